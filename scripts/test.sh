@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every Snaplab test, installing what is missing first:
+#   1. native tests (the engine and the app's reducer)   cargo test
+#   2. browser tests in headless Chromium                 wasm-bindgen-test-runner
+#   3. end-to-end tests against the built app             Playwright (playwright-core)
+# and ends with one line of counts for all three. Exits non-zero if any fails.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash scripts/setup.sh
+LOGS="$(mktemp -d)"
+say() { printf '\n\033[1m[test] %s\033[0m\n' "$*"; }
+native() { env -u RUSTUP_TOOLCHAIN -u RUSTC_BOOTSTRAP -u CARGO_UNSTABLE_BUILD_STD "$@"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# Sums the "N passed; M failed" of every cargo-style "test result:" line.
+count_cargo() { awk '/^test result:/ {for (i = 1; i <= NF; i++) {if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1)}} END {printf "%d %d", p, f}' "$1"; }
+
+# Runs one layer with its output shown and kept; remembers a failure but
+# goes on, so the summary covers every layer.
+FAILED_LAYERS=()
+layer() {
+    local name="$1"; shift
+    if ! "$@" 2>&1 | tee "$LOGS/$name.log"; then FAILED_LAYERS+=("$name"); fi
+}
+browser_tests() {
+    # shellcheck source=scripts/wasm-env.sh
+    source scripts/wasm-env.sh
+    cargo test --locked --target wasm32-unknown-unknown -p snaplab --test browser
+}
+e2e_tests() {
+    (source scripts/wasm-env.sh && trunk build --release=true --dist dist index.html) || return 1
+    (cd e2e && npm test)
+}
+
+say "1/3 native tests (cargo test --workspace)"
+layer native native cargo test --workspace --locked
+read -r NATIVE_PASSED NATIVE_FAILED < <(count_cargo "$LOGS/native.log")
+
+say "2/3 browser tests in headless Chromium (wasm-bindgen-test-runner)"
+layer browser browser_tests
+read -r BROWSER_PASSED BROWSER_FAILED < <(count_cargo "$LOGS/browser.log")
+
+say "3/3 end-to-end tests (Trunk release build, then Playwright driving Chromium)"
+layer e2e e2e_tests
+E2E_PASSED="$(awk '/^# pass / {print $3}' "$LOGS/e2e.log")"
+E2E_FAILED="$(awk '/^# fail / {print $3}' "$LOGS/e2e.log")"
+E2E_PASSED="${E2E_PASSED:-0}"; E2E_FAILED="${E2E_FAILED:-0}"
+
+PASSED=$((NATIVE_PASSED + BROWSER_PASSED + E2E_PASSED))
+FAILED=$((NATIVE_FAILED + BROWSER_FAILED + E2E_FAILED))
+say "summary: native $NATIVE_PASSED passed, $NATIVE_FAILED failed; browser $BROWSER_PASSED passed, $BROWSER_FAILED failed; end-to-end $E2E_PASSED passed, $E2E_FAILED failed"
+rm -rf "$LOGS"
+if [ "${#FAILED_LAYERS[@]}" -gt 0 ]; then
+    say "FAILED: ${FAILED_LAYERS[*]} (a layer that did not build counts no tests: see its output above)"
+fi
+echo "$PASSED passed, $FAILED failed"
+[ "${#FAILED_LAYERS[@]}" = 0 ] && [ "$FAILED" = 0 ]
