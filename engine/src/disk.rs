@@ -28,6 +28,22 @@ impl DiskData {
         Ok(DiskData { size_bytes: size_gib * GIB, logical_sector_size, map: PageMap::new() })
     }
 
+    /// A disk holding `map` (a snapshot's pages): how a restore starts. O(1).
+    pub fn with_pages(size_gib: u64, logical_sector_size: u64, map: PageMap) -> Result<Self> {
+        let mut disk = DiskData::new(size_gib, logical_sector_size)?;
+        disk.map = map;
+        Ok(disk)
+    }
+
+    /// Grows the disk to `size_gib` (callers have checked it is not smaller).
+    pub fn grow(&mut self, size_gib: u64) -> Result<()> {
+        if size_gib == 0 || size_gib > MAX_DISK_SIZE_GIB {
+            return Err(EngineError::InvalidDiskSize { size_gib });
+        }
+        self.size_bytes = self.size_bytes.max(size_gib * GIB);
+        Ok(())
+    }
+
     pub fn size_bytes(&self) -> u64 {
         self.size_bytes
     }
@@ -81,7 +97,9 @@ impl DiskData {
         Ok(out)
     }
 
-    fn check_range(&self, offset: u64, length: u64) -> Result<PageRange> {
+    /// Checks that `offset..offset+length` is page-aligned and inside the
+    /// disk, and returns it as pages.
+    pub fn check_range(&self, offset: u64, length: u64) -> Result<PageRange> {
         if offset % PAGE_SIZE != 0 || length % PAGE_SIZE != 0 {
             return Err(EngineError::MisalignedRange { offset, length });
         }

@@ -2,28 +2,60 @@
 //!
 //! A deterministic model of Azure managed disks and their full and
 //! incremental snapshots. It has no web dependency and reads no clock: the
-//! same engine runs in the browser (compiled to wasm) and natively.
+//! same engine runs in the browser (compiled to wasm) and natively, and every
+//! run can be replayed from its operation log.
 //!
 //! ## Layout
 //!
 //! | concept | file |
 //! |---|---|
-//! | the 512-byte page, sizes and their display | [`units`] (`units.rs`) |
-//! | what a write holds: real bytes or a generated pattern | [`payload`] (`payload.rs`) |
-//! | the sparse, persistent map of written pages | [`page_map`] (`page_map.rs`) |
+//! | the lab: resources, clock, event log, operation log; `execute` | [`lab`] (`lab.rs`) |
+//! | every operation, as one `Command` enum with `apply` | [`command`] (`command.rs`) |
+//! | the restrictions, one function per rule (B1 "7 per 5 minutes", …) | [`restrictions`] (`restrictions.rs`) |
+//! | the page-range diff: PageRange / ClearRange, markers | [`diff`] (`diff.rs`) |
+//! | billing: used size, used GiB / 31 a day, sample prices | [`billing`] (`billing.rs`) |
+//! | disks, snapshots, VMs and their Azure fields | [`model`] (`model.rs`) |
+//! | the JSON that `az … show` prints | [`shapes`] (`shapes.rs`) |
+//! | SKUs and regions (ZRS, C7 lists) | [`catalog`] (`catalog.rs`) |
+//! | names, ARM ids, deterministic unique ids | [`naming`] (`naming.rs`) |
+//! | simulated time | [`clock`] (`clock.rs`) |
+//! | how long background copies take | [`background`] (`background.rs`) |
+//! | the event log read by the UI and lessons | [`events`] (`events.rs`) |
+//! | block storage behind a trait; an in-memory backend | [`store`] (`store.rs`) |
 //! | a disk's data: checked writes, reads and clears | [`disk`] (`disk.rs`) |
+//! | the sparse, persistent map of written pages | [`page_map`] (`page_map.rs`) |
+//! | sets of changed pages | [`range_set`] (`range_set.rs`) |
+//! | what a write holds: real bytes or a generated pattern | [`payload`] (`payload.rs`) |
+//! | the 512-byte page, sizes and their display | [`units`] (`units.rs`) |
 //! | refusals with Azure-style codes | [`error`] (`error.rs`) |
 //!
 //! The rules modelled are in `shared/reference/azure-incremental-snapshots.md`;
-//! comments cite them by id (A10 = "a disk is a page blob of 512-byte pages").
+//! comments and test names cite them by id (A10 = "a disk is a page blob of
+//! 512-byte pages", B1 = "at most 7 incremental snapshots per disk every 5 minutes").
 
+pub mod background;
+pub mod billing;
+pub mod catalog;
+pub mod clock;
+pub mod command;
+pub mod diff;
 pub mod disk;
 pub mod error;
+pub mod events;
+pub mod lab;
+pub mod model;
+pub mod naming;
 pub mod page_map;
 pub mod payload;
+pub mod range_set;
+pub mod restrictions;
+pub mod shapes;
+pub mod store;
 pub mod units;
 
+pub use command::{AccessTarget, Command, WriteData};
 pub use disk::DiskData;
 pub use error::{EngineError, Result};
+pub use lab::Lab;
 pub use page_map::{PageMap, PageRange};
 pub use payload::{Payload, PatternKind};

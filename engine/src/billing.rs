@@ -1,0 +1,142 @@
+//! What snapshots cost (rule A6): billed on used size only. Azure's daily
+//! usage report shows a consumed quantity of used GiB / 31 a day; a day's
+//! cost is that quantity times the price per GiB-month.
+//!
+//! Prices are data, and they are sample prices for teaching, not Azure's
+//! current list prices (which vary by region and change over time).
+
+use serde::Serialize;
+
+use crate::catalog::SnapshotSku;
+use crate::lab::Lab;
+use crate::model::Snapshot;
+use crate::units::GIB;
+
+/// Days in the billing month of Azure's daily usage report (A6).
+pub const DAYS_PER_BILLING_MONTH: f64 = 31.0;
+
+/// A price per GiB-month for a snapshot storage SKU.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Price {
+    pub sku: SnapshotSku,
+    pub per_gib_month: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceTable {
+    /// Said wherever prices are shown.
+    pub label: &'static str,
+    pub currency: &'static str,
+    pub prices: Vec<Price>,
+    /// Cross-region transfer, per GiB (D5).
+    pub bandwidth_per_gib: f64,
+}
+
+impl Default for PriceTable {
+    fn default() -> Self {
+        PriceTable {
+            label: "Sample prices for teaching, not Azure's current list prices",
+            currency: "USD",
+            prices: vec![
+                Price { sku: SnapshotSku::StandardLrs, per_gib_month: 0.05 },
+                Price { sku: SnapshotSku::StandardZrs, per_gib_month: 0.0625 },
+                Price { sku: SnapshotSku::PremiumLrs, per_gib_month: 0.12 },
+            ],
+            bandwidth_per_gib: 0.02,
+        }
+    }
+}
+
+impl PriceTable {
+    pub fn per_gib_month(&self, sku: SnapshotSku) -> f64 {
+        self.prices.iter().find(|p| p.sku == sku).map_or(0.0, |p| p.per_gib_month)
+    }
+}
+
+/// Used GiB as a fraction (10 GiB → 10.0).
+pub fn gib(bytes: u64) -> f64 {
+    bytes as f64 / GIB as f64
+}
+
+/// The consumed quantity a day for `used_bytes` (A6: 10 GiB → 0.3226).
+pub fn daily_quantity(used_bytes: u64) -> f64 {
+    gib(used_bytes) / DAYS_PER_BILLING_MONTH
+}
+
+/// One snapshot's line on the bill.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotBill {
+    pub name: String,
+    pub id: String,
+    pub incremental: bool,
+    pub sku: SnapshotSku,
+    pub used_bytes: u64,
+    pub used_gib: f64,
+    pub daily_quantity: f64,
+    pub daily_cost: f64,
+    /// The same snapshot had it been a full one: every written page.
+    pub full_equivalent_bytes: u64,
+    pub full_equivalent_daily_cost: f64,
+    /// Cross-region bytes transferred (D5), billed once.
+    pub transferred_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bill {
+    pub label: &'static str,
+    pub snapshots: Vec<SnapshotBill>,
+    pub daily_cost: f64,
+    pub monthly_cost: f64,
+    pub full_equivalent_daily_cost: f64,
+    pub full_equivalent_monthly_cost: f64,
+    pub bandwidth_cost: f64,
+}
+
+impl Bill {
+    /// What incremental snapshots save a month against full ones.
+    pub fn monthly_saving(&self) -> f64 {
+        self.full_equivalent_monthly_cost - self.monthly_cost
+    }
+}
+
+pub fn snapshot_bill(snapshot: &Snapshot, prices: &PriceTable) -> SnapshotBill {
+    let price = prices.per_gib_month(snapshot.sku);
+    let used = snapshot.used_bytes();
+    let full = snapshot.full_equivalent_bytes();
+    SnapshotBill {
+        name: snapshot.at.name.clone(),
+        id: snapshot.id(),
+        incremental: snapshot.incremental,
+        sku: snapshot.sku,
+        used_bytes: used,
+        used_gib: gib(used),
+        daily_quantity: daily_quantity(used),
+        daily_cost: daily_quantity(used) * price,
+        full_equivalent_bytes: full,
+        full_equivalent_daily_cost: daily_quantity(full) * price,
+        transferred_bytes: snapshot.transferred_bytes,
+    }
+}
+
+impl Lab {
+    /// Today's bill for every snapshot in the lab, oldest first.
+    pub fn bill(&self, prices: &PriceTable) -> Bill {
+        let mut snapshots: Vec<&Snapshot> = self.snapshots().collect();
+        snapshots.sort_by_key(|s| s.seq);
+        let lines: Vec<SnapshotBill> = snapshots.into_iter().map(|s| snapshot_bill(s, prices)).collect();
+        let daily: f64 = lines.iter().map(|l| l.daily_cost).sum();
+        let full_daily: f64 = lines.iter().map(|l| l.full_equivalent_daily_cost).sum();
+        let transferred: u64 = lines.iter().map(|l| l.transferred_bytes).sum();
+        Bill {
+            label: prices.label,
+            daily_cost: daily,
+            monthly_cost: daily * DAYS_PER_BILLING_MONTH,
+            full_equivalent_daily_cost: full_daily,
+            full_equivalent_monthly_cost: full_daily * DAYS_PER_BILLING_MONTH,
+            bandwidth_cost: gib(transferred) * prices.bandwidth_per_gib,
+            snapshots: lines,
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! The lab: every resource, the simulated clock, the event log and the
+//! operation log. State changes only through [`Lab::execute`], which applies
+//! one [`Command`] wholly or not at all; `state = replay(log)`.
+
+use imbl::{OrdMap, Vector};
+
+use crate::clock::{Instant, LAB_EPOCH};
+use crate::command::Command;
+use crate::error::{EngineError, Result};
+use crate::events::{Event, Outcome};
+use crate::model::{Disk, Key, ResourceGroup, Snapshot, Subscription, Vm};
+use crate::naming::uuid_from;
+
+/// The subscription every new lab starts in.
+pub const DEFAULT_SUBSCRIPTION_ID: &str = "00000000-0000-0000-0000-5a0b1ab00001";
+pub const DEFAULT_SUBSCRIPTION_NAME: &str = "Snaplab Training";
+
+#[derive(Debug, Clone)]
+pub struct Lab {
+    pub(crate) clock: Instant,
+    /// Feeds deterministic unique ids.
+    pub(crate) id_counter: u64,
+    /// Orders snapshots by creation, even when the clock is frozen.
+    pub(crate) snapshot_seq: u64,
+    pub(crate) current_subscription: String,
+    pub(crate) subscriptions: OrdMap<String, Subscription>,
+    pub(crate) groups: OrdMap<(String, String), ResourceGroup>,
+    pub(crate) disks: OrdMap<Key, Disk>,
+    pub(crate) snapshots: OrdMap<Key, Snapshot>,
+    pub(crate) vms: OrdMap<Key, Vm>,
+    events: Vector<Event>,
+    /// Every command executed, refused ones included: `state = replay(log)`.
+    log: Vector<Command>,
+}
+
+impl Default for Lab {
+    fn default() -> Self {
+        Lab::new()
+    }
+}
+
+impl Lab {
+    /// An empty lab: one subscription, no resources, the clock at [`LAB_EPOCH`].
+    pub fn new() -> Lab {
+        let mut subscriptions = OrdMap::new();
+        subscriptions.insert(
+            DEFAULT_SUBSCRIPTION_ID.to_string(),
+            Subscription {
+                id: DEFAULT_SUBSCRIPTION_ID.to_string(),
+                name: DEFAULT_SUBSCRIPTION_NAME.to_string(),
+                v2_ultra_snapshots: false,
+            },
+        );
+        Lab {
+            clock: LAB_EPOCH,
+            id_counter: 0,
+            snapshot_seq: 0,
+            current_subscription: DEFAULT_SUBSCRIPTION_ID.to_string(),
+            subscriptions,
+            groups: OrdMap::new(),
+            disks: OrdMap::new(),
+            snapshots: OrdMap::new(),
+            vms: OrdMap::new(),
+            events: Vector::new(),
+            log: Vector::new(),
+        }
+    }
+
+    /// Rebuilds a lab by replaying an operation log (refused commands included:
+    /// they are refused again, and logged again).
+    pub fn replay<'a>(log: impl IntoIterator<Item = &'a Command>) -> Lab {
+        let mut lab = Lab::new();
+        for command in log {
+            let _ = lab.execute(command.clone());
+        }
+        lab
+    }
+
+    /// Applies `command` wholly or not at all, and records it and its outcome.
+    /// Returns a one-line summary of what happened.
+    pub fn execute(&mut self, command: Command) -> Result<String> {
+        // The maps are persistent: this copy costs O(1), and restoring it on a
+        // refusal guarantees that a refused command changes nothing.
+        let before = self.clone();
+        let operation = command.operation();
+        let resource = command.resource();
+        let started = self.clock;
+        let result = command.clone().apply(self);
+        if result.is_err() {
+            *self = before;
+        }
+        self.log.push_back(command);
+        let outcome = match &result {
+            Ok(detail) => Outcome::Succeeded { detail: detail.clone() },
+            Err(err) => Outcome::refused(err),
+        };
+        self.events.push_back(Event { time: started, actor: "user", operation: operation.to_string(), resource, outcome });
+        result
+    }
+
+    pub(crate) fn platform_event(&mut self, time: Instant, operation: &str, resource: String, detail: String) {
+        self.events.push_back(Event {
+            time,
+            actor: "platform",
+            operation: operation.to_string(),
+            resource,
+            outcome: Outcome::Succeeded { detail },
+        });
+    }
+
+    pub(crate) fn next_unique_id(&mut self) -> String {
+        self.id_counter += 1;
+        uuid_from(self.id_counter, 0x5A0B_1AB0)
+    }
+
+    // ---- queries ---------------------------------------------------------
+
+    /// The simulated time now.
+    pub fn now(&self) -> Instant {
+        self.clock
+    }
+    pub fn log(&self) -> impl DoubleEndedIterator<Item = &Command> + ExactSizeIterator {
+        self.log.iter()
+    }
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &Event> + ExactSizeIterator {
+        self.events.iter()
+    }
+    pub fn current_subscription(&self) -> &Subscription {
+        &self.subscriptions[&self.current_subscription]
+    }
+    pub fn subscription(&self, id_or_name: &str) -> Option<&Subscription> {
+        self.subscriptions
+            .values()
+            .find(|s| s.id.eq_ignore_ascii_case(id_or_name) || s.name.eq_ignore_ascii_case(id_or_name))
+    }
+    pub fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
+        self.subscriptions.values()
+    }
+    pub fn group(&self, subscription: &str, name: &str) -> Option<&ResourceGroup> {
+        self.groups.get(&(subscription.to_lowercase(), name.to_lowercase()))
+    }
+    pub fn groups(&self) -> impl Iterator<Item = &ResourceGroup> {
+        self.groups.values()
+    }
+    pub fn disks(&self) -> impl Iterator<Item = &Disk> {
+        self.disks.values()
+    }
+    pub fn snapshots(&self) -> impl Iterator<Item = &Snapshot> {
+        self.snapshots.values()
+    }
+    pub fn vms(&self) -> impl Iterator<Item = &Vm> {
+        self.vms.values()
+    }
+    pub fn disk(&self, subscription: &str, group: &str, name: &str) -> Option<&Disk> {
+        self.disks.get(&Key::new(subscription, group, name))
+    }
+    pub fn snapshot(&self, subscription: &str, group: &str, name: &str) -> Option<&Snapshot> {
+        self.snapshots.get(&Key::new(subscription, group, name))
+    }
+    pub fn vm(&self, subscription: &str, group: &str, name: &str) -> Option<&Vm> {
+        self.vms.get(&Key::new(subscription, group, name))
+    }
+
+    /// A disk in the current subscription, or the Azure-style "not found".
+    pub fn find_disk(&self, group: &str, name: &str) -> Result<&Disk> {
+        self.require_group(group)?;
+        self.disk(&self.current_subscription, group, name).ok_or_else(|| EngineError::ResourceNotFound {
+            kind: "disks",
+            name: name.to_string(),
+            group: group.to_string(),
+        })
+    }
+
+    /// A snapshot in the current subscription, or the Azure-style "not found".
+    pub fn find_snapshot(&self, group: &str, name: &str) -> Result<&Snapshot> {
+        self.require_group(group)?;
+        self.snapshot(&self.current_subscription, group, name).ok_or_else(|| EngineError::ResourceNotFound {
+            kind: "snapshots",
+            name: name.to_string(),
+            group: group.to_string(),
+        })
+    }
+
+    pub(crate) fn require_group(&self, group: &str) -> Result<&ResourceGroup> {
+        self.group(&self.current_subscription, group)
+            .ok_or_else(|| EngineError::ResourceGroupNotFound { group: group.to_string() })
+    }
+
+    /// Finds a snapshot by ARM id (any subscription) or by name in `group`.
+    pub fn resolve_snapshot(&self, group: &str, id_or_name: &str) -> Result<&Snapshot> {
+        match parse_arm_id(id_or_name) {
+            Some(parts) if parts.kind.eq_ignore_ascii_case("snapshots") => {
+                self.snapshot(&parts.subscription, &parts.group, &parts.name).ok_or_else(|| EngineError::ResourceNotFound {
+                    kind: "snapshots",
+                    name: parts.name.clone(),
+                    group: parts.group.clone(),
+                })
+            }
+            Some(parts) => Err(EngineError::InvalidParameter {
+                reason: format!("'{id_or_name}' is a {} id; a snapshot id was expected.", parts.kind),
+            }),
+            None => self.find_snapshot(group, id_or_name),
+        }
+    }
+
+    /// Snapshots of one incremental family, oldest first (A3, A4).
+    pub fn family(&self, family_id: &str) -> Vec<&Snapshot> {
+        let mut members: Vec<&Snapshot> = self.snapshots().filter(|s| s.family_id.as_deref() == Some(family_id)).collect();
+        members.sort_by_key(|s| s.seq);
+        members
+    }
+}
+
+/// The parts of an ARM resource id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArmId {
+    pub subscription: String,
+    pub group: String,
+    pub kind: String,
+    pub name: String,
+}
+
+/// Parses `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Compute/{kind}/{name}`.
+pub fn parse_arm_id(id: &str) -> Option<ArmId> {
+    let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
+    match parts.as_slice() {
+        [subs, subscription, rgs, group, providers, namespace, kind, name]
+            if subs.eq_ignore_ascii_case("subscriptions")
+                && rgs.eq_ignore_ascii_case("resourceGroups")
+                && providers.eq_ignore_ascii_case("providers")
+                && namespace.eq_ignore_ascii_case("Microsoft.Compute") =>
+        {
+            Some(ArmId {
+                subscription: subscription.to_string(),
+                group: group.to_string(),
+                kind: kind.to_string(),
+                name: name.to_string(),
+            })
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,252 @@
+//! The resources of the lab: subscriptions, resource groups, disks,
+//! snapshots and VMs, with the fields Azure gives them.
+//!
+//! These are plain data. What may happen to them is decided in
+//! `command.rs` (the operations) and `restrictions.rs` (the rules).
+
+use crate::catalog::{DiskSku, SnapshotSku};
+use crate::clock::{Instant, Span};
+use crate::disk::DiskData;
+use crate::naming::arm_id;
+use crate::page_map::{PageMap, PageRange};
+use crate::range_set::RangeSet;
+use crate::units::{MIB, PAGE_SIZE};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: String,
+    pub name: String,
+    /// Feature access for Premium SSD v2 / Ultra snapshots (rule C1).
+    pub v2_ultra_snapshots: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceGroup {
+    pub subscription: String,
+    pub name: String,
+    pub location: String,
+}
+
+/// Where a resource lives: subscription, resource group and name. Azure
+/// names are case-insensitive, so lookups go through [`Key`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Placement {
+    pub subscription: String,
+    pub group: String,
+    pub name: String,
+    pub location: String,
+}
+
+/// A case-insensitive lookup key: (subscription, group, name), lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key(pub String, pub String, pub String);
+
+impl Key {
+    pub fn new(subscription: &str, group: &str, name: &str) -> Key {
+        Key(subscription.to_lowercase(), group.to_lowercase(), name.to_lowercase())
+    }
+}
+
+impl Placement {
+    pub fn key(&self) -> Key {
+        Key::new(&self.subscription, &self.group, &self.name)
+    }
+    pub fn id(&self, kind: &str) -> String {
+        arm_id(&self.subscription, &self.group, kind, &self.name)
+    }
+}
+
+/// Work that finishes later on the simulated clock: the background copy of a
+/// Premium SSD v2 / Ultra snapshot (C2), a disk hydrating from one (C5), or a
+/// cross-region copy (D1). Progress is derived from the clock, never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub started: Instant,
+    pub duration: Span,
+}
+
+impl Progress {
+    /// `completionPercent` at `now`, 0–100 (whole percent, rounded down).
+    pub fn percent(&self, now: Instant) -> u8 {
+        if self.duration.as_millis() == 0 {
+            return 100;
+        }
+        let done = (now - self.started).as_millis().min(self.duration.as_millis());
+        (done * 100 / self.duration.as_millis()) as u8
+    }
+    pub fn done_at(&self) -> Instant {
+        self.started + self.duration
+    }
+    pub fn is_done(&self, now: Instant) -> bool {
+        now >= self.done_at()
+    }
+}
+
+/// How a disk came to be (`creationData`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiskOrigin {
+    /// `createOption: Empty`.
+    Empty,
+    /// `createOption: Copy` from a snapshot (a restore).
+    FromSnapshot { snapshot_id: String, snapshot_unique_id: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disk {
+    pub at: Placement,
+    pub sku: DiskSku,
+    /// New on every creation: deleting a disk and creating one with the same
+    /// name starts a new snapshot family (rule A3).
+    pub unique_id: String,
+    pub time_created: Instant,
+    pub origin: DiskOrigin,
+    pub data: DiskData,
+    /// Pages written or cleared since this disk's last incremental snapshot:
+    /// what the next one will hold (A1, A8: any write counts).
+    pub changed: RangeSet,
+    /// The VM the disk is attached to (`managedBy`).
+    pub managed_by: Option<String>,
+    /// A disk restored from a Premium SSD v2 / Ultra snapshot copies in the
+    /// background and cannot be attached until done (C5).
+    pub hydration: Option<Progress>,
+    pub sas_active: bool,
+    /// Bumped when a resize crosses the 4 TiB boundary (B6).
+    pub size_epoch: u32,
+    /// When incremental snapshots of this disk were taken, for B1.
+    pub incremental_snapshot_times: Vec<Instant>,
+}
+
+impl Disk {
+    pub fn id(&self) -> String {
+        self.at.id("disks")
+    }
+    pub fn size_gib(&self) -> u64 {
+        self.data.size_bytes() / crate::units::GIB
+    }
+    /// `diskState` as Azure reports it.
+    pub fn disk_state(&self) -> &'static str {
+        match (&self.managed_by, self.sas_active) {
+            (_, true) => "ActiveSAS",
+            (Some(_), false) => "Attached",
+            (None, false) => "Unattached",
+        }
+    }
+}
+
+/// Where a snapshot's data came from (`creationData`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotOrigin {
+    /// `Copy` (from a disk, or a snapshot within a region) or `CopyStart`
+    /// (to another region, D1).
+    pub create_option: &'static str,
+    pub source_resource_id: String,
+    pub source_unique_id: String,
+    /// For `CopyStart`: the source snapshot's key, so a deleted source fails the copy (D4).
+    pub source_snapshot: Option<Key>,
+}
+
+/// `copyCompletionError`: why a cross-region copy failed, and how far it got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyError {
+    pub code: String,
+    pub message: String,
+    pub percent: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub at: Placement,
+    pub sku: SnapshotSku,
+    pub incremental: bool,
+    pub unique_id: String,
+    pub time_created: Instant,
+    /// Creation order across the lab (ties in time are common with a frozen clock).
+    pub seq: u64,
+    pub origin: SnapshotOrigin,
+    /// `incrementalSnapshotFamilyId` (A4); `None` for full snapshots.
+    pub family_id: Option<String>,
+    /// Provisioned size of the source disk (`diskSizeBytes`): not what is billed.
+    pub disk_size_bytes: u64,
+    pub logical_sector_size: u64,
+    /// The source disk's type: decides background copy (C2) and what it can create (C6).
+    pub source_sku: DiskSku,
+    /// The disk's pages as they were when the snapshot was taken.
+    pub content: PageMap,
+    /// Pages changed since the previous snapshot of the family (A1). After a
+    /// deletion in the middle, the deleted one's changes are merged in (A9).
+    pub delta: RangeSet,
+    pub size_epoch: u32,
+    /// Background copy (C2) or cross-region copy (D1) still running.
+    pub background: Option<Progress>,
+    /// `copyCompletionError` when a CopyStart failed (D4).
+    pub copy_error: Option<CopyError>,
+    pub sas_active: bool,
+    /// For CopyStart copies: the bytes that crossed regions (D2, D5).
+    pub transferred_bytes: u64,
+}
+
+impl Snapshot {
+    pub fn id(&self) -> String {
+        self.at.id("snapshots")
+    }
+
+    /// `completionPercent` at `now` (where a failed copy stopped, if it failed).
+    pub fn completion_percent(&self, now: Instant) -> u8 {
+        match &self.copy_error {
+            Some(error) => error.percent,
+            None => self.background.map_or(100, |p| p.percent(now)),
+        }
+    }
+
+    /// True once the data is fully there: usable for restore and SAS (C2, D1).
+    pub fn is_ready(&self, now: Instant) -> bool {
+        self.copy_error.is_none() && self.background.is_none_or(|p| p.is_done(now))
+    }
+
+    /// The bytes billed for this snapshot (A6): for an incremental snapshot
+    /// the pages it changed that still hold data; for a full one every
+    /// written page. An empty incremental snapshot of a 4096-byte-sector
+    /// disk is 6 MiB (A7; the simulator applies this only when it is empty).
+    pub fn used_bytes(&self) -> u64 {
+        if !self.incremental {
+            return self.content.written_pages() * PAGE_SIZE;
+        }
+        let written = written_pages_within(&self.content, &self.delta) * PAGE_SIZE;
+        if written == 0 && self.logical_sector_size == 4096 {
+            6 * MIB
+        } else {
+            written
+        }
+    }
+
+    /// What this snapshot would bill had it been a full snapshot.
+    pub fn full_equivalent_bytes(&self) -> u64 {
+        self.content.written_pages() * PAGE_SIZE
+    }
+}
+
+/// Pages of `set` that hold data in `map`.
+pub fn written_pages_within(map: &PageMap, set: &RangeSet) -> u64 {
+    let mut pages = 0;
+    for range in set.iter() {
+        for (start, extent) in map.overlapping(range) {
+            let overlap = PageRange::new(start.max(range.start), (start + extent.pages).min(range.end));
+            pages += overlap.len();
+        }
+    }
+    pages
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vm {
+    pub at: Placement,
+    pub running: bool,
+    /// Attached data disks, by name, in LUN order.
+    pub data_disks: Vec<String>,
+}
+
+impl Vm {
+    pub fn id(&self) -> String {
+        self.at.id("virtualMachines")
+    }
+}

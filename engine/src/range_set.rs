@@ -1,0 +1,127 @@
+//! A set of pages kept as sorted, non-overlapping, non-adjacent ranges.
+//!
+//! Used for "what changed": the pages a disk has written or cleared since its
+//! last incremental snapshot, and the pages each snapshot changed relative to
+//! the one before it. Persistent (`imbl::OrdMap`), so handing a disk's set to
+//! a new snapshot is O(1).
+
+use imbl::OrdMap;
+
+use crate::page_map::PageRange;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RangeSet {
+    /// start page → end page (exclusive).
+    ranges: OrdMap<u64, u64>,
+    pages: u64,
+}
+
+impl RangeSet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn from_ranges(ranges: impl IntoIterator<Item = PageRange>) -> Self {
+        let mut set = RangeSet::new();
+        for range in ranges {
+            set.insert(range);
+        }
+        set
+    }
+
+    /// Pages in the set.
+    pub fn page_count(&self) -> u64 {
+        self.pages
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages == 0
+    }
+
+    /// Number of separate ranges.
+    pub fn range_count(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Adds `range`, merging it with any range it touches.
+    pub fn insert(&mut self, range: PageRange) {
+        if range.is_empty() {
+            return;
+        }
+        let (mut start, mut end) = (range.start, range.end);
+        // A range starting at or before `start` that reaches it (touching counts).
+        if let Some((&s, &e)) = self.ranges.range(..=start).next_back() {
+            if e >= start {
+                start = s;
+                end = end.max(e);
+            }
+        }
+        // Every range starting inside [start, end] is swallowed.
+        let swallowed: Vec<(u64, u64)> = self.ranges.range(start..=end).map(|(s, e)| (*s, *e)).collect();
+        for (s, e) in swallowed {
+            self.ranges.remove(&s);
+            self.pages -= e - s;
+            end = end.max(e);
+        }
+        self.ranges.insert(start, end);
+        self.pages += end - start;
+    }
+
+    /// Adds every range of `other`.
+    pub fn union_with(&mut self, other: &RangeSet) {
+        for range in other.iter() {
+            self.insert(range);
+        }
+    }
+
+    /// The ranges in offset order.
+    pub fn iter(&self) -> impl Iterator<Item = PageRange> + '_ {
+        self.ranges.iter().map(|(s, e)| PageRange::new(*s, *e))
+    }
+
+    /// The parts of the set inside `window`, clipped to it.
+    pub fn clipped(&self, window: PageRange) -> impl Iterator<Item = PageRange> + '_ {
+        let before = self.ranges.range(..window.start).next_back().filter(|(_, e)| **e > window.start);
+        before
+            .into_iter()
+            .chain(self.ranges.range(window.start..window.end))
+            .map(move |(s, e)| PageRange::new((*s).max(window.start), (*e).min(window.end)))
+            .filter(|r| !r.is_empty())
+    }
+
+    pub fn contains(&self, page: u64) -> bool {
+        self.ranges.range(..=page).next_back().is_some_and(|(_, e)| *e > page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(start: u64, end: u64) -> PageRange {
+        PageRange::new(start, end)
+    }
+
+    #[test]
+    fn inserts_merge_overlapping_and_touching_ranges() {
+        let mut set = RangeSet::new();
+        set.insert(r(10, 20));
+        set.insert(r(30, 40));
+        assert_eq!(set.page_count(), 20);
+        set.insert(r(20, 25)); // touches 10..20
+        assert_eq!(set.iter().collect::<Vec<_>>(), vec![r(10, 25), r(30, 40)]);
+        set.insert(r(5, 35)); // swallows both
+        assert_eq!(set.iter().collect::<Vec<_>>(), vec![r(5, 40)]);
+        assert_eq!(set.page_count(), 35);
+        set.insert(r(6, 7)); // inside
+        assert_eq!(set.page_count(), 35);
+        assert!(set.contains(39) && !set.contains(40) && !set.contains(4));
+    }
+
+    #[test]
+    fn clipped_returns_only_the_window() {
+        let set = RangeSet::from_ranges([r(0, 10), r(20, 30), r(40, 50)]);
+        assert_eq!(set.clipped(r(5, 45)).collect::<Vec<_>>(), vec![r(5, 10), r(20, 30), r(40, 45)]);
+        assert_eq!(set.clipped(r(10, 20)).count(), 0);
+    }
+}

@@ -1,0 +1,242 @@
+//! The restrictions of incremental snapshots, one function per rule.
+//!
+//! Each function checks one rule of `shared/reference/azure-incremental-snapshots.md`
+//! (section 2: B1–B7; section 3: C1–C7; section 4: D3) and returns the
+//! refusal the user sees. The operations in `command.rs` call them before
+//! changing anything, so a refused operation leaves the lab as it was.
+//!
+//! Looking for "the 7-per-5-minutes rule"? It is [`b1_snapshot_rate`].
+
+use crate::catalog::{DiskSku, Region, REGIONS};
+use crate::clock::{Instant, Span};
+use crate::error::{EngineError, Result};
+use crate::lab::Lab;
+use crate::model::{Disk, Snapshot};
+
+/// B1: at most this many incremental snapshots per disk…
+pub const B1_MAX_PER_WINDOW: usize = 7;
+/// …in any window of this length.
+pub const B1_WINDOW: Span = Span::minutes(5);
+/// B2: at most this many incremental snapshots of a disk at one time (the 2020 text said 200).
+pub const B2_MAX_SNAPSHOTS: usize = 500;
+/// B3: at most this many snapshots of one family with an active SAS.
+pub const B3_MAX_SAS_PER_FAMILY: usize = 5;
+/// B6: resizing across this size (4,096 GiB, an inference: the FAQ's page-blob
+/// limit is 4,095 GiB) ends diffs between snapshots from before and after.
+pub const B6_BOUNDARY_GIB: u64 = 4096;
+/// C3: at most this many snapshots of a disk pending while background copies run.
+pub const C3_MAX_PENDING: usize = 3;
+/// C4: at most this many disks created at the same time from one such snapshot.
+pub const C4_MAX_HYDRATING_DISKS: usize = 5;
+/// D3: at most this many copies in parallel per subscription per target region.
+pub const D3_MAX_PARALLEL_COPIES: usize = 100;
+
+/// B1 — "At most 7 incremental snapshots per disk every 5 minutes."
+/// `times` are the disk's earlier incremental snapshot creations.
+pub fn b1_snapshot_rate(times: &[Instant], now: Instant) -> Result<()> {
+    let in_window: Vec<Instant> = times.iter().copied().filter(|t| now - *t < B1_WINDOW).collect();
+    if in_window.len() < B1_MAX_PER_WINDOW {
+        return Ok(());
+    }
+    let oldest = *in_window.iter().min().expect("window is not empty");
+    Err(EngineError::SnapshotRateExceeded {
+        nth: in_window.len() + 1,
+        at: now.hms(),
+        next_allowed: (oldest + B1_WINDOW).hms(),
+    })
+}
+
+/// B2 — "At most 500 incremental snapshots per disk at any one time."
+pub fn b2_snapshot_count(disk: &Disk, existing: usize) -> Result<()> {
+    if existing >= B2_MAX_SNAPSHOTS {
+        return Err(EngineError::SnapshotCountExceeded { disk: disk.at.name.clone(), count: existing });
+    }
+    Ok(())
+}
+
+/// B3 — "SAS URIs on at most 5 snapshots of one family at the same time."
+pub fn b3_sas_per_family(lab: &Lab, family_id: &str) -> Result<()> {
+    let granted: Vec<String> = lab
+        .snapshots()
+        .filter(|s| s.family_id.as_deref() == Some(family_id) && s.sas_active)
+        .map(|s| s.at.name.clone())
+        .collect();
+    if granted.len() >= B3_MAX_SAS_PER_FAMILY {
+        return Err(EngineError::SasLimitExceeded { count: granted.len(), granted: granted.join(", ") });
+    }
+    Ok(())
+}
+
+/// B4 — "Not movable between subscriptions; not creatable outside the disk's subscription."
+pub fn b4_same_subscription(disk_subscription: &str, target_subscription: &str) -> Result<()> {
+    if !disk_subscription.eq_ignore_ascii_case(target_subscription) {
+        return Err(EngineError::CrossSubscription {
+            disk_subscription: disk_subscription.to_string(),
+            target_subscription: target_subscription.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// B4 and B5 — an incremental snapshot is never moved: not to another
+/// subscription (B4), not to another resource group (B5). Copy it instead.
+pub fn b4_b5_no_move(snapshot: &Snapshot, target_subscription: &str) -> Result<()> {
+    if !snapshot.incremental {
+        return Ok(());
+    }
+    if !snapshot.at.subscription.eq_ignore_ascii_case(target_subscription) {
+        return Err(EngineError::MoveNotSupported { target: "subscription", rule: "B4" });
+    }
+    Err(EngineError::MoveNotSupported { target: "resource group", rule: "B5" })
+}
+
+/// B6 — does a resize from `old_gib` to `new_gib` cross the 4 TiB boundary?
+pub fn b6_crosses_boundary(old_gib: u64, new_gib: u64) -> bool {
+    old_gib <= B6_BOUNDARY_GIB && new_gib > B6_BOUNDARY_GIB
+}
+
+/// B7 — "A disk can only grow, never shrink, and only while not attached to a running VM."
+pub fn b7_resize(lab: &Lab, disk: &Disk, new_gib: u64) -> Result<()> {
+    if new_gib < disk.size_gib() {
+        return Err(EngineError::ShrinkNotAllowed { current_gib: disk.size_gib(), requested_gib: new_gib });
+    }
+    if let Some(vm) = disk.managed_by.as_ref().and_then(|vm| lab.vm(&disk.at.subscription, &disk.at.group, vm)) {
+        if vm.running {
+            return Err(EngineError::ResizeWhileAttached { disk: disk.at.name.clone(), vm: vm.at.name.clone() });
+        }
+    }
+    Ok(())
+}
+
+/// C1 — Premium SSD v2 / Ultra snapshots need feature access on the subscription.
+pub fn c1_feature_access(lab: &Lab, disk: &Disk) -> Result<()> {
+    if disk.sku.is_v2_or_ultra() && !lab.subscription(&disk.at.subscription).is_some_and(|s| s.v2_ultra_snapshots) {
+        return Err(EngineError::FeatureNotRegistered { subscription: disk.at.subscription.clone() });
+    }
+    Ok(())
+}
+
+/// C2 — until its background copy completes, a snapshot cannot create a disk nor give a SAS.
+/// (A CopyStart copy likewise is usable only when all data is copied, D1.)
+pub fn c2_ready(snapshot: &Snapshot, now: Instant, operation: &'static str) -> Result<()> {
+    if !snapshot.is_ready(now) {
+        return Err(EngineError::SnapshotNotReady {
+            snapshot: snapshot.at.name.clone(),
+            percent: snapshot.completion_percent(now),
+            operation,
+        });
+    }
+    Ok(())
+}
+
+/// C3 — "While a background copy runs, at most 3 snapshots may be pending."
+pub fn c3_pending(lab: &Lab, disk: &Disk) -> Result<()> {
+    if !disk.sku.is_v2_or_ultra() {
+        return Ok(());
+    }
+    let now = lab.now();
+    let pending = lab
+        .snapshots()
+        .filter(|s| s.origin.source_unique_id == disk.unique_id && s.origin.create_option == "Copy")
+        .filter(|s| s.background.is_some_and(|p| !p.is_done(now)))
+        .count();
+    if pending >= C3_MAX_PENDING {
+        return Err(EngineError::TooManyPendingSnapshots { disk: disk.at.name.clone(), pending });
+    }
+    Ok(())
+}
+
+/// C4 — "Up to 5 disks may be created at the same time from one such snapshot."
+pub fn c4_disks_from_snapshot(lab: &Lab, snapshot: &Snapshot) -> Result<()> {
+    if !snapshot.source_sku.is_v2_or_ultra() {
+        return Ok(());
+    }
+    let now = lab.now();
+    let snapshot_id = snapshot.id();
+    let hydrating = lab
+        .disks()
+        .filter(|d| matches!(&d.origin, crate::model::DiskOrigin::FromSnapshot { snapshot_id: id, .. } if id.eq_ignore_ascii_case(&snapshot_id)))
+        .filter(|d| d.hydration.is_some_and(|p| !p.is_done(now)))
+        .count();
+    if hydrating >= C4_MAX_HYDRATING_DISKS {
+        return Err(EngineError::TooManyDisksFromSnapshot { snapshot: snapshot.at.name.clone(), count: hydrating });
+    }
+    Ok(())
+}
+
+/// C5 — a disk created from such a snapshot cannot be attached until its own background copy completes.
+pub fn c5_attachable(disk: &Disk, now: Instant) -> Result<()> {
+    if let Some(progress) = disk.hydration {
+        if !progress.is_done(now) {
+            return Err(EngineError::DiskNotHydrated { disk: disk.at.name.clone(), percent: progress.percent(now) });
+        }
+    }
+    Ok(())
+}
+
+/// C6 — a snapshot with 4096-byte logical sectors (VHDX) creates only Ultra and Premium SSD v2 disks.
+pub fn c6_sector_size(snapshot: &Snapshot, target: DiskSku) -> Result<()> {
+    if snapshot.logical_sector_size == 4096 && !target.is_v2_or_ultra() {
+        return Err(EngineError::SectorSizeIncompatible { snapshot: snapshot.at.name.clone(), sku: target.name().to_string() });
+    }
+    Ok(())
+}
+
+/// C7 — Premium SSD v2 / Ultra snapshots exist only in some regions (2023 lists).
+pub fn c7_region(sku: DiskSku, region: &Region) -> Result<()> {
+    let (kind, available): (&'static str, fn(&Region) -> bool) = match sku {
+        DiskSku::UltraSsdLrs => ("Ultra Disk", |r| r.ultra_snapshots),
+        DiskSku::PremiumV2Lrs => ("Premium SSD v2", |r| r.premium_v2_snapshots),
+        _ => return Ok(()),
+    };
+    if available(region) {
+        return Ok(());
+    }
+    Err(EngineError::RegionNotSupported {
+        kind,
+        region: region.display_name.to_string(),
+        available: REGIONS.iter().filter(|r| available(r)).map(|r| r.display_name).collect::<Vec<_>>().join(", "),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::LAB_EPOCH;
+
+    #[test]
+    fn b1_allows_seven_in_five_minutes_and_names_the_next_allowed_time() {
+        let t0 = LAB_EPOCH + Span::seconds(61); // 10:01:01
+        let times: Vec<Instant> = (0..7).map(|i| t0 + Span::seconds(20 * i)).collect();
+        let now = LAB_EPOCH + Span::minutes(3) + Span::seconds(12);
+        assert!(b1_snapshot_rate(&times[..6], now).is_ok());
+        let err = b1_snapshot_rate(&times, now).unwrap_err();
+        assert_eq!(err.code(), "SnapshotOperationRateExceeded");
+        assert_eq!(err.rule(), Some("B1"));
+        assert!(err.is_simulated());
+        assert_eq!(
+            err.to_string(),
+            "At most 7 incremental snapshots per disk every 5 minutes (rule B1): the 8th at 10:03:12 is refused; the next is allowed at 10:06:01."
+        );
+        // Exactly five minutes after the oldest, it has left the window.
+        assert!(b1_snapshot_rate(&times, t0 + B1_WINDOW).is_ok());
+    }
+
+    #[test]
+    fn b6_boundary_is_crossed_only_from_at_most_4_tib_to_more() {
+        assert!(b6_crosses_boundary(2048, 6144));
+        assert!(b6_crosses_boundary(4096, 4097));
+        assert!(!b6_crosses_boundary(1024, 4096));
+        assert!(!b6_crosses_boundary(5000, 8000));
+    }
+
+    #[test]
+    fn c7_refuses_premium_v2_snapshots_in_sweden_central_but_not_ultra() {
+        let sweden = crate::catalog::region("swedencentral").unwrap();
+        assert!(c7_region(DiskSku::UltraSsdLrs, sweden).is_ok());
+        let err = c7_region(DiskSku::PremiumV2Lrs, sweden).unwrap_err();
+        assert_eq!(err.rule(), Some("C7"));
+        assert!(err.to_string().contains("North Europe, West Europe, East US, East US 2, West US 2"), "{err}");
+        assert!(c7_region(DiskSku::PremiumLrs, sweden).is_ok());
+    }
+}

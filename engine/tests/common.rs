@@ -1,0 +1,104 @@
+//! Helpers shared by the engine's integration tests.
+#![allow(dead_code)]
+
+use snaplab_engine::clock::Span;
+use snaplab_engine::units::MIB;
+use snaplab_engine::{AccessTarget, Command, Lab, PatternKind, WriteData};
+
+pub const RG: &str = "rg-demo";
+
+/// A lab with resource group `rg-demo` in West Europe.
+pub fn lab() -> Lab {
+    let mut lab = Lab::new();
+    lab.execute(Command::CreateGroup { name: RG.into(), location: "westeurope".into() }).unwrap();
+    lab
+}
+
+/// A lab with `disk1`, `sku`, `size_gib`, 512-byte sectors.
+pub fn lab_with_disk(sku: &str, size_gib: u64) -> Lab {
+    let mut lab = lab();
+    if sku.starts_with("PremiumV2") || sku.starts_with("Ultra") {
+        lab.execute(Command::SetFeatureAccess { enabled: true }).unwrap();
+    }
+    create_disk(&mut lab, "disk1", sku, size_gib, 512);
+    lab
+}
+
+pub fn create_disk(lab: &mut Lab, name: &str, sku: &str, size_gib: u64, sector: u64) {
+    lab.execute(Command::CreateDisk {
+        group: RG.into(),
+        name: name.into(),
+        location: None,
+        sku: sku.into(),
+        size_gib,
+        logical_sector_size: sector,
+    })
+    .unwrap();
+}
+
+pub fn write(lab: &mut Lab, disk: &str, offset: u64, length: u64, seed: u64) -> snaplab_engine::Result<String> {
+    lab.execute(Command::Write {
+        group: RG.into(),
+        disk: disk.into(),
+        offset,
+        data: WriteData::Pattern { pattern: PatternKind::Random, seed, length },
+    })
+}
+
+pub fn write_bytes(lab: &mut Lab, disk: &str, offset: u64, bytes: Vec<u8>) {
+    lab.execute(Command::Write { group: RG.into(), disk: disk.into(), offset, data: WriteData::Bytes { bytes } }).unwrap();
+}
+
+pub fn clear(lab: &mut Lab, disk: &str, offset: u64, length: u64) {
+    lab.execute(Command::Clear { group: RG.into(), disk: disk.into(), offset, length }).unwrap();
+}
+
+pub fn snapshot(lab: &mut Lab, disk: &str, name: &str) -> snaplab_engine::Result<String> {
+    lab.execute(Command::CreateSnapshot {
+        group: RG.into(),
+        name: name.into(),
+        source: disk.into(),
+        incremental: true,
+        sku: None,
+        location: None,
+        copy_start: false,
+    })
+}
+
+pub fn full_snapshot(lab: &mut Lab, disk: &str, name: &str) -> snaplab_engine::Result<String> {
+    lab.execute(Command::CreateSnapshot {
+        group: RG.into(),
+        name: name.into(),
+        source: disk.into(),
+        incremental: false,
+        sku: None,
+        location: None,
+        copy_start: false,
+    })
+}
+
+pub fn delete_snapshot(lab: &mut Lab, name: &str) {
+    lab.execute(Command::DeleteSnapshot { group: RG.into(), name: name.into() }).unwrap();
+}
+
+pub fn restore(lab: &mut Lab, snapshot: &str, disk: &str) -> snaplab_engine::Result<String> {
+    lab.execute(Command::CreateDiskFromSnapshot { group: RG.into(), name: disk.into(), source: snapshot.into(), sku: None, size_gib: None })
+}
+
+pub fn grant(lab: &mut Lab, snapshot: &str) -> snaplab_engine::Result<String> {
+    lab.execute(Command::GrantAccess { target: AccessTarget::Snapshot, group: RG.into(), name: snapshot.into(), duration_seconds: 3600 })
+}
+
+pub fn advance(lab: &mut Lab, span: Span) {
+    lab.execute(Command::AdvanceClock { millis: span.as_millis() }).unwrap();
+}
+
+pub fn used(lab: &Lab, snapshot: &str) -> u64 {
+    lab.find_snapshot(RG, snapshot).unwrap().used_bytes()
+}
+
+pub fn read_disk(lab: &Lab, disk: &str, offset: u64, length: u64) -> Vec<u8> {
+    lab.find_disk(RG, disk).unwrap().data.read(offset, length).unwrap()
+}
+
+pub const M: u64 = MIB;
