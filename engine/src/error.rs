@@ -103,6 +103,8 @@ pub enum EngineError {
     // ---- storage -------------------------------------------------------------
     #[error("Browser storage is full or failing ({detail}); the operation was not applied and nothing stored was changed.")]
     StorageFailed { detail: String },
+    #[error("The stored lab cannot be read ({detail}); nothing was changed. Export what you can, or reset the lab.")]
+    StorageCorrupt { detail: String },
 }
 
 impl EngineError {
@@ -135,6 +137,7 @@ impl EngineError {
             InvalidMarker { .. } => "InvalidQueryParameterValue",
             FeatureNotRegistered { .. } => "SubscriptionNotRegisteredForFeature",
             StorageFailed { .. } => "QuotaExceeded",
+            StorageCorrupt { .. } => "InvalidStoredLab",
         }
     }
 
@@ -161,6 +164,7 @@ impl EngineError {
                 | CopyOutOfOrder { .. }
                 | TooManyParallelCopies { .. }
                 | StorageFailed { .. }
+                | StorageCorrupt { .. }
         )
     }
 

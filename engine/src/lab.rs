@@ -85,6 +85,7 @@ impl Lab {
         let operation = command.operation();
         let resource = command.resource();
         let started = self.clock;
+        let first_new_event = self.events.len();
         let result = command.clone().apply(self);
         if result.is_err() {
             *self = before;
@@ -94,7 +95,9 @@ impl Lab {
             Ok(detail) => Outcome::Succeeded { detail: detail.clone() },
             Err(err) => Outcome::refused(err),
         };
-        self.events.push_back(Event { time: started, actor: "user", operation: operation.to_string(), resource, outcome });
+        // Before any platform events the command caused (copies finishing while
+        // the clock advanced), so the log reads in time order.
+        self.events.insert(first_new_event, Event { time: started, actor: "user", operation: operation.to_string(), resource, outcome });
         result
     }
 

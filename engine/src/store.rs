@@ -115,7 +115,7 @@ impl<S: BlockStore> Session<S> {
         for key in store.keys("log/").map_err(failed)? {
             let bytes = store.get(&key).map_err(failed)?.unwrap_or_default();
             let command: Command = serde_json::from_slice(&bytes)
-                .map_err(|e| EngineError::StorageFailed { detail: format!("log entry {key} is unreadable: {e}") })?;
+                .map_err(|e| EngineError::StorageCorrupt { detail: format!("log entry {key} is unreadable: {e}") })?;
             commands.push(command);
         }
         Ok(Session { lab: Lab::replay(&commands), store })

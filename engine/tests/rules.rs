@@ -669,3 +669,58 @@ fn snapshot_json_has_the_property_names_az_prints() {
     assert_eq!(json["timeCreated"], "2026-01-05T10:00:00.0000000+00:00");
     assert_eq!(json["id"], "/subscriptions/00000000-0000-0000-0000-5a0b1ab00001/resourceGroups/rg-demo/providers/Microsoft.Compute/snapshots/s1");
 }
+
+// ---- the event log ---------------------------------------------------------------------------
+
+#[test]
+fn event_log_records_operations_refusals_and_background_work_in_time_order() {
+    let mut lab = lab_with_disk("PremiumV2_LRS", 8);
+    snapshot(&mut lab, "disk1", "s1").unwrap();
+    let _ = write(&mut lab, "disk1", 3, 512, 1);
+    advance(&mut lab, Span::minutes(1));
+    let events: Vec<_> = lab.events().collect();
+    let tail: Vec<(&str, &str, bool)> = events[events.len() - 4..].iter().map(|e| (e.actor, e.operation.as_str(), e.outcome.is_refusal())).collect();
+    assert_eq!(
+        tail,
+        vec![
+            ("user", "snapshot create", false),
+            ("user", "write", true),
+            ("user", "clock advance", false),
+            ("platform", "background copy completed", false),
+        ]
+    );
+    assert!(events.windows(2).all(|w| w[0].time <= w[1].time), "in time order");
+    let refused = events.iter().find(|e| e.outcome.is_refusal()).unwrap();
+    assert_eq!(refused.resource, "rg-demo/disk1");
+    match &refused.outcome {
+        snaplab_engine::events::Outcome::Refused { code, rule, .. } => {
+            assert_eq!(code, "InvalidPageRange");
+            assert_eq!(rule.as_deref(), Some("A10"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn bad_input_is_refused_with_azure_codes() {
+    let mut lab = lab();
+    let disk = |name: &str, sku: &str, size: u64| Command::CreateDisk {
+        group: RG.into(),
+        name: name.into(),
+        location: None,
+        sku: sku.into(),
+        size_gib: size,
+        logical_sector_size: 512,
+    };
+    assert_eq!(lab.execute(disk("bad name!", "Premium_LRS", 4)).unwrap_err().code(), "InvalidResourceName");
+    assert_eq!(lab.execute(disk("d", "Premium_GRS", 4)).unwrap_err().code(), "InvalidParameter");
+    assert_eq!(lab.execute(disk("d", "Premium_LRS", 40_000)).unwrap_err().code(), "InvalidParameter");
+    let missing_group = Command::CreateDisk { group: "nope".into(), name: "d".into(), location: None, sku: "Premium_LRS".into(), size_gib: 4, logical_sector_size: 512 };
+    assert_eq!(lab.execute(missing_group).unwrap_err().code(), "ResourceGroupNotFound");
+    lab.execute(disk("d", "Premium_LRS", 4)).unwrap();
+    assert_eq!(lab.execute(disk("D", "Premium_LRS", 4)).unwrap_err().code(), "Conflict", "names are case-insensitive");
+    assert_eq!(snapshot(&mut lab, "ghost", "s").unwrap_err().code(), "ResourceNotFound");
+    let bad_region = Command::CreateGroup { name: "rg2".into(), location: "mars".into() };
+    assert_eq!(lab.execute(bad_region).unwrap_err().code(), "LocationNotAvailableForResourceType");
+    assert_eq!(lab.disks().count(), 1);
+}

@@ -1,0 +1,171 @@
+//! Engine benchmarks: `cargo bench -p snaplab-engine`.
+//!
+//! Prints figures measured in one run, and the ratios that are the targets
+//! (absolute times vary on a shared 2-core machine; ratios measured side by
+//! side in one run do not):
+//! - snapshot creation with 1 vs 1,000,000 written ranges (target ≤ 2: a
+//!   snapshot must not copy the page map);
+//! - a diff of 10 changed pages with 1,000 vs 1,000,000 unchanged ranges (target ≤ 3);
+//! - restore throughput; memory per 1,000,000 written ranges; 500 snapshots on one disk.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use snaplab_engine::diff::PageRangesRequest;
+use snaplab_engine::units::{GIB, MIB};
+use snaplab_engine::{Command, Lab, PatternKind, WriteData};
+
+/// Counts live heap bytes, for the memory figure.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const RG: &str = "rg";
+
+fn lab_with_disk(size_gib: u64) -> Lab {
+    let mut lab = Lab::new();
+    lab.execute(Command::CreateGroup { name: RG.into(), location: "westeurope".into() }).unwrap();
+    lab.execute(Command::CreateDisk { group: RG.into(), name: "d".into(), location: None, sku: "Premium_LRS".into(), size_gib, logical_sector_size: 512 })
+        .unwrap();
+    lab
+}
+
+fn write(lab: &mut Lab, offset: u64, length: u64, seed: u64) {
+    lab.execute(Command::Write { group: RG.into(), disk: "d".into(), offset, data: WriteData::Pattern { pattern: PatternKind::Random, seed, length } })
+        .unwrap();
+}
+
+fn snapshot(lab: &mut Lab, name: &str) {
+    lab.execute(Command::CreateSnapshot { group: RG.into(), name: name.into(), source: "d".into(), incremental: true, sku: None, location: None, copy_start: false })
+        .unwrap();
+    lab.execute(Command::AdvanceClock { millis: 60_000 }).unwrap();
+}
+
+/// A disk with `ranges` separate written ranges (one page every other page), already snapshotted once.
+fn disk_with_ranges(ranges: u64) -> Lab {
+    let mut lab = lab_with_disk(64);
+    for i in 0..ranges {
+        write(&mut lab, i * 1024, 512, i);
+    }
+    snapshot(&mut lab, "base");
+    lab
+}
+
+/// Median of `runs` timings of `f`.
+fn median(runs: usize, mut f: impl FnMut(usize) -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..runs).map(&mut f).collect();
+    times.sort();
+    times[runs / 2]
+}
+
+fn time_snapshot(lab: &mut Lab, runs: usize) -> Duration {
+    median(runs, |i| {
+        write(lab, 4 * GIB + i as u64 * 512, 512, 7); // one small change, as between real snapshots
+        let start = Instant::now();
+        snapshot(lab, &format!("bench{i}"));
+        start.elapsed()
+    })
+}
+
+fn time_diff(lab: &mut Lab, runs: usize) -> Duration {
+    snapshot(lab, "older");
+    for i in 0..10 {
+        write(lab, 8 * GIB + i * 4096, 512, i); // 10 changed pages
+    }
+    snapshot(lab, "newer");
+    median(runs, |_| {
+        let start = Instant::now();
+        let list = lab.page_ranges(RG, "newer", Some("older"), &PageRangesRequest::default()).unwrap();
+        assert_eq!(list.ranges.len(), 10);
+        start.elapsed()
+    })
+}
+
+fn main() {
+    println!("snaplab-engine benchmarks (one run; ratios are the targets)\n");
+
+    // 1. snapshot creation, 1 vs 1,000,000 written ranges
+    let t = Instant::now();
+    let mut small = disk_with_ranges(1);
+    let live_before = LIVE.load(Ordering::Relaxed);
+    let mut big = disk_with_ranges(1_000_000);
+    let live_after = LIVE.load(Ordering::Relaxed);
+    println!("setup: 1,000,000 single-page writes and a snapshot in {:.1} s", t.elapsed().as_secs_f64());
+    let s1 = time_snapshot(&mut small, 31);
+    let s1m = time_snapshot(&mut big, 31);
+    println!(
+        "snapshot creation:   1 range {:>9.1} µs | 1,000,000 ranges {:>9.1} µs | ratio {:.2} (target ≤ 2)",
+        s1.as_secs_f64() * 1e6,
+        s1m.as_secs_f64() * 1e6,
+        s1m.as_secs_f64() / s1.as_secs_f64()
+    );
+
+    // 2. diff of 10 changed pages, 1,000 vs 1,000,000 unchanged ranges
+    let mut thousand = disk_with_ranges(1_000);
+    let d1k = time_diff(&mut thousand, 31);
+    let d1m = time_diff(&mut big, 31);
+    println!(
+        "diff of 10 pages:    1,000 ranges {:>7.1} µs | 1,000,000 ranges {:>9.1} µs | ratio {:.2} (target ≤ 3)",
+        d1k.as_secs_f64() * 1e6,
+        d1m.as_secs_f64() * 1e6,
+        d1m.as_secs_f64() / d1k.as_secs_f64()
+    );
+
+    // 3. memory per 1,000,000 written ranges (the whole lab: disk map, change set, log, events)
+    println!(
+        "memory:              {:.1} MiB per 1,000,000 written ranges (disk map + change sets + operation and event logs)",
+        (live_after - live_before) as f64 / MIB as f64
+    );
+    drop(big);
+
+    // 4. restore throughput: restore 1 GiB of written data and read every byte
+    let mut lab = lab_with_disk(64);
+    write(&mut lab, 0, GIB, 42);
+    snapshot(&mut lab, "full-gib");
+    let start = Instant::now();
+    lab.execute(Command::CreateDiskFromSnapshot { group: RG.into(), name: "restored".into(), source: "full-gib".into(), sku: None, size_gib: None })
+        .unwrap();
+    let restored = lab.find_disk(RG, "restored").unwrap();
+    let mut checksum = 0u64;
+    for chunk in 0..(GIB / (4 * MIB)) {
+        let bytes = restored.data.read(chunk * 4 * MIB, 4 * MIB).unwrap();
+        checksum = checksum.wrapping_add(bytes[0] as u64 + bytes[bytes.len() - 1] as u64);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!("restore throughput:  {:.0} MB/s (restore + read of 1 GiB of generated data; checksum {checksum})", GIB as f64 / 1e6 / secs);
+
+    // 5. 500 snapshots on one disk
+    let mut lab = lab_with_disk(64);
+    let start = Instant::now();
+    for i in 0..500u64 {
+        write(&mut lab, (i % 4096) * MIB, MIB, i);
+        snapshot(&mut lab, &format!("s{i}"));
+    }
+    let create = start.elapsed();
+    let start = Instant::now();
+    let list = lab.page_ranges(RG, "s499", Some("s0"), &PageRangesRequest::default()).unwrap();
+    let diff = start.elapsed();
+    let start = Instant::now();
+    let bill = lab.bill(&Default::default());
+    let billing = start.elapsed();
+    println!(
+        "500 snapshots:       created (with 1 MiB written before each) in {:.1} ms | diff first→last {:.1} ms ({} ranges) | bill {:.1} ms ({} lines)",
+        create.as_secs_f64() * 1e3,
+        diff.as_secs_f64() * 1e3,
+        list.ranges.len(),
+        billing.as_secs_f64() * 1e3,
+        bill.snapshots.len()
+    );
+}
