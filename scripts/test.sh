@@ -15,7 +15,7 @@ native() { env -u RUSTUP_TOOLCHAIN -u RUSTC_BOOTSTRAP -u CARGO_UNSTABLE_BUILD_ST
 export PATH="$HOME/.cargo/bin:$PATH"
 
 # Sums the "N passed; M failed" of every cargo-style "test result:" line.
-count_cargo() { awk '/^test result:/ {for (i = 1; i <= NF; i++) {if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1)}} END {printf "%d %d", p, f}' "$1"; }
+count_cargo() { awk '/^test result:/ {for (i = 1; i <= NF; i++) {if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1)}} END {printf "%d %d\n", p, f}' "$1"; }
 
 # Runs one layer with its output shown and kept; remembers a failure but
 # goes on, so the summary covers every layer.

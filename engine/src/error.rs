@@ -15,7 +15,7 @@ pub enum EngineError {
     // ---- input -----------------------------------------------------------
     #[error("The offset {offset} and length {length} must both be multiples of 512 bytes: a managed disk is written in 512-byte pages (rule A10).")]
     MisalignedRange { offset: u64, length: u64 },
-    #[error("The range {offset}..{end} (bytes) reaches past the end of the disk, which is {disk_size} bytes.")]
+    #[error("The range from byte {offset} to byte {end} reaches past the end of the disk: it ends at {}, the disk is {} ({disk_size} bytes).", crate::units::human_bytes(*end), crate::units::human_bytes(*disk_size))]
     RangePastEnd { offset: u64, end: u64, disk_size: u64 },
     #[error("The disk size {size_gib} GiB is not allowed: a managed disk is 1 to 32,767 GiB.")]
     InvalidDiskSize { size_gib: u64 },
