@@ -6,6 +6,7 @@
 //! operation log produces the same ids.
 
 use crate::error::{EngineError, Result};
+use crate::payload::splitmix64;
 
 /// Disks, snapshots and VMs: 1–80 characters; letters, digits, `_`, `.`, `-`;
 /// starts with a letter or digit; ends with a letter, digit or `_`.
@@ -53,8 +54,8 @@ pub fn group_id(subscription: &str, group: &str) -> String {
 
 /// A deterministic UUID-shaped id from a counter and a salt.
 pub fn uuid_from(counter: u64, salt: u64) -> String {
-    let a = mix(counter ^ salt.rotate_left(17));
-    let b = mix(a ^ counter.wrapping_add(0x5EED));
+    let a = splitmix64(counter ^ salt.rotate_left(17));
+    let b = splitmix64(a ^ counter.wrapping_add(0x5EED));
     // Version 4 and RFC 4122 variant bits, so it looks like what Azure prints.
     format!(
         "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
@@ -78,12 +79,6 @@ pub fn family_id_for(source: &str) -> String {
     uuid_from(stable_hash(source), 0xFA)
 }
 
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
 
 #[cfg(test)]
 mod tests {

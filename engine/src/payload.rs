@@ -64,8 +64,8 @@ impl Payload {
 }
 
 /// A small, well-known mixing function: deterministic on every platform, so
-/// a pattern reads the same natively and in wasm.
-fn splitmix64(mut x: u64) -> u64 {
+/// a pattern reads the same natively and in wasm (and unique ids replay alike).
+pub(crate) fn splitmix64(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
