@@ -35,13 +35,20 @@ pub enum WriteData {
     },
     /// `length` bytes of a generated pattern.
     Pattern { pattern: PatternKind, seed: u64, length: u64 },
+    /// Real bytes kept by the store as blob `blob` (how the stored operation
+    /// log refers to them; the journal puts the bytes back before replaying).
+    Stored { blob: u64, length: u64 },
+    /// Real bytes no disk or snapshot refers to any more, freed by the store
+    /// (or never kept, for a refused write). Replays as zeros, which nothing
+    /// can read: no page that held them is still reachable.
+    Freed { length: u64 },
 }
 
 impl WriteData {
     pub fn length(&self) -> u64 {
         match self {
             WriteData::Bytes { bytes } => bytes.len() as u64,
-            WriteData::Pattern { length, .. } => *length,
+            WriteData::Pattern { length, .. } | WriteData::Stored { length, .. } | WriteData::Freed { length } => *length,
         }
     }
 }
@@ -410,12 +417,19 @@ fn resize_disk(lab: &mut Lab, group: String, name: String, size_gib: u64) -> Res
 
 fn write(lab: &mut Lab, group: String, name: String, offset: u64, data: WriteData) -> Result<String> {
     let key = lab.find_disk(&group, &name)?.at.key();
-    let disk = lab.disks.get_mut(&key).expect("found above");
-    let range = disk.data.check_range(offset, data.length())?;
+    let range = lab.disks[&key].data.check_range(offset, data.length())?;
     let length = data.length();
-    match data {
-        WriteData::Bytes { bytes } => disk.data.write(offset, &bytes)?,
-        WriteData::Pattern { pattern, seed, length } => disk.data.write_pattern(offset, length, pattern, seed)?,
+    // Real bytes get a blob id, in log order, so a replay gives the same ids.
+    let blob = matches!(data, WriteData::Bytes { .. } | WriteData::Freed { .. }).then(|| lab.allocate_blob(range));
+    let disk = lab.disks.get_mut(&key).expect("found above");
+    match (data, blob) {
+        (WriteData::Bytes { bytes }, Some(blob)) => disk.data.write_blob(offset, blob, bytes.into())?,
+        (WriteData::Pattern { pattern, seed, length }, _) => disk.data.write_pattern(offset, length, pattern, seed)?,
+        (WriteData::Freed { length }, _) => disk.data.write_pattern(offset, length, PatternKind::Fill, 0)?,
+        (WriteData::Stored { blob, .. }, _) => {
+            return Err(EngineError::InvalidParameter { reason: format!("The bytes of blob {blob} were not loaded from storage.") })
+        }
+        (WriteData::Bytes { .. }, None) => unreachable!("bytes always get a blob"),
     }
     // Any write is a change, identical bytes or not (A8).
     disk.changed.insert(range);

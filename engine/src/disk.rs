@@ -69,8 +69,13 @@ impl DiskData {
 
     /// Writes real bytes at `offset`. Both must be page-aligned.
     pub fn write(&mut self, offset: u64, data: &[u8]) -> Result<()> {
+        self.write_blob(offset, 0, data.into())
+    }
+
+    /// Writes real bytes that the store knows as `blob`.
+    pub fn write_blob(&mut self, offset: u64, blob: u64, data: std::sync::Arc<[u8]>) -> Result<()> {
         let range = self.check_range(offset, data.len() as u64)?;
-        self.map.write(range, Payload::bytes(data), 0);
+        self.map.write(range, Payload::Bytes { blob, data }, 0);
         Ok(())
     }
 

@@ -10,6 +10,7 @@ use crate::error::{EngineError, Result};
 use crate::events::{Event, Outcome};
 use crate::model::{Disk, Key, ResourceGroup, Snapshot, Subscription, Vm};
 use crate::naming::uuid_from;
+use crate::page_map::{PageMap, PageRange};
 
 /// The subscription every new lab starts in.
 pub const DEFAULT_SUBSCRIPTION_ID: &str = "00000000-0000-0000-0000-5a0b1ab00001";
@@ -22,6 +23,10 @@ pub struct Lab {
     pub(crate) id_counter: u64,
     /// Orders snapshots by creation, even when the clock is frozen.
     pub(crate) snapshot_seq: u64,
+    /// Every blob of real bytes ever written, with the pages it was written
+    /// to: its extents can only be inside them (restores and copies keep
+    /// offsets), which makes "is it still referenced?" cheap.
+    pub(crate) blobs: OrdMap<u64, PageRange>,
     pub(crate) current_subscription: String,
     pub(crate) subscriptions: OrdMap<String, Subscription>,
     pub(crate) groups: OrdMap<(String, String), ResourceGroup>,
@@ -55,6 +60,7 @@ impl Lab {
             clock: LAB_EPOCH,
             id_counter: 0,
             snapshot_seq: 0,
+            blobs: OrdMap::new(),
             current_subscription: DEFAULT_SUBSCRIPTION_ID.to_string(),
             subscriptions,
             groups: OrdMap::new(),
@@ -109,6 +115,34 @@ impl Lab {
             resource,
             outcome: Outcome::Succeeded { detail },
         });
+    }
+
+    /// Names the next blob of real bytes, written to `range`.
+    pub(crate) fn allocate_blob(&mut self, range: PageRange) -> u64 {
+        let id = self.blobs.keys().next_back().map_or(1, |last| last + 1);
+        self.blobs.insert(id, range);
+        id
+    }
+
+    /// The id the next blob of real bytes will get.
+    pub fn next_blob_id(&self) -> u64 {
+        self.blobs.keys().next_back().map_or(1, |last| last + 1)
+    }
+
+    /// Every page map in the lab: disks' and snapshots'.
+    pub fn page_maps(&self) -> impl Iterator<Item = &PageMap> {
+        self.disks.values().map(|d| d.data.page_map()).chain(self.snapshots.values().map(|s| &s.content))
+    }
+
+    /// Does any disk or snapshot still hold pages of `blob`?
+    pub fn is_blob_referenced(&self, blob: u64) -> bool {
+        let Some(range) = self.blobs.get(&blob) else { return false };
+        self.page_maps().any(|map| map.blobs_in(*range).contains(&blob))
+    }
+
+    /// The blobs of real bytes and the pages they were written to.
+    pub fn blob_range(&self, blob: u64) -> Option<PageRange> {
+        self.blobs.get(&blob).copied()
     }
 
     pub(crate) fn next_unique_id(&mut self) -> String {

@@ -70,7 +70,12 @@ pub fn uuid_from(counter: u64, salt: u64) -> String {
 
 /// FNV-1a: a stable hash of a string (std's hasher may change between releases).
 pub fn stable_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+    stable_hash_bytes(text.as_bytes())
+}
+
+/// FNV-1a over bytes: also the checksum of exported lab files.
+pub fn stable_hash_bytes(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// `incrementalSnapshotFamilyId` of the snapshots of the disk with `unique_id`

@@ -115,6 +115,16 @@ impl PageMap {
         out
     }
 
+    /// The blobs of real bytes that pages in `range` hold.
+    pub fn blobs_in(&self, range: PageRange) -> std::collections::BTreeSet<u64> {
+        self.overlapping(range).filter_map(|(_, extent)| extent.payload.blob()).collect()
+    }
+
+    /// Every blob the map refers to (visits every extent: use for deletions only).
+    pub fn all_blobs(&self) -> std::collections::BTreeSet<u64> {
+        self.extents.values().filter_map(|extent| extent.payload.blob()).collect()
+    }
+
     /// Extents that share at least one page with `range`, in offset order.
     pub fn overlapping(&self, range: PageRange) -> impl Iterator<Item = (u64, &Extent)> + '_ {
         // The extent that starts before `range` may still reach into it.
@@ -199,10 +209,10 @@ mod tests {
     fn split_bytes_extent_keeps_its_origin() {
         let mut data = Vec::new();
         for page in 0..4u8 {
-            data.extend(std::iter::repeat(page + 10).take(512));
+            data.extend(std::iter::repeat_n(page + 10, 512));
         }
         let mut map = PageMap::new();
-        map.write(PageRange::new(100, 104), Payload::bytes(data), 0);
+        map.write(PageRange::new(100, 104), Payload::bytes(1, data), 0);
         map.clear(PageRange::new(101, 102));
         assert_eq!(map.written_pages(), 3);
         assert_eq!(read(&map, 100, 1), vec![10u8; 512]);

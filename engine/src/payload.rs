@@ -28,14 +28,24 @@ pub enum PatternKind {
 pub enum Payload {
     /// Real bytes, a whole number of pages long. Shared, never mutated: a
     /// snapshot and the disk it came from point at the same allocation.
-    Bytes(Arc<[u8]>),
+    /// `blob` names them for storage: the store keeps each blob once, and
+    /// frees it when no disk or snapshot refers to it any more.
+    Bytes { blob: u64, data: Arc<[u8]> },
     /// A generated pattern of unbounded length.
     Pattern { kind: PatternKind, seed: u64 },
 }
 
 impl Payload {
-    pub fn bytes(data: impl Into<Arc<[u8]>>) -> Self {
-        Payload::Bytes(data.into())
+    pub fn bytes(blob: u64, data: impl Into<Arc<[u8]>>) -> Self {
+        Payload::Bytes { blob, data: data.into() }
+    }
+
+    /// The stored blob these bytes are, if they are real bytes.
+    pub fn blob(&self) -> Option<u64> {
+        match self {
+            Payload::Bytes { blob, .. } => Some(*blob),
+            Payload::Pattern { .. } => None,
+        }
     }
 
     pub fn pattern(kind: PatternKind, seed: u64) -> Self {
@@ -47,9 +57,9 @@ impl Payload {
     pub fn materialise_page(&self, page: u64, out: &mut [u8]) {
         debug_assert_eq!(out.len() as u64, PAGE_SIZE);
         match self {
-            Payload::Bytes(bytes) => {
+            Payload::Bytes { data, .. } => {
                 let start = (page * PAGE_SIZE) as usize;
-                out.copy_from_slice(&bytes[start..start + PAGE_SIZE as usize]);
+                out.copy_from_slice(&data[start..start + PAGE_SIZE as usize]);
             }
             Payload::Pattern { kind: PatternKind::Fill, seed } => out.fill(*seed as u8),
             Payload::Pattern { kind: PatternKind::Random, seed } => {
@@ -86,7 +96,7 @@ mod tests {
     fn bytes_payload_yields_its_pages_in_order() {
         let mut data = vec![1u8; 512];
         data.extend(vec![2u8; 512]);
-        let payload = Payload::bytes(data);
+        let payload = Payload::bytes(1, data);
         assert_eq!(page_of(&payload, 0), vec![1u8; 512]);
         assert_eq!(page_of(&payload, 1), vec![2u8; 512]);
     }

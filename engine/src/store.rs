@@ -1,24 +1,52 @@
 //! Storage behind a small trait, as redb keeps its I/O behind `StorageBackend`.
 //!
-//! What is stored is the operation log: one entry per user-level operation,
-//! each committed in one atomic batch. The lab is rebuilt by replaying it
-//! (`state = replay(log)`), so a crash between two operations loses nothing
-//! committed and never shows half an operation. [`MemoryStore`] is the
-//! in-memory backend; the app's IndexedDB backend implements the same trait;
-//! [`FaultyStore`] fails on demand to prove that a failed commit leaves both
-//! the store and the lab as they were.
+//! What is stored is the operation log plus the real bytes users wrote:
+//!
+//! | key | value |
+//! |---|---|
+//! | `meta/schema` | the schema version, as text |
+//! | `log/{seq:012}` | one executed command, JSON; real bytes appear as `Stored { blob }` |
+//! | `chunk/{blob:016}/{index:08}` | up to 64 KiB of a blob's bytes, binary |
+//!
+//! The lab is rebuilt by replaying the log (`state = replay(log)`). Each
+//! user-level operation is one [`Batch`]: its chunks and its log entry,
+//! committed together. The log entry is the commit record (the pending/commit
+//! pattern of wa-sqlite's IDBBatchAtomicVFS): chunks that no committed entry
+//! names are leftovers of an interrupted operation and are swept on open, so
+//! a crash shows the state before the operation, never half of it.
+//!
+//! Blobs are stored once however many disks and snapshots share them
+//! (copy-on-write lives in the engine's persistent page maps). When an
+//! operation leaves a blob referenced by no disk or snapshot, the same batch
+//! deletes its chunks and rewrites its log entry as `Freed`, which replays
+//! to the same lab since no reachable page held those bytes.
+//!
+//! [`Journal`] does all of this without I/O, so it is tested natively and the
+//! browser's asynchronous IndexedDB backend only has to commit its batches.
+//! [`Session`] joins a journal to a synchronous [`BlockStore`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::command::Command;
+use crate::command::{Command, WriteData};
 use crate::error::{EngineError, Result};
 use crate::lab::Lab;
+use crate::naming::stable_hash_bytes;
+
+/// The layout version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Bytes per stored chunk of a blob.
+pub const CHUNK_SIZE: usize = 64 * 1024;
+pub const SCHEMA_KEY: &str = "meta/schema";
 
 /// Puts and deletes applied together or not at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Batch {
     pub puts: Vec<(String, Vec<u8>)>,
     pub deletes: Vec<String>,
+    /// Durability policy: `true` (IndexedDB `strict`) when the batch destroys
+    /// data (frees blobs) or replaces the lab; `false` (`relaxed`) otherwise,
+    /// where losing the newest operation in an OS crash loses nothing older.
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +60,232 @@ pub trait BlockStore {
     fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
 }
 
-#[derive(Debug, Clone, Default)]
+pub fn log_key(seq: usize) -> String {
+    format!("log/{seq:012}")
+}
+
+pub fn chunk_key(blob: u64, index: usize) -> String {
+    format!("chunk/{blob:016}/{index:08}")
+}
+
+fn chunk_count(length: u64) -> usize {
+    (length as usize).div_ceil(CHUNK_SIZE)
+}
+
+fn corrupt(detail: String) -> EngineError {
+    EngineError::StorageCorrupt { detail }
+}
+
+/// A log entry that stored real bytes: where it is, and what it said.
+#[derive(Debug, Clone)]
+struct BlobEntry {
+    seq: usize,
+    logged: Command,
+}
+
+/// The pure half of storage: the lab, and what to store for each operation.
+#[derive(Debug, Clone)]
+pub struct Journal {
+    lab: Lab,
+    /// Log entries written so far (the next one is `entries + 1`).
+    entries: usize,
+    blobs: BTreeMap<u64, BlobEntry>,
+}
+
+/// An operation worked out but not yet stored: commit `batch`, then `accept` it.
+#[derive(Debug)]
+pub struct Prepared {
+    pub batch: Batch,
+    pub result: Result<String>,
+    lab: Lab,
+    new_blob: Option<(u64, BlobEntry)>,
+    freed: Vec<u64>,
+}
+
+/// What [`Journal::open`] found.
+#[derive(Debug)]
+pub struct Opened {
+    pub journal: Journal,
+    /// Leftovers of an interrupted operation (chunks no committed entry
+    /// names), and a schema record to write for a new store: commit this
+    /// batch to finish recovery. Empty when there is nothing to do.
+    pub recovery: Batch,
+}
+
+impl Default for Journal {
+    fn default() -> Self {
+        Journal { lab: Lab::new(), entries: 0, blobs: BTreeMap::new() }
+    }
+}
+
+impl Journal {
+    pub fn lab(&self) -> &Lab {
+        &self.lab
+    }
+
+    /// Rebuilds the lab from every stored record.
+    pub fn open(records: &BTreeMap<String, Vec<u8>>) -> Result<Opened> {
+        let mut recovery = Batch::default();
+        match records.get(SCHEMA_KEY) {
+            None if records.is_empty() => {
+                recovery.puts.push((SCHEMA_KEY.into(), SCHEMA_VERSION.to_string().into_bytes()));
+            }
+            None => return Err(corrupt("it has records but no schema version".into())),
+            Some(v) => {
+                let version: u32 = std::str::from_utf8(v).ok().and_then(|t| t.parse().ok()).ok_or_else(|| corrupt("its schema version is unreadable".into()))?;
+                if version > SCHEMA_VERSION {
+                    return Err(corrupt(format!(
+                        "it was written by a newer Snaplab (schema {version}); this one reads schema {SCHEMA_VERSION} and older. Open it with the newer Snaplab, or reset the lab"
+                    )));
+                }
+                // Schema 1 is the first; a later schema adds its step here,
+                // migrating the records before they are replayed.
+            }
+        }
+
+        let mut journal = Journal::default();
+        let mut named_blobs = BTreeSet::new();
+        for (key, value) in records.range("log/".to_string()..).take_while(|(k, _)| k.starts_with("log/")) {
+            let logged: Command = serde_json::from_slice(value).map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
+            journal.entries += 1;
+            if log_key(journal.entries) != *key {
+                return Err(corrupt(format!("log entry {key} is out of sequence (expected {})", log_key(journal.entries))));
+            }
+            let command = match &logged {
+                Command::Write { group, disk, offset, data: WriteData::Stored { blob, length } } => {
+                    if *blob != journal.lab.next_blob_id() {
+                        return Err(corrupt(format!("log entry {key} names blob {blob}, expected {}", journal.lab.next_blob_id())));
+                    }
+                    let bytes = read_blob(records, *blob, *length)?;
+                    named_blobs.insert(*blob);
+                    journal.blobs.insert(*blob, BlobEntry { seq: journal.entries, logged: logged.clone() });
+                    Command::Write { group: group.clone(), disk: disk.clone(), offset: *offset, data: WriteData::Bytes { bytes } }
+                }
+                other => other.clone(),
+            };
+            let _ = journal.lab.execute(command);
+        }
+        for key in records.range("chunk/".to_string()..).map(|(k, _)| k).take_while(|k| k.starts_with("chunk/")) {
+            let blob = key["chunk/".len()..].split('/').next().and_then(|b| b.parse::<u64>().ok());
+            if !blob.is_some_and(|b| named_blobs.contains(&b)) {
+                recovery.deletes.push(key.clone());
+            }
+        }
+        Ok(Opened { journal, recovery })
+    }
+
+    /// Works out `command` against a copy of the lab and the batch that
+    /// stores it. Nothing changes until [`accept`](Self::accept).
+    pub fn prepare(&self, command: Command) -> Prepared {
+        let mut lab = self.lab.clone();
+        let candidates = self.blobs_at_risk(&command);
+        let seq = self.entries + 1;
+        let mut batch = Batch::default();
+        let mut new_blob = None;
+
+        let (logged, blob_bytes) = match &command {
+            Command::Write { group, disk, offset, data: WriteData::Bytes { bytes } } => {
+                let blob = lab.next_blob_id();
+                let stored = WriteData::Stored { blob, length: bytes.len() as u64 };
+                (Command::Write { group: group.clone(), disk: disk.clone(), offset: *offset, data: stored }, Some((blob, bytes.clone())))
+            }
+            _ => (command.clone(), None),
+        };
+        let result = lab.execute(command);
+        let logged = match (logged, &result, blob_bytes) {
+            (Command::Write { group, disk, offset, .. }, Ok(_), Some((blob, bytes))) => {
+                for (index, chunk) in bytes.chunks(CHUNK_SIZE).enumerate() {
+                    batch.puts.push((chunk_key(blob, index), chunk.to_vec()));
+                }
+                let logged = Command::Write { group, disk, offset, data: WriteData::Stored { blob, length: bytes.len() as u64 } };
+                new_blob = Some((blob, BlobEntry { seq, logged: logged.clone() }));
+                logged
+            }
+            // A refused write keeps no bytes: its refusal depends only on where and how long.
+            (Command::Write { group, disk, offset, .. }, Err(_), Some((_, bytes))) => {
+                Command::Write { group, disk, offset, data: WriteData::Freed { length: bytes.len() as u64 } }
+            }
+            (logged, _, _) => logged,
+        };
+        batch.puts.push((log_key(seq), serde_json::to_vec(&logged).expect("commands serialise")));
+
+        // Blobs this operation left unreferenced are freed in the same batch.
+        let mut freed = Vec::new();
+        if result.is_ok() {
+            for blob in candidates {
+                if lab.is_blob_referenced(blob) {
+                    continue;
+                }
+                let Some(entry) = self.blobs.get(&blob) else { continue };
+                if let Command::Write { group, disk, offset, data: WriteData::Stored { length, .. } } = &entry.logged {
+                    let rewritten = Command::Write { group: group.clone(), disk: disk.clone(), offset: *offset, data: WriteData::Freed { length: *length } };
+                    batch.puts.push((log_key(entry.seq), serde_json::to_vec(&rewritten).expect("commands serialise")));
+                    batch.deletes.extend((0..chunk_count(*length)).map(|i| chunk_key(blob, i)));
+                    freed.push(blob);
+                }
+            }
+        }
+        batch.strict = !freed.is_empty();
+        Prepared { batch, result, lab, new_blob, freed }
+    }
+
+    /// Takes a prepared operation whose batch the store has committed.
+    pub fn accept(&mut self, prepared: Prepared) -> Result<String> {
+        self.lab = prepared.lab;
+        self.entries += 1;
+        if let Some((blob, entry)) = prepared.new_blob {
+            self.blobs.insert(blob, entry);
+        }
+        for blob in prepared.freed {
+            self.blobs.remove(&blob);
+        }
+        prepared.result
+    }
+
+    /// Blobs still stored (not freed).
+    pub fn stored_blobs(&self) -> impl Iterator<Item = u64> + '_ {
+        self.blobs.keys().copied()
+    }
+
+    /// Blobs `command` may leave unreferenced: those held by what it deletes
+    /// or overwrites.
+    fn blobs_at_risk(&self, command: &Command) -> BTreeSet<u64> {
+        let lab = &self.lab;
+        match command {
+            Command::DeleteSnapshot { group, name } => lab.find_snapshot(group, name).map(|s| s.content.all_blobs()).unwrap_or_default(),
+            Command::DeleteDisk { group, name } => lab.find_disk(group, name).map(|d| d.data.page_map().all_blobs()).unwrap_or_default(),
+            Command::DeleteGroup { .. } => lab.page_maps().flat_map(|m| m.all_blobs()).collect(),
+            Command::Write { group, disk, offset, data } => self.blobs_under(group, disk, *offset, data.length()),
+            Command::Clear { group, disk, offset, length } => self.blobs_under(group, disk, *offset, *length),
+            _ => BTreeSet::new(),
+        }
+    }
+
+    fn blobs_under(&self, group: &str, disk: &str, offset: u64, length: u64) -> BTreeSet<u64> {
+        let Ok(disk) = self.lab.find_disk(group, disk) else { return BTreeSet::new() };
+        match disk.data.check_range(offset, length) {
+            Ok(range) => disk.data.page_map().blobs_in(range),
+            Err(_) => BTreeSet::new(),
+        }
+    }
+}
+
+fn read_blob(records: &BTreeMap<String, Vec<u8>>, blob: u64, length: u64) -> Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(length as usize);
+    for index in 0..chunk_count(length) {
+        let key = chunk_key(blob, index);
+        let chunk = records.get(&key).ok_or_else(|| corrupt(format!("{key} is missing")))?;
+        bytes.extend_from_slice(chunk);
+    }
+    if bytes.len() as u64 != length {
+        return Err(corrupt(format!("blob {blob} has {} bytes, its log entry says {length}", bytes.len())));
+    }
+    Ok(bytes)
+}
+
+// ---- a synchronous store -----------------------------------------------------
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemoryStore {
     entries: BTreeMap<String, Vec<u8>>,
 }
@@ -40,6 +293,9 @@ pub struct MemoryStore {
 impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
+    }
+    pub fn records(&self) -> &BTreeMap<String, Vec<u8>> {
+        &self.entries
     }
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -66,7 +322,7 @@ impl BlockStore for MemoryStore {
 }
 
 /// Wraps a store and fails its `fail_at`-th commit (1-based), like a quota
-/// running out at the worst moment.
+/// running out at the worst moment (redb's fault-injection idea).
 #[derive(Debug, Clone)]
 pub struct FaultyStore<S> {
     pub inner: S,
@@ -96,47 +352,104 @@ impl<S: BlockStore> BlockStore for FaultyStore<S> {
     }
 }
 
-/// The key of the `n`-th (1-based) log entry: zero-padded so keys sort in order.
-pub fn log_key(n: usize) -> String {
-    format!("log/{n:012}")
-}
-
 /// A lab whose every operation is durably committed before it counts.
 pub struct Session<S: BlockStore> {
-    lab: Lab,
+    journal: Journal,
     store: S,
 }
 
 impl<S: BlockStore> Session<S> {
-    /// Opens the lab kept in `store`, replaying its operation log.
-    pub fn open(store: S) -> Result<Self> {
+    /// Opens the lab kept in `store`: replays its log and finishes any recovery.
+    pub fn open(mut store: S) -> Result<Self> {
         let failed = |e: StoreError| EngineError::StorageFailed { detail: e.0 };
-        let mut commands = Vec::new();
-        for key in store.keys("log/").map_err(failed)? {
-            let bytes = store.get(&key).map_err(failed)?.unwrap_or_default();
-            let command: Command = serde_json::from_slice(&bytes)
-                .map_err(|e| EngineError::StorageCorrupt { detail: format!("log entry {key} is unreadable: {e}") })?;
-            commands.push(command);
+        let mut records = BTreeMap::new();
+        for key in store.keys("").map_err(failed)? {
+            let value = store.get(&key).map_err(failed)?.unwrap_or_default();
+            records.insert(key, value);
         }
-        Ok(Session { lab: Lab::replay(&commands), store })
+        let Opened { journal, recovery } = Journal::open(&records)?;
+        if !recovery.puts.is_empty() || !recovery.deletes.is_empty() {
+            store.commit(recovery).map_err(failed)?;
+        }
+        Ok(Session { journal, store })
     }
 
     pub fn lab(&self) -> &Lab {
-        &self.lab
+        self.journal.lab()
+    }
+    pub fn journal(&self) -> &Journal {
+        &self.journal
     }
     pub fn store(&self) -> &S {
         &self.store
     }
-
-    /// Executes `command`; it counts only once its log entry is committed.
-    /// If the commit fails, the lab is as before and the error says so.
-    pub fn execute(&mut self, command: Command) -> Result<String> {
-        let mut next = self.lab.clone();
-        let result = next.execute(command.clone());
-        let entry = serde_json::to_vec(&command).expect("commands serialise");
-        let batch = Batch { puts: vec![(log_key(next.log().len()), entry)], deletes: vec![] };
-        self.store.commit(batch).map_err(|e| EngineError::StorageFailed { detail: e.0 })?;
-        self.lab = next;
-        result
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
     }
+
+    /// Executes `command`; it counts only once its batch is committed. If the
+    /// commit fails, the lab and the store are as before and the error says so.
+    pub fn execute(&mut self, command: Command) -> Result<String> {
+        let prepared = self.journal.prepare(command);
+        self.store.commit(prepared.batch.clone()).map_err(|e| EngineError::StorageFailed { detail: e.0 })?;
+        self.journal.accept(prepared)
+    }
+}
+
+// ---- export and import ---------------------------------------------------------
+
+/// The first bytes of an exported lab file.
+pub const EXPORT_MAGIC: &[u8; 8] = b"SNAPLAB\0";
+pub const EXPORT_FORMAT: u32 = 1;
+
+/// Every record in one file: magic, format, count, then (key length u32,
+/// key, value length u64, value) per record, then an FNV-1a-64 checksum of
+/// all that came before. Little-endian throughout.
+pub fn export(records: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(EXPORT_MAGIC);
+    out.extend_from_slice(&EXPORT_FORMAT.to_le_bytes());
+    out.extend_from_slice(&(records.len() as u64).to_le_bytes());
+    for (key, value) in records {
+        out.extend_from_slice(&(key.len() as u32).to_le_bytes());
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(&(value.len() as u64).to_le_bytes());
+        out.extend_from_slice(value);
+    }
+    let sum = stable_hash_bytes(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+/// Reads an exported file back, checking it whole (format, checksum, and
+/// that its log replays) before anything is changed.
+pub fn import(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
+    let foreign = |why: &str| corrupt(format!("this is not a Snaplab lab file ({why})"));
+    if file.len() < 28 || &file[..8] != EXPORT_MAGIC {
+        return Err(foreign("it does not start with SNAPLAB"));
+    }
+    let (body, sum) = file.split_at(file.len() - 8);
+    if stable_hash_bytes(body) != u64::from_le_bytes(sum.try_into().expect("8 bytes")) {
+        return Err(corrupt("the lab file is damaged: its checksum does not match".into()));
+    }
+    let mut at = 8;
+    let mut take = |n: usize| -> Result<&[u8]> {
+        let slice = body.get(at..at + n).ok_or_else(|| corrupt("the lab file ends too early".into()))?;
+        at += n;
+        Ok(slice)
+    };
+    let format = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes"));
+    if format > EXPORT_FORMAT {
+        return Err(corrupt(format!("the lab file has format {format}, newer than this Snaplab reads ({EXPORT_FORMAT})")));
+    }
+    let count = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes"));
+    let mut records = BTreeMap::new();
+    for _ in 0..count {
+        let key_len = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes")) as usize;
+        let key = std::str::from_utf8(take(key_len)?).map_err(|_| foreign("a key is not text"))?.to_string();
+        let value_len = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
+        records.insert(key, take(value_len)?.to_vec());
+    }
+    Journal::open(&records)?;
+    Ok(records)
 }
