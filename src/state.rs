@@ -1,98 +1,179 @@
-//! The lab's state as a pure reducer (Yew's `Reducible`).
+//! The app's state as a pure reducer (Yew's `Reducible`).
 //!
-//! Every user action is an [`Action`]; [`Lab::reduce`] applies it to the
-//! engine and returns the next state. Nothing here touches the DOM or
-//! storage, so the whole of it is tested natively.
+//! The lab lives in a [`Journal`]. A user action becomes a [`Command`]; the
+//! reducer works out what to store for it (`Journal::prepare`, no I/O) and
+//! marks it in flight; an effect in `app.rs` commits that batch to IndexedDB
+//! and reports back with [`Action::Committed`] or [`Action::CommitFailed`].
+//! Only then does the lab change. Commands arriving meanwhile wait in a
+//! queue, so each is prepared against the lab its predecessors left.
 
+use std::collections::VecDeque;
 use std::rc::Rc;
 
-use snaplab_engine::units::MIB;
-use snaplab_engine::{DiskData, EngineError, PatternKind};
+use snaplab_engine::store::{Journal, Prepared};
+use snaplab_engine::{Command, EngineError, Lab};
 use yew::Reducible;
 
-/// The demo disk the shell starts with: big enough to show that only written
-/// pages cost memory (a 32 GiB disk holding 1 MiB is one extent).
-pub const DEMO_DISK_NAME: &str = "disk1";
-pub const DEMO_DISK_SIZE_GIB: u64 = 32;
+/// The group and disk a new lab starts with.
+pub const START_GROUP: &str = "rg-snaplab";
+pub const START_LOCATION: &str = "westeurope";
+pub const START_DISK: &str = "disk1";
+pub const START_DISK_GIB: u64 = 32;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// Writes `mib` MiB of generated data right after the last write.
-    WriteMib(u64),
-    /// TRIMs the most recent write.
-    TrimLastWrite,
+/// The commands that set up a new, empty lab.
+pub fn starter_commands() -> Vec<Command> {
+    vec![
+        Command::CreateGroup { name: START_GROUP.into(), location: START_LOCATION.into() },
+        Command::CreateDisk {
+            group: START_GROUP.into(),
+            name: START_DISK.into(),
+            location: None,
+            sku: "Premium_LRS".into(),
+            size_gib: START_DISK_GIB,
+            logical_sector_size: 512,
+        },
+    ]
 }
 
-/// A refusal as the user sees it: Azure-style code and message.
+/// A refusal as the user sees it: Azure-style code, message, rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub code: String,
     pub message: String,
+    pub rule: Option<String>,
 }
 
-impl From<EngineError> for Refusal {
-    fn from(err: EngineError) -> Self {
-        Refusal { code: err.code().to_string(), message: err.to_string() }
+impl From<&EngineError> for Refusal {
+    fn from(err: &EngineError) -> Self {
+        Refusal { code: err.code().to_string(), message: err.to_string(), rule: err.rule().map(str::to_string) }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lab {
-    pub disk_name: String,
-    pub disk: DiskData,
-    /// Byte offset where the next "write" goes, and the stack of writes so far.
-    pub writes: Vec<(u64, u64)>,
-    /// The last refused action, shown where the user acted.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// Reading the lab from IndexedDB.
+    Loading,
+    Ready,
+    /// The stored lab could not be opened; the message says why.
+    Failed(String),
+}
+
+/// Browser storage facts for the storage panel.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StorageFacts {
+    pub usage: Option<f64>,
+    pub quota: Option<f64>,
+    pub persisted: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub phase: Phase,
+    pub journal: Journal,
+    /// The operation being committed, with its number.
+    pub in_flight: Option<(u64, Rc<Prepared>)>,
+    pub next_flight: u64,
+    pub queue: VecDeque<Command>,
     pub last_refusal: Option<Refusal>,
+    pub last_message: Option<String>,
+    pub storage: StorageFacts,
 }
 
-impl Default for Lab {
+impl Default for AppState {
     fn default() -> Self {
-        Lab {
-            disk_name: DEMO_DISK_NAME.to_string(),
-            disk: DiskData::new(DEMO_DISK_SIZE_GIB, 512).expect("the demo disk's size is valid"),
-            writes: Vec::new(),
+        AppState {
+            phase: Phase::Loading,
+            journal: Journal::default(),
+            in_flight: None,
+            next_flight: 1,
+            queue: VecDeque::new(),
             last_refusal: None,
+            last_message: None,
+            storage: StorageFacts::default(),
         }
     }
 }
 
-impl Lab {
-    fn next_offset(&self) -> u64 {
-        self.writes.last().map(|(offset, len)| offset + len).unwrap_or(0)
+pub enum Action {
+    /// The stored lab was read (or replaced by an import or a reset).
+    Loaded(Journal),
+    LoadFailed(String),
+    /// The user asked for `Command`.
+    Submit(Command),
+    /// The in-flight operation `n` is stored.
+    Committed(u64),
+    /// Storing operation `n` failed: nothing changed.
+    CommitFailed(u64, String),
+    Storage(StorageFacts),
+    /// Shows a message (export done, import refused, …).
+    Notice(Result<String, Refusal>),
+}
+
+impl AppState {
+    pub fn lab(&self) -> &Lab {
+        self.journal.lab()
     }
 
-    fn apply(&mut self, action: Action) -> Result<(), EngineError> {
-        match action {
-            Action::WriteMib(mib) => {
-                let (offset, length) = (self.next_offset(), mib * MIB);
-                // Each write gets its own seed so different writes hold different bytes.
-                self.disk.write_pattern(offset, length, PatternKind::Random, self.writes.len() as u64 + 1)?;
-                self.writes.push((offset, length));
-            }
-            Action::TrimLastWrite => {
-                if let Some((offset, length)) = self.writes.last().copied() {
-                    self.disk.clear(offset, length)?;
-                    self.writes.pop();
-                }
+    /// Is an operation being stored?
+    pub fn busy(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
+    fn start_next(&mut self) {
+        if self.in_flight.is_none() {
+            if let Some(command) = self.queue.pop_front() {
+                let prepared = self.journal.prepare(command);
+                self.in_flight = Some((self.next_flight, Rc::new(prepared)));
+                self.next_flight += 1;
             }
         }
-        Ok(())
     }
 }
 
-impl Reducible for Lab {
+impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
-        // Apply to a copy: a refused action leaves everything but the refusal as it was.
-        match next.apply(action) {
-            Ok(()) => next.last_refusal = None,
-            Err(err) => {
-                next = (*self).clone();
-                next.last_refusal = Some(err.into());
+        match action {
+            Action::Loaded(journal) => {
+                next.journal = journal;
+                next.phase = Phase::Ready;
+                next.in_flight = None;
+                next.queue.clear();
             }
+            Action::LoadFailed(message) => next.phase = Phase::Failed(message),
+            Action::Submit(command) => {
+                next.queue.push_back(command);
+                next.start_next();
+            }
+            Action::Committed(n) => {
+                if let Some((flight, prepared)) = next.in_flight.take_if(|(id, _)| *id == n) {
+                    let _ = flight;
+                    match next.journal.accept(&prepared) {
+                        Ok(message) => {
+                            next.last_refusal = None;
+                            next.last_message = Some(message);
+                        }
+                        Err(err) => next.last_refusal = Some(Refusal::from(&err)),
+                    }
+                    next.start_next();
+                }
+            }
+            Action::CommitFailed(n, message) => {
+                if next.in_flight.take_if(|(id, _)| *id == n).is_some() {
+                    let err = EngineError::StorageFailed { detail: message };
+                    next.last_refusal = Some(Refusal::from(&err));
+                    // What was queued behind it was meant for the lab it would have made.
+                    next.queue.clear();
+                }
+            }
+            Action::Storage(facts) => next.storage = facts,
+            Action::Notice(Ok(message)) => {
+                next.last_message = Some(message);
+                next.last_refusal = None;
+            }
+            Action::Notice(Err(refusal)) => next.last_refusal = Some(refusal),
         }
         Rc::new(next)
     }
@@ -101,37 +182,61 @@ impl Reducible for Lab {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use snaplab_engine::WriteData;
 
-    fn run(actions: &[Action]) -> Rc<Lab> {
-        actions.iter().cloned().fold(Rc::new(Lab::default()), |lab, a| lab.reduce(a))
+    fn ready() -> Rc<AppState> {
+        let mut journal = Journal::default();
+        for c in starter_commands() {
+            let p = journal.prepare(c);
+            journal.accept(&p).unwrap();
+        }
+        Rc::new(AppState::default()).reduce(Action::Loaded(journal))
+    }
+
+    fn write(offset: u64) -> Command {
+        Command::Write { group: START_GROUP.into(), disk: START_DISK.into(), offset, data: WriteData::Bytes { bytes: vec![1; 512] } }
     }
 
     #[test]
-    fn writes_go_one_after_another_and_count_as_used() {
-        let lab = run(&[Action::WriteMib(1), Action::WriteMib(2)]);
-        assert_eq!(lab.disk.used_bytes(), 3 * MIB);
-        assert_eq!(lab.writes, vec![(0, MIB), (MIB, 2 * MIB)]);
-        assert_eq!(lab.disk.page_map().written_ranges().len(), 1);
+    fn a_command_changes_the_lab_only_once_committed() {
+        let state = ready().reduce(Action::Submit(write(0)));
+        assert!(state.busy());
+        assert_eq!(state.lab().find_disk(START_GROUP, START_DISK).unwrap().data.used_bytes(), 0);
+        let state = state.reduce(Action::Committed(1));
+        assert!(!state.busy());
+        assert_eq!(state.lab().find_disk(START_GROUP, START_DISK).unwrap().data.used_bytes(), 512);
+        assert!(state.last_message.as_deref().unwrap().starts_with("wrote 512 B"));
     }
 
     #[test]
-    fn trim_undoes_the_last_write_and_its_bytes_read_as_zero() {
-        let lab = run(&[Action::WriteMib(1), Action::WriteMib(1), Action::TrimLastWrite]);
-        assert_eq!(lab.disk.used_bytes(), MIB);
-        assert_eq!(lab.disk.read(MIB, 512).unwrap(), vec![0u8; 512]);
-        assert!(lab.disk.read(0, 512).unwrap().iter().any(|&b| b != 0));
+    fn commands_queue_behind_the_one_in_flight_and_run_in_order() {
+        let state = ready().reduce(Action::Submit(write(0))).reduce(Action::Submit(write(512)));
+        assert_eq!(state.queue.len(), 1);
+        let state = state.reduce(Action::Committed(1));
+        assert_eq!(state.in_flight.as_ref().map(|(n, _)| *n), Some(2));
+        let state = state.reduce(Action::Committed(2));
+        assert_eq!(state.lab().find_disk(START_GROUP, START_DISK).unwrap().data.used_bytes(), 1024);
     }
 
     #[test]
-    fn a_write_past_the_end_is_refused_and_changes_nothing() {
-        let lab = run(&[Action::WriteMib(DEMO_DISK_SIZE_GIB * 1024 - 1)]);
-        let refused = lab.clone().reduce(Action::WriteMib(2));
-        assert_eq!(refused.disk, lab.disk);
-        assert_eq!(refused.writes, lab.writes);
-        let refusal = refused.last_refusal.as_ref().expect("refused");
-        assert_eq!(refusal.code, "InvalidPageRange");
-        assert!(refusal.message.contains("past the end of the disk"), "{}", refusal.message);
-        // The next good action clears the refusal.
-        assert_eq!(refused.reduce(Action::TrimLastWrite).last_refusal, None);
+    fn a_failed_commit_changes_nothing_and_says_quota() {
+        let state = ready().reduce(Action::Submit(write(0))).reduce(Action::Submit(write(512)));
+        let state = state.reduce(Action::CommitFailed(1, "QuotaExceededError: full".into()));
+        assert!(!state.busy());
+        assert!(state.queue.is_empty());
+        assert_eq!(state.lab().find_disk(START_GROUP, START_DISK).unwrap().data.used_bytes(), 0);
+        let refusal = state.last_refusal.as_ref().unwrap();
+        assert_eq!(refusal.code, "QuotaExceeded");
+        assert!(refusal.message.contains("QuotaExceededError: full"));
+        // A stale report for an operation no longer in flight is ignored.
+        assert!(state.clone().reduce(Action::Committed(1)).last_message.is_none());
+    }
+
+    #[test]
+    fn a_refused_command_is_committed_and_shown() {
+        let state = ready().reduce(Action::Submit(write(7))).reduce(Action::Committed(1));
+        let refusal = state.last_refusal.as_ref().unwrap();
+        assert_eq!((refusal.code.as_str(), refusal.rule.as_deref()), ("InvalidPageRange", Some("A10")));
+        assert_eq!(state.lab().log().len(), 3, "in the log, so a reload shows it again");
     }
 }

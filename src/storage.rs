@@ -1,19 +1,42 @@
-//! IndexedDB, where the browser keeps page data.
+//! IndexedDB: where the lab lives in the browser.
 //!
-//! Page data is stored as binary `Uint8Array` values (never JSON), keyed by a
-//! chunk id. This is the first slice of the engine's block store in the
-//! browser; transactions use `durability: "relaxed"` because a lost page write
-//! after an OS crash is re-done from the operation log, which is written strict.
+//! The engine's [`Journal`](snaplab_engine::store::Journal) decides what to
+//! store for each operation (a [`Batch`]); this module only commits batches
+//! and reads everything back. One object store, `records`, holds the keys
+//! the journal uses (`meta/…`, `log/…`, `chunk/…`); values are `Uint8Array`s,
+//! never JSON-encoded bytes.
+//!
+//! - **One readwrite transaction per operation.** A batch with more than
+//!   [`CHUNKS_PER_TRANSACTION`] chunks (a big upload) first stores its chunks
+//!   in transactions of their own, then everything else, the log entry (the
+//!   commit record) last: if the tab dies in between, the journal sweeps the
+//!   orphan chunks on the next open and the lab is as before the upload.
+//! - **Durability:** `relaxed` for ordinary operations (an OS crash may lose
+//!   the newest operation whole, never part of one); `strict` when the batch
+//!   frees data, and for reset and import.
+//! - **Reads:** one `getAllKeys` and one `getAll` over the whole store on open.
+//! - **Errors:** a `QuotaExceededError` (or any failure) aborts the
+//!   transaction, so the stored lab is as before the operation.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use indexed_db_futures::typed_array::{Uint8Array, Uint8ArraySlice};
+use snaplab_engine::store::Batch;
+use wasm_bindgen::JsCast;
 
-/// The object store that holds page chunks.
-pub const CHUNKS: &str = "chunks";
-/// The schema version; bump it (with a migration) when the layout changes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The object store holding every record.
+pub const RECORDS: &str = "records";
+/// IndexedDB's own database version (the object stores). The layout of the
+/// records has its own version, `meta/schema`, checked by the journal.
+pub const DB_VERSION: u32 = 1;
+/// The database the app uses.
+pub const LAB_DB: &str = "snaplab";
+/// Chunks (64 KiB each) committed together before a big batch is split.
+pub const CHUNKS_PER_TRANSACTION: usize = 64;
 
 /// An error from IndexedDB, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,66 +44,123 @@ pub struct StorageError(pub String);
 
 impl std::fmt::Display for StorageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Browser storage (IndexedDB) failed: {}", self.0)
+        write!(f, "{}", self.0)
     }
 }
 
 fn err(e: impl std::fmt::Display) -> StorageError {
-    StorageError(e.to_string())
+    let text = e.to_string();
+    if text.contains("Quota") {
+        StorageError(format!("QuotaExceededError: the browser's storage for this site is full ({text})"))
+    } else {
+        StorageError(text)
+    }
 }
 
-fn relaxed() -> TransactionOptions {
+fn options(strict: bool) -> TransactionOptions {
     let mut options = TransactionOptions::new();
-    options.set_durability(TransactionDurability::Relaxed);
+    options.set_durability(if strict { TransactionDurability::Strict } else { TransactionDurability::Relaxed });
     options
 }
 
-/// A handle on one lab's database.
-pub struct ChunkStore {
+/// A lab's database.
+pub struct IdbStore {
     db: Database,
+    /// Test hook: fail the n-th `put` from now (1-based), as a full disk would.
+    fail_on_put: Cell<Option<u64>>,
+    puts: Cell<u64>,
 }
 
-impl ChunkStore {
-    /// Opens (creating or upgrading if needed) the database called `name`.
+impl IdbStore {
+    /// Opens (creating if needed) the database called `name`.
     pub async fn open(name: &str) -> Result<Self, StorageError> {
         let db = Database::open(name)
-            .with_version(SCHEMA_VERSION)
+            .with_version(DB_VERSION)
             .with_on_upgrade_needed(|event, db| {
+                // Version 1 creates the one object store; a later version
+                // adds its step here, keyed on event.old_version().
                 if event.old_version() < 1.0 {
-                    db.create_object_store(CHUNKS).build()?;
+                    db.create_object_store(RECORDS).build()?;
                 }
                 Ok(())
             })
             .await
-            .map_err(err)?;
-        Ok(ChunkStore { db })
+            .map_err(|e| {
+                let text = e.to_string();
+                if text.contains("VersionError") || text.contains("less than the existing version") {
+                    StorageError("This lab was saved by a newer Snaplab; open it with that version, or reset the lab.".into())
+                } else {
+                    err(text)
+                }
+            })?;
+        Ok(IdbStore { db, fail_on_put: Cell::new(None), puts: Cell::new(0) })
     }
 
-    /// Stores `bytes` under `key`, replacing what was there, in one transaction.
-    pub async fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(CHUNKS)
-            .with_mode(TransactionMode::Readwrite)
-            .with_options(relaxed())
-            .build()
-            .map_err(err)?;
-        let store = tx.object_store(CHUNKS).map_err(err)?;
-        store.put(Uint8ArraySlice::new(bytes)).with_key(key).primitive().map_err(err)?;
-        // Transactions in indexed_db_futures roll back unless committed.
-        tx.commit().await.map_err(err)?;
-        Ok(())
+    /// Makes the `n`-th put from now fail (tests and the fault-injection demo).
+    pub fn fail_on_put(&self, n: Option<u64>) {
+        self.puts.set(0);
+        self.fail_on_put.set(n);
     }
 
-    /// The bytes stored under `key`, if any.
-    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        let tx = self.db.transaction(CHUNKS).build().map_err(err)?;
-        let store = tx.object_store(CHUNKS).map_err(err)?;
-        let value: Option<Uint8Array> = store.get(key).primitive().map_err(err)?.await.map_err(err)?;
-        Ok(value.map(Vec::from))
+    /// Every record, read with one `getAllKeys` and one `getAll`.
+    pub async fn load(&self) -> Result<BTreeMap<String, Vec<u8>>, StorageError> {
+        let tx = self.db.transaction(RECORDS).build().map_err(err)?;
+        let store = tx.object_store(RECORDS).map_err(err)?;
+        let keys: Vec<String> = store.get_all_keys::<String>().primitive().map_err(err)?.await.map_err(err)?.collect::<Result<_, _>>().map_err(err)?;
+        let values: Vec<Uint8Array> = store.get_all::<Uint8Array>().primitive().map_err(err)?.await.map_err(err)?.collect::<Result<_, _>>().map_err(err)?;
+        if keys.len() != values.len() {
+            return Err(StorageError("IndexedDB returned different numbers of keys and values".into()));
+        }
+        Ok(keys.into_iter().zip(values.into_iter().map(Vec::from)).collect())
     }
 
-    /// Closes the connection (so the database can be deleted or reopened).
+    /// Commits `batch` wholly or not at all (see the module notes for big batches).
+    pub async fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
+        let (chunks, rest): (Vec<_>, Vec<_>) = batch.puts.iter().partition(|(k, _)| k.starts_with("chunk/"));
+        if chunks.len() > CHUNKS_PER_TRANSACTION {
+            for group in chunks.chunks(CHUNKS_PER_TRANSACTION) {
+                self.write(group.iter().copied(), &[], false).await?;
+            }
+            self.write(rest.into_iter(), &batch.deletes, batch.strict).await
+        } else {
+            self.write(batch.puts.iter(), &batch.deletes, batch.strict).await
+        }
+    }
+
+    async fn write<'a>(&self, puts: impl Iterator<Item = &'a (String, Vec<u8>)>, deletes: &[String], strict: bool) -> Result<(), StorageError> {
+        let tx = self.db.transaction(RECORDS).with_mode(TransactionMode::Readwrite).with_options(options(strict)).build().map_err(err)?;
+        let store = tx.object_store(RECORDS).map_err(err)?;
+        for key in deletes {
+            store.delete(key.as_str()).primitive().map_err(err)?;
+        }
+        for (key, value) in puts {
+            self.puts.set(self.puts.get() + 1);
+            if Some(self.puts.get()) == self.fail_on_put.get() {
+                // Dropping the transaction uncommitted rolls it back.
+                let _ = tx.abort().await;
+                return Err(StorageError("QuotaExceededError (injected): the browser's storage for this site is full".into()));
+            }
+            store.put(Uint8ArraySlice::new(value)).with_key(key.as_str()).primitive().map_err(err)?;
+        }
+        tx.commit().await.map_err(err)
+    }
+
+    /// Replaces every record with `records` in one strict transaction (import).
+    pub async fn replace_all(&self, records: &BTreeMap<String, Vec<u8>>) -> Result<(), StorageError> {
+        let tx = self.db.transaction(RECORDS).with_mode(TransactionMode::Readwrite).with_options(options(true)).build().map_err(err)?;
+        let store = tx.object_store(RECORDS).map_err(err)?;
+        store.clear().map_err(err)?;
+        for (key, value) in records {
+            store.put(Uint8ArraySlice::new(value)).with_key(key.as_str()).primitive().map_err(err)?;
+        }
+        tx.commit().await.map_err(err)
+    }
+
+    /// Deletes every record (reset the lab).
+    pub async fn wipe(&self) -> Result<(), StorageError> {
+        self.replace_all(&BTreeMap::new()).await
+    }
+
     pub fn close(self) {
         self.db.close();
     }
@@ -90,4 +170,53 @@ impl ChunkStore {
         Database::delete_by_name(name).map_err(err)?.await.map_err(err)?;
         Ok(())
     }
+}
+
+/// What `navigator.storage.estimate()` says, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub usage: f64,
+    pub quota: f64,
+}
+
+fn storage_manager() -> Option<web_sys::StorageManager> {
+    web_sys::window().map(|w| w.navigator().storage())
+}
+
+/// Asks the browser to keep this site's storage under pressure (first use).
+pub async fn request_persistence() -> bool {
+    let Some(manager) = storage_manager() else { return false };
+    let Ok(promise) = manager.persist() else { return false };
+    wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+/// Usage and quota for this site.
+pub async fn estimate() -> Option<Estimate> {
+    let promise = storage_manager()?.estimate().ok()?;
+    let value = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let get = |name: &str| js_sys::Reflect::get(&value, &name.into()).ok().and_then(|v| v.as_f64());
+    Some(Estimate { usage: get("usage")?, quota: get("quota")? })
+}
+
+/// Offers `bytes` as a file download called `name`.
+pub fn download(name: &str, bytes: &[u8]) -> Result<(), StorageError> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|e| StorageError(format!("{e:?}")))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| StorageError(format!("{e:?}")))?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| StorageError("no document".into()))?;
+    let anchor: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|e| StorageError(format!("{e:?}")))?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// The bytes of a file the user picked.
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, StorageError> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await.map_err(|e| StorageError(format!("{e:?}")))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

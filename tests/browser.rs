@@ -1,14 +1,69 @@
 //! Browser tests: run in headless Chromium through wasm-bindgen-test-runner
-//! (`scripts/test.sh` runs them). They prove the stack: the engine runs in
-//! wasm, IndexedDB stores and returns bytes, and the Yew app mounts.
+//! (`scripts/test.sh` runs them). The engine in wasm, the lab in IndexedDB
+//! (write/read/snapshot/restore, reopen, aborted operations, GC, quota,
+//! export/import), and the Yew app mounting.
 #![cfg(target_arch = "wasm32")]
 
-use snaplab::storage::ChunkStore;
+use std::collections::BTreeSet;
+
+use snaplab::storage::IdbStore;
+use snaplab_engine::store::{self, Journal, CHUNK_SIZE};
 use snaplab_engine::units::{GIB, MIB};
-use snaplab_engine::{DiskData, PatternKind};
+use snaplab_engine::{Command, DiskData, Lab, PatternKind, WriteData};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+const RG: &str = "rg";
+
+fn bytes_write(disk: &str, offset: u64, bytes: Vec<u8>) -> Command {
+    Command::Write { group: RG.into(), disk: disk.into(), offset, data: WriteData::Bytes { bytes } }
+}
+
+fn snapshot(name: &str, disk: &str) -> Command {
+    Command::CreateSnapshot { group: RG.into(), name: name.into(), source: disk.into(), incremental: true, sku: None, location: None, copy_start: false }
+}
+
+fn setup() -> Vec<Command> {
+    vec![
+        Command::CreateGroup { name: RG.into(), location: "westeurope".into() },
+        Command::CreateDisk { group: RG.into(), name: "d".into(), location: None, sku: "Premium_LRS".into(), size_gib: 4, logical_sector_size: 512 },
+    ]
+}
+
+/// Everything a user can see of a lab (first 4 MiB of each disk and snapshot, by hash).
+fn picture(lab: &Lab) -> String {
+    let hash = snaplab_engine::naming::stable_hash_bytes;
+    let mut out = format!("{:?} log={}\n", lab.now(), lab.log().len());
+    for d in lab.disks() {
+        out += &format!("disk {} {} {} {:x}\n", d.at.name, d.unique_id, d.data.used_bytes(), hash(&d.data.read(0, 4 * MIB).unwrap()));
+    }
+    for s in lab.snapshots() {
+        let mut bytes = vec![0; 4 * MIB as usize];
+        s.content.read_into(0, &mut bytes);
+        out += &format!("snap {} {} {} {:x}\n", s.at.name, s.unique_id, s.used_bytes(), hash(&bytes));
+    }
+    out
+}
+
+/// Opens `name` fresh: deleted first, then opened and replayed.
+async fn fresh(name: &str) -> (IdbStore, Journal) {
+    IdbStore::delete(name).await.unwrap();
+    reopen(name).await
+}
+
+async fn reopen(name: &str) -> (IdbStore, Journal) {
+    let store = IdbStore::open(name).await.unwrap();
+    let opened = Journal::open(&store.load().await.unwrap()).unwrap();
+    store.commit(&opened.recovery).await.unwrap();
+    (store, opened.journal)
+}
+
+async fn run(store: &IdbStore, journal: &mut Journal, command: Command) -> Result<String, String> {
+    let prepared = journal.prepare(command);
+    store.commit(&prepared.batch).await.map_err(|e| e.to_string())?;
+    journal.accept(&prepared).map_err(|e| e.to_string())
+}
 
 #[wasm_bindgen_test]
 fn engine_writes_and_reads_pages_in_wasm() {
@@ -24,35 +79,188 @@ fn engine_writes_and_reads_pages_in_wasm() {
 }
 
 #[wasm_bindgen_test]
-async fn indexeddb_stores_bytes_and_returns_them_after_reopening() {
-    let name = "snaplab-test-roundtrip";
-    ChunkStore::delete(name).await.unwrap();
-    let bytes: Vec<u8> = (0..64 * 1024).map(|i| (i * 7 % 256) as u8).collect();
-
-    let store = ChunkStore::open(name).await.unwrap();
-    assert_eq!(store.get("disk1/0").await.unwrap(), None);
-    store.put("disk1/0", &bytes).await.unwrap();
+async fn write_snapshot_restore_survive_closing_and_reopening_the_database() {
+    let name = "snaplab-test-reopen";
+    let (store, mut journal) = fresh(name).await;
+    for c in setup() {
+        run(&store, &mut journal, c).await.unwrap();
+    }
+    let upload: Vec<u8> = (0..300 * 1024).map(|i| (i * 7 % 256) as u8).collect();
+    run(&store, &mut journal, bytes_write("d", 0, upload.clone())).await.unwrap();
+    run(&store, &mut journal, snapshot("s1", "d")).await.unwrap();
+    run(&store, &mut journal, bytes_write("d", 512, vec![9; 512])).await.unwrap();
+    run(&store, &mut journal, Command::CreateDiskFromSnapshot { group: RG.into(), name: "r".into(), source: "s1".into(), sku: None, size_gib: None })
+        .await
+        .unwrap();
+    run(&store, &mut journal, Command::AdvanceClock { millis: 3_600_000 }).await.unwrap();
+    let before = picture(journal.lab());
     store.close();
 
-    // A new connection reads what the committed transaction wrote.
-    let store = ChunkStore::open(name).await.unwrap();
-    assert_eq!(store.get("disk1/0").await.unwrap(), Some(bytes.clone()));
-    store.put("disk1/0", &bytes[..512]).await.unwrap();
-    assert_eq!(store.get("disk1/0").await.unwrap().map(|b| b.len()), Some(512));
+    let (store, journal) = reopen(name).await;
+    assert_eq!(picture(journal.lab()), before, "every byte and property after reopening");
+    let restored = journal.lab().find_disk(RG, "r").unwrap();
+    assert_eq!(restored.data.read(0, upload.len() as u64).unwrap(), upload, "the restore holds the snapshot's bytes");
+    // Stored as 64 KiB Uint8Array chunks, not JSON.
+    let records = store.load().await.unwrap();
+    let chunks: Vec<_> = records.keys().filter(|k| k.starts_with("chunk/")).collect();
+    assert_eq!(chunks.len(), 5 + 1, "300 KiB in 5 chunks, and one for the 512-byte write");
+    assert_eq!(records[chunks[0]].len(), CHUNK_SIZE);
     store.close();
-    ChunkStore::delete(name).await.unwrap();
+    IdbStore::delete(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
-async fn the_app_mounts_and_shows_the_engine_disk() {
+async fn a_quota_error_leaves_the_stored_lab_as_before_the_operation() {
+    let name = "snaplab-test-quota";
+    let (store, mut journal) = fresh(name).await;
+    for c in setup() {
+        run(&store, &mut journal, c).await.unwrap();
+    }
+    run(&store, &mut journal, bytes_write("d", 0, vec![1; 4096])).await.unwrap();
+    let before = picture(journal.lab());
+    let records_before = store.load().await.unwrap();
+
+    // The 2nd put of the next operation fails, as a full disk would.
+    store.fail_on_put(Some(2));
+    let err = run(&store, &mut journal, bytes_write("d", 8192, vec![2; 200 * 1024])).await.unwrap_err();
+    assert!(err.contains("QuotaExceededError"), "{err}");
+    assert_eq!(picture(journal.lab()), before, "the lab in memory is as before");
+    assert_eq!(store.load().await.unwrap(), records_before, "the stored records are as before");
+    store.fail_on_put(None);
+    store.close();
+    let (store, journal) = reopen(name).await;
+    assert_eq!(picture(journal.lab()), before);
+    store.close();
+    IdbStore::delete(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_upload_interrupted_before_its_commit_record_is_rolled_back() {
+    let name = "snaplab-test-interrupted";
+    let (store, mut journal) = fresh(name).await;
+    for c in setup() {
+        run(&store, &mut journal, c).await.unwrap();
+    }
+    let before = picture(journal.lab());
+    // 5 MiB = 80 chunks: stored in two chunk transactions, then the log entry.
+    // Fail the log entry's transaction: the chunks are stored, the commit record is not.
+    store.fail_on_put(Some(81));
+    let err = run(&store, &mut journal, bytes_write("d", 0, vec![3; 5 * MIB as usize])).await.unwrap_err();
+    assert!(err.contains("QuotaExceededError"), "{err}");
+    let orphans = store.load().await.unwrap().keys().filter(|k| k.starts_with("chunk/")).count();
+    assert_eq!(orphans, 80, "chunks stored by the first phase");
+    store.fail_on_put(None);
+    store.close();
+
+    let (store, journal) = reopen(name).await;
+    assert_eq!(picture(journal.lab()), before, "the state before the upload");
+    assert_eq!(store.load().await.unwrap().keys().filter(|k| k.starts_with("chunk/")).count(), 0, "orphans swept");
+    store.close();
+    IdbStore::delete(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn gc_frees_unreferenced_chunks_and_never_referenced_ones() {
+    let name = "snaplab-test-gc";
+    let (store, mut journal) = fresh(name).await;
+    for c in setup() {
+        run(&store, &mut journal, c).await.unwrap();
+    }
+    // A deterministic shuffle of uploads, snapshots, restores, overwrites and deletes.
+    let mut seed = 12345u64;
+    let mut rand = move |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let mut snapshots: Vec<String> = vec![];
+    let mut disks: Vec<String> = vec!["d".into()];
+    for step in 0..60 {
+        let disk = disks[rand(disks.len() as u64) as usize].clone();
+        let command = match rand(6) {
+            0 | 1 => bytes_write(&disk, rand(64) * 512, vec![step as u8; (1 + rand(300)) as usize * 512]),
+            2 => {
+                snapshots.push(format!("s{step}"));
+                run(&store, &mut journal, Command::AdvanceClock { millis: 60_000 }).await.unwrap();
+                snapshot(&format!("s{step}"), &disk)
+            }
+            3 if !snapshots.is_empty() => {
+                let s = snapshots.remove(rand(snapshots.len() as u64) as usize);
+                Command::DeleteSnapshot { group: RG.into(), name: s }
+            }
+            4 if !snapshots.is_empty() => {
+                disks.push(format!("r{step}"));
+                Command::CreateDiskFromSnapshot { group: RG.into(), name: format!("r{step}"), source: snapshots[rand(snapshots.len() as u64) as usize].clone(), sku: None, size_gib: None }
+            }
+            5 if disks.len() > 1 => {
+                let gone = disks.remove(rand(disks.len() as u64) as usize);
+                Command::DeleteDisk { group: RG.into(), name: gone }
+            }
+            _ => Command::Clear { group: RG.into(), disk, offset: 0, length: rand(200) * 512 + 512 },
+        };
+        run(&store, &mut journal, command).await.unwrap();
+        let stored: BTreeSet<u64> = store
+            .load()
+            .await
+            .unwrap()
+            .keys()
+            .filter_map(|k| k.strip_prefix("chunk/").and_then(|r| r.split('/').next()).and_then(|b| b.parse().ok()))
+            .collect();
+        let referenced: BTreeSet<u64> = journal.lab().page_maps().flat_map(|m| m.all_blobs()).collect();
+        assert_eq!(stored, referenced, "after step {step}: stored chunks must be exactly the referenced blobs");
+    }
+    let before = picture(journal.lab());
+    store.close();
+    let (store, journal) = reopen(name).await;
+    assert_eq!(picture(journal.lab()), before);
+    store.close();
+    IdbStore::delete(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn export_and_import_round_trip_and_a_damaged_file_changes_nothing() {
+    let name = "snaplab-test-export";
+    let (store, mut journal) = fresh(name).await;
+    for c in setup() {
+        run(&store, &mut journal, c).await.unwrap();
+    }
+    run(&store, &mut journal, bytes_write("d", 0, vec![4; 100 * 1024])).await.unwrap();
+    run(&store, &mut journal, snapshot("s1", "d")).await.unwrap();
+    let file = store::export(&store.load().await.unwrap());
+
+    let other = "snaplab-test-import";
+    let (target, _) = fresh(other).await;
+    let mut damaged = file.clone();
+    damaged[100] ^= 0xFF;
+    assert!(store::import(&damaged).is_err());
+    assert!(target.load().await.unwrap().len() <= 1, "a refused import changes nothing");
+    let records = store::import(&file).unwrap();
+    target.replace_all(&records).await.unwrap();
+    assert_eq!(store::export(&target.load().await.unwrap()), file, "byte for byte");
+    target.close();
+    let (target, imported) = reopen(other).await;
+    assert_eq!(picture(imported.lab()), picture(journal.lab()));
+    target.close();
+    store.close();
+    IdbStore::delete(name).await.unwrap();
+    IdbStore::delete(other).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_app_mounts_and_shows_the_starter_disk_from_indexeddb() {
+    IdbStore::delete(snaplab::storage::LAB_DB).await.unwrap();
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<snaplab::app::App>::with_root(root.clone()).render();
-    // Let Yew's scheduler run the first render.
-    gloo_timers::future::TimeoutFuture::new(0).await;
+    // Wait for the lab to open (IndexedDB) and render.
+    for _ in 0..100 {
+        if document.get_element_by_id("disk-disk1-pages").is_some() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
     let text = root.text_content().unwrap();
     assert!(text.contains("Snaplab"), "{text}");
-    assert_eq!(document.get_element_by_id("disk-pages").unwrap().text_content().unwrap(), "67,108,864");
-    assert_eq!(document.get_element_by_id("disk-used").unwrap().text_content().unwrap(), "0 B");
+    assert_eq!(document.get_element_by_id("disk-disk1-pages").unwrap().text_content().unwrap(), "67,108,864");
+    assert_eq!(document.get_element_by_id("disk-disk1-used").unwrap().text_content().unwrap(), "0 B");
 }

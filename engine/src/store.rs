@@ -229,17 +229,24 @@ impl Journal {
         Prepared { batch, result, lab, new_blob, freed }
     }
 
-    /// Takes a prepared operation whose batch the store has committed.
-    pub fn accept(&mut self, prepared: Prepared) -> Result<String> {
-        self.lab = prepared.lab;
+    /// Takes a prepared operation whose batch the store has committed, and
+    /// returns the operation's own result (a refusal is committed too: it is
+    /// in the log, so a replay shows it again).
+    pub fn accept(&mut self, prepared: &Prepared) -> Result<String> {
+        self.lab = prepared.lab.clone();
         self.entries += 1;
-        if let Some((blob, entry)) = prepared.new_blob {
-            self.blobs.insert(blob, entry);
+        if let Some((blob, entry)) = &prepared.new_blob {
+            self.blobs.insert(*blob, entry.clone());
         }
-        for blob in prepared.freed {
-            self.blobs.remove(&blob);
+        for blob in &prepared.freed {
+            self.blobs.remove(blob);
         }
-        prepared.result
+        prepared.result.clone()
+    }
+
+    /// The lab as it will be once `prepared` is accepted.
+    pub fn lab_after(prepared: &Prepared) -> &Lab {
+        &prepared.lab
     }
 
     /// Blobs still stored (not freed).
@@ -392,7 +399,7 @@ impl<S: BlockStore> Session<S> {
     pub fn execute(&mut self, command: Command) -> Result<String> {
         let prepared = self.journal.prepare(command);
         self.store.commit(prepared.batch.clone()).map_err(|e| EngineError::StorageFailed { detail: e.0 })?;
-        self.journal.accept(prepared)
+        self.journal.accept(&prepared)
     }
 }
 
