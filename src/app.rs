@@ -27,9 +27,9 @@ fn refresh_storage(dispatch: Callback<Action>, persisted: Option<bool>) {
     });
 }
 
-/// Opens the lab's database and replays it; a new lab gets its starter disk.
-async fn open_lab() -> Result<(Store, Journal), String> {
-    let store = IdbStore::open(LAB_DB).await.map_err(|e| e.to_string())?;
+/// Reads the lab from `store` and replays it, finishing any recovery; a new
+/// (or just reset) lab gets its starter group and disk.
+async fn load_lab(store: &IdbStore) -> Result<Journal, String> {
     let records = store.load().await.map_err(|e| e.to_string())?;
     let opened = Journal::open(&records).map_err(|e| format!("({}) {e}", e.code()))?;
     if !opened.recovery.puts.is_empty() || !opened.recovery.deletes.is_empty() {
@@ -43,6 +43,13 @@ async fn open_lab() -> Result<(Store, Journal), String> {
             journal.accept(&prepared).map_err(|e| e.to_string())?;
         }
     }
+    Ok(journal)
+}
+
+/// Opens the lab's database and replays it.
+async fn open_lab() -> Result<(Store, Journal), String> {
+    let store = IdbStore::open(LAB_DB).await.map_err(|e| e.to_string())?;
+    let journal = load_lab(&store).await?;
     Ok((Rc::new(store), journal))
 }
 
@@ -118,7 +125,7 @@ pub fn app() -> Html {
                     }
                     <div class="disks">
                         { for lab.disks().map(|disk| html! {
-                            <DiskCard key={disk.id()} disk={disk.clone()} snapshot_count={lab.snapshots().count()} submit={submit.clone()} />
+                            <DiskCard key={disk.id()} disk={disk.clone()} next_snapshot={next_snapshot_name(lab, &disk.at.name)} submit={submit.clone()} />
                         }) }
                     </div>
                     <SnapshotTable snapshots={sorted_snapshots(lab)} now={lab.now().0} submit={submit.clone()} taken={lab.disks().map(|d| d.at.name.to_lowercase()).collect::<Vec<_>>()} />
@@ -140,6 +147,13 @@ pub fn app() -> Html {
             </footer>
         </>
     }
+}
+
+/// `disk1-snap3`: the first free name after the disk's snapshots so far.
+fn next_snapshot_name(lab: &snaplab_engine::Lab, disk: &str) -> String {
+    let taken: std::collections::BTreeSet<String> = lab.snapshots().map(|s| s.at.name.to_lowercase()).collect();
+    let of_disk = lab.snapshots().filter(|s| s.origin.source_resource_id.to_lowercase().ends_with(&format!("/{}", disk.to_lowercase()))).count();
+    (of_disk + 1..).map(|n| format!("{disk}-snap{n}")).find(|name| !taken.contains(&name.to_lowercase())).expect("a free name exists")
 }
 
 fn sorted_snapshots(lab: &snaplab_engine::Lab) -> Vec<Snapshot> {
@@ -178,7 +192,8 @@ pub fn clock_bar(props: &ClockProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct DiskCardProps {
     pub disk: Disk,
-    pub snapshot_count: usize,
+    /// The name the next snapshot of this disk gets.
+    pub next_snapshot: String,
     pub submit: Callback<Command>,
 }
 
@@ -200,7 +215,8 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
     };
     let write_mib = |mib: u64| {
         let (group, name) = (group.clone(), name.clone());
-        let seed = next_offset / 512 + props.snapshot_count as u64;
+        // A different seed for every write, so rewrites hold new bytes.
+        let seed = next_offset / 512 + disk.changed.page_count() + disk.data.used_bytes();
         command(Rc::new(move || Command::Write {
             group: group.clone(),
             disk: name.clone(),
@@ -215,7 +231,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
     };
     let snapshot = |incremental: bool| {
         let (group, name) = (group.clone(), name.clone());
-        let snap = format!("{}-snap{}", name, props.snapshot_count + 1);
+        let snap = props.next_snapshot.clone();
         command(Rc::new(move || Command::CreateSnapshot {
             group: group.clone(),
             name: snap.clone(),
@@ -237,7 +253,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
             // Real bytes, padded with zeros to whole 512-byte pages.
             let mut bytes = text.as_bytes().to_vec();
             bytes.resize(bytes.len().div_ceil(512) * 512, 0);
-            submit.emit(Command::Write { group: group.clone(), disk: name.clone(), offset: next_offset, data: WriteData::Bytes { bytes } });
+            submit.emit(Command::Write { group: group.clone(), disk: name.clone(), offset: next_offset, data: WriteData::bytes(bytes) });
             text.set(String::new());
         })
     };
@@ -325,7 +341,7 @@ pub fn snapshot_table(props: &SnapshotTableProps) -> Html {
                 <td>{ source_disk }</td>
                 <td class="num">{ human_bytes(s.used_bytes()) }</td>
                 <td class="num">{ format!("{:.4}", bill.daily_quantity) }</td>
-                <td>{ s.time_created.to_azure_string() }</td>
+                <td class="time" title={s.time_created.to_azure_string()}>{ format!("{} {}", s.time_created.date(), s.time_created.hms()) }</td>
                 <td class="num">{ format!("{}%", s.completion_percent(now)) }</td>
                 <td>
                     <button type="button" onclick={restore} aria-label={format!("Restore {name} to a new disk")}>{ "Restore" }</button>
@@ -439,15 +455,7 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
                         None => Rc::new(IdbStore::open(LAB_DB).await.map_err(|e| e.to_string())?),
                     };
                     store.wipe().await.map_err(|e| e.to_string())?;
-                    let mut journal = Journal::open(&Default::default()).map_err(|e| e.to_string())?.journal;
-                    let mut batch = snaplab_engine::store::Batch { strict: true, ..Default::default() };
-                    batch.puts.push((store::SCHEMA_KEY.into(), store::SCHEMA_VERSION.to_string().into_bytes()));
-                    store.commit(&batch).await.map_err(|e| e.to_string())?;
-                    for command in starter_commands() {
-                        let prepared = journal.prepare(command);
-                        store.commit(&prepared.batch).await.map_err(|e| e.to_string())?;
-                        journal.accept(&prepared).map_err(|e| e.to_string())?;
-                    }
+                    let journal = load_lab(&store).await?;
                     Ok::<_, String>(journal)
                 }
                 .await;

@@ -194,7 +194,7 @@ mod tests {
     }
 
     fn write(offset: u64) -> Command {
-        Command::Write { group: START_GROUP.into(), disk: START_DISK.into(), offset, data: WriteData::Bytes { bytes: vec![1; 512] } }
+        Command::Write { group: START_GROUP.into(), disk: START_DISK.into(), offset, data: WriteData::bytes(vec![1; 512]) }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! never JSON-encoded bytes.
 //!
 //! - **One readwrite transaction per operation.** A batch with more than
-//!   [`CHUNKS_PER_TRANSACTION`] chunks (a big upload) first stores its chunks
+//!   [`CHUNKS_PER_TRANSACTION`] chunks (a very big upload) first stores its chunks
 //!   in transactions of their own, then everything else, the log entry (the
 //!   commit record) last: if the tab dies in between, the journal sweeps the
 //!   orphan chunks on the next open and the lab is as before the upload.
@@ -25,7 +25,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use indexed_db_futures::typed_array::{Uint8Array, Uint8ArraySlice};
-use snaplab_engine::store::Batch;
+use snaplab_engine::store::{Batch, Value};
 use wasm_bindgen::JsCast;
 
 /// The object store holding every record.
@@ -35,8 +35,9 @@ pub const RECORDS: &str = "records";
 pub const DB_VERSION: u32 = 1;
 /// The database the app uses.
 pub const LAB_DB: &str = "snaplab";
-/// Chunks (64 KiB each) committed together before a big batch is split.
-pub const CHUNKS_PER_TRANSACTION: usize = 64;
+/// Chunks (64 KiB each) committed together before a big batch is split
+/// (64 MiB: one transaction for anything a demo uploads at once).
+pub const CHUNKS_PER_TRANSACTION: usize = 1024;
 
 /// An error from IndexedDB, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +70,7 @@ pub struct IdbStore {
     /// Test hook: fail the n-th `put` from now (1-based), as a full disk would.
     fail_on_put: Cell<Option<u64>>,
     puts: Cell<u64>,
+    chunks_per_transaction: Cell<usize>,
 }
 
 impl IdbStore {
@@ -93,13 +95,19 @@ impl IdbStore {
                     err(text)
                 }
             })?;
-        Ok(IdbStore { db, fail_on_put: Cell::new(None), puts: Cell::new(0) })
+        Ok(IdbStore { db, fail_on_put: Cell::new(None), puts: Cell::new(0), chunks_per_transaction: Cell::new(CHUNKS_PER_TRANSACTION) })
     }
 
     /// Makes the `n`-th put from now fail (tests and the fault-injection demo).
     pub fn fail_on_put(&self, n: Option<u64>) {
         self.puts.set(0);
         self.fail_on_put.set(n);
+    }
+
+    /// How many chunks go in one transaction before a batch is split (tests
+    /// lower it to exercise the two-phase path with small uploads).
+    pub fn set_chunks_per_transaction(&self, n: usize) {
+        self.chunks_per_transaction.set(n.max(1));
     }
 
     /// Every record, read with one `getAllKeys` and one `getAll`.
@@ -117,8 +125,9 @@ impl IdbStore {
     /// Commits `batch` wholly or not at all (see the module notes for big batches).
     pub async fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
         let (chunks, rest): (Vec<_>, Vec<_>) = batch.puts.iter().partition(|(k, _)| k.starts_with("chunk/"));
-        if chunks.len() > CHUNKS_PER_TRANSACTION {
-            for group in chunks.chunks(CHUNKS_PER_TRANSACTION) {
+        let per_transaction = self.chunks_per_transaction.get();
+        if chunks.len() > per_transaction {
+            for group in chunks.chunks(per_transaction) {
                 self.write(group.iter().copied(), &[], false).await?;
             }
             self.write(rest.into_iter(), &batch.deletes, batch.strict).await
@@ -127,7 +136,7 @@ impl IdbStore {
         }
     }
 
-    async fn write<'a>(&self, puts: impl Iterator<Item = &'a (String, Vec<u8>)>, deletes: &[String], strict: bool) -> Result<(), StorageError> {
+    async fn write<'a>(&self, puts: impl Iterator<Item = &'a (String, Value)>, deletes: &[String], strict: bool) -> Result<(), StorageError> {
         let tx = self.db.transaction(RECORDS).with_mode(TransactionMode::Readwrite).with_options(options(strict)).build().map_err(err)?;
         let store = tx.object_store(RECORDS).map_err(err)?;
         for key in deletes {

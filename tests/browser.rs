@@ -17,7 +17,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const RG: &str = "rg";
 
 fn bytes_write(disk: &str, offset: u64, bytes: Vec<u8>) -> Command {
-    Command::Write { group: RG.into(), disk: disk.into(), offset, data: WriteData::Bytes { bytes } }
+    Command::Write { group: RG.into(), disk: disk.into(), offset, data: WriteData::bytes(bytes) }
 }
 
 fn snapshot(name: &str, disk: &str) -> Command {
@@ -142,8 +142,10 @@ async fn an_upload_interrupted_before_its_commit_record_is_rolled_back() {
         run(&store, &mut journal, c).await.unwrap();
     }
     let before = picture(journal.lab());
-    // 5 MiB = 80 chunks: stored in two chunk transactions, then the log entry.
-    // Fail the log entry's transaction: the chunks are stored, the commit record is not.
+    // 5 MiB = 80 chunks; at 64 chunks a transaction they go in two chunk
+    // transactions, then the log entry. Fail the log entry's transaction: the
+    // chunks are stored, the commit record is not.
+    store.set_chunks_per_transaction(64);
     store.fail_on_put(Some(81));
     let err = run(&store, &mut journal, bytes_write("d", 0, vec![3; 5 * MIB as usize])).await.unwrap_err();
     assert!(err.contains("QuotaExceededError"), "{err}");

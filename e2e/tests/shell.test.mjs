@@ -1,4 +1,5 @@
-// The app shell: Yew renders, the engine's disk is shown, buttons act on it.
+// The app: Yew renders the engine's disk from IndexedDB, buttons act on it,
+// refusals are shown with Azure codes, and the lab survives a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, newPage, screenshot } from '../harness.mjs';
@@ -14,51 +15,107 @@ after(async () => {
   await server?.close();
 });
 
-test('the Yew app renders the engine disk and reacts to a write and a TRIM', async () => {
+const text = (page, selector) => page.locator(selector).textContent();
+
+async function open(page) {
+  await page.goto(server.url);
+  // The disk card is rendered by Yew once the lab is read from IndexedDB.
+  await page.locator('#disk-disk1-pages').waitFor({ timeout: 20_000 });
+}
+
+/** Clicks and waits until the operation is stored (the "saving…" marker is gone). */
+async function act(page, locator) {
+  await locator.click();
+  await page.locator('.saving').waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+test('the Yew app renders the engine disk and reacts to writes, a TRIM and a snapshot', async () => {
   const errors = [];
   const page = await newPage(browser, errors);
-  await page.goto(server.url);
-
-  // The header is rendered by Yew (index.html has no <h1>): wait for it.
+  await open(page);
   const heading = page.getByRole('heading', { level: 1 });
-  await heading.waitFor({ timeout: 20_000 });
   assert.equal(await heading.textContent(), 'Snaplab');
   assert.match(await page.title(), /Snaplab/);
 
-  // The disk card shows numbers computed by the engine in wasm.
-  assert.equal(await page.locator('#disk-title').textContent(), 'Disk disk1');
-  assert.equal(await page.locator('#disk-size').textContent(), '32 GiB');
-  assert.equal(await page.locator('#disk-pages').textContent(), '67,108,864');
-  assert.equal(await page.locator('#disk-used').textContent(), '0 B');
+  assert.equal(await text(page, '#disk-disk1-title'), 'Disk disk1');
+  assert.equal(await text(page, '#disk-disk1-size'), '32 GiB');
+  assert.equal(await text(page, '#disk-disk1-pages'), '67,108,864');
+  assert.equal(await text(page, '#disk-disk1-used'), '0 B');
 
-  await page.getByRole('button', { name: 'Write 1 MiB' }).click();
-  await page.getByRole('button', { name: 'Write 64 MiB' }).click();
-  assert.equal(await page.locator('#disk-used').textContent(), '65 MiB');
-  assert.equal(await page.locator('#disk-ranges').textContent(), '1');
+  await act(page, page.getByRole('button', { name: 'Write 1 MiB' }));
+  await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
+  assert.equal(await text(page, '#disk-disk1-used'), '65 MiB');
+  assert.equal(await text(page, '#disk-disk1-ranges'), '1');
+  await act(page, page.getByRole('button', { name: 'TRIM last 1 MiB' }));
+  assert.equal(await text(page, '#disk-disk1-used'), '64 MiB');
 
-  await page.getByRole('button', { name: 'TRIM last write' }).click();
-  assert.equal(await page.locator('#disk-used').textContent(), '1 MiB');
-
-  const shot = await screenshot(page, 'shell.png');
-  assert.ok(shot.endsWith('shell.png'));
+  await act(page, page.getByRole('button', { name: 'Create incremental snapshot' }));
+  assert.equal(await text(page, '#snapshot-disk1-snap1 td:nth-child(4)'), '64 MiB');
+  assert.equal(await text(page, '#disk-disk1-changed'), '0 B');
+  await screenshot(page, 'shell.png');
   assert.deepEqual(errors, []);
 });
 
-test('a refused write shows the Azure-style code and leaves the disk as it was', async () => {
+test('typed text is written as real bytes, and the 8th snapshot in 5 minutes is refused (B1) until the clock moves', async () => {
   const errors = [];
   const page = await newPage(browser, errors);
-  await page.goto(server.url);
-  await page.getByRole('heading', { level: 1 }).waitFor({ timeout: 20_000 });
+  await open(page);
+  // Real bytes typed by the user.
+  await page.getByLabel('Text to write').fill('Hello, Snaplab!');
+  await act(page, page.getByRole('button', { name: 'Write text' }));
+  assert.equal(await text(page, '#disk-disk1-used'), '512 B');
 
-  // 32 GiB / 64 MiB = 512 writes fill the disk; the 513th reaches past its end.
-  const write64 = page.getByRole('button', { name: 'Write 64 MiB' });
-  for (let i = 0; i < 512; i++) await write64.click();
-  assert.equal(await page.locator('#disk-used').textContent(), '32 GiB');
-  await write64.click();
-
+  // The clock and a snapshot burst: the 8th incremental snapshot within 5 minutes is refused (B1).
+  const snap = page.getByRole('button', { name: 'Create incremental snapshot' });
+  for (let i = 0; i < 8; i++) await act(page, snap);
   const alert = page.getByRole('alert');
-  assert.match(await alert.textContent(), /^\(InvalidPageRange\) .*past the end of the disk/);
-  assert.equal(await page.locator('#disk-used').textContent(), '32 GiB');
+  assert.match(await alert.textContent(), /^\(SnapshotOperationRateExceeded\) At most 7 incremental snapshots per disk every 5 minutes/);
+  assert.match(await alert.textContent(), /Rule B1\./);
+  const rows = await page.locator('table.snapshots tbody tr').count();
+  await act(page, page.getByRole('button', { name: '+5 min' }));
+  await act(page, snap);
+  assert.equal(await page.locator('table.snapshots tbody tr').count(), rows + 1);
   await screenshot(page, 'refusal.png');
+  assert.deepEqual(errors, []);
+});
+
+test('the lab survives a reload: the same disks, snapshots, bytes and clock', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await open(page);
+  // Reset wipes the lab after a confirmation.
+  await act(page, page.getByRole('button', { name: 'Write 1 MiB' }));
+  assert.equal(await text(page, '#disk-disk1-used'), '1 MiB');
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Reset lab' }).click();
+  await page.getByText('The lab was reset').waitFor({ timeout: 10_000 });
+  assert.equal(await text(page, '#disk-disk1-used'), '0 B');
+
+  await act(page, page.getByRole('button', { name: 'Write 1 MiB' }));
+  await act(page, page.getByRole('button', { name: 'Create incremental snapshot' }));
+  await act(page, page.getByRole('button', { name: 'Write 1 MiB' }));
+  await act(page, page.getByRole('button', { name: 'Create incremental snapshot' }));
+  await act(page, page.getByRole('button', { name: 'Restore disk1-snap1 to a new disk' }));
+  await act(page, page.getByRole('button', { name: '+1 h' }));
+  const before = {
+    clock: await text(page, '#clock-now'),
+    disks: await page.locator('.disk-card h2').allTextContents(),
+    snapshots: await page.locator('table.snapshots tbody tr').allTextContents(),
+    used: await text(page, '#disk-disk1-snap1-disk-used'),
+  };
+  assert.deepEqual(before.disks, ['Disk disk1', 'Disk disk1-snap1-disk']);
+  assert.equal(before.snapshots.length, 2);
+  assert.equal(before.used, '1 MiB');
+
+  await page.reload();
+  await page.locator('#disk-disk1-pages').waitFor({ timeout: 20_000 });
+  const after = {
+    clock: await text(page, '#clock-now'),
+    disks: await page.locator('.disk-card h2').allTextContents(),
+    snapshots: await page.locator('table.snapshots tbody tr').allTextContents(),
+    used: await text(page, '#disk-disk1-snap1-disk-used'),
+  };
+  assert.deepEqual(after, before);
+  await screenshot(page, 'after-reload.png');
   assert.deepEqual(errors, []);
 });

@@ -6,6 +6,7 @@
 //! also undoes a half-applied command on error (see `Lab::execute`), so a
 //! refused command never leaves a trace but its event.
 
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use crate::background::{copy_duration, BACKGROUND_COPY_BYTES_PER_SECOND, CROSS_REGION_BYTES_PER_SECOND};
@@ -31,7 +32,7 @@ pub enum WriteData {
     /// Real bytes (what a user typed or uploaded), hex-encoded in the log.
     Bytes {
         #[serde(with = "hex_bytes")]
-        bytes: Vec<u8>,
+        bytes: Bytes,
     },
     /// `length` bytes of a generated pattern.
     Pattern { pattern: PatternKind, seed: u64, length: u64 },
@@ -45,6 +46,11 @@ pub enum WriteData {
 }
 
 impl WriteData {
+    /// Real bytes. Shared, not copied, as the command is logged and applied.
+    pub fn bytes(bytes: impl Into<Bytes>) -> WriteData {
+        WriteData::Bytes { bytes: bytes.into() }
+    }
+
     pub fn length(&self) -> u64 {
         match self {
             WriteData::Bytes { bytes } => bytes.len() as u64,
@@ -423,7 +429,7 @@ fn write(lab: &mut Lab, group: String, name: String, offset: u64, data: WriteDat
     let blob = matches!(data, WriteData::Bytes { .. } | WriteData::Freed { .. }).then(|| lab.allocate_blob(range));
     let disk = lab.disks.get_mut(&key).expect("found above");
     match (data, blob) {
-        (WriteData::Bytes { bytes }, Some(blob)) => disk.data.write_blob(offset, blob, bytes.into())?,
+        (WriteData::Bytes { bytes }, Some(blob)) => disk.data.write_blob(offset, blob, bytes)?,
         (WriteData::Pattern { pattern, seed, length }, _) => disk.data.write_pattern(offset, length, pattern, seed)?,
         (WriteData::Freed { length }, _) => disk.data.write_pattern(offset, length, PatternKind::Fill, 0)?,
         (WriteData::Stored { blob, .. }, _) => {
@@ -908,14 +914,15 @@ fn advance_clock(lab: &mut Lab, by: Span) {
 
 /// Bytes as a hex string in the operation log (readable, and JSON-safe).
 mod hex_bytes {
+    use bytes::Bytes;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(bytes: &Bytes, s: S) -> Result<S::Ok, S::Error> {
         let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         s.serialize_str(&text)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Bytes, D::Error> {
         let text = String::deserialize(d)?;
         if text.len() % 2 != 0 {
             return Err(serde::de::Error::custom("hex bytes need an even number of digits"));
@@ -923,6 +930,7 @@ mod hex_bytes {
         (0..text.len())
             .step_by(2)
             .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(serde::de::Error::custom))
-            .collect()
+            .collect::<Result<Vec<u8>, _>>()
+            .map(Bytes::from)
     }
 }

@@ -69,11 +69,11 @@ impl DiskData {
 
     /// Writes real bytes at `offset`. Both must be page-aligned.
     pub fn write(&mut self, offset: u64, data: &[u8]) -> Result<()> {
-        self.write_blob(offset, 0, data.into())
+        self.write_blob(offset, 0, bytes::Bytes::copy_from_slice(data))
     }
 
     /// Writes real bytes that the store knows as `blob`.
-    pub fn write_blob(&mut self, offset: u64, blob: u64, data: std::sync::Arc<[u8]>) -> Result<()> {
+    pub fn write_blob(&mut self, offset: u64, blob: u64, data: bytes::Bytes) -> Result<()> {
         let range = self.check_range(offset, data.len() as u64)?;
         self.map.write(range, Payload::Bytes { blob, data }, 0);
         Ok(())

@@ -7,8 +7,7 @@
 //! kilobytes, while restore, diff and billing stay exact: they work on which
 //! pages hold which payload, and bytes are materialised only when read.
 
-use std::sync::Arc;
-
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use crate::units::PAGE_SIZE;
@@ -30,13 +29,13 @@ pub enum Payload {
     /// snapshot and the disk it came from point at the same allocation.
     /// `blob` names them for storage: the store keeps each blob once, and
     /// frees it when no disk or snapshot refers to it any more.
-    Bytes { blob: u64, data: Arc<[u8]> },
+    Bytes { blob: u64, data: Bytes },
     /// A generated pattern of unbounded length.
     Pattern { kind: PatternKind, seed: u64 },
 }
 
 impl Payload {
-    pub fn bytes(blob: u64, data: impl Into<Arc<[u8]>>) -> Self {
+    pub fn bytes(blob: u64, data: impl Into<Bytes>) -> Self {
         Payload::Bytes { blob, data: data.into() }
     }
 

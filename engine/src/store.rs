@@ -38,10 +38,14 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const CHUNK_SIZE: usize = 64 * 1024;
 pub const SCHEMA_KEY: &str = "meta/schema";
 
+/// What a record holds: shared bytes, so a blob is cut into chunks without
+/// being copied.
+pub use bytes::Bytes as Value;
+
 /// Puts and deletes applied together or not at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Batch {
-    pub puts: Vec<(String, Vec<u8>)>,
+    pub puts: Vec<(String, Value)>,
     pub deletes: Vec<String>,
     /// Durability policy: `true` (IndexedDB `strict`) when the batch destroys
     /// data (frees blobs) or replaces the lab; `false` (`relaxed`) otherwise,
@@ -128,7 +132,7 @@ impl Journal {
         let mut recovery = Batch::default();
         match records.get(SCHEMA_KEY) {
             None if records.is_empty() => {
-                recovery.puts.push((SCHEMA_KEY.into(), SCHEMA_VERSION.to_string().into_bytes()));
+                recovery.puts.push((SCHEMA_KEY.into(), SCHEMA_VERSION.to_string().into_bytes().into()));
             }
             None => return Err(corrupt("it has records but no schema version".into())),
             Some(v) => {
@@ -159,7 +163,7 @@ impl Journal {
                     let bytes = read_blob(records, *blob, *length)?;
                     named_blobs.insert(*blob);
                     journal.blobs.insert(*blob, BlobEntry { seq: journal.entries, logged: logged.clone() });
-                    Command::Write { group: group.clone(), disk: disk.clone(), offset: *offset, data: WriteData::Bytes { bytes } }
+                    Command::Write { group: group.clone(), disk: disk.clone(), offset: *offset, data: WriteData::bytes(bytes) }
                 }
                 other => other.clone(),
             };
@@ -194,8 +198,9 @@ impl Journal {
         let result = lab.execute(command);
         let logged = match (logged, &result, blob_bytes) {
             (Command::Write { group, disk, offset, .. }, Ok(_), Some((blob, bytes))) => {
-                for (index, chunk) in bytes.chunks(CHUNK_SIZE).enumerate() {
-                    batch.puts.push((chunk_key(blob, index), chunk.to_vec()));
+                for index in 0..chunk_count(bytes.len() as u64) {
+                    let range = index * CHUNK_SIZE..((index + 1) * CHUNK_SIZE).min(bytes.len());
+                    batch.puts.push((chunk_key(blob, index), bytes.slice(range)));
                 }
                 let logged = Command::Write { group, disk, offset, data: WriteData::Stored { blob, length: bytes.len() as u64 } };
                 new_blob = Some((blob, BlobEntry { seq, logged: logged.clone() }));
@@ -207,7 +212,7 @@ impl Journal {
             }
             (logged, _, _) => logged,
         };
-        batch.puts.push((log_key(seq), serde_json::to_vec(&logged).expect("commands serialise")));
+        batch.puts.push((log_key(seq), serde_json::to_vec(&logged).expect("commands serialise").into()));
 
         // Blobs this operation left unreferenced are freed in the same batch.
         let mut freed = Vec::new();
@@ -219,7 +224,7 @@ impl Journal {
                 let Some(entry) = self.blobs.get(&blob) else { continue };
                 if let Command::Write { group, disk, offset, data: WriteData::Stored { length, .. } } = &entry.logged {
                     let rewritten = Command::Write { group: group.clone(), disk: disk.clone(), offset: *offset, data: WriteData::Freed { length: *length } };
-                    batch.puts.push((log_key(entry.seq), serde_json::to_vec(&rewritten).expect("commands serialise")));
+                    batch.puts.push((log_key(entry.seq), serde_json::to_vec(&rewritten).expect("commands serialise").into()));
                     batch.deletes.extend((0..chunk_count(*length)).map(|i| chunk_key(blob, i)));
                     freed.push(blob);
                 }
@@ -277,7 +282,9 @@ impl Journal {
     }
 }
 
-fn read_blob(records: &BTreeMap<String, Vec<u8>>, blob: u64, length: u64) -> Result<Vec<u8>> {
+/// A blob's bytes, gathered from its chunks into one buffer that the page
+/// map then shares (no further copy).
+fn read_blob(records: &BTreeMap<String, Vec<u8>>, blob: u64, length: u64) -> Result<Value> {
     let mut bytes = Vec::with_capacity(length as usize);
     for index in 0..chunk_count(length) {
         let key = chunk_key(blob, index);
@@ -287,7 +294,7 @@ fn read_blob(records: &BTreeMap<String, Vec<u8>>, blob: u64, length: u64) -> Res
     if bytes.len() as u64 != length {
         return Err(corrupt(format!("blob {blob} has {} bytes, its log entry says {length}", bytes.len())));
     }
-    Ok(bytes)
+    Ok(bytes.into())
 }
 
 // ---- a synchronous store -----------------------------------------------------
@@ -317,7 +324,7 @@ impl BlockStore for MemoryStore {
         for key in batch.deletes {
             self.entries.remove(&key);
         }
-        self.entries.extend(batch.puts);
+        self.entries.extend(batch.puts.into_iter().map(|(key, value)| (key, value.to_vec())));
         Ok(())
     }
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {

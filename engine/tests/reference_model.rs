@@ -175,7 +175,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let Some(name) = model.disk_name(disk) else { continue };
                 let len = len.min(PAGES - page);
                 let bytes: Vec<u8> = (page..page + len).flat_map(|p| fill(seed, p)).collect();
-                lab.execute(Command::Write { group: RG.into(), disk: name, offset: page * 512, data: WriteData::Bytes { bytes } }).unwrap();
+                lab.execute(Command::Write { group: RG.into(), disk: name, offset: page * 512, data: WriteData::bytes(bytes) }).unwrap();
                 let d = model.disks[disk].as_mut().unwrap();
                 for p in page..page + len {
                     d.pages.insert(p, Page { bytes: Some(fill(seed, p)), version: seq });
@@ -188,7 +188,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let bytes: Vec<u8> = (page..page + len)
                     .flat_map(|p| d.pages.get(&p).and_then(|pg| pg.bytes.clone()).unwrap_or_else(|| vec![0; PAGE]))
                     .collect();
-                lab.execute(Command::Write { group: RG.into(), disk: name, offset: page * 512, data: WriteData::Bytes { bytes: bytes.clone() } }).unwrap();
+                lab.execute(Command::Write { group: RG.into(), disk: name, offset: page * 512, data: WriteData::bytes(bytes.clone()) }).unwrap();
                 for (i, p) in (page..page + len).enumerate() {
                     d.pages.insert(p, Page { bytes: Some(bytes[i * PAGE..(i + 1) * PAGE].to_vec()), version: seq });
                 }
@@ -276,7 +276,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             Op::Misaligned { disk, offset } => {
                 let Some(name) = model.disk_name(disk) else { continue };
-                let data = WriteData::Bytes { bytes: vec![1; 512] };
+                let data = WriteData::bytes(vec![1; 512]);
                 expect_refused(&mut lab, Command::Write { group: RG.into(), disk: name, offset, data }, "InvalidPageRange")?;
             }
             Op::PastEnd { disk } => {

@@ -10,7 +10,7 @@ use snaplab_engine::store::{self, Batch, BlockStore, FaultyStore, Journal, Memor
 use snaplab_engine::{AccessTarget, Command, Lab, PatternKind, WriteData};
 
 fn write_bytes(disk: &str, offset: u64, bytes: Vec<u8>) -> Command {
-    Command::Write { group: "rg".into(), disk: disk.into(), offset, data: WriteData::Bytes { bytes } }
+    Command::Write { group: "rg".into(), disk: disk.into(), offset, data: WriteData::bytes(bytes) }
 }
 
 fn snapshot(name: &str, disk: &str) -> Command {

@@ -46,7 +46,7 @@ pub fn write(lab: &mut Lab, disk: &str, offset: u64, length: u64, seed: u64) -> 
 }
 
 pub fn write_bytes(lab: &mut Lab, disk: &str, offset: u64, bytes: Vec<u8>) {
-    lab.execute(Command::Write { group: RG.into(), disk: disk.into(), offset, data: WriteData::Bytes { bytes } }).unwrap();
+    lab.execute(Command::Write { group: RG.into(), disk: disk.into(), offset, data: WriteData::bytes(bytes) }).unwrap();
 }
 
 pub fn clear(lab: &mut Lab, disk: &str, offset: u64, length: u64) {
