@@ -119,3 +119,39 @@ test('the lab survives a reload: the same disks, snapshots, bytes and clock', as
   await screenshot(page, 'after-reload.png');
   assert.deepEqual(errors, []);
 });
+
+test('export, reset and import bring the lab back; a foreign file is refused and changes nothing', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await open(page);
+  await page.getByLabel('Text to write').fill('exported bytes');
+  await act(page, page.getByRole('button', { name: 'Write text' }));
+  await act(page, page.getByRole('button', { name: 'Create incremental snapshot' }));
+  const snapshotsBefore = await page.locator('table.snapshots tbody tr').allTextContents();
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export lab' }).click()]);
+  assert.equal(download.suggestedFilename(), 'snaplab-lab.snaplab');
+  const file = await download.path();
+
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Reset lab' }).click();
+  await page.getByText('The lab was reset').waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('table.snapshots tbody tr').count(), 0);
+
+  // A file that is not a lab: refused, with the lab left as it is.
+  await page.locator('#import-lab').setInputFiles({ name: 'notes.snaplab', mimeType: 'text/plain', buffer: Buffer.from('not a lab at all, just some text') });
+  await page.getByRole('alert').waitFor({ timeout: 10_000 });
+  assert.match(await page.getByRole('alert').textContent(), /\(InvalidStoredLab\).*not a Snaplab lab file.*Your lab was not changed/);
+  assert.equal(await text(page, '#disk-disk1-used'), '0 B');
+
+  await page.locator('#import-lab').setInputFiles(file);
+  await page.getByText(/^Imported /).waitFor({ timeout: 10_000 });
+  assert.equal(await text(page, '#disk-disk1-used'), '512 B');
+  assert.deepEqual(await page.locator('table.snapshots tbody tr').allTextContents(), snapshotsBefore);
+
+  // And it is what is stored now: a reload shows the imported lab.
+  await page.reload();
+  await page.locator('#disk-disk1-pages').waitFor({ timeout: 20_000 });
+  assert.deepEqual(await page.locator('table.snapshots tbody tr').allTextContents(), snapshotsBefore);
+  assert.deepEqual(errors, []);
+});
