@@ -52,6 +52,24 @@ async fn fresh(name: &str) -> (IdbStore, Journal) {
     reopen(name).await
 }
 
+/// A fresh database holding group `rg` and disk `d`.
+async fn fresh_lab(name: &str) -> (IdbStore, Journal) {
+    let (store, mut journal) = fresh(name).await;
+    for c in setup() {
+        run(&store, &mut journal, c).await.unwrap();
+    }
+    (store, journal)
+}
+
+/// Closes and reopens `name`, checks the lab looks as `expected`, and deletes it.
+async fn assert_reopens_as(store: IdbStore, name: &str, expected: &str) {
+    store.close();
+    let (store, journal) = reopen(name).await;
+    assert_eq!(picture(journal.lab()), expected, "after closing and reopening the database");
+    store.close();
+    IdbStore::delete(name).await.unwrap();
+}
+
 async fn reopen(name: &str) -> (IdbStore, Journal) {
     let store = IdbStore::open(name).await.unwrap();
     let opened = Journal::open(&store.load().await.unwrap()).unwrap();
@@ -81,10 +99,7 @@ fn engine_writes_and_reads_pages_in_wasm() {
 #[wasm_bindgen_test]
 async fn write_snapshot_restore_survive_closing_and_reopening_the_database() {
     let name = "snaplab-test-reopen";
-    let (store, mut journal) = fresh(name).await;
-    for c in setup() {
-        run(&store, &mut journal, c).await.unwrap();
-    }
+    let (store, mut journal) = fresh_lab(name).await;
     let upload: Vec<u8> = (0..300 * 1024).map(|i| (i * 7 % 256) as u8).collect();
     run(&store, &mut journal, bytes_write("d", 0, upload.clone())).await.unwrap();
     run(&store, &mut journal, snapshot("s1", "d")).await.unwrap();
@@ -112,10 +127,7 @@ async fn write_snapshot_restore_survive_closing_and_reopening_the_database() {
 #[wasm_bindgen_test]
 async fn a_quota_error_leaves_the_stored_lab_as_before_the_operation() {
     let name = "snaplab-test-quota";
-    let (store, mut journal) = fresh(name).await;
-    for c in setup() {
-        run(&store, &mut journal, c).await.unwrap();
-    }
+    let (store, mut journal) = fresh_lab(name).await;
     run(&store, &mut journal, bytes_write("d", 0, vec![1; 4096])).await.unwrap();
     let before = picture(journal.lab());
     let records_before = store.load().await.unwrap();
@@ -127,20 +139,13 @@ async fn a_quota_error_leaves_the_stored_lab_as_before_the_operation() {
     assert_eq!(picture(journal.lab()), before, "the lab in memory is as before");
     assert_eq!(store.load().await.unwrap(), records_before, "the stored records are as before");
     store.fail_on_put(None);
-    store.close();
-    let (store, journal) = reopen(name).await;
-    assert_eq!(picture(journal.lab()), before);
-    store.close();
-    IdbStore::delete(name).await.unwrap();
+    assert_reopens_as(store, name, &before).await;
 }
 
 #[wasm_bindgen_test]
 async fn an_upload_interrupted_before_its_commit_record_is_rolled_back() {
     let name = "snaplab-test-interrupted";
-    let (store, mut journal) = fresh(name).await;
-    for c in setup() {
-        run(&store, &mut journal, c).await.unwrap();
-    }
+    let (store, mut journal) = fresh_lab(name).await;
     let before = picture(journal.lab());
     // 5 MiB = 80 chunks; at 64 chunks a transaction they go in two chunk
     // transactions, then the log entry. Fail the log entry's transaction: the
@@ -164,10 +169,7 @@ async fn an_upload_interrupted_before_its_commit_record_is_rolled_back() {
 #[wasm_bindgen_test]
 async fn gc_frees_unreferenced_chunks_and_never_referenced_ones() {
     let name = "snaplab-test-gc";
-    let (store, mut journal) = fresh(name).await;
-    for c in setup() {
-        run(&store, &mut journal, c).await.unwrap();
-    }
+    let (store, mut journal) = fresh_lab(name).await;
     // A deterministic shuffle of uploads, snapshots, restores, overwrites and deletes.
     let mut seed = 12345u64;
     let mut rand = move |n: u64| {
@@ -211,20 +213,13 @@ async fn gc_frees_unreferenced_chunks_and_never_referenced_ones() {
         assert_eq!(stored, referenced, "after step {step}: stored chunks must be exactly the referenced blobs");
     }
     let before = picture(journal.lab());
-    store.close();
-    let (store, journal) = reopen(name).await;
-    assert_eq!(picture(journal.lab()), before);
-    store.close();
-    IdbStore::delete(name).await.unwrap();
+    assert_reopens_as(store, name, &before).await;
 }
 
 #[wasm_bindgen_test]
 async fn export_and_import_round_trip_and_a_damaged_file_changes_nothing() {
     let name = "snaplab-test-export";
-    let (store, mut journal) = fresh(name).await;
-    for c in setup() {
-        run(&store, &mut journal, c).await.unwrap();
-    }
+    let (store, mut journal) = fresh_lab(name).await;
     run(&store, &mut journal, bytes_write("d", 0, vec![4; 100 * 1024])).await.unwrap();
     run(&store, &mut journal, snapshot("s1", "d")).await.unwrap();
     let file = store::export(&store.load().await.unwrap());
