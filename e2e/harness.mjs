@@ -75,3 +75,27 @@ export async function screenshot(page, name) {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+export const text = (page, selector) => page.locator(selector).textContent();
+
+/** Loads the app and waits until Yew has rendered the lab read from IndexedDB. */
+export async function openApp(page, url) {
+  await page.goto(url);
+  await page.locator('#disk-disk1-pages').waitFor({ timeout: 20_000 });
+}
+
+/** Clicks and waits until the operation is stored (the "saving…" marker is empty). */
+export async function act(page, locator) {
+  await locator.click();
+  await page.waitForFunction(() => document.querySelector('.saving')?.textContent === '', null, { timeout: 20_000 });
+}
+
+/** Seed 001's portal steps: Create snapshot, name, Incremental, Review + create, Create. */
+export async function snapshot(page, { type = 'Incremental', name } = {}) {
+  await page.getByRole('button', { name: '+ Create snapshot' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Create snapshot' });
+  if (name) await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel(type, { exact: true }).check();
+  await dialog.getByRole('button', { name: 'Review + create' }).click();
+  await act(page, dialog.getByRole('button', { name: 'Create', exact: true }));
+}

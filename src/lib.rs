@@ -16,6 +16,9 @@
 //! The reducer is plain Rust, so it is tested natively with `cargo test`.
 
 pub mod app;
+pub mod block_map;
+pub mod components;
+pub mod i18n;
 pub mod state;
 pub mod storage;
 

@@ -2,7 +2,7 @@
 // refusals are shown with Azure codes, and the lab survives a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, newPage, screenshot } from '../harness.mjs';
+import { serve, launch, newPage, screenshot, text, openApp, act, snapshot } from '../harness.mjs';
 
 let server;
 let browser;
@@ -15,18 +15,8 @@ after(async () => {
   await server?.close();
 });
 
-const text = (page, selector) => page.locator(selector).textContent();
-
 async function open(page) {
-  await page.goto(server.url);
-  // The disk card is rendered by Yew once the lab is read from IndexedDB.
-  await page.locator('#disk-disk1-pages').waitFor({ timeout: 20_000 });
-}
-
-/** Clicks and waits until the operation is stored (the "saving…" marker is gone). */
-async function act(page, locator) {
-  await locator.click();
-  await page.locator('.saving').waitFor({ state: 'detached', timeout: 10_000 });
+  await openApp(page, server.url);
 }
 
 test('the Yew app renders the engine disk and reacts to writes, a TRIM and a snapshot', async () => {
@@ -49,8 +39,8 @@ test('the Yew app renders the engine disk and reacts to writes, a TRIM and a sna
   await act(page, page.getByRole('button', { name: 'TRIM last 1 MiB' }));
   assert.equal(await text(page, '#disk-disk1-used'), '64 MiB');
 
-  await act(page, page.getByRole('button', { name: 'Create incremental snapshot' }));
-  assert.equal(await text(page, '#snapshot-disk1-snap1 td:nth-child(4)'), '64 MiB');
+  await snapshot(page);
+  assert.equal(await text(page, '#snapshot-disk1-snap1 td.used'), '64 MiB');
   assert.equal(await text(page, '#disk-disk1-changed'), '0 B');
   await screenshot(page, 'shell.png');
   assert.deepEqual(errors, []);
@@ -66,15 +56,15 @@ test('typed text is written as real bytes, and the 8th snapshot in 5 minutes is 
   assert.equal(await text(page, '#disk-disk1-used'), '512 B');
 
   // The clock and a snapshot burst: the 8th incremental snapshot within 5 minutes is refused (B1).
-  const snap = page.getByRole('button', { name: 'Create incremental snapshot' });
-  for (let i = 0; i < 8; i++) await act(page, snap);
+  for (let i = 0; i < 8; i++) await snapshot(page);
   const alert = page.getByRole('alert');
   assert.match(await alert.textContent(), /^\(SnapshotOperationRateExceeded\) At most 7 incremental snapshots per disk every 5 minutes/);
   assert.match(await alert.textContent(), /Rule B1\./);
-  const rows = await page.locator('table.snapshots tbody tr').count();
+  const rows = await page.locator('tr[id^="snapshot-"]').count();
+  assert.equal(rows, 7);
   await act(page, page.getByRole('button', { name: '+5 min' }));
-  await act(page, snap);
-  assert.equal(await page.locator('table.snapshots tbody tr').count(), rows + 1);
+  await snapshot(page);
+  assert.equal(await page.locator('tr[id^="snapshot-"]').count(), rows + 1);
   await screenshot(page, 'refusal.png');
   assert.deepEqual(errors, []);
 });
@@ -92,18 +82,19 @@ test('the lab survives a reload: the same disks, snapshots, bytes and clock', as
   assert.equal(await text(page, '#disk-disk1-used'), '0 B');
 
   await act(page, page.getByRole('button', { name: 'Write 1 MiB' }));
-  await act(page, page.getByRole('button', { name: 'Create incremental snapshot' }));
+  await snapshot(page);
   await act(page, page.getByRole('button', { name: 'Write 1 MiB' }));
-  await act(page, page.getByRole('button', { name: 'Create incremental snapshot' }));
-  await act(page, page.getByRole('button', { name: 'Restore disk1-snap1 to a new disk' }));
+  await snapshot(page);
+  await act(page, page.getByRole('button', { name: 'Restore disk1-snap1' }));
   await act(page, page.getByRole('button', { name: '+1 h' }));
   const before = {
     clock: await text(page, '#clock-now'),
     disks: await page.locator('.disk-card h2').allTextContents(),
-    snapshots: await page.locator('table.snapshots tbody tr').allTextContents(),
+    snapshots: await page.locator('tr[id^="snapshot-"]').allTextContents(),
     used: await text(page, '#disk-disk1-snap1-disk-used'),
   };
   assert.deepEqual(before.disks, ['Disk disk1', 'Disk disk1-snap1-disk']);
+  await page.getByText('Create snapshot').first().waitFor();
   assert.equal(before.snapshots.length, 2);
   assert.equal(before.used, '1 MiB');
 
@@ -112,7 +103,7 @@ test('the lab survives a reload: the same disks, snapshots, bytes and clock', as
   const after = {
     clock: await text(page, '#clock-now'),
     disks: await page.locator('.disk-card h2').allTextContents(),
-    snapshots: await page.locator('table.snapshots tbody tr').allTextContents(),
+    snapshots: await page.locator('tr[id^="snapshot-"]').allTextContents(),
     used: await text(page, '#disk-disk1-snap1-disk-used'),
   };
   assert.deepEqual(after, before);
@@ -126,8 +117,8 @@ test('export, reset and import bring the lab back; a foreign file is refused and
   await open(page);
   await page.getByLabel('Text to write').fill('exported bytes');
   await act(page, page.getByRole('button', { name: 'Write text' }));
-  await act(page, page.getByRole('button', { name: 'Create incremental snapshot' }));
-  const snapshotsBefore = await page.locator('table.snapshots tbody tr').allTextContents();
+  await snapshot(page);
+  const snapshotsBefore = await page.locator('tr[id^="snapshot-"]').allTextContents();
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export lab' }).click()]);
   assert.equal(download.suggestedFilename(), 'snaplab-lab.snaplab');
@@ -136,7 +127,7 @@ test('export, reset and import bring the lab back; a foreign file is refused and
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Reset lab' }).click();
   await page.getByText('The lab was reset').waitFor({ timeout: 10_000 });
-  assert.equal(await page.locator('table.snapshots tbody tr').count(), 0);
+  assert.equal(await page.locator('tr[id^="snapshot-"]').count(), 0);
 
   // A file that is not a lab: refused, with the lab left as it is.
   await page.locator('#import-lab').setInputFiles({ name: 'notes.snaplab', mimeType: 'text/plain', buffer: Buffer.from('not a lab at all, just some text') });
@@ -147,11 +138,11 @@ test('export, reset and import bring the lab back; a foreign file is refused and
   await page.locator('#import-lab').setInputFiles(file);
   await page.getByText(/^Imported /).waitFor({ timeout: 10_000 });
   assert.equal(await text(page, '#disk-disk1-used'), '512 B');
-  assert.deepEqual(await page.locator('table.snapshots tbody tr').allTextContents(), snapshotsBefore);
+  assert.deepEqual(await page.locator('tr[id^="snapshot-"]').allTextContents(), snapshotsBefore);
 
   // And it is what is stored now: a reload shows the imported lab.
   await page.reload();
   await page.locator('#disk-disk1-pages').waitFor({ timeout: 20_000 });
-  assert.deepEqual(await page.locator('table.snapshots tbody tr').allTextContents(), snapshotsBefore);
+  assert.deepEqual(await page.locator('tr[id^="snapshot-"]').allTextContents(), snapshotsBefore);
   assert.deepEqual(errors, []);
 });

@@ -1,0 +1,92 @@
+//! The diff: pick two snapshots of a family and see the page ranges the REST
+//! API returns (PageRange / ClearRange, inclusive End), as XML or JSON, with
+//! byte and page counts; a refused diff shows why.
+
+use snaplab_engine::diff::{PageRangesRequest, RangeKind};
+use snaplab_engine::units::{group_thousands, human_bytes};
+use snaplab_engine::Lab;
+use yew::prelude::*;
+
+use crate::i18n::use_t;
+
+#[derive(Properties)]
+pub struct DiffProps {
+    pub lab: Lab,
+    pub revision: usize,
+}
+
+impl PartialEq for DiffProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.revision == other.revision
+    }
+}
+
+#[function_component(DiffView)]
+pub fn diff_view(props: &DiffProps) -> Html {
+    let t = use_t();
+    let mut snapshots: Vec<_> = props.lab.snapshots().collect();
+    snapshots.sort_by_key(|s| s.seq);
+    let newer = use_state(|| None::<String>);
+    let older = use_state(|| None::<String>);
+    let xml = use_state(|| true);
+    let names: Vec<String> = snapshots.iter().map(|s| s.at.name.clone()).collect();
+    let newest = names.last().cloned();
+    let newer_name = newer.as_ref().filter(|n| names.contains(n)).cloned().or(newest);
+    let select = |state: UseStateHandle<Option<String>>| {
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                let v = s.value();
+                state.set(if v.is_empty() { None } else { Some(v) });
+            }
+        })
+    };
+    let toggle = {
+        let xml = xml.clone();
+        Callback::from(move |_| xml.set(!*xml))
+    };
+    let result = newer_name.as_ref().map(|newer| {
+        let s = snapshots.iter().find(|s| &s.at.name == newer).expect("listed");
+        props.lab.page_ranges(&s.at.group, newer, older.as_deref(), &PageRangesRequest::default())
+    });
+    let body = match result {
+        None => html! {},
+        Some(Err(err)) => html! {
+            <div class="refusal" role="alert" id="diff-result">
+                <strong>{ format!("({}) ", err.code()) }</strong>{ err.to_string() }
+            </div>
+        },
+        Some(Ok(list)) => {
+            let pages = |kind| list.ranges.iter().filter(|r| r.kind == kind).map(|r| r.bytes() / 512).sum::<u64>();
+            let text = if *xml { list.to_xml() } else { serde_json::to_string_pretty(&list.to_json()).unwrap_or_default() };
+            html! {
+                <div id="diff-result">
+                    <p id="diff-summary">{ format!("{} {} · {} {} ({} pages) · {} {} ({} pages)",
+                        list.ranges.len(), t("diff.ranges"),
+                        human_bytes(list.page_bytes()), t("diff.written"), group_thousands(pages(RangeKind::PageRange)),
+                        human_bytes(list.clear_bytes()), t("diff.cleared"), group_thousands(pages(RangeKind::ClearRange))) }</p>
+                    <pre class="json" id="diff-body">{ text }</pre>
+                </div>
+            }
+        }
+    };
+    html! {
+        <section class="card diff" aria-labelledby="diff-title">
+            <h2 id="diff-title">{ t("diff.title") }</h2>
+            <div class="actions">
+                <label>{ t("diff.newer") }{ " " }
+                    <select id="diff-newer" onchange={select(newer.clone())}>
+                        { for names.iter().map(|n| html! { <option value={n.clone()} selected={Some(n) == newer_name.as_ref()}>{ n }</option> }) }
+                    </select>
+                </label>
+                <label>{ t("diff.older") }{ " " }
+                    <select id="diff-older" onchange={select(older.clone())}>
+                        <option value="" selected={older.is_none()}>{ t("diff.none") }</option>
+                        { for names.iter().map(|n| html! { <option value={n.clone()} selected={Some(n) == older.as_ref()}>{ n }</option> }) }
+                    </select>
+                </label>
+                <button type="button" onclick={toggle} aria-pressed={(!*xml).to_string()}>{ format!("{}: {}", t("diff.format"), if *xml { "XML" } else { "JSON" }) }</button>
+            </div>
+            { body }
+        </section>
+    }
+}

@@ -1,0 +1,137 @@
+//! One disk: what the engine says about it, its block map, workloads, and
+//! the portal's "Create snapshot".
+
+use snaplab_engine::model::Disk;
+use snaplab_engine::units::{group_thousands, human_bytes, GIB, MIB};
+use snaplab_engine::{Command, PatternKind, WriteData};
+use yew::prelude::*;
+
+use super::block_map::BlockMap;
+use super::wizard::SnapshotWizard;
+use super::Submit;
+use crate::i18n::use_t;
+
+#[derive(Properties, PartialEq)]
+pub struct DiskCardProps {
+    pub disk: Disk,
+    pub revision: usize,
+    /// The name the next snapshot of this disk is offered.
+    pub next_snapshot: String,
+    pub groups: Vec<String>,
+    pub submit: Submit,
+}
+
+#[function_component(DiskCard)]
+pub fn disk_card(props: &DiskCardProps) -> Html {
+    let t = use_t();
+    let disk = &props.disk;
+    let (name, group) = (disk.at.name.clone(), disk.at.group.clone());
+    let ranges = disk.data.page_map().written_ranges();
+    // New writes go after the last written range, so each one shows on its own.
+    let next_offset = ranges.last().map_or(0, |r| r.end * 512);
+    let text = use_state(String::new);
+    let wizard = use_state(|| false);
+    let id = |what: &str| format!("disk-{}-{what}", name.to_lowercase());
+    let seed = disk.data.used_bytes() ^ next_offset ^ disk.changed.page_count();
+
+    let emit = |command: Command| {
+        let submit = props.submit.clone();
+        Callback::from(move |_: MouseEvent| submit.emit(command.clone()))
+    };
+    let write = |offset: u64, length: u64, seed: u64| Command::Write {
+        group: group.clone(),
+        disk: name.clone(),
+        offset: offset.min(disk.data.size_bytes().saturating_sub(length)),
+        data: WriteData::Pattern { pattern: PatternKind::Random, seed, length },
+    };
+    // Random writes: 16 writes of 4 KiB spread over the disk, different each time.
+    let random_writes = {
+        let submit = props.submit.clone();
+        let (group, name, size) = (group.clone(), name.clone(), disk.data.size_bytes());
+        Callback::from(move |_: MouseEvent| {
+            let mut x = seed | 1;
+            for i in 0..16u64 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let offset = (x % (size / 4096)) * 4096;
+                submit.emit(Command::Write { group: group.clone(), disk: name.clone(), offset, data: WriteData::Pattern { pattern: PatternKind::Random, seed: x ^ i, length: 4096 } });
+            }
+        })
+    };
+    // Rewrite identical data: read the last written MiB and write the same bytes back (A8).
+    let rewrite = ranges.last().map(|r| {
+        let start = (r.end * 512).saturating_sub(MIB).max(r.start * 512);
+        let bytes = disk.data.read(start, r.end * 512 - start).unwrap_or_default();
+        emit(Command::Write { group: group.clone(), disk: name.clone(), offset: start, data: WriteData::bytes(bytes) })
+    });
+    let trim = emit(Command::Clear { group: group.clone(), disk: name.clone(), offset: next_offset.saturating_sub(MIB), length: MIB.min(next_offset.max(512)) });
+    let write_text = {
+        let (group, name, text, submit) = (group.clone(), name.clone(), text.clone(), props.submit.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if text.is_empty() {
+                return;
+            }
+            // Real bytes, padded with zeros to whole 512-byte pages.
+            let mut bytes = text.as_bytes().to_vec();
+            bytes.resize(bytes.len().div_ceil(512) * 512, 0);
+            submit.emit(Command::Write { group: group.clone(), disk: name.clone(), offset: next_offset, data: WriteData::bytes(bytes) });
+            text.set(String::new());
+        })
+    };
+    let on_text = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                text.set(input.value());
+            }
+        })
+    };
+    let open_wizard = {
+        let wizard = wizard.clone();
+        Callback::from(move |_| wizard.set(true))
+    };
+    let close_wizard = {
+        let wizard = wizard.clone();
+        Callback::from(move |_| wizard.set(false))
+    };
+
+    html! {
+        <section class="card disk-card" aria-labelledby={id("title")}>
+            <div class="disk-head">
+                <h2 id={id("title")}>{ format!("{} {name}", t("disk.title")) }</h2>
+                <button type="button" class="primary" onclick={open_wizard}>{ format!("+ {}", t("disk.createSnapshot")) }</button>
+            </div>
+            if *wizard {
+                <SnapshotWizard disk={name.clone()} disk_id={disk.id()} disk_group={group.clone()} groups={props.groups.clone()}
+                    suggested_name={props.next_snapshot.clone()} submit={props.submit.clone()} on_close={close_wizard} />
+            }
+            <dl class="facts">
+                <dt>{ t("disk.size") }</dt><dd id={id("size")}>{ human_bytes(disk.data.size_bytes()) }</dd>
+                <dt>{ t("disk.pages") }</dt><dd id={id("pages")}>{ group_thousands(disk.data.page_count()) }</dd>
+                <dt>{ t("disk.sku") }</dt><dd>{ disk.sku.name() }</dd>
+                <dt>{ t("disk.region") }</dt><dd>{ &disk.at.location }</dd>
+                <dt>{ t("disk.used") }</dt><dd id={id("used")}>{ human_bytes(disk.data.used_bytes()) }</dd>
+                <dt>{ t("disk.ranges") }</dt><dd id={id("ranges")}>{ group_thousands(ranges.len() as u64) }</dd>
+                <dt>{ t("disk.changed") }</dt><dd id={id("changed")}>{ human_bytes(disk.changed.page_count() * 512) }</dd>
+                <dt>{ t("disk.state") }</dt><dd>{ disk.disk_state() }</dd>
+            </dl>
+            <BlockMap disk={disk.clone()} revision={props.revision} />
+            <div class="actions" role="group" aria-label={format!("{} {name}", t("disk.title"))}>
+                <button type="button" onclick={emit(write(next_offset, MIB, seed))}>{ t("disk.write1") }</button>
+                <button type="button" onclick={emit(write(next_offset, 64 * MIB, seed))}>{ t("disk.write64") }</button>
+                <button type="button" onclick={emit(write(next_offset, 10 * GIB, seed))}>{ t("disk.writeGiB") }</button>
+                <button type="button" onclick={random_writes}>{ t("disk.random") }</button>
+                <button type="button" disabled={rewrite.is_none()} onclick={rewrite.unwrap_or_default()}>{ t("disk.rewrite") }</button>
+                <button type="button" onclick={trim}>{ t("disk.trim") }</button>
+                <button type="button" class="danger" onclick={emit(Command::DeleteDisk { group: group.clone(), name: name.clone() })}>{ t("disk.delete") }</button>
+            </div>
+            <form class="actions" onsubmit={write_text}>
+                <label for={id("text")}>{ t("disk.text") }</label>
+                <input id={id("text")} type="text" value={(*text).clone()} oninput={on_text} />
+                <button type="submit">{ t("disk.writeText") }</button>
+            </form>
+        </section>
+    }
+}

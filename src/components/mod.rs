@@ -1,0 +1,18 @@
+//! The app's components, one file each. They get data and callbacks; the
+//! state is in `state.rs`, the block map's logic in `block_map.rs`.
+
+pub mod billing;
+pub mod block_map;
+pub mod clock;
+pub mod diff;
+pub mod disk_card;
+pub mod snapshots;
+pub mod storage_panel;
+pub mod violations;
+pub mod wizard;
+
+use snaplab_engine::Command;
+use yew::Callback;
+
+/// Where components send the commands a user asks for.
+pub type Submit = Callback<Command>;

@@ -1,0 +1,115 @@
+//! The snapshot chain of each family: time, type, used size (as a bar),
+//! completion while a background copy runs, SAS state, and the properties
+//! `az snapshot show` prints for the one selected.
+
+use std::collections::BTreeMap;
+
+use snaplab_engine::billing::{snapshot_bill, PriceTable};
+use snaplab_engine::clock::Instant;
+use snaplab_engine::model::Snapshot;
+use snaplab_engine::shapes::snapshot_json;
+use snaplab_engine::units::human_bytes;
+use snaplab_engine::{AccessTarget, Command};
+use yew::prelude::*;
+
+use super::Submit;
+use crate::i18n::use_t;
+
+#[derive(Properties, PartialEq)]
+pub struct SnapshotsProps {
+    /// Every snapshot, oldest first.
+    pub snapshots: Vec<Snapshot>,
+    pub now: Instant,
+    /// Disk names in use (lower case), to name restored disks.
+    pub taken: Vec<String>,
+    pub submit: Submit,
+}
+
+/// `name-disk`, or `name-disk2`, … if that is taken.
+fn restore_name(snapshot: &str, taken: &[String]) -> String {
+    (1..).map(|n| if n == 1 { format!("{snapshot}-disk") } else { format!("{snapshot}-disk{n}") }).find(|c| !taken.contains(&c.to_lowercase())).expect("a free name")
+}
+
+#[function_component(Snapshots)]
+pub fn snapshots(props: &SnapshotsProps) -> Html {
+    let t = use_t();
+    let selected = use_state(|| None::<String>);
+    if props.snapshots.is_empty() {
+        return html! { <section class="card" aria-labelledby="snapshots-title"><h2 id="snapshots-title">{ t("snapshots.title") }</h2><p class="hint">{ t("snapshots.none") }</p></section> };
+    }
+    let prices = PriceTable::default();
+    let max_used = props.snapshots.iter().map(|s| s.used_bytes()).max().unwrap_or(0).max(1);
+    // Families: incremental chains by family id; full snapshots each on their own.
+    let mut families: BTreeMap<String, Vec<&Snapshot>> = BTreeMap::new();
+    for s in &props.snapshots {
+        let key = match &s.family_id {
+            Some(f) => format!("{} · {} {}", s.origin.source_resource_id.rsplit('/').next().unwrap_or(""), t("snapshots.family"), &f[..8]),
+            None => format!("{} · {}", s.origin.source_resource_id.rsplit('/').next().unwrap_or(""), t("wizard.full")),
+        };
+        families.entry(key).or_default().push(s);
+    }
+    let row = |s: &Snapshot| {
+        let bill = snapshot_bill(s, &prices);
+        let (group, name) = (s.at.group.clone(), s.at.name.clone());
+        let percent = s.completion_percent(props.now);
+        let send = |command: Command| {
+            let submit = props.submit.clone();
+            Callback::from(move |_: MouseEvent| submit.emit(command.clone()))
+        };
+        let restore = send(Command::CreateDiskFromSnapshot { group: group.clone(), name: restore_name(&name, &props.taken), source: name.clone(), sku: None, size_gib: None });
+        let delete = send(Command::DeleteSnapshot { group: group.clone(), name: name.clone() });
+        let sas = if s.sas_active {
+            send(Command::RevokeAccess { target: AccessTarget::Snapshot, group: group.clone(), name: name.clone() })
+        } else {
+            send(Command::GrantAccess { target: AccessTarget::Snapshot, group: group.clone(), name: name.clone(), duration_seconds: 3600 })
+        };
+        let show = {
+            let (selected, name) = (selected.clone(), name.clone());
+            Callback::from(move |_| selected.set(if selected.as_deref() == Some(name.as_str()) { None } else { Some(name.clone()) }))
+        };
+        html! {
+            <tr id={format!("snapshot-{}", name.to_lowercase())}>
+                <th scope="row">{ &name }</th>
+                <td>{ if s.incremental { t("wizard.incremental") } else { t("wizard.full") } }</td>
+                <td class="num used">{ human_bytes(s.used_bytes()) }</td>
+                <td class="bar-cell"><span class="bar" style={format!("width:{}%", (s.used_bytes() as f64 / max_used as f64 * 100.0).round())}></span></td>
+                <td class="num quantity">{ format!("{:.4}", bill.daily_quantity) }</td>
+                <td class="time" title={s.time_created.to_azure_string()}>{ format!("{} {}", s.time_created.date(), s.time_created.hms()) }</td>
+                <td class="num"><progress max="100" value={percent.to_string()}></progress>{ format!(" {percent}%") }</td>
+                <td>{ if s.sas_active { "ActiveSAS" } else { "—" } }</td>
+                <td class="row-actions">
+                    <button type="button" onclick={show} aria-label={format!("{} {name}", t("snapshots.show"))}>{ t("snapshots.show") }</button>
+                    <button type="button" onclick={restore} aria-label={format!("{} {name}", t("snapshots.restore"))}>{ t("snapshots.restore") }</button>
+                    <button type="button" onclick={sas} aria-label={format!("{} {name}", if s.sas_active { t("snapshots.revoke") } else { t("snapshots.grant") })}>
+                        { if s.sas_active { t("snapshots.revoke") } else { t("snapshots.grant") } }
+                    </button>
+                    <button type="button" class="danger" onclick={delete} aria-label={format!("{} {name}", t("snapshots.delete"))}>{ t("snapshots.delete") }</button>
+                </td>
+            </tr>
+        }
+    };
+    let json = selected.as_ref().and_then(|n| props.snapshots.iter().find(|s| &s.at.name == n)).map(|s| serde_json::to_string_pretty(&snapshot_json(s, props.now)).unwrap_or_default());
+    html! {
+        <section class="card" aria-labelledby="snapshots-title">
+            <h2 id="snapshots-title">{ t("snapshots.title") }</h2>
+            { for families.iter().map(|(family, members)| html! {
+                <>
+                    <h3 class="family">{ family }</h3>
+                    <table class="snapshots">
+                        <thead><tr>
+                            <th scope="col">{ t("snapshots.name") }</th><th scope="col">{ t("snapshots.type") }</th>
+                            <th scope="col" colspan="2">{ t("snapshots.used") }</th><th scope="col">{ t("snapshots.quantity") }</th>
+                            <th scope="col">{ t("snapshots.created") }</th><th scope="col">{ t("snapshots.completion") }</th>
+                            <th scope="col">{ "SAS" }</th><th scope="col">{ t("snapshots.actions") }</th>
+                        </tr></thead>
+                        <tbody>{ for members.iter().map(|s| row(s)) }</tbody>
+                    </table>
+                </>
+            }) }
+            if let Some(json) = json {
+                <h3>{ t("snapshots.json") }</h3>
+                <pre class="json" id="snapshot-json">{ json }</pre>
+            }
+        </section>
+    }
+}

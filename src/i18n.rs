@@ -1,0 +1,214 @@
+//! Every string the app shows, in English and Swedish (seed 002 is the
+//! Swedish article), from one catalog.
+//!
+//! Components look strings up with `t("key")` (see [`use_t`]). A native test
+//! fails when a key lacks a translation, when two entries share a key, or
+//! when the source uses a key the catalog does not have. Engine messages
+//! (refusals) stay in English, as Azure's own error messages do.
+
+use yew::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Sv,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Sv => "sv",
+        }
+    }
+}
+
+/// (key, English, Swedish).
+pub const CATALOG: &[(&str, &str, &str)] = &[
+    ("app.tagline", "Azure managed-disk incremental snapshots, simulated in your browser", "Stegvisa ögonblicksbilder av Azure-hanterade diskar, simulerade i din webbläsare"),
+    ("app.footer", "Engine: snaplab-engine, compiled to WebAssembly; your lab is kept in this browser (IndexedDB). No Azure account is used.", "Motor: snaplab-engine, kompilerad till WebAssembly; ditt labb sparas i den här webbläsaren (IndexedDB). Inget Azure-konto används."),
+    ("app.loading", "Opening your lab…", "Öppnar ditt labb…"),
+    ("app.failed", "Your stored lab could not be opened", "Ditt sparade labb kunde inte öppnas"),
+    ("app.language", "Language", "Språk"),
+    ("clock.label", "Simulated clock", "Simulerad klocka"),
+    ("clock.time", "Simulated time", "Simulerad tid"),
+    ("clock.play", "Play", "Spela"),
+    ("clock.pause", "Pause", "Pausa"),
+    ("clock.speed", "Speed", "Hastighet"),
+    ("clock.saving", "saving…", "sparar…"),
+    ("disk.title", "Disk", "Disk"),
+    ("disk.size", "Size", "Storlek"),
+    ("disk.pages", "512-byte pages", "Sidor à 512 byte"),
+    ("disk.sku", "SKU", "SKU"),
+    ("disk.region", "Region", "Region"),
+    ("disk.used", "Used (written pages)", "Använt (skrivna sidor)"),
+    ("disk.ranges", "Written ranges", "Skrivna intervall"),
+    ("disk.changed", "Changed since last incremental snapshot", "Ändrat sedan senaste stegvisa ögonblicksbild"),
+    ("disk.state", "diskState", "diskState"),
+    ("disk.write1", "Write 1 MiB", "Skriv 1 MiB"),
+    ("disk.write64", "Write 64 MiB", "Skriv 64 MiB"),
+    ("disk.writeGiB", "Write 10 GiB", "Skriv 10 GiB"),
+    ("disk.rewrite", "Rewrite identical data", "Skriv om identiska data"),
+    ("disk.random", "Random writes", "Slumpmässiga skrivningar"),
+    ("disk.trim", "TRIM last 1 MiB", "TRIM av sista 1 MiB"),
+    ("disk.text", "Text to write", "Text att skriva"),
+    ("disk.writeText", "Write text", "Skriv text"),
+    ("disk.createSnapshot", "Create snapshot", "Skapa ögonblicksbild"),
+    ("disk.delete", "Delete disk", "Ta bort disk"),
+    ("disk.new", "Create disk", "Skapa disk"),
+    ("disk.name", "Name", "Namn"),
+    ("disk.sizeGib", "Size (GiB)", "Storlek (GiB)"),
+    ("disk.sectorSize", "Logical sector size", "Logisk sektorstorlek"),
+    ("wizard.title", "Create snapshot", "Skapa ögonblicksbild"),
+    ("wizard.basics", "Basics", "Grundläggande"),
+    ("wizard.resourceGroup", "Resource group", "Resursgrupp"),
+    ("wizard.name", "Name", "Namn"),
+    ("wizard.snapshotType", "Snapshot type", "Typ av ögonblicksbild"),
+    ("wizard.full", "Full", "Fullständig"),
+    ("wizard.incremental", "Incremental", "Stegvis"),
+    ("wizard.sourceDisk", "Source disk", "Källdisk"),
+    ("wizard.storageType", "Storage type", "Lagringstyp"),
+    ("wizard.review", "Review + create", "Granska + skapa"),
+    ("wizard.validation", "Validation passed", "Valideringen lyckades"),
+    ("wizard.create", "Create", "Skapa"),
+    ("wizard.previous", "Previous", "Föregående"),
+    ("wizard.cancel", "Cancel", "Avbryt"),
+    ("map.title", "Block map", "Blockkarta"),
+    ("map.legend", "Legend", "Förklaring"),
+    ("map.never", "Never written", "Aldrig skriven"),
+    ("map.snapshotted", "Written, in a snapshot", "Skriven, i en ögonblicksbild"),
+    ("map.changed", "Changed since last snapshot", "Ändrad sedan senaste ögonblicksbild"),
+    ("map.cleared", "Cleared (TRIM)", "Rensad (TRIM)"),
+    ("map.zoomIn", "Zoom in", "Zooma in"),
+    ("map.zoomOut", "Zoom out", "Zooma ut"),
+    ("map.whole", "Whole disk", "Hela disken"),
+    ("map.left", "Pan left", "Panorera vänster"),
+    ("map.right", "Pan right", "Panorera höger"),
+    ("map.view", "Showing", "Visar"),
+    ("map.cell", "Each cell", "Varje cell"),
+    ("snapshots.title", "Snapshots", "Ögonblicksbilder"),
+    ("snapshots.none", "No snapshots yet: create one from a disk.", "Inga ögonblicksbilder än: skapa en från en disk."),
+    ("snapshots.family", "Family", "Familj"),
+    ("snapshots.name", "Name", "Namn"),
+    ("snapshots.type", "Type", "Typ"),
+    ("snapshots.source", "Source disk", "Källdisk"),
+    ("snapshots.used", "Used size", "Använd storlek"),
+    ("snapshots.quantity", "Daily quantity (GiB/31)", "Daglig mängd (GiB/31)"),
+    ("snapshots.created", "timeCreated", "timeCreated"),
+    ("snapshots.completion", "completionPercent", "completionPercent"),
+    ("snapshots.actions", "Actions", "Åtgärder"),
+    ("snapshots.restore", "Restore", "Återställ"),
+    ("snapshots.delete", "Delete", "Ta bort"),
+    ("snapshots.show", "Show", "Visa"),
+    ("snapshots.grant", "Grant SAS", "Bevilja SAS"),
+    ("snapshots.revoke", "Revoke SAS", "Återkalla SAS"),
+    ("snapshots.json", "Properties (az snapshot show)", "Egenskaper (az snapshot show)"),
+    ("diff.title", "Diff two snapshots", "Jämför två ögonblicksbilder"),
+    ("diff.newer", "Newer snapshot", "Nyare ögonblicksbild"),
+    ("diff.older", "Previous snapshot (prevsnapshot)", "Föregående ögonblicksbild (prevsnapshot)"),
+    ("diff.none", "(none: plain page ranges)", "(ingen: vanliga sidintervall)"),
+    ("diff.run", "Get page ranges", "Hämta sidintervall"),
+    ("diff.ranges", "ranges", "intervall"),
+    ("diff.written", "written", "skrivet"),
+    ("diff.cleared", "cleared", "rensat"),
+    ("diff.format", "Format", "Format"),
+    ("billing.title", "Billing", "Fakturering"),
+    ("billing.sample", "Sample prices for teaching, not Azure's current list prices", "Exempelpriser för undervisning, inte Azures aktuella listpriser"),
+    ("billing.perDay", "Cost per day", "Kostnad per dag"),
+    ("billing.perMonth", "Cost per month", "Kostnad per månad"),
+    ("billing.asFull", "The same snapshots as full snapshots", "Samma ögonblicksbilder som fullständiga"),
+    ("billing.saving", "Saved a month by incremental snapshots", "Besparing per månad med stegvisa ögonblicksbilder"),
+    ("billing.history", "Cost per day over simulated time", "Kostnad per dag över simulerad tid"),
+    ("violations.title", "Violations", "Överträdelser"),
+    ("violations.none", "No refused operations yet.", "Inga nekade åtgärder än."),
+    ("violations.time", "Time", "Tid"),
+    ("violations.code", "Code", "Kod"),
+    ("violations.rule", "Rule", "Regel"),
+    ("violations.message", "Message", "Meddelande"),
+    ("storage.title", "Browser storage", "Webbläsarens lagring"),
+    ("storage.usage", "Used by this site", "Används av den här webbplatsen"),
+    ("storage.persistent", "Persistent", "Beständig"),
+    ("storage.log", "Operations in the log", "Åtgärder i loggen"),
+    ("storage.export", "Export lab", "Exportera labb"),
+    ("storage.import", "Import lab", "Importera labb"),
+    ("storage.reset", "Reset lab", "Återställ labb"),
+    ("storage.resetConfirm", "Reset the lab? Every disk, snapshot and byte stored in this browser is deleted.", "Återställa labbet? Alla diskar, ögonblicksbilder och byte som sparats i den här webbläsaren tas bort."),
+    ("storage.yes", "yes", "ja"),
+    ("storage.no", "no (the browser may evict it under pressure)", "nej (webbläsaren kan rensa den vid platsbrist)"),
+    ("storage.unknown", "unknown", "okänt"),
+];
+
+/// The text for `key` in `lang`; the key itself if the catalog lacks it
+/// (which the catalog test prevents).
+pub fn tr(lang: Lang, key: &str) -> &'static str {
+    CATALOG
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, en, sv)| match lang {
+            Lang::En => *en,
+            Lang::Sv => *sv,
+        })
+        .unwrap_or("⟨missing text⟩")
+}
+
+/// The current language's lookup, for components: `let t = use_t(); t("disk.size")`.
+#[hook]
+pub fn use_t() -> impl Fn(&str) -> &'static str {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    move |key: &str| tr(lang, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_key_has_an_english_and_a_swedish_text_and_keys_are_unique() {
+        let mut keys = BTreeSet::new();
+        for (key, en, sv) in CATALOG {
+            assert!(keys.insert(*key), "key {key} appears twice");
+            assert!(!en.trim().is_empty(), "{key} has no English text");
+            assert!(!sv.trim().is_empty(), "{key} has no Swedish text");
+        }
+    }
+
+    #[test]
+    fn every_key_the_source_uses_is_in_the_catalog() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut used = BTreeSet::new();
+        let mut files = vec![std::path::PathBuf::from(dir)];
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("i18n.rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                // t("key") (not get("…") or expect("…")) and tr(lang, "key")
+                for (marker, whole_word) in [("t(\"", true), ("tr(lang, \"", false)] {
+                    for (at, _) in text.match_indices(marker) {
+                        let before = text[..at].chars().next_back();
+                        if whole_word && before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                            continue;
+                        }
+                        let rest = &text[at + marker.len()..];
+                        if let Some(end) = rest.find('"') {
+                            used.insert(rest[..end].to_string());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(used.len() > 20, "the scan found the keys in use: {used:?}");
+        let known: BTreeSet<String> = CATALOG.iter().map(|(k, _, _)| k.to_string()).collect();
+        let missing: Vec<_> = used.difference(&known).collect();
+        assert!(missing.is_empty(), "keys used but not in the catalog: {missing:?}");
+    }
+
+    #[test]
+    fn lookups_follow_the_language() {
+        assert_eq!(tr(Lang::En, "wizard.incremental"), "Incremental");
+        assert_eq!(tr(Lang::Sv, "wizard.incremental"), "Stegvis");
+        assert_eq!(tr(Lang::Sv, "no.such.key"), "⟨missing text⟩");
+    }
+}
