@@ -118,33 +118,36 @@ pub fn classify(map: &PageMap, changed: &RangeSet, view: &View) -> Vec<CellState
         }
     };
 
-    // Sweep the written extents and the changed ranges together, in page order.
-    let written: Vec<PageRange> = map
+    // Sweep the written extents and the changed ranges together, in page
+    // order. Both are sorted and non-overlapping already, so this is one
+    // linear merge: no sorting, no buffers, O(extents + changes + cells).
+    let mut written = map
         .overlapping(window)
         .map(|(start, e)| PageRange::new(start.max(window.start), (start + e.pages).min(window.end)))
-        .collect();
-    let changes: Vec<PageRange> = changed.clipped(window).collect();
-    let mut cuts: Vec<u64> = Vec::with_capacity(2 * (written.len() + changes.len()) + 2);
-    cuts.push(window.start);
-    cuts.push(window.end);
-    for r in written.iter().chain(changes.iter()) {
-        cuts.push(r.start);
-        cuts.push(r.end);
-    }
-    cuts.sort_unstable();
-    cuts.dedup();
-    let (mut w, mut c) = (0, 0);
-    for pair in cuts.windows(2) {
-        let (start, end) = (pair[0], pair[1]);
-        while w < written.len() && written[w].end <= start {
-            w += 1;
+        .peekable();
+    let mut changes = changed.clipped(window).peekable();
+    let mut pos = window.start;
+    while pos < window.end {
+        while written.peek().is_some_and(|r| r.end <= pos) {
+            written.next();
         }
-        while c < changes.len() && changes[c].end <= start {
-            c += 1;
+        while changes.peek().is_some_and(|r| r.end <= pos) {
+            changes.next();
         }
-        let is_written = w < written.len() && written[w].start <= start;
-        let is_changed = c < changes.len() && changes[c].start <= start;
-        add(start, end, is_written, is_changed);
+        let (w, c) = (written.peek().copied(), changes.peek().copied());
+        let in_written = w.is_some_and(|r| r.start <= pos);
+        let in_changed = c.is_some_and(|r| r.start <= pos);
+        // The next place where either set starts or ends.
+        let boundary = |r: Option<PageRange>, inside: bool| match r {
+            Some(r) if inside => r.end,
+            Some(r) => r.start,
+            None => window.end,
+        };
+        let next = boundary(w, in_written).min(boundary(c, in_changed)).min(window.end);
+        if in_written || in_changed {
+            add(pos, next, in_written, in_changed);
+        }
+        pos = next;
     }
 
     counts

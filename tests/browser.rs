@@ -10,6 +10,7 @@ use snaplab::storage::IdbStore;
 use snaplab_engine::store::{self, Journal, CHUNK_SIZE};
 use snaplab_engine::units::{GIB, MIB};
 use snaplab_engine::{Command, DiskData, Lab, PatternKind, WriteData};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -260,4 +261,37 @@ async fn the_app_mounts_and_shows_the_starter_disk_from_indexeddb() {
     assert!(text.contains("Snaplab"), "{text}");
     assert_eq!(document.get_element_by_id("disk-disk1-pages").unwrap().text_content().unwrap(), "67,108,864");
     assert_eq!(document.get_element_by_id("disk-disk1-used").unwrap().text_content().unwrap(), "0 B");
+}
+
+#[wasm_bindgen_test]
+async fn the_block_map_component_classifies_and_zooms() {
+    use snaplab::components::block_map::{BlockMap, BlockMapProps};
+    let mut lab = Lab::new();
+    for c in setup() {
+        lab.execute(c).unwrap();
+    }
+    lab.execute(bytes_write("d", 0, vec![1; 512])).unwrap();
+    lab.execute(snapshot("s1", "d")).unwrap();
+    lab.execute(Command::Write { group: RG.into(), disk: "d".into(), offset: 2 * GIB, data: WriteData::Pattern { pattern: PatternKind::Fill, seed: 2, length: MIB } }).unwrap();
+    let disk = lab.find_disk(RG, "d").unwrap().clone();
+
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<BlockMap>::with_root_and_props(root.clone(), BlockMapProps { disk, revision: 1 }).render();
+    gloo_timers::future::TimeoutFuture::new(20).await;
+    let canvas = document.get_element_by_id("map-d").expect("the canvas");
+    let attr = |name: &str| canvas.get_attribute(name).unwrap();
+    // 4 GiB in 1,536 cells of 5,462 pages: the first cell holds the snapshotted page; the
+    // changed MiB (pages 4,194,304–4,196,351) straddles cells 767 and 768.
+    assert_eq!(attr("data-snapshotted-cells"), "1");
+    assert_eq!(attr("data-changed-cells"), "2");
+    assert_eq!(attr("data-pages-per-cell"), (8 * 1024 * 1024u64).div_ceil(1536).to_string());
+    assert!(attr("aria-label").contains("2 Changed since last snapshot, 1 Written, in a snapshot"), "{}", attr("aria-label"));
+    // Zoom in with the button: fewer pages a cell.
+    let zoom: web_sys::HtmlElement = root.query_selector("button").unwrap().unwrap().dyn_into().unwrap();
+    assert_eq!(zoom.text_content().unwrap(), "Zoom in");
+    zoom.click();
+    gloo_timers::future::TimeoutFuture::new(20).await;
+    assert_eq!(attr("data-pages-per-cell"), ((8 * 1024 * 1024u64).div_ceil(1536) / 16).to_string());
 }

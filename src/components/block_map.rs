@@ -82,7 +82,14 @@ pub fn block_map(props: &BlockMapProps) -> Html {
     }
     let canvas = use_node_ref();
     let hover = use_state(|| None::<String>);
-    let cells = classify(disk.data.page_map(), &disk.changed, &view);
+    // Classified only when the lab or the view changes, not on every render
+    // (a tooltip update re-renders, and a whole 32 TiB disk with a million
+    // ranges takes tens of milliseconds to classify).
+    let cells = {
+        let disk = disk.clone();
+        use_memo((props.revision, *view, disk.unique_id.clone()), move |(_, view, _)| classify(disk.data.page_map(), &disk.changed, view))
+    };
+    let cells: Vec<CellState> = (*cells).clone();
     let count = |s: CellState| cells.iter().filter(|c| **c == s).count();
     let (changed, snapshotted, cleared) = (count(CellState::Changed), count(CellState::Snapshotted), count(CellState::Cleared));
 
