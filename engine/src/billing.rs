@@ -126,8 +126,9 @@ impl Lab {
         let mut snapshots: Vec<&Snapshot> = self.snapshots().collect();
         snapshots.sort_by_key(|s| s.seq);
         let lines: Vec<SnapshotBill> = snapshots.into_iter().map(|s| snapshot_bill(s, prices)).collect();
-        let daily: f64 = lines.iter().map(|l| l.daily_cost).sum();
-        let full_daily: f64 = lines.iter().map(|l| l.full_equivalent_daily_cost).sum();
+        // fold from +0.0: an empty f64 sum is -0.0, which prints as "-0.0000".
+        let daily = lines.iter().map(|l| l.daily_cost).fold(0.0, |a, b| a + b);
+        let full_daily = lines.iter().map(|l| l.full_equivalent_daily_cost).fold(0.0, |a, b| a + b);
         let transferred: u64 = lines.iter().map(|l| l.transferred_bytes).sum();
         Bill {
             label: prices.label,

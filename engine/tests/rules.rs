@@ -146,6 +146,12 @@ fn a6_billing_is_used_gib_over_31_a_day() {
 }
 
 #[test]
+fn an_empty_bill_is_zero_not_negative_zero() {
+    let bill = lab().bill(&PriceTable::default());
+    assert_eq!(format!("{:.4} {:.4} {:.4}", bill.daily_cost, bill.monthly_cost, bill.monthly_saving()), "0.0000 0.0000 0.0000");
+}
+
+#[test]
 fn a7_an_empty_incremental_snapshot_is_0_mib_or_6_mib_with_4096_byte_sectors() {
     let mut lab = lab_with_disk("Premium_LRS", 4);
     snapshot(&mut lab, "disk1", "empty").unwrap();

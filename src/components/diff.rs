@@ -49,7 +49,7 @@ pub fn diff_view(props: &DiffProps) -> Html {
         props.lab.page_ranges(&s.at.group, newer, older.as_deref(), &PageRangesRequest::default())
     });
     let body = match result {
-        None => html! {},
+        None => html! { <p class="hint">{ t("snapshots.none") }</p> },
         Some(Err(err)) => html! {
             <div class="refusal" role="alert" id="diff-result">
                 <strong>{ format!("({}) ", err.code()) }</strong>{ err.to_string() }
