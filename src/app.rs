@@ -14,6 +14,7 @@ use crate::components::billing::Billing;
 use crate::components::clock::ClockBar;
 use crate::components::diff::DiffView;
 use crate::components::disk_card::DiskCard;
+use crate::components::manage::Manage;
 use crate::components::snapshots::Snapshots;
 use crate::components::storage_panel::StoragePanel;
 use crate::components::violations::Violations;
@@ -168,6 +169,7 @@ pub fn app() -> Html {
                         <Billing lab={lab.clone()} revision={revision} />
                     </div>
                     <Violations events={events} />
+                    <Manage lab={lab.clone()} revision={revision} submit={submit.clone()} />
                     { panel }
                 </>
             }

@@ -7,7 +7,12 @@ use snaplab_engine::units::{group_thousands, human_bytes};
 use snaplab_engine::Lab;
 use yew::prelude::*;
 
+use crate::block_map::{classify, CellState, View};
+use crate::components::block_map::{draw, CELL_PX, COLUMNS, ROWS};
 use crate::i18n::use_t;
+use snaplab_engine::page_map::{PageMap, PageRange};
+use snaplab_engine::range_set::RangeSet;
+use snaplab_engine::{Payload, PatternKind};
 
 #[derive(Properties)]
 pub struct DiffProps {
@@ -44,6 +49,16 @@ pub fn diff_view(props: &DiffProps) -> Html {
         let xml = xml.clone();
         Callback::from(move |_| xml.set(!*xml))
     };
+    let canvas = use_node_ref();
+    let overlay = use_mut_ref(Vec::<CellState>::new);
+    {
+        let (canvas, overlay) = (canvas.clone(), overlay.clone());
+        use_effect(move || {
+            if let Some(c) = canvas.cast::<web_sys::HtmlCanvasElement>() {
+                draw(&c, &overlay.borrow());
+            }
+        });
+    }
     let result = newer_name.as_ref().map(|newer| {
         let s = snapshots.iter().find(|s| &s.at.name == newer).expect("listed");
         props.lab.page_ranges(&s.at.group, newer, older.as_deref(), &PageRangesRequest::default())
@@ -56,6 +71,18 @@ pub fn diff_view(props: &DiffProps) -> Html {
             </div>
         },
         Some(Ok(list)) => {
+            // The ranges on a map of the disk: PageRange cells as changed, ClearRange as cleared.
+            let disk_pages = snapshots.iter().find(|s| Some(&s.at.name) == newer_name.as_ref()).map_or(1, |s| s.disk_size_bytes / 512);
+            let mut written = PageMap::new();
+            let mut all = RangeSet::new();
+            for r in &list.ranges {
+                let pages = PageRange::new(r.start / 512, (r.end + 1) / 512);
+                all.insert(pages);
+                if r.kind == RangeKind::PageRange {
+                    written.write(pages, Payload::pattern(PatternKind::Fill, 0), 0);
+                }
+            }
+            *overlay.borrow_mut() = classify(&written, &all, &View::whole(disk_pages, COLUMNS * ROWS));
             let pages = |kind| list.ranges.iter().filter(|r| r.kind == kind).map(|r| r.bytes() / 512).sum::<u64>();
             let text = if *xml { list.to_xml() } else { serde_json::to_string_pretty(&list.to_json()).unwrap_or_default() };
             html! {
@@ -64,6 +91,9 @@ pub fn diff_view(props: &DiffProps) -> Html {
                         list.ranges.len(), t("diff.ranges"),
                         human_bytes(list.page_bytes()), t("diff.written"), group_thousands(pages(RangeKind::PageRange)),
                         human_bytes(list.clear_bytes()), t("diff.cleared"), group_thousands(pages(RangeKind::ClearRange))) }</p>
+                    <p class="hint">{ t("diff.map") }</p>
+                    <canvas id="diff-map" ref={canvas.clone()} width={(COLUMNS as f64 * CELL_PX).to_string()} height={(ROWS as f64 * CELL_PX).to_string()}
+                        role="img" aria-label={t("diff.map")} />
                     <pre class="json" id="diff-body">{ text }</pre>
                 </div>
             }

@@ -5,6 +5,7 @@ pub mod billing;
 pub mod block_map;
 pub mod clock;
 pub mod diff;
+pub mod manage;
 pub mod disk_card;
 pub mod snapshots;
 pub mod storage_panel;

@@ -34,6 +34,7 @@ fn restore_name(snapshot: &str, taken: &[String]) -> String {
 pub fn snapshots(props: &SnapshotsProps) -> Html {
     let t = use_t();
     let selected = use_state(|| None::<String>);
+    let copy_region = use_state(|| "northeurope".to_string());
     if props.snapshots.is_empty() {
         return html! { <section class="card" aria-labelledby="snapshots-title"><h2 id="snapshots-title">{ t("snapshots.title") }</h2><p class="hint">{ t("snapshots.none") }</p></section> };
     }
@@ -63,6 +64,22 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
         } else {
             send(Command::GrantAccess { target: AccessTarget::Snapshot, group: group.clone(), name: name.clone(), duration_seconds: 3600 })
         };
+        let copy = {
+            let (submit, group, name, id, region) = (props.submit.clone(), group.clone(), name.clone(), s.id(), copy_region.clone());
+            Callback::from(move |_: MouseEvent| {
+                // The same region is refused by the engine (CopyStart needs another region).
+                let target = (*region).clone();
+                submit.emit(Command::CreateSnapshot {
+                    group: group.clone(),
+                    name: format!("{name}-{target}"),
+                    source: id.clone(),
+                    incremental: true,
+                    sku: None,
+                    location: Some(target),
+                    copy_start: true,
+                });
+            })
+        };
         let show = {
             let (selected, name) = (selected.clone(), name.clone());
             Callback::from(move |_| selected.set(if selected.as_deref() == Some(name.as_str()) { None } else { Some(name.clone()) }))
@@ -83,6 +100,9 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
                     <button type="button" onclick={sas} aria-label={format!("{} {name}", if s.sas_active { t("snapshots.revoke") } else { t("snapshots.grant") })}>
                         { if s.sas_active { t("snapshots.revoke") } else { t("snapshots.grant") } }
                     </button>
+                    if s.incremental {
+                        <button type="button" onclick={copy} aria-label={format!("{} {name}", t("snapshots.copy"))}>{ t("snapshots.copy") }</button>
+                    }
                     <button type="button" class="danger" onclick={delete} aria-label={format!("{} {name}", t("snapshots.delete"))}>{ t("snapshots.delete") }</button>
                 </td>
             </tr>
@@ -92,6 +112,14 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
     html! {
         <section class="card" aria-labelledby="snapshots-title">
             <h2 id="snapshots-title">{ t("snapshots.title") }</h2>
+            <p><label>{ t("snapshots.copyTo") }{ " (CopyStart) " }
+                <select id="copy-region" onchange={{
+                    let region = copy_region.clone();
+                    Callback::from(move |e: Event| if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() { region.set(s.value()) })
+                }}>
+                    { for snaplab_engine::catalog::REGIONS.iter().map(|r| html! { <option value={r.name} selected={r.name == *copy_region}>{ r.display_name }</option> }) }
+                </select>
+            </label></p>
             { for families.iter().map(|(family, members)| html! {
                 <>
                     <h3 class="family">{ family }</h3>
