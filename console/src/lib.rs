@@ -1,0 +1,91 @@
+//! # snaplab-console
+//!
+//! Azure CLI scripts, run against the Snaplab engine: the same interpreter
+//! serves the app's console panel and the native `snaplab` program, so both
+//! print the same bytes for the same script. Pure Rust, no web dependency.
+//!
+//! ## Layout
+//!
+//! | concept | file |
+//! |---|---|
+//! | the bash subset: words, quotes, `$var`, `$(...)`, `set -e` | [`shell`] (`shell.rs`) |
+//! | `az` and `sim` commands: table, options, `--query`, `--help` | [`az`] (`az.rs`) |
+//! | output formats: json, jsonc, table, tsv, yaml, none | [`output`] (`output.rs`) |
+//! | "did you mean" | [`suggest`] (`suggest.rs`) |
+//! | the console itself: a lab, a shell, the commands it ran | [`Console`] (here) |
+//! | the native program | `main.rs` |
+
+pub mod az;
+pub mod output;
+pub mod shell;
+pub mod suggest;
+
+use snaplab_engine::{Command, Lab};
+
+pub use shell::{Line, ParseError};
+
+/// A shell session over a lab.
+pub struct Console {
+    pub lab: Lab,
+    shell: shell::Shell,
+    /// Every engine command the scripts ran, in order: replaying them on the
+    /// lab the console started from gives the lab it ends with (the app
+    /// stores them through its journal).
+    pub executed: Vec<Command>,
+}
+
+struct Host<'a> {
+    lab: &'a mut Lab,
+    executed: &'a mut Vec<Command>,
+}
+
+impl shell::Host for Host<'_> {
+    fn run(&mut self, argv: &[String]) -> (String, String, i32) {
+        match argv[0].as_str() {
+            "az" | "sim" => {
+                if argv.len() == 1 {
+                    return (az::help(argv), String::new(), 0);
+                }
+                match az::run(self.lab, self.executed, argv) {
+                    Ok(out) => (out, String::new(), 0),
+                    Err(az::Failure::Refused(e)) => {
+                        let simulated = if e.is_simulated() { " (code chosen by the simulator)" } else { "" };
+                        (String::new(), format!("ERROR: ({}) {e}\nCode: {}{simulated}\nMessage: {e}\n", e.code(), e.code()), 1)
+                    }
+                    Err(az::Failure::Usage(message)) => (String::new(), format!("ERROR: {message}\n"), 2),
+                }
+            }
+            other => (String::new(), format!("bash: {other}: command not found (the simulator runs az, sim, echo, set and variable assignments)\n"), 127),
+        }
+    }
+}
+
+/// What a script printed, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transcript {
+    pub lines: Vec<Line>,
+    pub status: i32,
+}
+
+impl Transcript {
+    pub fn stdout(&self) -> String {
+        self.lines.iter().filter_map(|l| if let Line::Out(s) = l { Some(format!("{s}\n")) } else { None }).collect()
+    }
+    pub fn stderr(&self) -> String {
+        self.lines.iter().filter_map(|l| if let Line::Err(s) = l { Some(format!("{s}\n")) } else { None }).collect()
+    }
+}
+
+impl Console {
+    pub fn new(lab: Lab) -> Console {
+        Console { lab, shell: shell::Shell::default(), executed: Vec::new() }
+    }
+
+    /// Runs a script (one command or many lines); variables persist between runs.
+    pub fn run(&mut self, script: &str) -> Transcript {
+        let mut lines = Vec::new();
+        let mut host = Host { lab: &mut self.lab, executed: &mut self.executed };
+        let status = self.shell.run(script, &mut host, &mut lines);
+        Transcript { lines, status }
+    }
+}

@@ -1,0 +1,88 @@
+//! `snaplab`: run Azure CLI scripts against a simulated lab, natively.
+//!
+//! ```text
+//! snaplab run script.sh [--state lab.snaplab]    # or the script on standard input
+//! ```
+//! `--state` loads the lab from a file exported by the app (or an earlier
+//! run) and saves it back after the script; the output is the same as the
+//! app's console prints for the same script.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use snaplab_console::{Console, Line};
+use snaplab_engine::store::{self, MemoryStore, Session};
+
+const USAGE: &str = "usage: snaplab run [SCRIPT] [--state LAB.snaplab]\n\
+  SCRIPT   a bash script of az / sim commands (standard input if omitted or '-')\n\
+  --state  load the lab from this file (the app's export format) and save it back\n";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("snaplab: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<ExitCode, String> {
+    let mut script_path = None;
+    let mut state = None;
+    let mut rest = args.iter();
+    match rest.next().map(String::as_str) {
+        Some("run") => {}
+        Some("--help" | "-h") | None => {
+            print!("{USAGE}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(other) => return Err(format!("unknown command '{other}'\n{USAGE}")),
+    }
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--state" => state = Some(rest.next().ok_or("--state needs a file")?.clone()),
+            path => script_path = Some(path.to_string()),
+        }
+    }
+    let script = match script_path.as_deref() {
+        None | Some("-") => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| format!("reading standard input: {e}"))?;
+            text
+        }
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?,
+    };
+
+    // The lab: from the state file if there is one, else new.
+    let mut records_store = MemoryStore::new();
+    if let Some(path) = &state {
+        if let Ok(bytes) = std::fs::read(path) {
+            let records = store::import(&bytes).map_err(|e| format!("{path}: ({}) {e}", e.code()))?;
+            for (key, value) in records {
+                use snaplab_engine::store::BlockStore;
+                records_store.commit(store::Batch { puts: vec![(key, value.into())], deletes: vec![], strict: false }).map_err(|e| e.0)?;
+            }
+        }
+    }
+    let mut session = Session::open(records_store).map_err(|e| format!("({}) {e}", e.code()))?;
+    let mut console = Console::new(session.lab().clone());
+    let transcript = console.run(&script);
+
+    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+    for line in &transcript.lines {
+        match line {
+            Line::Out(s) => writeln!(out, "{s}").map_err(|e| e.to_string())?,
+            Line::Err(s) => writeln!(err, "{s}").map_err(|e| e.to_string())?,
+        }
+    }
+    if let Some(path) = &state {
+        // Store what ran, through the same journal the app uses, then export.
+        for command in console.executed {
+            let _ = session.execute(command);
+        }
+        std::fs::write(path, store::export(session.store().records())).map_err(|e| format!("writing {path}: {e}"))?;
+    }
+    Ok(ExitCode::from(transcript.status.clamp(0, 255) as u8))
+}

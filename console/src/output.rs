@@ -1,0 +1,237 @@
+//! Output formats as `az` prints them: `-o json|jsonc|table|tsv|yaml|none`.
+//! Table and TSV follow knack (the CLI framework under az): top-level scalar
+//! fields only, `id`/`type`/`etag` skipped from tables, keys sorted, column
+//! names with their first letter capitalised, Python's spelling of booleans.
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Jsonc,
+    Table,
+    Tsv,
+    Yaml,
+    None,
+}
+
+impl Format {
+    pub fn parse(name: &str) -> Option<Format> {
+        Some(match name {
+            "json" => Format::Json,
+            "jsonc" => Format::Jsonc,
+            "table" => Format::Table,
+            "tsv" => Format::Tsv,
+            "yaml" | "yamlc" => Format::Yaml,
+            "none" => Format::None,
+            _ => return None,
+        })
+    }
+    pub const NAMES: [&'static str; 6] = ["json", "jsonc", "table", "tsv", "yaml", "none"];
+}
+
+/// Renders `value` in `format`, with a trailing newline unless empty.
+pub fn render(value: &Value, format: Format) -> String {
+    let text = match format {
+        Format::Json | Format::Jsonc => serde_json::to_string_pretty(value).unwrap_or_default(),
+        Format::Table => table(value),
+        Format::Tsv => tsv(value),
+        Format::Yaml => yaml(value, 0).trim_end().to_string(),
+        Format::None => String::new(),
+    };
+    if text.is_empty() {
+        text
+    } else {
+        text + "\n"
+    }
+}
+
+/// A scalar as Python prints it (`True`, `None`, `100.0`).
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn is_scalar(v: &Value) -> bool {
+    !matches!(v, Value::Array(_) | Value::Object(_))
+}
+
+fn capitalise(key: &str) -> String {
+    let mut chars = key.chars();
+    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
+fn table(value: &Value) -> String {
+    const SKIP: [&str; 3] = ["id", "type", "etag"];
+    let rows: Vec<&Value> = match value {
+        Value::Array(items) => items.iter().collect(),
+        Value::Null => vec![],
+        other => vec![other],
+    };
+    // Each row: its non-null scalar fields; a scalar row is one column named "Result".
+    let mut columns: Vec<String> = Vec::new();
+    let mut cells: Vec<Vec<(String, String, bool)>> = Vec::new();
+    for row in rows {
+        let mut entry = Vec::new();
+        match row {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                for k in keys {
+                    let v = &map[k];
+                    if SKIP.contains(&k.as_str()) || v.is_null() || !is_scalar(v) {
+                        continue;
+                    }
+                    entry.push((capitalise(k), scalar(v), v.is_number()));
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate().filter(|(_, v)| is_scalar(v)) {
+                    entry.push((format!("Column{}", i + 1), scalar(v), v.is_number()));
+                }
+            }
+            v => entry.push(("Result".into(), scalar(v), v.is_number())),
+        }
+        for (name, _, _) in &entry {
+            if !columns.contains(name) {
+                columns.push(name.clone());
+            }
+        }
+        cells.push(entry);
+    }
+    if columns.is_empty() {
+        return String::new();
+    }
+    let value_of = |row: &Vec<(String, String, bool)>, col: &str| row.iter().find(|(n, _, _)| n == col).map(|(_, v, num)| (v.clone(), *num));
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|c| cells.iter().filter_map(|r| value_of(r, c)).map(|(v, _)| v.chars().count()).chain([c.chars().count()]).max().unwrap_or(0))
+        .collect();
+    let numeric: Vec<bool> = columns.iter().map(|c| cells.iter().filter_map(|r| value_of(r, c)).all(|(_, num)| num)).collect();
+    let pad = |text: &str, width: usize, right: bool| {
+        let fill = " ".repeat(width - text.chars().count());
+        if right {
+            fill + text
+        } else {
+            text.to_string() + &fill
+        }
+    };
+    let mut lines = Vec::new();
+    lines.push(columns.iter().zip(&widths).zip(&numeric).map(|((c, w), n)| pad(c, *w, *n)).collect::<Vec<_>>().join("  ").trim_end().to_string());
+    lines.push(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+    for row in &cells {
+        lines.push(
+            columns
+                .iter()
+                .zip(&widths)
+                .zip(&numeric)
+                .map(|((c, w), n)| pad(&value_of(row, c).map(|(v, _)| v).unwrap_or_default(), *w, *n))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_string(),
+        );
+    }
+    lines.join("\n")
+}
+
+fn tsv(value: &Value) -> String {
+    let line = |v: &Value| -> String {
+        match v {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                keys.into_iter().filter(|k| is_scalar(&map[*k])).map(|k| scalar(&map[k])).collect::<Vec<_>>().join("\t")
+            }
+            Value::Array(items) => items.iter().filter(|v| is_scalar(v)).map(scalar).collect::<Vec<_>>().join("\t"),
+            v => scalar(v),
+        }
+    };
+    match value {
+        Value::Array(items) => items.iter().map(line).collect::<Vec<_>>().join("\n"),
+        Value::Null => String::new(),
+        v => line(v),
+    }
+}
+
+fn yaml(value: &Value, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let quote = |s: &str| {
+        let plain = !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "-_./:+ ".contains(c)) && !s.starts_with(' ') && !s.ends_with(' ') && !matches!(s, "true" | "false" | "null" | "yes" | "no") && s.parse::<f64>().is_err();
+        if plain {
+            s.to_string()
+        } else {
+            format!("'{}'", s.replace('\'', "''"))
+        }
+    };
+    match value {
+        Value::Object(map) if map.is_empty() => "{}\n".into(),
+        Value::Array(items) if items.is_empty() => "[]\n".into(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| match v {
+                Value::Object(m) if !m.is_empty() => format!("{pad}{k}:\n{}", yaml(v, indent + 2)),
+                Value::Array(a) if !a.is_empty() => format!("{pad}{k}:\n{}", yaml(v, indent)),
+                _ => format!("{pad}{k}: {}", yaml(v, 0)),
+            })
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::Object(m) if !m.is_empty() => {
+                    let inner = yaml(v, indent + 2);
+                    format!("{pad}- {}", inner.trim_start())
+                }
+                _ => format!("{pad}- {}", yaml(v, 0)),
+            })
+            .collect(),
+        Value::Null => "null\n".into(),
+        Value::String(s) => format!("{}\n", quote(s)),
+        v => format!("{v}\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn table_shows_sorted_capitalised_scalar_columns_and_skips_id_type_and_nulls() {
+        let rows = json!([
+            { "name": "snap-1", "id": "/x", "type": "t", "diskSizeGB": 32, "incremental": true, "managedBy": null, "sku": {"name": "Standard_ZRS"} },
+            { "name": "snap-22", "id": "/y", "type": "t", "diskSizeGB": 1024, "incremental": false, "managedBy": null, "sku": {"name": "Standard_LRS"} },
+        ]);
+        assert_eq!(
+            render(&rows, Format::Table),
+            "DiskSizeGB  Incremental  Name\n----------  -----------  -------\n        32  True         snap-1\n      1024  False        snap-22\n"
+        );
+    }
+
+    #[test]
+    fn tsv_prints_scalars_tab_separated_one_row_per_item() {
+        assert_eq!(render(&json!([100.0]), Format::Tsv), "100.0\n");
+        assert_eq!(render(&json!([{"b": 2, "a": "x", "c": {"d": 1}}, {"a": "y", "b": null}]), Format::Tsv), "x\t2\ny\t\n");
+        assert_eq!(render(&json!("/subscriptions/s/x"), Format::Tsv), "/subscriptions/s/x\n");
+    }
+
+    #[test]
+    fn json_is_pretty_with_two_spaces_and_none_prints_nothing() {
+        assert_eq!(render(&json!({"a": [1, 2]}), Format::Json), "{\n  \"a\": [\n    1,\n    2\n  ]\n}\n");
+        assert_eq!(render(&json!({"a": 1}), Format::None), "");
+    }
+
+    #[test]
+    fn yaml_nests_maps_and_lists() {
+        assert_eq!(
+            render(&json!({"name": "s1", "sku": {"name": "Standard_ZRS"}, "tags": {}, "list": [1, {"a": "b"}], "n": "100"}), Format::Yaml),
+            "list:\n- 1\n- a: b\nn: '100'\nname: s1\nsku:\n  name: Standard_ZRS\ntags: {}\n"
+        );
+    }
+}

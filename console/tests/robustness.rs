@@ -1,0 +1,84 @@
+//! The shell and the az parser never panic: random and mutated scripts get
+//! a parse error with line and column, or an az error, never a crash. (A
+//! top-level list prints one item a line in TSV, as knack does.) And
+//! the native program round-trips a lab through --state.
+
+use proptest::prelude::*;
+use snaplab_console::{shell, Console};
+use snaplab_engine::Lab;
+
+const SEED_SCRIPT: &str = r#"diskName="disk1"
+rg=rg-x
+az group create -n $rg -l westeurope -o none
+az disk create -g $rg -n $diskName --size-gb 8 -o none
+id=$(az disk show -n $diskName -g $rg --query "id" --output tsv)
+az snapshot create -g $rg -n s1 --source $id --incremental true --query "[name, incremental]" -o tsv
+sim write -g $rg --disk $diskName --offset 1M --length 4K
+az snapshot list -g $rg --query "[?incremental].name" -o json
+"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_scripts_never_panic(script in "[ -~\n\t]{0,200}") {
+        let _ = shell::check(&script);
+        let mut console = Console::new(Lab::new());
+        let t = console.run(&script);
+        prop_assert!(t.status >= 0);
+    }
+
+    #[test]
+    fn mutated_seed_scripts_never_panic(cut in 0usize..400, insert in "[-$()\"'{}\\[\\]=|&;#\\\\ a-z0-9\n]{0,6}") {
+        let mut chars: Vec<char> = SEED_SCRIPT.chars().collect();
+        let at = cut.min(chars.len());
+        chars.splice(at..at, insert.chars());
+        let script: String = chars.into_iter().collect();
+        if let Err(e) = shell::check(&script) {
+            prop_assert!(e.line >= 1 && e.column >= 1);
+        }
+        let mut console = Console::new(Lab::new());
+        let _ = console.run(&script);
+    }
+}
+
+#[test]
+fn the_unmutated_script_runs() {
+    let mut console = Console::new(Lab::new());
+    let t = console.run(SEED_SCRIPT);
+    assert_eq!(t.status, 0, "{:?}", t.lines);
+    assert_eq!(t.stdout(), "s1\nTrue\n{\n  \"result\": \"wrote 4 KiB at byte 1048576 of disk1\"\n}\n[\n  \"s1\"\n]\n");
+}
+
+#[test]
+fn the_native_program_runs_a_script_and_keeps_the_lab_in_a_state_file() {
+    let dir = std::env::temp_dir().join(format!("snaplab-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("lab.snaplab");
+    let script = dir.join("setup.sh");
+    std::fs::write(&script, "az group create -n rg -l westeurope -o none\naz disk create -g rg -n d --size-gb 4 -o none\nsim write -g rg --disk d --offset 0 --text 'hello' -o none\naz snapshot create -g rg -n s1 --source d --incremental -o none\n").unwrap();
+    let bin = env!("CARGO_BIN_EXE_snaplab");
+    let first = std::process::Command::new(bin).args(["run", script.to_str().unwrap(), "--state", state.to_str().unwrap()]).output().unwrap();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(state.exists());
+
+    // A second run sees the first one's lab.
+    let second = std::process::Command::new(bin)
+        .args(["run", "-", "--state", state.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"az snapshot show -g rg -n s1 --query \"[name, incremental]\" -o tsv\naz snapshot show -g rg -n nope\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&second.stdout), "s1\nTrue\n");
+    assert_eq!(second.status.code(), Some(1), "the last command failed");
+    // And the same script prints the same bytes as the console does in the app.
+    let mut console = Console::new(Lab::new());
+    let text = std::fs::read_to_string(&script).unwrap() + "az snapshot show -g rg -n s1 --query \"[name, incremental]\" -o tsv\n";
+    assert_eq!(console.run(&text).stdout(), "s1\nTrue\n");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

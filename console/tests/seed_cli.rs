@@ -1,0 +1,191 @@
+//! Seed 001's Azure CLI code blocks, run verbatim after their placeholders
+//! are given values, with their output and the resulting state checked; and
+//! golden output for each format and for errors.
+
+use snaplab_console::{Console, Line};
+use snaplab_engine::lab::DEFAULT_SUBSCRIPTION_ID;
+use snaplab_engine::Lab;
+
+/// A lab with a resource group and a disk holding 10 GiB, as the seed assumes.
+fn console() -> Console {
+    let mut c = Console::new(Lab::new());
+    let setup = c.run(
+        "az group create -n rg-seed -l westeurope -o none\n\
+         az disk create -g rg-seed -n disk1 --size-gb 64 --sku Premium_LRS -o none\n\
+         sim write -g rg-seed --disk disk1 --offset 0 --length 10G -o none",
+    );
+    assert_eq!(setup.status, 0, "{:?}", setup.lines);
+    c
+}
+
+/// The seed's block with its placeholders filled in.
+fn seed(block: &str) -> String {
+    block
+        .replace("yourDiskNameHere", "disk1")
+        .replace("yourResourceGroupNameHere", "rg-seed")
+        .replace("desiredSnapshotNameHere", "snap1")
+        .replace("yourSubscriptionId", DEFAULT_SUBSCRIPTION_ID)
+}
+
+const CREATE: &str = r#"# Declare variables
+diskName="yourDiskNameHere"
+resourceGroupName="yourResourceGroupNameHere"
+snapshotName="desiredSnapshotNameHere"
+
+# Get the disk you need to backup
+yourDiskID=$(az disk show -n $diskName -g $resourceGroupName --query "id" --output tsv)
+
+# Create the snapshot
+az snapshot create -g $resourceGroupName -n $snapshotName --source $yourDiskID --incremental true
+"#;
+
+const LIST: &str = r#"# Declare variables and create snapshot list
+subscriptionId="yourSubscriptionId"
+resourceGroupName="yourResourceGroupNameHere"
+diskName="yourDiskNameHere"
+
+az account set --subscription $subscriptionId
+
+diskId=$(az disk show -n $diskName -g $resourceGroupName --query [id] -o tsv)
+
+az snapshot list --query "[?creationData.sourceResourceId=='$diskId' && incremental]" -g $resourceGroupName --output table
+"#;
+
+#[test]
+fn seed_cli_create_an_incremental_snapshot() {
+    let mut c = console();
+    let t = c.run(&seed(CREATE));
+    assert_eq!(t.status, 0, "{:?}", t.lines);
+    let json: serde_json::Value = serde_json::from_str(&t.stdout()).unwrap();
+    assert_eq!(json["name"], "snap1");
+    assert_eq!(json["incremental"], true);
+    assert_eq!(json["creationData"]["sourceResourceId"], format!("/subscriptions/{DEFAULT_SUBSCRIPTION_ID}/resourceGroups/rg-seed/providers/Microsoft.Compute/disks/disk1"));
+    assert_eq!(json["sku"]["name"], "Standard_ZRS");
+    let snapshot = c.lab.find_snapshot("rg-seed", "snap1").unwrap();
+    assert!(snapshot.incremental);
+    assert_eq!(snapshot.used_bytes(), 10 << 30);
+}
+
+#[test]
+fn seed_cli_list_incremental_snapshots_as_a_table() {
+    let mut c = console();
+    c.run(&seed(CREATE));
+    c.run("az snapshot create -g rg-seed -n full1 --source disk1 -o none\naz snapshot create -g rg-seed -n snap2 --source disk1 --incremental -o none");
+    let t = c.run(&seed(LIST));
+    assert_eq!(t.status, 0, "{:?}", t.lines);
+    let out = t.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "header, rule, two incremental snapshots (not the full one):\n{out}");
+    assert!(lines[0].starts_with("CompletionPercent  DiskSizeBytes  DiskSizeGB  DiskState   Incremental  IncrementalSnapshotFamilyId"), "{}", lines[0]);
+    assert!(lines[2].contains("snap1") && lines[3].contains("snap2") && !out.contains("full1"));
+    let cells: Vec<&str> = lines[2].split_whitespace().collect();
+    assert_eq!(cells[..5], ["100.0", "68719476736", "64", "Unattached", "True"], "{}", lines[2]);
+    assert!(lines[1].split("  ").all(|rule| rule.chars().all(|c| c == '-')), "{}", lines[1]);
+}
+
+#[test]
+fn seed_cli_individual_snapshot_status_and_sector_size_as_tsv() {
+    let mut c = console();
+    c.run(&seed(CREATE));
+    let t = c.run("resourceGroupName=rg-seed\nsourceSnapshotName=snap1\naz snapshot show -n $sourceSnapshotName -g $resourceGroupName --query [completionPercent] -o tsv");
+    assert_eq!((t.stdout().as_str(), t.status), ("100.0\n", 0));
+    let t = c.run("az snapshot show -g rg-seed -n snap1 --query [creationData.logicalSectorSize] -o tsv");
+    assert_eq!(t.stdout(), "512\n");
+}
+
+#[test]
+fn seed_cli_disk_creation_status_of_a_disk_from_an_ultra_snapshot() {
+    let mut c = Console::new(Lab::new());
+    let t = c.run(
+        "az group create -n rg -l westeurope -o none\n\
+         sim feature enable\n\
+         az disk create -g rg -n ultra --size-gb 64 --sku UltraSSD_LRS -o none\n\
+         sim write -g rg --disk ultra --offset 0 --length 8G -o none\n\
+         az snapshot create -g rg -n us --source ultra --incremental true -o none\n\
+         sim clock advance 2m -o none\n\
+         az disk create -g rg -n restored --source us -o none\n\
+         sim clock advance 30s -o none",
+    );
+    assert_eq!(t.status, 0, "{:?}", t.lines);
+    // The seed's block, verbatim with its placeholders set.
+    let block = "subscriptionId=yourSubscriptionID\nresourceGroupName=yourResourceGroupName\ndiskName=yourDiskName\naz account set --subscription $subscriptionId\naz disk show -n $diskName -g $resourceGroupName --query [completionPercent] -o tsv"
+        .replace("yourSubscriptionID", DEFAULT_SUBSCRIPTION_ID)
+        .replace("yourResourceGroupName", "rg")
+        .replace("yourDiskName", "restored");
+    let t = c.run(&block);
+    // 8 GiB at 128 MiB/s takes 64 s; 30 s in, it is 46% copied.
+    assert_eq!((t.stdout().as_str(), t.status), ("46.0\n", 0));
+}
+
+#[test]
+fn errors_print_as_az_prints_them_with_exit_status_1() {
+    let mut c = console();
+    let t = c.run("az snapshot show -g rg-seed -n nope");
+    assert_eq!(t.status, 1);
+    assert_eq!(
+        t.lines,
+        vec![
+            Line::Err("ERROR: (ResourceNotFound) The Resource 'Microsoft.Compute/snapshots/nope' under resource group 'rg-seed' was not found.".into()),
+            Line::Err("Code: ResourceNotFound".into()),
+            Line::Err("Message: The Resource 'Microsoft.Compute/snapshots/nope' under resource group 'rg-seed' was not found.".into()),
+        ]
+    );
+    // B1 from the command line, with its simulated code marked.
+    let t = c.run("for_each=1\naz snapshot create -g rg-seed -n s1 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s2 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s3 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s4 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s5 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s6 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s7 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s8 --source disk1 --incremental -o none");
+    assert_eq!(t.status, 1);
+    assert_eq!(t.stderr().lines().nth(1), Some("Code: SnapshotOperationRateExceeded (code chosen by the simulator)"));
+    // set -e stops a script at the first error.
+    let t = c.run("set -e\naz disk show -g rg-seed -n ghost\necho not reached");
+    assert_eq!((t.status, t.stdout().as_str()), (1, ""));
+}
+
+#[test]
+fn usage_errors_say_what_is_wrong_and_suggest_the_right_word() {
+    let mut c = console();
+    c.run("set +e");
+    let t = c.run("az snapshto list");
+    assert_eq!(t.status, 2);
+    assert_eq!(t.stderr(), "ERROR: 'snapshto' is misspelled or not recognized by the system.\nDid you mean 'az snapshot'?\nSee 'az --help'.\n");
+    let t = c.run("az snapshot create -g rg-seed -n s --source disk1 --incremntal");
+    assert_eq!(t.stderr(), "ERROR: unrecognized arguments: --incremntal\nDid you mean '--incremental'?\n");
+    let t = c.run("az snapshot create -g rg-seed --source disk1");
+    assert_eq!(t.stderr(), "ERROR: the following arguments are required: --name/-n\n");
+    let t = c.run("az disk list -o xml");
+    assert!(t.stderr().starts_with("ERROR: argument --output/-o: invalid choice: 'xml'"));
+    let t = c.run("kubectl get pods");
+    assert_eq!(t.status, 127);
+}
+
+#[test]
+fn every_command_has_help() {
+    let mut c = console();
+    for spec in snaplab_console::az::COMMANDS {
+        let t = c.run(&format!("{} --help", spec.path.join(" ")));
+        assert_eq!(t.status, 0);
+        assert!(t.stdout().contains(spec.summary), "{}", spec.path.join(" "));
+        for opt in spec.options {
+            assert!(t.stdout().contains(opt.long), "{} --help lacks {}", spec.path.join(" "), opt.long);
+        }
+    }
+    let t = c.run("az snapshot");
+    assert!(t.stdout().contains("grant-access") && t.stdout().contains("Get a SAS URL"), "{}", t.stdout());
+}
+
+#[test]
+fn golden_outputs_for_each_format() {
+    let mut c = console();
+    c.run("az snapshot create -g rg-seed -n snap1 --source disk1 --incremental -o none");
+    let q = "az snapshot show -g rg-seed -n snap1 --query \"{name:name, size:diskSizeGB, inc:incremental, sku:sku.name}\"";
+    assert_eq!(c.run(&format!("{q} -o json")).stdout(), "{\n  \"inc\": true,\n  \"name\": \"snap1\",\n  \"size\": 64,\n  \"sku\": \"Standard_ZRS\"\n}\n");
+    assert_eq!(c.run(&format!("{q} -o jsonc")).stdout(), "{\n  \"inc\": true,\n  \"name\": \"snap1\",\n  \"size\": 64,\n  \"sku\": \"Standard_ZRS\"\n}\n");
+    assert_eq!(c.run(&format!("{q} -o tsv")).stdout(), "True\tsnap1\t64\tStandard_ZRS\n");
+    assert_eq!(c.run(&format!("{q} -o table")).stdout(), "Inc   Name   Size  Sku\n----  -----  ----  ------------\nTrue  snap1    64  Standard_ZRS\n");
+    assert_eq!(c.run(&format!("{q} -o yaml")).stdout(), "inc: true\nname: snap1\nsize: 64\nsku: Standard_ZRS\n");
+    assert_eq!(c.run(&format!("{q} -o none")).stdout(), "");
+    // The simulator's diff, the REST way.
+    c.run("sim write -g rg-seed --disk disk1 --offset 0 --length 512 -o none\naz snapshot create -g rg-seed -n snap2 --source disk1 --incremental -o none");
+    assert_eq!(
+        c.run("sim diff -g rg-seed --snapshot snap2 --prev snap1 -o xml").stdout(),
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<PageList><PageRange><Start>0</Start><End>511</End></PageRange><NextMarker /></PageList>\n"
+    );
+}
