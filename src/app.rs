@@ -12,6 +12,7 @@ use yew::prelude::*;
 
 use crate::components::billing::Billing;
 use crate::components::clock::ClockBar;
+use crate::components::console::ConsolePanel;
 use crate::components::diff::DiffView;
 use crate::components::disk_card::DiskCard;
 use crate::components::manage::Manage;
@@ -162,6 +163,7 @@ pub fn app() -> Html {
                                 groups={groups.clone()} submit={submit.clone()} />
                         }) }
                     </div>
+                    <ConsolePanel lab={lab.clone()} submit={submit.clone()} />
                     <Snapshots snapshots={sorted_snapshots(lab)} now={lab.now()} submit={submit.clone()}
                         taken={lab.disks().map(|d| d.at.name.to_lowercase()).collect::<Vec<_>>()} />
                     <div class="columns">

@@ -170,6 +170,12 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("disk.revokeSas", "Revoke SAS", "Återkalla SAS"),
     ("snapshots.copyTo", "Copy to region", "Kopiera till region"),
     ("snapshots.copy", "Copy", "Kopiera"),
+    ("console.title", "Console (Azure CLI)", "Konsol (Azure CLI)"),
+    ("console.hint", "Paste az commands or a whole script (bash: variables, $(...), quotes). Up/Down recall earlier input; Ctrl+Enter runs.", "Klistra in az-kommandon eller ett helt skript (bash: variabler, $(...), citattecken). Upp/Ned hämtar tidigare inmatning; Ctrl+Enter kör."),
+    ("console.input", "Command or script", "Kommando eller skript"),
+    ("console.run", "Run", "Kör"),
+    ("console.clear", "Clear output", "Rensa utdata"),
+    ("console.copy", "Copy output", "Kopiera utdata"),
     ("diff.map", "Where the ranges are on the disk", "Var intervallen finns på disken"),
 ];
 

@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod block_map;
 pub mod clock;
+pub mod console;
 pub mod diff;
 pub mod manage;
 pub mod disk_card;

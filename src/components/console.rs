@@ -1,0 +1,142 @@
+//! The console panel: Azure CLI scripts (and the simulator's `sim` verbs)
+//! run against the lab, with history, multi-line paste and a copy button.
+//! The console runs on a copy of the lab to print its output at once; the
+//! engine commands it ran are then submitted like any other action, so the
+//! views update and the lab is stored.
+
+use snaplab_console::{Console, Line};
+use snaplab_engine::Lab;
+use yew::prelude::*;
+
+use super::Submit;
+use crate::i18n::use_t;
+
+#[derive(Properties)]
+pub struct ConsoleProps {
+    pub lab: Lab,
+    pub submit: Submit,
+}
+
+impl PartialEq for ConsoleProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.lab.log().len() == other.lab.log().len()
+    }
+}
+
+#[function_component(ConsolePanel)]
+pub fn console_panel(props: &ConsoleProps) -> Html {
+    let t = use_t();
+    let input = use_state(String::new);
+    let transcript = use_state(Vec::<Line>::new);
+    let history = use_state(Vec::<String>::new);
+    let cursor = use_state(|| None::<usize>);
+    let output = use_node_ref();
+    {
+        // Keep the newest output in view.
+        let output = output.clone();
+        use_effect_with(transcript.len(), move |_| {
+            if let Some(pre) = output.cast::<web_sys::Element>() {
+                pre.set_scroll_top(pre.scroll_height());
+            }
+        });
+    }
+
+    let run = {
+        let (input, transcript, history, cursor, submit, lab) = (input.clone(), transcript.clone(), history.clone(), cursor.clone(), props.submit.clone(), props.lab.clone());
+        Callback::from(move |_: ()| {
+            let script = (*input).clone();
+            if script.trim().is_empty() {
+                return;
+            }
+            let mut console = Console::new(lab.clone());
+            let result = console.run(&script);
+            let mut lines = (*transcript).clone();
+            lines.extend(script.lines().map(|l| Line::Out(format!("$ {l}"))));
+            lines.extend(result.lines);
+            transcript.set(lines);
+            for command in console.executed {
+                submit.emit(command);
+            }
+            let mut h = (*history).clone();
+            h.push(script);
+            history.set(h);
+            cursor.set(None);
+            input.set(String::new());
+        })
+    };
+    let on_input = {
+        let input = input.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(area) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
+                input.set(area.value());
+            }
+        })
+    };
+    let on_key = {
+        let (run, input, history, cursor) = (run.clone(), input.clone(), history.clone(), cursor.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            let single_line = !input.contains('\n');
+            match e.key().as_str() {
+                "Enter" if e.ctrl_key() || (single_line && !e.shift_key()) => {
+                    e.prevent_default();
+                    run.emit(());
+                }
+                "ArrowUp" if single_line && !history.is_empty() => {
+                    e.prevent_default();
+                    let i = cursor.map_or(history.len() - 1, |c| c.saturating_sub(1));
+                    cursor.set(Some(i));
+                    input.set(history[i].clone());
+                }
+                "ArrowDown" if single_line => {
+                    if let Some(c) = *cursor {
+                        e.prevent_default();
+                        if c + 1 < history.len() {
+                            cursor.set(Some(c + 1));
+                            input.set(history[c + 1].clone());
+                        } else {
+                            cursor.set(None);
+                            input.set(String::new());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        })
+    };
+    let clear = {
+        let transcript = transcript.clone();
+        Callback::from(move |_| transcript.set(Vec::new()))
+    };
+    let text: String = transcript.iter().map(|l| match l { Line::Out(s) | Line::Err(s) => format!("{s}\n") }).collect();
+    let copy = {
+        let text = text.clone();
+        Callback::from(move |_| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.navigator().clipboard().write_text(&text);
+            }
+        })
+    };
+    let on_run_click = {
+        let run = run.clone();
+        Callback::from(move |_: MouseEvent| run.emit(()))
+    };
+    html! {
+        <section class="card console" aria-labelledby="console-title">
+            <h2 id="console-title">{ t("console.title") }</h2>
+            <p class="hint">{ t("console.hint") }</p>
+            <pre class="console-output" id="console-output" ref={output} aria-live="polite">
+                { for transcript.iter().map(|l| match l {
+                    Line::Out(s) => html! { <span class="out">{ s }{ "\n" }</span> },
+                    Line::Err(s) => html! { <span class="err">{ s }{ "\n" }</span> },
+                }) }
+            </pre>
+            <label for="console-input">{ t("console.input") }</label>
+            <textarea id="console-input" rows="3" spellcheck="false" value={(*input).clone()} oninput={on_input} onkeydown={on_key} />
+            <div class="actions">
+                <button type="button" class="primary" onclick={on_run_click}>{ t("console.run") }</button>
+                <button type="button" onclick={copy}>{ t("console.copy") }</button>
+                <button type="button" onclick={clear}>{ t("console.clear") }</button>
+            </div>
+        </section>
+    }
+}
