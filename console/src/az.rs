@@ -102,6 +102,11 @@ pub const COMMANDS: &[Spec] = &[
         summary: "Create a (minimal) virtual machine.",
         options: &[G, N, L, v("--image", None, "Accepted and ignored."), v("--size", None, "Accepted and ignored."), v("--admin-username", None, "Accepted and ignored."), b("--generate-ssh-keys", "Accepted and ignored.")],
     },
+    Spec {
+        path: &["az", "deployment", "group", "create"],
+        summary: "Deploy a Resource Manager template (snapshots and disks) to a resource group.",
+        options: &[G, N, v("--template-file", Some("-f"), "The template file."), v("--parameters", Some("-p"), "Parameter values: name=value (several may follow).")],
+    },
     Spec { path: &["az", "vm", "show"], summary: "Show a virtual machine.", options: &[G, N] },
     Spec { path: &["az", "vm", "start"], summary: "Start a virtual machine.", options: &[G, N] },
     Spec { path: &["az", "vm", "deallocate"], summary: "Deallocate a virtual machine.", options: &[G, N] },
@@ -262,7 +267,7 @@ fn exec(lab: &mut Lab, executed: &mut Vec<Command>, command: Command) -> Result<
 
 /// Runs one `az` or `sim` command line against `lab`, recording the engine
 /// commands it executed. Returns what to print on standard output.
-pub fn run(lab: &mut Lab, executed: &mut Vec<Command>, argv: &[String]) -> Result<String, Failure> {
+pub fn run(lab: &mut Lab, executed: &mut Vec<Command>, files: &dyn Fn(&str) -> Option<String>, argv: &[String]) -> Result<String, Failure> {
     let wants_help = argv.iter().any(|a| a == "--help" || a == "-h");
     let Some(spec) = find(argv) else {
         if wants_help || argv.len() <= 2 {
@@ -419,6 +424,17 @@ pub fn run(lab: &mut Lab, executed: &mut Vec<Command>, argv: &[String]) -> Resul
             let (group, name) = (g()?, n()?);
             exec(lab, executed, Command::CreateVm { group: group.clone(), name: name.clone(), location: args.get("--location").map(str::to_string) })?;
             vm_json(lab.vm(&lab.current_subscription().id, &group, &name).expect("just created"), lab)
+        }
+        ["az", "deployment", "group", "create"] => {
+            let group = g()?;
+            let file = args.require("--template-file", Some("-f"))?;
+            let template = files(&file).ok_or_else(|| Failure::Usage(format!("the template file '{file}' could not be read")))?;
+            let mut parameters = std::collections::BTreeMap::new();
+            for pair in args.values.iter().filter(|(k, _)| *k == "--parameters").map(|(_, v)| v).chain(args.positional.iter()) {
+                let (k, v) = pair.split_once('=').ok_or_else(|| Failure::Usage(format!("'{pair}' is not a name=value parameter")))?;
+                parameters.insert(k.to_string(), v.to_string());
+            }
+            crate::arm::deploy(lab, executed, &group, &template, &parameters)?
         }
         ["az", "vm", "show"] => {
             let (group, name) = (g()?, n()?);

@@ -12,9 +12,11 @@
 //! | `az` and `sim` commands: table, options, `--query`, `--help` | [`az`] (`az.rs`) |
 //! | output formats: json, jsonc, table, tsv, yaml, none | [`output`] (`output.rs`) |
 //! | "did you mean" | [`suggest`] (`suggest.rs`) |
+//! | Resource Manager templates: expressions, snapshots and disks | [`arm`] (`arm.rs`) |
 //! | the console itself: a lab, a shell, the commands it ran | [`Console`] (here) |
 //! | the native program | `main.rs` |
 
+pub mod arm;
 pub mod az;
 pub mod output;
 pub mod shell;
@@ -27,6 +29,9 @@ pub use shell::{Line, ParseError};
 /// A shell session over a lab.
 pub struct Console {
     pub lab: Lab,
+    /// Reads files named in commands (`--template-file`): the file system
+    /// natively, nothing in the browser unless the app provides files.
+    pub files: Box<dyn Fn(&str) -> Option<String>>,
     shell: shell::Shell,
     /// Every engine command the scripts ran, in order: replaying them on the
     /// lab the console started from gives the lab it ends with (the app
@@ -37,6 +42,7 @@ pub struct Console {
 struct Host<'a> {
     lab: &'a mut Lab,
     executed: &'a mut Vec<Command>,
+    files: &'a dyn Fn(&str) -> Option<String>,
 }
 
 impl shell::Host for Host<'_> {
@@ -46,7 +52,7 @@ impl shell::Host for Host<'_> {
                 if argv.len() == 1 {
                     return (az::help(argv), String::new(), 0);
                 }
-                match az::run(self.lab, self.executed, argv) {
+                match az::run(self.lab, self.executed, self.files, argv) {
                     Ok(out) => (out, String::new(), 0),
                     Err(az::Failure::Refused(e)) => {
                         let simulated = if e.is_simulated() { " (code chosen by the simulator)" } else { "" };
@@ -78,13 +84,13 @@ impl Transcript {
 
 impl Console {
     pub fn new(lab: Lab) -> Console {
-        Console { lab, shell: shell::Shell::default(), executed: Vec::new() }
+        Console { lab, files: Box::new(|_| None), shell: shell::Shell::default(), executed: Vec::new() }
     }
 
     /// Runs a script (one command or many lines); variables persist between runs.
     pub fn run(&mut self, script: &str) -> Transcript {
         let mut lines = Vec::new();
-        let mut host = Host { lab: &mut self.lab, executed: &mut self.executed };
+        let mut host = Host { lab: &mut self.lab, executed: &mut self.executed, files: self.files.as_ref() };
         let status = self.shell.run(script, &mut host, &mut lines);
         Transcript { lines, status }
     }

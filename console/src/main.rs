@@ -14,7 +14,9 @@ use snaplab_console::{Console, Line};
 use snaplab_engine::store::{self, MemoryStore, Session};
 
 const USAGE: &str = "usage: snaplab run [SCRIPT] [--state LAB.snaplab]\n\
+       snaplab deploy TEMPLATE.json -g RESOURCE_GROUP [--parameters name=value ...] [--state LAB.snaplab]\n\
   SCRIPT   a bash script of az / sim commands (standard input if omitted or '-')\n\
+  deploy   the same as 'az deployment group create -g RG --template-file TEMPLATE.json'\n\
   --state  load the lab from this file (the app's export format) and save it back\n";
 
 fn main() -> ExitCode {
@@ -32,8 +34,31 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut script_path = None;
     let mut state = None;
     let mut rest = args.iter();
+    let mut deploy_script = None;
     match rest.next().map(String::as_str) {
         Some("run") => {}
+        Some("deploy") => {
+            // `snaplab deploy T.json -g RG [--parameters k=v …] [--state F]` is
+            // the az command, run by the same console.
+            let mut words = vec!["az".to_string(), "deployment".into(), "group".into(), "create".into()];
+            let mut template = None;
+            let mut parts = rest.by_ref().peekable();
+            while let Some(a) = parts.next() {
+                match a.as_str() {
+                    "--state" => state = Some(parts.next().ok_or("--state needs a file")?.clone()),
+                    "-g" | "--resource-group" | "--parameters" | "-p" => {
+                        words.push(a.clone());
+                        words.push(parts.next().ok_or(format!("{a} needs a value"))?.clone());
+                    }
+                    other if other.contains('=') => words.push(other.to_string()),
+                    other => template = Some(other.to_string()),
+                }
+            }
+            let template = template.ok_or(format!("deploy needs a template file\n{USAGE}"))?;
+            words.push("--template-file".into());
+            words.push(template);
+            deploy_script = Some(words.iter().map(|w| format!("'{}'", w.replace('\'', "'\\''"))).collect::<Vec<_>>().join(" "));
+        }
         Some("--help" | "-h") | None => {
             print!("{USAGE}");
             return Ok(ExitCode::SUCCESS);
@@ -46,14 +71,25 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             path => script_path = Some(path.to_string()),
         }
     }
-    let script = match script_path.as_deref() {
+    let script = match (deploy_script, script_path.as_deref()) {
+        (Some(script), _) => script,
+        (None, path) => read_script(path)?,
+    };
+    run_script(&script, state)
+}
+
+fn read_script(path: Option<&str>) -> Result<String, String> {
+    Ok(match path {
         None | Some("-") => {
             let mut text = String::new();
             std::io::stdin().read_to_string(&mut text).map_err(|e| format!("reading standard input: {e}"))?;
             text
         }
         Some(path) => std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?,
-    };
+    })
+}
+
+fn run_script(script: &str, state: Option<String>) -> Result<ExitCode, String> {
 
     // The lab: from the state file if there is one, else new.
     let mut records_store = MemoryStore::new();
@@ -68,7 +104,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     }
     let mut session = Session::open(records_store).map_err(|e| format!("({}) {e}", e.code()))?;
     let mut console = Console::new(session.lab().clone());
-    let transcript = console.run(&script);
+    console.files = Box::new(|path| std::fs::read_to_string(path).ok());
+    let transcript = console.run(script);
 
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
     for line in &transcript.lines {

@@ -82,3 +82,19 @@ fn the_native_program_runs_a_script_and_keeps_the_lab_in_a_state_file() {
     assert_eq!(console.run(&text).stdout(), "s1\nTrue\n");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_templates_never_panic(cut in 0usize..700, insert in "[\\[\\]{}()'\",:a-zA-Z0-9 .-]{0,8}") {
+        let template = r#"{"parameters":{"n":{"type":"string","defaultValue":"d"}},"resources":[{"type":"Microsoft.Compute/snapshots","name":"[concat(parameters('n'),'_s')]","location":"[resourceGroup().location]","apiVersion":"2022-03-22","properties":{"creationData":{"createOption":"Copy","sourceResourceId":"[resourceId('Microsoft.Compute/disks', parameters('n'))]"},"incremental":true}}]}"#;
+        let mut chars: Vec<char> = template.chars().collect();
+        let at = cut.min(chars.len());
+        chars.splice(at..at, insert.chars());
+        let mutated: String = chars.into_iter().collect();
+        let mut console = Console::new(Lab::new());
+        console.run("az group create -n rg -l westeurope -o none\naz disk create -g rg -n d --size-gb 1 -o none");
+        let _ = snaplab_console::arm::deploy(&mut console.lab, &mut Vec::new(), "rg", &mutated, &Default::default());
+    }
+}

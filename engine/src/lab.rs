@@ -223,6 +223,11 @@ impl Lab {
             .ok_or_else(|| EngineError::ResourceGroupNotFound { group: group.to_string() })
     }
 
+    /// The resource group `group` of the current subscription: (name, location).
+    pub fn require_group_public(&self, group: &str) -> Result<(String, String)> {
+        self.require_group(group).map(|g| (g.name.clone(), g.location.clone()))
+    }
+
     /// Finds a snapshot by ARM id (any subscription) or by name in `group`.
     pub fn resolve_snapshot(&self, group: &str, id_or_name: &str) -> Result<&Snapshot> {
         match parse_arm_id(id_or_name) {
