@@ -11,6 +11,7 @@
 //! | the bash subset: words, quotes, `$var`, `$(...)`, `set -e` | [`shell`] (`shell.rs`) |
 //! | `az` and `sim` commands: table, options, `--query`, `--help` | [`az`] (`az.rs`) |
 //! | output formats: json, jsonc, table, tsv, yaml, none | [`output`] (`output.rs`) |
+//! | the Azure PowerShell subset | [`pwsh`] (`pwsh.rs`) |
 //! | "did you mean" | [`suggest`] (`suggest.rs`) |
 //! | Resource Manager templates: expressions, snapshots and disks | [`arm`] (`arm.rs`) |
 //! | the console itself: a lab, a shell, the commands it ran | [`Console`] (here) |
@@ -19,6 +20,7 @@
 pub mod arm;
 pub mod az;
 pub mod output;
+pub mod pwsh;
 pub mod shell;
 pub mod suggest;
 
@@ -33,6 +35,8 @@ pub struct Console {
     /// natively, nothing in the browser unless the app provides files.
     pub files: Box<dyn Fn(&str) -> Option<String>>,
     shell: shell::Shell,
+    /// PowerShell variables, kept between runs like the bash ones.
+    ps_vars: std::collections::BTreeMap<String, serde_json::Value>,
     /// Every engine command the scripts ran, in order: replaying them on the
     /// lab the console started from gives the lab it ends with (the app
     /// stores them through its journal).
@@ -66,6 +70,15 @@ impl shell::Host for Host<'_> {
     }
 }
 
+/// Which shell a script is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// Azure CLI in bash.
+    Bash,
+    /// Azure PowerShell.
+    PowerShell,
+}
+
 /// What a script printed, and how it ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transcript {
@@ -84,10 +97,24 @@ impl Transcript {
 
 impl Console {
     pub fn new(lab: Lab) -> Console {
-        Console { lab, files: Box::new(|_| None), shell: shell::Shell::default(), executed: Vec::new() }
+        Console { lab, files: Box::new(|_| None), shell: shell::Shell::default(), ps_vars: Default::default(), executed: Vec::new() }
     }
 
-    /// Runs a script (one command or many lines); variables persist between runs.
+    /// Runs a script in `language`.
+    pub fn run_in(&mut self, language: Language, script: &str) -> Transcript {
+        match language {
+            Language::Bash => self.run(script),
+            Language::PowerShell => self.run_pwsh(script),
+        }
+    }
+
+    /// Runs an Azure PowerShell script; variables persist between runs.
+    pub fn run_pwsh(&mut self, script: &str) -> Transcript {
+        let (lines, status) = pwsh::Interpreter::new(&mut self.lab, &mut self.executed, &mut self.ps_vars).run(script);
+        Transcript { lines, status }
+    }
+
+    /// Runs a bash script (one command or many lines); variables persist between runs.
     pub fn run(&mut self, script: &str) -> Transcript {
         let mut lines = Vec::new();
         let mut host = Host { lab: &mut self.lab, executed: &mut self.executed, files: self.files.as_ref() };

@@ -10,12 +10,13 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use snaplab_console::{Console, Line};
+use snaplab_console::{Console, Language, Line};
 use snaplab_engine::store::{self, MemoryStore, Session};
 
-const USAGE: &str = "usage: snaplab run [SCRIPT] [--state LAB.snaplab]\n\
+const USAGE: &str = "usage: snaplab run [SCRIPT] [--shell az|pwsh] [--state LAB.snaplab]\n\
        snaplab deploy TEMPLATE.json -g RESOURCE_GROUP [--parameters name=value ...] [--state LAB.snaplab]\n\
-  SCRIPT   a bash script of az / sim commands (standard input if omitted or '-')\n\
+  SCRIPT   a bash script of az / sim commands, or Azure PowerShell if it ends in .ps1 or\n\
+           --shell pwsh is given (standard input if omitted or '-')\n\
   deploy   the same as 'az deployment group create -g RG --template-file TEMPLATE.json'\n\
   --state  load the lab from this file (the app's export format) and save it back\n";
 
@@ -35,6 +36,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut state = None;
     let mut rest = args.iter();
     let mut deploy_script = None;
+    let mut language = None;
     match rest.next().map(String::as_str) {
         Some("run") => {}
         Some("deploy") => {
@@ -68,14 +70,22 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--state" => state = Some(rest.next().ok_or("--state needs a file")?.clone()),
+            "--shell" => {
+                language = Some(match rest.next().map(String::as_str) {
+                    Some("az" | "bash") => Language::Bash,
+                    Some("pwsh" | "powershell") => Language::PowerShell,
+                    other => return Err(format!("--shell takes az or pwsh, not {other:?}")),
+                })
+            }
             path => script_path = Some(path.to_string()),
         }
     }
+    let language = language.unwrap_or(if script_path.as_deref().is_some_and(|p| p.ends_with(".ps1")) { Language::PowerShell } else { Language::Bash });
     let script = match (deploy_script, script_path.as_deref()) {
         (Some(script), _) => script,
         (None, path) => read_script(path)?,
     };
-    run_script(&script, state)
+    run_script(&script, language, state)
 }
 
 fn read_script(path: Option<&str>) -> Result<String, String> {
@@ -89,7 +99,7 @@ fn read_script(path: Option<&str>) -> Result<String, String> {
     })
 }
 
-fn run_script(script: &str, state: Option<String>) -> Result<ExitCode, String> {
+fn run_script(script: &str, language: Language, state: Option<String>) -> Result<ExitCode, String> {
 
     // The lab: from the state file if there is one, else new.
     let mut records_store = MemoryStore::new();
@@ -105,7 +115,7 @@ fn run_script(script: &str, state: Option<String>) -> Result<ExitCode, String> {
     let mut session = Session::open(records_store).map_err(|e| format!("({}) {e}", e.code()))?;
     let mut console = Console::new(session.lab().clone());
     console.files = Box::new(|path| std::fs::read_to_string(path).ok());
-    let transcript = console.run(script);
+    let transcript = console.run_in(language, script);
 
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
     for line in &transcript.lines {

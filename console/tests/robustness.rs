@@ -98,3 +98,23 @@ proptest! {
         let _ = snaplab_console::arm::deploy(&mut console.lab, &mut Vec::new(), "rg", &mutated, &Default::default());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_and_mutated_powershell_never_panics(script in "[ -~\n]{0,160}", cut in 0usize..300, insert in "[$(){}\"'=.,@ a-zA-Z0-9\n-]{0,6}") {
+        let _ = snaplab_console::pwsh::check(&script);
+        let mut console = Console::new(Lab::new());
+        let _ = console.run_pwsh(&script);
+        let seed = "$resourceGroupName = \"rg\"\n$snapshots = Get-AzSnapshot -ResourceGroupName $resourceGroupName\n$list = New-Object System.Collections.ArrayList\nforeach ($s in $snapshots) { if ($s.Incremental -and $s.CompletionPercent -lt 100) { $list.Add($s) } }\n$list\n";
+        let mut chars: Vec<char> = seed.chars().collect();
+        let at = cut.min(chars.len());
+        chars.splice(at..at, insert.chars());
+        let mutated: String = chars.into_iter().collect();
+        if let Err(e) = snaplab_console::pwsh::check(&mutated) {
+            prop_assert!(e.line >= 1 && e.column >= 1);
+        }
+        let _ = console.run_pwsh(&mutated);
+    }
+}

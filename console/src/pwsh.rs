@@ -1,0 +1,953 @@
+//! The Azure PowerShell subset seed 001's blocks use: variables, strings
+//! with `$var` and `$($expr)` interpolation, property access (case-
+//! insensitive, as PowerShell is), `foreach`, `if`/`elseif`/`else`,
+//! `-eq -ne -lt -gt -le -ge -and -or -not`, `$true $false $null`,
+//! `New-Object System.Collections.ArrayList` with `.Add()` (which prints the
+//! new index, as PowerShell does), and the Az cmdlets for disks and snapshots.
+//! Objects print as `Format-List` does. Parsing never panics: bad input is a
+//! [`ParseError`](crate::shell::ParseError) with line and column.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use snaplab_engine::shapes::{disk_json, snapshot_json};
+use snaplab_engine::{AccessTarget, Command, EngineError, Lab};
+
+use crate::shell::{Line, ParseError};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Var(String),
+    /// Double-quoted (interpolated) or single-quoted (literal) string.
+    Str(String, bool),
+    Num(f64),
+    Word(String),
+    /// `-Name`: a parameter or an operator, by context.
+    Dash(String),
+    Punct(char),
+    /// A statement ends: newline or `;`.
+    End,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    line: usize,
+    column: usize,
+}
+
+fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
+    let chars: Vec<char> = text.chars().collect();
+    let (mut i, mut line, mut col) = (0, 1, 1);
+    let mut out = Vec::new();
+    let err = |line, column, m: &str| ParseError { line, column, message: m.to_string() };
+    while i < chars.len() {
+        let c = chars[i];
+        let (tl, tc) = (line, col);
+        let adv = |n: usize, i: &mut usize, line: &mut usize, col: &mut usize| {
+            for _ in 0..n {
+                if chars.get(*i) == Some(&'\n') {
+                    *line += 1;
+                    *col = 1;
+                } else {
+                    *col += 1;
+                }
+                *i += 1;
+            }
+        };
+        let push = |out: &mut Vec<Token>, tok| out.push(Token { tok, line: tl, column: tc });
+        match c {
+            ' ' | '\t' | '\r' => adv(1, &mut i, &mut line, &mut col),
+            '`' if chars.get(i + 1) == Some(&'\n') => adv(2, &mut i, &mut line, &mut col),
+            '\n' | ';' => {
+                push(&mut out, Tok::End);
+                adv(1, &mut i, &mut line, &mut col);
+            }
+            '#' => {
+                while i < chars.len() && chars[i] != '\n' {
+                    adv(1, &mut i, &mut line, &mut col);
+                }
+            }
+            '$' => {
+                adv(1, &mut i, &mut line, &mut col);
+                if chars.get(i) == Some(&'(') {
+                    push(&mut out, Tok::Punct('$'));
+                    continue;
+                }
+                let start = i;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == ':') {
+                    adv(1, &mut i, &mut line, &mut col);
+                }
+                if start == i {
+                    return Err(err(tl, tc, "'$' must be followed by a variable name"));
+                }
+                push(&mut out, Tok::Var(chars[start..i].iter().collect::<String>().to_lowercase()));
+            }
+            '"' | '\'' => {
+                adv(1, &mut i, &mut line, &mut col);
+                let mut s = String::new();
+                loop {
+                    match chars.get(i) {
+                        None => return Err(err(tl, tc, "a string is not closed")),
+                        Some(q) if *q == c => {
+                            if chars.get(i + 1) == Some(&c) {
+                                s.push(c);
+                                adv(2, &mut i, &mut line, &mut col);
+                                continue;
+                            }
+                            adv(1, &mut i, &mut line, &mut col);
+                            break;
+                        }
+                        Some('`') if c == '"' => {
+                            adv(1, &mut i, &mut line, &mut col);
+                            if let Some(e) = chars.get(i) {
+                                s.push(match e {
+                                    'n' => '\n',
+                                    't' => '\t',
+                                    other => *other,
+                                });
+                                adv(1, &mut i, &mut line, &mut col);
+                            }
+                        }
+                        Some(ch) => {
+                            s.push(*ch);
+                            adv(1, &mut i, &mut line, &mut col);
+                        }
+                    }
+                }
+                push(&mut out, Tok::Str(s, c == '"'));
+            }
+            '-' if chars.get(i + 1).is_some_and(|n| n.is_alphabetic()) => {
+                adv(1, &mut i, &mut line, &mut col);
+                let start = i;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    adv(1, &mut i, &mut line, &mut col);
+                }
+                push(&mut out, Tok::Dash(chars[start..i].iter().collect()));
+            }
+            '(' | ')' | '{' | '}' | ',' | '=' | '.' | '!' | '@' | '[' | ']' => {
+                push(&mut out, Tok::Punct(c));
+                adv(1, &mut i, &mut line, &mut col);
+            }
+            c if c.is_ascii_digit() => {
+                let start = i;
+                while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                    adv(1, &mut i, &mut line, &mut col);
+                }
+                let text: String = chars[start..i].iter().collect();
+                push(&mut out, Tok::Num(text.parse().map_err(|_| err(tl, tc, "a number is malformed"))?));
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                let start = i;
+                while i < chars.len() && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '-' | '.')) {
+                    adv(1, &mut i, &mut line, &mut col);
+                }
+                push(&mut out, Tok::Word(chars[start..i].iter().collect()));
+            }
+            other => return Err(err(tl, tc, &format!("'{other}' is not supported by the simulator's PowerShell"))),
+        }
+    }
+    out.push(Token { tok: Tok::End, line, column: col });
+    Ok(out)
+}
+
+#[derive(Debug, Clone)]
+enum Expr {
+    Lit(Value),
+    /// A double-quoted string: its text, interpolated when evaluated.
+    Interp(String),
+    Var(String, Vec<String>),
+    Method(String, Vec<String>, String, Vec<Expr>),
+    Cmd(String, Vec<(Option<String>, Option<Expr>)>),
+    Binary(String, Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    Array(Vec<Expr>),
+    Sub(Vec<Stmt>),
+}
+
+#[derive(Debug, Clone)]
+enum Stmt {
+    Assign(String, Expr),
+    Expr(Expr),
+    Foreach(String, Expr, Vec<Stmt>),
+    If(Vec<(Expr, Vec<Stmt>)>, Option<Vec<Stmt>>),
+    /// A bare `{ ... }`: a script block, output as its text, not run.
+    Block(String),
+}
+
+struct Parser<'s> {
+    toks: Vec<Token>,
+    at: usize,
+    source: &'s str,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.at.min(self.toks.len() - 1)].tok
+    }
+    fn next(&mut self) -> Tok {
+        let t = self.peek().clone();
+        self.at += 1;
+        t
+    }
+    fn here(&self) -> (usize, usize) {
+        let t = &self.toks[self.at.min(self.toks.len() - 1)];
+        (t.line, t.column)
+    }
+    fn error(&self, message: impl Into<String>) -> ParseError {
+        let (line, column) = self.here();
+        ParseError { line, column, message: message.into() }
+    }
+    fn skip_ends(&mut self) {
+        while *self.peek() == Tok::End && self.at < self.toks.len() - 1 {
+            self.at += 1;
+        }
+    }
+    fn expect(&mut self, c: char) -> Result<(), ParseError> {
+        self.skip_ends_inside();
+        if *self.peek() == Tok::Punct(c) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(self.error(format!("expected '{c}'")))
+        }
+    }
+    fn skip_ends_inside(&mut self) {}
+
+    fn block(&mut self) -> Result<Vec<Stmt>, ParseError> {
+        self.skip_ends();
+        self.expect('{')?;
+        let mut body = Vec::new();
+        loop {
+            self.skip_ends();
+            if *self.peek() == Tok::Punct('}') {
+                self.at += 1;
+                return Ok(body);
+            }
+            if self.at >= self.toks.len() - 1 {
+                return Err(self.error("a '{' block is not closed with '}'"));
+            }
+            body.push(self.statement()?);
+        }
+    }
+
+    fn statements(&mut self) -> Result<Vec<Stmt>, ParseError> {
+        let mut out = Vec::new();
+        loop {
+            self.skip_ends();
+            if self.at >= self.toks.len() - 1 {
+                return Ok(out);
+            }
+            if *self.peek() == Tok::Punct('}') {
+                return Err(self.error("a '}' closes no block"));
+            }
+            out.push(self.statement()?);
+        }
+    }
+
+    fn statement(&mut self) -> Result<Stmt, ParseError> {
+        match self.peek().clone() {
+            Tok::Word(w) if w.eq_ignore_ascii_case("foreach") => {
+                self.at += 1;
+                self.expect('(')?;
+                let Tok::Var(var) = self.next() else { return Err(self.error("foreach needs ($item in $collection)")) };
+                if !matches!(self.next(), Tok::Word(w) if w.eq_ignore_ascii_case("in")) {
+                    return Err(self.error("foreach needs 'in'"));
+                }
+                let collection = self.expression()?;
+                self.expect(')')?;
+                let body = self.block()?;
+                Ok(Stmt::Foreach(var, collection, body))
+            }
+            Tok::Word(w) if w.eq_ignore_ascii_case("if") => {
+                self.at += 1;
+                let mut arms = Vec::new();
+                let mut otherwise = None;
+                loop {
+                    self.expect('(')?;
+                    let cond = self.expression()?;
+                    self.expect(')')?;
+                    arms.push((cond, self.block()?));
+                    let save = self.at;
+                    self.skip_ends();
+                    match self.peek().clone() {
+                        Tok::Word(w) if w.eq_ignore_ascii_case("elseif") => self.at += 1,
+                        Tok::Word(w) if w.eq_ignore_ascii_case("else") => {
+                            self.at += 1;
+                            otherwise = Some(self.block()?);
+                            break;
+                        }
+                        _ => {
+                            self.at = save;
+                            break;
+                        }
+                    }
+                }
+                Ok(Stmt::If(arms, otherwise))
+            }
+            Tok::Punct('{') => {
+                // A script block literal: PowerShell outputs it, it does not run it.
+                let start = self.toks[self.at].clone();
+                let _ = self.block()?;
+                let end = &self.toks[self.at - 1];
+                Ok(Stmt::Block(slice(self.source, (start.line, start.column), (end.line, end.column + 1))))
+            }
+            Tok::Var(name) if self.toks.get(self.at + 1).map(|t| &t.tok) == Some(&Tok::Punct('=')) => {
+                self.at += 2;
+                Ok(Stmt::Assign(name, self.expression()?))
+            }
+            _ => Ok(Stmt::Expr(self.expression()?)),
+        }
+    }
+
+    fn expression(&mut self) -> Result<Expr, ParseError> {
+        let mut left = self.comparison()?;
+        while let Tok::Dash(op) = self.peek().clone() {
+            let op = op.to_lowercase();
+            if op != "and" && op != "or" {
+                break;
+            }
+            self.at += 1;
+            let right = self.comparison()?;
+            left = Expr::Binary(op, Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn comparison(&mut self) -> Result<Expr, ParseError> {
+        let left = self.unary()?;
+        if let Tok::Dash(op) = self.peek().clone() {
+            let op = op.to_lowercase();
+            if ["eq", "ne", "lt", "gt", "le", "ge", "like"].contains(&op.as_str()) {
+                self.at += 1;
+                let right = self.unary()?;
+                return Ok(Expr::Binary(op, Box::new(left), Box::new(right)));
+            }
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Expr, ParseError> {
+        match self.peek().clone() {
+            Tok::Dash(op) if op.eq_ignore_ascii_case("not") => {
+                self.at += 1;
+                Ok(Expr::Not(Box::new(self.unary()?)))
+            }
+            Tok::Punct('!') => {
+                self.at += 1;
+                Ok(Expr::Not(Box::new(self.unary()?)))
+            }
+            _ => self.primary(),
+        }
+    }
+
+    /// A cmdlet's argument: a bare word (`rg-seed`, `Copy`) is a string there.
+    fn argument(&mut self) -> Result<Expr, ParseError> {
+        if let Tok::Word(w) = self.peek().clone() {
+            self.at += 1;
+            return Ok(Expr::Lit(Value::String(w)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Expr, ParseError> {
+        match self.next() {
+            Tok::Var(name) => {
+                let mut path = Vec::new();
+                while *self.peek() == Tok::Punct('.') {
+                    self.at += 1;
+                    let Tok::Word(prop) = self.next() else { return Err(self.error("expected a property name after '.'")) };
+                    if *self.peek() == Tok::Punct('(') {
+                        self.at += 1;
+                        let mut args = Vec::new();
+                        if *self.peek() != Tok::Punct(')') {
+                            loop {
+                                args.push(self.expression()?);
+                                if *self.peek() == Tok::Punct(',') {
+                                    self.at += 1;
+                                    continue;
+                                }
+                                break;
+                            }
+                        }
+                        self.expect(')')?;
+                        return Ok(Expr::Method(name, path, prop, args));
+                    }
+                    path.extend(prop.split('.').map(str::to_string));
+                }
+                Ok(match name.as_str() {
+                    "true" if path.is_empty() => Expr::Lit(json!(true)),
+                    "false" if path.is_empty() => Expr::Lit(json!(false)),
+                    "null" if path.is_empty() => Expr::Lit(Value::Null),
+                    _ => Expr::Var(name, path),
+                })
+            }
+            Tok::Str(s, true) => Ok(Expr::Interp(s)),
+            Tok::Str(s, false) => Ok(Expr::Lit(Value::String(s))),
+            Tok::Num(n) => Ok(Expr::Lit(json!(n))),
+            Tok::Punct('(') => {
+                let e = self.expression()?;
+                self.expect(')')?;
+                Ok(e)
+            }
+            Tok::Punct('$') => {
+                self.expect('(')?;
+                let mut body = Vec::new();
+                loop {
+                    self.skip_ends();
+                    if *self.peek() == Tok::Punct(')') {
+                        self.at += 1;
+                        break;
+                    }
+                    if self.at >= self.toks.len() - 1 {
+                        return Err(self.error("'$(' is not closed"));
+                    }
+                    body.push(self.statement()?);
+                }
+                Ok(Expr::Sub(body))
+            }
+            Tok::Punct('@') => {
+                self.expect('(')?;
+                let mut items = Vec::new();
+                while *self.peek() != Tok::Punct(')') {
+                    items.push(self.expression()?);
+                    if *self.peek() == Tok::Punct(',') {
+                        self.at += 1;
+                    } else {
+                        break;
+                    }
+                }
+                self.expect(')')?;
+                Ok(Expr::Array(items))
+            }
+            Tok::Word(name) if name.contains('-') || name.eq_ignore_ascii_case("New-Object") => {
+                // A cmdlet: -Param value pairs, switches, and positional words.
+                let mut args = Vec::new();
+                loop {
+                    match self.peek().clone() {
+                        Tok::End | Tok::Punct('}') | Tok::Punct(')') => break,
+                        Tok::Dash(p) => {
+                            self.at += 1;
+                            let takes_value = !matches!(self.peek(), Tok::End | Tok::Dash(_) | Tok::Punct('}') | Tok::Punct(')'));
+                            let value = if takes_value { Some(self.argument()?) } else { None };
+                            args.push((Some(p), value));
+                        }
+                        _ => args.push((None, Some(self.argument()?))),
+                    }
+                }
+                Ok(Expr::Cmd(name, args))
+            }
+            Tok::Word(w) => Ok(Expr::Lit(Value::String(w))),
+            other => Err(self.error(format!("unexpected {}", describe(&other)))),
+        }
+    }
+}
+
+fn describe(t: &Tok) -> String {
+    match t {
+        Tok::End => "end of line".into(),
+        Tok::Punct(c) => format!("'{c}'"),
+        Tok::Dash(d) => format!("'-{d}'"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The source text between two (line, column) positions.
+fn slice(source: &str, from: (usize, usize), to: (usize, usize)) -> String {
+    let mut out = String::new();
+    for (i, line) in source.lines().enumerate() {
+        let n = i + 1;
+        if n < from.0 || n > to.0 {
+            continue;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let start = if n == from.0 { from.1 - 1 } else { 0 };
+        let end = if n == to.0 { (to.1 - 1).min(chars.len()) } else { chars.len() };
+        out.extend(chars[start.min(end)..end].iter());
+        if n != to.0 {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Checks a script parses, without running it.
+pub fn check(script: &str) -> Result<(), ParseError> {
+    let toks = lex(script)?;
+    Parser { toks, at: 0, source: script }.statements().map(|_| ())
+}
+
+/// A PowerShell error: the cmdlet and what Azure said.
+struct PsError(String);
+
+impl PsError {
+    fn engine(cmdlet: &str, e: &EngineError) -> PsError {
+        PsError(format!("{cmdlet}: {e}\nErrorCode: {}\nErrorMessage: {e}", e.code()))
+    }
+}
+
+/// Keys in PowerShell's casing: the first letter upper-case, all the way down.
+fn pascal(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let mut c = k.chars();
+                    let key = c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default();
+                    (key, pascal(v))
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(pascal).collect()),
+        v => v.clone(),
+    }
+}
+
+fn get_ci<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(_) => true,
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| format!("{}", f as i64)).unwrap_or_else(|| n.to_string()),
+        Value::Array(a) => a.iter().map(text).collect::<Vec<_>>().join(" "),
+        Value::Object(o) => get_ci(v, "Name").map(text).unwrap_or_else(|| format!("@{{{}}}", o.keys().cloned().collect::<Vec<_>>().join("; "))),
+    }
+}
+
+/// An object as Format-List prints it; nested objects by their type name.
+fn format_list(v: &Value) -> Vec<String> {
+    let Some(map) = v.as_object() else { return vec![text(v)] };
+    let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+    let mut lines = vec![String::new()];
+    for (k, val) in map {
+        let shown = match val {
+            Value::Object(_) => get_ci(val, "@type").map(text).unwrap_or_else(|| format!("Microsoft.Azure.Management.Compute.Models.{k}")),
+            other => text(other),
+        };
+        lines.push(format!("{k:<width$} : {shown}"));
+    }
+    lines.push(String::new());
+    lines
+}
+
+pub struct Interpreter<'a> {
+    pub lab: &'a mut Lab,
+    pub executed: &'a mut Vec<Command>,
+    pub vars: &'a mut BTreeMap<String, Value>,
+    out: Vec<Line>,
+}
+
+impl<'a> Interpreter<'a> {
+    pub fn new(lab: &'a mut Lab, executed: &'a mut Vec<Command>, vars: &'a mut BTreeMap<String, Value>) -> Self {
+        Interpreter { lab, executed, vars, out: Vec::new() }
+    }
+
+    /// Runs a script; returns what it printed and whether any command failed.
+    pub fn run(mut self, script: &str) -> (Vec<Line>, i32) {
+        let statements = match lex(script).and_then(|toks| Parser { toks, at: 0, source: script }.statements()) {
+            Ok(s) => s,
+            Err(e) => return (vec![Line::Err(format!("ParserError: {e}"))], 1),
+        };
+        let mut failed = false;
+        for s in &statements {
+            if let Err(PsError(message)) = self.statement(s) {
+                self.out.extend(message.lines().map(|l| Line::Err(l.to_string())));
+                failed = true;
+            }
+        }
+        (self.out, i32::from(failed))
+    }
+
+    fn emit(&mut self, v: &Value) {
+        match v {
+            Value::Null => {}
+            Value::Array(items) => {
+                for item in items {
+                    self.emit(item);
+                }
+            }
+            Value::Object(_) => {
+                let lines = format_list(v);
+                self.out.extend(lines.into_iter().map(Line::Out));
+            }
+            other => self.out.push(Line::Out(text(other))),
+        }
+    }
+
+    fn statement(&mut self, s: &Stmt) -> Result<(), PsError> {
+        match s {
+            Stmt::Assign(name, e) => {
+                let v = self.eval(e)?;
+                self.vars.insert(name.clone(), v);
+            }
+            Stmt::Expr(e) => {
+                // .Add() returns the new index, which PowerShell prints.
+                let v = self.eval(e)?;
+                self.emit(&v);
+            }
+            Stmt::Foreach(var, collection, body) => {
+                let items = match self.eval(collection)? {
+                    Value::Array(a) => a,
+                    Value::Null => vec![],
+                    one => vec![one],
+                };
+                for item in items {
+                    self.vars.insert(var.clone(), item);
+                    for s in body {
+                        self.statement(s)?;
+                    }
+                }
+            }
+            Stmt::If(arms, otherwise) => {
+                for (cond, body) in arms {
+                    if truthy(&self.eval(cond)?) {
+                        for s in body {
+                            self.statement(s)?;
+                        }
+                        return Ok(());
+                    }
+                }
+                if let Some(body) = otherwise {
+                    for s in body {
+                        self.statement(s)?;
+                    }
+                }
+            }
+            Stmt::Block(text) => {
+                let inner = text.trim().trim_start_matches('{').trim_end_matches('}');
+                self.out.push(Line::Out(inner.trim_matches('\n').to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    fn eval(&mut self, e: &Expr) -> Result<Value, PsError> {
+        Ok(match e {
+            Expr::Lit(v) => v.clone(),
+            Expr::Interp(s) => Value::String(self.interpolate(s)?),
+            Expr::Var(name, path) => {
+                let mut v = self.vars.get(name).cloned().unwrap_or(Value::Null);
+                for p in path {
+                    v = get_ci(&v, p).cloned().unwrap_or(Value::Null);
+                }
+                v
+            }
+            Expr::Method(name, path, method, args) => {
+                let args: Vec<Value> = args.iter().map(|a| self.eval(a)).collect::<Result<_, _>>()?;
+                if !path.is_empty() || !method.eq_ignore_ascii_case("Add") || args.len() != 1 {
+                    return Err(PsError(format!("Method invocation failed: the simulator supports $list.Add($item), not .{method}()")));
+                }
+                let list = self.vars.entry(name.clone()).or_insert(Value::Array(vec![]));
+                let Value::Array(items) = list else { return Err(PsError(format!("Method invocation failed because [{}] does not contain a method named 'Add'.", type_name(list)))) };
+                items.push(args[0].clone());
+                json!(items.len() - 1)
+            }
+            Expr::Binary(op, l, r) => {
+                let (a, b) = (self.eval(l)?, self.eval(r)?);
+                match op.as_str() {
+                    "and" => json!(truthy(&a) && truthy(&b)),
+                    "or" => json!(truthy(&a) || truthy(&b)),
+                    "eq" => json!(equal(&a, &b)),
+                    "ne" => json!(!equal(&a, &b)),
+                    "like" => json!(text(&a).eq_ignore_ascii_case(&text(&b))),
+                    cmp => {
+                        let (x, y) = (number(&a), number(&b));
+                        json!(match cmp {
+                            "lt" => x < y,
+                            "gt" => x > y,
+                            "le" => x <= y,
+                            _ => x >= y,
+                        })
+                    }
+                }
+            }
+            Expr::Not(e) => json!(!truthy(&self.eval(e)?)),
+            Expr::Array(items) => Value::Array(items.iter().map(|i| self.eval(i)).collect::<Result<_, _>>()?),
+            Expr::Sub(body) => {
+                let mut collected = Vec::new();
+                for s in body {
+                    match s {
+                        Stmt::Expr(e) => collected.push(self.eval(e)?),
+                        other => self.statement(other)?,
+                    }
+                }
+                if collected.len() == 1 { collected.pop().unwrap() } else { Value::Array(collected) }
+            }
+            Expr::Cmd(name, args) => self.cmdlet(name, args)?,
+        })
+    }
+
+    fn interpolate(&mut self, s: &str) -> Result<String, PsError> {
+        // $name, $name.Prop is NOT expanded past the name (as in PowerShell); $( ... ) is.
+        let chars: Vec<char> = s.chars().collect();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i] == '$' && chars.get(i + 1) == Some(&'(') {
+                let (mut depth, mut j) = (0, i + 1);
+                while j < chars.len() {
+                    match chars[j] {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let inner: String = chars[i + 2..j.min(chars.len())].iter().collect();
+                let toks = lex(&inner).map_err(|e| PsError(format!("ParserError: {e}")))?;
+                let expr = Parser { toks, at: 0, source: &inner }.expression().map_err(|e| PsError(format!("ParserError: {e}")))?;
+                out.push_str(&text(&self.eval(&expr)?));
+                i = j + 1;
+            } else if chars[i] == '$' && chars.get(i + 1).is_some_and(|c| c.is_alphanumeric() || *c == '_') {
+                let mut j = i + 1;
+                while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_') {
+                    j += 1;
+                }
+                let name: String = chars[i + 1..j].iter().collect::<String>().to_lowercase();
+                out.push_str(&text(self.vars.get(&name).unwrap_or(&Value::Null)));
+                i = j;
+            } else {
+                out.push(chars[i]);
+                i += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    fn cmdlet(&mut self, name: &str, raw: &[(Option<String>, Option<Expr>)]) -> Result<Value, PsError> {
+        let mut params: BTreeMap<String, Value> = BTreeMap::new();
+        let mut positional = Vec::new();
+        for (p, v) in raw {
+            let value = match v {
+                Some(e) => self.eval(e)?,
+                None => json!(true),
+            };
+            match p {
+                Some(p) => {
+                    params.insert(p.to_lowercase(), value);
+                }
+                None => positional.push(value),
+            }
+        }
+        let get = |k: &str| params.get(k).filter(|v| !v.is_null()).map(text);
+        let need = |k: &str, shown: &str| {
+            get(k).filter(|v| !v.is_empty()).ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter '{shown}'. The argument is null or empty. Provide an argument that is not null or empty, and then try the command again.")))
+        };
+        let lower = name.to_lowercase();
+        let mut exec = |lab: &mut Lab, command: Command| -> Result<String, PsError> {
+            let r = lab.execute(command.clone());
+            self.executed.push(command);
+            r.map_err(|e| PsError::engine(name, &e))
+        };
+        Ok(match lower.as_str() {
+            "install-module" => Value::String(format!("Install-Module: simulated. The Az module ({}) is built into Snaplab.", get("name").unwrap_or_else(|| "Az".into()))),
+            "connect-azaccount" => {
+                let sub = self.lab.current_subscription();
+                Value::String(format!("Account                  SubscriptionName  TenantId                             Environment\n-------                  ----------------  --------                             -----------\ntrainer@snaplab.example  {}  00000000-0000-0000-0000-5a0b1ab7e9a7 AzureCloud\n(simulated: no Azure account is used)", sub.name))
+            }
+            "new-object" => {
+                let kind = get("typename").or_else(|| positional.first().map(text)).unwrap_or_default();
+                if kind.eq_ignore_ascii_case("System.Collections.ArrayList") {
+                    Value::Array(vec![])
+                } else {
+                    return Err(PsError(format!("New-Object: the simulator creates System.Collections.ArrayList only, not '{kind}'.")));
+                }
+            }
+            "write-output" | "write-host" => Value::String(positional.iter().map(text).collect::<Vec<_>>().join(" ")),
+            "get-azdisk" => {
+                let group = get("resourcegroupname");
+                match get("diskname").or_else(|| get("name")) {
+                    Some(disk) => {
+                        let group = group.ok_or_else(|| PsError(format!("{name}: -ResourceGroupName is needed with -DiskName")))?;
+                        let d = self.lab.find_disk(&group, &disk).map_err(|e| PsError::engine(name, &e))?;
+                        ps_disk(d, self.lab)
+                    }
+                    None => Value::Array(self.lab.disks().filter(|d| group.as_ref().is_none_or(|g| d.at.group.eq_ignore_ascii_case(g))).map(|d| ps_disk(d, self.lab)).collect()),
+                }
+            }
+            "get-azsnapshot" => {
+                let group = get("resourcegroupname");
+                if params.contains_key("snapshotname") || params.contains_key("name") {
+                    let snap = need("snapshotname", "SnapshotName").or_else(|_| need("name", "SnapshotName"))?;
+                    let group = group.ok_or_else(|| PsError(format!("{name}: -ResourceGroupName is needed with -SnapshotName")))?;
+                    let s = self.lab.find_snapshot(&group, &snap).map_err(|e| PsError::engine(name, &e))?;
+                    ps_snapshot(s, self.lab)
+                } else {
+                    let mut list: Vec<_> = self.lab.snapshots().filter(|s| group.as_ref().is_none_or(|g| s.at.group.eq_ignore_ascii_case(g))).collect();
+                    list.sort_by_key(|s| s.seq);
+                    Value::Array(list.into_iter().map(|s| ps_snapshot(s, self.lab)).collect())
+                }
+            }
+            "new-azsnapshotconfig" => json!({
+                "@type": "Microsoft.Azure.Commands.Compute.Automation.Models.PSSnapshot",
+                "SourceUri": need("sourceuri", "SourceUri")?,
+                "Location": get("location"),
+                "CreateOption": get("createoption").unwrap_or_else(|| "Copy".into()),
+                "Incremental": params.get("incremental").is_some_and(truthy),
+                "SkuName": get("skuname"),
+            }),
+            "new-azsnapshot" => {
+                let (group, snap) = (need("resourcegroupname", "ResourceGroupName")?, need("snapshotname", "SnapshotName")?);
+                let config = params.get("snapshot").cloned().ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter 'Snapshot'. The argument is null.")))?;
+                let option = get_ci(&config, "CreateOption").map(text).unwrap_or_default();
+                exec(self.lab, Command::CreateSnapshot {
+                    group: group.clone(),
+                    name: snap.clone(),
+                    source: get_ci(&config, "SourceUri").map(text).unwrap_or_default(),
+                    incremental: get_ci(&config, "Incremental").is_some_and(truthy),
+                    sku: get_ci(&config, "SkuName").filter(|v| !v.is_null()).map(text),
+                    location: get_ci(&config, "Location").filter(|v| !v.is_null()).map(text),
+                    copy_start: option.eq_ignore_ascii_case("CopyStart"),
+                })?;
+                ps_snapshot(self.lab.find_snapshot(&group, &snap).map_err(|e| PsError::engine(name, &e))?, self.lab)
+            }
+            "remove-azsnapshot" => {
+                let (group, snap) = (need("resourcegroupname", "ResourceGroupName")?, need("snapshotname", "SnapshotName")?);
+                exec(self.lab, Command::DeleteSnapshot { group, name: snap.clone() })?;
+                json!({ "Name": snap, "Status": "Succeeded" })
+            }
+            "grant-azsnapshotaccess" | "revoke-azsnapshotaccess" => {
+                let (group, snap) = (need("resourcegroupname", "ResourceGroupName")?, need("snapshotname", "SnapshotName")?);
+                if lower.starts_with("grant") {
+                    let seconds: u64 = get("durationinsecond").and_then(|s| s.parse().ok()).unwrap_or(3600);
+                    let url = exec(self.lab, Command::GrantAccess { target: AccessTarget::Snapshot, group, name: snap, duration_seconds: seconds })?;
+                    json!({ "AccessSAS": url })
+                } else {
+                    exec(self.lab, Command::RevokeAccess { target: AccessTarget::Snapshot, group, name: snap })?;
+                    json!({ "Status": "Succeeded" })
+                }
+            }
+            "new-azdiskconfig" => json!({
+                "@type": "Microsoft.Azure.Commands.Compute.Automation.Models.PSDisk",
+                "Location": get("location"),
+                "CreateOption": get("createoption").unwrap_or_else(|| "Empty".into()),
+                "DiskSizeGB": params.get("disksizegb").cloned().unwrap_or(Value::Null),
+                "SkuName": get("skuname"),
+                "SourceResourceId": get("sourceresourceid"),
+            }),
+            "new-azdisk" => {
+                let (group, disk) = (need("resourcegroupname", "ResourceGroupName")?, need("diskname", "DiskName")?);
+                let config = params.get("disk").cloned().ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter 'Disk'. The argument is null.")))?;
+                let size = get_ci(&config, "DiskSizeGB").and_then(Value::as_f64).map(|f| f as u64);
+                let command = match get_ci(&config, "CreateOption").map(text).unwrap_or_default().to_lowercase().as_str() {
+                    "copy" | "restore" => Command::CreateDiskFromSnapshot {
+                        group: group.clone(),
+                        name: disk.clone(),
+                        source: get_ci(&config, "SourceResourceId").map(text).unwrap_or_default(),
+                        sku: get_ci(&config, "SkuName").filter(|v| !v.is_null()).map(text),
+                        size_gib: size,
+                    },
+                    _ => Command::CreateDisk {
+                        group: group.clone(),
+                        name: disk.clone(),
+                        location: get_ci(&config, "Location").filter(|v| !v.is_null()).map(text),
+                        sku: get_ci(&config, "SkuName").filter(|v| !v.is_null()).map(text).unwrap_or_else(|| "Standard_LRS".into()),
+                        size_gib: size.unwrap_or(0),
+                        logical_sector_size: 512,
+                    },
+                };
+                exec(self.lab, command)?;
+                ps_disk(self.lab.find_disk(&group, &disk).map_err(|e| PsError::engine(name, &e))?, self.lab)
+            }
+            _ => {
+                let known = ["Get-AzDisk", "Get-AzSnapshot", "New-AzSnapshotConfig", "New-AzSnapshot", "Remove-AzSnapshot", "Grant-AzSnapshotAccess", "Revoke-AzSnapshotAccess", "New-AzDiskConfig", "New-AzDisk", "New-Object", "Install-Module", "Connect-AzAccount", "Write-Output", "Write-Host"];
+                let hint = crate::suggest::closest(name, &known).map(|c| format!(" Did you mean '{c}'?")).unwrap_or_default();
+                return Err(PsError(format!("{name}: The term '{name}' is not recognized as a name of a cmdlet, function, script file, or executable program.{hint}")));
+            }
+        })
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "System.String",
+        Value::Number(_) => "System.Double",
+        Value::Bool(_) => "System.Boolean",
+        Value::Object(_) => "System.Management.Automation.PSCustomObject",
+        _ => "System.Object",
+    }
+}
+
+fn number(v: &Value) -> f64 {
+    match v {
+        Value::Number(n) => n.as_f64().unwrap_or(0.0),
+        Value::String(s) => s.parse().unwrap_or(0.0),
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        _ => 0.0,
+    }
+}
+
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(_), _) | (_, Value::Number(_)) => number(a) == number(b),
+        (Value::Null, Value::Null) => true,
+        // PowerShell compares strings case-insensitively.
+        _ => text(a).eq_ignore_ascii_case(&text(b)),
+    }
+}
+
+fn ps_snapshot(s: &snaplab_engine::model::Snapshot, lab: &Lab) -> Value {
+    let mut v = pascal(&snapshot_json(s, lab.now()));
+    if let Value::Object(map) = &mut v {
+        map.insert("ResourceGroupName".into(), map.get("ResourceGroup").cloned().unwrap_or(Value::Null));
+        map.remove("ResourceGroup");
+    }
+    v
+}
+
+fn ps_disk(d: &snaplab_engine::model::Disk, lab: &Lab) -> Value {
+    let mut v = pascal(&disk_json(d, lab));
+    if let Value::Object(map) = &mut v {
+        map.insert("ResourceGroupName".into(), map.get("ResourceGroup").cloned().unwrap_or(Value::Null));
+        map.remove("ResourceGroup");
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(script: &str) -> (Vec<Line>, i32) {
+        let mut lab = Lab::new();
+        let (mut executed, mut vars) = (Vec::new(), BTreeMap::new());
+        Interpreter::new(&mut lab, &mut executed, &mut vars).run(script)
+    }
+
+    #[test]
+    fn variables_interpolation_conditions_and_arraylist_add_printing_the_index() {
+        let (out, status) = run("$a = 5\n$name = \"disk\"\n$list = New-Object System.Collections.ArrayList\nforeach ($i in @(1, 2, 3)) { if ($i -gt 1 -and -not ($i -eq 3)) { $list.Add(\"$name-$i\") } elseif ($i -eq 3) { Write-Output \"three $($a)\" } else { 'one' } }\n$list");
+        assert_eq!(status, 0);
+        let texts: Vec<String> = out.iter().map(|l| match l { Line::Out(s) | Line::Err(s) => s.clone() }).collect();
+        assert_eq!(texts, vec!["one", "0", "three 5", "disk-2"]);
+    }
+
+    #[test]
+    fn parse_errors_have_line_and_column() {
+        let e = check("$a = 1\nif ($a -eq 1 { }").unwrap_err();
+        assert_eq!((e.line, e.message.as_str()), (2, "expected ')'"));
+        assert!(check("$x = \"open").unwrap_err().message.contains("not closed"));
+        assert!(check("foreach ($x in $y) {").is_err());
+    }
+}
