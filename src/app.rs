@@ -18,6 +18,7 @@ use crate::components::disk_card::DiskCard;
 use crate::components::manage::Manage;
 use crate::components::snapshots::Snapshots;
 use crate::components::storage_panel::StoragePanel;
+use crate::components::template::TemplateBlade;
 use crate::components::violations::Violations;
 use crate::i18n::{tr, Lang};
 use crate::state::{starter_commands, Action, AppState, Phase, Refusal, StorageFacts};
@@ -172,6 +173,7 @@ pub fn app() -> Html {
                     </div>
                     <Violations events={events} />
                     <Manage lab={lab.clone()} revision={revision} submit={submit.clone()} />
+                    <TemplateBlade lab={lab.clone()} submit={submit.clone()} />
                     { panel }
                 </>
             }

@@ -176,6 +176,12 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("console.run", "Run", "Kör"),
     ("console.clear", "Clear output", "Rensa utdata"),
     ("console.copy", "Copy output", "Kopiera utdata"),
+    ("console.shell", "Shell", "Skal"),
+    ("template.title", "Deploy a custom template", "Distribuera en anpassad mall"),
+    ("template.hint", "A Resource Manager template with Microsoft.Compute/snapshots and disks; seed 001's template is filled in for disk1.", "En Resource Manager-mall med Microsoft.Compute/snapshots och disks; mallen från artikeln är ifylld för disk1."),
+    ("template.json", "Template", "Mall"),
+    ("template.params", "Parameters (name=value, one a line)", "Parametrar (namn=värde, en per rad)"),
+    ("template.deploy", "Deploy", "Distribuera"),
     ("diff.map", "Where the ranges are on the disk", "Var intervallen finns på disken"),
 ];
 

@@ -56,3 +56,34 @@ test("the seed's CLI script pasted into the console creates a snapshot that appe
   await screenshot(page, 'console.png');
   assert.deepEqual(errors, []);
 });
+
+test("seed 001's PowerShell block and its Resource Manager template work in the browser", async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await openApp(page, server.url);
+  await page.locator('#console-shell').selectOption('pwsh');
+  const input = page.getByLabel('Command or script');
+  await input.fill(`$diskName = "disk1"
+$resourceGroupName = "rg-snaplab"
+$snapshotName = "ps-snapshot"
+$yourDisk = Get-AzDisk -DiskName $diskName -ResourceGroupName $resourceGroupName
+$snapshotConfig=New-AzSnapshotConfig -SourceUri $yourDisk.Id -Location $yourDisk.Location -CreateOption Copy -Incremental
+New-AzSnapshot -ResourceGroupName $resourceGroupName -SnapshotName $snapshotName -Snapshot $snapshotConfig`);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.locator('#snapshot-ps-snapshot').waitFor({ timeout: 10_000 });
+  assert.match(await text(page, '#console-output'), /PS> New-AzSnapshot/);
+  assert.match(await text(page, '#console-output'), /Incremental\s+: True/);
+
+  // The template blade has seed 001's template filled in for disk1.
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+  await page.locator('#snapshot-disk1_snapshot1').waitFor({ timeout: 10_000 });
+  assert.match(await text(page, '#template-result'), /"provisioningState": "Succeeded"/);
+  // A template ARM would refuse: the reason and the JSON path.
+  const json = await page.locator('#template-json').inputValue();
+  await page.locator('#template-json').fill(json.replace('"2022-03-22"', '"2020-09-30"').replace('"Copy"', '"CopyStart"'));
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+  assert.match(await text(page, '#template-result'), /\$\.resources\[0\]\.properties\.creationData\.createOption: CopyStart needs apiVersion 2020-12-01 or later/);
+  await page.locator('.template').scrollIntoViewIfNeeded();
+  await screenshot(page, 'template.png');
+  assert.deepEqual(errors, []);
+});

@@ -4,7 +4,7 @@
 //! engine commands it ran are then submitted like any other action, so the
 //! views update and the lab is stored.
 
-use snaplab_console::{Console, Line};
+use snaplab_console::{Console, Language, Line};
 use snaplab_engine::Lab;
 use yew::prelude::*;
 
@@ -30,6 +30,7 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
     let transcript = use_state(Vec::<Line>::new);
     let history = use_state(Vec::<String>::new);
     let cursor = use_state(|| None::<usize>);
+    let language = use_state(|| Language::Bash);
     let output = use_node_ref();
     {
         // Keep the newest output in view.
@@ -43,15 +44,17 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
 
     let run = {
         let (input, transcript, history, cursor, submit, lab) = (input.clone(), transcript.clone(), history.clone(), cursor.clone(), props.submit.clone(), props.lab.clone());
+        let language = language.clone();
         Callback::from(move |_: ()| {
             let script = (*input).clone();
             if script.trim().is_empty() {
                 return;
             }
             let mut console = Console::new(lab.clone());
-            let result = console.run(&script);
+            let result = console.run_in(*language, &script);
             let mut lines = (*transcript).clone();
-            lines.extend(script.lines().map(|l| Line::Out(format!("$ {l}"))));
+            let prompt = if *language == Language::Bash { "$" } else { "PS>" };
+            lines.extend(script.lines().map(|l| Line::Out(format!("{prompt} {l}"))));
             lines.extend(result.lines);
             transcript.set(lines);
             for command in console.executed {
@@ -130,6 +133,17 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
                     Line::Err(s) => html! { <span class="err">{ s }{ "\n" }</span> },
                 }) }
             </pre>
+            <label>{ t("console.shell") }{ " " }
+                <select id="console-shell" onchange={{
+                    let language = language.clone();
+                    Callback::from(move |e: Event| if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                        language.set(if s.value() == "pwsh" { Language::PowerShell } else { Language::Bash });
+                    })
+                }}>
+                    <option value="bash" selected={*language == Language::Bash}>{ "Azure CLI (bash)" }</option>
+                    <option value="pwsh" selected={*language == Language::PowerShell}>{ "Azure PowerShell" }</option>
+                </select>
+            </label>
             <label for="console-input">{ t("console.input") }</label>
             <textarea id="console-input" rows="3" spellcheck="false" value={(*input).clone()} oninput={on_input} onkeydown={on_key} />
             <div class="actions">

@@ -10,6 +10,7 @@ pub mod manage;
 pub mod disk_card;
 pub mod snapshots;
 pub mod storage_panel;
+pub mod template;
 pub mod violations;
 pub mod wizard;
 
