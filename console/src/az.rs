@@ -90,6 +90,7 @@ pub const COMMANDS: &[Spec] = &[
     },
     Spec { path: &["az", "snapshot", "show"], summary: "Show a snapshot.", options: &[G, N, v("--ids", None, "The snapshot's ID.")] },
     Spec { path: &["az", "snapshot", "list"], summary: "List snapshots.", options: &[G] },
+    Spec { path: &["az", "snapshot", "update"], summary: "Update a snapshot: its storage --sku.", options: &[G, N, v("--sku", None, "Standard_LRS, Standard_ZRS or Premium_LRS.")] },
     Spec { path: &["az", "snapshot", "delete"], summary: "Delete a snapshot.", options: &[G, N, YES, NO_WAIT] },
     Spec {
         path: &["az", "snapshot", "grant-access"],
@@ -125,7 +126,8 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         path: &["sim", "diff"],
         summary: "(Simulator only) Get Page Ranges of --snapshot, against --prev if given; -o xml or json.",
-        options: &[G, v("--snapshot", None, "The newer snapshot."), v("--prev", None, "The older snapshot (prevsnapshot).")],
+        options: &[G, v("--snapshot", None, "The newer snapshot."), v("--prev", None, "The older snapshot (prevsnapshot)."),
+            v("--sas-url", None, "Instead of --snapshot: the newer snapshot's SAS URL (the Azure way)."), v("--prev-sas-url", None, "Instead of --prev: the older snapshot's SAS URL (x-ms-previous-snapshot-url).")],
     },
     Spec { path: &["sim", "feature", "enable"], summary: "(Simulator only) Grant Premium SSD v2 / Ultra snapshot access (rule C1).", options: &[] },
     Spec { path: &["sim", "feature", "disable"], summary: "(Simulator only) Remove Premium SSD v2 / Ultra snapshot access.", options: &[] },
@@ -416,6 +418,11 @@ pub fn run(lab: &mut Lab, executed: &mut Vec<Command>, files: &dyn Fn(&str) -> O
             list.sort_by_key(|s| s.seq);
             Value::Array(list.into_iter().map(|s| snapshot_json(s, lab.now())).collect())
         }
+        ["az", "snapshot", "update"] => {
+            let (group, name) = (g()?, n()?);
+            exec(lab, executed, Command::UpdateSnapshotSku { group: group.clone(), name: name.clone(), sku: args.require("--sku", None)? })?;
+            snapshot_json(lab.find_snapshot(&group, &name)?, lab.now())
+        }
         ["az", "snapshot", "delete"] => {
             exec(lab, executed, Command::DeleteSnapshot { group: g()?, name: n()? })?;
             Value::Null
@@ -488,9 +495,16 @@ pub fn run(lab: &mut Lab, executed: &mut Vec<Command>, files: &dyn Fn(&str) -> O
         }
         ["sim", "clock", "show"] => json!({ "now": lab.now().to_azure_string() }),
         ["sim", "diff"] => {
-            let group = g()?;
-            let snapshot = args.require("--snapshot", None)?;
-            let list = lab.page_ranges(&group, &snapshot, args.get("--prev"), &PageRangesRequest::default())?;
+            // By name, or the Azure way: by the SAS URLs of two snapshots (each SAS counts toward B3).
+            let (group, snapshot, prev) = match args.get("--sas-url") {
+                Some(url) => {
+                    let newer = lab.snapshot_by_sas(url)?;
+                    let older = args.get("--prev-sas-url").map(|u| lab.snapshot_by_sas(u).map(|s| s.id())).transpose()?;
+                    (newer.at.group.clone(), newer.id(), older)
+                }
+                None => (g()?, args.require("--snapshot", None)?, args.get("--prev").map(str::to_string)),
+            };
+            let list = lab.page_ranges(&group, &snapshot, prev.as_deref(), &PageRangesRequest::default())?;
             if args.get("--output") == Some("xml") {
                 return Ok(list.to_xml() + "\n");
             }

@@ -111,6 +111,8 @@ pub enum Command {
         copy_start: bool,
     },
     DeleteSnapshot { group: String, name: String },
+    /// `az snapshot update --sku`: change where a snapshot is stored (A5: possible, not recommended).
+    UpdateSnapshotSku { group: String, name: String, sku: String },
     /// Move a snapshot to another group or subscription (refused for incremental: B4, B5).
     MoveSnapshot { group: String, name: String, target_group: String, target_subscription: Option<String> },
     GrantAccess { target: AccessTarget, group: String, name: String, duration_seconds: u64 },
@@ -142,6 +144,7 @@ impl Command {
             Command::CreateSnapshot { copy_start: true, .. } => "snapshot create --copy-start",
             Command::CreateSnapshot { .. } => "snapshot create",
             Command::DeleteSnapshot { .. } => "snapshot delete",
+            Command::UpdateSnapshotSku { .. } => "snapshot update",
             Command::MoveSnapshot { .. } => "resource move",
             Command::GrantAccess { .. } => "grant-access",
             Command::RevokeAccess { .. } => "revoke-access",
@@ -166,6 +169,7 @@ impl Command {
             | Command::ResizeDisk { group, name, .. }
             | Command::CreateSnapshot { group, name, .. }
             | Command::DeleteSnapshot { group, name }
+            | Command::UpdateSnapshotSku { group, name, .. }
             | Command::MoveSnapshot { group, name, .. }
             | Command::GrantAccess { group, name, .. }
             | Command::RevokeAccess { group, name, .. }
@@ -215,6 +219,12 @@ impl Command {
                 let key = lab.find_snapshot(&group, &name)?.at.key();
                 delete_snapshot(lab, &key);
                 Ok(format!("snapshot {name} deleted"))
+            }
+            Command::UpdateSnapshotSku { group, name, sku } => {
+                let sku = SnapshotSku::parse(&sku)?;
+                let key = lab.find_snapshot(&group, &name)?.at.key();
+                lab.snapshots.get_mut(&key).expect("found").sku = sku;
+                Ok(format!("snapshot {name} now stored as {}", sku.name()))
             }
             Command::MoveSnapshot { group, name, target_group, target_subscription } => {
                 move_snapshot(lab, group, name, target_group, target_subscription)

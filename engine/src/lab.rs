@@ -245,6 +245,14 @@ impl Lab {
         }
     }
 
+    /// The snapshot a SAS URL was granted for (it must still be active), as
+    /// a diff by SAS URLs needs (section 5: `x-ms-previous-snapshot-url`).
+    pub fn snapshot_by_sas(&self, url: &str) -> Result<&Snapshot> {
+        self.snapshots()
+            .find(|s| s.sas_active && url.contains(&s.unique_id.replace('-', "")))
+            .ok_or_else(|| EngineError::InvalidParameter { reason: format!("'{url}' is not an active SAS URL of a snapshot: grant access first (az snapshot grant-access).") })
+    }
+
     /// Snapshots of one incremental family, oldest first (A3, A4).
     pub fn family(&self, family_id: &str) -> Vec<&Snapshot> {
         let mut members: Vec<&Snapshot> = self.snapshots().filter(|s| s.family_id.as_deref() == Some(family_id)).collect();
