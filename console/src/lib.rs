@@ -12,6 +12,7 @@
 //! | `az` and `sim` commands: table, options, `--query`, `--help` | [`az`] (`az.rs`) |
 //! | output formats: json, jsonc, table, tsv, yaml, none | [`output`] (`output.rs`) |
 //! | the Azure PowerShell subset | [`pwsh`] (`pwsh.rs`) |
+//! | lessons: goals checked on the lab, hints, reference solutions | [`lessons`] (`lessons.rs`, data in `www/lessons/`) |
 //! | "did you mean" | [`suggest`] (`suggest.rs`) |
 //! | Resource Manager templates: expressions, snapshots and disks | [`arm`] (`arm.rs`) |
 //! | the console itself: a lab, a shell, the commands it ran | [`Console`] (here) |
@@ -19,6 +20,7 @@
 
 pub mod arm;
 pub mod az;
+pub mod lessons;
 pub mod output;
 pub mod pwsh;
 pub mod shell;
@@ -35,6 +37,8 @@ pub struct Console {
     /// natively, nothing in the browser unless the app provides files.
     pub files: Box<dyn Fn(&str) -> Option<String>>,
     shell: shell::Shell,
+    /// Command prefixes refused in the current lesson ("az snapshot delete").
+    pub disabled: Vec<String>,
     /// PowerShell variables, kept between runs like the bash ones.
     ps_vars: std::collections::BTreeMap<String, serde_json::Value>,
     /// Every engine command the scripts ran, in order: replaying them on the
@@ -44,6 +48,7 @@ pub struct Console {
 }
 
 struct Host<'a> {
+    disabled: &'a [String],
     lab: &'a mut Lab,
     executed: &'a mut Vec<Command>,
     files: &'a dyn Fn(&str) -> Option<String>,
@@ -53,6 +58,10 @@ impl shell::Host for Host<'_> {
     fn run(&mut self, argv: &[String]) -> (String, String, i32) {
         match argv[0].as_str() {
             "az" | "sim" => {
+                let line = argv.join(" ");
+                if let Some(prefix) = self.disabled.iter().find(|p| line.starts_with(p.as_str())) {
+                    return (String::new(), format!("ERROR: '{prefix}' is disabled in this lesson.\n"), 2);
+                }
                 if argv.len() == 1 {
                     return (az::help(argv), String::new(), 0);
                 }
@@ -97,7 +106,7 @@ impl Transcript {
 
 impl Console {
     pub fn new(lab: Lab) -> Console {
-        Console { lab, files: Box::new(|_| None), shell: shell::Shell::default(), ps_vars: Default::default(), executed: Vec::new() }
+        Console { lab, files: Box::new(|_| None), shell: shell::Shell::default(), disabled: Vec::new(), ps_vars: Default::default(), executed: Vec::new() }
     }
 
     /// Runs a script in `language`.
@@ -117,7 +126,7 @@ impl Console {
     /// Runs a bash script (one command or many lines); variables persist between runs.
     pub fn run(&mut self, script: &str) -> Transcript {
         let mut lines = Vec::new();
-        let mut host = Host { lab: &mut self.lab, executed: &mut self.executed, files: self.files.as_ref() };
+        let mut host = Host { disabled: &self.disabled, lab: &mut self.lab, executed: &mut self.executed, files: self.files.as_ref() };
         let status = self.shell.run(script, &mut host, &mut lines);
         Transcript { lines, status }
     }
