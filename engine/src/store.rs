@@ -410,6 +410,18 @@ impl<S: BlockStore> Session<S> {
     }
 }
 
+/// The records of a lab made by running `commands` from an empty lab: how
+/// the app replaces its stored lab with a lesson's start, or with the lab
+/// as it was earlier in its log (undo, time travel).
+pub fn records_for(commands: impl IntoIterator<Item = Command>) -> Result<(BTreeMap<String, Vec<u8>>, Journal)> {
+    let mut session = Session::open(MemoryStore::new())?;
+    for command in commands {
+        let _ = session.execute(command);
+    }
+    let journal = session.journal().clone();
+    Ok((session.store().records().clone(), journal))
+}
+
 // ---- export and import ---------------------------------------------------------
 
 /// The first bytes of an exported lab file.

@@ -1,0 +1,43 @@
+// A lesson solved through the UI is checked live and remembered across a reload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, newPage, screenshot, text, openApp, snapshot } from '../harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('solve the first lesson through the UI, reload, and see it marked solved', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await openApp(page, server.url);
+  await page.locator('#lesson-pick').selectOption('first-incremental');
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Start lesson' }).click();
+  await page.locator('#lesson-title').waitFor({ timeout: 10_000 });
+  assert.equal(await text(page, '#lesson-title'), 'Your first incremental snapshot');
+  assert.equal(await text(page, '#disk-disk1-used'), '64 MiB', 'the lesson start was applied');
+  assert.equal(await text(page, '#lesson-status'), 'Not solved yet');
+  assert.match(await text(page, '#lesson-goals'), /^○ disk1 has an incremental snapshot$/);
+
+  // A full snapshot does not solve it; an incremental one does.
+  await snapshot(page, { type: 'Full', name: 'full-one' });
+  assert.equal(await text(page, '#lesson-status'), 'Not solved yet');
+  await snapshot(page, { name: 'snap1' });
+  await page.locator('#lesson-status').filter({ hasText: 'Solved' }).waitFor({ timeout: 10_000 });
+  assert.match(await text(page, '#lesson-goals'), /^✔ disk1 has an incremental snapshot$/);
+  await screenshot(page, 'lesson-solved.png');
+
+  await page.reload();
+  await page.locator('#disk-disk1-pages').waitFor({ timeout: 20_000 });
+  await page.locator('#lessons-title').filter({ hasText: '(1/12 solved)' }).waitFor({ timeout: 10_000 });
+  assert.match(await page.locator('#lesson-pick option[value="first-incremental"]').textContent(), /^✔ /);
+  assert.deepEqual(errors, []);
+});

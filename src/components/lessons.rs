@@ -1,0 +1,162 @@
+//! Lessons in the app: pick one, start it (the lab becomes the lesson's
+//! start), and see after every command which goals hold. Solved lessons are
+//! remembered in IndexedDB (a database of their own, so a reset or an import
+//! of the lab keeps them) and progress can be exported.
+
+use std::rc::Rc;
+
+use snaplab_console::lessons::{self, Lesson};
+use snaplab_engine::store::{records_for, Batch};
+use snaplab_engine::Lab;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::i18n::{use_t, Lang};
+use crate::state::{Action, Refusal};
+use crate::storage::{self, IdbStore};
+
+/// Where solved lessons are remembered.
+pub const PROGRESS_DB: &str = "snaplab-progress";
+
+#[derive(Properties)]
+pub struct LessonsProps {
+    pub lab: Lab,
+    pub store: Rc<std::cell::RefCell<Option<Rc<IdbStore>>>>,
+    pub dispatch: Callback<Action>,
+}
+
+impl PartialEq for LessonsProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.lab.log().len() == other.lab.log().len() && self.lab.now() == other.lab.now()
+    }
+}
+
+async fn load_solved() -> Vec<String> {
+    let Ok(db) = IdbStore::open(PROGRESS_DB).await else { return vec![] };
+    let solved = db.load().await.map(|r| r.into_keys().filter_map(|k| k.strip_prefix("solved/").map(str::to_string)).collect()).unwrap_or_default();
+    db.close();
+    solved
+}
+
+async fn remember_solved(id: String) {
+    if let Ok(db) = IdbStore::open(PROGRESS_DB).await {
+        let _ = db.commit(&Batch { puts: vec![(format!("solved/{id}"), b"1".to_vec().into())], deletes: vec![], strict: true }).await;
+        db.close();
+    }
+}
+
+#[function_component(Lessons)]
+pub fn lessons_panel(props: &LessonsProps) -> Html {
+    let t = use_t();
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let all = use_memo((), |_| lessons::all().unwrap_or_default());
+    let current = use_state(|| None::<String>);
+    let picked = use_state(|| all.first().map(|l| l.id.clone()).unwrap_or_default());
+    let hints_shown = use_state(|| 0usize);
+    let solved = use_state(Vec::<String>::new);
+    {
+        let solved = solved.clone();
+        use_effect_with((), move |_| spawn_local(async move { solved.set(load_solved().await) }));
+    }
+    let text = |x: &lessons::Text| if lang == Lang::Sv { x.sv.clone() } else { x.en.clone() };
+    let lesson: Option<&Lesson> = current.as_ref().and_then(|id| all.iter().find(|l| &l.id == id));
+    let results: Vec<(String, bool)> = lesson.map(|l| l.check(&props.lab).into_iter().map(|(g, ok)| (text(&g.text), ok)).collect()).unwrap_or_default();
+    let now_solved = lesson.is_some() && results.iter().all(|(_, ok)| *ok);
+    {
+        // Remember a lesson once its goals all hold.
+        let (solved, id) = (solved.clone(), current.as_ref().cloned());
+        use_effect_with((now_solved, id.clone()), move |(now_solved, id)| {
+            if let (true, Some(id)) = (*now_solved, id.clone()) {
+                if !solved.contains(&id) {
+                    let mut list = (*solved).clone();
+                    list.push(id.clone());
+                    solved.set(list);
+                    spawn_local(remember_solved(id));
+                }
+            }
+        });
+    }
+
+    let start = {
+        let (picked, current, hints_shown, store, dispatch, all) = (picked.clone(), current.clone(), hints_shown.clone(), props.store.clone(), props.dispatch.clone(), all.clone());
+        let question = t("lessons.startConfirm");
+        Callback::from(move |_| {
+            let Some(lesson) = all.iter().find(|l| l.id == *picked).cloned() else { return };
+            let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+            let (current, hints_shown, store, dispatch) = (current.clone(), hints_shown.clone(), store.borrow().clone(), dispatch.clone());
+            spawn_local(async move {
+                let start = lesson.start_console();
+                let refused = |message: String| Action::Notice(Err(Refusal { code: "LessonFailed".into(), message, rule: None }));
+                let Some(store) = store else { return };
+                match records_for(start.executed) {
+                    Ok((records, journal)) => match store.replace_all(&records).await {
+                        Ok(()) => {
+                            dispatch.emit(Action::Loaded(journal));
+                            current.set(Some(lesson.id.clone()));
+                            hints_shown.set(0);
+                        }
+                        Err(e) => dispatch.emit(refused(e.to_string())),
+                    },
+                    Err(e) => dispatch.emit(refused(e.to_string())),
+                }
+            });
+        })
+    };
+    let on_pick = {
+        let picked = picked.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                picked.set(s.value());
+            }
+        })
+    };
+    let more_hints = {
+        let hints_shown = hints_shown.clone();
+        Callback::from(move |_| hints_shown.set(*hints_shown + 1))
+    };
+    let export_progress = {
+        let solved = solved.clone();
+        Callback::from(move |_| {
+            let body = serde_json::json!({ "solved": *solved }).to_string();
+            let _ = storage::download("snaplab-progress.json", body.as_bytes());
+        })
+    };
+    html! {
+        <section class="card lessons" aria-labelledby="lessons-title">
+            <h2 id="lessons-title">{ t("lessons.title") }{ format!(" ({}/{} {})", solved.len(), all.len(), t("lessons.solved").to_lowercase()) }</h2>
+            <div class="actions">
+                <label>{ t("lessons.pick") }{ " " }
+                    <select id="lesson-pick" onchange={on_pick}>
+                        { for all.iter().map(|l| html! {
+                            <option value={l.id.clone()} selected={l.id == *picked}>
+                                { format!("{}{}", if solved.contains(&l.id) { "✔ " } else { "" }, text(&l.title)) }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                <button type="button" class="primary" onclick={start}>{ t("lessons.start") }</button>
+                <button type="button" onclick={export_progress}>{ t("lessons.exportProgress") }</button>
+            </div>
+            if let Some(lesson) = lesson {
+                <h3 id="lesson-title">{ text(&lesson.title) }</h3>
+                <p>{ text(&lesson.intro) }</p>
+                <h4>{ t("lessons.goals") }</h4>
+                <ul class="goals" id="lesson-goals">
+                    { for results.iter().map(|(g, ok)| html! {
+                        <li class={if *ok { "goal met" } else { "goal" }}>{ if *ok { "✔ " } else { "○ " } }{ g }</li>
+                    }) }
+                </ul>
+                <p id="lesson-status" class={if now_solved { "solved" } else { "" }} role="status">
+                    { if now_solved { t("lessons.solved") } else { t("lessons.notSolved") } }
+                </p>
+                { for lesson.hints.iter().take(*hints_shown).map(|h| html! { <p class="hint">{ "💡 " }{ text(h) }</p> }) }
+                if *hints_shown < lesson.hints.len() {
+                    <button type="button" onclick={more_hints}>{ t("lessons.hint") }</button>
+                }
+            }
+        </section>
+    }
+}
