@@ -15,6 +15,7 @@ use crate::components::clock::ClockBar;
 use crate::components::console::ConsolePanel;
 use crate::components::diff::DiffView;
 use crate::components::disk_card::DiskCard;
+use crate::components::history::History;
 use crate::components::lessons::Lessons;
 use crate::components::manage::Manage;
 use crate::components::snapshots::Snapshots;
@@ -156,6 +157,7 @@ pub fn app() -> Html {
                 <>
                     <ClockBar now={lab.now().to_azure_string()} busy={state.busy()} submit={submit.clone()} />
                     <Lessons lab={lab.clone()} store={store.clone()} dispatch={dispatch.clone()} />
+                    <History lab={lab.clone()} store={store.clone()} dispatch={dispatch.clone()} submit={submit.clone()} />
                     if let Some(refusal) = &state.last_refusal {
                         <RefusalNotice refusal={refusal.clone()} />
                     }

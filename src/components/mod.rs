@@ -6,6 +6,7 @@ pub mod block_map;
 pub mod clock;
 pub mod console;
 pub mod diff;
+pub mod history;
 pub mod lessons;
 pub mod manage;
 pub mod disk_card;

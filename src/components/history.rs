@@ -1,0 +1,129 @@
+//! Undo, redo and a timeline over the operation log. The engine is
+//! deterministic, so the lab after any operation k is `replay(log[..k])`:
+//! the scrubber previews it, "Continue from here" makes it the lab (the
+//! later operations are dropped: the future forks), and undo is continuing
+//! from one operation back, with the undone operations kept for redo.
+
+use std::rc::Rc;
+
+use snaplab_engine::store::records_for;
+use snaplab_engine::units::human_bytes;
+use snaplab_engine::{Command, Lab};
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use super::Submit;
+use crate::i18n::use_t;
+use crate::state::{Action, Refusal};
+use crate::storage::IdbStore;
+
+#[derive(Properties)]
+pub struct HistoryProps {
+    pub lab: Lab,
+    pub store: Rc<std::cell::RefCell<Option<Rc<IdbStore>>>>,
+    pub dispatch: Callback<Action>,
+    pub submit: Submit,
+}
+
+impl PartialEq for HistoryProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.lab.log().len() == other.lab.log().len()
+    }
+}
+
+/// Makes the stored lab the one after the first `k` operations of `log`.
+fn fork(log: Vec<Command>, k: usize, store: Option<Rc<IdbStore>>, dispatch: Callback<Action>) {
+    spawn_local(async move {
+        let Some(store) = store else { return };
+        let result = match records_for(log.into_iter().take(k)) {
+            Ok((records, journal)) => store.replace_all(&records).await.map(|_| journal).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok(journal) => dispatch.emit(Action::Loaded(journal)),
+            Err(message) => dispatch.emit(Action::Notice(Err(Refusal { code: "HistoryFailed".into(), message, rule: None }))),
+        }
+    });
+}
+
+#[function_component(History)]
+pub fn history(props: &HistoryProps) -> Html {
+    let t = use_t();
+    let n = props.lab.log().len();
+    let position = use_state(|| None::<usize>);
+    let redo_stack = use_state(Vec::<Command>::new);
+    let k = position.filter(|p| *p < n).unwrap_or(n);
+    let log: Vec<Command> = props.lab.log().cloned().collect();
+    let preview = use_memo((k, n), {
+        let log = log.clone();
+        move |(k, _)| Lab::replay(log.iter().take(*k))
+    });
+
+    let on_scrub = {
+        let position = position.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                position.set(input.value().parse().ok());
+            }
+        })
+    };
+    let undo = {
+        let (log, store, dispatch, redo_stack, position) = (log.clone(), props.store.clone(), props.dispatch.clone(), redo_stack.clone(), position.clone());
+        Callback::from(move |_| {
+            if let Some(last) = log.last().cloned() {
+                let mut stack = (*redo_stack).clone();
+                stack.push(last);
+                redo_stack.set(stack);
+                position.set(None);
+                fork(log.clone(), log.len() - 1, store.borrow().clone(), dispatch.clone());
+            }
+        })
+    };
+    let redo = {
+        let (redo_stack, submit) = (redo_stack.clone(), props.submit.clone());
+        Callback::from(move |_| {
+            let mut stack = (*redo_stack).clone();
+            if let Some(command) = stack.pop() {
+                redo_stack.set(stack);
+                submit.emit(command);
+            }
+        })
+    };
+    let continue_here = {
+        let (log, store, dispatch, redo_stack, position) = (log.clone(), props.store.clone(), props.dispatch.clone(), redo_stack.clone(), position.clone());
+        Callback::from(move |_| {
+            redo_stack.set(Vec::new());
+            position.set(None);
+            fork(log.clone(), k, store.borrow().clone(), dispatch.clone());
+        })
+    };
+    let back = {
+        let position = position.clone();
+        Callback::from(move |_| position.set(None))
+    };
+    let operation = |i: usize| log.get(i.wrapping_sub(1)).map(|c| format!("{} {}", c.operation(), c.resource())).unwrap_or_else(|| "—".into());
+    let used: u64 = preview.disks().map(|d| d.data.used_bytes()).sum();
+    html! {
+        <section class="card history" aria-labelledby="history-title">
+            <h2 id="history-title">{ t("history.title") }</h2>
+            <div class="actions">
+                <button type="button" onclick={undo} disabled={n == 0}>{ t("history.undo") }</button>
+                <button type="button" onclick={redo} disabled={redo_stack.is_empty()}>{ format!("{} ({})", t("history.redo"), redo_stack.len()) }</button>
+            </div>
+            <label>{ t("history.scrub") }{ format!(" {k} / {n} ") }
+                <input id="history-scrub" type="range" min="0" max={n.to_string()} value={k.to_string()} oninput={on_scrub} />
+            </label>
+            <p id="history-view">
+                { format!("{} {k}: {} · {} · {} disk(s), {} snapshot(s), {} written",
+                    t("history.viewing"), operation(k), preview.now().to_azure_string(),
+                    preview.disks().count(), preview.snapshots().count(), human_bytes(used)) }
+            </p>
+            if k < n {
+                <div class="actions">
+                    <button type="button" class="primary" onclick={continue_here}>{ t("history.fork") }</button>
+                    <button type="button" onclick={back}>{ t("history.now") }</button>
+                </div>
+            }
+        </section>
+    }
+}
