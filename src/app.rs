@@ -62,6 +62,37 @@ async fn open_lab() -> Result<(Store, Journal), String> {
     Ok((Rc::new(store), journal))
 }
 
+/// Opens a share link (`#lab=…` in the address) after asking: its operation
+/// log replaces the stored lab. A damaged or tampered link is refused.
+async fn open_share_link(store: &IdbStore, dispatch: &Callback<Action>) {
+    let Some(window) = web_sys::window() else { return };
+    let hash = window.location().hash().unwrap_or_default();
+    let Some(payload) = hash.strip_prefix("#lab=") else { return };
+    // Opened or refused, the link is consumed: a reload shows the stored lab.
+    if let Ok(history) = window.history() {
+        let path = window.location().pathname().unwrap_or_default();
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
+    let refused = |e: snaplab_engine::EngineError| Action::Notice(Err(Refusal { code: e.code().into(), message: e.to_string(), rule: None }));
+    let log = match snaplab_engine::share::decode(payload) {
+        Ok(log) => log,
+        Err(e) => return dispatch.emit(refused(e)),
+    };
+    if !window.confirm_with_message(tr(Lang::default(), "share.confirm")).unwrap_or(false) {
+        return;
+    }
+    match snaplab_engine::store::records_for(log) {
+        Ok((records, journal)) => match store.replace_all(&records).await {
+            Ok(()) => {
+                dispatch.emit(Action::Loaded(journal));
+                dispatch.emit(Action::Notice(Ok(tr(Lang::default(), "share.opened").into())));
+            }
+            Err(e) => dispatch.emit(Action::Notice(Err(Refusal { code: "QuotaExceeded".into(), message: e.to_string(), rule: None }))),
+        },
+        Err(e) => dispatch.emit(refused(e)),
+    }
+}
+
 /// `disk1-snap3`: the first free name after the disk's snapshots so far.
 pub fn next_snapshot_name(lab: &Lab, disk: &str) -> String {
     let taken: std::collections::BTreeSet<String> = lab.snapshots().map(|s| s.at.name.to_lowercase()).collect();
@@ -94,8 +125,9 @@ pub fn app() -> Html {
                 let persisted = storage::request_persistence().await;
                 match open_lab().await {
                     Ok((opened, journal)) => {
-                        *store.borrow_mut() = Some(opened);
+                        *store.borrow_mut() = Some(opened.clone());
                         dispatch.emit(Action::Loaded(journal));
+                        open_share_link(&opened, &dispatch).await;
                     }
                     Err(message) => dispatch.emit(Action::LoadFailed(message)),
                 }

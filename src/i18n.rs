@@ -198,6 +198,10 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("history.viewing", "Viewing the lab after operation", "Visar labbet efter åtgärd"),
     ("history.fork", "Continue from here", "Fortsätt härifrån"),
     ("history.now", "Back to now", "Tillbaka till nu"),
+    ("share.button", "Share link", "Dela länk"),
+    ("share.label", "Link to this lab", "Länk till det här labbet"),
+    ("share.confirm", "Open the shared lab? It replaces the lab in this browser.", "Öppna det delade labbet? Det ersätter labbet i den här webbläsaren."),
+    ("share.opened", "Opened the shared lab", "Öppnade det delade labbet"),
     ("diff.map", "Where the ranges are on the disk", "Var intervallen finns på disken"),
 ];
 

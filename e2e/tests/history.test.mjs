@@ -44,3 +44,36 @@ test('undo, redo, scrub back and continue from there (the future forks)', async 
   await screenshot(page, 'history.png');
   assert.deepEqual(errors, []);
 });
+
+test('a share link opens the same lab in a fresh browser profile; a tampered one is refused', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await openApp(page, server.url);
+  await page.getByLabel('Text to write').fill('shared bytes');
+  await act(page, page.getByRole('button', { name: 'Write text' }));
+  await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
+  await act(page, page.getByRole('button', { name: '+1 h' }));
+  const clock = await text(page, '#clock-now');
+  await page.getByRole('button', { name: 'Share link' }).click();
+  const link = await page.locator('#share-link').inputValue();
+  assert.match(link, /#lab=v1\.[0-9a-f]{16}\./);
+
+  // A fresh profile: its own empty IndexedDB.
+  const fresh = await newPage(browser, errors);
+  fresh.once('dialog', (d) => d.accept());
+  await fresh.goto(link);
+  await fresh.getByText('Opened the shared lab').waitFor({ timeout: 20_000 });
+  assert.equal(await text(fresh, '#disk-disk1-used'), '64 MiB', '512 B of text and 64 MiB');
+  assert.equal(await text(fresh, '#clock-now'), clock);
+  assert.equal(new URL(fresh.url()).hash, '', 'the link is consumed');
+
+  // Tampered: one character of the payload changed.
+  const tampered = link.slice(0, -3) + (link.slice(-3, -2) === 'A' ? 'B' : 'A') + link.slice(-2);
+  const other = await newPage(browser, errors);
+  await other.goto(tampered);
+  await other.getByRole('alert').waitFor({ timeout: 20_000 });
+  assert.match(await other.getByRole('alert').textContent(), /This share link cannot be opened: .*(changed or damaged|not base64url).*Your lab was not changed/);
+  assert.equal(await text(other, '#disk-disk1-used'), '0 B');
+  await screenshot(fresh, 'shared.png');
+  assert.deepEqual(errors, []);
+});

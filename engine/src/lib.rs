@@ -22,6 +22,7 @@
 //! | how long background copies take | [`background`] (`background.rs`) |
 //! | the event log read by the UI and lessons | [`events`] (`events.rs`) |
 //! | block storage behind a trait; an in-memory backend | [`store`] (`store.rs`) |
+//! | share links: the operation log in a URL | [`share`] (`share.rs`) |
 //! | a disk's data: checked writes, reads and clears | [`disk`] (`disk.rs`) |
 //! | the sparse, persistent map of written pages | [`page_map`] (`page_map.rs`) |
 //! | sets of changed pages | [`range_set`] (`range_set.rs`) |
@@ -50,6 +51,7 @@ pub mod payload;
 pub mod range_set;
 pub mod restrictions;
 pub mod shapes;
+pub mod share;
 pub mod store;
 pub mod units;
 

@@ -101,6 +101,22 @@ pub fn history(props: &HistoryProps) -> Html {
         let position = position.clone();
         Callback::from(move |_| position.set(None))
     };
+    let link = use_state(String::new);
+    let share = {
+        let (log, link, dispatch) = (log.clone(), link.clone(), props.dispatch.clone());
+        Callback::from(move |_| match snaplab_engine::share::encode(log.iter()) {
+            Ok(payload) => {
+                let location = web_sys::window().map(|w| w.location());
+                let base = location.as_ref().and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))).unwrap_or_default();
+                let url = format!("{base}#lab={payload}");
+                if let Some(window) = web_sys::window() {
+                    let _ = window.navigator().clipboard().write_text(&url);
+                }
+                link.set(url);
+            }
+            Err(e) => dispatch.emit(Action::Notice(Err(Refusal { code: e.code().into(), message: e.to_string(), rule: None }))),
+        })
+    };
     let operation = |i: usize| log.get(i.wrapping_sub(1)).map(|c| format!("{} {}", c.operation(), c.resource())).unwrap_or_else(|| "—".into());
     let used: u64 = preview.disks().map(|d| d.data.used_bytes()).sum();
     html! {
@@ -109,7 +125,11 @@ pub fn history(props: &HistoryProps) -> Html {
             <div class="actions">
                 <button type="button" onclick={undo} disabled={n == 0}>{ t("history.undo") }</button>
                 <button type="button" onclick={redo} disabled={redo_stack.is_empty()}>{ format!("{} ({})", t("history.redo"), redo_stack.len()) }</button>
+                <button type="button" onclick={share}>{ t("share.button") }</button>
             </div>
+            if !link.is_empty() {
+                <label>{ t("share.label") }{ " " }<input id="share-link" type="text" readonly=true value={(*link).clone()} /></label>
+            }
             <label>{ t("history.scrub") }{ format!(" {k} / {n} ") }
                 <input id="history-scrub" type="range" min="0" max={n.to_string()} value={k.to_string()} oninput={on_scrub} />
             </label>
