@@ -14,12 +14,14 @@
 //! | the Azure PowerShell subset | [`pwsh`] (`pwsh.rs`) |
 //! | lessons: goals checked on the lab, hints, reference solutions | [`lessons`] (`lessons.rs`, data in `www/lessons/`) |
 //! | "did you mean" | [`suggest`] (`suggest.rs`) |
+//! | `explain <command>`: each option, and the rules it touches | [`explain`] (`explain.rs`) |
 //! | Resource Manager templates: expressions, snapshots and disks | [`arm`] (`arm.rs`) |
 //! | the console itself: a lab, a shell, the commands it ran | [`Console`] (here) |
 //! | the native program | `main.rs` |
 
 pub mod arm;
 pub mod az;
+pub mod explain;
 pub mod lessons;
 pub mod output;
 pub mod pwsh;
@@ -74,6 +76,10 @@ impl shell::Host for Host<'_> {
                     Err(az::Failure::Usage(message)) => (String::new(), format!("ERROR: {message}\n"), 2),
                 }
             }
+            "explain" => match explain::explain(&argv[1..]) {
+                Ok(text) => (text, String::new(), 0),
+                Err(message) => (String::new(), format!("explain: {message}\n"), 2),
+            },
             other => (String::new(), format!("bash: {other}: command not found (the simulator runs az, sim, echo, set and variable assignments)\n"), 127),
         }
     }
