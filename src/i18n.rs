@@ -202,6 +202,12 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("share.label", "Link to this lab", "Länk till det här labbet"),
     ("share.confirm", "Open the shared lab? It replaces the lab in this browser.", "Öppna det delade labbet? Det ersätter labbet i den här webbläsaren."),
     ("share.opened", "Opened the shared lab", "Öppnade det delade labbet"),
+    ("drill.title", "Drill", "Övning"),
+    ("drill.new", "New drill", "Ny övning"),
+    ("drill.answer", "Your answer (MiB)", "Ditt svar (MiB)"),
+    ("drill.check", "Check", "Kontrollera"),
+    ("drill.right", "Right: the engine agrees.", "Rätt: motorn håller med."),
+    ("drill.wrong", "Not quite: the engine says", "Inte riktigt: motorn säger"),
     ("diff.map", "Where the ranges are on the disk", "Var intervallen finns på disken"),
 ];
 

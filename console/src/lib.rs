@@ -14,6 +14,7 @@
 //! | the Azure PowerShell subset | [`pwsh`] (`pwsh.rs`) |
 //! | lessons: goals checked on the lab, hints, reference solutions | [`lessons`] (`lessons.rs`, data in `www/lessons/`) |
 //! | "did you mean" | [`suggest`] (`suggest.rs`) |
+//! | drills: generated exercises the engine answers | [`drills`] (`drills.rs`) |
 //! | `explain <command>`: each option, and the rules it touches | [`explain`] (`explain.rs`) |
 //! | Resource Manager templates: expressions, snapshots and disks | [`arm`] (`arm.rs`) |
 //! | the console itself: a lab, a shell, the commands it ran | [`Console`] (here) |
@@ -21,6 +22,7 @@
 
 pub mod arm;
 pub mod az;
+pub mod drills;
 pub mod explain;
 pub mod lessons;
 pub mod output;

@@ -41,3 +41,21 @@ test('solve the first lesson through the UI, reload, and see it marked solved', 
   assert.match(await page.locator('#lesson-pick option[value="first-incremental"]').textContent(), /^✔ /);
   assert.deepEqual(errors, []);
 });
+
+test('a drill is generated, and the engine checks the answer', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await openApp(page, server.url);
+  await page.getByRole('button', { name: 'New drill' }).click();
+  const script = await text(page, '#drill-script');
+  assert.match(script, /^az group create -n rg/);
+  // A wrong answer shows the engine's; then that answer is right.
+  await page.locator('#drill-answer').fill('99999');
+  await page.getByRole('button', { name: 'Check' }).click();
+  const verdict = await text(page, '#drill-verdict');
+  const [, mib] = verdict.match(/the engine says (\d+) MiB\./);
+  await page.locator('#drill-answer').fill(mib);
+  await page.getByRole('button', { name: 'Check' }).click();
+  assert.equal(await text(page, '#drill-verdict'), 'Right: the engine agrees.');
+  assert.deepEqual(errors, []);
+});

@@ -117,6 +117,34 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
         let hints_shown = hints_shown.clone();
         Callback::from(move |_| hints_shown.set(*hints_shown + 1))
     };
+    let drill = use_state(|| None::<snaplab_console::drills::Drill>);
+    let answer = use_state(String::new);
+    let verdict = use_state(|| None::<bool>);
+    let new_drill = {
+        let (drill, answer, verdict) = (drill.clone(), answer.clone(), verdict.clone());
+        Callback::from(move |_| {
+            drill.set(Some(snaplab_console::drills::next_snapshot_size(js_sys::Date::now() as u64)));
+            answer.set(String::new());
+            verdict.set(None);
+        })
+    };
+    let check_drill = {
+        let (drill, answer, verdict) = (drill.clone(), answer.clone(), verdict.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(d) = drill.as_ref() {
+                verdict.set(Some(answer.trim().parse().is_ok_and(|a| d.check(a))));
+            }
+        })
+    };
+    let on_answer = {
+        let answer = answer.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                answer.set(i.value());
+            }
+        })
+    };
     let export_progress = {
         let solved = solved.clone();
         Callback::from(move |_| {
@@ -156,6 +184,21 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
                 if *hints_shown < lesson.hints.len() {
                     <button type="button" onclick={more_hints}>{ t("lessons.hint") }</button>
                 }
+            }
+            <h3>{ t("drill.title") }</h3>
+            <button type="button" onclick={new_drill}>{ t("drill.new") }</button>
+            if let Some(d) = drill.as_ref() {
+                <pre class="json" id="drill-script">{ d.script.join("\n") }</pre>
+                <p>{ if lang == Lang::Sv { d.question_sv.clone() } else { d.question_en.clone() } }</p>
+                <form class="actions" onsubmit={check_drill}>
+                    <label>{ t("drill.answer") }{ " " }<input id="drill-answer" type="number" min="0" value={(*answer).clone()} oninput={on_answer} /></label>
+                    <button type="submit">{ t("drill.check") }</button>
+                </form>
+                { match *verdict {
+                    Some(true) => html! { <p id="drill-verdict" class="validation">{ t("drill.right") }</p> },
+                    Some(false) => html! { <p id="drill-verdict" class="rule">{ format!("{} {} MiB.", t("drill.wrong"), d.answer_mib) }</p> },
+                    None => html! {},
+                } }
             }
         </section>
     }
