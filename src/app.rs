@@ -7,6 +7,7 @@ use std::rc::Rc;
 use snaplab_engine::model::Snapshot;
 use snaplab_engine::store::Journal;
 use snaplab_engine::{Command, Lab};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -15,6 +16,8 @@ use crate::components::clock::ClockBar;
 use crate::components::console::ConsolePanel;
 use crate::components::diff::DiffView;
 use crate::components::disk_card::DiskCard;
+use crate::components::faults::Faults;
+use crate::components::presenter::Presenter;
 use crate::components::history::History;
 use crate::components::lessons::Lessons;
 use crate::components::manage::Manage;
@@ -112,6 +115,10 @@ pub fn app() -> Html {
     let state = use_reducer(AppState::default);
     let store = use_mut_ref(|| None::<Store>);
     let lang = use_state(Lang::default);
+    let presenter = use_state(|| false);
+    let shortcuts = use_state(|| false);
+    let next_step = use_state(|| 0u32);
+    let crash_next = use_state(|| Rc::new(std::cell::Cell::new(false)));
     let dispatch = {
         let state = state.clone();
         Callback::from(move |action: Action| state.dispatch(action))
@@ -141,8 +148,21 @@ pub fn app() -> Html {
         let (store, dispatch) = (store.clone(), dispatch.clone());
         let flight = state.in_flight.clone();
         let persisted = state.storage.persisted;
+        let crash = (*crash_next).clone();
         use_effect_with(flight.as_ref().map(|(n, _)| *n), move |_| {
             if let (Some((n, prepared)), Some(store)) = (flight, store.borrow().clone()) {
+                if crash.replace(false) {
+                    // Fault injection: the tab "closes" after the operation's data is
+                    // stored but before its commit record; the reload recovers.
+                    spawn_local(async move {
+                        let chunks = prepared.batch.puts.iter().filter(|(k, _)| k.starts_with("chunk/")).cloned().collect();
+                        let _ = store.commit(&snaplab_engine::store::Batch { puts: chunks, deletes: vec![], strict: false }).await;
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().reload();
+                        }
+                    });
+                    return;
+                }
                 spawn_local(async move {
                     match store.commit(&prepared.batch).await {
                         Ok(()) => dispatch.emit(Action::Committed(n)),
@@ -159,6 +179,39 @@ pub fn app() -> Html {
         Callback::from(move |command: Command| dispatch.emit(Action::Submit(command)))
     };
     let t = |key: &str| tr(*lang, key);
+    // Keyboard shortcuts (listed under `?`); not while typing in a field.
+    {
+        let (presenter, shortcuts, next_step, submit) = (presenter.clone(), shortcuts.clone(), next_step.clone(), submit.clone());
+        use_effect_with((*presenter, *shortcuts, *next_step), move |(p, sc, n)| {
+            let (p, sc, n) = (*p, *sc, *n);
+            let listener = web_sys::window().map(|w| {
+                gloo::events::EventListener::new(&w, "keydown", move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                    let typing = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+                    if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
+                    }
+                    match e.key().as_str() {
+                        "?" => shortcuts.set(!sc),
+                        "Escape" => shortcuts.set(false),
+                        "p" => presenter.set(!p),
+                        "n" => next_step.set(n + 1),
+                        "+" => submit.emit(Command::AdvanceClock { millis: 60_000 }),
+                        _ => {}
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let toggle_presenter = {
+        let presenter = presenter.clone();
+        Callback::from(move |_| presenter.set(!*presenter))
+    };
+    let close_shortcuts = {
+        let shortcuts = shortcuts.clone();
+        Callback::from(move |_| shortcuts.set(false))
+    };
     let switch_lang = {
         let lang = lang.clone();
         Callback::from(move |e: Event| {
@@ -189,6 +242,9 @@ pub fn app() -> Html {
                 <>
                     <ClockBar now={lab.now().to_azure_string()} busy={state.busy()} submit={submit.clone()} />
                     <Lessons lab={lab.clone()} store={store.clone()} dispatch={dispatch.clone()} />
+                    if *presenter {
+                        <Presenter lab={lab.clone()} submit={submit.clone()} next={*next_step} />
+                    }
                     <History lab={lab.clone()} store={store.clone()} dispatch={dispatch.clone()} submit={submit.clone()} />
                     if let Some(refusal) = &state.last_refusal {
                         <RefusalNotice refusal={refusal.clone()} />
@@ -210,6 +266,7 @@ pub fn app() -> Html {
                     <Violations events={events} />
                     <Manage lab={lab.clone()} revision={revision} submit={submit.clone()} />
                     <TemplateBlade lab={lab.clone()} submit={submit.clone()} />
+                    <Faults lab={lab.clone()} store={store.clone()} crash_next={(*crash_next).clone()} submit={submit.clone()} dispatch={dispatch.clone()} />
                     { panel }
                 </>
             }
@@ -218,11 +275,13 @@ pub fn app() -> Html {
 
     html! {
         <ContextProvider<Lang> context={*lang}>
+          <div class={classes!("app", presenter.then_some("presenter"))}>
             <header class="app-header">
                 <div>
                     <h1>{ "Snaplab" }</h1>
                     <p class="tagline">{ t("app.tagline") }</p>
                 </div>
+                <button type="button" class="presenter-toggle" aria-pressed={presenter.to_string()} onclick={toggle_presenter}>{ t("presenter.toggle") }</button>
                 <label class="language">{ t("app.language") }{ " " }
                     <select onchange={switch_lang} aria-label={t("app.language")}>
                         <option value="en" selected={*lang == Lang::En}>{ "English" }</option>
@@ -232,6 +291,19 @@ pub fn app() -> Html {
             </header>
             <main class="app-main" lang={lang.code()}>{ body }</main>
             <footer class="app-footer">{ t("app.footer") }</footer>
+            if *shortcuts {
+                <div class="wizard shortcuts" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title">
+                    <h2 id="shortcuts-title">{ t("shortcuts.title") }</h2>
+                    <dl class="facts">
+                        <dt><kbd>{ "?" }</kbd></dt><dd>{ t("shortcuts.help") }</dd>
+                        <dt><kbd>{ "p" }</kbd></dt><dd>{ t("shortcuts.presenter") }</dd>
+                        <dt><kbd>{ "n" }</kbd></dt><dd>{ t("shortcuts.next") }</dd>
+                        <dt><kbd>{ "+" }</kbd></dt><dd>{ t("shortcuts.minute") }</dd>
+                    </dl>
+                    <button type="button" onclick={close_shortcuts}>{ t("shortcuts.close") }</button>
+                </div>
+            }
+          </div>
         </ContextProvider<Lang>>
     }
 }

@@ -76,6 +76,9 @@ pub struct AppState {
     pub queue: VecDeque<Command>,
     pub last_refusal: Option<Refusal>,
     pub last_message: Option<String>,
+    /// A notice sent while operations were queued: shown once they are done,
+    /// so it is not hidden by their own messages.
+    pub notice_after_queue: Option<Result<String, Refusal>>,
     pub storage: StorageFacts,
 }
 
@@ -89,6 +92,7 @@ impl Default for AppState {
             queue: VecDeque::new(),
             last_refusal: None,
             last_message: None,
+            notice_after_queue: None,
             storage: StorageFacts::default(),
         }
     }
@@ -117,6 +121,16 @@ impl AppState {
     /// Is an operation being stored?
     pub fn busy(&self) -> bool {
         self.in_flight.is_some()
+    }
+
+    fn show(&mut self, notice: Result<String, Refusal>) {
+        match notice {
+            Ok(message) => {
+                self.last_message = Some(message);
+                self.last_refusal = None;
+            }
+            Err(refusal) => self.last_refusal = Some(refusal),
+        }
     }
 
     fn start_next(&mut self) {
@@ -158,6 +172,11 @@ impl Reducible for AppState {
                         Err(err) => next.last_refusal = Some(Refusal::from(&err)),
                     }
                     next.start_next();
+                    if !next.busy() {
+                        if let Some(notice) = next.notice_after_queue.take() {
+                            next.show(notice);
+                        }
+                    }
                 }
             }
             Action::CommitFailed(n, message) => {
@@ -169,11 +188,8 @@ impl Reducible for AppState {
                 }
             }
             Action::Storage(facts) => next.storage = facts,
-            Action::Notice(Ok(message)) => {
-                next.last_message = Some(message);
-                next.last_refusal = None;
-            }
-            Action::Notice(Err(refusal)) => next.last_refusal = Some(refusal),
+            Action::Notice(notice) if next.busy() => next.notice_after_queue = Some(notice),
+            Action::Notice(notice) => next.show(notice),
         }
         Rc::new(next)
     }
@@ -230,6 +246,14 @@ mod tests {
         assert!(refusal.message.contains("QuotaExceededError: full"));
         // A stale report for an operation no longer in flight is ignored.
         assert!(state.clone().reduce(Action::Committed(1)).last_message.is_none());
+    }
+
+    #[test]
+    fn a_notice_sent_while_operations_are_queued_shows_after_them() {
+        let state = ready().reduce(Action::Submit(write(0))).reduce(Action::Notice(Ok("demo done".into())));
+        assert_eq!(state.last_message, None);
+        let state = state.reduce(Action::Committed(1));
+        assert_eq!(state.last_message.as_deref(), Some("demo done"));
     }
 
     #[test]

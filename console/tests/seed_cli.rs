@@ -205,3 +205,22 @@ fn snapshot_update_and_a_diff_by_sas_urls_the_azure_way() {
     let t = c.run("sim diff --sas-url \"$b\" --prev-sas-url \"$a\"");
     assert!(t.stderr().contains("is not an active SAS URL"), "{}", t.stderr());
 }
+
+#[test]
+fn a_copy_holds_its_snapshots_point_in_time_whatever_is_written_during_it() {
+    use snaplab_console::lessons::Check;
+    let mut c = console();
+    let t = c.run("sim write -g rg-seed --disk disk1 --offset 0 --length 8M --seed 11 -o none\n\
+        az snapshot create -g rg-seed -n s --source disk1 --incremental -o none\n\
+        id=$(az snapshot show -g rg-seed -n s --query id -o tsv)\n\
+        az snapshot create -g rg-seed -n s-ne --source $id -l northeurope --incremental true --copy-start true -o none\n\
+        sim write -g rg-seed --disk disk1 --offset 0 --length 8M --seed 12 -o none\n\
+        sim clock advance 5m -o none\n\
+        az disk create -g rg-seed -n from-copy --source s-ne -o none");
+    assert_eq!(t.status, 0, "{:?}", t.lines);
+    let same = Check::DiskEqualsSnapshot { group: "rg-seed".into(), disk: "from-copy".into(), snapshot: "s".into() };
+    assert!(same.holds(&c.lab), "the copy restores to the snapshot's data");
+    let disk1 = c.lab.find_disk("rg-seed", "disk1").unwrap().data.read(0, 512).unwrap();
+    let copy = c.lab.find_disk("rg-seed", "from-copy").unwrap().data.read(0, 512).unwrap();
+    assert_ne!(disk1, copy, "not the bytes written during the copy");
+}

@@ -102,6 +102,41 @@ pub fn history(props: &HistoryProps) -> Html {
         Callback::from(move |_| position.set(None))
     };
     let link = use_state(String::new);
+    // Replay: move the scrubber from the start to now, one operation a step.
+    let replaying = use_state(|| false);
+    let speed = use_state(|| 400u32);
+    {
+        let (position, replaying) = (position.clone(), replaying.clone());
+        use_effect_with((*replaying, *speed, k, n), move |(on, speed, k, n)| {
+            let (on, k, n) = (*on, *k, *n);
+            let timer = on.then(|| {
+                gloo::timers::callback::Timeout::new(*speed, move || {
+                    if k < n {
+                        position.set(Some(k + 1));
+                    } else {
+                        position.set(None);
+                        replaying.set(false);
+                    }
+                })
+            });
+            move || drop(timer)
+        });
+    }
+    let replay = {
+        let (position, replaying) = (position.clone(), replaying.clone());
+        Callback::from(move |_| {
+            position.set(Some(0));
+            replaying.set(true);
+        })
+    };
+    let on_speed = {
+        let speed = speed.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                speed.set(i.value().parse().unwrap_or(400).clamp(20, 5000));
+            }
+        })
+    };
     let share = {
         let (log, link, dispatch) = (log.clone(), link.clone(), props.dispatch.clone());
         Callback::from(move |_| match snaplab_engine::share::encode(log.iter()) {
@@ -126,6 +161,8 @@ pub fn history(props: &HistoryProps) -> Html {
                 <button type="button" onclick={undo} disabled={n == 0}>{ t("history.undo") }</button>
                 <button type="button" onclick={redo} disabled={redo_stack.is_empty()}>{ format!("{} ({})", t("history.redo"), redo_stack.len()) }</button>
                 <button type="button" onclick={share}>{ t("share.button") }</button>
+                <button type="button" onclick={replay} disabled={n == 0}>{ t("history.replay") }</button>
+                <label><input id="replay-speed" type="number" min="20" max="5000" value={speed.to_string()} oninput={on_speed} />{ " " }{ t("history.speed") }</label>
             </div>
             if !link.is_empty() {
                 <label>{ t("share.label") }{ " " }<input id="share-link" type="text" readonly=true value={(*link).clone()} /></label>
