@@ -116,6 +116,8 @@ pub fn app() -> Html {
     let store = use_mut_ref(|| None::<Store>);
     let lang = use_state(Lang::default);
     let presenter = use_state(|| false);
+    let lesson = use_state(|| None::<String>);
+    let lesson_disabled: Vec<String> = lesson.as_ref().and_then(|id| snaplab_console::lessons::by_id().remove(id)).map(|l| l.disabled).unwrap_or_default();
     let shortcuts = use_state(|| false);
     let next_step = use_state(|| 0u32);
     let crash_next = use_state(|| Rc::new(std::cell::Cell::new(false)));
@@ -241,7 +243,7 @@ pub fn app() -> Html {
             html! {
                 <>
                     <ClockBar now={lab.now().to_azure_string()} busy={state.busy()} submit={submit.clone()} />
-                    <Lessons lab={lab.clone()} store={store.clone()} dispatch={dispatch.clone()} />
+                    <Lessons lab={lab.clone()} current={lesson.clone()} store={store.clone()} dispatch={dispatch.clone()} />
                     if *presenter {
                         <Presenter lab={lab.clone()} submit={submit.clone()} next={*next_step} />
                     }
@@ -256,7 +258,7 @@ pub fn app() -> Html {
                                 groups={groups.clone()} submit={submit.clone()} />
                         }) }
                     </div>
-                    <ConsolePanel lab={lab.clone()} submit={submit.clone()} />
+                    <ConsolePanel lab={lab.clone()} disabled={lesson_disabled.clone()} submit={submit.clone()} />
                     <Snapshots snapshots={sorted_snapshots(lab)} now={lab.now()} submit={submit.clone()}
                         taken={lab.disks().map(|d| d.at.name.to_lowercase()).collect::<Vec<_>>()} />
                     <div class="columns">

@@ -59,3 +59,23 @@ test('a drill is generated, and the engine checks the answer', async () => {
   assert.equal(await text(page, '#drill-verdict'), 'Right: the engine agrees.');
   assert.deepEqual(errors, []);
 });
+
+test("a lesson's disabled commands are refused in the console", async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await openApp(page, server.url);
+  await page.locator('#lesson-pick').selectOption('copy-only-the-delta');
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Start lesson' }).click();
+  await page.locator('#lesson-title').waitFor({ timeout: 10_000 });
+  const input = page.getByLabel('Command or script');
+  await input.fill('az disk create -g rg -n cheat --source snap2');
+  await input.press('Enter');
+  await page.locator('#console-output .err').first().waitFor({ timeout: 10_000 });
+  assert.match(await text(page, '#console-output'), /ERROR: 'az disk create' is disabled in this lesson\./);
+  // The lesson's own way works, and solves it.
+  await input.fill('sim write -g rg --disk target --offset 2M --length 1M --seed 2 -o none');
+  await input.press('Enter');
+  await page.locator('#lesson-status').filter({ hasText: 'Solved' }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(errors, []);
+});

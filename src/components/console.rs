@@ -14,12 +14,14 @@ use crate::i18n::use_t;
 #[derive(Properties)]
 pub struct ConsoleProps {
     pub lab: Lab,
+    /// Command prefixes the current lesson disables.
+    pub disabled: Vec<String>,
     pub submit: Submit,
 }
 
 impl PartialEq for ConsoleProps {
     fn eq(&self, other: &Self) -> bool {
-        self.lab.log().len() == other.lab.log().len()
+        self.lab.log().len() == other.lab.log().len() && self.disabled == other.disabled
     }
 }
 
@@ -45,12 +47,14 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
     let run = {
         let (input, transcript, history, cursor, submit, lab) = (input.clone(), transcript.clone(), history.clone(), cursor.clone(), props.submit.clone(), props.lab.clone());
         let language = language.clone();
+        let disabled = props.disabled.clone();
         Callback::from(move |_: ()| {
             let script = (*input).clone();
             if script.trim().is_empty() {
                 return;
             }
             let mut console = Console::new(lab.clone());
+            console.disabled = disabled.clone();
             let result = console.run_in(*language, &script);
             let mut lines = (*transcript).clone();
             let prompt = if *language == Language::Bash { "$" } else { "PS>" };
@@ -129,6 +133,12 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
             <p class="hint">{ t("console.hint") }</p>
             <pre class="console-output" id="console-output" ref={output} aria-live="polite">
                 { for transcript.iter().map(|l| match l {
+                    // Hover over a command to see what each part does (explain).
+                    Line::Out(s) if s.starts_with("$ az ") || s.starts_with("$ sim ") => {
+                        let words: Vec<String> = s[2..].split_whitespace().map(str::to_string).collect();
+                        let tip = snaplab_console::explain::explain(&words).unwrap_or_default();
+                        html! { <span class="out command" title={tip}>{ s }{ "\n" }</span> }
+                    }
                     Line::Out(s) => html! { <span class="out">{ s }{ "\n" }</span> },
                     Line::Err(s) => html! { <span class="err">{ s }{ "\n" }</span> },
                 }) }

@@ -175,6 +175,10 @@ pub fn history(props: &HistoryProps) -> Html {
                     t("history.viewing"), operation(k), preview.now().to_azure_string(),
                     preview.disks().count(), preview.snapshots().count(), human_bytes(used)) }
             </p>
+            <ul class="preview" id="history-preview">
+                { for preview.disks().map(|d| html! { <li>{ format!("disk {} · {} used", d.at.name, human_bytes(d.data.used_bytes())) }</li> }) }
+                { for preview.snapshots().map(|s| html! { <li>{ format!("snapshot {} · {} · {} used", s.at.name, if s.incremental { "incremental" } else { "full" }, human_bytes(s.used_bytes())) }</li> }) }
+            </ul>
             if k < n {
                 <div class="actions">
                     <button type="button" class="primary" onclick={continue_here}>{ t("history.fork") }</button>

@@ -21,13 +21,15 @@ pub const PROGRESS_DB: &str = "snaplab-progress";
 #[derive(Properties)]
 pub struct LessonsProps {
     pub lab: Lab,
+    /// The lesson in progress (shared with the console, which refuses its disabled commands).
+    pub current: UseStateHandle<Option<String>>,
     pub store: Rc<std::cell::RefCell<Option<Rc<IdbStore>>>>,
     pub dispatch: Callback<Action>,
 }
 
 impl PartialEq for LessonsProps {
     fn eq(&self, other: &Self) -> bool {
-        self.lab.log().len() == other.lab.log().len() && self.lab.now() == other.lab.now()
+        self.lab.log().len() == other.lab.log().len() && self.lab.now() == other.lab.now() && *self.current == *other.current
     }
 }
 
@@ -50,7 +52,7 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
     let t = use_t();
     let lang = use_context::<Lang>().unwrap_or_default();
     let all = use_memo((), |_| lessons::all().unwrap_or_default());
-    let current = use_state(|| None::<String>);
+    let current = props.current.clone();
     let picked = use_state(|| all.first().map(|l| l.id.clone()).unwrap_or_default());
     let hints_shown = use_state(|| 0usize);
     let solved = use_state(Vec::<String>::new);
