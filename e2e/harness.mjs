@@ -5,6 +5,7 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const DIST = resolve(here, '..', 'dist');
@@ -98,4 +99,19 @@ export async function snapshot(page, { type = 'Incremental', name } = {}) {
   await dialog.getByLabel(type, { exact: true }).check();
   await dialog.getByRole('button', { name: 'Review + create' }).click();
   await act(page, dialog.getByRole('button', { name: 'Create', exact: true }));
+}
+
+/** One server of dist/ and one Chromium for a test file: `const app = useApp();`, then app.url and app.browser. */
+export function useApp() {
+  const app = {};
+  before(async () => {
+    app.server = await serve();
+    app.url = app.server.url;
+    app.browser = await launch();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.close();
+  });
+  return app;
 }

@@ -1,18 +1,9 @@
 // The console panel: the seed's CLI script pasted and run in the browser.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, newPage, screenshot, text, openApp } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp } from '../harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 const SEED_CREATE = `# Declare variables
 diskName="disk1"
@@ -28,8 +19,8 @@ az snapshot create -g $resourceGroupName -n $snapshotName --source $yourDiskID -
 
 test("the seed's CLI script pasted into the console creates a snapshot that appears in the timeline", async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   const input = page.getByLabel('Command or script');
   await input.fill('sim write -g rg-snaplab --disk disk1 --offset 0 --length 10M -o none');
   await input.press('Enter');
@@ -63,8 +54,8 @@ test("the seed's CLI script pasted into the console creates a snapshot that appe
 
 test("seed 001's PowerShell block and its Resource Manager template work in the browser", async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await page.locator('#console-shell').selectOption('pwsh');
   const input = page.getByLabel('Command or script');
   await input.fill(`$diskName = "disk1"

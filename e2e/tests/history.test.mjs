@@ -1,25 +1,16 @@
 // Undo, redo and the timeline scrubber act on the replayed lab.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, newPage, screenshot, text, openApp, act } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, act } from '../harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 const used = (page) => text(page, '#disk-disk1-used');
 
 test('undo, redo, scrub back and continue from there (the future forks)', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await act(page, page.getByRole('button', { name: 'Write 1 MiB' }));
   await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
   assert.equal(await used(page), '65 MiB');
@@ -48,8 +39,8 @@ test('undo, redo, scrub back and continue from there (the future forks)', async 
 
 test('a share link opens the same lab in a fresh browser profile; a tampered one is refused', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await page.getByLabel('Text to write').fill('shared bytes');
   await act(page, page.getByRole('button', { name: 'Write text' }));
   await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
@@ -60,7 +51,7 @@ test('a share link opens the same lab in a fresh browser profile; a tampered one
   assert.match(link, /#lab=v1\.[0-9a-f]{16}\./);
 
   // A fresh profile: its own empty IndexedDB.
-  const fresh = await newPage(browser, errors);
+  const fresh = await newPage(app.browser, errors);
   fresh.once('dialog', (d) => d.accept());
   await fresh.goto(link);
   await fresh.getByText('Opened the shared lab').waitFor({ timeout: 20_000 });
@@ -70,7 +61,7 @@ test('a share link opens the same lab in a fresh browser profile; a tampered one
 
   // Tampered: one character of the payload changed.
   const tampered = link.slice(0, -3) + (link.slice(-3, -2) === 'A' ? 'B' : 'A') + link.slice(-2);
-  const other = await newPage(browser, errors);
+  const other = await newPage(app.browser, errors);
   await other.goto(tampered);
   await other.getByRole('alert').waitFor({ timeout: 20_000 });
   assert.match(await other.getByRole('alert').textContent(), /This share link cannot be opened: .*(changed or damaged|not base64url).*Your lab was not changed/);

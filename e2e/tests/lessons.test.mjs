@@ -1,23 +1,14 @@
 // A lesson solved through the UI is checked live and remembered across a reload.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, newPage, screenshot, text, openApp, snapshot } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, snapshot } from '../harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 test('solve the first lesson through the UI, reload, and see it marked solved', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await page.locator('#lesson-pick').selectOption('first-incremental');
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Start lesson' }).click();
@@ -44,8 +35,8 @@ test('solve the first lesson through the UI, reload, and see it marked solved', 
 
 test('a drill is generated, and the engine checks the answer', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await page.getByRole('button', { name: 'New drill' }).click();
   const script = await text(page, '#drill-script');
   assert.match(script, /^az group create -n rg/);
@@ -62,8 +53,8 @@ test('a drill is generated, and the engine checks the answer', async () => {
 
 test("a lesson's disabled commands are refused in the console", async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await page.locator('#lesson-pick').selectOption('copy-only-the-delta');
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Start lesson' }).click();

@@ -1,24 +1,15 @@
 // Presenter mode, keyboard shortcuts, the step-by-step player, session
 // replay, and fault injection.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, newPage, screenshot, text, openApp, act } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, act } from '../harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 test('presenter mode: large fonts, shortcuts under ?, and a script played one command at a time', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   const rootFont = () => page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
   assert.equal(await rootFont(), '18px');
   await page.locator('body').press('p');
@@ -56,8 +47,8 @@ test('presenter mode: large fonts, shortcuts under ?, and a script played one co
 
 test('fault injection: a full quota changes nothing; a tab closed mid-operation recovers to the state before it', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await page.getByLabel('Text to write').fill('kept');
   await act(page, page.getByRole('button', { name: 'Write text' }));
   assert.equal(await text(page, '#disk-disk1-used'), '512 B');
@@ -78,8 +69,8 @@ test('fault injection: a full quota changes nothing; a tab closed mid-operation 
 
 test('fault injection: a writer during a copy does not change what the copy holds', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await page.getByRole('button', { name: 'Write to the disk while a copy runs' }).click();
   await page.getByText(/finished copying while disk1 was being written/).waitFor({ timeout: 10_000 });
   const copy = page.locator('tr[id^="snapshot-copy-demo"][id$="-northeurope"]');

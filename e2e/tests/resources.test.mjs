@@ -1,25 +1,16 @@
 // Resources and workloads as the portal offers them: groups, disks, VMs,
 // writes at an offset, TRIM of a range, resize, attach/detach, SAS and a
 // copy to another region, with the rules refusing what Azure refuses.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, newPage, screenshot, text, openApp, act } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, act } from '../harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 test('groups, disks, workloads, resize, VMs and a copy to another region', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
 
   const group = page.getByRole('form', { name: 'Create resource group' });
   await group.getByLabel('Name').fill('rg-demo');

@@ -1,27 +1,18 @@
 // The app: Yew renders the engine's disk from IndexedDB, buttons act on it,
 // refusals are shown with Azure codes, and the lab survives a reload.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, newPage, screenshot, text, openApp, act, snapshot } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, act, snapshot } from '../harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 async function open(page) {
-  await openApp(page, server.url);
+  await openApp(page, app.url);
 }
 
 test('the Yew app renders the engine disk and reacts to writes, a TRIM and a snapshot', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
+  const page = await newPage(app.browser, errors);
   await open(page);
   const heading = page.getByRole('heading', { level: 1 });
   assert.equal(await heading.textContent(), 'Snaplab');
@@ -48,7 +39,7 @@ test('the Yew app renders the engine disk and reacts to writes, a TRIM and a sna
 
 test('typed text is written as real bytes, and the 8th snapshot in 5 minutes is refused (B1) until the clock moves', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
+  const page = await newPage(app.browser, errors);
   await open(page);
   // Real bytes typed by the user.
   await page.getByLabel('Text to write').fill('Hello, Snaplab!');
@@ -71,7 +62,7 @@ test('typed text is written as real bytes, and the 8th snapshot in 5 minutes is 
 
 test('the lab survives a reload: the same disks, snapshots, bytes and clock', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
+  const page = await newPage(app.browser, errors);
   await open(page);
   // Reset wipes the lab after a confirmation.
   await act(page, page.getByRole('button', { name: 'Write 1 MiB' }));
@@ -113,7 +104,7 @@ test('the lab survives a reload: the same disks, snapshots, bytes and clock', as
 
 test('export, reset and import bring the lab back; a foreign file is refused and changes nothing', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
+  const page = await newPage(app.browser, errors);
   await open(page);
   await page.getByLabel('Text to write').fill('exported bytes');
   await act(page, page.getByRole('button', { name: 'Write text' }));

@@ -1,26 +1,17 @@
 // The simulator UI (issue 5): the portal's snapshot steps, the block map,
 // violations, the diff, billing and the Swedish switch. Each saves a screenshot.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, newPage, screenshot, text, openApp, act, snapshot } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, act, snapshot } from '../harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 const mapCells = (page, state) => page.locator('#map-disk1').getAttribute(`data-${state}-cells`).then(Number);
 
 test("seed 001's portal steps create an incremental snapshot", async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
 
   // 2. On your disk, select Create snapshot.
@@ -56,8 +47,8 @@ test("seed 001's portal steps create an incremental snapshot", async () => {
 
 test('writing then snapshotting shows changed cells, then snapshotted ones, and the used size', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   assert.equal(await mapCells(page, 'changed'), 0);
   await act(page, page.getByRole('button', { name: 'Write 10 GiB' }));
   const changed = await mapCells(page, 'changed');
@@ -89,8 +80,8 @@ test('writing then snapshotting shows changed cells, then snapshotted ones, and 
 
 test('an 8th snapshot within 5 simulated minutes appears in the violations panel with its rule', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   for (let i = 0; i < 8; i++) await snapshot(page);
   const rows = page.locator('.violations-table tbody tr');
   assert.equal(await rows.count(), 1);
@@ -105,8 +96,8 @@ test('an 8th snapshot within 5 simulated minutes appears in the violations panel
 
 test('a diff of two snapshots lists the expected ranges, and a diff across families is refused', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await act(page, page.getByRole('button', { name: 'Write 1 MiB' }));
   await snapshot(page, { name: 'snap-a' });
   await page.getByLabel('Text to write').fill('changed after snap-a');
@@ -147,8 +138,8 @@ test('a diff of two snapshots lists the expected ranges, and a diff across famil
 
 test("billing shows the seed's example: 10 GiB used is 0.3226 a day", async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await act(page, page.getByRole('button', { name: 'Write 10 GiB' }));
   await snapshot(page);
   assert.equal(await text(page, '#bill-disk1-snap1 td.quantity'), '0.3226');
@@ -168,8 +159,8 @@ test("billing shows the seed's example: 10 GiB used is 0.3226 a day", async () =
 
 test('the Swedish switch changes the labels', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
-  await openApp(page, server.url);
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
   await page.getByLabel('Language').selectOption('sv');
   assert.equal(await page.locator('main').getAttribute('lang'), 'sv');
   await page.getByRole('button', { name: '+ Skapa ögonblicksbild' }).click();
