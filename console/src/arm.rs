@@ -18,6 +18,39 @@ fn invalid(path: &str, message: impl std::fmt::Display) -> Failure {
     Failure::Refused(EngineError::InvalidParameter { reason: format!("InvalidTemplate: {path}: {message}") })
 }
 
+/// Seed 001's template, verbatim (its indentation included): the app's
+/// "Deploy a custom template" blade starts from it, and the tests deploy it.
+pub const SEED_TEMPLATE: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "diskName": {
+      "type": "string",
+      "defaultValue": "contosodisk1"
+    },
+  "diskResourceId": {
+    "defaultValue": "<your_managed_disk_resource_ID>",
+    "type": "String"
+  }
+  }, 
+  "resources": [
+  {
+    "type": "Microsoft.Compute/snapshots",
+    "name": "[concat( parameters('diskName'),'_snapshot1')]",
+    "location": "[resourceGroup().location]",
+    "apiVersion": "2022-03-22",
+    "properties": {
+      "creationData": {
+        "createOption": "Copy",
+        "sourceResourceId": "[parameters('diskResourceId')]"
+      },
+      "incremental": true
+    }
+  }
+  ]
+}
+"#;
+
 /// The Compute API versions the simulator knows (oldest first).
 pub const API_VERSIONS: &[&str] = &[
     "2016-04-30-preview", "2017-03-30", "2018-04-01", "2018-06-01", "2018-09-30", "2019-03-01", "2019-07-01", "2019-11-01",

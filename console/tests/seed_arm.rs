@@ -4,39 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use snaplab_console::{arm, az::Failure, Console};
+use snaplab_console::arm::{self, SEED_TEMPLATE};
+use snaplab_console::{az::Failure, Console};
 use snaplab_engine::Lab;
 
-const SEED_TEMPLATE: &str = r#"{
-  "$schema": "https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#",
-  "contentVersion": "1.0.0.0",
-  "parameters": {
-    "diskName": {
-      "type": "string",
-      "defaultValue": "contosodisk1"
-    },
-  "diskResourceId": {
-    "defaultValue": "<your_managed_disk_resource_ID>",
-    "type": "String"
-  }
-  }, 
-  "resources": [
-  {
-    "type": "Microsoft.Compute/snapshots",
-    "name": "[concat( parameters('diskName'),'_snapshot1')]",
-    "location": "[resourceGroup().location]",
-    "apiVersion": "2022-03-22",
-    "properties": {
-      "creationData": {
-        "createOption": "Copy",
-        "sourceResourceId": "[parameters('diskResourceId')]"
-      },
-      "incremental": true
-    }
-  }
-  ]
-}
-"#;
 
 fn lab() -> (Lab, String) {
     let mut c = Console::new(Lab::new());

@@ -3,35 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use snaplab_console::arm;
+use snaplab_console::arm::{self, SEED_TEMPLATE};
 use snaplab_console::az::Failure;
 use snaplab_engine::Lab;
 use yew::prelude::*;
 
 use super::Submit;
 use crate::i18n::use_t;
-
-/// Seed 001's template.
-pub const SEED_TEMPLATE: &str = r#"{
-  "$schema": "https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#",
-  "contentVersion": "1.0.0.0",
-  "parameters": {
-    "diskName": { "type": "string", "defaultValue": "contosodisk1" },
-    "diskResourceId": { "defaultValue": "<your_managed_disk_resource_ID>", "type": "String" }
-  },
-  "resources": [
-    {
-      "type": "Microsoft.Compute/snapshots",
-      "name": "[concat( parameters('diskName'),'_snapshot1')]",
-      "location": "[resourceGroup().location]",
-      "apiVersion": "2022-03-22",
-      "properties": {
-        "creationData": { "createOption": "Copy", "sourceResourceId": "[parameters('diskResourceId')]" },
-        "incremental": true
-      }
-    }
-  ]
-}"#;
 
 #[derive(Properties)]
 pub struct TemplateProps {
