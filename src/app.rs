@@ -178,7 +178,19 @@ pub fn app() -> Html {
 
     let submit = {
         let dispatch = dispatch.clone();
-        Callback::from(move |command: Command| dispatch.emit(Action::Submit(command)))
+        let disabled = lesson_disabled.clone();
+        Callback::from(move |command: Command| {
+            // A lesson's disabled commands disable the same actions in the UI.
+            let az = snaplab_console::lessons::az_equivalent(&command);
+            match disabled.iter().find(|p| az.starts_with(p.as_str())) {
+                Some(prefix) => dispatch.emit(Action::Notice(Err(Refusal {
+                    code: "DisabledInLesson".into(),
+                    message: format!("'{prefix}' is disabled in this lesson."),
+                    rule: None,
+                }))),
+                None => dispatch.emit(Action::Submit(command)),
+            }
+        })
     };
     let t = |key: &str| tr(*lang, key);
     // Keyboard shortcuts (listed under `?`); not while typing in a field.

@@ -47,6 +47,8 @@ pub enum Check {
     DiffRefused { group: String, newer: String, older: String, code: String },
     /// The event log has a refusal with this code.
     RefusalSeen { code: String },
+    /// The event log has a refusal under this rule of the reference sheet.
+    RuleRefused { rule: String },
     /// Total daily cost of all snapshots, at the sample prices, at most this.
     DailyCostAtMost { amount: f64 },
     /// The monthly saving of incremental over full snapshots is at least this.
@@ -159,6 +161,7 @@ impl Check {
                 lab.page_ranges(group, newer, Some(older), &PageRangesRequest::default()).is_err_and(|e| e.code() == code)
             }
             Check::RefusalSeen { code } => lab.events().any(|e| matches!(&e.outcome, Outcome::Refused { code: c, .. } if c == code)),
+            Check::RuleRefused { rule } => lab.events().any(|e| matches!(&e.outcome, Outcome::Refused { rule: Some(r), .. } if r == rule)),
             Check::DailyCostAtMost { amount } => {
                 let bill = lab.bill(&Default::default());
                 !bill.snapshots.is_empty() && bill.daily_cost <= *amount
@@ -166,6 +169,35 @@ impl Check {
             Check::MonthlySavingAtLeast { amount } => lab.bill(&Default::default()).monthly_saving() >= *amount,
         }
     }
+}
+
+/// The az command a UI action stands for, so a lesson's disabled commands
+/// disable the same actions in the portal-like UI.
+pub fn az_equivalent(command: &snaplab_engine::Command) -> String {
+    use snaplab_engine::Command as C;
+    match command {
+        C::CreateGroup { .. } => "az group create",
+        C::DeleteGroup { .. } => "az group delete",
+        C::CreateDisk { .. } | C::CreateDiskFromSnapshot { .. } => "az disk create",
+        C::DeleteDisk { .. } => "az disk delete",
+        C::ResizeDisk { .. } => "az disk update",
+        C::CreateSnapshot { .. } => "az snapshot create",
+        C::DeleteSnapshot { .. } => "az snapshot delete",
+        C::UpdateSnapshotSku { .. } => "az snapshot update",
+        C::GrantAccess { .. } => "az snapshot grant-access",
+        C::RevokeAccess { .. } => "az snapshot revoke-access",
+        C::Write { .. } => "sim write",
+        C::Clear { .. } => "sim trim",
+        C::AdvanceClock { .. } => "sim clock advance",
+        C::SetFeatureAccess { .. } => "sim feature",
+        C::CreateVm { .. } => "az vm create",
+        C::SetVmRunning { .. } => "az vm start",
+        C::AttachDisk { .. } => "az vm disk attach",
+        C::DetachDisk { .. } => "az vm disk detach",
+        C::AddSubscription { .. } | C::SelectSubscription { .. } => "az account set",
+        C::MoveSnapshot { .. } => "az resource move",
+    }
+    .to_string()
 }
 
 /// Lessons by id.

@@ -58,3 +58,12 @@ fn disabled_commands_are_refused_in_their_lesson() {
     assert_eq!(t.stderr(), "ERROR: 'az disk create' is disabled in this lesson.\n");
     assert!(c.lab.find_disk("rg", "cheat").is_err());
 }
+
+#[test]
+fn every_command_has_an_az_equivalent_that_lessons_can_disable() {
+    use snaplab_engine::Command;
+    let restore = Command::CreateDiskFromSnapshot { group: "rg".into(), name: "x".into(), source: "s".into(), sku: None, size_gib: None };
+    assert_eq!(lessons::az_equivalent(&restore), "az disk create");
+    let disabled = &lessons::by_id()["copy-only-the-delta"].disabled;
+    assert!(disabled.iter().any(|p| lessons::az_equivalent(&restore).starts_with(p.as_str())), "restoring is disabled in that lesson's UI too");
+}
