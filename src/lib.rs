@@ -22,6 +22,13 @@ pub mod i18n;
 pub mod state;
 pub mod storage;
 
+/// What an action's az command does and which rules it touches (the
+/// console's `explain`), for hover text on the UI's buttons.
+pub fn explain_tip(az: &str) -> String {
+    let words: Vec<String> = az.split_whitespace().map(str::to_string).collect();
+    snaplab_console::explain::explain(&words).unwrap_or_default()
+}
+
 /// Mounts the app on the page's `<body>`.
 pub fn start() {
     yew::Renderer::<app::App>::new().render();

@@ -42,6 +42,81 @@ struct Statement {
     after_success: bool,
 }
 
+/// A statement, or a `for NAME in WORDS; do …; done` loop around statements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Node {
+    Simple(Statement),
+    For { var: String, words: Vec<Word>, body: Vec<Node>, after_success: bool },
+}
+
+/// The word as plain unquoted text, if it is that (for keywords).
+fn keyword(word: &Word) -> Option<&str> {
+    match word.segments.as_slice() {
+        [(Segment::Literal(s), false)] => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// Groups statements into loops: `for` … `do` … `done`.
+fn structure(statements: Vec<Statement>) -> Result<Vec<Node>, ParseError> {
+    let mut iter = statements.into_iter().peekable();
+    let nodes = block(&mut iter, false)?;
+    Ok(nodes)
+}
+
+fn block(iter: &mut std::iter::Peekable<std::vec::IntoIter<Statement>>, inside: bool) -> Result<Vec<Node>, ParseError> {
+    let mut nodes = Vec::new();
+    while let Some(mut st) = iter.next() {
+        match st.words.first().and_then(keyword) {
+            Some("done") if inside => {
+                if st.words.len() > 1 {
+                    return Err(ParseError { line: st.line, column: 1, message: "'done' must end its statement".into() });
+                }
+                return Ok(nodes);
+            }
+            Some("done") | Some("do") => return Err(ParseError { line: st.line, column: 1, message: format!("'{}' without a 'for'", keyword(&st.words[0]).unwrap_or_default()) }),
+            Some("for") => {
+                let line = st.line;
+                let bad = |m: &str| ParseError { line, column: 1, message: m.into() };
+                let var = st.words.get(1).and_then(keyword).filter(|v| v.chars().all(|c| c.is_alphanumeric() || c == '_')).ok_or_else(|| bad("'for' needs a variable name"))?.to_string();
+                if st.words.get(2).and_then(keyword) != Some("in") {
+                    return Err(bad("'for NAME' needs 'in'"));
+                }
+                let words = st.words.split_off(3);
+                // The body starts with a statement beginning with 'do'.
+                let mut first = iter.next().ok_or_else(|| bad("'for' needs '; do'"))?;
+                if first.words.first().and_then(keyword) != Some("do") {
+                    return Err(ParseError { line: first.line, column: 1, message: "expected 'do'".into() });
+                }
+                first.words.remove(0);
+                let mut body = Vec::new();
+                if !first.words.is_empty() {
+                    if first.words.first().and_then(keyword) == Some("done") && first.words.len() == 1 {
+                        nodes.push(Node::For { var, words, body, after_success: st.after_success });
+                        continue;
+                    }
+                    first.after_success = false;
+                    let mut rest = vec![first];
+                    rest.extend(iter.by_ref());
+                    let mut inner = rest.into_iter().peekable();
+                    body = block(&mut inner, true)?;
+                    nodes.push(Node::For { var, words, body, after_success: st.after_success });
+                    let remaining: Vec<Statement> = inner.collect();
+                    *iter = remaining.into_iter().peekable();
+                    continue;
+                }
+                body.extend(block(iter, true)?);
+                nodes.push(Node::For { var, words, body, after_success: st.after_success });
+            }
+            _ => nodes.push(Node::Simple(st)),
+        }
+    }
+    if inside {
+        return Err(ParseError { line: 0, column: 0, message: "'for … do' is not closed with 'done'".into() });
+    }
+    Ok(nodes)
+}
+
 struct Lexer<'a> {
     chars: Vec<char>,
     at: usize,
@@ -264,7 +339,7 @@ impl<'a> Lexer<'a> {
 
 /// Checks a script parses, without running it.
 pub fn check(script: &str) -> Result<(), ParseError> {
-    Lexer::new(script).parse().map(|_| ())
+    structure(Lexer::new(script).parse()?).map(|_| ())
 }
 
 /// What runs commands for the shell (the console: `az`, `sim`, …).
@@ -290,7 +365,7 @@ pub struct Shell {
 impl Shell {
     /// Runs `script`, appending what it prints to `transcript`; returns the last exit status.
     pub fn run(&mut self, script: &str, host: &mut dyn Host, transcript: &mut Vec<Line>) -> i32 {
-        let statements = match Lexer::new(script).parse() {
+        let nodes = match Lexer::new(script).parse().and_then(structure) {
             Ok(s) => s,
             Err(e) => {
                 transcript.push(Line::Err(format!("bash: syntax error: {e}")));
@@ -298,16 +373,42 @@ impl Shell {
                 return 2;
             }
         };
-        for statement in statements {
-            if statement.after_success && self.status != 0 {
-                continue;
+        self.nodes(&nodes, host, transcript);
+        self.status
+    }
+
+    /// Runs nodes; false once `set -e` stops the script.
+    fn nodes(&mut self, nodes: &[Node], host: &mut dyn Host, transcript: &mut Vec<Line>) -> bool {
+        for node in nodes {
+            match node {
+                Node::Simple(statement) => {
+                    if statement.after_success && self.status != 0 {
+                        continue;
+                    }
+                    self.status = self.statement(statement, host, transcript);
+                }
+                Node::For { var, words, body, after_success } => {
+                    if *after_success && self.status != 0 {
+                        continue;
+                    }
+                    let mut values = Vec::new();
+                    for w in words {
+                        values.extend(self.expand(w, host, transcript));
+                    }
+                    self.status = 0;
+                    for value in values {
+                        self.vars.insert(var.clone(), value);
+                        if !self.nodes(body, host, transcript) {
+                            return false;
+                        }
+                    }
+                }
             }
-            self.status = self.statement(&statement, host, transcript);
             if self.status != 0 && self.errexit {
-                break;
+                return false;
             }
         }
-        self.status
+        true
     }
 
     fn statement(&mut self, statement: &Statement, host: &mut dyn Host, transcript: &mut Vec<Line>) -> i32 {
@@ -353,6 +454,25 @@ impl Shell {
             }
             "true" => 0,
             "false" => 1,
+            "seq" => {
+                let nums: Vec<i64> = argv[1..].iter().filter_map(|a| a.parse().ok()).collect();
+                let (first, last) = match nums.as_slice() {
+                    [last] => (1, *last),
+                    [first, last, ..] => (*first, *last),
+                    _ => {
+                        transcript.push(Line::Err("seq: needs LAST or FIRST LAST".into()));
+                        return 1;
+                    }
+                };
+                if last - first > 100_000 {
+                    transcript.push(Line::Err("seq: at most 100,000 numbers in the simulator".into()));
+                    return 1;
+                }
+                for n in first..=last {
+                    transcript.push(Line::Out(n.to_string()));
+                }
+                0
+            }
             _ => {
                 let (out, err, status) = host.run(&argv);
                 transcript.extend(out.lines().map(|l| Line::Out(l.to_string())));
@@ -499,6 +619,18 @@ mod tests {
         assert_eq!(shell.status, 1);
         let (out, _) = run("fail && echo no; echo yes");
         assert_eq!(out, vec![Line::Err("failed".into()), Line::Out("yes".into())]);
+    }
+
+    #[test]
+    fn for_loops_over_words_and_seq_nest_and_stop_under_set_e() {
+        let (out, _) = run("for i in $(seq 1 3); do echo n$i; done\nfor a in x y\ndo\n  for b in 1 2; do echo $a$b; done\ndone");
+        let texts: Vec<String> = out.iter().map(|l| match l { Line::Out(s) | Line::Err(s) => s.clone() }).collect();
+        assert_eq!(texts, ["n1", "n2", "n3", "x1", "x2", "y1", "y2"]);
+        let (out, _) = run("set -e\nfor i in 1 2; do fail; echo no; done\necho no");
+        assert_eq!(out, vec![Line::Err("failed".into())]);
+        assert!(check("for i in 1 2; do echo $i").is_err());
+        assert!(check("done").is_err());
+        assert!(check("for in x; do echo; done").is_err());
     }
 
     #[test]

@@ -154,7 +154,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
         <section class="card disk-card" aria-labelledby={id("title")}>
             <div class="disk-head">
                 <h2 id={id("title")}>{ format!("{} {name}", t("disk.title")) }</h2>
-                <button type="button" class="primary" onclick={open_wizard}>{ format!("+ {}", t("disk.createSnapshot")) }</button>
+                <button type="button" class="primary" onclick={open_wizard} title={crate::explain_tip("az snapshot create")}>{ format!("+ {}", t("disk.createSnapshot")) }</button>
             </div>
             if *wizard {
                 <SnapshotWizard disk={name.clone()} disk_id={disk.id()} disk_group={group.clone()} groups={props.groups.clone()}
@@ -172,12 +172,12 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
             </dl>
             <BlockMap disk={disk.clone()} revision={props.revision} />
             <div class="actions" role="group" aria-label={format!("{} {name}", t("disk.title"))}>
-                <button type="button" onclick={emit(write(next_offset, MIB, seed))}>{ t("disk.write1") }</button>
+                <button type="button" onclick={emit(write(next_offset, MIB, seed))} title={crate::explain_tip("sim write")}>{ t("disk.write1") }</button>
                 <button type="button" onclick={emit(write(next_offset, 64 * MIB, seed))}>{ t("disk.write64") }</button>
                 <button type="button" onclick={emit(write(next_offset, 10 * GIB, seed))}>{ t("disk.writeGiB") }</button>
                 <button type="button" onclick={random_writes}>{ t("disk.random") }</button>
                 <button type="button" disabled={rewrite.is_none()} onclick={rewrite.unwrap_or_default()}>{ t("disk.rewrite") }</button>
-                <button type="button" onclick={trim}>{ t("disk.trim") }</button>
+                <button type="button" onclick={trim} title={crate::explain_tip("sim trim")}>{ t("disk.trim") }</button>
                 <button type="button" class="danger" onclick={emit(Command::DeleteDisk { group: group.clone(), name: name.clone() })}>{ t("disk.delete") }</button>
             </div>
             <form class="actions workload" onsubmit={workload} aria-label={t("workload.title")}>
@@ -192,7 +192,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
             </form>
             <form class="actions" onsubmit={resize}>
                 <label>{ t("disk.resize") }{ " " }<input id={id("resize")} type="number" min="1" max="32767" value={(*resize_to).clone()} oninput={bind(&resize_to)} /></label>
-                <button type="submit">{ t("disk.resizeButton") }</button>
+                <button type="submit" title={crate::explain_tip("az disk update")}>{ t("disk.resizeButton") }</button>
                 <button type="button" onclick={sas}>{ if disk.sas_active { t("disk.revokeSas") } else { t("disk.grantSas") } }</button>
             </form>
             <form class="actions" onsubmit={write_text}>

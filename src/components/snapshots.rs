@@ -96,14 +96,14 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
                 <td>{ if s.sas_active { "ActiveSAS" } else { "—" } }</td>
                 <td class="row-actions">
                     <button type="button" onclick={show} aria-label={format!("{} {name}", t("snapshots.show"))}>{ t("snapshots.show") }</button>
-                    <button type="button" onclick={restore} aria-label={format!("{} {name}", t("snapshots.restore"))}>{ t("snapshots.restore") }</button>
-                    <button type="button" onclick={sas} aria-label={format!("{} {name}", if s.sas_active { t("snapshots.revoke") } else { t("snapshots.grant") })}>
+                    <button type="button" onclick={restore} title={crate::explain_tip("az disk create")} aria-label={format!("{} {name}", t("snapshots.restore"))}>{ t("snapshots.restore") }</button>
+                    <button type="button" onclick={sas} title={crate::explain_tip("az snapshot grant-access")} aria-label={format!("{} {name}", if s.sas_active { t("snapshots.revoke") } else { t("snapshots.grant") })}>
                         { if s.sas_active { t("snapshots.revoke") } else { t("snapshots.grant") } }
                     </button>
                     if s.incremental {
                         <button type="button" onclick={copy} aria-label={format!("{} {name}", t("snapshots.copy"))}>{ t("snapshots.copy") }</button>
                     }
-                    <button type="button" class="danger" onclick={delete} aria-label={format!("{} {name}", t("snapshots.delete"))}>{ t("snapshots.delete") }</button>
+                    <button type="button" class="danger" onclick={delete} title={crate::explain_tip("az snapshot delete")} aria-label={format!("{} {name}", t("snapshots.delete"))}>{ t("snapshots.delete") }</button>
                 </td>
             </tr>
         }
