@@ -117,7 +117,11 @@ pub fn app() -> Html {
     let lang = use_state(Lang::default);
     let presenter = use_state(|| false);
     let lesson = use_state(|| None::<String>);
-    let lesson_disabled: Vec<String> = lesson.as_ref().and_then(|id| snaplab_console::lessons::by_id().remove(id)).map(|l| l.disabled).unwrap_or_default();
+    // Parsed once per lesson change, not on every render.
+    let lesson_disabled: Vec<String> = (*use_memo((*lesson).clone(), |id| {
+        id.as_ref().and_then(|id| snaplab_console::lessons::by_id().remove(id)).map(|l| l.disabled).unwrap_or_default()
+    }))
+    .clone();
     let shortcuts = use_state(|| false);
     let next_step = use_state(|| 0u32);
     let crash_next = use_state(|| Rc::new(std::cell::Cell::new(false)));
