@@ -7,4 +7,4 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/wasm-env.sh
 source scripts/wasm-env.sh
-cargo test --locked --release --target wasm32-unknown-unknown -p snaplab --test idb_bench --test ui_bench -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running)'
+cargo test --locked --release --features bench --target wasm32-unknown-unknown -p snaplab --test idb_bench --test ui_bench -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running)'
