@@ -17,10 +17,10 @@ use crate::components::console::ConsolePanel;
 use crate::components::diff::DiffView;
 use crate::components::disk_card::DiskCard;
 use crate::components::faults::Faults;
-use crate::components::presenter::Presenter;
 use crate::components::history::History;
 use crate::components::lessons::Lessons;
 use crate::components::manage::Manage;
+use crate::components::presenter::Presenter;
 use crate::components::snapshots::Snapshots;
 use crate::components::storage_panel::StoragePanel;
 use crate::components::template::TemplateBlade;
@@ -35,7 +35,11 @@ pub type Store = Rc<IdbStore>;
 pub fn refresh_storage(dispatch: Callback<Action>, persisted: Option<bool>) {
     spawn_local(async move {
         let estimate = storage::estimate().await;
-        dispatch.emit(Action::Storage(StorageFacts { usage: estimate.map(|e| e.usage), quota: estimate.map(|e| e.quota), persisted }));
+        dispatch.emit(Action::Storage(StorageFacts {
+            usage: estimate.map(|e| e.usage),
+            quota: estimate.map(|e| e.quota),
+            persisted,
+        }));
     });
 }
 
@@ -45,13 +49,19 @@ pub async fn load_lab(store: &IdbStore) -> Result<Journal, String> {
     let records = store.load().await.map_err(|e| e.to_string())?;
     let opened = Journal::open(&records).map_err(|e| format!("({}) {e}", e.code()))?;
     if !opened.recovery.puts.is_empty() || !opened.recovery.deletes.is_empty() {
-        store.commit(&opened.recovery).await.map_err(|e| e.to_string())?;
+        store
+            .commit(&opened.recovery)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     let mut journal = opened.journal;
     if journal.lab().log().len() == 0 {
         for command in starter_commands() {
             let prepared = journal.prepare(command);
-            store.commit(&prepared.batch).await.map_err(|e| e.to_string())?;
+            store
+                .commit(&prepared.batch)
+                .await
+                .map_err(|e| e.to_string())?;
             journal.accept(&prepared).map_err(|e| e.to_string())?;
         }
     }
@@ -68,29 +78,48 @@ async fn open_lab() -> Result<(Store, Journal), String> {
 /// Opens a share link (`#lab=…` in the address) after asking: its operation
 /// log replaces the stored lab. A damaged or tampered link is refused.
 async fn open_share_link(store: &IdbStore, dispatch: &Callback<Action>) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let hash = window.location().hash().unwrap_or_default();
-    let Some(payload) = hash.strip_prefix("#lab=") else { return };
+    let Some(payload) = hash.strip_prefix("#lab=") else {
+        return;
+    };
     // Opened or refused, the link is consumed: a reload shows the stored lab.
     if let Ok(history) = window.history() {
         let path = window.location().pathname().unwrap_or_default();
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
     }
-    let refused = |e: snaplab_engine::EngineError| Action::Notice(Err(Refusal { code: e.code().into(), message: e.to_string(), rule: None }));
+    let refused = |e: snaplab_engine::EngineError| {
+        Action::Notice(Err(Refusal {
+            code: e.code().into(),
+            message: e.to_string(),
+            rule: None,
+        }))
+    };
     let log = match snaplab_engine::share::decode(payload) {
         Ok(log) => log,
         Err(e) => return dispatch.emit(refused(e)),
     };
-    if !window.confirm_with_message(tr(Lang::default(), "share.confirm")).unwrap_or(false) {
+    if !window
+        .confirm_with_message(tr(Lang::default(), "share.confirm"))
+        .unwrap_or(false)
+    {
         return;
     }
     match snaplab_engine::store::records_for(log) {
         Ok((records, journal)) => match store.replace_all(&records).await {
             Ok(()) => {
                 dispatch.emit(Action::Loaded(journal));
-                dispatch.emit(Action::Notice(Ok(tr(Lang::default(), "share.opened").into())));
+                dispatch.emit(Action::Notice(Ok(
+                    tr(Lang::default(), "share.opened").into()
+                )));
             }
-            Err(e) => dispatch.emit(Action::Notice(Err(Refusal { code: "QuotaExceeded".into(), message: e.to_string(), rule: None }))),
+            Err(e) => dispatch.emit(Action::Notice(Err(Refusal {
+                code: "QuotaExceeded".into(),
+                message: e.to_string(),
+                rule: None,
+            }))),
         },
         Err(e) => dispatch.emit(refused(e)),
     }
@@ -98,10 +127,22 @@ async fn open_share_link(store: &IdbStore, dispatch: &Callback<Action>) {
 
 /// `disk1-snap3`: the first free name after the disk's snapshots so far.
 pub fn next_snapshot_name(lab: &Lab, disk: &str) -> String {
-    let taken: std::collections::BTreeSet<String> = lab.snapshots().map(|s| s.at.name.to_lowercase()).collect();
+    let taken: std::collections::BTreeSet<String> =
+        lab.snapshots().map(|s| s.at.name.to_lowercase()).collect();
     let suffix = format!("/{}", disk.to_lowercase());
-    let of_disk = lab.snapshots().filter(|s| s.origin.source_resource_id.to_lowercase().ends_with(&suffix)).count();
-    (of_disk + 1..).map(|n| format!("{disk}-snap{n}")).find(|name| !taken.contains(&name.to_lowercase())).expect("a free name exists")
+    let of_disk = lab
+        .snapshots()
+        .filter(|s| {
+            s.origin
+                .source_resource_id
+                .to_lowercase()
+                .ends_with(&suffix)
+        })
+        .count();
+    (of_disk + 1..)
+        .map(|n| format!("{disk}-snap{n}"))
+        .find(|name| !taken.contains(&name.to_lowercase()))
+        .expect("a free name exists")
 }
 
 fn sorted_snapshots(lab: &Lab) -> Vec<Snapshot> {
@@ -119,7 +160,10 @@ pub fn app() -> Html {
     let lesson = use_state(|| None::<String>);
     // Parsed once per lesson change, not on every render.
     let lesson_disabled: Vec<String> = (*use_memo((*lesson).clone(), |id| {
-        id.as_ref().and_then(|id| snaplab_console::lessons::by_id().remove(id)).map(|l| l.disabled).unwrap_or_default()
+        id.as_ref()
+            .and_then(|id| snaplab_console::lessons::by_id().remove(id))
+            .map(|l| l.disabled)
+            .unwrap_or_default()
     }))
     .clone();
     let shortcuts = use_state(|| false);
@@ -161,8 +205,20 @@ pub fn app() -> Html {
                     // Fault injection: the tab "closes" after the operation's data is
                     // stored but before its commit record; the reload recovers.
                     spawn_local(async move {
-                        let chunks = prepared.batch.puts.iter().filter(|(k, _)| k.starts_with("chunk/")).cloned().collect();
-                        let _ = store.commit(&snaplab_engine::store::Batch { puts: chunks, deletes: vec![], strict: false }).await;
+                        let chunks = prepared
+                            .batch
+                            .puts
+                            .iter()
+                            .filter(|(k, _)| k.starts_with("chunk/"))
+                            .cloned()
+                            .collect();
+                        let _ = store
+                            .commit(&snaplab_engine::store::Batch {
+                                puts: chunks,
+                                deletes: vec![],
+                                strict: false,
+                            })
+                            .await;
                         if let Some(w) = web_sys::window() {
                             let _ = w.location().reload();
                         }
@@ -199,13 +255,25 @@ pub fn app() -> Html {
     let t = |key: &str| tr(*lang, key);
     // Keyboard shortcuts (listed under `?`); not while typing in a field.
     {
-        let (presenter, shortcuts, next_step, submit) = (presenter.clone(), shortcuts.clone(), next_step.clone(), submit.clone());
+        let (presenter, shortcuts, next_step, submit) = (
+            presenter.clone(),
+            shortcuts.clone(),
+            next_step.clone(),
+            submit.clone(),
+        );
         use_effect_with((*presenter, *shortcuts, *next_step), move |(p, sc, n)| {
             let (p, sc, n) = (*p, *sc, *n);
             let listener = web_sys::window().map(|w| {
                 gloo::events::EventListener::new(&w, "keydown", move |e| {
-                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                    let typing = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    let typing = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|el| {
+                            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                        });
                     if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
                         return;
                     }
@@ -234,7 +302,11 @@ pub fn app() -> Html {
         let lang = lang.clone();
         Callback::from(move |e: Event| {
             if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                lang.set(if s.value() == "sv" { Lang::Sv } else { Lang::En });
+                lang.set(if s.value() == "sv" {
+                    Lang::Sv
+                } else {
+                    Lang::En
+                });
             }
         })
     };

@@ -37,7 +37,12 @@ pub const ZOOM_STEP: u64 = 16;
 impl View {
     /// The whole disk in `cells` cells.
     pub fn whole(disk_pages: u64, cells: u64) -> View {
-        View { first_page: 0, pages_per_cell: disk_pages.div_ceil(cells).max(1), cells, disk_pages }
+        View {
+            first_page: 0,
+            pages_per_cell: disk_pages.div_ceil(cells).max(1),
+            cells,
+            disk_pages,
+        }
     }
 
     pub fn last_page(&self) -> u64 {
@@ -52,7 +57,8 @@ impl View {
 
     /// The cell holding `page`, if it is in view.
     pub fn cell_of(&self, page: u64) -> Option<u64> {
-        (page >= self.first_page && page < self.last_page()).then(|| (page - self.first_page) / self.pages_per_cell)
+        (page >= self.first_page && page < self.last_page())
+            .then(|| (page - self.first_page) / self.pages_per_cell)
     }
 
     /// Zooms in around cell `i`, down to one page a cell.
@@ -73,17 +79,27 @@ impl View {
     /// Moves the view by `cells` cells (negative: towards the start).
     pub fn pan(&self, cells: i64) -> View {
         let delta = cells.unsigned_abs() * self.pages_per_cell;
-        let first = if cells < 0 { self.first_page.saturating_sub(delta) } else { self.first_page + delta };
+        let first = if cells < 0 {
+            self.first_page.saturating_sub(delta)
+        } else {
+            self.first_page + delta
+        };
         self.with(self.pages_per_cell, first)
     }
 
     fn with(&self, pages_per_cell: u64, first_page: u64) -> View {
         let span = pages_per_cell * self.cells;
         // The last cells may reach past the end of the disk (they show as empty).
-        let max_first = (self.disk_pages.div_ceil(pages_per_cell) * pages_per_cell).saturating_sub(span);
+        let max_first =
+            (self.disk_pages.div_ceil(pages_per_cell) * pages_per_cell).saturating_sub(span);
         // Cells start at multiples of their size, so a cell's contents do not shift while panning.
         let first_page = first_page.min(max_first) / pages_per_cell * pages_per_cell;
-        View { first_page, pages_per_cell, cells: self.cells, disk_pages: self.disk_pages }
+        View {
+            first_page,
+            pages_per_cell,
+            cells: self.cells,
+            disk_pages: self.disk_pages,
+        }
     }
 }
 
@@ -123,7 +139,9 @@ pub fn classify(map: &PageMap, changed: &RangeSet, view: &View) -> Vec<CellState
     // linear merge: no sorting, no buffers, O(extents + changes + cells).
     let mut written = map
         .overlapping(window)
-        .map(|(start, e)| PageRange::new(start.max(window.start), (start + e.pages).min(window.end)))
+        .map(|(start, e)| {
+            PageRange::new(start.max(window.start), (start + e.pages).min(window.end))
+        })
         .peekable();
     let mut changes = changed.clipped(window).peekable();
     let mut pos = window.start;
@@ -143,7 +161,9 @@ pub fn classify(map: &PageMap, changed: &RangeSet, view: &View) -> Vec<CellState
             Some(r) => r.start,
             None => window.end,
         };
-        let next = boundary(w, in_written).min(boundary(c, in_changed)).min(window.end);
+        let next = boundary(w, in_written)
+            .min(boundary(c, in_changed))
+            .min(window.end);
         if in_written || in_changed {
             add(pos, next, in_written, in_changed);
         }
@@ -169,7 +189,7 @@ pub fn classify(map: &PageMap, changed: &RangeSet, view: &View) -> Vec<CellState
 #[cfg(test)]
 mod tests {
     use super::*;
-    use snaplab_engine::{Payload, PatternKind};
+    use snaplab_engine::{PatternKind, Payload};
 
     fn fill() -> Payload {
         Payload::pattern(PatternKind::Fill, 1)
@@ -181,9 +201,17 @@ mod tests {
         map.write(PageRange::new(0, 10), fill(), 0); // snapshotted
         map.write(PageRange::new(20, 25), fill(), 0); // changed since
         let changed = RangeSet::from_ranges([PageRange::new(20, 25), PageRange::new(30, 35)]); // 30..35 cleared
-        let view = View { first_page: 0, pages_per_cell: 10, cells: 5, disk_pages: 50 };
+        let view = View {
+            first_page: 0,
+            pages_per_cell: 10,
+            cells: 5,
+            disk_pages: 50,
+        };
         use CellState::*;
-        assert_eq!(classify(&map, &changed, &view), vec![Snapshotted, Never, Changed, Cleared, Never]);
+        assert_eq!(
+            classify(&map, &changed, &view),
+            vec![Snapshotted, Never, Changed, Cleared, Never]
+        );
     }
 
     #[test]
@@ -192,7 +220,12 @@ mod tests {
         map.write(PageRange::new(0, 5), fill(), 0);
         map.write(PageRange::new(7, 8), fill(), 0);
         let changed = RangeSet::from_ranges([PageRange::new(7, 9)]);
-        let view = View { first_page: 0, pages_per_cell: 10, cells: 1, disk_pages: 10 };
+        let view = View {
+            first_page: 0,
+            pages_per_cell: 10,
+            cells: 1,
+            disk_pages: 10,
+        };
         assert_eq!(classify(&map, &changed, &view), vec![CellState::Changed]);
     }
 
@@ -205,7 +238,13 @@ mod tests {
         let whole = View::whole(pages, 2048);
         let cells = classify(&map, &changed, &whole);
         assert_eq!(cells.len(), 2048);
-        assert_eq!(cells.iter().filter(|c| **c == CellState::Snapshotted).count(), 1);
+        assert_eq!(
+            cells
+                .iter()
+                .filter(|c| **c == CellState::Snapshotted)
+                .count(),
+            1
+        );
         assert_eq!(*cells.last().unwrap(), CellState::Snapshotted);
 
         // Zoom in on the last cell until a cell is one page.
@@ -236,6 +275,9 @@ mod tests {
         let far = zoomed.pan(1 << 40);
         assert_eq!(far.last_page(), 1 << 20);
         assert!(far.first_page + far.pages_per_cell * far.cells >= 1 << 20);
-        assert_eq!(far.pan(-1).first_page, far.first_page - zoomed.pages_per_cell);
+        assert_eq!(
+            far.pan(-1).first_page,
+            far.first_page - zoomed.pages_per_cell
+        );
     }
 }

@@ -278,7 +278,9 @@ mod tests {
                 for (marker, whole_word) in [("t(\"", true), ("tr(lang, \"", false)] {
                     for (at, _) in text.match_indices(marker) {
                         let before = text[..at].chars().next_back();
-                        if whole_word && before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                        if whole_word
+                            && before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                        {
                             continue;
                         }
                         let rest = &text[at + marker.len()..];
@@ -292,7 +294,10 @@ mod tests {
         assert!(used.len() > 20, "the scan found the keys in use: {used:?}");
         let known: BTreeSet<String> = CATALOG.iter().map(|(k, _, _)| k.to_string()).collect();
         let missing: Vec<_> = used.difference(&known).collect();
-        assert!(missing.is_empty(), "keys used but not in the catalog: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "keys used but not in the catalog: {missing:?}"
+        );
     }
 
     #[test]

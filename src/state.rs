@@ -23,7 +23,10 @@ pub const START_DISK_GIB: u64 = 32;
 /// The commands that set up a new, empty lab.
 pub fn starter_commands() -> Vec<Command> {
     vec![
-        Command::CreateGroup { name: START_GROUP.into(), location: START_LOCATION.into() },
+        Command::CreateGroup {
+            name: START_GROUP.into(),
+            location: START_LOCATION.into(),
+        },
         Command::CreateDisk {
             group: START_GROUP.into(),
             name: START_DISK.into(),
@@ -45,7 +48,11 @@ pub struct Refusal {
 
 impl From<&EngineError> for Refusal {
     fn from(err: &EngineError) -> Self {
-        Refusal { code: err.code().to_string(), message: err.to_string(), rule: err.rule().map(str::to_string) }
+        Refusal {
+            code: err.code().to_string(),
+            message: err.to_string(),
+            rule: err.rule().map(str::to_string),
+        }
     }
 }
 
@@ -210,47 +217,98 @@ mod tests {
     }
 
     fn write(offset: u64) -> Command {
-        Command::Write { group: START_GROUP.into(), disk: START_DISK.into(), offset, data: WriteData::bytes(vec![1; 512]) }
+        Command::Write {
+            group: START_GROUP.into(),
+            disk: START_DISK.into(),
+            offset,
+            data: WriteData::bytes(vec![1; 512]),
+        }
     }
 
     #[test]
     fn a_command_changes_the_lab_only_once_committed() {
         let state = ready().reduce(Action::Submit(write(0)));
         assert!(state.busy());
-        assert_eq!(state.lab().find_disk(START_GROUP, START_DISK).unwrap().data.used_bytes(), 0);
+        assert_eq!(
+            state
+                .lab()
+                .find_disk(START_GROUP, START_DISK)
+                .unwrap()
+                .data
+                .used_bytes(),
+            0
+        );
         let state = state.reduce(Action::Committed(1));
         assert!(!state.busy());
-        assert_eq!(state.lab().find_disk(START_GROUP, START_DISK).unwrap().data.used_bytes(), 512);
-        assert!(state.last_message.as_deref().unwrap().starts_with("wrote 512 B"));
+        assert_eq!(
+            state
+                .lab()
+                .find_disk(START_GROUP, START_DISK)
+                .unwrap()
+                .data
+                .used_bytes(),
+            512
+        );
+        assert!(state
+            .last_message
+            .as_deref()
+            .unwrap()
+            .starts_with("wrote 512 B"));
     }
 
     #[test]
     fn commands_queue_behind_the_one_in_flight_and_run_in_order() {
-        let state = ready().reduce(Action::Submit(write(0))).reduce(Action::Submit(write(512)));
+        let state = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Submit(write(512)));
         assert_eq!(state.queue.len(), 1);
         let state = state.reduce(Action::Committed(1));
         assert_eq!(state.in_flight.as_ref().map(|(n, _)| *n), Some(2));
         let state = state.reduce(Action::Committed(2));
-        assert_eq!(state.lab().find_disk(START_GROUP, START_DISK).unwrap().data.used_bytes(), 1024);
+        assert_eq!(
+            state
+                .lab()
+                .find_disk(START_GROUP, START_DISK)
+                .unwrap()
+                .data
+                .used_bytes(),
+            1024
+        );
     }
 
     #[test]
     fn a_failed_commit_changes_nothing_and_says_quota() {
-        let state = ready().reduce(Action::Submit(write(0))).reduce(Action::Submit(write(512)));
+        let state = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Submit(write(512)));
         let state = state.reduce(Action::CommitFailed(1, "QuotaExceededError: full".into()));
         assert!(!state.busy());
         assert!(state.queue.is_empty());
-        assert_eq!(state.lab().find_disk(START_GROUP, START_DISK).unwrap().data.used_bytes(), 0);
+        assert_eq!(
+            state
+                .lab()
+                .find_disk(START_GROUP, START_DISK)
+                .unwrap()
+                .data
+                .used_bytes(),
+            0
+        );
         let refusal = state.last_refusal.as_ref().unwrap();
         assert_eq!(refusal.code, "QuotaExceeded");
         assert!(refusal.message.contains("QuotaExceededError: full"));
         // A stale report for an operation no longer in flight is ignored.
-        assert!(state.clone().reduce(Action::Committed(1)).last_message.is_none());
+        assert!(state
+            .clone()
+            .reduce(Action::Committed(1))
+            .last_message
+            .is_none());
     }
 
     #[test]
     fn a_notice_sent_while_operations_are_queued_shows_after_them() {
-        let state = ready().reduce(Action::Submit(write(0))).reduce(Action::Notice(Ok("demo done".into())));
+        let state = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Notice(Ok("demo done".into())));
         assert_eq!(state.last_message, None);
         let state = state.reduce(Action::Committed(1));
         assert_eq!(state.last_message.as_deref(), Some("demo done"));
@@ -258,9 +316,18 @@ mod tests {
 
     #[test]
     fn a_refused_command_is_committed_and_shown() {
-        let state = ready().reduce(Action::Submit(write(7))).reduce(Action::Committed(1));
+        let state = ready()
+            .reduce(Action::Submit(write(7)))
+            .reduce(Action::Committed(1));
         let refusal = state.last_refusal.as_ref().unwrap();
-        assert_eq!((refusal.code.as_str(), refusal.rule.as_deref()), ("InvalidPageRange", Some("A10")));
-        assert_eq!(state.lab().log().len(), 3, "in the log, so a reload shows it again");
+        assert_eq!(
+            (refusal.code.as_str(), refusal.rule.as_deref()),
+            ("InvalidPageRange", Some("A10"))
+        );
+        assert_eq!(
+            state.lab().log().len(),
+            3,
+            "in the log, so a reload shows it again"
+        );
     }
 }

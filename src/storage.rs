@@ -52,7 +52,9 @@ impl std::fmt::Display for StorageError {
 fn err(e: impl std::fmt::Display) -> StorageError {
     let text = e.to_string();
     if text.contains("Quota") {
-        StorageError(format!("QuotaExceededError: the browser's storage for this site is full ({text})"))
+        StorageError(format!(
+            "QuotaExceededError: the browser's storage for this site is full ({text})"
+        ))
     } else {
         StorageError(text)
     }
@@ -60,7 +62,11 @@ fn err(e: impl std::fmt::Display) -> StorageError {
 
 fn options(strict: bool) -> TransactionOptions {
     let mut options = TransactionOptions::new();
-    options.set_durability(if strict { TransactionDurability::Strict } else { TransactionDurability::Relaxed });
+    options.set_durability(if strict {
+        TransactionDurability::Strict
+    } else {
+        TransactionDurability::Relaxed
+    });
     options
 }
 
@@ -95,7 +101,12 @@ impl IdbStore {
                     err(text)
                 }
             })?;
-        Ok(IdbStore { db, fail_on_put: Cell::new(None), puts: Cell::new(0), chunks_per_transaction: Cell::new(CHUNKS_PER_TRANSACTION) })
+        Ok(IdbStore {
+            db,
+            fail_on_put: Cell::new(None),
+            puts: Cell::new(0),
+            chunks_per_transaction: Cell::new(CHUNKS_PER_TRANSACTION),
+        })
     }
 
     /// Makes the `n`-th put from now fail (tests and the fault-injection demo).
@@ -114,30 +125,65 @@ impl IdbStore {
     pub async fn load(&self) -> Result<BTreeMap<String, Vec<u8>>, StorageError> {
         let tx = self.db.transaction(RECORDS).build().map_err(err)?;
         let store = tx.object_store(RECORDS).map_err(err)?;
-        let keys: Vec<String> = store.get_all_keys::<String>().primitive().map_err(err)?.await.map_err(err)?.collect::<Result<_, _>>().map_err(err)?;
-        let values: Vec<Uint8Array> = store.get_all::<Uint8Array>().primitive().map_err(err)?.await.map_err(err)?.collect::<Result<_, _>>().map_err(err)?;
+        let keys: Vec<String> = store
+            .get_all_keys::<String>()
+            .primitive()
+            .map_err(err)?
+            .await
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        let values: Vec<Uint8Array> = store
+            .get_all::<Uint8Array>()
+            .primitive()
+            .map_err(err)?
+            .await
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
         if keys.len() != values.len() {
-            return Err(StorageError("IndexedDB returned different numbers of keys and values".into()));
+            return Err(StorageError(
+                "IndexedDB returned different numbers of keys and values".into(),
+            ));
         }
-        Ok(keys.into_iter().zip(values.into_iter().map(Vec::from)).collect())
+        Ok(keys
+            .into_iter()
+            .zip(values.into_iter().map(Vec::from))
+            .collect())
     }
 
     /// Commits `batch` wholly or not at all (see the module notes for big batches).
     pub async fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
-        let (chunks, rest): (Vec<_>, Vec<_>) = batch.puts.iter().partition(|(k, _)| k.starts_with("chunk/"));
+        let (chunks, rest): (Vec<_>, Vec<_>) = batch
+            .puts
+            .iter()
+            .partition(|(k, _)| k.starts_with("chunk/"));
         let per_transaction = self.chunks_per_transaction.get();
         if chunks.len() > per_transaction {
             for group in chunks.chunks(per_transaction) {
                 self.write(group.iter().copied(), &[], false).await?;
             }
-            self.write(rest.into_iter(), &batch.deletes, batch.strict).await
+            self.write(rest.into_iter(), &batch.deletes, batch.strict)
+                .await
         } else {
-            self.write(batch.puts.iter(), &batch.deletes, batch.strict).await
+            self.write(batch.puts.iter(), &batch.deletes, batch.strict)
+                .await
         }
     }
 
-    async fn write<'a>(&self, puts: impl Iterator<Item = &'a (String, Value)>, deletes: &[String], strict: bool) -> Result<(), StorageError> {
-        let tx = self.db.transaction(RECORDS).with_mode(TransactionMode::Readwrite).with_options(options(strict)).build().map_err(err)?;
+    async fn write<'a>(
+        &self,
+        puts: impl Iterator<Item = &'a (String, Value)>,
+        deletes: &[String],
+        strict: bool,
+    ) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(RECORDS)
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(options(strict))
+            .build()
+            .map_err(err)?;
         let store = tx.object_store(RECORDS).map_err(err)?;
         for key in deletes {
             store.delete(key.as_str()).primitive().map_err(err)?;
@@ -147,20 +193,40 @@ impl IdbStore {
             if Some(self.puts.get()) == self.fail_on_put.get() {
                 // Dropping the transaction uncommitted rolls it back.
                 let _ = tx.abort().await;
-                return Err(StorageError("QuotaExceededError (injected): the browser's storage for this site is full".into()));
+                return Err(StorageError(
+                    "QuotaExceededError (injected): the browser's storage for this site is full"
+                        .into(),
+                ));
             }
-            store.put(Uint8ArraySlice::new(value)).with_key(key.as_str()).primitive().map_err(err)?;
+            store
+                .put(Uint8ArraySlice::new(value))
+                .with_key(key.as_str())
+                .primitive()
+                .map_err(err)?;
         }
         tx.commit().await.map_err(err)
     }
 
     /// Replaces every record with `records` in one strict transaction (import).
-    pub async fn replace_all(&self, records: &BTreeMap<String, Vec<u8>>) -> Result<(), StorageError> {
-        let tx = self.db.transaction(RECORDS).with_mode(TransactionMode::Readwrite).with_options(options(true)).build().map_err(err)?;
+    pub async fn replace_all(
+        &self,
+        records: &BTreeMap<String, Vec<u8>>,
+    ) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(RECORDS)
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(options(true))
+            .build()
+            .map_err(err)?;
         let store = tx.object_store(RECORDS).map_err(err)?;
         store.clear().map_err(err)?;
         for (key, value) in records {
-            store.put(Uint8ArraySlice::new(value)).with_key(key.as_str()).primitive().map_err(err)?;
+            store
+                .put(Uint8ArraySlice::new(value))
+                .with_key(key.as_str())
+                .primitive()
+                .map_err(err)?;
         }
         tx.commit().await.map_err(err)
     }
@@ -176,7 +242,10 @@ impl IdbStore {
 
     /// Deletes the database called `name`.
     pub async fn delete(name: &str) -> Result<(), StorageError> {
-        Database::delete_by_name(name).map_err(err)?.await.map_err(err)?;
+        Database::delete_by_name(name)
+            .map_err(err)?
+            .await
+            .map_err(err)?;
         Ok(())
     }
 }
@@ -194,17 +263,32 @@ fn storage_manager() -> Option<web_sys::StorageManager> {
 
 /// Asks the browser to keep this site's storage under pressure (first use).
 pub async fn request_persistence() -> bool {
-    let Some(manager) = storage_manager() else { return false };
-    let Ok(promise) = manager.persist() else { return false };
-    wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    let Some(manager) = storage_manager() else {
+        return false;
+    };
+    let Ok(promise) = manager.persist() else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 /// Usage and quota for this site.
 pub async fn estimate() -> Option<Estimate> {
     let promise = storage_manager()?.estimate().ok()?;
     let value = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
-    let get = |name: &str| js_sys::Reflect::get(&value, &name.into()).ok().and_then(|v| v.as_f64());
-    Some(Estimate { usage: get("usage")?, quota: get("quota")? })
+    let get = |name: &str| {
+        js_sys::Reflect::get(&value, &name.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+    };
+    Some(Estimate {
+        usage: get("usage")?,
+        quota: get("quota")?,
+    })
 }
 
 /// Offers `bytes` as a file download called `name`.
@@ -213,10 +297,17 @@ pub fn download(name: &str, bytes: &[u8]) -> Result<(), StorageError> {
     let parts = js_sys::Array::of1(&array);
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/octet-stream");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|e| StorageError(format!("{e:?}")))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| StorageError(format!("{e:?}")))?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| StorageError("no document".into()))?;
-    let anchor: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|e| StorageError(format!("{e:?}")))?.unchecked_into();
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|e| StorageError(format!("{e:?}")))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|e| StorageError(format!("{e:?}")))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| StorageError("no document".into()))?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| StorageError(format!("{e:?}")))?
+        .unchecked_into();
     anchor.set_href(&url);
     anchor.set_download(name);
     anchor.click();
@@ -226,6 +317,8 @@ pub fn download(name: &str, bytes: &[u8]) -> Result<(), StorageError> {
 
 /// The bytes of a file the user picked.
 pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, StorageError> {
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await.map_err(|e| StorageError(format!("{e:?}")))?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| StorageError(format!("{e:?}")))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

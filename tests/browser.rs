@@ -18,17 +18,40 @@ wasm_bindgen_test_configure!(run_in_browser);
 const RG: &str = "rg";
 
 fn bytes_write(disk: &str, offset: u64, bytes: Vec<u8>) -> Command {
-    Command::Write { group: RG.into(), disk: disk.into(), offset, data: WriteData::bytes(bytes) }
+    Command::Write {
+        group: RG.into(),
+        disk: disk.into(),
+        offset,
+        data: WriteData::bytes(bytes),
+    }
 }
 
 fn snapshot(name: &str, disk: &str) -> Command {
-    Command::CreateSnapshot { group: RG.into(), name: name.into(), source: disk.into(), incremental: true, sku: None, location: None, copy_start: false }
+    Command::CreateSnapshot {
+        group: RG.into(),
+        name: name.into(),
+        source: disk.into(),
+        incremental: true,
+        sku: None,
+        location: None,
+        copy_start: false,
+    }
 }
 
 fn setup() -> Vec<Command> {
     vec![
-        Command::CreateGroup { name: RG.into(), location: "westeurope".into() },
-        Command::CreateDisk { group: RG.into(), name: "d".into(), location: None, sku: "Premium_LRS".into(), size_gib: 4, logical_sector_size: 512 },
+        Command::CreateGroup {
+            name: RG.into(),
+            location: "westeurope".into(),
+        },
+        Command::CreateDisk {
+            group: RG.into(),
+            name: "d".into(),
+            location: None,
+            sku: "Premium_LRS".into(),
+            size_gib: 4,
+            logical_sector_size: 512,
+        },
     ]
 }
 
@@ -37,12 +60,24 @@ fn picture(lab: &Lab) -> String {
     let hash = snaplab_engine::naming::stable_hash_bytes;
     let mut out = format!("{:?} log={}\n", lab.now(), lab.log().len());
     for d in lab.disks() {
-        out += &format!("disk {} {} {} {:x}\n", d.at.name, d.unique_id, d.data.used_bytes(), hash(&d.data.read(0, 4 * MIB).unwrap()));
+        out += &format!(
+            "disk {} {} {} {:x}\n",
+            d.at.name,
+            d.unique_id,
+            d.data.used_bytes(),
+            hash(&d.data.read(0, 4 * MIB).unwrap())
+        );
     }
     for s in lab.snapshots() {
         let mut bytes = vec![0; 4 * MIB as usize];
         s.content.read_into(0, &mut bytes);
-        out += &format!("snap {} {} {} {:x}\n", s.at.name, s.unique_id, s.used_bytes(), hash(&bytes));
+        out += &format!(
+            "snap {} {} {} {:x}\n",
+            s.at.name,
+            s.unique_id,
+            s.used_bytes(),
+            hash(&bytes)
+        );
     }
     out
 }
@@ -66,7 +101,11 @@ async fn fresh_lab(name: &str) -> (IdbStore, Journal) {
 async fn assert_reopens_as(store: IdbStore, name: &str, expected: &str) {
     store.close();
     let (store, journal) = reopen(name).await;
-    assert_eq!(picture(journal.lab()), expected, "after closing and reopening the database");
+    assert_eq!(
+        picture(journal.lab()),
+        expected,
+        "after closing and reopening the database"
+    );
     store.close();
     IdbStore::delete(name).await.unwrap();
 }
@@ -80,7 +119,10 @@ async fn reopen(name: &str) -> (IdbStore, Journal) {
 
 async fn run(store: &IdbStore, journal: &mut Journal, command: Command) -> Result<String, String> {
     let prepared = journal.prepare(command);
-    store.commit(&prepared.batch).await.map_err(|e| e.to_string())?;
+    store
+        .commit(&prepared.batch)
+        .await
+        .map_err(|e| e.to_string())?;
     journal.accept(&prepared).map_err(|e| e.to_string())
 }
 
@@ -88,13 +130,17 @@ async fn run(store: &IdbStore, journal: &mut Journal, command: Command) -> Resul
 fn engine_writes_and_reads_pages_in_wasm() {
     let mut disk = DiskData::new(32_767, 512).unwrap();
     disk.write(GIB, &[0x5A; 1024]).unwrap();
-    disk.write_pattern(10 * GIB, 64 * MIB, PatternKind::Fill, 0xC3).unwrap();
+    disk.write_pattern(10 * GIB, 64 * MIB, PatternKind::Fill, 0xC3)
+        .unwrap();
     disk.clear(10 * GIB, 512).unwrap();
     assert_eq!(disk.read(GIB, 1024).unwrap(), vec![0x5A; 1024]);
     assert_eq!(disk.read(10 * GIB, 512).unwrap(), vec![0; 512]);
     assert_eq!(disk.read(10 * GIB + 512, 512).unwrap(), vec![0xC3; 512]);
     assert_eq!(disk.used_bytes(), 1024 + 64 * MIB - 512);
-    assert_eq!(disk.write(7, &[1; 512]).unwrap_err().code(), "InvalidPageRange");
+    assert_eq!(
+        disk.write(7, &[1; 512]).unwrap_err().code(),
+        "InvalidPageRange"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -102,24 +148,58 @@ async fn write_snapshot_restore_survive_closing_and_reopening_the_database() {
     let name = "snaplab-test-reopen";
     let (store, mut journal) = fresh_lab(name).await;
     let upload: Vec<u8> = (0..300 * 1024).map(|i| (i * 7 % 256) as u8).collect();
-    run(&store, &mut journal, bytes_write("d", 0, upload.clone())).await.unwrap();
-    run(&store, &mut journal, snapshot("s1", "d")).await.unwrap();
-    run(&store, &mut journal, bytes_write("d", 512, vec![9; 512])).await.unwrap();
-    run(&store, &mut journal, Command::CreateDiskFromSnapshot { group: RG.into(), name: "r".into(), source: "s1".into(), sku: None, size_gib: None })
+    run(&store, &mut journal, bytes_write("d", 0, upload.clone()))
         .await
         .unwrap();
-    run(&store, &mut journal, Command::AdvanceClock { millis: 3_600_000 }).await.unwrap();
+    run(&store, &mut journal, snapshot("s1", "d"))
+        .await
+        .unwrap();
+    run(&store, &mut journal, bytes_write("d", 512, vec![9; 512]))
+        .await
+        .unwrap();
+    run(
+        &store,
+        &mut journal,
+        Command::CreateDiskFromSnapshot {
+            group: RG.into(),
+            name: "r".into(),
+            source: "s1".into(),
+            sku: None,
+            size_gib: None,
+        },
+    )
+    .await
+    .unwrap();
+    run(
+        &store,
+        &mut journal,
+        Command::AdvanceClock { millis: 3_600_000 },
+    )
+    .await
+    .unwrap();
     let before = picture(journal.lab());
     store.close();
 
     let (store, journal) = reopen(name).await;
-    assert_eq!(picture(journal.lab()), before, "every byte and property after reopening");
+    assert_eq!(
+        picture(journal.lab()),
+        before,
+        "every byte and property after reopening"
+    );
     let restored = journal.lab().find_disk(RG, "r").unwrap();
-    assert_eq!(restored.data.read(0, upload.len() as u64).unwrap(), upload, "the restore holds the snapshot's bytes");
+    assert_eq!(
+        restored.data.read(0, upload.len() as u64).unwrap(),
+        upload,
+        "the restore holds the snapshot's bytes"
+    );
     // Stored as 64 KiB Uint8Array chunks, not JSON.
     let records = store.load().await.unwrap();
     let chunks: Vec<_> = records.keys().filter(|k| k.starts_with("chunk/")).collect();
-    assert_eq!(chunks.len(), 5 + 1, "300 KiB in 5 chunks, and one for the 512-byte write");
+    assert_eq!(
+        chunks.len(),
+        5 + 1,
+        "300 KiB in 5 chunks, and one for the 512-byte write"
+    );
     assert_eq!(records[chunks[0]].len(), CHUNK_SIZE);
     store.close();
     IdbStore::delete(name).await.unwrap();
@@ -129,16 +209,32 @@ async fn write_snapshot_restore_survive_closing_and_reopening_the_database() {
 async fn a_quota_error_leaves_the_stored_lab_as_before_the_operation() {
     let name = "snaplab-test-quota";
     let (store, mut journal) = fresh_lab(name).await;
-    run(&store, &mut journal, bytes_write("d", 0, vec![1; 4096])).await.unwrap();
+    run(&store, &mut journal, bytes_write("d", 0, vec![1; 4096]))
+        .await
+        .unwrap();
     let before = picture(journal.lab());
     let records_before = store.load().await.unwrap();
 
     // The 2nd put of the next operation fails, as a full disk would.
     store.fail_on_put(Some(2));
-    let err = run(&store, &mut journal, bytes_write("d", 8192, vec![2; 200 * 1024])).await.unwrap_err();
+    let err = run(
+        &store,
+        &mut journal,
+        bytes_write("d", 8192, vec![2; 200 * 1024]),
+    )
+    .await
+    .unwrap_err();
     assert!(err.contains("QuotaExceededError"), "{err}");
-    assert_eq!(picture(journal.lab()), before, "the lab in memory is as before");
-    assert_eq!(store.load().await.unwrap(), records_before, "the stored records are as before");
+    assert_eq!(
+        picture(journal.lab()),
+        before,
+        "the lab in memory is as before"
+    );
+    assert_eq!(
+        store.load().await.unwrap(),
+        records_before,
+        "the stored records are as before"
+    );
     store.fail_on_put(None);
     assert_reopens_as(store, name, &before).await;
 }
@@ -153,16 +249,42 @@ async fn an_upload_interrupted_before_its_commit_record_is_rolled_back() {
     // chunks are stored, the commit record is not.
     store.set_chunks_per_transaction(64);
     store.fail_on_put(Some(81));
-    let err = run(&store, &mut journal, bytes_write("d", 0, vec![3; 5 * MIB as usize])).await.unwrap_err();
+    let err = run(
+        &store,
+        &mut journal,
+        bytes_write("d", 0, vec![3; 5 * MIB as usize]),
+    )
+    .await
+    .unwrap_err();
     assert!(err.contains("QuotaExceededError"), "{err}");
-    let orphans = store.load().await.unwrap().keys().filter(|k| k.starts_with("chunk/")).count();
+    let orphans = store
+        .load()
+        .await
+        .unwrap()
+        .keys()
+        .filter(|k| k.starts_with("chunk/"))
+        .count();
     assert_eq!(orphans, 80, "chunks stored by the first phase");
     store.fail_on_put(None);
     store.close();
 
     let (store, journal) = reopen(name).await;
-    assert_eq!(picture(journal.lab()), before, "the state before the upload");
-    assert_eq!(store.load().await.unwrap().keys().filter(|k| k.starts_with("chunk/")).count(), 0, "orphans swept");
+    assert_eq!(
+        picture(journal.lab()),
+        before,
+        "the state before the upload"
+    );
+    assert_eq!(
+        store
+            .load()
+            .await
+            .unwrap()
+            .keys()
+            .filter(|k| k.starts_with("chunk/"))
+            .count(),
+        0,
+        "orphans swept"
+    );
     store.close();
     IdbStore::delete(name).await.unwrap();
 }
@@ -174,7 +296,9 @@ async fn gc_frees_unreferenced_chunks_and_never_referenced_ones() {
     // A deterministic shuffle of uploads, snapshots, restores, overwrites and deletes.
     let mut seed = 12345u64;
     let mut rand = move |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (seed >> 33) % n
     };
     let mut snapshots: Vec<String> = vec![];
@@ -182,25 +306,52 @@ async fn gc_frees_unreferenced_chunks_and_never_referenced_ones() {
     for step in 0..60 {
         let disk = disks[rand(disks.len() as u64) as usize].clone();
         let command = match rand(6) {
-            0 | 1 => bytes_write(&disk, rand(64) * 512, vec![step as u8; (1 + rand(300)) as usize * 512]),
+            0 | 1 => bytes_write(
+                &disk,
+                rand(64) * 512,
+                vec![step as u8; (1 + rand(300)) as usize * 512],
+            ),
             2 => {
                 snapshots.push(format!("s{step}"));
-                run(&store, &mut journal, Command::AdvanceClock { millis: 60_000 }).await.unwrap();
+                run(
+                    &store,
+                    &mut journal,
+                    Command::AdvanceClock { millis: 60_000 },
+                )
+                .await
+                .unwrap();
                 snapshot(&format!("s{step}"), &disk)
             }
             3 if !snapshots.is_empty() => {
                 let s = snapshots.remove(rand(snapshots.len() as u64) as usize);
-                Command::DeleteSnapshot { group: RG.into(), name: s }
+                Command::DeleteSnapshot {
+                    group: RG.into(),
+                    name: s,
+                }
             }
             4 if !snapshots.is_empty() => {
                 disks.push(format!("r{step}"));
-                Command::CreateDiskFromSnapshot { group: RG.into(), name: format!("r{step}"), source: snapshots[rand(snapshots.len() as u64) as usize].clone(), sku: None, size_gib: None }
+                Command::CreateDiskFromSnapshot {
+                    group: RG.into(),
+                    name: format!("r{step}"),
+                    source: snapshots[rand(snapshots.len() as u64) as usize].clone(),
+                    sku: None,
+                    size_gib: None,
+                }
             }
             5 if disks.len() > 1 => {
                 let gone = disks.remove(rand(disks.len() as u64) as usize);
-                Command::DeleteDisk { group: RG.into(), name: gone }
+                Command::DeleteDisk {
+                    group: RG.into(),
+                    name: gone,
+                }
             }
-            _ => Command::Clear { group: RG.into(), disk, offset: 0, length: rand(200) * 512 + 512 },
+            _ => Command::Clear {
+                group: RG.into(),
+                disk,
+                offset: 0,
+                length: rand(200) * 512 + 512,
+            },
         };
         run(&store, &mut journal, command).await.unwrap();
         let stored: BTreeSet<u64> = store
@@ -208,10 +359,21 @@ async fn gc_frees_unreferenced_chunks_and_never_referenced_ones() {
             .await
             .unwrap()
             .keys()
-            .filter_map(|k| k.strip_prefix("chunk/").and_then(|r| r.split('/').next()).and_then(|b| b.parse().ok()))
+            .filter_map(|k| {
+                k.strip_prefix("chunk/")
+                    .and_then(|r| r.split('/').next())
+                    .and_then(|b| b.parse().ok())
+            })
             .collect();
-        let referenced: BTreeSet<u64> = journal.lab().page_maps().flat_map(|m| m.all_blobs()).collect();
-        assert_eq!(stored, referenced, "after step {step}: stored chunks must be exactly the referenced blobs");
+        let referenced: BTreeSet<u64> = journal
+            .lab()
+            .page_maps()
+            .flat_map(|m| m.all_blobs())
+            .collect();
+        assert_eq!(
+            stored, referenced,
+            "after step {step}: stored chunks must be exactly the referenced blobs"
+        );
     }
     let before = picture(journal.lab());
     assert_reopens_as(store, name, &before).await;
@@ -221,8 +383,16 @@ async fn gc_frees_unreferenced_chunks_and_never_referenced_ones() {
 async fn export_and_import_round_trip_and_a_damaged_file_changes_nothing() {
     let name = "snaplab-test-export";
     let (store, mut journal) = fresh_lab(name).await;
-    run(&store, &mut journal, bytes_write("d", 0, vec![4; 100 * 1024])).await.unwrap();
-    run(&store, &mut journal, snapshot("s1", "d")).await.unwrap();
+    run(
+        &store,
+        &mut journal,
+        bytes_write("d", 0, vec![4; 100 * 1024]),
+    )
+    .await
+    .unwrap();
+    run(&store, &mut journal, snapshot("s1", "d"))
+        .await
+        .unwrap();
     let file = store::export(&store.load().await.unwrap());
 
     let other = "snaplab-test-import";
@@ -230,10 +400,17 @@ async fn export_and_import_round_trip_and_a_damaged_file_changes_nothing() {
     let mut damaged = file.clone();
     damaged[100] ^= 0xFF;
     assert!(store::import(&damaged).is_err());
-    assert!(target.load().await.unwrap().len() <= 1, "a refused import changes nothing");
+    assert!(
+        target.load().await.unwrap().len() <= 1,
+        "a refused import changes nothing"
+    );
     let records = store::import(&file).unwrap();
     target.replace_all(&records).await.unwrap();
-    assert_eq!(store::export(&target.load().await.unwrap()), file, "byte for byte");
+    assert_eq!(
+        store::export(&target.load().await.unwrap()),
+        file,
+        "byte for byte"
+    );
     target.close();
     let (target, imported) = reopen(other).await;
     assert_eq!(picture(imported.lab()), picture(journal.lab()));
@@ -259,8 +436,22 @@ async fn the_app_mounts_and_shows_the_starter_disk_from_indexeddb() {
     }
     let text = root.text_content().unwrap();
     assert!(text.contains("Snaplab"), "{text}");
-    assert_eq!(document.get_element_by_id("disk-disk1-pages").unwrap().text_content().unwrap(), "67,108,864");
-    assert_eq!(document.get_element_by_id("disk-disk1-used").unwrap().text_content().unwrap(), "0 B");
+    assert_eq!(
+        document
+            .get_element_by_id("disk-disk1-pages")
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "67,108,864"
+    );
+    assert_eq!(
+        document
+            .get_element_by_id("disk-disk1-used")
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "0 B"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -272,13 +463,27 @@ async fn the_block_map_component_classifies_and_zooms() {
     }
     lab.execute(bytes_write("d", 0, vec![1; 512])).unwrap();
     lab.execute(snapshot("s1", "d")).unwrap();
-    lab.execute(Command::Write { group: RG.into(), disk: "d".into(), offset: 2 * GIB, data: WriteData::Pattern { pattern: PatternKind::Fill, seed: 2, length: MIB } }).unwrap();
+    lab.execute(Command::Write {
+        group: RG.into(),
+        disk: "d".into(),
+        offset: 2 * GIB,
+        data: WriteData::Pattern {
+            pattern: PatternKind::Fill,
+            seed: 2,
+            length: MIB,
+        },
+    })
+    .unwrap();
     let disk = lab.find_disk(RG, "d").unwrap().clone();
 
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<BlockMap>::with_root_and_props(root.clone(), BlockMapProps { disk, revision: 1 }).render();
+    yew::Renderer::<BlockMap>::with_root_and_props(
+        root.clone(),
+        BlockMapProps { disk, revision: 1 },
+    )
+    .render();
     gloo_timers::future::TimeoutFuture::new(20).await;
     let canvas = document.get_element_by_id("map-d").expect("the canvas");
     let attr = |name: &str| canvas.get_attribute(name).unwrap();
@@ -286,12 +491,27 @@ async fn the_block_map_component_classifies_and_zooms() {
     // changed MiB (pages 4,194,304–4,196,351) straddles cells 767 and 768.
     assert_eq!(attr("data-snapshotted-cells"), "1");
     assert_eq!(attr("data-changed-cells"), "2");
-    assert_eq!(attr("data-pages-per-cell"), (8 * 1024 * 1024u64).div_ceil(1536).to_string());
-    assert!(attr("aria-label").contains("2 Changed since last snapshot, 1 Written, in a snapshot"), "{}", attr("aria-label"));
+    assert_eq!(
+        attr("data-pages-per-cell"),
+        (8 * 1024 * 1024u64).div_ceil(1536).to_string()
+    );
+    assert!(
+        attr("aria-label").contains("2 Changed since last snapshot, 1 Written, in a snapshot"),
+        "{}",
+        attr("aria-label")
+    );
     // Zoom in with the button: fewer pages a cell.
-    let zoom: web_sys::HtmlElement = root.query_selector("button").unwrap().unwrap().dyn_into().unwrap();
+    let zoom: web_sys::HtmlElement = root
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(zoom.text_content().unwrap(), "Zoom in");
     zoom.click();
     gloo_timers::future::TimeoutFuture::new(20).await;
-    assert_eq!(attr("data-pages-per-cell"), ((8 * 1024 * 1024u64).div_ceil(1536) / 16).to_string());
+    assert_eq!(
+        attr("data-pages-per-cell"),
+        ((8 * 1024 * 1024u64).div_ceil(1536) / 16).to_string()
+    );
 }

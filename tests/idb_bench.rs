@@ -54,8 +54,28 @@ async fn fresh_store(name: &str) -> (IdbStore, Journal) {
     let opened = Journal::open(&store.load().await.unwrap()).unwrap();
     store.commit(&opened.recovery).await.unwrap();
     let mut journal = opened.journal;
-    run(&store, &mut journal, Command::CreateGroup { name: RG.into(), location: "westeurope".into() }).await;
-    run(&store, &mut journal, Command::CreateDisk { group: RG.into(), name: "d".into(), location: None, sku: "Premium_LRS".into(), size_gib: 2, logical_sector_size: 512 }).await;
+    run(
+        &store,
+        &mut journal,
+        Command::CreateGroup {
+            name: RG.into(),
+            location: "westeurope".into(),
+        },
+    )
+    .await;
+    run(
+        &store,
+        &mut journal,
+        Command::CreateDisk {
+            group: RG.into(),
+            name: "d".into(),
+            location: None,
+            sku: "Premium_LRS".into(),
+            size_gib: 2,
+            logical_sector_size: 512,
+        },
+    )
+    .await;
     (store, journal)
 }
 
@@ -71,10 +91,18 @@ async fn round(bytes: &[u8], round: usize) -> Round {
     // Raw: the same 64 KiB chunks, all in one readwrite transaction.
     let raw = raw_db(&format!("snaplab-bench-raw-{round}")).await;
     let start = now_ms();
-    let tx = raw.transaction(RECORDS).with_mode(TransactionMode::Readwrite).build().unwrap();
+    let tx = raw
+        .transaction(RECORDS)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
     let object_store = tx.object_store(RECORDS).unwrap();
     for (i, chunk) in bytes.chunks(CHUNK_SIZE).enumerate() {
-        object_store.put(Uint8ArraySlice::new(chunk)).with_key(format!("chunk/{i:08}")).primitive().unwrap();
+        object_store
+            .put(Uint8ArraySlice::new(chunk))
+            .with_key(format!("chunk/{i:08}"))
+            .primitive()
+            .unwrap();
     }
     tx.commit().await.unwrap();
     let raw_write = now_ms() - start;
@@ -83,20 +111,40 @@ async fn round(bytes: &[u8], round: usize) -> Round {
     let read_back: usize = {
         let tx = raw.transaction(RECORDS).build().unwrap();
         let object_store = tx.object_store(RECORDS).unwrap();
-        let values: Vec<Uint8Array> = object_store.get_all::<Uint8Array>().primitive().unwrap().await.unwrap().collect::<Result<_, _>>().unwrap();
+        let values: Vec<Uint8Array> = object_store
+            .get_all::<Uint8Array>()
+            .primitive()
+            .unwrap()
+            .await
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
         values.into_iter().map(|v| Vec::from(v).len()).sum()
     };
     let raw_read = now_ms() - start;
     assert_eq!(read_back, TOTAL);
     raw.close();
-    Database::delete_by_name(&format!("snaplab-bench-raw-{round}")).unwrap().await.unwrap();
+    Database::delete_by_name(&format!("snaplab-bench-raw-{round}"))
+        .unwrap()
+        .await
+        .unwrap();
 
     // The store: one Write command of the same bytes (shared, not copied).
     let name = format!("snaplab-bench-store-{round}");
     let (store, mut journal) = fresh_store(&name).await;
     let data = WriteData::bytes(bytes.to_vec());
     let start = now_ms();
-    run(&store, &mut journal, Command::Write { group: RG.into(), disk: "d".into(), offset: 0, data }).await;
+    run(
+        &store,
+        &mut journal,
+        Command::Write {
+            group: RG.into(),
+            disk: "d".into(),
+            offset: 0,
+            data,
+        },
+    )
+    .await;
     let store_write = now_ms() - start;
     store.close();
 
@@ -104,12 +152,23 @@ async fn round(bytes: &[u8], round: usize) -> Round {
     let start = now_ms();
     let store = IdbStore::open(&name).await.unwrap();
     let journal = Journal::open(&store.load().await.unwrap()).unwrap().journal;
-    let disk_bytes = journal.lab().find_disk(RG, "d").unwrap().data.read(0, TOTAL as u64).unwrap();
+    let disk_bytes = journal
+        .lab()
+        .find_disk(RG, "d")
+        .unwrap()
+        .data
+        .read(0, TOTAL as u64)
+        .unwrap();
     let store_read = now_ms() - start;
     assert_eq!(disk_bytes, bytes);
     store.close();
     IdbStore::delete(&name).await.unwrap();
-    Round { raw_write, raw_read, store_write, store_read }
+    Round {
+        raw_write,
+        raw_read,
+        store_write,
+        store_read,
+    }
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -133,11 +192,41 @@ async fn storage_benchmark() {
     let mut snapshot_ms = Vec::new();
     for written in [64 * MIB, GIB] {
         let (store, mut journal) = fresh_store("snaplab-bench-snap").await;
-        run(&store, &mut journal, Command::Write { group: RG.into(), disk: "d".into(), offset: 0, data: WriteData::Pattern { pattern: PatternKind::Random, seed: 1, length: written } }).await;
+        run(
+            &store,
+            &mut journal,
+            Command::Write {
+                group: RG.into(),
+                disk: "d".into(),
+                offset: 0,
+                data: WriteData::Pattern {
+                    pattern: PatternKind::Random,
+                    seed: 1,
+                    length: written,
+                },
+            },
+        )
+        .await;
         let start = now_ms();
-        run(&store, &mut journal, Command::CreateSnapshot { group: RG.into(), name: "s1".into(), source: "d".into(), incremental: true, sku: None, location: None, copy_start: false }).await;
+        run(
+            &store,
+            &mut journal,
+            Command::CreateSnapshot {
+                group: RG.into(),
+                name: "s1".into(),
+                source: "d".into(),
+                incremental: true,
+                sku: None,
+                location: None,
+                copy_start: false,
+            },
+        )
+        .await;
         snapshot_ms.push(now_ms() - start);
-        assert_eq!(journal.lab().find_snapshot(RG, "s1").unwrap().used_bytes(), written);
+        assert_eq!(
+            journal.lab().find_snapshot(RG, "s1").unwrap().used_bytes(),
+            written
+        );
         store.close();
     }
 

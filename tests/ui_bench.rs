@@ -9,7 +9,7 @@ use snaplab::block_map::{classify, View};
 use snaplab::components::block_map::{draw, COLUMNS, ROWS};
 use snaplab_engine::page_map::{PageMap, PageRange};
 use snaplab_engine::range_set::RangeSet;
-use snaplab_engine::{Payload, PatternKind};
+use snaplab_engine::{PatternKind, Payload};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -33,42 +33,59 @@ async fn block_map_and_command_to_view_benchmark() {
     let mut map = PageMap::new();
     let stride = pages / 1_000_000;
     for i in 0..1_000_000u64 {
-        map.write(PageRange::new(i * stride, i * stride + 1), Payload::pattern(PatternKind::Fill, 1), 0);
+        map.write(
+            PageRange::new(i * stride, i * stride + 1),
+            Payload::pattern(PatternKind::Fill, 1),
+            0,
+        );
     }
-    let changed = RangeSet::from_ranges((0..10_000u64).map(|i| PageRange::new(i * stride * 100, i * stride * 100 + 1)));
-    let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").unwrap().unchecked_into();
+    let changed = RangeSet::from_ranges(
+        (0..10_000u64).map(|i| PageRange::new(i * stride * 100, i * stride * 100 + 1)),
+    );
+    let canvas: web_sys::HtmlCanvasElement =
+        document.create_element("canvas").unwrap().unchecked_into();
     canvas.set_width((COLUMNS * 11) as u32);
     canvas.set_height((ROWS * 11) as u32);
     document.body().unwrap().append_child(&canvas).unwrap();
 
     let whole = View::whole(pages, COLUMNS * ROWS);
-    let whole_ms = median((0..9).map(|_| {
-        let start = now_ms();
-        let cells = classify(&map, &changed, &whole);
-        draw(&canvas, &cells);
-        now_ms() - start
-    }).collect());
+    let whole_ms = median(
+        (0..9)
+            .map(|_| {
+                let start = now_ms();
+                let cells = classify(&map, &changed, &whole);
+                draw(&canvas, &cells);
+                now_ms() - start
+            })
+            .collect(),
+    );
     // Zoomed in twice (each cell 1/256 of the whole-disk cell), panning half a view at a time.
-    let mut view = whole.zoom_in(COLUMNS * ROWS / 2).zoom_in(COLUMNS * ROWS / 2);
-    let pan_ms = median((0..40).map(|i| {
-        view = view.pan(if i % 20 < 10 { 768 } else { -768 });
-        let start = now_ms();
-        let cells = classify(&map, &changed, &view);
-        draw(&canvas, &cells);
-        now_ms() - start
-    }).collect());
+    let mut view = whole
+        .zoom_in(COLUMNS * ROWS / 2)
+        .zoom_in(COLUMNS * ROWS / 2);
+    let pan_ms = median(
+        (0..40)
+            .map(|i| {
+                view = view.pan(if i % 20 < 10 { 768 } else { -768 });
+                let start = now_ms();
+                let cells = classify(&map, &changed, &view);
+                draw(&canvas, &cells);
+                now_ms() - start
+            })
+            .collect(),
+    );
 
     // Command to view: click "Write 1 MiB" in the mounted app and wait for the used size to change.
-    snaplab::storage::IdbStore::delete(snaplab::storage::LAB_DB).await.unwrap();
+    snaplab::storage::IdbStore::delete(snaplab::storage::LAB_DB)
+        .await
+        .unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<snaplab::app::App>::with_root(root.clone()).render();
     while document.get_element_by_id("disk-disk1-used").is_none() {
         gloo_timers::future::TimeoutFuture::new(5).await;
     }
-    let button = document
-        .query_selector_all("button")
-        .unwrap();
+    let button = document.query_selector_all("button").unwrap();
     let write: web_sys::HtmlElement = (0..button.length())
         .filter_map(|i| button.item(i))
         .map(|n| n.unchecked_into::<web_sys::HtmlElement>())
@@ -76,7 +93,12 @@ async fn block_map_and_command_to_view_benchmark() {
         .expect("the Write 1 MiB button");
     let mut to_view = Vec::new();
     for _ in 0..10 {
-        let used = |d: &web_sys::Document| d.get_element_by_id("disk-disk1-used").unwrap().text_content().unwrap();
+        let used = |d: &web_sys::Document| {
+            d.get_element_by_id("disk-disk1-used")
+                .unwrap()
+                .text_content()
+                .unwrap()
+        };
         let before = used(&document);
         let start = now_ms();
         write.click();

@@ -15,7 +15,9 @@ use crate::az::Failure;
 
 /// An error in the template, with where it is.
 fn invalid(path: &str, message: impl std::fmt::Display) -> Failure {
-    Failure::Refused(EngineError::InvalidParameter { reason: format!("InvalidTemplate: {path}: {message}") })
+    Failure::Refused(EngineError::InvalidParameter {
+        reason: format!("InvalidTemplate: {path}: {message}"),
+    })
 }
 
 /// Seed 001's template, verbatim (its indentation included): the app's
@@ -53,9 +55,28 @@ pub const SEED_TEMPLATE: &str = r#"{
 
 /// The Compute API versions the simulator knows (oldest first).
 pub const API_VERSIONS: &[&str] = &[
-    "2016-04-30-preview", "2017-03-30", "2018-04-01", "2018-06-01", "2018-09-30", "2019-03-01", "2019-07-01", "2019-11-01",
-    "2020-05-01", "2020-06-30", "2020-09-30", "2020-12-01", "2021-04-01", "2021-08-01", "2021-12-01", "2022-03-02",
-    "2022-03-22", "2022-07-02", "2023-01-02", "2023-04-02", "2023-10-02", "2024-03-02",
+    "2016-04-30-preview",
+    "2017-03-30",
+    "2018-04-01",
+    "2018-06-01",
+    "2018-09-30",
+    "2019-03-01",
+    "2019-07-01",
+    "2019-11-01",
+    "2020-05-01",
+    "2020-06-30",
+    "2020-09-30",
+    "2020-12-01",
+    "2021-04-01",
+    "2021-08-01",
+    "2021-12-01",
+    "2022-03-02",
+    "2022-03-22",
+    "2022-07-02",
+    "2023-01-02",
+    "2023-04-02",
+    "2023-10-02",
+    "2024-03-02",
 ];
 
 /// The first API version with incremental snapshots, and with CopyStart.
@@ -73,11 +94,21 @@ struct Context<'a> {
 fn evaluate(value: &Value, ctx: &Context, path: &str) -> Result<Value, Failure> {
     match value {
         Value::String(s) if s.starts_with('[') && s.ends_with(']') && !s.starts_with("[[") => {
-            let mut parser = Expr { chars: s[1..s.len() - 1].chars().collect(), at: 0, path };
+            let mut parser = Expr {
+                chars: s[1..s.len() - 1].chars().collect(),
+                at: 0,
+                path,
+            };
             let v = parser.expression(ctx)?;
             parser.skip_ws();
             if parser.at != parser.chars.len() {
-                return Err(invalid(path, format!("unexpected '{}' in the expression {s}", parser.chars[parser.at])));
+                return Err(invalid(
+                    path,
+                    format!(
+                        "unexpected '{}' in the expression {s}",
+                        parser.chars[parser.at]
+                    ),
+                ));
             }
             Ok(v)
         }
@@ -89,7 +120,12 @@ fn evaluate(value: &Value, ctx: &Context, path: &str) -> Result<Value, Failure> 
             }
             Ok(Value::Object(out))
         }
-        Value::Array(items) => items.iter().enumerate().map(|(i, v)| evaluate(v, ctx, &format!("{path}[{i}]"))).collect::<Result<_, _>>().map(Value::Array),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| evaluate(v, ctx, &format!("{path}[{i}]")))
+            .collect::<Result<_, _>>()
+            .map(Value::Array),
         v => Ok(v.clone()),
     }
 }
@@ -135,7 +171,12 @@ impl Expr<'_> {
                             s.push(*c);
                             self.at += 1;
                         }
-                        None => return Err(invalid(self.path, "a string in the expression is not closed")),
+                        None => {
+                            return Err(invalid(
+                                self.path,
+                                "a string in the expression is not closed",
+                            ))
+                        }
                     }
                 }
                 Value::String(s)
@@ -147,16 +188,25 @@ impl Expr<'_> {
                     self.at += 1;
                 }
                 let text: String = self.chars[start..self.at].iter().collect();
-                json!(text.parse::<i64>().map_err(|_| invalid(self.path, format!("'{text}' is not a number")))?)
+                json!(text
+                    .parse::<i64>()
+                    .map_err(|_| invalid(self.path, format!("'{text}' is not a number")))?)
             }
             Some(c) if c.is_alphabetic() => {
                 let start = self.at;
-                while self.chars.get(self.at).is_some_and(|c| c.is_alphanumeric() || *c == '_') {
+                while self
+                    .chars
+                    .get(self.at)
+                    .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+                {
                     self.at += 1;
                 }
                 let name: String = self.chars[start..self.at].iter().collect();
                 if !self.eat('(') {
-                    return Err(invalid(self.path, format!("'{name}' must be called: {name}(...)")));
+                    return Err(invalid(
+                        self.path,
+                        format!("'{name}' must be called: {name}(...)"),
+                    ));
                 }
                 let mut args = Vec::new();
                 if !self.eat(')') {
@@ -166,22 +216,39 @@ impl Expr<'_> {
                             break;
                         }
                         if !self.eat(',') {
-                            return Err(invalid(self.path, format!("expected ',' or ')' in the arguments of {name}")));
+                            return Err(invalid(
+                                self.path,
+                                format!("expected ',' or ')' in the arguments of {name}"),
+                            ));
                         }
                     }
                 }
                 self.call(&name, args, ctx)?
             }
-            other => return Err(invalid(self.path, format!("unexpected {:?} in the expression", other.map(|c| c.to_string()).unwrap_or("end".into())))),
+            other => {
+                return Err(invalid(
+                    self.path,
+                    format!(
+                        "unexpected {:?} in the expression",
+                        other.map(|c| c.to_string()).unwrap_or("end".into())
+                    ),
+                ))
+            }
         };
         // Property access: resourceGroup().location
         while self.eat('.') {
             let start = self.at;
-            while self.chars.get(self.at).is_some_and(|c| c.is_alphanumeric() || *c == '_') {
+            while self
+                .chars
+                .get(self.at)
+                .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+            {
                 self.at += 1;
             }
             let prop: String = self.chars[start..self.at].iter().collect();
-            value = value.get(&prop).cloned().ok_or_else(|| invalid(self.path, format!("the property '{prop}' does not exist")))?;
+            value = value.get(&prop).cloned().ok_or_else(|| {
+                invalid(self.path, format!("the property '{prop}' does not exist"))
+            })?;
         }
         Ok(value)
     }
@@ -214,69 +281,166 @@ impl Expr<'_> {
 }
 
 /// Deploys `template` into `group` with `parameters` (name → value as text).
-pub fn deploy(lab: &mut Lab, executed: &mut Vec<Command>, group: &str, template: &str, parameters: &BTreeMap<String, String>) -> Result<Value, Failure> {
-    let template: Value = serde_json::from_str(template).map_err(|e| invalid("$", format!("the template is not valid JSON: {e} (line {}, column {})", e.line(), e.column())))?;
+pub fn deploy(
+    lab: &mut Lab,
+    executed: &mut Vec<Command>,
+    group: &str,
+    template: &str,
+    parameters: &BTreeMap<String, String>,
+) -> Result<Value, Failure> {
+    let template: Value = serde_json::from_str(template).map_err(|e| {
+        invalid(
+            "$",
+            format!(
+                "the template is not valid JSON: {e} (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
     let rg = lab.require_group_public(group)?;
-    let ctx_base = |params| Context { params, group: &rg.0, location: rg.1.clone(), subscription: lab.current_subscription().id.clone() };
+    let ctx_base = |params| Context {
+        params,
+        group: &rg.0,
+        location: rg.1.clone(),
+        subscription: lab.current_subscription().id.clone(),
+    };
 
     // Parameters: values given, else defaultValue.
     let mut params = BTreeMap::new();
-    let declared = template.get("parameters").and_then(Value::as_object).cloned().unwrap_or_default();
+    let declared = template
+        .get("parameters")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     for name in parameters.keys() {
         if !declared.contains_key(name) {
-            return Err(invalid("$.parameters", format!("the parameter '{name}' was given but the template does not declare it")));
+            return Err(invalid(
+                "$.parameters",
+                format!("the parameter '{name}' was given but the template does not declare it"),
+            ));
         }
     }
     for (name, spec) in &declared {
         let value = match parameters.get(name) {
-            Some(v) => match spec.get("type").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
-                Some("int") => json!(v.parse::<i64>().map_err(|_| invalid(&format!("$.parameters.{name}"), format!("'{v}' is not an int")))?),
+            Some(v) => match spec
+                .get("type")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+            {
+                Some("int") => json!(v.parse::<i64>().map_err(|_| invalid(
+                    &format!("$.parameters.{name}"),
+                    format!("'{v}' is not an int")
+                ))?),
                 Some("bool") => json!(v == "true"),
                 _ => Value::String(v.clone()),
             },
             None => match spec.get("defaultValue") {
-                Some(d) => evaluate(d, &ctx_base(params.clone()), &format!("$.parameters.{name}.defaultValue"))?,
-                None => return Err(invalid(&format!("$.parameters.{name}"), "no value was given and it has no defaultValue")),
+                Some(d) => evaluate(
+                    d,
+                    &ctx_base(params.clone()),
+                    &format!("$.parameters.{name}.defaultValue"),
+                )?,
+                None => {
+                    return Err(invalid(
+                        &format!("$.parameters.{name}"),
+                        "no value was given and it has no defaultValue",
+                    ))
+                }
             },
         };
         params.insert(name.clone(), value);
     }
     let ctx = ctx_base(params);
-    let resources = template.get("resources").and_then(Value::as_array).cloned().ok_or_else(|| invalid("$.resources", "the template has no resources array"))?;
+    let resources = template
+        .get("resources")
+        .and_then(Value::as_array)
+        .cloned()
+        .ok_or_else(|| invalid("$.resources", "the template has no resources array"))?;
     let mut output = Vec::new();
     for (i, resource) in resources.iter().enumerate() {
         let path = format!("$.resources[{i}]");
         let r = evaluate(resource, &ctx, &path)?;
         let field = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
-        for key in r.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
-            if !["type", "name", "location", "apiVersion", "properties", "sku", "tags", "dependsOn", "comments", "zones"].contains(&key.as_str()) {
-                return Err(invalid(&format!("{path}.{key}"), "this property is not valid on a resource"));
+        for key in r
+            .as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            if ![
+                "type",
+                "name",
+                "location",
+                "apiVersion",
+                "properties",
+                "sku",
+                "tags",
+                "dependsOn",
+                "comments",
+                "zones",
+            ]
+            .contains(&key.as_str())
+            {
+                return Err(invalid(
+                    &format!("{path}.{key}"),
+                    "this property is not valid on a resource",
+                ));
             }
         }
         let kind = field("type").ok_or_else(|| invalid(&format!("{path}.type"), "missing"))?;
         let name = field("name").ok_or_else(|| invalid(&format!("{path}.name"), "missing"))?;
-        let api = field("apiVersion").ok_or_else(|| invalid(&format!("{path}.apiVersion"), "missing"))?;
+        let api =
+            field("apiVersion").ok_or_else(|| invalid(&format!("{path}.apiVersion"), "missing"))?;
         if !API_VERSIONS.contains(&api.as_str()) {
-            return Err(invalid(&format!("{path}.apiVersion"), format!("'{api}' is not a Microsoft.Compute API version (known: {} … {})", API_VERSIONS[0], API_VERSIONS[API_VERSIONS.len() - 1])));
+            return Err(invalid(
+                &format!("{path}.apiVersion"),
+                format!(
+                    "'{api}' is not a Microsoft.Compute API version (known: {} … {})",
+                    API_VERSIONS[0],
+                    API_VERSIONS[API_VERSIONS.len() - 1]
+                ),
+            ));
         }
         let props = r.get("properties").cloned().unwrap_or(json!({}));
         let creation = props.get("creationData").cloned().unwrap_or(json!({}));
-        let option = creation.get("createOption").and_then(Value::as_str).unwrap_or("Empty").to_string();
-        let source = creation.get("sourceResourceId").and_then(Value::as_str).map(str::to_string);
+        let option = creation
+            .get("createOption")
+            .and_then(Value::as_str)
+            .unwrap_or("Empty")
+            .to_string();
+        let source = creation
+            .get("sourceResourceId")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let location = field("location");
-        let sku = r.get("sku").and_then(|s| s.get("name")).and_then(Value::as_str).map(str::to_string);
+        let sku = r
+            .get("sku")
+            .and_then(|s| s.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let allowed: &[&str] = match kind.as_str() {
             "Microsoft.Compute/snapshots" => &["creationData", "incremental", "diskSizeGB"],
             "Microsoft.Compute/disks" => &["creationData", "diskSizeGB"],
             other => return Err(invalid(&format!("{path}.type"), format!("'{other}' is not a resource type the simulator deploys (Microsoft.Compute/snapshots, Microsoft.Compute/disks)"))),
         };
-        for key in props.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+        for key in props
+            .as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
             if !allowed.contains(&key.as_str()) {
-                return Err(invalid(&format!("{path}.properties.{key}"), format!("the property is not valid for {kind} in the simulator")));
+                return Err(invalid(
+                    &format!("{path}.properties.{key}"),
+                    format!("the property is not valid for {kind} in the simulator"),
+                ));
             }
         }
         let command = if kind == "Microsoft.Compute/snapshots" {
-            let incremental = props.get("incremental").and_then(Value::as_bool).unwrap_or(false);
+            let incremental = props
+                .get("incremental")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             if incremental && api.as_str() < INCREMENTAL_SINCE {
                 return Err(invalid(&format!("{path}.properties.incremental"), format!("'incremental' needs apiVersion {INCREMENTAL_SINCE} or later; the template uses {api}")));
             }
@@ -284,10 +448,26 @@ pub fn deploy(lab: &mut Lab, executed: &mut Vec<Command>, group: &str, template:
                 return Err(invalid(&format!("{path}.properties.creationData.createOption"), format!("CopyStart needs apiVersion {COPY_START_SINCE} or later; the template uses {api}")));
             }
             if !matches!(option.as_str(), "Copy" | "CopyStart") {
-                return Err(invalid(&format!("{path}.properties.creationData.createOption"), format!("'{option}': a snapshot is created with Copy or CopyStart")));
+                return Err(invalid(
+                    &format!("{path}.properties.creationData.createOption"),
+                    format!("'{option}': a snapshot is created with Copy or CopyStart"),
+                ));
             }
-            let source = source.ok_or_else(|| invalid(&format!("{path}.properties.creationData.sourceResourceId"), "missing"))?;
-            Command::CreateSnapshot { group: group.to_string(), name: name.clone(), source, incremental, sku, location, copy_start: option == "CopyStart" }
+            let source = source.ok_or_else(|| {
+                invalid(
+                    &format!("{path}.properties.creationData.sourceResourceId"),
+                    "missing",
+                )
+            })?;
+            Command::CreateSnapshot {
+                group: group.to_string(),
+                name: name.clone(),
+                source,
+                incremental,
+                sku,
+                location,
+                copy_start: option == "CopyStart",
+            }
         } else {
             match option.as_str() {
                 "Empty" => Command::CreateDisk {
@@ -295,23 +475,47 @@ pub fn deploy(lab: &mut Lab, executed: &mut Vec<Command>, group: &str, template:
                     name: name.clone(),
                     location,
                     sku: sku.unwrap_or_else(|| "Standard_LRS".into()),
-                    size_gib: props.get("diskSizeGB").and_then(Value::as_u64).ok_or_else(|| invalid(&format!("{path}.properties.diskSizeGB"), "an Empty disk needs diskSizeGB"))?,
+                    size_gib: props
+                        .get("diskSizeGB")
+                        .and_then(Value::as_u64)
+                        .ok_or_else(|| {
+                            invalid(
+                                &format!("{path}.properties.diskSizeGB"),
+                                "an Empty disk needs diskSizeGB",
+                            )
+                        })?,
                     logical_sector_size: 512,
                 },
                 "Copy" | "Restore" => Command::CreateDiskFromSnapshot {
                     group: group.to_string(),
                     name: name.clone(),
-                    source: source.ok_or_else(|| invalid(&format!("{path}.properties.creationData.sourceResourceId"), "missing"))?,
+                    source: source.ok_or_else(|| {
+                        invalid(
+                            &format!("{path}.properties.creationData.sourceResourceId"),
+                            "missing",
+                        )
+                    })?,
                     sku,
                     size_gib: props.get("diskSizeGB").and_then(Value::as_u64),
                 },
-                other => return Err(invalid(&format!("{path}.properties.creationData.createOption"), format!("'{other}' is not supported for disks in the simulator (Empty, Copy)"))),
+                other => {
+                    return Err(invalid(
+                        &format!("{path}.properties.creationData.createOption"),
+                        format!(
+                            "'{other}' is not supported for disks in the simulator (Empty, Copy)"
+                        ),
+                    ))
+                }
             }
         };
         let result = lab.execute(command.clone());
         executed.push(command);
         result.map_err(Failure::Refused)?;
-        let provider = if kind.ends_with("snapshots") { "snapshots" } else { "disks" };
+        let provider = if kind.ends_with("snapshots") {
+            "snapshots"
+        } else {
+            "disks"
+        };
         output.push(json!({ "id": snaplab_engine::naming::arm_id(&ctx.subscription, group, provider, &name), "resourceGroup": group }));
     }
     Ok(json!({

@@ -29,22 +29,51 @@ pub struct Opt {
 }
 
 const fn v(long: &'static str, short: Option<&'static str>, help: &'static str) -> Opt {
-    Opt { long, short, takes: Takes::Value, help }
+    Opt {
+        long,
+        short,
+        takes: Takes::Value,
+        help,
+    }
 }
 const fn b(long: &'static str, help: &'static str) -> Opt {
-    Opt { long, short: None, takes: Takes::Bool, help }
+    Opt {
+        long,
+        short: None,
+        takes: Takes::Bool,
+        help,
+    }
 }
 
-const G: Opt = v("--resource-group", Some("-g"), "Name of the resource group.");
+const G: Opt = v(
+    "--resource-group",
+    Some("-g"),
+    "Name of the resource group.",
+);
 const N: Opt = v("--name", Some("-n"), "Name of the resource.");
-const L: Opt = v("--location", Some("-l"), "Location (region), e.g. westeurope. Defaults to the resource group's.");
+const L: Opt = v(
+    "--location",
+    Some("-l"),
+    "Location (region), e.g. westeurope. Defaults to the resource group's.",
+);
 const YES: Opt = b("--yes", "Do not prompt for confirmation.");
-const NO_WAIT: Opt = b("--no-wait", "Do not wait for the operation to finish (accepted; the simulator finishes at once).");
+const NO_WAIT: Opt = b(
+    "--no-wait",
+    "Do not wait for the operation to finish (accepted; the simulator finishes at once).",
+);
 
 /// The options every command takes.
 pub const GLOBAL: &[Opt] = &[
-    v("--query", None, "JMESPath query string applied to the output."),
-    v("--output", Some("-o"), "Output format: json, jsonc, table, tsv, yaml, none."),
+    v(
+        "--query",
+        None,
+        "JMESPath query string applied to the output.",
+    ),
+    v(
+        "--output",
+        Some("-o"),
+        "Output format: json, jsonc, table, tsv, yaml, none.",
+    ),
     v("--subscription", None, "Name or ID of the subscription."),
     b("--only-show-errors", "Only show errors."),
     b("--verbose", "Accepted and ignored."),
@@ -156,11 +185,17 @@ struct Args {
 
 impl Args {
     fn get(&self, long: &str) -> Option<&str> {
-        self.values.iter().find(|(k, _)| *k == long).map(|(_, v)| v.as_str())
+        self.values
+            .iter()
+            .find(|(k, _)| *k == long)
+            .map(|(_, v)| v.as_str())
     }
     fn require(&self, long: &'static str, short: Option<&str>) -> Result<String, Failure> {
         self.get(long).map(str::to_string).ok_or_else(|| {
-            Failure::Usage(format!("the following arguments are required: {long}{}", short.map(|s| format!("/{s}")).unwrap_or_default()))
+            Failure::Usage(format!(
+                "the following arguments are required: {long}{}",
+                short.map(|s| format!("/{s}")).unwrap_or_default()
+            ))
         })
     }
     fn flag(&self, long: &str) -> bool {
@@ -178,7 +213,10 @@ fn find(argv: &[String]) -> Option<&'static Spec> {
 
 fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
     let all: Vec<Opt> = spec.options.iter().chain(GLOBAL).copied().collect();
-    let mut args = Args { values: Vec::new(), positional: Vec::new() };
+    let mut args = Args {
+        values: Vec::new(),
+        positional: Vec::new(),
+    };
     let mut i = 0;
     while i < rest.len() {
         let word = &rest[i];
@@ -193,13 +231,19 @@ fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
         };
         let Some(opt) = all.iter().find(|o| o.long == name || o.short == Some(name)) else {
             let names: Vec<&str> = all.iter().map(|o| o.long).collect();
-            let hint = closest(name, &names).map(|c| format!("\nDid you mean '{c}'?")).unwrap_or_default();
-            return Err(Failure::Usage(format!("unrecognized arguments: {word}{hint}")));
+            let hint = closest(name, &names)
+                .map(|c| format!("\nDid you mean '{c}'?"))
+                .unwrap_or_default();
+            return Err(Failure::Usage(format!(
+                "unrecognized arguments: {word}{hint}"
+            )));
         };
         let value = match (opt.takes, inline) {
             (_, Some(v)) => v,
             (Takes::Value, None) => {
-                let v = rest.get(i).cloned().ok_or_else(|| Failure::Usage(format!("argument {}: expected one argument", opt.long)))?;
+                let v = rest.get(i).cloned().ok_or_else(|| {
+                    Failure::Usage(format!("argument {}: expected one argument", opt.long))
+                })?;
                 i += 1;
                 v
             }
@@ -219,20 +263,47 @@ fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
 /// `--help` text for a command, or for a group of commands.
 pub fn help(path: &[String]) -> String {
     if let Some(spec) = find(path).filter(|s| s.path.len() == path.len()) {
-        let mut out = format!("Command\n    {} : {}\n\nArguments\n", spec.path.join(" "), spec.summary);
+        let mut out = format!(
+            "Command\n    {} : {}\n\nArguments\n",
+            spec.path.join(" "),
+            spec.summary
+        );
         for o in spec.options {
-            out += &format!("    {:<28} : {}\n", format!("{}{}", o.long, o.short.map(|s| format!(" {s}")).unwrap_or_default()), o.help);
+            out += &format!(
+                "    {:<28} : {}\n",
+                format!(
+                    "{}{}",
+                    o.long,
+                    o.short.map(|s| format!(" {s}")).unwrap_or_default()
+                ),
+                o.help
+            );
         }
         out += "\nGlobal Arguments\n";
         for o in GLOBAL {
-            out += &format!("    {:<28} : {}\n", format!("{}{}", o.long, o.short.map(|s| format!(" {s}")).unwrap_or_default()), o.help);
+            out += &format!(
+                "    {:<28} : {}\n",
+                format!(
+                    "{}{}",
+                    o.long,
+                    o.short.map(|s| format!(" {s}")).unwrap_or_default()
+                ),
+                o.help
+            );
         }
         return out;
     }
     let prefix: Vec<&str> = path.iter().map(String::as_str).collect();
     let mut out = format!("Group\n    {}\n\nCommands\n", prefix.join(" "));
-    for spec in COMMANDS.iter().filter(|s| s.path.len() > prefix.len() && s.path[..prefix.len()] == prefix[..]) {
-        out += &format!("    {:<28} : {}\n", spec.path[prefix.len()..].join(" "), spec.summary);
+    for spec in COMMANDS
+        .iter()
+        .filter(|s| s.path.len() > prefix.len() && s.path[..prefix.len()] == prefix[..])
+    {
+        out += &format!(
+            "    {:<28} : {}\n",
+            spec.path[prefix.len()..].join(" "),
+            spec.summary
+        );
     }
     out
 }
@@ -242,21 +313,35 @@ fn size(text: &str) -> Result<u64, Failure> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (n, unit) = t.split_at(split);
-    let n: u64 = n.parse().map_err(|_| Failure::Usage(format!("'{text}' is not a size (a number of bytes, or with K, M, G, T)")))?;
-    let mult = match unit.to_ascii_lowercase().trim_end_matches("ib").trim_end_matches('b') {
+    let n: u64 = n.parse().map_err(|_| {
+        Failure::Usage(format!(
+            "'{text}' is not a size (a number of bytes, or with K, M, G, T)"
+        ))
+    })?;
+    let mult = match unit
+        .to_ascii_lowercase()
+        .trim_end_matches("ib")
+        .trim_end_matches('b')
+    {
         "" => 1,
         "k" => 1 << 10,
         "m" => 1 << 20,
         "g" => 1 << 30,
         "t" => 1 << 40,
-        _ => return Err(Failure::Usage(format!("'{text}' has an unknown unit (use K, M, G or T)"))),
+        _ => {
+            return Err(Failure::Usage(format!(
+                "'{text}' has an unknown unit (use K, M, G or T)"
+            )))
+        }
     };
-    n.checked_mul(mult).ok_or_else(|| Failure::Usage(format!("'{text}' is too large")))
+    n.checked_mul(mult)
+        .ok_or_else(|| Failure::Usage(format!("'{text}' is too large")))
 }
 
 fn number(args: &Args, long: &'static str, short: Option<&str>) -> Result<u64, Failure> {
     let text = args.require(long, short)?;
-    text.parse().map_err(|_| Failure::Usage(format!("argument {long}: invalid int value: '{text}'")))
+    text.parse()
+        .map_err(|_| Failure::Usage(format!("argument {long}: invalid int value: '{text}'")))
 }
 
 /// Executes an engine command, recording it (refused ones too: they are in
@@ -269,44 +354,92 @@ fn exec(lab: &mut Lab, executed: &mut Vec<Command>, command: Command) -> Result<
 
 /// Runs one `az` or `sim` command line against `lab`, recording the engine
 /// commands it executed. Returns what to print on standard output.
-pub fn run(lab: &mut Lab, executed: &mut Vec<Command>, files: &dyn Fn(&str) -> Option<String>, argv: &[String]) -> Result<String, Failure> {
+pub fn run(
+    lab: &mut Lab,
+    executed: &mut Vec<Command>,
+    files: &dyn Fn(&str) -> Option<String>,
+    argv: &[String],
+) -> Result<String, Failure> {
     let wants_help = argv.iter().any(|a| a == "--help" || a == "-h");
     let Some(spec) = find(argv) else {
         if wants_help || argv.len() <= 2 {
-            let known = COMMANDS.iter().any(|s| s.path.len() > argv.len() && s.path.iter().zip(argv).all(|(p, a)| p == a));
+            let known = COMMANDS
+                .iter()
+                .any(|s| s.path.len() > argv.len() && s.path.iter().zip(argv).all(|(p, a)| p == a));
             if known {
-                return Ok(help(&argv.iter().filter(|a| !a.starts_with('-')).cloned().collect::<Vec<_>>()));
+                return Ok(help(
+                    &argv
+                        .iter()
+                        .filter(|a| !a.starts_with('-'))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                ));
             }
         }
         // Which word is wrong? The first that no command continues with.
         let mut depth = 1;
-        while depth < argv.len() && COMMANDS.iter().any(|s| s.path.len() > depth && s.path[..=depth].iter().zip(argv).all(|(p, a)| p == a)) {
+        while depth < argv.len()
+            && COMMANDS.iter().any(|s| {
+                s.path.len() > depth && s.path[..=depth].iter().zip(argv).all(|(p, a)| p == a)
+            })
+        {
             depth += 1;
         }
         let word = argv.get(depth).cloned().unwrap_or_default();
         let options: Vec<&str> = COMMANDS
             .iter()
-            .filter(|s| s.path.len() > depth && s.path[..depth].iter().zip(argv).all(|(p, a)| p == a))
+            .filter(|s| {
+                s.path.len() > depth && s.path[..depth].iter().zip(argv).all(|(p, a)| p == a)
+            })
             .map(|s| s.path[depth])
             .collect();
-        let hint = closest(&word, &options).map(|c| format!("\nDid you mean '{}'?", argv[..depth].iter().map(String::as_str).chain([c]).collect::<Vec<_>>().join(" "))).unwrap_or_default();
+        let hint = closest(&word, &options)
+            .map(|c| {
+                format!(
+                    "\nDid you mean '{}'?",
+                    argv[..depth]
+                        .iter()
+                        .map(String::as_str)
+                        .chain([c])
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
+            })
+            .unwrap_or_default();
         return Err(Failure::Usage(format!(
             "'{word}' is misspelled or not recognized by the system.{hint}\nSee '{} --help'.",
             argv[..depth].join(" ")
         )));
     };
     if wants_help {
-        return Ok(help(&spec.path.iter().map(|s| s.to_string()).collect::<Vec<_>>()));
+        return Ok(help(
+            &spec.path.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        ));
     }
     let args = parse_args(spec, &argv[spec.path.len()..])?;
     let format = match args.get("--output") {
-        Some(name) if spec.path == ["sim", "diff"] && (name == "xml" || name == "json") => Format::Json,
-        Some(name) => Format::parse(name).ok_or_else(|| Failure::Usage(format!("argument --output/-o: invalid choice: '{name}' (choose from {})", Format::NAMES.join(", "))))?,
+        Some(name) if spec.path == ["sim", "diff"] && (name == "xml" || name == "json") => {
+            Format::Json
+        }
+        Some(name) => Format::parse(name).ok_or_else(|| {
+            Failure::Usage(format!(
+                "argument --output/-o: invalid choice: '{name}' (choose from {})",
+                Format::NAMES.join(", ")
+            ))
+        })?,
         None => Format::Json,
     };
     if let Some(sub) = args.get("--subscription") {
         if spec.path != ["az", "account", "set"] {
-            let id = lab.subscription(sub).ok_or_else(|| Failure::Refused(EngineError::SubscriptionNotFound { subscription: sub.to_string() }))?.id.clone();
+            let id = lab
+                .subscription(sub)
+                .ok_or_else(|| {
+                    Failure::Refused(EngineError::SubscriptionNotFound {
+                        subscription: sub.to_string(),
+                    })
+                })?
+                .id
+                .clone();
             if id != lab.current_subscription().id {
                 return Err(Failure::Usage("--subscription other than the current one: use 'az account set' first in the simulator".into()));
             }
@@ -320,24 +453,56 @@ pub fn run(lab: &mut Lab, executed: &mut Vec<Command>, files: &dyn Fn(&str) -> O
         ["az", "account", "show"] => subscription_json(lab.current_subscription(), true),
         ["az", "account", "list"] => {
             let current = lab.current_subscription().id.clone();
-            Value::Array(lab.subscriptions().map(|s| subscription_json(s, s.id == current)).collect())
+            Value::Array(
+                lab.subscriptions()
+                    .map(|s| subscription_json(s, s.id == current))
+                    .collect(),
+            )
         }
         ["az", "account", "set"] => {
-            let sub = args.get("--subscription").map(str::to_string).ok_or_else(|| Failure::Usage("the following arguments are required: --subscription/-s".into()))?;
-            exec(lab, executed, Command::SelectSubscription { subscription: sub })?;
+            let sub = args
+                .get("--subscription")
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    Failure::Usage("the following arguments are required: --subscription/-s".into())
+                })?;
+            exec(
+                lab,
+                executed,
+                Command::SelectSubscription { subscription: sub },
+            )?;
             Value::Null
         }
         ["az", "group", "create"] => {
             let name = n()?;
             let location = args.require("--location", Some("-l"))?;
-            exec(lab, executed, Command::CreateGroup { name: name.clone(), location })?;
-            group_json(lab.group(&lab.current_subscription().id, &name).expect("just created"))
+            exec(
+                lab,
+                executed,
+                Command::CreateGroup {
+                    name: name.clone(),
+                    location,
+                },
+            )?;
+            group_json(
+                lab.group(&lab.current_subscription().id, &name)
+                    .expect("just created"),
+            )
         }
         ["az", "group", "show"] => {
             let name = n()?;
-            group_json(lab.group(&lab.current_subscription().id, &name).ok_or(EngineError::ResourceGroupNotFound { group: name.clone() })?)
+            group_json(lab.group(&lab.current_subscription().id, &name).ok_or(
+                EngineError::ResourceGroupNotFound {
+                    group: name.clone(),
+                },
+            )?)
         }
-        ["az", "group", "list"] => Value::Array(lab.groups().filter(|g| g.subscription == lab.current_subscription().id).map(group_json).collect()),
+        ["az", "group", "list"] => Value::Array(
+            lab.groups()
+                .filter(|g| g.subscription == lab.current_subscription().id)
+                .map(group_json)
+                .collect(),
+        ),
         ["az", "group", "delete"] => {
             exec(lab, executed, Command::DeleteGroup { name: n()? })?;
             Value::Null
@@ -345,66 +510,149 @@ pub fn run(lab: &mut Lab, executed: &mut Vec<Command>, files: &dyn Fn(&str) -> O
         ["az", "disk", "create"] => {
             let (group, name) = (g()?, n()?);
             match args.get("--source") {
-                Some(source) => exec(lab, executed, Command::CreateDiskFromSnapshot {
-                    group: group.clone(),
-                    name: name.clone(),
-                    source: source.to_string(),
-                    sku: args.get("--sku").map(str::to_string),
-                    size_gib: args.get("--size-gb").map(|s| s.parse().map_err(|_| Failure::Usage(format!("argument --size-gb/-z: invalid int value: '{s}'")))).transpose()?,
-                })?,
-                None => exec(lab, executed, Command::CreateDisk {
-                    group: group.clone(),
-                    name: name.clone(),
-                    location: args.get("--location").map(str::to_string),
-                    sku: args.get("--sku").unwrap_or("Premium_LRS").to_string(),
-                    size_gib: number(&args, "--size-gb", Some("-z"))?,
-                    logical_sector_size: args.get("--logical-sector-size").map(|s| s.parse().unwrap_or(0)).unwrap_or(512),
-                })?,
+                Some(source) => exec(
+                    lab,
+                    executed,
+                    Command::CreateDiskFromSnapshot {
+                        group: group.clone(),
+                        name: name.clone(),
+                        source: source.to_string(),
+                        sku: args.get("--sku").map(str::to_string),
+                        size_gib: args
+                            .get("--size-gb")
+                            .map(|s| {
+                                s.parse().map_err(|_| {
+                                    Failure::Usage(format!(
+                                        "argument --size-gb/-z: invalid int value: '{s}'"
+                                    ))
+                                })
+                            })
+                            .transpose()?,
+                    },
+                )?,
+                None => exec(
+                    lab,
+                    executed,
+                    Command::CreateDisk {
+                        group: group.clone(),
+                        name: name.clone(),
+                        location: args.get("--location").map(str::to_string),
+                        sku: args.get("--sku").unwrap_or("Premium_LRS").to_string(),
+                        size_gib: number(&args, "--size-gb", Some("-z"))?,
+                        logical_sector_size: args
+                            .get("--logical-sector-size")
+                            .map(|s| s.parse().unwrap_or(0))
+                            .unwrap_or(512),
+                    },
+                )?,
             };
             disk_json(lab.find_disk(&group, &name)?, lab)
         }
         ["az", "disk", "show"] => match args.get("--ids") {
             Some(id) => {
-                let parts = snaplab_engine::lab::parse_arm_id(id).ok_or_else(|| Failure::Usage(format!("'{id}' is not a valid resource ID")))?;
-                disk_json(lab.disk(&parts.subscription, &parts.group, &parts.name).ok_or(EngineError::ResourceNotFound { kind: "disks", name: parts.name.clone(), group: parts.group.clone() })?, lab)
+                let parts = snaplab_engine::lab::parse_arm_id(id)
+                    .ok_or_else(|| Failure::Usage(format!("'{id}' is not a valid resource ID")))?;
+                disk_json(
+                    lab.disk(&parts.subscription, &parts.group, &parts.name)
+                        .ok_or(EngineError::ResourceNotFound {
+                            kind: "disks",
+                            name: parts.name.clone(),
+                            group: parts.group.clone(),
+                        })?,
+                    lab,
+                )
             }
             None => disk_json(lab.find_disk(&g()?, &n()?)?, lab),
         },
         ["az", "disk", "list"] => {
             let group = args.get("--resource-group").map(str::to_lowercase);
             let current = lab.current_subscription().id.clone();
-            Value::Array(lab.disks().filter(|d| d.at.subscription == current && group.as_ref().is_none_or(|g| &d.at.group.to_lowercase() == g)).map(|d| disk_json(d, lab)).collect())
+            Value::Array(
+                lab.disks()
+                    .filter(|d| {
+                        d.at.subscription == current
+                            && group
+                                .as_ref()
+                                .is_none_or(|g| &d.at.group.to_lowercase() == g)
+                    })
+                    .map(|d| disk_json(d, lab))
+                    .collect(),
+            )
         }
         ["az", "disk", "update"] => {
             let (group, name) = (g()?, n()?);
-            exec(lab, executed, Command::ResizeDisk { group: group.clone(), name: name.clone(), size_gib: number(&args, "--size-gb", Some("-z"))? })?;
+            exec(
+                lab,
+                executed,
+                Command::ResizeDisk {
+                    group: group.clone(),
+                    name: name.clone(),
+                    size_gib: number(&args, "--size-gb", Some("-z"))?,
+                },
+            )?;
             disk_json(lab.find_disk(&group, &name)?, lab)
         }
         ["az", "disk", "delete"] => {
-            exec(lab, executed, Command::DeleteDisk { group: g()?, name: n()? })?;
+            exec(
+                lab,
+                executed,
+                Command::DeleteDisk {
+                    group: g()?,
+                    name: n()?,
+                },
+            )?;
             Value::Null
         }
         ["az", "disk", "grant-access"] | ["az", "snapshot", "grant-access"] => {
-            let target = if path[1] == "disk" { AccessTarget::Disk } else { AccessTarget::Snapshot };
-            let url = exec(lab, executed, Command::GrantAccess { target, group: g()?, name: n()?, duration_seconds: number(&args, "--duration-in-seconds", None)? })?;
+            let target = if path[1] == "disk" {
+                AccessTarget::Disk
+            } else {
+                AccessTarget::Snapshot
+            };
+            let url = exec(
+                lab,
+                executed,
+                Command::GrantAccess {
+                    target,
+                    group: g()?,
+                    name: n()?,
+                    duration_seconds: number(&args, "--duration-in-seconds", None)?,
+                },
+            )?;
             json!({ "accessSas": url })
         }
         ["az", "disk", "revoke-access"] | ["az", "snapshot", "revoke-access"] => {
-            let target = if path[1] == "disk" { AccessTarget::Disk } else { AccessTarget::Snapshot };
-            exec(lab, executed, Command::RevokeAccess { target, group: g()?, name: n()? })?;
+            let target = if path[1] == "disk" {
+                AccessTarget::Disk
+            } else {
+                AccessTarget::Snapshot
+            };
+            exec(
+                lab,
+                executed,
+                Command::RevokeAccess {
+                    target,
+                    group: g()?,
+                    name: n()?,
+                },
+            )?;
             Value::Null
         }
         ["az", "snapshot", "create"] => {
             let (group, name) = (g()?, n()?);
-            exec(lab, executed, Command::CreateSnapshot {
-                group: group.clone(),
-                name: name.clone(),
-                source: args.require("--source", None)?,
-                incremental: args.flag("--incremental"),
-                sku: args.get("--sku").map(str::to_string),
-                location: args.get("--location").map(str::to_string),
-                copy_start: args.flag("--copy-start"),
-            })?;
+            exec(
+                lab,
+                executed,
+                Command::CreateSnapshot {
+                    group: group.clone(),
+                    name: name.clone(),
+                    source: args.require("--source", None)?,
+                    incremental: args.flag("--incremental"),
+                    sku: args.get("--sku").map(str::to_string),
+                    location: args.get("--location").map(str::to_string),
+                    copy_start: args.flag("--copy-start"),
+                },
+            )?;
             snapshot_json(lab.find_snapshot(&group, &name)?, lab.now())
         }
         ["az", "snapshot", "show"] => match args.get("--ids") {
@@ -414,41 +662,106 @@ pub fn run(lab: &mut Lab, executed: &mut Vec<Command>, files: &dyn Fn(&str) -> O
         ["az", "snapshot", "list"] => {
             let group = args.get("--resource-group").map(str::to_lowercase);
             let current = lab.current_subscription().id.clone();
-            let mut list: Vec<_> = lab.snapshots().filter(|s| s.at.subscription == current && group.as_ref().is_none_or(|g| &s.at.group.to_lowercase() == g)).collect();
+            let mut list: Vec<_> = lab
+                .snapshots()
+                .filter(|s| {
+                    s.at.subscription == current
+                        && group
+                            .as_ref()
+                            .is_none_or(|g| &s.at.group.to_lowercase() == g)
+                })
+                .collect();
             list.sort_by_key(|s| s.seq);
-            Value::Array(list.into_iter().map(|s| snapshot_json(s, lab.now())).collect())
+            Value::Array(
+                list.into_iter()
+                    .map(|s| snapshot_json(s, lab.now()))
+                    .collect(),
+            )
         }
         ["az", "snapshot", "update"] => {
             let (group, name) = (g()?, n()?);
-            exec(lab, executed, Command::UpdateSnapshotSku { group: group.clone(), name: name.clone(), sku: args.require("--sku", None)? })?;
+            exec(
+                lab,
+                executed,
+                Command::UpdateSnapshotSku {
+                    group: group.clone(),
+                    name: name.clone(),
+                    sku: args.require("--sku", None)?,
+                },
+            )?;
             snapshot_json(lab.find_snapshot(&group, &name)?, lab.now())
         }
         ["az", "snapshot", "delete"] => {
-            exec(lab, executed, Command::DeleteSnapshot { group: g()?, name: n()? })?;
+            exec(
+                lab,
+                executed,
+                Command::DeleteSnapshot {
+                    group: g()?,
+                    name: n()?,
+                },
+            )?;
             Value::Null
         }
         ["az", "vm", "create"] => {
             let (group, name) = (g()?, n()?);
-            exec(lab, executed, Command::CreateVm { group: group.clone(), name: name.clone(), location: args.get("--location").map(str::to_string) })?;
-            vm_json(lab.vm(&lab.current_subscription().id, &group, &name).expect("just created"), lab)
+            exec(
+                lab,
+                executed,
+                Command::CreateVm {
+                    group: group.clone(),
+                    name: name.clone(),
+                    location: args.get("--location").map(str::to_string),
+                },
+            )?;
+            vm_json(
+                lab.vm(&lab.current_subscription().id, &group, &name)
+                    .expect("just created"),
+                lab,
+            )
         }
         ["az", "deployment", "group", "create"] => {
             let group = g()?;
             let file = args.require("--template-file", Some("-f"))?;
-            let template = files(&file).ok_or_else(|| Failure::Usage(format!("the template file '{file}' could not be read")))?;
+            let template = files(&file).ok_or_else(|| {
+                Failure::Usage(format!("the template file '{file}' could not be read"))
+            })?;
             let mut parameters = std::collections::BTreeMap::new();
-            for pair in args.values.iter().filter(|(k, _)| *k == "--parameters").map(|(_, v)| v).chain(args.positional.iter()) {
-                let (k, v) = pair.split_once('=').ok_or_else(|| Failure::Usage(format!("'{pair}' is not a name=value parameter")))?;
+            for pair in args
+                .values
+                .iter()
+                .filter(|(k, _)| *k == "--parameters")
+                .map(|(_, v)| v)
+                .chain(args.positional.iter())
+            {
+                let (k, v) = pair.split_once('=').ok_or_else(|| {
+                    Failure::Usage(format!("'{pair}' is not a name=value parameter"))
+                })?;
                 parameters.insert(k.to_string(), v.to_string());
             }
             crate::arm::deploy(lab, executed, &group, &template, &parameters)?
         }
         ["az", "vm", "show"] => {
             let (group, name) = (g()?, n()?);
-            vm_json(lab.vm(&lab.current_subscription().id, &group, &name).ok_or(EngineError::ResourceNotFound { kind: "virtualMachines", name: name.clone(), group: group.clone() })?, lab)
+            vm_json(
+                lab.vm(&lab.current_subscription().id, &group, &name)
+                    .ok_or(EngineError::ResourceNotFound {
+                        kind: "virtualMachines",
+                        name: name.clone(),
+                        group: group.clone(),
+                    })?,
+                lab,
+            )
         }
         ["az", "vm", "start"] | ["az", "vm", "deallocate"] => {
-            exec(lab, executed, Command::SetVmRunning { group: g()?, name: n()?, running: path[2] == "start" })?;
+            exec(
+                lab,
+                executed,
+                Command::SetVmRunning {
+                    group: g()?,
+                    name: n()?,
+                    running: path[2] == "start",
+                },
+            )?;
             Value::Null
         }
         ["az", "vm", "disk", "attach"] | ["az", "vm", "disk", "detach"] => {
@@ -479,18 +792,48 @@ pub fn run(lab: &mut Lab, executed: &mut Vec<Command>, files: &dyn Fn(&str) -> O
                     length: size(&args.require("--length", None)?)?,
                 },
             };
-            let message = exec(lab, executed, Command::Write { group, disk, offset, data })?;
+            let message = exec(
+                lab,
+                executed,
+                Command::Write {
+                    group,
+                    disk,
+                    offset,
+                    data,
+                },
+            )?;
             json!({ "result": message })
         }
         ["sim", "trim"] => {
             let (group, disk) = (g()?, args.require("--disk", None)?);
-            let message = exec(lab, executed, Command::Clear { group, disk, offset: size(&args.require("--offset", None)?)?, length: size(&args.require("--length", None)?)? })?;
+            let message = exec(
+                lab,
+                executed,
+                Command::Clear {
+                    group,
+                    disk,
+                    offset: size(&args.require("--offset", None)?)?,
+                    length: size(&args.require("--length", None)?)?,
+                },
+            )?;
             json!({ "result": message })
         }
         ["sim", "clock", "advance"] => {
-            let text = args.positional.first().cloned().ok_or_else(|| Failure::Usage("sim clock advance needs a duration: 90s, 5m, 1h, 31d".into()))?;
-            let span = Span::parse(&text).ok_or_else(|| Failure::Usage(format!("'{text}' is not a duration: use 90s, 5m, 1h or 31d")))?;
-            exec(lab, executed, Command::AdvanceClock { millis: span.as_millis() })?;
+            let text = args.positional.first().cloned().ok_or_else(|| {
+                Failure::Usage("sim clock advance needs a duration: 90s, 5m, 1h, 31d".into())
+            })?;
+            let span = Span::parse(&text).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "'{text}' is not a duration: use 90s, 5m, 1h or 31d"
+                ))
+            })?;
+            exec(
+                lab,
+                executed,
+                Command::AdvanceClock {
+                    millis: span.as_millis(),
+                },
+            )?;
             json!({ "now": lab.now().to_azure_string() })
         }
         ["sim", "clock", "show"] => json!({ "now": lab.now().to_azure_string() }),
@@ -499,28 +842,58 @@ pub fn run(lab: &mut Lab, executed: &mut Vec<Command>, files: &dyn Fn(&str) -> O
             let (group, snapshot, prev) = match args.get("--sas-url") {
                 Some(url) => {
                     let newer = lab.snapshot_by_sas(url)?;
-                    let older = args.get("--prev-sas-url").map(|u| lab.snapshot_by_sas(u).map(|s| s.id())).transpose()?;
+                    let older = args
+                        .get("--prev-sas-url")
+                        .map(|u| lab.snapshot_by_sas(u).map(|s| s.id()))
+                        .transpose()?;
                     (newer.at.group.clone(), newer.id(), older)
                 }
-                None => (g()?, args.require("--snapshot", None)?, args.get("--prev").map(str::to_string)),
+                None => (
+                    g()?,
+                    args.require("--snapshot", None)?,
+                    args.get("--prev").map(str::to_string),
+                ),
             };
-            let list = lab.page_ranges(&group, &snapshot, prev.as_deref(), &PageRangesRequest::default())?;
+            let list = lab.page_ranges(
+                &group,
+                &snapshot,
+                prev.as_deref(),
+                &PageRangesRequest::default(),
+            )?;
             if args.get("--output") == Some("xml") {
                 return Ok(list.to_xml() + "\n");
             }
             list.to_json()
         }
         ["sim", "feature", "enable"] | ["sim", "feature", "disable"] => {
-            exec(lab, executed, Command::SetFeatureAccess { enabled: path[2] == "enable" })?;
+            exec(
+                lab,
+                executed,
+                Command::SetFeatureAccess {
+                    enabled: path[2] == "enable",
+                },
+            )?;
             Value::Null
         }
-        _ => return Err(Failure::Usage(format!("'{}' is not implemented in the simulator", spec.path.join(" ")))),
+        _ => {
+            return Err(Failure::Usage(format!(
+                "'{}' is not implemented in the simulator",
+                spec.path.join(" ")
+            )))
+        }
     };
     let value = match args.get("--query") {
         Some(query) => {
-            let expr = jmespath::compile(query).map_err(|e| Failure::Usage(format!("argument --query: invalid jmespath query supplied for '--query': {e}")))?;
-            let data = jmespath::Variable::from_json(&value.to_string()).map_err(|e| Failure::Usage(e.to_string()))?;
-            let found = expr.search(data).map_err(|e| Failure::Usage(format!("--query: {e}")))?;
+            let expr = jmespath::compile(query).map_err(|e| {
+                Failure::Usage(format!(
+                    "argument --query: invalid jmespath query supplied for '--query': {e}"
+                ))
+            })?;
+            let data = jmespath::Variable::from_json(&value.to_string())
+                .map_err(|e| Failure::Usage(e.to_string()))?;
+            let found = expr
+                .search(data)
+                .map_err(|e| Failure::Usage(format!("--query: {e}")))?;
             serde_json::to_value(&*found).unwrap_or(Value::Null)
         }
         None => value,

@@ -19,7 +19,9 @@ pub struct Drill {
 }
 
 fn next(state: &mut u64) -> u64 {
-    *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     *state >> 33
 }
 
@@ -29,18 +31,33 @@ pub fn next_snapshot_size(seed: u64) -> Drill {
     let mut script = vec![
         "az group create -n rg -l westeurope -o none".to_string(),
         "az disk create -g rg -n disk1 --size-gb 8 -o none".to_string(),
-        format!("sim write -g rg --disk disk1 --offset 0 --length {}M -o none", 16 + next(&mut s) % 48),
+        format!(
+            "sim write -g rg --disk disk1 --offset 0 --length {}M -o none",
+            16 + next(&mut s) % 48
+        ),
         "az snapshot create -g rg -n snap1 --source disk1 --incremental -o none".to_string(),
     ];
     // A few writes (some overlapping, some identical rewrites) and a TRIM.
     for _ in 0..(2 + next(&mut s) % 3) {
-        script.push(format!("sim write -g rg --disk disk1 --offset {}M --length {}M -o none", next(&mut s) % 64, 1 + next(&mut s) % 8));
+        script.push(format!(
+            "sim write -g rg --disk disk1 --offset {}M --length {}M -o none",
+            next(&mut s) % 64,
+            1 + next(&mut s) % 8
+        ));
     }
-    script.push(format!("sim trim -g rg --disk disk1 --offset {}M --length {}M -o none", next(&mut s) % 64, 1 + next(&mut s) % 4));
+    script.push(format!(
+        "sim trim -g rg --disk disk1 --offset {}M --length {}M -o none",
+        next(&mut s) % 64,
+        1 + next(&mut s) % 4
+    ));
     let mut console = Console::new(Lab::new());
     console.run(&script.join("\n"));
     console.run("az snapshot create -g rg -n snap2 --source disk1 --incremental -o none");
-    let answer = console.lab.find_snapshot("rg", "snap2").map(|s| s.used_bytes() / MIB).unwrap_or(0);
+    let answer = console
+        .lab
+        .find_snapshot("rg", "snap2")
+        .map(|s| s.used_bytes() / MIB)
+        .unwrap_or(0);
     Drill {
         seed,
         script,
@@ -64,13 +81,17 @@ mod tests {
     fn drills_are_deterministic_vary_with_the_seed_and_are_answered_by_the_engine() {
         let a = next_snapshot_size(42);
         assert_eq!(a, next_snapshot_size(42));
-        let answers: std::collections::BTreeSet<u64> = (1..40).map(|s| next_snapshot_size(s).answer_mib).collect();
+        let answers: std::collections::BTreeSet<u64> =
+            (1..40).map(|s| next_snapshot_size(s).answer_mib).collect();
         assert!(answers.len() > 5, "answers vary: {answers:?}");
         // The answer is the used size of the snapshot the engine takes after the script.
         let mut c = Console::new(Lab::new());
         c.run(&a.script.join("\n"));
         c.run("az snapshot create -g rg -n check --source disk1 --incremental -o none");
-        assert_eq!(c.lab.find_snapshot("rg", "check").unwrap().used_bytes() / MIB, a.answer_mib);
+        assert_eq!(
+            c.lab.find_snapshot("rg", "check").unwrap().used_bytes() / MIB,
+            a.answer_mib
+        );
         assert!(a.check(a.answer_mib) && !a.check(a.answer_mib + 1));
     }
 }

@@ -105,16 +105,41 @@ pub struct Transcript {
 
 impl Transcript {
     pub fn stdout(&self) -> String {
-        self.lines.iter().filter_map(|l| if let Line::Out(s) = l { Some(format!("{s}\n")) } else { None }).collect()
+        self.lines
+            .iter()
+            .filter_map(|l| {
+                if let Line::Out(s) = l {
+                    Some(format!("{s}\n"))
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
     pub fn stderr(&self) -> String {
-        self.lines.iter().filter_map(|l| if let Line::Err(s) = l { Some(format!("{s}\n")) } else { None }).collect()
+        self.lines
+            .iter()
+            .filter_map(|l| {
+                if let Line::Err(s) = l {
+                    Some(format!("{s}\n"))
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 }
 
 impl Console {
     pub fn new(lab: Lab) -> Console {
-        Console { lab, files: Box::new(|_| None), shell: shell::Shell::default(), disabled: Vec::new(), ps_vars: Default::default(), executed: Vec::new() }
+        Console {
+            lab,
+            files: Box::new(|_| None),
+            shell: shell::Shell::default(),
+            disabled: Vec::new(),
+            ps_vars: Default::default(),
+            executed: Vec::new(),
+        }
     }
 
     /// Runs a script in `language`.
@@ -127,14 +152,21 @@ impl Console {
 
     /// Runs an Azure PowerShell script; variables persist between runs.
     pub fn run_pwsh(&mut self, script: &str) -> Transcript {
-        let (lines, status) = pwsh::Interpreter::new(&mut self.lab, &mut self.executed, &mut self.ps_vars).run(script);
+        let (lines, status) =
+            pwsh::Interpreter::new(&mut self.lab, &mut self.executed, &mut self.ps_vars)
+                .run(script);
         Transcript { lines, status }
     }
 
     /// Runs a bash script (one command or many lines); variables persist between runs.
     pub fn run(&mut self, script: &str) -> Transcript {
         let mut lines = Vec::new();
-        let mut host = Host { disabled: &self.disabled, lab: &mut self.lab, executed: &mut self.executed, files: self.files.as_ref() };
+        let mut host = Host {
+            disabled: &self.disabled,
+            lab: &mut self.lab,
+            executed: &mut self.executed,
+            files: self.files.as_ref(),
+        };
         let status = self.shell.run(script, &mut host, &mut lines);
         Transcript { lines, status }
     }

@@ -42,7 +42,12 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         Some("deploy") => {
             // `snaplab deploy T.json -g RG [--parameters k=v …] [--state F]` is
             // the az command, run by the same console.
-            let mut words = vec!["az".to_string(), "deployment".into(), "group".into(), "create".into()];
+            let mut words = vec![
+                "az".to_string(),
+                "deployment".into(),
+                "group".into(),
+                "create".into(),
+            ];
             let mut template = None;
             let mut parts = rest.by_ref().peekable();
             while let Some(a) = parts.next() {
@@ -59,7 +64,13 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             let template = template.ok_or(format!("deploy needs a template file\n{USAGE}"))?;
             words.push("--template-file".into());
             words.push(template);
-            deploy_script = Some(words.iter().map(|w| format!("'{}'", w.replace('\'', "'\\''"))).collect::<Vec<_>>().join(" "));
+            deploy_script = Some(
+                words
+                    .iter()
+                    .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
         }
         Some("--help" | "-h") | None => {
             print!("{USAGE}");
@@ -80,7 +91,13 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             path => script_path = Some(path.to_string()),
         }
     }
-    let language = language.unwrap_or(if script_path.as_deref().is_some_and(|p| p.ends_with(".ps1")) { Language::PowerShell } else { Language::Bash });
+    let language = language.unwrap_or(
+        if script_path.as_deref().is_some_and(|p| p.ends_with(".ps1")) {
+            Language::PowerShell
+        } else {
+            Language::Bash
+        },
+    );
     let script = match (deploy_script, script_path.as_deref()) {
         (Some(script), _) => script,
         (None, path) => read_script(path)?,
@@ -92,7 +109,9 @@ fn read_script(path: Option<&str>) -> Result<String, String> {
     Ok(match path {
         None | Some("-") => {
             let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).map_err(|e| format!("reading standard input: {e}"))?;
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| format!("reading standard input: {e}"))?;
             text
         }
         Some(path) => std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?,
@@ -100,15 +119,21 @@ fn read_script(path: Option<&str>) -> Result<String, String> {
 }
 
 fn run_script(script: &str, language: Language, state: Option<String>) -> Result<ExitCode, String> {
-
     // The lab: from the state file if there is one, else new.
     let mut records_store = MemoryStore::new();
     if let Some(path) = &state {
         if let Ok(bytes) = std::fs::read(path) {
-            let records = store::import(&bytes).map_err(|e| format!("{path}: ({}) {e}", e.code()))?;
+            let records =
+                store::import(&bytes).map_err(|e| format!("{path}: ({}) {e}", e.code()))?;
             for (key, value) in records {
                 use snaplab_engine::store::BlockStore;
-                records_store.commit(store::Batch { puts: vec![(key, value.into())], deletes: vec![], strict: false }).map_err(|e| e.0)?;
+                records_store
+                    .commit(store::Batch {
+                        puts: vec![(key, value.into())],
+                        deletes: vec![],
+                        strict: false,
+                    })
+                    .map_err(|e| e.0)?;
             }
         }
     }
@@ -129,7 +154,8 @@ fn run_script(script: &str, language: Language, state: Option<String>) -> Result
         for command in console.executed {
             let _ = session.execute(command);
         }
-        std::fs::write(path, store::export(session.store().records())).map_err(|e| format!("writing {path}: {e}"))?;
+        std::fs::write(path, store::export(session.store().records()))
+            .map_err(|e| format!("writing {path}: {e}"))?;
     }
     Ok(ExitCode::from(transcript.status.clamp(0, 255) as u8))
 }

@@ -64,7 +64,10 @@ fn is_scalar(v: &Value) -> bool {
 
 fn capitalise(key: &str) -> String {
     let mut chars = key.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
 }
 
 fn table(value: &Value) -> String {
@@ -108,12 +111,32 @@ fn table(value: &Value) -> String {
     if columns.is_empty() {
         return String::new();
     }
-    let value_of = |row: &Vec<(String, String, bool)>, col: &str| row.iter().find(|(n, _, _)| n == col).map(|(_, v, num)| (v.clone(), *num));
+    let value_of = |row: &Vec<(String, String, bool)>, col: &str| {
+        row.iter()
+            .find(|(n, _, _)| n == col)
+            .map(|(_, v, num)| (v.clone(), *num))
+    };
     let widths: Vec<usize> = columns
         .iter()
-        .map(|c| cells.iter().filter_map(|r| value_of(r, c)).map(|(v, _)| v.chars().count()).chain([c.chars().count()]).max().unwrap_or(0))
+        .map(|c| {
+            cells
+                .iter()
+                .filter_map(|r| value_of(r, c))
+                .map(|(v, _)| v.chars().count())
+                .chain([c.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
-    let numeric: Vec<bool> = columns.iter().map(|c| cells.iter().filter_map(|r| value_of(r, c)).all(|(_, num)| num)).collect();
+    let numeric: Vec<bool> = columns
+        .iter()
+        .map(|c| {
+            cells
+                .iter()
+                .filter_map(|r| value_of(r, c))
+                .all(|(_, num)| num)
+        })
+        .collect();
     let pad = |text: &str, width: usize, right: bool| {
         let fill = " ".repeat(width - text.chars().count());
         if right {
@@ -123,15 +146,37 @@ fn table(value: &Value) -> String {
         }
     };
     let mut lines = Vec::new();
-    lines.push(columns.iter().zip(&widths).zip(&numeric).map(|((c, w), n)| pad(c, *w, *n)).collect::<Vec<_>>().join("  ").trim_end().to_string());
-    lines.push(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+    lines.push(
+        columns
+            .iter()
+            .zip(&widths)
+            .zip(&numeric)
+            .map(|((c, w), n)| pad(c, *w, *n))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string(),
+    );
+    lines.push(
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  "),
+    );
     for row in &cells {
         lines.push(
             columns
                 .iter()
                 .zip(&widths)
                 .zip(&numeric)
-                .map(|((c, w), n)| pad(&value_of(row, c).map(|(v, _)| v).unwrap_or_default(), *w, *n))
+                .map(|((c, w), n)| {
+                    pad(
+                        &value_of(row, c).map(|(v, _)| v).unwrap_or_default(),
+                        *w,
+                        *n,
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("  ")
                 .trim_end()
@@ -147,9 +192,18 @@ fn tsv(value: &Value) -> String {
             Value::Object(map) => {
                 let mut keys: Vec<&String> = map.keys().collect();
                 keys.sort();
-                keys.into_iter().filter(|k| is_scalar(&map[*k])).map(|k| scalar(&map[k])).collect::<Vec<_>>().join("\t")
+                keys.into_iter()
+                    .filter(|k| is_scalar(&map[*k]))
+                    .map(|k| scalar(&map[k]))
+                    .collect::<Vec<_>>()
+                    .join("\t")
             }
-            Value::Array(items) => items.iter().filter(|v| is_scalar(v)).map(scalar).collect::<Vec<_>>().join("\t"),
+            Value::Array(items) => items
+                .iter()
+                .filter(|v| is_scalar(v))
+                .map(scalar)
+                .collect::<Vec<_>>()
+                .join("\t"),
             v => scalar(v),
         }
     };
@@ -163,7 +217,13 @@ fn tsv(value: &Value) -> String {
 fn yaml(value: &Value, indent: usize) -> String {
     let pad = " ".repeat(indent);
     let quote = |s: &str| {
-        let plain = !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "-_./:+ ".contains(c)) && !s.starts_with(' ') && !s.ends_with(' ') && !matches!(s, "true" | "false" | "null" | "yes" | "no") && s.parse::<f64>().is_err();
+        let plain = !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_alphanumeric() || "-_./:+ ".contains(c))
+            && !s.starts_with(' ')
+            && !s.ends_with(' ')
+            && !matches!(s, "true" | "false" | "null" | "yes" | "no")
+            && s.parse::<f64>().is_err();
         if plain {
             s.to_string()
         } else {
@@ -217,20 +277,35 @@ mod tests {
     #[test]
     fn tsv_prints_scalars_tab_separated_one_row_per_item() {
         assert_eq!(render(&json!([100.0]), Format::Tsv), "100.0\n");
-        assert_eq!(render(&json!([{"b": 2, "a": "x", "c": {"d": 1}}, {"a": "y", "b": null}]), Format::Tsv), "x\t2\ny\t\n");
-        assert_eq!(render(&json!("/subscriptions/s/x"), Format::Tsv), "/subscriptions/s/x\n");
+        assert_eq!(
+            render(
+                &json!([{"b": 2, "a": "x", "c": {"d": 1}}, {"a": "y", "b": null}]),
+                Format::Tsv
+            ),
+            "x\t2\ny\t\n"
+        );
+        assert_eq!(
+            render(&json!("/subscriptions/s/x"), Format::Tsv),
+            "/subscriptions/s/x\n"
+        );
     }
 
     #[test]
     fn json_is_pretty_with_two_spaces_and_none_prints_nothing() {
-        assert_eq!(render(&json!({"a": [1, 2]}), Format::Json), "{\n  \"a\": [\n    1,\n    2\n  ]\n}\n");
+        assert_eq!(
+            render(&json!({"a": [1, 2]}), Format::Json),
+            "{\n  \"a\": [\n    1,\n    2\n  ]\n}\n"
+        );
         assert_eq!(render(&json!({"a": 1}), Format::None), "");
     }
 
     #[test]
     fn yaml_nests_maps_and_lists() {
         assert_eq!(
-            render(&json!({"name": "s1", "sku": {"name": "Standard_ZRS"}, "tags": {}, "list": [1, {"a": "b"}], "n": "100"}), Format::Yaml),
+            render(
+                &json!({"name": "s1", "sku": {"name": "Standard_ZRS"}, "tags": {}, "list": [1, {"a": "b"}], "n": "100"}),
+                Format::Yaml
+            ),
             "list:\n- 1\n- a: b\nn: '100'\nname: s1\nsku:\n  name: Standard_ZRS\ntags: {}\n"
         );
     }

@@ -40,7 +40,11 @@ fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
     let chars: Vec<char> = text.chars().collect();
     let (mut i, mut line, mut col) = (0, 1, 1);
     let mut out = Vec::new();
-    let err = |line, column, m: &str| ParseError { line, column, message: m.to_string() };
+    let err = |line, column, m: &str| ParseError {
+        line,
+        column,
+        message: m.to_string(),
+    };
     while i < chars.len() {
         let c = chars[i];
         let (tl, tc) = (line, col);
@@ -55,7 +59,13 @@ fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
                 *i += 1;
             }
         };
-        let push = |out: &mut Vec<Token>, tok| out.push(Token { tok, line: tl, column: tc });
+        let push = |out: &mut Vec<Token>, tok| {
+            out.push(Token {
+                tok,
+                line: tl,
+                column: tc,
+            })
+        };
         match c {
             ' ' | '\t' | '\r' => adv(1, &mut i, &mut line, &mut col),
             '`' if chars.get(i + 1) == Some(&'\n') => adv(2, &mut i, &mut line, &mut col),
@@ -75,13 +85,18 @@ fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
                     continue;
                 }
                 let start = i;
-                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == ':') {
+                while i < chars.len()
+                    && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == ':')
+                {
                     adv(1, &mut i, &mut line, &mut col);
                 }
                 if start == i {
                     return Err(err(tl, tc, "'$' must be followed by a variable name"));
                 }
-                push(&mut out, Tok::Var(chars[start..i].iter().collect::<String>().to_lowercase()));
+                push(
+                    &mut out,
+                    Tok::Var(chars[start..i].iter().collect::<String>().to_lowercase()),
+                );
             }
             '"' | '\'' => {
                 adv(1, &mut i, &mut line, &mut col);
@@ -135,19 +150,37 @@ fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
                     adv(1, &mut i, &mut line, &mut col);
                 }
                 let text: String = chars[start..i].iter().collect();
-                push(&mut out, Tok::Num(text.parse().map_err(|_| err(tl, tc, "a number is malformed"))?));
+                push(
+                    &mut out,
+                    Tok::Num(
+                        text.parse()
+                            .map_err(|_| err(tl, tc, "a number is malformed"))?,
+                    ),
+                );
             }
             c if c.is_alphabetic() || c == '_' => {
                 let start = i;
-                while i < chars.len() && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '-' | '.')) {
+                while i < chars.len()
+                    && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '-' | '.'))
+                {
                     adv(1, &mut i, &mut line, &mut col);
                 }
                 push(&mut out, Tok::Word(chars[start..i].iter().collect()));
             }
-            other => return Err(err(tl, tc, &format!("'{other}' is not supported by the simulator's PowerShell"))),
+            other => {
+                return Err(err(
+                    tl,
+                    tc,
+                    &format!("'{other}' is not supported by the simulator's PowerShell"),
+                ))
+            }
         }
     }
-    out.push(Token { tok: Tok::End, line, column: col });
+    out.push(Token {
+        tok: Tok::End,
+        line,
+        column: col,
+    });
     Ok(out)
 }
 
@@ -196,7 +229,11 @@ impl Parser<'_> {
     }
     fn error(&self, message: impl Into<String>) -> ParseError {
         let (line, column) = self.here();
-        ParseError { line, column, message: message.into() }
+        ParseError {
+            line,
+            column,
+            message: message.into(),
+        }
     }
     fn skip_ends(&mut self) {
         while *self.peek() == Tok::End && self.at < self.toks.len() - 1 {
@@ -250,7 +287,9 @@ impl Parser<'_> {
             Tok::Word(w) if w.eq_ignore_ascii_case("foreach") => {
                 self.at += 1;
                 self.expect('(')?;
-                let Tok::Var(var) = self.next() else { return Err(self.error("foreach needs ($item in $collection)")) };
+                let Tok::Var(var) = self.next() else {
+                    return Err(self.error("foreach needs ($item in $collection)"));
+                };
                 if !matches!(self.next(), Tok::Word(w) if w.eq_ignore_ascii_case("in")) {
                     return Err(self.error("foreach needs 'in'"));
                 }
@@ -290,9 +329,15 @@ impl Parser<'_> {
                 let start = self.toks[self.at].clone();
                 let _ = self.block()?;
                 let end = &self.toks[self.at - 1];
-                Ok(Stmt::Block(slice(self.source, (start.line, start.column), (end.line, end.column + 1))))
+                Ok(Stmt::Block(slice(
+                    self.source,
+                    (start.line, start.column),
+                    (end.line, end.column + 1),
+                )))
             }
-            Tok::Var(name) if self.toks.get(self.at + 1).map(|t| &t.tok) == Some(&Tok::Punct('=')) => {
+            Tok::Var(name)
+                if self.toks.get(self.at + 1).map(|t| &t.tok) == Some(&Tok::Punct('=')) =>
+            {
                 self.at += 2;
                 Ok(Stmt::Assign(name, self.expression()?))
             }
@@ -356,7 +401,9 @@ impl Parser<'_> {
                 let mut path = Vec::new();
                 while *self.peek() == Tok::Punct('.') {
                     self.at += 1;
-                    let Tok::Word(prop) = self.next() else { return Err(self.error("expected a property name after '.'")) };
+                    let Tok::Word(prop) = self.next() else {
+                        return Err(self.error("expected a property name after '.'"));
+                    };
                     if *self.peek() == Tok::Punct('(') {
                         self.at += 1;
                         let mut args = Vec::new();
@@ -428,8 +475,15 @@ impl Parser<'_> {
                         Tok::End | Tok::Punct('}') | Tok::Punct(')') => break,
                         Tok::Dash(p) => {
                             self.at += 1;
-                            let takes_value = !matches!(self.peek(), Tok::End | Tok::Dash(_) | Tok::Punct('}') | Tok::Punct(')'));
-                            let value = if takes_value { Some(self.argument()?) } else { None };
+                            let takes_value = !matches!(
+                                self.peek(),
+                                Tok::End | Tok::Dash(_) | Tok::Punct('}') | Tok::Punct(')')
+                            );
+                            let value = if takes_value {
+                                Some(self.argument()?)
+                            } else {
+                                None
+                            };
                             args.push((Some(p), value));
                         }
                         _ => args.push((None, Some(self.argument()?))),
@@ -462,7 +516,11 @@ fn slice(source: &str, from: (usize, usize), to: (usize, usize)) -> String {
         }
         let chars: Vec<char> = line.chars().collect();
         let start = if n == from.0 { from.1 - 1 } else { 0 };
-        let end = if n == to.0 { (to.1 - 1).min(chars.len()) } else { chars.len() };
+        let end = if n == to.0 {
+            (to.1 - 1).min(chars.len())
+        } else {
+            chars.len()
+        };
         out.extend(chars[start.min(end)..end].iter());
         if n != to.0 {
             out.push('\n');
@@ -474,7 +532,13 @@ fn slice(source: &str, from: (usize, usize), to: (usize, usize)) -> String {
 /// Checks a script parses, without running it.
 pub fn check(script: &str) -> Result<(), ParseError> {
     let toks = lex(script)?;
-    Parser { toks, at: 0, source: script }.statements().map(|_| ())
+    Parser {
+        toks,
+        at: 0,
+        source: script,
+    }
+    .statements()
+    .map(|_| ())
 }
 
 /// A PowerShell error: the cmdlet and what Azure said.
@@ -482,7 +546,10 @@ struct PsError(String);
 
 impl PsError {
     fn engine(cmdlet: &str, e: &EngineError) -> PsError {
-        PsError(format!("{cmdlet}: {e}\nErrorCode: {}\nErrorMessage: {e}", e.code()))
+        PsError(format!(
+            "{cmdlet}: {e}\nErrorCode: {}\nErrorMessage: {e}",
+            e.code()
+        ))
     }
 }
 
@@ -493,7 +560,10 @@ fn pascal(v: &Value) -> Value {
             map.iter()
                 .map(|(k, v)| {
                     let mut c = k.chars();
-                    let key = c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default();
+                    let key = c
+                        .next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default();
                     (key, pascal(v))
                 })
                 .collect(),
@@ -504,7 +574,10 @@ fn pascal(v: &Value) -> Value {
 }
 
 fn get_ci<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    v.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+    v.as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
 }
 
 fn truthy(v: &Value) -> bool {
@@ -524,20 +597,30 @@ fn text(v: &Value) -> String {
         Value::Bool(true) => "True".into(),
         Value::Bool(false) => "False".into(),
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| format!("{}", f as i64)).unwrap_or_else(|| n.to_string()),
+        Value::Number(n) => n
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+            .map(|f| format!("{}", f as i64))
+            .unwrap_or_else(|| n.to_string()),
         Value::Array(a) => a.iter().map(text).collect::<Vec<_>>().join(" "),
-        Value::Object(o) => get_ci(v, "Name").map(text).unwrap_or_else(|| format!("@{{{}}}", o.keys().cloned().collect::<Vec<_>>().join("; "))),
+        Value::Object(o) => get_ci(v, "Name").map(text).unwrap_or_else(|| {
+            format!("@{{{}}}", o.keys().cloned().collect::<Vec<_>>().join("; "))
+        }),
     }
 }
 
 /// An object as Format-List prints it; nested objects by their type name.
 fn format_list(v: &Value) -> Vec<String> {
-    let Some(map) = v.as_object() else { return vec![text(v)] };
+    let Some(map) = v.as_object() else {
+        return vec![text(v)];
+    };
     let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
     let mut lines = vec![String::new()];
     for (k, val) in map {
         let shown = match val {
-            Value::Object(_) => get_ci(val, "@type").map(text).unwrap_or_else(|| format!("Microsoft.Azure.Management.Compute.Models.{k}")),
+            Value::Object(_) => get_ci(val, "@type")
+                .map(text)
+                .unwrap_or_else(|| format!("Microsoft.Azure.Management.Compute.Models.{k}")),
             other => text(other),
         };
         lines.push(format!("{k:<width$} : {shown}"));
@@ -554,20 +637,37 @@ pub struct Interpreter<'a> {
 }
 
 impl<'a> Interpreter<'a> {
-    pub fn new(lab: &'a mut Lab, executed: &'a mut Vec<Command>, vars: &'a mut BTreeMap<String, Value>) -> Self {
-        Interpreter { lab, executed, vars, out: Vec::new() }
+    pub fn new(
+        lab: &'a mut Lab,
+        executed: &'a mut Vec<Command>,
+        vars: &'a mut BTreeMap<String, Value>,
+    ) -> Self {
+        Interpreter {
+            lab,
+            executed,
+            vars,
+            out: Vec::new(),
+        }
     }
 
     /// Runs a script; returns what it printed and whether any command failed.
     pub fn run(mut self, script: &str) -> (Vec<Line>, i32) {
-        let statements = match lex(script).and_then(|toks| Parser { toks, at: 0, source: script }.statements()) {
+        let statements = match lex(script).and_then(|toks| {
+            Parser {
+                toks,
+                at: 0,
+                source: script,
+            }
+            .statements()
+        }) {
             Ok(s) => s,
             Err(e) => return (vec![Line::Err(format!("ParserError: {e}"))], 1),
         };
         let mut failed = false;
         for s in &statements {
             if let Err(PsError(message)) = self.statement(s) {
-                self.out.extend(message.lines().map(|l| Line::Err(l.to_string())));
+                self.out
+                    .extend(message.lines().map(|l| Line::Err(l.to_string())));
                 failed = true;
             }
         }
@@ -631,7 +731,8 @@ impl<'a> Interpreter<'a> {
             }
             Stmt::Block(text) => {
                 let inner = text.trim().trim_start_matches('{').trim_end_matches('}');
-                self.out.push(Line::Out(inner.trim_matches('\n').to_string()));
+                self.out
+                    .push(Line::Out(inner.trim_matches('\n').to_string()));
             }
         }
         Ok(())
@@ -649,12 +750,20 @@ impl<'a> Interpreter<'a> {
                 v
             }
             Expr::Method(name, path, method, args) => {
-                let args: Vec<Value> = args.iter().map(|a| self.eval(a)).collect::<Result<_, _>>()?;
+                let args: Vec<Value> = args
+                    .iter()
+                    .map(|a| self.eval(a))
+                    .collect::<Result<_, _>>()?;
                 if !path.is_empty() || !method.eq_ignore_ascii_case("Add") || args.len() != 1 {
                     return Err(PsError(format!("Method invocation failed: the simulator supports $list.Add($item), not .{method}()")));
                 }
-                let list = self.vars.entry(name.clone()).or_insert(Value::Array(vec![]));
-                let Value::Array(items) = list else { return Err(PsError(format!("Method invocation failed because [{}] does not contain a method named 'Add'.", type_name(list)))) };
+                let list = self
+                    .vars
+                    .entry(name.clone())
+                    .or_insert(Value::Array(vec![]));
+                let Value::Array(items) = list else {
+                    return Err(PsError(format!("Method invocation failed because [{}] does not contain a method named 'Add'.", type_name(list))));
+                };
                 items.push(args[0].clone());
                 json!(items.len() - 1)
             }
@@ -678,7 +787,12 @@ impl<'a> Interpreter<'a> {
                 }
             }
             Expr::Not(e) => json!(!truthy(&self.eval(e)?)),
-            Expr::Array(items) => Value::Array(items.iter().map(|i| self.eval(i)).collect::<Result<_, _>>()?),
+            Expr::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| self.eval(i))
+                    .collect::<Result<_, _>>()?,
+            ),
             Expr::Sub(body) => {
                 let mut collected = Vec::new();
                 for s in body {
@@ -687,7 +801,11 @@ impl<'a> Interpreter<'a> {
                         other => self.statement(other)?,
                     }
                 }
-                if collected.len() == 1 { collected.pop().unwrap() } else { Value::Array(collected) }
+                if collected.len() == 1 {
+                    collected.pop().unwrap()
+                } else {
+                    Value::Array(collected)
+                }
             }
             Expr::Cmd(name, args) => self.cmdlet(name, args)?,
         })
@@ -716,10 +834,20 @@ impl<'a> Interpreter<'a> {
                 }
                 let inner: String = chars[i + 2..j.min(chars.len())].iter().collect();
                 let toks = lex(&inner).map_err(|e| PsError(format!("ParserError: {e}")))?;
-                let expr = Parser { toks, at: 0, source: &inner }.expression().map_err(|e| PsError(format!("ParserError: {e}")))?;
+                let expr = Parser {
+                    toks,
+                    at: 0,
+                    source: &inner,
+                }
+                .expression()
+                .map_err(|e| PsError(format!("ParserError: {e}")))?;
                 out.push_str(&text(&self.eval(&expr)?));
                 i = j + 1;
-            } else if chars[i] == '$' && chars.get(i + 1).is_some_and(|c| c.is_alphanumeric() || *c == '_') {
+            } else if chars[i] == '$'
+                && chars
+                    .get(i + 1)
+                    .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+            {
                 let mut j = i + 1;
                 while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_') {
                     j += 1;
@@ -735,7 +863,11 @@ impl<'a> Interpreter<'a> {
         Ok(out)
     }
 
-    fn cmdlet(&mut self, name: &str, raw: &[(Option<String>, Option<Expr>)]) -> Result<Value, PsError> {
+    fn cmdlet(
+        &mut self,
+        name: &str,
+        raw: &[(Option<String>, Option<Expr>)],
+    ) -> Result<Value, PsError> {
         let mut params: BTreeMap<String, Value> = BTreeMap::new();
         let mut positional = Vec::new();
         for (p, v) in raw {
@@ -761,40 +893,80 @@ impl<'a> Interpreter<'a> {
             r.map_err(|e| PsError::engine(name, &e))
         };
         Ok(match lower.as_str() {
-            "install-module" => Value::String(format!("Install-Module: simulated. The Az module ({}) is built into Snaplab.", get("name").unwrap_or_else(|| "Az".into()))),
+            "install-module" => Value::String(format!(
+                "Install-Module: simulated. The Az module ({}) is built into Snaplab.",
+                get("name").unwrap_or_else(|| "Az".into())
+            )),
             "connect-azaccount" => {
                 let sub = self.lab.current_subscription();
                 Value::String(format!("Account                  SubscriptionName  TenantId                             Environment\n-------                  ----------------  --------                             -----------\ntrainer@snaplab.example  {}  00000000-0000-0000-0000-5a0b1ab7e9a7 AzureCloud\n(simulated: no Azure account is used)", sub.name))
             }
             "new-object" => {
-                let kind = get("typename").or_else(|| positional.first().map(text)).unwrap_or_default();
+                let kind = get("typename")
+                    .or_else(|| positional.first().map(text))
+                    .unwrap_or_default();
                 if kind.eq_ignore_ascii_case("System.Collections.ArrayList") {
                     Value::Array(vec![])
                 } else {
                     return Err(PsError(format!("New-Object: the simulator creates System.Collections.ArrayList only, not '{kind}'.")));
                 }
             }
-            "write-output" | "write-host" => Value::String(positional.iter().map(text).collect::<Vec<_>>().join(" ")),
+            "write-output" | "write-host" => {
+                Value::String(positional.iter().map(text).collect::<Vec<_>>().join(" "))
+            }
             "get-azdisk" => {
                 let group = get("resourcegroupname");
                 match get("diskname").or_else(|| get("name")) {
                     Some(disk) => {
-                        let group = group.ok_or_else(|| PsError(format!("{name}: -ResourceGroupName is needed with -DiskName")))?;
-                        let d = self.lab.find_disk(&group, &disk).map_err(|e| PsError::engine(name, &e))?;
+                        let group = group.ok_or_else(|| {
+                            PsError(format!(
+                                "{name}: -ResourceGroupName is needed with -DiskName"
+                            ))
+                        })?;
+                        let d = self
+                            .lab
+                            .find_disk(&group, &disk)
+                            .map_err(|e| PsError::engine(name, &e))?;
                         ps_disk(d, self.lab)
                     }
-                    None => Value::Array(self.lab.disks().filter(|d| group.as_ref().is_none_or(|g| d.at.group.eq_ignore_ascii_case(g))).map(|d| ps_disk(d, self.lab)).collect()),
+                    None => Value::Array(
+                        self.lab
+                            .disks()
+                            .filter(|d| {
+                                group
+                                    .as_ref()
+                                    .is_none_or(|g| d.at.group.eq_ignore_ascii_case(g))
+                            })
+                            .map(|d| ps_disk(d, self.lab))
+                            .collect(),
+                    ),
                 }
             }
             "get-azsnapshot" => {
                 let group = get("resourcegroupname");
                 if params.contains_key("snapshotname") || params.contains_key("name") {
-                    let snap = need("snapshotname", "SnapshotName").or_else(|_| need("name", "SnapshotName"))?;
-                    let group = group.ok_or_else(|| PsError(format!("{name}: -ResourceGroupName is needed with -SnapshotName")))?;
-                    let s = self.lab.find_snapshot(&group, &snap).map_err(|e| PsError::engine(name, &e))?;
+                    let snap = need("snapshotname", "SnapshotName")
+                        .or_else(|_| need("name", "SnapshotName"))?;
+                    let group = group.ok_or_else(|| {
+                        PsError(format!(
+                            "{name}: -ResourceGroupName is needed with -SnapshotName"
+                        ))
+                    })?;
+                    let s = self
+                        .lab
+                        .find_snapshot(&group, &snap)
+                        .map_err(|e| PsError::engine(name, &e))?;
                     ps_snapshot(s, self.lab)
                 } else {
-                    let mut list: Vec<_> = self.lab.snapshots().filter(|s| group.as_ref().is_none_or(|g| s.at.group.eq_ignore_ascii_case(g))).collect();
+                    let mut list: Vec<_> = self
+                        .lab
+                        .snapshots()
+                        .filter(|s| {
+                            group
+                                .as_ref()
+                                .is_none_or(|g| s.at.group.eq_ignore_ascii_case(g))
+                        })
+                        .collect();
                     list.sort_by_key(|s| s.seq);
                     Value::Array(list.into_iter().map(|s| ps_snapshot(s, self.lab)).collect())
                 }
@@ -808,33 +980,79 @@ impl<'a> Interpreter<'a> {
                 "SkuName": get("skuname"),
             }),
             "new-azsnapshot" => {
-                let (group, snap) = (need("resourcegroupname", "ResourceGroupName")?, need("snapshotname", "SnapshotName")?);
+                let (group, snap) = (
+                    need("resourcegroupname", "ResourceGroupName")?,
+                    need("snapshotname", "SnapshotName")?,
+                );
                 let config = params.get("snapshot").cloned().ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter 'Snapshot'. The argument is null.")))?;
-                let option = get_ci(&config, "CreateOption").map(text).unwrap_or_default();
-                exec(self.lab, Command::CreateSnapshot {
-                    group: group.clone(),
-                    name: snap.clone(),
-                    source: get_ci(&config, "SourceUri").map(text).unwrap_or_default(),
-                    incremental: get_ci(&config, "Incremental").is_some_and(truthy),
-                    sku: get_ci(&config, "SkuName").filter(|v| !v.is_null()).map(text),
-                    location: get_ci(&config, "Location").filter(|v| !v.is_null()).map(text),
-                    copy_start: option.eq_ignore_ascii_case("CopyStart"),
-                })?;
-                ps_snapshot(self.lab.find_snapshot(&group, &snap).map_err(|e| PsError::engine(name, &e))?, self.lab)
+                let option = get_ci(&config, "CreateOption")
+                    .map(text)
+                    .unwrap_or_default();
+                exec(
+                    self.lab,
+                    Command::CreateSnapshot {
+                        group: group.clone(),
+                        name: snap.clone(),
+                        source: get_ci(&config, "SourceUri").map(text).unwrap_or_default(),
+                        incremental: get_ci(&config, "Incremental").is_some_and(truthy),
+                        sku: get_ci(&config, "SkuName")
+                            .filter(|v| !v.is_null())
+                            .map(text),
+                        location: get_ci(&config, "Location")
+                            .filter(|v| !v.is_null())
+                            .map(text),
+                        copy_start: option.eq_ignore_ascii_case("CopyStart"),
+                    },
+                )?;
+                ps_snapshot(
+                    self.lab
+                        .find_snapshot(&group, &snap)
+                        .map_err(|e| PsError::engine(name, &e))?,
+                    self.lab,
+                )
             }
             "remove-azsnapshot" => {
-                let (group, snap) = (need("resourcegroupname", "ResourceGroupName")?, need("snapshotname", "SnapshotName")?);
-                exec(self.lab, Command::DeleteSnapshot { group, name: snap.clone() })?;
+                let (group, snap) = (
+                    need("resourcegroupname", "ResourceGroupName")?,
+                    need("snapshotname", "SnapshotName")?,
+                );
+                exec(
+                    self.lab,
+                    Command::DeleteSnapshot {
+                        group,
+                        name: snap.clone(),
+                    },
+                )?;
                 json!({ "Name": snap, "Status": "Succeeded" })
             }
             "grant-azsnapshotaccess" | "revoke-azsnapshotaccess" => {
-                let (group, snap) = (need("resourcegroupname", "ResourceGroupName")?, need("snapshotname", "SnapshotName")?);
+                let (group, snap) = (
+                    need("resourcegroupname", "ResourceGroupName")?,
+                    need("snapshotname", "SnapshotName")?,
+                );
                 if lower.starts_with("grant") {
-                    let seconds: u64 = get("durationinsecond").and_then(|s| s.parse().ok()).unwrap_or(3600);
-                    let url = exec(self.lab, Command::GrantAccess { target: AccessTarget::Snapshot, group, name: snap, duration_seconds: seconds })?;
+                    let seconds: u64 = get("durationinsecond")
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(3600);
+                    let url = exec(
+                        self.lab,
+                        Command::GrantAccess {
+                            target: AccessTarget::Snapshot,
+                            group,
+                            name: snap,
+                            duration_seconds: seconds,
+                        },
+                    )?;
                     json!({ "AccessSAS": url })
                 } else {
-                    exec(self.lab, Command::RevokeAccess { target: AccessTarget::Snapshot, group, name: snap })?;
+                    exec(
+                        self.lab,
+                        Command::RevokeAccess {
+                            target: AccessTarget::Snapshot,
+                            group,
+                            name: snap,
+                        },
+                    )?;
                     json!({ "Status": "Succeeded" })
                 }
             }
@@ -847,32 +1065,73 @@ impl<'a> Interpreter<'a> {
                 "SourceResourceId": get("sourceresourceid"),
             }),
             "new-azdisk" => {
-                let (group, disk) = (need("resourcegroupname", "ResourceGroupName")?, need("diskname", "DiskName")?);
+                let (group, disk) = (
+                    need("resourcegroupname", "ResourceGroupName")?,
+                    need("diskname", "DiskName")?,
+                );
                 let config = params.get("disk").cloned().ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter 'Disk'. The argument is null.")))?;
-                let size = get_ci(&config, "DiskSizeGB").and_then(Value::as_f64).map(|f| f as u64);
-                let command = match get_ci(&config, "CreateOption").map(text).unwrap_or_default().to_lowercase().as_str() {
+                let size = get_ci(&config, "DiskSizeGB")
+                    .and_then(Value::as_f64)
+                    .map(|f| f as u64);
+                let command = match get_ci(&config, "CreateOption")
+                    .map(text)
+                    .unwrap_or_default()
+                    .to_lowercase()
+                    .as_str()
+                {
                     "copy" | "restore" => Command::CreateDiskFromSnapshot {
                         group: group.clone(),
                         name: disk.clone(),
-                        source: get_ci(&config, "SourceResourceId").map(text).unwrap_or_default(),
-                        sku: get_ci(&config, "SkuName").filter(|v| !v.is_null()).map(text),
+                        source: get_ci(&config, "SourceResourceId")
+                            .map(text)
+                            .unwrap_or_default(),
+                        sku: get_ci(&config, "SkuName")
+                            .filter(|v| !v.is_null())
+                            .map(text),
                         size_gib: size,
                     },
                     _ => Command::CreateDisk {
                         group: group.clone(),
                         name: disk.clone(),
-                        location: get_ci(&config, "Location").filter(|v| !v.is_null()).map(text),
-                        sku: get_ci(&config, "SkuName").filter(|v| !v.is_null()).map(text).unwrap_or_else(|| "Standard_LRS".into()),
+                        location: get_ci(&config, "Location")
+                            .filter(|v| !v.is_null())
+                            .map(text),
+                        sku: get_ci(&config, "SkuName")
+                            .filter(|v| !v.is_null())
+                            .map(text)
+                            .unwrap_or_else(|| "Standard_LRS".into()),
                         size_gib: size.unwrap_or(0),
                         logical_sector_size: 512,
                     },
                 };
                 exec(self.lab, command)?;
-                ps_disk(self.lab.find_disk(&group, &disk).map_err(|e| PsError::engine(name, &e))?, self.lab)
+                ps_disk(
+                    self.lab
+                        .find_disk(&group, &disk)
+                        .map_err(|e| PsError::engine(name, &e))?,
+                    self.lab,
+                )
             }
             _ => {
-                let known = ["Get-AzDisk", "Get-AzSnapshot", "New-AzSnapshotConfig", "New-AzSnapshot", "Remove-AzSnapshot", "Grant-AzSnapshotAccess", "Revoke-AzSnapshotAccess", "New-AzDiskConfig", "New-AzDisk", "New-Object", "Install-Module", "Connect-AzAccount", "Write-Output", "Write-Host"];
-                let hint = crate::suggest::closest(name, &known).map(|c| format!(" Did you mean '{c}'?")).unwrap_or_default();
+                let known = [
+                    "Get-AzDisk",
+                    "Get-AzSnapshot",
+                    "New-AzSnapshotConfig",
+                    "New-AzSnapshot",
+                    "Remove-AzSnapshot",
+                    "Grant-AzSnapshotAccess",
+                    "Revoke-AzSnapshotAccess",
+                    "New-AzDiskConfig",
+                    "New-AzDisk",
+                    "New-Object",
+                    "Install-Module",
+                    "Connect-AzAccount",
+                    "Write-Output",
+                    "Write-Host",
+                ];
+                let hint = crate::suggest::closest(name, &known)
+                    .map(|c| format!(" Did you mean '{c}'?"))
+                    .unwrap_or_default();
                 return Err(PsError(format!("{name}: The term '{name}' is not recognized as a name of a cmdlet, function, script file, or executable program.{hint}")));
             }
         })
@@ -910,7 +1169,10 @@ fn equal(a: &Value, b: &Value) -> bool {
 fn ps_snapshot(s: &snaplab_engine::model::Snapshot, lab: &Lab) -> Value {
     let mut v = pascal(&snapshot_json(s, lab.now()));
     if let Value::Object(map) = &mut v {
-        map.insert("ResourceGroupName".into(), map.get("ResourceGroup").cloned().unwrap_or(Value::Null));
+        map.insert(
+            "ResourceGroupName".into(),
+            map.get("ResourceGroup").cloned().unwrap_or(Value::Null),
+        );
         map.remove("ResourceGroup");
     }
     v
@@ -919,7 +1181,10 @@ fn ps_snapshot(s: &snaplab_engine::model::Snapshot, lab: &Lab) -> Value {
 fn ps_disk(d: &snaplab_engine::model::Disk, lab: &Lab) -> Value {
     let mut v = pascal(&disk_json(d, lab));
     if let Value::Object(map) = &mut v {
-        map.insert("ResourceGroupName".into(), map.get("ResourceGroup").cloned().unwrap_or(Value::Null));
+        map.insert(
+            "ResourceGroupName".into(),
+            map.get("ResourceGroup").cloned().unwrap_or(Value::Null),
+        );
         map.remove("ResourceGroup");
     }
     v
@@ -939,7 +1204,12 @@ mod tests {
     fn variables_interpolation_conditions_and_arraylist_add_printing_the_index() {
         let (out, status) = run("$a = 5\n$name = \"disk\"\n$list = New-Object System.Collections.ArrayList\nforeach ($i in @(1, 2, 3)) { if ($i -gt 1 -and -not ($i -eq 3)) { $list.Add(\"$name-$i\") } elseif ($i -eq 3) { Write-Output \"three $($a)\" } else { 'one' } }\n$list");
         assert_eq!(status, 0);
-        let texts: Vec<String> = out.iter().map(|l| match l { Line::Out(s) | Line::Err(s) => s.clone() }).collect();
+        let texts: Vec<String> = out
+            .iter()
+            .map(|l| match l {
+                Line::Out(s) | Line::Err(s) => s.clone(),
+            })
+            .collect();
         assert_eq!(texts, vec!["one", "0", "three 5", "disk-2"]);
     }
 
@@ -947,7 +1217,10 @@ mod tests {
     fn parse_errors_have_line_and_column() {
         let e = check("$a = 1\nif ($a -eq 1 { }").unwrap_err();
         assert_eq!((e.line, e.message.as_str()), (2, "expected ')'"));
-        assert!(check("$x = \"open").unwrap_err().message.contains("not closed"));
+        assert!(check("$x = \"open")
+            .unwrap_err()
+            .message
+            .contains("not closed"));
         assert!(check("foreach ($x in $y) {").is_err());
     }
 }

@@ -16,7 +16,11 @@ pub struct ParseError {
 
 impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -46,7 +50,12 @@ struct Statement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Node {
     Simple(Statement),
-    For { var: String, words: Vec<Word>, body: Vec<Node>, after_success: bool },
+    For {
+        var: String,
+        words: Vec<Word>,
+        body: Vec<Node>,
+        after_success: bool,
+    },
 }
 
 /// The word as plain unquoted text, if it is that (for keywords).
@@ -64,21 +73,47 @@ fn structure(statements: Vec<Statement>) -> Result<Vec<Node>, ParseError> {
     Ok(nodes)
 }
 
-fn block(iter: &mut std::iter::Peekable<std::vec::IntoIter<Statement>>, inside: bool) -> Result<Vec<Node>, ParseError> {
+fn block(
+    iter: &mut std::iter::Peekable<std::vec::IntoIter<Statement>>,
+    inside: bool,
+) -> Result<Vec<Node>, ParseError> {
     let mut nodes = Vec::new();
     while let Some(mut st) = iter.next() {
         match st.words.first().and_then(keyword) {
             Some("done") if inside => {
                 if st.words.len() > 1 {
-                    return Err(ParseError { line: st.line, column: 1, message: "'done' must end its statement".into() });
+                    return Err(ParseError {
+                        line: st.line,
+                        column: 1,
+                        message: "'done' must end its statement".into(),
+                    });
                 }
                 return Ok(nodes);
             }
-            Some("done") | Some("do") => return Err(ParseError { line: st.line, column: 1, message: format!("'{}' without a 'for'", keyword(&st.words[0]).unwrap_or_default()) }),
+            Some("done") | Some("do") => {
+                return Err(ParseError {
+                    line: st.line,
+                    column: 1,
+                    message: format!(
+                        "'{}' without a 'for'",
+                        keyword(&st.words[0]).unwrap_or_default()
+                    ),
+                })
+            }
             Some("for") => {
                 let line = st.line;
-                let bad = |m: &str| ParseError { line, column: 1, message: m.into() };
-                let var = st.words.get(1).and_then(keyword).filter(|v| v.chars().all(|c| c.is_alphanumeric() || c == '_')).ok_or_else(|| bad("'for' needs a variable name"))?.to_string();
+                let bad = |m: &str| ParseError {
+                    line,
+                    column: 1,
+                    message: m.into(),
+                };
+                let var = st
+                    .words
+                    .get(1)
+                    .and_then(keyword)
+                    .filter(|v| v.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                    .ok_or_else(|| bad("'for' needs a variable name"))?
+                    .to_string();
                 if st.words.get(2).and_then(keyword) != Some("in") {
                     return Err(bad("'for NAME' needs 'in'"));
                 }
@@ -86,13 +121,24 @@ fn block(iter: &mut std::iter::Peekable<std::vec::IntoIter<Statement>>, inside: 
                 // The body starts with a statement beginning with 'do'.
                 let mut first = iter.next().ok_or_else(|| bad("'for' needs '; do'"))?;
                 if first.words.first().and_then(keyword) != Some("do") {
-                    return Err(ParseError { line: first.line, column: 1, message: "expected 'do'".into() });
+                    return Err(ParseError {
+                        line: first.line,
+                        column: 1,
+                        message: "expected 'do'".into(),
+                    });
                 }
                 first.words.remove(0);
                 let mut body = Vec::new();
                 if !first.words.is_empty() {
-                    if first.words.first().and_then(keyword) == Some("done") && first.words.len() == 1 {
-                        nodes.push(Node::For { var, words, body, after_success: st.after_success });
+                    if first.words.first().and_then(keyword) == Some("done")
+                        && first.words.len() == 1
+                    {
+                        nodes.push(Node::For {
+                            var,
+                            words,
+                            body,
+                            after_success: st.after_success,
+                        });
                         continue;
                     }
                     first.after_success = false;
@@ -100,19 +146,33 @@ fn block(iter: &mut std::iter::Peekable<std::vec::IntoIter<Statement>>, inside: 
                     rest.extend(iter.by_ref());
                     let mut inner = rest.into_iter().peekable();
                     body = block(&mut inner, true)?;
-                    nodes.push(Node::For { var, words, body, after_success: st.after_success });
+                    nodes.push(Node::For {
+                        var,
+                        words,
+                        body,
+                        after_success: st.after_success,
+                    });
                     let remaining: Vec<Statement> = inner.collect();
                     *iter = remaining.into_iter().peekable();
                     continue;
                 }
                 body.extend(block(iter, true)?);
-                nodes.push(Node::For { var, words, body, after_success: st.after_success });
+                nodes.push(Node::For {
+                    var,
+                    words,
+                    body,
+                    after_success: st.after_success,
+                });
             }
             _ => nodes.push(Node::Simple(st)),
         }
     }
     if inside {
-        return Err(ParseError { line: 0, column: 0, message: "'for … do' is not closed with 'done'".into() });
+        return Err(ParseError {
+            line: 0,
+            column: 0,
+            message: "'for … do' is not closed with 'done'".into(),
+        });
     }
     Ok(nodes)
 }
@@ -127,7 +187,13 @@ struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     fn new(text: &'a str) -> Self {
-        Lexer { chars: text.chars().collect(), at: 0, line: 1, column: 1, _text: text }
+        Lexer {
+            chars: text.chars().collect(),
+            at: 0,
+            line: 1,
+            column: 1,
+            _text: text,
+        }
     }
     fn peek(&self) -> Option<char> {
         self.chars.get(self.at).copied()
@@ -147,7 +213,11 @@ impl<'a> Lexer<'a> {
         Some(c)
     }
     fn error(&self, message: impl Into<String>) -> ParseError {
-        ParseError { line: self.line, column: self.column, message: message.into() }
+        ParseError {
+            line: self.line,
+            column: self.column,
+            message: message.into(),
+        }
     }
 
     fn parse(mut self) -> Result<Vec<Statement>, ParseError> {
@@ -184,14 +254,20 @@ impl<'a> Lexer<'a> {
                 }
                 '\\' => {
                     self.bump();
-                    let escaped = self.bump().ok_or_else(|| self.error("a backslash at the end of the script"))?;
+                    let escaped = self
+                        .bump()
+                        .ok_or_else(|| self.error("a backslash at the end of the script"))?;
                     push_literal(&mut word, escaped, true);
                 }
                 '\n' | ';' => {
                     self.bump();
                     end_word(&mut word, &mut words);
                     if !words.is_empty() {
-                        statements.push(Statement { words: std::mem::take(&mut words), line, after_success });
+                        statements.push(Statement {
+                            words: std::mem::take(&mut words),
+                            line,
+                            after_success,
+                        });
                     }
                     after_success = false;
                 }
@@ -202,7 +278,11 @@ impl<'a> Lexer<'a> {
                     if words.is_empty() {
                         return Err(self.error("'&&' needs a command before it"));
                     }
-                    statements.push(Statement { words: std::mem::take(&mut words), line, after_success });
+                    statements.push(Statement {
+                        words: std::mem::take(&mut words),
+                        line,
+                        after_success,
+                    });
                     after_success = true;
                 }
                 '#' if word.is_none() => {
@@ -239,7 +319,9 @@ impl<'a> Lexer<'a> {
                             Some('\\') => {
                                 self.bump();
                                 match self.bump() {
-                                    Some(c @ ('$' | '"' | '\\' | '`')) => push_literal(&mut word, c, true),
+                                    Some(c @ ('$' | '"' | '\\' | '`')) => {
+                                        push_literal(&mut word, c, true)
+                                    }
                                     Some('\n') => {}
                                     Some(c) => {
                                         push_literal(&mut word, '\\', true);
@@ -250,7 +332,9 @@ impl<'a> Lexer<'a> {
                             }
                             Some('$') => {
                                 let segment = self.dollar()?;
-                                word.get_or_insert_with(Word::default).segments.push((segment, true));
+                                word.get_or_insert_with(Word::default)
+                                    .segments
+                                    .push((segment, true));
                             }
                             Some(c) => {
                                 self.bump();
@@ -261,7 +345,9 @@ impl<'a> Lexer<'a> {
                 }
                 '$' => {
                     let segment = self.dollar()?;
-                    word.get_or_insert_with(Word::default).segments.push((segment, false));
+                    word.get_or_insert_with(Word::default)
+                        .segments
+                        .push((segment, false));
                 }
                 c => {
                     self.bump();
@@ -271,7 +357,11 @@ impl<'a> Lexer<'a> {
         }
         end_word(&mut word, &mut words);
         if !words.is_empty() {
-            statements.push(Statement { words, line, after_success });
+            statements.push(Statement {
+                words,
+                line,
+                after_success,
+            });
         } else if after_success {
             return Err(self.error("'&&' needs a command after it"));
         }
@@ -286,7 +376,9 @@ impl<'a> Lexer<'a> {
                 self.bump();
                 let (mut depth, mut text, mut quote) = (1, String::new(), None::<char>);
                 loop {
-                    let c = self.bump().ok_or_else(|| self.error("'$(' is not closed with ')'"))?;
+                    let c = self
+                        .bump()
+                        .ok_or_else(|| self.error("'$(' is not closed with ')'"))?;
                     match (quote, c) {
                         (Some(q), c) if c == q => quote = None,
                         (Some(_), _) => {}
@@ -311,7 +403,11 @@ impl<'a> Lexer<'a> {
                     match self.bump() {
                         Some('}') => break,
                         Some(c) if c.is_alphanumeric() || c == '_' => name.push(c),
-                        Some(c) => return Err(self.error(format!("'{c}' in '${{...}}': only a variable name is supported"))),
+                        Some(c) => {
+                            return Err(self.error(format!(
+                                "'{c}' in '${{...}}': only a variable name is supported"
+                            )))
+                        }
                         None => return Err(self.error("'${' is not closed with '}'")),
                     }
                 }
@@ -387,7 +483,12 @@ impl Shell {
                     }
                     self.status = self.statement(statement, host, transcript);
                 }
-                Node::For { var, words, body, after_success } => {
+                Node::For {
+                    var,
+                    words,
+                    body,
+                    after_success,
+                } => {
                     if *after_success && self.status != 0 {
                         continue;
                     }
@@ -411,7 +512,12 @@ impl Shell {
         true
     }
 
-    fn statement(&mut self, statement: &Statement, host: &mut dyn Host, transcript: &mut Vec<Line>) -> i32 {
+    fn statement(
+        &mut self,
+        statement: &Statement,
+        host: &mut dyn Host,
+        transcript: &mut Vec<Line>,
+    ) -> i32 {
         // NAME=value words at the start are assignments.
         let mut words = statement.words.as_slice();
         let mut assigned = false;
@@ -422,13 +528,19 @@ impl Shell {
             assigned = true;
         }
         if words.is_empty() {
-            return if assigned { self.status_after_substitutions() } else { 0 };
+            return if assigned {
+                self.status_after_substitutions()
+            } else {
+                0
+            };
         }
         let mut argv = Vec::new();
         for word in words {
             argv.extend(self.expand(word, host, transcript));
         }
-        let Some(program) = argv.first().cloned() else { return 0 };
+        let Some(program) = argv.first().cloned() else {
+            return 0;
+        };
         match program.as_str() {
             "echo" => {
                 transcript.push(Line::Out(argv[1..].join(" ")));
@@ -465,7 +577,9 @@ impl Shell {
                     }
                 };
                 if last - first > 100_000 {
-                    transcript.push(Line::Err("seq: at most 100,000 numbers in the simulator".into()));
+                    transcript.push(Line::Err(
+                        "seq: at most 100,000 numbers in the simulator".into(),
+                    ));
                     return 1;
                 }
                 for n in first..=last {
@@ -487,7 +601,12 @@ impl Shell {
     }
 
     /// A word's value with no word splitting (for assignments).
-    fn expand_joined(&mut self, word: &Word, host: &mut dyn Host, transcript: &mut Vec<Line>) -> String {
+    fn expand_joined(
+        &mut self,
+        word: &Word,
+        host: &mut dyn Host,
+        transcript: &mut Vec<Line>,
+    ) -> String {
         let mut out = String::new();
         for (segment, _) in &word.segments {
             out.push_str(&self.segment(segment, host, transcript));
@@ -496,7 +615,12 @@ impl Shell {
     }
 
     /// A word's fields: unquoted expansions split on whitespace, and vanish when empty.
-    fn expand(&mut self, word: &Word, host: &mut dyn Host, transcript: &mut Vec<Line>) -> Vec<String> {
+    fn expand(
+        &mut self,
+        word: &Word,
+        host: &mut dyn Host,
+        transcript: &mut Vec<Line>,
+    ) -> Vec<String> {
         let mut fields: Vec<String> = Vec::new();
         let mut current = String::new();
         let mut has_text = false;
@@ -531,7 +655,12 @@ impl Shell {
         fields
     }
 
-    fn segment(&mut self, segment: &Segment, host: &mut dyn Host, transcript: &mut Vec<Line>) -> String {
+    fn segment(
+        &mut self,
+        segment: &Segment,
+        host: &mut dyn Host,
+        transcript: &mut Vec<Line>,
+    ) -> String {
         match segment {
             Segment::Literal(s) => s.clone(),
             Segment::Var(name) if name == "?" => self.status.to_string(),
@@ -561,15 +690,23 @@ impl Shell {
 
 /// `NAME=value` (the name unquoted, an identifier) → (NAME, value word).
 fn split_assignment(word: &Word) -> Option<(String, Word)> {
-    let (Segment::Literal(first), false) = word.segments.first()? else { return None };
+    let (Segment::Literal(first), false) = word.segments.first()? else {
+        return None;
+    };
     let (name, rest) = first.split_once('=')?;
-    let valid = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
     if !valid {
         return None;
     }
     let mut value = Word::default();
     if !rest.is_empty() {
-        value.segments.push((Segment::Literal(rest.to_string()), false));
+        value
+            .segments
+            .push((Segment::Literal(rest.to_string()), false));
     }
     value.segments.extend(word.segments[1..].iter().cloned());
     Some((name.to_string(), value))
@@ -599,32 +736,56 @@ mod tests {
 
     #[test]
     fn variables_expand_in_double_quotes_and_bare_words_but_not_single_quotes() {
-        let (out, _) = run("rg=\"my rg\"\nname=disk1 # a comment\ncmd --a \"$rg\" --b '$rg' --c ${name}x $name");
-        assert_eq!(out, vec![Line::Out(r#"["cmd", "--a", "my rg", "--b", "$rg", "--c", "disk1x", "disk1"]"#.into())]);
+        let (out, _) = run(
+            "rg=\"my rg\"\nname=disk1 # a comment\ncmd --a \"$rg\" --b '$rg' --c ${name}x $name",
+        );
+        assert_eq!(
+            out,
+            vec![Line::Out(
+                r#"["cmd", "--a", "my rg", "--b", "$rg", "--c", "disk1x", "disk1"]"#.into()
+            )]
+        );
     }
 
     #[test]
     fn command_substitution_and_line_continuation() {
-        let (out, shell) = run("id=$(echo /subscriptions/x)\ncmd \\\n  --source \"$id\" --list $(echo a b)");
+        let (out, shell) =
+            run("id=$(echo /subscriptions/x)\ncmd \\\n  --source \"$id\" --list $(echo a b)");
         assert_eq!(shell.vars["id"], "/subscriptions/x");
-        assert_eq!(out, vec![Line::Out(r#"["cmd", "--source", "/subscriptions/x", "--list", "a", "b"]"#.into())]);
+        assert_eq!(
+            out,
+            vec![Line::Out(
+                r#"["cmd", "--source", "/subscriptions/x", "--list", "a", "b"]"#.into()
+            )]
+        );
     }
 
     #[test]
     fn set_e_stops_at_the_first_failure_only_when_asked() {
         let (out, _) = run("fail\necho after");
-        assert_eq!(out, vec![Line::Err("failed".into()), Line::Out("after".into())]);
+        assert_eq!(
+            out,
+            vec![Line::Err("failed".into()), Line::Out("after".into())]
+        );
         let (out, shell) = run("set -e\nfail\necho after");
         assert_eq!(out, vec![Line::Err("failed".into())]);
         assert_eq!(shell.status, 1);
         let (out, _) = run("fail && echo no; echo yes");
-        assert_eq!(out, vec![Line::Err("failed".into()), Line::Out("yes".into())]);
+        assert_eq!(
+            out,
+            vec![Line::Err("failed".into()), Line::Out("yes".into())]
+        );
     }
 
     #[test]
     fn for_loops_over_words_and_seq_nest_and_stop_under_set_e() {
         let (out, _) = run("for i in $(seq 1 3); do echo n$i; done\nfor a in x y\ndo\n  for b in 1 2; do echo $a$b; done\ndone");
-        let texts: Vec<String> = out.iter().map(|l| match l { Line::Out(s) | Line::Err(s) => s.clone() }).collect();
+        let texts: Vec<String> = out
+            .iter()
+            .map(|l| match l {
+                Line::Out(s) | Line::Err(s) => s.clone(),
+            })
+            .collect();
         assert_eq!(texts, ["n1", "n2", "n3", "x1", "x2", "y1", "y2"]);
         let (out, _) = run("set -e\nfor i in 1 2; do fail; echo no; done\necho no");
         assert_eq!(out, vec![Line::Err("failed".into())]);
@@ -635,9 +796,19 @@ mod tests {
 
     #[test]
     fn bad_input_is_a_parse_error_with_line_and_column() {
-        assert_eq!(check("echo ok\necho \"open").unwrap_err(), ParseError { line: 2, column: 11, message: "a double quote is not closed".into() });
+        assert_eq!(
+            check("echo ok\necho \"open").unwrap_err(),
+            ParseError {
+                line: 2,
+                column: 11,
+                message: "a double quote is not closed".into()
+            }
+        );
         assert_eq!(check("az x | grep y").unwrap_err().column, 6);
-        assert!(check("x=$(echo").unwrap_err().message.contains("not closed"));
+        assert!(check("x=$(echo")
+            .unwrap_err()
+            .message
+            .contains("not closed"));
         assert!(check("echo ${a-b}").is_err());
         assert!(check("&& echo").is_err());
     }

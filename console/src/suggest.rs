@@ -29,8 +29,14 @@ mod tests {
     #[test]
     fn typos_find_their_word_and_nonsense_does_not() {
         assert_eq!(distance("snapshto", "snapshot"), 2);
-        assert_eq!(closest("snapshto", &["snapshot", "disk", "group"]), Some("snapshot"));
-        assert_eq!(closest("--incremntal", &["--incremental", "--sku"]), Some("--incremental"));
+        assert_eq!(
+            closest("snapshto", &["snapshot", "disk", "group"]),
+            Some("snapshot")
+        );
+        assert_eq!(
+            closest("--incremntal", &["--incremental", "--sku"]),
+            Some("--incremental")
+        );
         assert_eq!(closest("xyzzy", &["snapshot", "disk"]), None);
     }
 }

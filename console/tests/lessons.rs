@@ -9,12 +9,33 @@ fn every_reference_solution_solves_its_lesson_and_the_start_does_not() {
     assert!(all.len() >= 10, "at least 10 lessons");
     for lesson in &all {
         let start = lesson.start_console();
-        assert!(!lesson.solved(&start.lab), "{}: solved before anything was done", lesson.id);
+        assert!(
+            !lesson.solved(&start.lab),
+            "{}: solved before anything was done",
+            lesson.id
+        );
         let solved = lesson.run_solution();
-        let failing: Vec<_> = lesson.check(&solved.lab).into_iter().filter(|(_, ok)| !ok).map(|(g, _)| g.text.en.clone()).collect();
-        assert!(failing.is_empty(), "{}: the reference solution leaves unmet: {failing:?}", lesson.id);
-        for text in std::iter::once(&lesson.title).chain([&lesson.intro]).chain(lesson.hints.iter()).chain(lesson.goals.iter().map(|g| &g.text)) {
-            assert!(!text.en.trim().is_empty() && !text.sv.trim().is_empty(), "{}: a text lacks a language", lesson.id);
+        let failing: Vec<_> = lesson
+            .check(&solved.lab)
+            .into_iter()
+            .filter(|(_, ok)| !ok)
+            .map(|(g, _)| g.text.en.clone())
+            .collect();
+        assert!(
+            failing.is_empty(),
+            "{}: the reference solution leaves unmet: {failing:?}",
+            lesson.id
+        );
+        for text in std::iter::once(&lesson.title)
+            .chain([&lesson.intro])
+            .chain(lesson.hints.iter())
+            .chain(lesson.goals.iter().map(|g| &g.text))
+        {
+            assert!(
+                !text.en.trim().is_empty() && !text.sv.trim().is_empty(),
+                "{}: a text lacks a language",
+                lesson.id
+            );
         }
     }
 }
@@ -55,15 +76,29 @@ fn disabled_commands_are_refused_in_their_lesson() {
     let l = &lessons::by_id()["copy-only-the-delta"];
     let mut c = l.start_console();
     let t = c.run("az disk create -g rg -n cheat --source snap2");
-    assert_eq!(t.stderr(), "ERROR: 'az disk create' is disabled in this lesson.\n");
+    assert_eq!(
+        t.stderr(),
+        "ERROR: 'az disk create' is disabled in this lesson.\n"
+    );
     assert!(c.lab.find_disk("rg", "cheat").is_err());
 }
 
 #[test]
 fn every_command_has_an_az_equivalent_that_lessons_can_disable() {
     use snaplab_engine::Command;
-    let restore = Command::CreateDiskFromSnapshot { group: "rg".into(), name: "x".into(), source: "s".into(), sku: None, size_gib: None };
+    let restore = Command::CreateDiskFromSnapshot {
+        group: "rg".into(),
+        name: "x".into(),
+        source: "s".into(),
+        sku: None,
+        size_gib: None,
+    };
     assert_eq!(lessons::az_equivalent(&restore), "az disk create");
     let disabled = &lessons::by_id()["copy-only-the-delta"].disabled;
-    assert!(disabled.iter().any(|p| lessons::az_equivalent(&restore).starts_with(p.as_str())), "restoring is disabled in that lesson's UI too");
+    assert!(
+        disabled
+            .iter()
+            .any(|p| lessons::az_equivalent(&restore).starts_with(p.as_str())),
+        "restoring is disabled in that lesson's UI too"
+    );
 }

@@ -47,7 +47,10 @@ fn the_unmutated_script_runs() {
     let mut console = Console::new(Lab::new());
     let t = console.run(SEED_SCRIPT);
     assert_eq!(t.status, 0, "{:?}", t.lines);
-    assert_eq!(t.stdout(), "s1\nTrue\n{\n  \"result\": \"wrote 4 KiB at byte 1048576 of disk1\"\n}\n[\n  \"s1\"\n]\n");
+    assert_eq!(
+        t.stdout(),
+        "s1\nTrue\n{\n  \"result\": \"wrote 4 KiB at byte 1048576 of disk1\"\n}\n[\n  \"s1\"\n]\n"
+    );
 }
 
 #[test]
@@ -58,8 +61,20 @@ fn the_native_program_runs_a_script_and_keeps_the_lab_in_a_state_file() {
     let script = dir.join("setup.sh");
     std::fs::write(&script, "az group create -n rg -l westeurope -o none\naz disk create -g rg -n d --size-gb 4 -o none\nsim write -g rg --disk d --offset 0 --text 'hello' -o none\naz snapshot create -g rg -n s1 --source d --incremental -o none\n").unwrap();
     let bin = env!("CARGO_BIN_EXE_snaplab");
-    let first = std::process::Command::new(bin).args(["run", script.to_str().unwrap(), "--state", state.to_str().unwrap()]).output().unwrap();
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let first = std::process::Command::new(bin)
+        .args([
+            "run",
+            script.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(state.exists());
 
     // A second run sees the first one's lab.
@@ -78,7 +93,8 @@ fn the_native_program_runs_a_script_and_keeps_the_lab_in_a_state_file() {
     assert_eq!(second.status.code(), Some(1), "the last command failed");
     // And the same script prints the same bytes as the console does in the app.
     let mut console = Console::new(Lab::new());
-    let text = std::fs::read_to_string(&script).unwrap() + "az snapshot show -g rg -n s1 --query \"[name, incremental]\" -o tsv\n";
+    let text = std::fs::read_to_string(&script).unwrap()
+        + "az snapshot show -g rg -n s1 --query \"[name, incremental]\" -o tsv\n";
     assert_eq!(console.run(&text).stdout(), "s1\nTrue\n");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -8,7 +8,6 @@ use snaplab_console::arm::{self, SEED_TEMPLATE};
 use snaplab_console::{az::Failure, Console};
 use snaplab_engine::Lab;
 
-
 fn lab() -> (Lab, String) {
     let mut c = Console::new(Lab::new());
     let t = c.run("az group create -n rg -l westeurope -o none\naz disk create -g rg -n contosodisk1 --size-gb 16 -o none\nsim write -g rg --disk contosodisk1 --offset 0 --length 1M -o none");
@@ -17,8 +16,15 @@ fn lab() -> (Lab, String) {
     (c.lab, id)
 }
 
-fn deploy(lab: &mut Lab, template: &str, params: &[(&str, &str)]) -> Result<serde_json::Value, String> {
-    let params: BTreeMap<String, String> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+fn deploy(
+    lab: &mut Lab,
+    template: &str,
+    params: &[(&str, &str)],
+) -> Result<serde_json::Value, String> {
+    let params: BTreeMap<String, String> = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     arm::deploy(lab, &mut Vec::new(), "rg", template, &params).map_err(|f| match f {
         Failure::Refused(e) => format!("({}) {e}", e.code()),
         Failure::Usage(m) => m,
@@ -46,10 +52,18 @@ fn seed_template_through_az_deployment_group_create_with_parameters() {
     let t = c.run(&format!(
         "az deployment group create -g rg --template-file snapshot.json --parameters diskName=contosodisk1 diskResourceId={disk_id} --query properties.provisioningState -o tsv"
     ));
-    assert_eq!((t.stdout().as_str(), t.status), ("Succeeded\n", 0), "{:?}", t.lines);
+    assert_eq!(
+        (t.stdout().as_str(), t.status),
+        ("Succeeded\n", 0),
+        "{:?}",
+        t.lines
+    );
     assert!(c.lab.find_snapshot("rg", "contosodisk1_snapshot1").is_ok());
     let t = c.run("az deployment group create -g rg --template-file missing.json");
-    assert_eq!(t.stderr(), "ERROR: the template file 'missing.json' could not be read\n");
+    assert_eq!(
+        t.stderr(),
+        "ERROR: the template file 'missing.json' could not be read\n"
+    );
 }
 
 #[test]
@@ -57,27 +71,65 @@ fn arm_validation_names_the_reason_and_the_json_path() {
     let (mut lab, disk_id) = lab();
     let template = SEED_TEMPLATE.replace("<your_managed_disk_resource_ID>", &disk_id);
     // CopyStart before 2020-12-01.
-    let old = template.replace("\"Copy\"", "\"CopyStart\"").replace("2022-03-22", "2020-09-30");
+    let old = template
+        .replace("\"Copy\"", "\"CopyStart\"")
+        .replace("2022-03-22", "2020-09-30");
     let err = deploy(&mut lab, &old, &[]).unwrap_err();
     assert!(err.contains("$.resources[0].properties.creationData.createOption: CopyStart needs apiVersion 2020-12-01 or later; the template uses 2020-09-30"), "{err}");
     // incremental before 2019-03-01.
     let err = deploy(&mut lab, &template.replace("2022-03-22", "2018-06-01"), &[]).unwrap_err();
-    assert!(err.contains("$.resources[0].properties.incremental: 'incremental' needs apiVersion 2019-03-01"), "{err}");
+    assert!(
+        err.contains(
+            "$.resources[0].properties.incremental: 'incremental' needs apiVersion 2019-03-01"
+        ),
+        "{err}"
+    );
     // An unknown function, an unknown property, an undeclared parameter, bad JSON.
     let err = deploy(&mut lab, &template.replace("concat(", "concatenate("), &[]).unwrap_err();
-    assert!(err.contains("$.resources[0].name: the template function 'concatenate' is not valid"), "{err}");
-    let err = deploy(&mut lab, &template.replace("\"incremental\": true", "\"incremental\": true, \"encryption\": {}"), &[]).unwrap_err();
-    assert!(err.contains("$.resources[0].properties.encryption: the property is not valid"), "{err}");
+    assert!(
+        err.contains("$.resources[0].name: the template function 'concatenate' is not valid"),
+        "{err}"
+    );
+    let err = deploy(
+        &mut lab,
+        &template.replace(
+            "\"incremental\": true",
+            "\"incremental\": true, \"encryption\": {}",
+        ),
+        &[],
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("$.resources[0].properties.encryption: the property is not valid"),
+        "{err}"
+    );
     let err = deploy(&mut lab, &template, &[("diskname", "x")]).unwrap_err();
-    assert!(err.contains("the parameter 'diskname' was given but the template does not declare it"), "{err}");
+    assert!(
+        err.contains("the parameter 'diskname' was given but the template does not declare it"),
+        "{err}"
+    );
     let err = deploy(&mut lab, "{ \"resources\": [", &[]).unwrap_err();
-    assert!(err.contains("$: the template is not valid JSON") && err.contains("line 1"), "{err}");
+    assert!(
+        err.contains("$: the template is not valid JSON") && err.contains("line 1"),
+        "{err}"
+    );
     let err = deploy(&mut lab, &template.replace("2022-03-22", "2099-01-01"), &[]).unwrap_err();
-    assert!(err.contains("$.resources[0].apiVersion: '2099-01-01' is not a Microsoft.Compute API version"), "{err}");
+    assert!(
+        err.contains(
+            "$.resources[0].apiVersion: '2099-01-01' is not a Microsoft.Compute API version"
+        ),
+        "{err}"
+    );
     // The engine's own rules still apply: the same name again conflicts.
     deploy(&mut lab, &template, &[]).unwrap();
-    assert!(deploy(&mut lab, &template, &[]).unwrap_err().starts_with("(Conflict)"));
-    assert_eq!(lab.snapshots().count(), 1, "refused deployments changed nothing");
+    assert!(deploy(&mut lab, &template, &[])
+        .unwrap_err()
+        .starts_with("(Conflict)"));
+    assert_eq!(
+        lab.snapshots().count(),
+        1,
+        "refused deployments changed nothing"
+    );
 }
 
 #[test]
@@ -99,9 +151,27 @@ fn native_deploy_command() {
         .unwrap();
     let disk_id = String::from_utf8(setup.stdout).unwrap().trim().to_string();
     let template = dir.join("t.json");
-    std::fs::write(&template, SEED_TEMPLATE.replace("<your_managed_disk_resource_ID>", &disk_id)).unwrap();
-    let out = std::process::Command::new(bin).args(["deploy", template.to_str().unwrap(), "-g", "rg", "--state", state.to_str().unwrap()]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(
+        &template,
+        SEED_TEMPLATE.replace("<your_managed_disk_resource_ID>", &disk_id),
+    )
+    .unwrap();
+    let out = std::process::Command::new(bin)
+        .args([
+            "deploy",
+            template.to_str().unwrap(),
+            "-g",
+            "rg",
+            "--state",
+            state.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"provisioningState\": \"Succeeded\""));
     let check = std::process::Command::new(bin)
         .args(["run", "-", "--state", state.to_str().unwrap()])
@@ -110,10 +180,17 @@ fn native_deploy_command() {
         .spawn()
         .and_then(|mut child| {
             use std::io::Write;
-            child.stdin.take().unwrap().write_all(b"az snapshot list -g rg --query \"[].name\" -o tsv\n")?;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"az snapshot list -g rg --query \"[].name\" -o tsv\n")?;
             child.wait_with_output()
         })
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&check.stdout), "contosodisk1_snapshot1\n");
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout),
+        "contosodisk1_snapshot1\n"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

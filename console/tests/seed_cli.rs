@@ -75,12 +75,27 @@ fn seed_cli_list_incremental_snapshots_as_a_table() {
     assert_eq!(t.status, 0, "{:?}", t.lines);
     let out = t.stdout();
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 4, "header, rule, two incremental snapshots (not the full one):\n{out}");
+    assert_eq!(
+        lines.len(),
+        4,
+        "header, rule, two incremental snapshots (not the full one):\n{out}"
+    );
     assert!(lines[0].starts_with("CompletionPercent  DiskSizeBytes  DiskSizeGB  DiskState   Incremental  IncrementalSnapshotFamilyId"), "{}", lines[0]);
     assert!(lines[2].contains("snap1") && lines[3].contains("snap2") && !out.contains("full1"));
     let cells: Vec<&str> = lines[2].split_whitespace().collect();
-    assert_eq!(cells[..5], ["100.0", "68719476736", "64", "Unattached", "True"], "{}", lines[2]);
-    assert!(lines[1].split("  ").all(|rule| rule.chars().all(|c| c == '-')), "{}", lines[1]);
+    assert_eq!(
+        cells[..5],
+        ["100.0", "68719476736", "64", "Unattached", "True"],
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[1]
+            .split("  ")
+            .all(|rule| rule.chars().all(|c| c == '-')),
+        "{}",
+        lines[1]
+    );
 }
 
 #[test]
@@ -89,7 +104,9 @@ fn seed_cli_individual_snapshot_status_and_sector_size_as_tsv() {
     c.run(&seed(CREATE));
     let t = c.run("resourceGroupName=rg-seed\nsourceSnapshotName=snap1\naz snapshot show -n $sourceSnapshotName -g $resourceGroupName --query [completionPercent] -o tsv");
     assert_eq!((t.stdout().as_str(), t.status), ("100.0\n", 0));
-    let t = c.run("az snapshot show -g rg-seed -n snap1 --query [creationData.logicalSectorSize] -o tsv");
+    let t = c.run(
+        "az snapshot show -g rg-seed -n snap1 --query [creationData.logicalSectorSize] -o tsv",
+    );
     assert_eq!(t.stdout(), "512\n");
 }
 
@@ -133,7 +150,10 @@ fn errors_print_as_az_prints_them_with_exit_status_1() {
     // B1 from the command line, with its simulated code marked.
     let t = c.run("for_each=1\naz snapshot create -g rg-seed -n s1 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s2 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s3 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s4 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s5 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s6 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s7 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s8 --source disk1 --incremental -o none");
     assert_eq!(t.status, 1);
-    assert_eq!(t.stderr().lines().nth(1), Some("Code: SnapshotOperationRateExceeded (code chosen by the simulator)"));
+    assert_eq!(
+        t.stderr().lines().nth(1),
+        Some("Code: SnapshotOperationRateExceeded (code chosen by the simulator)")
+    );
     // set -e stops a script at the first error.
     let t = c.run("set -e\naz disk show -g rg-seed -n ghost\necho not reached");
     assert_eq!((t.status, t.stdout().as_str()), (1, ""));
@@ -147,11 +167,19 @@ fn usage_errors_say_what_is_wrong_and_suggest_the_right_word() {
     assert_eq!(t.status, 2);
     assert_eq!(t.stderr(), "ERROR: 'snapshto' is misspelled or not recognized by the system.\nDid you mean 'az snapshot'?\nSee 'az --help'.\n");
     let t = c.run("az snapshot create -g rg-seed -n s --source disk1 --incremntal");
-    assert_eq!(t.stderr(), "ERROR: unrecognized arguments: --incremntal\nDid you mean '--incremental'?\n");
+    assert_eq!(
+        t.stderr(),
+        "ERROR: unrecognized arguments: --incremntal\nDid you mean '--incremental'?\n"
+    );
     let t = c.run("az snapshot create -g rg-seed --source disk1");
-    assert_eq!(t.stderr(), "ERROR: the following arguments are required: --name/-n\n");
+    assert_eq!(
+        t.stderr(),
+        "ERROR: the following arguments are required: --name/-n\n"
+    );
     let t = c.run("az disk list -o xml");
-    assert!(t.stderr().starts_with("ERROR: argument --output/-o: invalid choice: 'xml'"));
+    assert!(t
+        .stderr()
+        .starts_with("ERROR: argument --output/-o: invalid choice: 'xml'"));
     let t = c.run("kubectl get pods");
     assert_eq!(t.status, 127);
 }
@@ -164,11 +192,20 @@ fn every_command_has_help() {
         assert_eq!(t.status, 0);
         assert!(t.stdout().contains(spec.summary), "{}", spec.path.join(" "));
         for opt in spec.options {
-            assert!(t.stdout().contains(opt.long), "{} --help lacks {}", spec.path.join(" "), opt.long);
+            assert!(
+                t.stdout().contains(opt.long),
+                "{} --help lacks {}",
+                spec.path.join(" "),
+                opt.long
+            );
         }
     }
     let t = c.run("az snapshot");
-    assert!(t.stdout().contains("grant-access") && t.stdout().contains("Get a SAS URL"), "{}", t.stdout());
+    assert!(
+        t.stdout().contains("grant-access") && t.stdout().contains("Get a SAS URL"),
+        "{}",
+        t.stdout()
+    );
 }
 
 #[test]
@@ -178,9 +215,15 @@ fn golden_outputs_for_each_format() {
     let q = "az snapshot show -g rg-seed -n snap1 --query \"{name:name, size:diskSizeGB, inc:incremental, sku:sku.name}\"";
     assert_eq!(c.run(&format!("{q} -o json")).stdout(), "{\n  \"inc\": true,\n  \"name\": \"snap1\",\n  \"size\": 64,\n  \"sku\": \"Standard_ZRS\"\n}\n");
     assert_eq!(c.run(&format!("{q} -o jsonc")).stdout(), "{\n  \"inc\": true,\n  \"name\": \"snap1\",\n  \"size\": 64,\n  \"sku\": \"Standard_ZRS\"\n}\n");
-    assert_eq!(c.run(&format!("{q} -o tsv")).stdout(), "True\tsnap1\t64\tStandard_ZRS\n");
+    assert_eq!(
+        c.run(&format!("{q} -o tsv")).stdout(),
+        "True\tsnap1\t64\tStandard_ZRS\n"
+    );
     assert_eq!(c.run(&format!("{q} -o table")).stdout(), "Inc   Name   Size  Sku\n----  -----  ----  ------------\nTrue  snap1    64  Standard_ZRS\n");
-    assert_eq!(c.run(&format!("{q} -o yaml")).stdout(), "inc: true\nname: snap1\nsize: 64\nsku: Standard_ZRS\n");
+    assert_eq!(
+        c.run(&format!("{q} -o yaml")).stdout(),
+        "inc: true\nname: snap1\nsize: 64\nsku: Standard_ZRS\n"
+    );
     assert_eq!(c.run(&format!("{q} -o none")).stdout(), "");
     // The simulator's diff, the REST way.
     c.run("sim write -g rg-seed --disk disk1 --offset 0 --length 512 -o none\naz snapshot create -g rg-seed -n snap2 --source disk1 --incremental -o none");
@@ -203,7 +246,11 @@ fn snapshot_update_and_a_diff_by_sas_urls_the_azure_way() {
     assert_eq!(c.lab.snapshots().filter(|s| s.sas_active).count(), 2);
     c.run("az snapshot revoke-access -g rg-seed -n a");
     let t = c.run("sim diff --sas-url \"$b\" --prev-sas-url \"$a\"");
-    assert!(t.stderr().contains("is not an active SAS URL"), "{}", t.stderr());
+    assert!(
+        t.stderr().contains("is not an active SAS URL"),
+        "{}",
+        t.stderr()
+    );
 }
 
 #[test]
@@ -218,9 +265,28 @@ fn a_copy_holds_its_snapshots_point_in_time_whatever_is_written_during_it() {
         sim clock advance 5m -o none\n\
         az disk create -g rg-seed -n from-copy --source s-ne -o none");
     assert_eq!(t.status, 0, "{:?}", t.lines);
-    let same = Check::DiskEqualsSnapshot { group: "rg-seed".into(), disk: "from-copy".into(), snapshot: "s".into() };
-    assert!(same.holds(&c.lab), "the copy restores to the snapshot's data");
-    let disk1 = c.lab.find_disk("rg-seed", "disk1").unwrap().data.read(0, 512).unwrap();
-    let copy = c.lab.find_disk("rg-seed", "from-copy").unwrap().data.read(0, 512).unwrap();
+    let same = Check::DiskEqualsSnapshot {
+        group: "rg-seed".into(),
+        disk: "from-copy".into(),
+        snapshot: "s".into(),
+    };
+    assert!(
+        same.holds(&c.lab),
+        "the copy restores to the snapshot's data"
+    );
+    let disk1 = c
+        .lab
+        .find_disk("rg-seed", "disk1")
+        .unwrap()
+        .data
+        .read(0, 512)
+        .unwrap();
+    let copy = c
+        .lab
+        .find_disk("rg-seed", "from-copy")
+        .unwrap()
+        .data
+        .read(0, 512)
+        .unwrap();
     assert_ne!(disk1, copy, "not the bytes written during the copy");
 }

@@ -77,7 +77,16 @@ $incrementalSnapshots
 "#;
 
 fn out(lines: &[Line]) -> Vec<String> {
-    lines.iter().filter_map(|l| if let Line::Out(s) = l { Some(s.clone()) } else { None }).collect()
+    lines
+        .iter()
+        .filter_map(|l| {
+            if let Line::Out(s) = l {
+                Some(s.clone())
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 #[test]
@@ -96,8 +105,19 @@ fn seed_pwsh_create_then_list_incremental_snapshots() {
     let t = c.run_pwsh(&fill(CREATE));
     assert_eq!(t.status, 0, "{:?}", t.lines);
     let printed = t.stdout();
-    assert!(printed.contains("Name                        : ps-snap1") || printed.lines().any(|l| l.starts_with("Name") && l.ends_with(": ps-snap1")), "{printed}");
-    assert!(printed.lines().any(|l| l.starts_with("Incremental") && l.ends_with(": True")), "{printed}");
+    assert!(
+        printed.contains("Name                        : ps-snap1")
+            || printed
+                .lines()
+                .any(|l| l.starts_with("Name") && l.ends_with(": ps-snap1")),
+        "{printed}"
+    );
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.starts_with("Incremental") && l.ends_with(": True")),
+        "{printed}"
+    );
     let snapshot = c.lab.find_snapshot("rg-seed", "ps-snap1").unwrap();
     assert!(snapshot.incremental);
     assert_eq!(snapshot.used_bytes(), 2 << 20);
@@ -134,9 +154,17 @@ fn seed_pwsh_status_list_runs_as_powershell_would() {
     assert_eq!(t.status, 1);
     assert!(t.stderr().contains("Get-AzSnapshot: Cannot validate argument on parameter 'SnapshotName'. The argument is null or empty."), "{}", t.stderr());
     // With $snapshotName set, the script block is printed as text.
-    let t = fresh.run_pwsh(&format!("$snapshotName = \"ps-snap1\"\n{}", fill(STATUS_LIST)));
+    let t = fresh.run_pwsh(&format!(
+        "$snapshotName = \"ps-snap1\"\n{}",
+        fill(STATUS_LIST)
+    ));
     assert_eq!(t.status, 0, "{:?}", t.lines);
-    assert!(t.stdout().contains("if($targetSnapshot.CompletionPercent -lt 100)"), "{}", t.stdout());
+    assert!(
+        t.stdout()
+            .contains("if($targetSnapshot.CompletionPercent -lt 100)"),
+        "{}",
+        t.stdout()
+    );
 }
 
 #[test]
@@ -146,16 +174,30 @@ fn pwsh_errors_are_azure_powershell_errors_and_typos_get_a_suggestion() {
     assert_eq!(t.status, 1);
     assert_eq!(t.stderr(), "Get-AzDisk: The Resource 'Microsoft.Compute/disks/nope' under resource group 'rg-seed' was not found.\nErrorCode: ResourceNotFound\nErrorMessage: The Resource 'Microsoft.Compute/disks/nope' under resource group 'rg-seed' was not found.\n");
     let t = c.run_pwsh("Get-AzSnapshots -ResourceGroupName rg-seed");
-    assert!(t.stderr().contains("Did you mean 'Get-AzSnapshot'?"), "{}", t.stderr());
+    assert!(
+        t.stderr().contains("Did you mean 'Get-AzSnapshot'?"),
+        "{}",
+        t.stderr()
+    );
     let t = c.run_pwsh("$x = (1");
-    assert!(t.stderr().starts_with("ParserError: line 1, column"), "{}", t.stderr());
+    assert!(
+        t.stderr().starts_with("ParserError: line 1, column"),
+        "{}",
+        t.stderr()
+    );
     // Remove, grant and revoke, and New-AzDisk from a snapshot.
     c.run_pwsh(&fill(CREATE));
     let t = c.run_pwsh("$sas = Grant-AzSnapshotAccess -ResourceGroupName rg-seed -SnapshotName ps-snap1 -Access Read -DurationInSecond 3600\n$sas.AccessSAS");
     assert!(t.stdout().starts_with("https://md-"), "{:?}", t.lines);
     let t = c.run_pwsh("Revoke-AzSnapshotAccess -ResourceGroupName rg-seed -SnapshotName ps-snap1\n$s = Get-AzSnapshot -ResourceGroupName rg-seed -SnapshotName ps-snap1\n$c = New-AzDiskConfig -Location westeurope -CreateOption Copy -SourceResourceId $s.Id\n$d = New-AzDisk -ResourceGroupName rg-seed -DiskName restored -Disk $c\n\"restored $($d.Name) of $($d.DiskSizeGB) GiB\"");
-    assert_eq!(out(&t.lines).last().map(String::as_str), Some("restored restored of 64 GiB"), "{:?}", t.lines);
-    let t = c.run_pwsh("Remove-AzSnapshot -ResourceGroupName rg-seed -SnapshotName ps-snap1 -Force");
+    assert_eq!(
+        out(&t.lines).last().map(String::as_str),
+        Some("restored restored of 64 GiB"),
+        "{:?}",
+        t.lines
+    );
+    let t =
+        c.run_pwsh("Remove-AzSnapshot -ResourceGroupName rg-seed -SnapshotName ps-snap1 -Force");
     assert_eq!(t.status, 0, "{:?}", t.lines);
     assert!(c.lab.find_snapshot("rg-seed", "ps-snap1").is_err());
 }

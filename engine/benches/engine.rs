@@ -36,21 +36,50 @@ const RG: &str = "rg";
 
 fn lab_with_disk(size_gib: u64) -> Lab {
     let mut lab = Lab::new();
-    lab.execute(Command::CreateGroup { name: RG.into(), location: "westeurope".into() }).unwrap();
-    lab.execute(Command::CreateDisk { group: RG.into(), name: "d".into(), location: None, sku: "Premium_LRS".into(), size_gib, logical_sector_size: 512 })
-        .unwrap();
+    lab.execute(Command::CreateGroup {
+        name: RG.into(),
+        location: "westeurope".into(),
+    })
+    .unwrap();
+    lab.execute(Command::CreateDisk {
+        group: RG.into(),
+        name: "d".into(),
+        location: None,
+        sku: "Premium_LRS".into(),
+        size_gib,
+        logical_sector_size: 512,
+    })
+    .unwrap();
     lab
 }
 
 fn write(lab: &mut Lab, offset: u64, length: u64, seed: u64) {
-    lab.execute(Command::Write { group: RG.into(), disk: "d".into(), offset, data: WriteData::Pattern { pattern: PatternKind::Random, seed, length } })
-        .unwrap();
+    lab.execute(Command::Write {
+        group: RG.into(),
+        disk: "d".into(),
+        offset,
+        data: WriteData::Pattern {
+            pattern: PatternKind::Random,
+            seed,
+            length,
+        },
+    })
+    .unwrap();
 }
 
 fn snapshot(lab: &mut Lab, name: &str) {
-    lab.execute(Command::CreateSnapshot { group: RG.into(), name: name.into(), source: "d".into(), incremental: true, sku: None, location: None, copy_start: false })
+    lab.execute(Command::CreateSnapshot {
+        group: RG.into(),
+        name: name.into(),
+        source: "d".into(),
+        incremental: true,
+        sku: None,
+        location: None,
+        copy_start: false,
+    })
+    .unwrap();
+    lab.execute(Command::AdvanceClock { millis: 60_000 })
         .unwrap();
-    lab.execute(Command::AdvanceClock { millis: 60_000 }).unwrap();
 }
 
 /// A disk with `ranges` separate written ranges (one page every other page), already snapshotted once.
@@ -87,7 +116,9 @@ fn time_diff(lab: &mut Lab, runs: usize) -> Duration {
     snapshot(lab, "newer");
     median(runs, |_| {
         let start = Instant::now();
-        let list = lab.page_ranges(RG, "newer", Some("older"), &PageRangesRequest::default()).unwrap();
+        let list = lab
+            .page_ranges(RG, "newer", Some("older"), &PageRangesRequest::default())
+            .unwrap();
         assert_eq!(list.ranges.len(), 10);
         start.elapsed()
     })
@@ -102,7 +133,10 @@ fn main() {
     let live_before = LIVE.load(Ordering::Relaxed);
     let mut big = disk_with_ranges(1_000_000);
     let live_after = LIVE.load(Ordering::Relaxed);
-    println!("setup: 1,000,000 single-page writes and a snapshot in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "setup: 1,000,000 single-page writes and a snapshot in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let s1 = time_snapshot(&mut small, 31);
     let s1m = time_snapshot(&mut big, 31);
     println!(
@@ -129,7 +163,8 @@ fn main() {
     let before = LIVE.load(Ordering::Relaxed);
     let mut disk = snaplab_engine::DiskData::new(64, 512).unwrap();
     for i in 0..1_000_000u64 {
-        disk.write_pattern(i * 1024, 512, PatternKind::Random, i).unwrap();
+        disk.write_pattern(i * 1024, 512, PatternKind::Random, i)
+            .unwrap();
     }
     let map_bytes = LIVE.load(Ordering::Relaxed) - before;
     assert_eq!(disk.page_map().extent_count(), 1_000_000);
@@ -147,8 +182,14 @@ fn main() {
     write(&mut lab, 0, GIB, 42);
     snapshot(&mut lab, "full-gib");
     let start = Instant::now();
-    lab.execute(Command::CreateDiskFromSnapshot { group: RG.into(), name: "restored".into(), source: "full-gib".into(), sku: None, size_gib: None })
-        .unwrap();
+    lab.execute(Command::CreateDiskFromSnapshot {
+        group: RG.into(),
+        name: "restored".into(),
+        source: "full-gib".into(),
+        sku: None,
+        size_gib: None,
+    })
+    .unwrap();
     let restored = lab.find_disk(RG, "restored").unwrap();
     let mut checksum = 0u64;
     for chunk in 0..(GIB / (4 * MIB)) {
@@ -167,7 +208,9 @@ fn main() {
     }
     let create = start.elapsed();
     let start = Instant::now();
-    let list = lab.page_ranges(RG, "s499", Some("s0"), &PageRangesRequest::default()).unwrap();
+    let list = lab
+        .page_ranges(RG, "s499", Some("s0"), &PageRangesRequest::default())
+        .unwrap();
     let diff = start.elapsed();
     let start = Instant::now();
     let bill = lab.bill(&Default::default());

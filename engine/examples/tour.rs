@@ -8,10 +8,19 @@ use snaplab_engine::{DiskData, PatternKind};
 
 fn main() {
     let mut disk = DiskData::new(MAX_DISK_SIZE_GIB, 512).expect("32,767 GiB is a valid size");
-    println!("disk: {} in {} pages of 512 B", human_bytes(disk.size_bytes()), group_thousands(disk.page_count()));
+    println!(
+        "disk: {} in {} pages of 512 B",
+        human_bytes(disk.size_bytes()),
+        group_thousands(disk.page_count())
+    );
 
-    disk.write(0, b"Hello from Snaplab! This is a whole 512-byte page.....".repeat(10)[..512].as_ref()).unwrap();
-    disk.write_pattern(TIB, 10 * GIB, PatternKind::Random, 7).unwrap();
+    disk.write(
+        0,
+        b"Hello from Snaplab! This is a whole 512-byte page.....".repeat(10)[..512].as_ref(),
+    )
+    .unwrap();
+    disk.write_pattern(TIB, 10 * GIB, PatternKind::Random, 7)
+        .unwrap();
     disk.clear(TIB, GIB).unwrap();
     println!(
         "after writing 512 B and 10 GiB, then TRIMming 1 GiB: used {} in {} ranges ({} extents held in memory)",

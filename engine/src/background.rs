@@ -28,8 +28,17 @@ mod tests {
 
     #[test]
     fn durations_scale_with_bytes_and_have_a_floor() {
-        assert_eq!(copy_duration(0, BACKGROUND_COPY_BYTES_PER_SECOND), MIN_BACKGROUND);
-        assert_eq!(copy_duration(10 * GIB, BACKGROUND_COPY_BYTES_PER_SECOND), Span::seconds(80));
-        assert_eq!(copy_duration(10 * GIB, CROSS_REGION_BYTES_PER_SECOND), Span::seconds(160));
+        assert_eq!(
+            copy_duration(0, BACKGROUND_COPY_BYTES_PER_SECOND),
+            MIN_BACKGROUND
+        );
+        assert_eq!(
+            copy_duration(10 * GIB, BACKGROUND_COPY_BYTES_PER_SECOND),
+            Span::seconds(80)
+        );
+        assert_eq!(
+            copy_duration(10 * GIB, CROSS_REGION_BYTES_PER_SECOND),
+            Span::seconds(160)
+        );
     }
 }

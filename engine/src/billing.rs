@@ -38,9 +38,18 @@ impl Default for PriceTable {
             label: "Sample prices for teaching, not Azure's current list prices",
             currency: "USD",
             prices: vec![
-                Price { sku: SnapshotSku::StandardLrs, per_gib_month: 0.05 },
-                Price { sku: SnapshotSku::StandardZrs, per_gib_month: 0.0625 },
-                Price { sku: SnapshotSku::PremiumLrs, per_gib_month: 0.12 },
+                Price {
+                    sku: SnapshotSku::StandardLrs,
+                    per_gib_month: 0.05,
+                },
+                Price {
+                    sku: SnapshotSku::StandardZrs,
+                    per_gib_month: 0.0625,
+                },
+                Price {
+                    sku: SnapshotSku::PremiumLrs,
+                    per_gib_month: 0.12,
+                },
             ],
             bandwidth_per_gib: 0.02,
         }
@@ -49,7 +58,10 @@ impl Default for PriceTable {
 
 impl PriceTable {
     pub fn per_gib_month(&self, sku: SnapshotSku) -> f64 {
-        self.prices.iter().find(|p| p.sku == sku).map_or(0.0, |p| p.per_gib_month)
+        self.prices
+            .iter()
+            .find(|p| p.sku == sku)
+            .map_or(0.0, |p| p.per_gib_month)
     }
 }
 
@@ -125,10 +137,16 @@ impl Lab {
     pub fn bill(&self, prices: &PriceTable) -> Bill {
         let mut snapshots: Vec<&Snapshot> = self.snapshots().collect();
         snapshots.sort_by_key(|s| s.seq);
-        let lines: Vec<SnapshotBill> = snapshots.into_iter().map(|s| snapshot_bill(s, prices)).collect();
+        let lines: Vec<SnapshotBill> = snapshots
+            .into_iter()
+            .map(|s| snapshot_bill(s, prices))
+            .collect();
         // fold from +0.0: an empty f64 sum is -0.0, which prints as "-0.0000".
         let daily = lines.iter().map(|l| l.daily_cost).fold(0.0, |a, b| a + b);
-        let full_daily = lines.iter().map(|l| l.full_equivalent_daily_cost).fold(0.0, |a, b| a + b);
+        let full_daily = lines
+            .iter()
+            .map(|l| l.full_equivalent_daily_cost)
+            .fold(0.0, |a, b| a + b);
         let transferred: u64 = lines.iter().map(|l| l.transferred_bytes).sum();
         Bill {
             label: prices.label,

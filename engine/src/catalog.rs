@@ -63,7 +63,10 @@ impl DiskSku {
         DiskSku::ALL
             .into_iter()
             .find(|sku| sku.name().eq_ignore_ascii_case(name))
-            .ok_or_else(|| EngineError::UnknownSku { sku: name.to_string(), allowed: DiskSku::ALL.map(DiskSku::name).join(", ") })
+            .ok_or_else(|| EngineError::UnknownSku {
+                sku: name.to_string(),
+                allowed: DiskSku::ALL.map(DiskSku::name).join(", "),
+            })
     }
 
     /// Premium SSD v2 and Ultra: snapshots need feature access (C1), copy in the
@@ -89,7 +92,11 @@ pub enum SnapshotSku {
 }
 
 impl SnapshotSku {
-    pub const ALL: [SnapshotSku; 3] = [SnapshotSku::StandardLrs, SnapshotSku::StandardZrs, SnapshotSku::PremiumLrs];
+    pub const ALL: [SnapshotSku; 3] = [
+        SnapshotSku::StandardLrs,
+        SnapshotSku::StandardZrs,
+        SnapshotSku::PremiumLrs,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -141,8 +148,20 @@ pub struct Region {
     pub premium_v2_snapshots: bool,
 }
 
-const fn define(name: &'static str, display_name: &'static str, zrs: bool, ultra: bool, v2: bool) -> Region {
-    Region { name, display_name, zrs, ultra_snapshots: ultra, premium_v2_snapshots: v2 }
+const fn define(
+    name: &'static str,
+    display_name: &'static str,
+    zrs: bool,
+    ultra: bool,
+    v2: bool,
+) -> Region {
+    Region {
+        name,
+        display_name,
+        zrs,
+        ultra_snapshots: ultra,
+        premium_v2_snapshots: v2,
+    }
 }
 
 /// The regions of the simulator. ZRS flags follow Azure's list of regions
@@ -158,7 +177,13 @@ pub const REGIONS: &[Region] = &[
     define("westus2", "West US 2", true, true, true),
     define("uksouth", "UK South", true, false, false),
     define("francecentral", "France Central", true, false, false),
-    define("germanywestcentral", "Germany West Central", true, false, false),
+    define(
+        "germanywestcentral",
+        "Germany West Central",
+        true,
+        false,
+        false,
+    ),
     define("norwayeast", "Norway East", true, false, false),
     define("centralindia", "Central India", true, false, false),
     define("japaneast", "Japan East", true, false, false),
@@ -172,8 +197,17 @@ pub const REGIONS: &[Region] = &[
 
 /// Looks a region up by ARM name or display name ("westeurope", "West Europe").
 pub fn region(name_or_display: &str) -> Result<&'static Region> {
-    let wanted: String = name_or_display.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
-    REGIONS.iter().find(|r| r.name == wanted).ok_or_else(|| EngineError::UnknownLocation { location: name_or_display.to_string() })
+    let wanted: String = name_or_display
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    REGIONS
+        .iter()
+        .find(|r| r.name == wanted)
+        .ok_or_else(|| EngineError::UnknownLocation {
+            location: name_or_display.to_string(),
+        })
 }
 
 #[cfg(test)]
@@ -186,22 +220,65 @@ mod tests {
         assert_eq!(DiskSku::parse("UltraSSD_LRS").unwrap().tier(), "Ultra");
         let err = DiskSku::parse("Premium_GRS").unwrap_err();
         assert_eq!(err.code(), "InvalidParameter");
-        assert!(err.to_string().contains("Premium_GRS") && err.to_string().contains("PremiumV2_LRS"));
-        assert_eq!(SnapshotSku::parse("standard_zrs").unwrap(), SnapshotSku::StandardZrs);
+        assert!(
+            err.to_string().contains("Premium_GRS") && err.to_string().contains("PremiumV2_LRS")
+        );
+        assert_eq!(
+            SnapshotSku::parse("standard_zrs").unwrap(),
+            SnapshotSku::StandardZrs
+        );
     }
 
     #[test]
     fn a5_default_snapshot_sku_is_zrs_where_the_region_has_zrs() {
-        assert_eq!(SnapshotSku::default_for(region("westeurope").unwrap()), SnapshotSku::StandardZrs);
-        assert_eq!(SnapshotSku::default_for(region("West US").unwrap()), SnapshotSku::StandardLrs);
+        assert_eq!(
+            SnapshotSku::default_for(region("westeurope").unwrap()),
+            SnapshotSku::StandardZrs
+        );
+        assert_eq!(
+            SnapshotSku::default_for(region("West US").unwrap()),
+            SnapshotSku::StandardLrs
+        );
     }
 
     #[test]
     fn c7_region_lists_follow_seed_001() {
-        let ultra: Vec<_> = REGIONS.iter().filter(|r| r.ultra_snapshots).map(|r| r.display_name).collect();
-        assert_eq!(ultra, ["North Europe", "West Europe", "Sweden Central", "East US", "East US 2", "South Central US", "West US", "West US 2"]);
-        let v2: Vec<_> = REGIONS.iter().filter(|r| r.premium_v2_snapshots).map(|r| r.display_name).collect();
-        assert_eq!(v2, ["North Europe", "West Europe", "East US", "East US 2", "West US 2"]);
-        assert_eq!(region("mars").unwrap_err().code(), "LocationNotAvailableForResourceType");
+        let ultra: Vec<_> = REGIONS
+            .iter()
+            .filter(|r| r.ultra_snapshots)
+            .map(|r| r.display_name)
+            .collect();
+        assert_eq!(
+            ultra,
+            [
+                "North Europe",
+                "West Europe",
+                "Sweden Central",
+                "East US",
+                "East US 2",
+                "South Central US",
+                "West US",
+                "West US 2"
+            ]
+        );
+        let v2: Vec<_> = REGIONS
+            .iter()
+            .filter(|r| r.premium_v2_snapshots)
+            .map(|r| r.display_name)
+            .collect();
+        assert_eq!(
+            v2,
+            [
+                "North Europe",
+                "West Europe",
+                "East US",
+                "East US 2",
+                "West US 2"
+            ]
+        );
+        assert_eq!(
+            region("mars").unwrap_err().code(),
+            "LocationNotAvailableForResourceType"
+        );
     }
 }

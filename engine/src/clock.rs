@@ -7,11 +7,15 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds since 1970-01-01T00:00:00Z.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub struct Instant(pub u64);
 
 /// A span of simulated time, in milliseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub struct Span(pub u64);
 
 impl Span {
@@ -37,7 +41,9 @@ impl Span {
     /// Parses "90s", "5m", "1h", "31d", "250ms" or a bare number of seconds.
     pub fn parse(text: &str) -> Option<Span> {
         let text = text.trim();
-        let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
         let (number, unit) = text.split_at(split);
         let n: u64 = number.parse().ok()?;
         let ms = match unit {
@@ -97,7 +103,12 @@ impl Instant {
     /// Time of day, `10:03:12`, for messages.
     pub fn hms(self) -> String {
         let (_, _, _, ms) = self.civil();
-        format!("{:02}:{:02}:{:02}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60)
+        format!(
+            "{:02}:{:02}:{:02}",
+            ms / 3_600_000,
+            ms / 60_000 % 60,
+            ms / 1000 % 60
+        )
     }
 
     /// The calendar day, `2026-01-05`, for billing.
@@ -119,8 +130,14 @@ mod tests {
 
     #[test]
     fn lab_epoch_is_monday_5_january_2026_at_ten() {
-        assert_eq!(LAB_EPOCH.to_azure_string(), "2026-01-05T10:00:00.0000000+00:00");
-        assert_eq!((LAB_EPOCH + Span::minutes(3) + Span::seconds(12)).hms(), "10:03:12");
+        assert_eq!(
+            LAB_EPOCH.to_azure_string(),
+            "2026-01-05T10:00:00.0000000+00:00"
+        );
+        assert_eq!(
+            (LAB_EPOCH + Span::minutes(3) + Span::seconds(12)).hms(),
+            "10:03:12"
+        );
         assert_eq!((LAB_EPOCH + Span::days(31)).date(), "2026-02-05");
         assert_eq!(Instant(951_782_400_000).date(), "2000-02-29");
     }

@@ -66,10 +66,18 @@ pub struct PageList {
 
 impl PageList {
     pub fn page_bytes(&self) -> u64 {
-        self.ranges.iter().filter(|r| r.kind == RangeKind::PageRange).map(DiffRange::bytes).sum()
+        self.ranges
+            .iter()
+            .filter(|r| r.kind == RangeKind::PageRange)
+            .map(DiffRange::bytes)
+            .sum()
     }
     pub fn clear_bytes(&self) -> u64 {
-        self.ranges.iter().filter(|r| r.kind == RangeKind::ClearRange).map(DiffRange::bytes).sum()
+        self.ranges
+            .iter()
+            .filter(|r| r.kind == RangeKind::ClearRange)
+            .map(DiffRange::bytes)
+            .sum()
     }
 
     /// The response body as the blob service returns it.
@@ -80,7 +88,10 @@ impl PageList {
                 RangeKind::PageRange => "PageRange",
                 RangeKind::ClearRange => "ClearRange",
             };
-            xml.push_str(&format!("<{tag}><Start>{}</Start><End>{}</End></{tag}>", r.start, r.end));
+            xml.push_str(&format!(
+                "<{tag}><Start>{}</Start><End>{}</End></{tag}>",
+                r.start, r.end
+            ));
         }
         match &self.next_marker {
             Some(m) => xml.push_str(&format!("<NextMarker>{m}</NextMarker>")),
@@ -109,11 +120,21 @@ impl PageList {
 impl Lab {
     /// Get Page Ranges of snapshot `name` (id or name in `group`); with
     /// `previous`, the diff against that older snapshot of the same family.
-    pub fn page_ranges(&self, group: &str, name: &str, previous: Option<&str>, request: &PageRangesRequest) -> Result<PageList> {
+    pub fn page_ranges(
+        &self,
+        group: &str,
+        name: &str,
+        previous: Option<&str>,
+        request: &PageRangesRequest,
+    ) -> Result<PageList> {
         let newer = self.resolve_snapshot(group, name)?;
         let window = window_of(request.byte_range, newer)?;
         let max = match request.max_results {
-            Some(0) => return Err(EngineError::InvalidParameter { reason: "maxresults must be at least 1.".into() }),
+            Some(0) => {
+                return Err(EngineError::InvalidParameter {
+                    reason: "maxresults must be at least 1.".into(),
+                })
+            }
             Some(n) => n.min(MAX_RESULTS_CEILING),
             None => MAX_RESULTS_CEILING,
         };
@@ -130,7 +151,11 @@ impl Lab {
                 classify(&newer.content, &written, window, max + 1)
             }
             Some(prev) => {
-                let older = self.resolve_snapshot(group, prev).map_err(|_| EngineError::PreviousSnapshotNotFound { older: prev.to_string() })?;
+                let older = self.resolve_snapshot(group, prev).map_err(|_| {
+                    EngineError::PreviousSnapshotNotFound {
+                        older: prev.to_string(),
+                    }
+                })?;
                 let changed = self.changed_between(older, newer)?;
                 classify(&newer.content, &changed, window, max + 1)
             }
@@ -143,13 +168,22 @@ impl Lab {
     pub fn changed_between(&self, older: &Snapshot, newer: &Snapshot) -> Result<RangeSet> {
         let same_family = older.family_id.is_some() && older.family_id == newer.family_id;
         if !same_family {
-            return Err(EngineError::DifferentFamily { newer: newer.at.name.clone(), older: older.at.name.clone() });
+            return Err(EngineError::DifferentFamily {
+                newer: newer.at.name.clone(),
+                older: older.at.name.clone(),
+            });
         }
         if older.seq > newer.seq {
-            return Err(EngineError::PreviousSnapshotCannotBeNewer { newer: newer.at.name.clone(), older: older.at.name.clone() });
+            return Err(EngineError::PreviousSnapshotCannotBeNewer {
+                newer: newer.at.name.clone(),
+                older: older.at.name.clone(),
+            });
         }
         if older.size_epoch != newer.size_epoch {
-            return Err(EngineError::DiffAcrossSizeBoundary { newer: newer.at.name.clone(), older: older.at.name.clone() });
+            return Err(EngineError::DiffAcrossSizeBoundary {
+                newer: newer.at.name.clone(),
+                older: older.at.name.clone(),
+            });
         }
         let mut changed = RangeSet::new();
         for member in self.family(newer.family_id.as_deref().expect("same family")) {
@@ -168,10 +202,17 @@ fn window_of(byte_range: Option<(u64, u64)>, snapshot: &Snapshot) -> Result<Page
         Some((start, end)) => {
             let length = (end + 1).saturating_sub(start);
             if start % PAGE_SIZE != 0 || (end + 1) % PAGE_SIZE != 0 || end < start {
-                return Err(EngineError::MisalignedRange { offset: start, length });
+                return Err(EngineError::MisalignedRange {
+                    offset: start,
+                    length,
+                });
             }
             if end + 1 > snapshot.disk_size_bytes {
-                return Err(EngineError::RangePastEnd { offset: start, end: end + 1, disk_size: snapshot.disk_size_bytes });
+                return Err(EngineError::RangePastEnd {
+                    offset: start,
+                    end: end + 1,
+                    disk_size: snapshot.disk_size_bytes,
+                });
             }
             Ok(PageRange::new(start / PAGE_SIZE, (end + 1) / PAGE_SIZE))
         }
@@ -192,7 +233,10 @@ fn classify(map: &PageMap, set: &RangeSet, window: PageRange, limit: usize) -> V
     for range in set.clipped(window) {
         let mut at = range.start;
         for (start, extent) in map.overlapping(range) {
-            let (s, e) = (start.max(range.start), (start + extent.pages).min(range.end));
+            let (s, e) = (
+                start.max(range.start),
+                (start + extent.pages).min(range.end),
+            );
             if s > at {
                 push(RangeKind::ClearRange, at, s, &mut out);
             }
@@ -213,9 +257,15 @@ fn paginate(mut all: Vec<DiffRange>, max: usize) -> PageList {
     if all.len() > max {
         let next = all[max].start;
         all.truncate(max);
-        PageList { ranges: all, next_marker: Some(format!("2!{next}!snaplab")) }
+        PageList {
+            ranges: all,
+            next_marker: Some(format!("2!{next}!snaplab")),
+        }
     } else {
-        PageList { ranges: all, next_marker: None }
+        PageList {
+            ranges: all,
+            next_marker: None,
+        }
     }
 }
 
@@ -226,5 +276,7 @@ fn parse_marker(marker: &str) -> Result<u64> {
         .and_then(|n| n.parse::<u64>().ok())
         .filter(|offset| offset % PAGE_SIZE == 0)
         .map(|offset| offset / PAGE_SIZE)
-        .ok_or_else(|| EngineError::InvalidMarker { marker: marker.to_string() })
+        .ok_or_else(|| EngineError::InvalidMarker {
+            marker: marker.to_string(),
+        })
 }

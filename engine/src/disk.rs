@@ -6,7 +6,7 @@
 
 use crate::error::{EngineError, Result};
 use crate::page_map::{PageMap, PageRange};
-use crate::payload::{Payload, PatternKind};
+use crate::payload::{PatternKind, Payload};
 use crate::units::{pages, GIB, MAX_DISK_SIZE_GIB, PAGE_SIZE};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,9 +23,15 @@ impl DiskData {
             return Err(EngineError::InvalidDiskSize { size_gib });
         }
         if logical_sector_size != 512 && logical_sector_size != 4096 {
-            return Err(EngineError::InvalidSectorSize { sector_size: logical_sector_size });
+            return Err(EngineError::InvalidSectorSize {
+                sector_size: logical_sector_size,
+            });
         }
-        Ok(DiskData { size_bytes: size_gib * GIB, logical_sector_size, map: PageMap::new() })
+        Ok(DiskData {
+            size_bytes: size_gib * GIB,
+            logical_sector_size,
+            map: PageMap::new(),
+        })
     }
 
     /// A disk holding `map` (a snapshot's pages): how a restore starts. O(1).
@@ -81,7 +87,13 @@ impl DiskData {
 
     /// Writes `length` bytes of a generated pattern at `offset`: how the
     /// simulator writes gigabytes without holding them.
-    pub fn write_pattern(&mut self, offset: u64, length: u64, kind: PatternKind, seed: u64) -> Result<()> {
+    pub fn write_pattern(
+        &mut self,
+        offset: u64,
+        length: u64,
+        kind: PatternKind,
+        seed: u64,
+    ) -> Result<()> {
         let range = self.check_range(offset, length)?;
         self.map.write(range, Payload::pattern(kind, seed), 0);
         Ok(())
@@ -108,7 +120,9 @@ impl DiskData {
         if offset % PAGE_SIZE != 0 || length % PAGE_SIZE != 0 {
             return Err(EngineError::MisalignedRange { offset, length });
         }
-        let end = offset.checked_add(length).filter(|&end| end <= self.size_bytes);
+        let end = offset
+            .checked_add(length)
+            .filter(|&end| end <= self.size_bytes);
         match end {
             Some(end) => Ok(PageRange::new(pages(offset), pages(end))),
             None => Err(EngineError::RangePastEnd {
@@ -139,7 +153,8 @@ mod tests {
     fn a_32_tib_disk_is_sparse() {
         let mut disk = DiskData::new(MAX_DISK_SIZE_GIB, 512).unwrap();
         assert_eq!(disk.page_count(), MAX_DISK_SIZE_GIB * GIB / 512);
-        disk.write_pattern(31 * TIB, 10 * GIB, PatternKind::Random, 1).unwrap();
+        disk.write_pattern(31 * TIB, 10 * GIB, PatternKind::Random, 1)
+            .unwrap();
         assert_eq!(disk.used_bytes(), 10 * GIB);
         assert_eq!(disk.page_map().extent_count(), 1);
         let tail = disk.read(31 * TIB + 10 * GIB - 512, 512).unwrap();
@@ -164,13 +179,34 @@ mod tests {
 
         let err = disk.write(100, &[1u8; 512]).unwrap_err();
         assert_eq!(err.code(), "InvalidPageRange");
-        assert_eq!(err, EngineError::MisalignedRange { offset: 100, length: 512 });
+        assert_eq!(
+            err,
+            EngineError::MisalignedRange {
+                offset: 100,
+                length: 512
+            }
+        );
 
         let err = disk.write(0, &[1u8; 100]).unwrap_err();
-        assert_eq!(err, EngineError::MisalignedRange { offset: 0, length: 100 });
+        assert_eq!(
+            err,
+            EngineError::MisalignedRange {
+                offset: 0,
+                length: 100
+            }
+        );
 
-        let err = disk.write_pattern(GIB - 512, 1024, PatternKind::Fill, 1).unwrap_err();
-        assert_eq!(err, EngineError::RangePastEnd { offset: GIB - 512, end: GIB + 512, disk_size: GIB });
+        let err = disk
+            .write_pattern(GIB - 512, 1024, PatternKind::Fill, 1)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            EngineError::RangePastEnd {
+                offset: GIB - 512,
+                end: GIB + 512,
+                disk_size: GIB
+            }
+        );
 
         let err = disk.clear(u64::MAX - 511, 512).unwrap_err();
         assert!(matches!(err, EngineError::RangePastEnd { .. }));
@@ -179,9 +215,18 @@ mod tests {
 
     #[test]
     fn sizes_and_sector_sizes_are_validated() {
-        assert_eq!(DiskData::new(0, 512).unwrap_err(), EngineError::InvalidDiskSize { size_gib: 0 });
-        assert_eq!(DiskData::new(32_768, 512).unwrap_err(), EngineError::InvalidDiskSize { size_gib: 32_768 });
-        assert_eq!(DiskData::new(1, 1024).unwrap_err().code(), "InvalidParameter");
+        assert_eq!(
+            DiskData::new(0, 512).unwrap_err(),
+            EngineError::InvalidDiskSize { size_gib: 0 }
+        );
+        assert_eq!(
+            DiskData::new(32_768, 512).unwrap_err(),
+            EngineError::InvalidDiskSize { size_gib: 32_768 }
+        );
+        assert_eq!(
+            DiskData::new(1, 1024).unwrap_err().code(),
+            "InvalidParameter"
+        );
         assert_eq!(DiskData::new(1, 4096).unwrap().logical_sector_size(), 4096);
     }
 }

@@ -16,7 +16,11 @@ pub enum EngineError {
     #[error("The offset {offset} and length {length} must both be multiples of 512 bytes: a managed disk is written in 512-byte pages (rule A10).")]
     MisalignedRange { offset: u64, length: u64 },
     #[error("The range from byte {offset} to byte {end} reaches past the end of the disk: it ends at {}, the disk is {} ({disk_size} bytes).", crate::units::human_bytes(*end), crate::units::human_bytes(*disk_size))]
-    RangePastEnd { offset: u64, end: u64, disk_size: u64 },
+    RangePastEnd {
+        offset: u64,
+        end: u64,
+        disk_size: u64,
+    },
     #[error("The disk size {size_gib} GiB is not allowed: a managed disk is 1 to 32,767 GiB.")]
     InvalidDiskSize { size_gib: u64 },
     #[error("The logical sector size {sector_size} is not allowed: use 512 or 4096 (rule C6).")]
@@ -26,7 +30,11 @@ pub enum EngineError {
     #[error("The location '{location}' is not available for resource type 'Microsoft.Compute'. List the simulator's regions with 'az account list-locations'.")]
     UnknownLocation { location: String },
     #[error("The {kind} name '{name}' is invalid: {reason}")]
-    InvalidName { kind: &'static str, name: String, reason: &'static str },
+    InvalidName {
+        kind: &'static str,
+        name: String,
+        reason: &'static str,
+    },
     #[error("{reason}")]
     InvalidParameter { reason: String },
 
@@ -36,31 +44,59 @@ pub enum EngineError {
     #[error("Resource group '{group}' could not be found.")]
     ResourceGroupNotFound { group: String },
     #[error("The Resource 'Microsoft.Compute/{kind}/{name}' under resource group '{group}' was not found.")]
-    ResourceNotFound { kind: &'static str, name: String, group: String },
+    ResourceNotFound {
+        kind: &'static str,
+        name: String,
+        group: String,
+    },
     #[error("A {kind} named '{name}' already exists in resource group '{group}'. Delete it first or choose another name.")]
-    AlreadyExists { kind: &'static str, name: String, group: String },
+    AlreadyExists {
+        kind: &'static str,
+        name: String,
+        group: String,
+    },
     #[error("Resource group '{group}' still holds {count} resource(s); delete them first.")]
     ResourceGroupNotEmpty { group: String, count: usize },
 
     // ---- restrictions (section 2 of the reference sheet) ------------------
     #[error("At most 7 incremental snapshots per disk every 5 minutes (rule B1): the {nth}th at {at} is refused; the next is allowed at {next_allowed}.")]
-    SnapshotRateExceeded { nth: usize, at: String, next_allowed: String },
+    SnapshotRateExceeded {
+        nth: usize,
+        at: String,
+        next_allowed: String,
+    },
     #[error("Disk '{disk}' already has {count} incremental snapshots, the most a disk may have at one time (rule B2). Delete old snapshots to make room.")]
     SnapshotCountExceeded { disk: String, count: usize },
     #[error("{count} snapshots of this family already have an active SAS; at most 5 snapshots of one family may be granted access at the same time (rule B3). Revoke access on one of: {granted}.")]
     SasLimitExceeded { count: usize, granted: String },
     #[error("Incremental snapshots cannot be created in or moved to another subscription (rule B4): the disk is in subscription '{disk_subscription}', the snapshot would be in '{target_subscription}'.")]
-    CrossSubscription { disk_subscription: String, target_subscription: String },
+    CrossSubscription {
+        disk_subscription: String,
+        target_subscription: String,
+    },
     #[error("Incremental snapshots cannot be moved to another {target} (rule {rule}). Copy it instead: 'az snapshot create --source <snapshot id> --incremental' in the target resource group or region.")]
-    MoveNotSupported { target: &'static str, rule: &'static str },
+    MoveNotSupported {
+        target: &'static str,
+        rule: &'static str,
+    },
     #[error("The disk can only grow (rule B7): it is {current_gib} GiB and {requested_gib} GiB was asked for.")]
-    ShrinkNotAllowed { current_gib: u64, requested_gib: u64 },
+    ShrinkNotAllowed {
+        current_gib: u64,
+        requested_gib: u64,
+    },
     #[error("Disk '{disk}' is attached to the running VM '{vm}': resize it only when the VM is deallocated or the disk is detached (rule B7).")]
     ResizeWhileAttached { disk: String, vm: String },
     #[error("Operation '{operation}' is not allowed on disk '{disk}': it is attached to VM '{vm}'. Detach it first.")]
-    DiskAttached { operation: &'static str, disk: String, vm: String },
+    DiskAttached {
+        operation: &'static str,
+        disk: String,
+        vm: String,
+    },
     #[error("Operation '{operation}' is not allowed while disk '{disk}' has an active SAS (diskState ActiveSAS). Revoke access first.")]
-    DiskHasActiveSas { operation: &'static str, disk: String },
+    DiskHasActiveSas {
+        operation: &'static str,
+        disk: String,
+    },
 
     // ---- diff (section 5) --------------------------------------------------
     #[error("Snapshots '{newer}' and '{older}' are not of the same family (incrementalSnapshotFamilyId differs): a page-range diff is only possible between snapshots of one disk (rule A4).")]
@@ -78,7 +114,11 @@ pub enum EngineError {
     #[error("Subscription '{subscription}' is not registered for snapshots of Premium SSD v2 and Ultra disks (rule C1): request feature access first ('sim feature enable').")]
     FeatureNotRegistered { subscription: String },
     #[error("Snapshot '{snapshot}' is still copying in the background ({percent}% complete, rule C2): it cannot {operation} until completionPercent is 100.")]
-    SnapshotNotReady { snapshot: String, percent: u8, operation: &'static str },
+    SnapshotNotReady {
+        snapshot: String,
+        percent: u8,
+        operation: &'static str,
+    },
     #[error("Disk '{disk}' already has {pending} snapshots whose background copy is running; at most 3 may be pending (rule C3). Wait until one completes.")]
     TooManyPendingSnapshots { disk: String, pending: usize },
     #[error("{count} disks are already being created from snapshot '{snapshot}'; at most 5 may be created from one such snapshot at the same time (rule C4).")]
@@ -88,13 +128,25 @@ pub enum EngineError {
     #[error("Snapshot '{snapshot}' has a logical sector size of 4096 (VHDX) and can only create Ultra and Premium SSD v2 disks, not {sku} (rule C6).")]
     SectorSizeIncompatible { snapshot: String, sku: String },
     #[error("{kind} snapshots are not available in {region} (rule C7). Regions that have them: {available}.")]
-    RegionNotSupported { kind: &'static str, region: String, available: String },
+    RegionNotSupported {
+        kind: &'static str,
+        region: String,
+        available: String,
+    },
 
     // ---- copy to another region (section 4) -------------------------------
     #[error("A copy of a snapshot of disk '{disk}' to {region} is already running ('{running}'): one snapshot of a disk is copied at a time (rule D3).")]
-    CopyAlreadyRunning { disk: String, region: String, running: String },
+    CopyAlreadyRunning {
+        disk: String,
+        region: String,
+        running: String,
+    },
     #[error("Snapshots of a disk must be copied in creation order (rule D3): '{snapshot}' is older than '{already}', which was already copied to {region}.")]
-    CopyOutOfOrder { snapshot: String, already: String, region: String },
+    CopyOutOfOrder {
+        snapshot: String,
+        already: String,
+        region: String,
+    },
     #[error("{count} copies are already running into {region} in this subscription; at most 100 run in parallel (rule D3).")]
     TooManyParallelCopies { region: String, count: usize },
     #[error("A cross-region copy (CopyStart) needs a target region different from the source's ({region}); to copy within a region use createOption Copy.")]
@@ -113,9 +165,14 @@ impl EngineError {
         use EngineError::*;
         match self {
             MisalignedRange { .. } | RangePastEnd { .. } => "InvalidPageRange",
-            InvalidDiskSize { .. } | InvalidSectorSize { .. } | UnknownSku { .. } | InvalidParameter { .. } => "InvalidParameter",
+            InvalidDiskSize { .. }
+            | InvalidSectorSize { .. }
+            | UnknownSku { .. }
+            | InvalidParameter { .. } => "InvalidParameter",
             SectorSizeIncompatible { .. } => "InvalidParameter",
-            UnknownLocation { .. } | RegionNotSupported { .. } => "LocationNotAvailableForResourceType",
+            UnknownLocation { .. } | RegionNotSupported { .. } => {
+                "LocationNotAvailableForResourceType"
+            }
             InvalidName { .. } => "InvalidResourceName",
             SubscriptionNotFound { .. } => "SubscriptionNotFound",
             ResourceGroupNotFound { .. } => "ResourceGroupNotFound",
@@ -125,11 +182,17 @@ impl EngineError {
             SnapshotRateExceeded { .. } => "SnapshotOperationRateExceeded",
             SnapshotCountExceeded { .. } => "SnapshotCountExceeded",
             CrossSubscription { .. } | MoveNotSupported { .. } => "OperationNotAllowed",
-            SasLimitExceeded { .. } | ShrinkNotAllowed { .. } | ResizeWhileAttached { .. } => "OperationNotAllowed",
+            SasLimitExceeded { .. } | ShrinkNotAllowed { .. } | ResizeWhileAttached { .. } => {
+                "OperationNotAllowed"
+            }
             DiskAttached { .. } | DiskHasActiveSas { .. } => "OperationNotAllowed",
-            SnapshotNotReady { .. } | TooManyPendingSnapshots { .. } | TooManyDisksFromSnapshot { .. } => "OperationNotAllowed",
+            SnapshotNotReady { .. }
+            | TooManyPendingSnapshots { .. }
+            | TooManyDisksFromSnapshot { .. } => "OperationNotAllowed",
             DiskNotHydrated { .. } => "OperationNotAllowed",
-            CopyAlreadyRunning { .. } | CopyOutOfOrder { .. } | TooManyParallelCopies { .. } => "OperationNotAllowed",
+            CopyAlreadyRunning { .. } | CopyOutOfOrder { .. } | TooManyParallelCopies { .. } => {
+                "OperationNotAllowed"
+            }
             CopyStartSameRegion { .. } => "InvalidParameter",
             DifferentFamily { .. } | PreviousSnapshotNotFound { .. } => "PreviousSnapshotNotFound",
             PreviousSnapshotCannotBeNewer { .. } => "PreviousSnapshotCannotBeNewer",
@@ -188,7 +251,9 @@ impl EngineError {
             DiskNotHydrated { .. } => "C5",
             SectorSizeIncompatible { .. } | InvalidSectorSize { .. } => "C6",
             RegionNotSupported { .. } => "C7",
-            CopyAlreadyRunning { .. } | CopyOutOfOrder { .. } | TooManyParallelCopies { .. } => "D3",
+            CopyAlreadyRunning { .. } | CopyOutOfOrder { .. } | TooManyParallelCopies { .. } => {
+                "D3"
+            }
             _ => return None,
         })
     }

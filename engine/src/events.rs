@@ -22,8 +22,15 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", rename_all = "camelCase")]
 pub enum Outcome {
-    Succeeded { detail: String },
-    Refused { code: String, message: String, rule: Option<String>, simulated: bool },
+    Succeeded {
+        detail: String,
+    },
+    Refused {
+        code: String,
+        message: String,
+        rule: Option<String>,
+        simulated: bool,
+    },
 }
 
 impl Outcome {

@@ -98,16 +98,33 @@ impl Lab {
         }
         self.log.push_back(command);
         let outcome = match &result {
-            Ok(detail) => Outcome::Succeeded { detail: detail.clone() },
+            Ok(detail) => Outcome::Succeeded {
+                detail: detail.clone(),
+            },
             Err(err) => Outcome::refused(err),
         };
         // Before any platform events the command caused (copies finishing while
         // the clock advanced), so the log reads in time order.
-        self.events.insert(first_new_event, Event { time: started, actor: "user", operation: operation.to_string(), resource, outcome });
+        self.events.insert(
+            first_new_event,
+            Event {
+                time: started,
+                actor: "user",
+                operation: operation.to_string(),
+                resource,
+                outcome,
+            },
+        );
         result
     }
 
-    pub(crate) fn platform_event(&mut self, time: Instant, operation: &str, resource: String, detail: String) {
+    pub(crate) fn platform_event(
+        &mut self,
+        time: Instant,
+        operation: &str,
+        resource: String,
+        detail: String,
+    ) {
         self.events.push_back(Event {
             time,
             actor: "platform",
@@ -131,13 +148,19 @@ impl Lab {
 
     /// Every page map in the lab: disks' and snapshots'.
     pub fn page_maps(&self) -> impl Iterator<Item = &PageMap> {
-        self.disks.values().map(|d| d.data.page_map()).chain(self.snapshots.values().map(|s| &s.content))
+        self.disks
+            .values()
+            .map(|d| d.data.page_map())
+            .chain(self.snapshots.values().map(|s| &s.content))
     }
 
     /// Does any disk or snapshot still hold pages of `blob`?
     pub fn is_blob_referenced(&self, blob: u64) -> bool {
-        let Some(range) = self.blobs.get(&blob) else { return false };
-        self.page_maps().any(|map| map.blobs_in(*range).contains(&blob))
+        let Some(range) = self.blobs.get(&blob) else {
+            return false;
+        };
+        self.page_maps()
+            .any(|map| map.blobs_in(*range).contains(&blob))
     }
 
     /// The blobs of real bytes and the pages they were written to.
@@ -166,15 +189,16 @@ impl Lab {
         &self.subscriptions[&self.current_subscription]
     }
     pub fn subscription(&self, id_or_name: &str) -> Option<&Subscription> {
-        self.subscriptions
-            .values()
-            .find(|s| s.id.eq_ignore_ascii_case(id_or_name) || s.name.eq_ignore_ascii_case(id_or_name))
+        self.subscriptions.values().find(|s| {
+            s.id.eq_ignore_ascii_case(id_or_name) || s.name.eq_ignore_ascii_case(id_or_name)
+        })
     }
     pub fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
         self.subscriptions.values()
     }
     pub fn group(&self, subscription: &str, name: &str) -> Option<&ResourceGroup> {
-        self.groups.get(&(subscription.to_lowercase(), name.to_lowercase()))
+        self.groups
+            .get(&(subscription.to_lowercase(), name.to_lowercase()))
     }
     pub fn groups(&self) -> impl Iterator<Item = &ResourceGroup> {
         self.groups.values()
@@ -201,45 +225,53 @@ impl Lab {
     /// A disk in the current subscription, or the Azure-style "not found".
     pub fn find_disk(&self, group: &str, name: &str) -> Result<&Disk> {
         self.require_group(group)?;
-        self.disk(&self.current_subscription, group, name).ok_or_else(|| EngineError::ResourceNotFound {
-            kind: "disks",
-            name: name.to_string(),
-            group: group.to_string(),
-        })
+        self.disk(&self.current_subscription, group, name)
+            .ok_or_else(|| EngineError::ResourceNotFound {
+                kind: "disks",
+                name: name.to_string(),
+                group: group.to_string(),
+            })
     }
 
     /// A snapshot in the current subscription, or the Azure-style "not found".
     pub fn find_snapshot(&self, group: &str, name: &str) -> Result<&Snapshot> {
         self.require_group(group)?;
-        self.snapshot(&self.current_subscription, group, name).ok_or_else(|| EngineError::ResourceNotFound {
-            kind: "snapshots",
-            name: name.to_string(),
-            group: group.to_string(),
-        })
+        self.snapshot(&self.current_subscription, group, name)
+            .ok_or_else(|| EngineError::ResourceNotFound {
+                kind: "snapshots",
+                name: name.to_string(),
+                group: group.to_string(),
+            })
     }
 
     pub(crate) fn require_group(&self, group: &str) -> Result<&ResourceGroup> {
         self.group(&self.current_subscription, group)
-            .ok_or_else(|| EngineError::ResourceGroupNotFound { group: group.to_string() })
+            .ok_or_else(|| EngineError::ResourceGroupNotFound {
+                group: group.to_string(),
+            })
     }
 
     /// The resource group `group` of the current subscription: (name, location).
     pub fn require_group_public(&self, group: &str) -> Result<(String, String)> {
-        self.require_group(group).map(|g| (g.name.clone(), g.location.clone()))
+        self.require_group(group)
+            .map(|g| (g.name.clone(), g.location.clone()))
     }
 
     /// Finds a snapshot by ARM id (any subscription) or by name in `group`.
     pub fn resolve_snapshot(&self, group: &str, id_or_name: &str) -> Result<&Snapshot> {
         match parse_arm_id(id_or_name) {
-            Some(parts) if parts.kind.eq_ignore_ascii_case("snapshots") => {
-                self.snapshot(&parts.subscription, &parts.group, &parts.name).ok_or_else(|| EngineError::ResourceNotFound {
+            Some(parts) if parts.kind.eq_ignore_ascii_case("snapshots") => self
+                .snapshot(&parts.subscription, &parts.group, &parts.name)
+                .ok_or_else(|| EngineError::ResourceNotFound {
                     kind: "snapshots",
                     name: parts.name.clone(),
                     group: parts.group.clone(),
-                })
-            }
+                }),
             Some(parts) => Err(EngineError::InvalidParameter {
-                reason: format!("'{id_or_name}' is a {} id; a snapshot id was expected.", parts.kind),
+                reason: format!(
+                    "'{id_or_name}' is a {} id; a snapshot id was expected.",
+                    parts.kind
+                ),
             }),
             None => self.find_snapshot(group, id_or_name),
         }
@@ -255,7 +287,10 @@ impl Lab {
 
     /// Snapshots of one incremental family, oldest first (A3, A4).
     pub fn family(&self, family_id: &str) -> Vec<&Snapshot> {
-        let mut members: Vec<&Snapshot> = self.snapshots().filter(|s| s.family_id.as_deref() == Some(family_id)).collect();
+        let mut members: Vec<&Snapshot> = self
+            .snapshots()
+            .filter(|s| s.family_id.as_deref() == Some(family_id))
+            .collect();
         members.sort_by_key(|s| s.seq);
         members
     }

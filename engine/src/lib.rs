@@ -60,4 +60,4 @@ pub use disk::DiskData;
 pub use error::{EngineError, Result};
 pub use lab::Lab;
 pub use page_map::{PageMap, PageRange};
-pub use payload::{Payload, PatternKind};
+pub use payload::{PatternKind, Payload};

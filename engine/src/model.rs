@@ -43,7 +43,11 @@ pub struct Key(pub String, pub String, pub String);
 
 impl Key {
     pub fn new(subscription: &str, group: &str, name: &str) -> Key {
-        Key(subscription.to_lowercase(), group.to_lowercase(), name.to_lowercase())
+        Key(
+            subscription.to_lowercase(),
+            group.to_lowercase(),
+            name.to_lowercase(),
+        )
     }
 }
 
@@ -71,7 +75,9 @@ impl Progress {
         if self.duration.as_millis() == 0 {
             return 100;
         }
-        let done = (now - self.started).as_millis().min(self.duration.as_millis());
+        let done = (now - self.started)
+            .as_millis()
+            .min(self.duration.as_millis());
         (done * 100 / self.duration.as_millis()) as u8
     }
     pub fn done_at(&self) -> Instant {
@@ -88,7 +94,10 @@ pub enum DiskOrigin {
     /// `createOption: Empty`.
     Empty,
     /// `createOption: Copy` from a snapshot (a restore).
-    FromSnapshot { snapshot_id: String, snapshot_unique_id: String },
+    FromSnapshot {
+        snapshot_id: String,
+        snapshot_unique_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,7 +239,10 @@ pub fn written_pages_within(map: &PageMap, set: &RangeSet) -> u64 {
     let mut pages = 0;
     for range in set.iter() {
         for (start, extent) in map.overlapping(range) {
-            let overlap = PageRange::new(start.max(range.start), (start + extent.pages).min(range.end));
+            let overlap = PageRange::new(
+                start.max(range.start),
+                (start + extent.pages).min(range.end),
+            );
             pages += overlap.len();
         }
     }

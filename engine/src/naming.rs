@@ -11,11 +11,20 @@ use crate::payload::splitmix64;
 /// Disks, snapshots and VMs: 1–80 characters; letters, digits, `_`, `.`, `-`;
 /// starts with a letter or digit; ends with a letter, digit or `_`.
 pub fn check_compute_name(kind: &'static str, name: &str) -> Result<()> {
-    let bad = |reason| Err(EngineError::InvalidName { kind, name: name.to_string(), reason });
+    let bad = |reason| {
+        Err(EngineError::InvalidName {
+            kind,
+            name: name.to_string(),
+            reason,
+        })
+    };
     if name.is_empty() || name.chars().count() > 80 {
         return bad("it must be 1 to 80 characters long.");
     }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    {
         return bad("it may contain only letters, digits, underscores, periods and hyphens.");
     }
     if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
@@ -30,12 +39,23 @@ pub fn check_compute_name(kind: &'static str, name: &str) -> Result<()> {
 /// Resource groups: 1–90 characters; letters, digits, `_`, `(`, `)`, `-`, `.`;
 /// not ending with a period.
 pub fn check_group_name(name: &str) -> Result<()> {
-    let bad = |reason| Err(EngineError::InvalidName { kind: "resource group", name: name.to_string(), reason });
+    let bad = |reason| {
+        Err(EngineError::InvalidName {
+            kind: "resource group",
+            name: name.to_string(),
+            reason,
+        })
+    };
     if name.is_empty() || name.chars().count() > 90 {
         return bad("it must be 1 to 90 characters long.");
     }
-    if !name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '(' | ')' | '-' | '.')) {
-        return bad("it may contain only letters, digits, underscores, parentheses, hyphens and periods.");
+    if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '(' | ')' | '-' | '.'))
+    {
+        return bad(
+            "it may contain only letters, digits, underscores, parentheses, hyphens and periods.",
+        );
     }
     if name.ends_with('.') {
         return bad("it must not end with a period.");
@@ -75,7 +95,9 @@ pub fn stable_hash(text: &str) -> u64 {
 
 /// FNV-1a over bytes: also the checksum of exported lab files.
 pub fn stable_hash_bytes(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// `incrementalSnapshotFamilyId` of the snapshots of the disk with `unique_id`
@@ -83,7 +105,6 @@ pub fn stable_hash_bytes(bytes: &[u8]) -> u64 {
 pub fn family_id_for(source: &str) -> String {
     uuid_from(stable_hash(source), 0xFA)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -94,7 +115,13 @@ mod tests {
         for ok in ["disk1", "my-disk.v2_", "A", &"x".repeat(80)] {
             assert!(check_compute_name("disk", ok).is_ok(), "{ok}");
         }
-        for (bad, why) in [("", "1 to 80"), ("-disk", "start"), ("disk-", "end"), ("disk one", "only"), ("dísk", "only")] {
+        for (bad, why) in [
+            ("", "1 to 80"),
+            ("-disk", "start"),
+            ("disk-", "end"),
+            ("disk one", "only"),
+            ("dísk", "only"),
+        ] {
             let err = check_compute_name("disk", bad).unwrap_err();
             assert_eq!(err.code(), "InvalidResourceName");
             assert!(err.to_string().contains(why), "{bad}: {err}");
@@ -117,6 +144,9 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
-        assert_eq!(arm_id("s", "rg", "disks", "d"), "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d");
+        assert_eq!(
+            arm_id("s", "rg", "disks", "d"),
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d"
+        );
     }
 }

@@ -76,7 +76,14 @@ impl PageMap {
             return;
         }
         self.remove(range);
-        self.extents.insert(range.start, Extent { pages: range.len(), payload, origin });
+        self.extents.insert(
+            range.start,
+            Extent {
+                pages: range.len(),
+                payload,
+                origin,
+            },
+        );
         self.written_pages += range.len();
     }
 
@@ -97,7 +104,9 @@ impl PageMap {
             let to = (start + extent.pages).min(wanted.end);
             for p in from..to {
                 let at = ((p - wanted.start) as usize) * page;
-                extent.payload.materialise_page(extent.origin + (p - start), &mut out[at..at + page]);
+                extent
+                    .payload
+                    .materialise_page(extent.origin + (p - start), &mut out[at..at + page]);
             }
         }
     }
@@ -117,12 +126,17 @@ impl PageMap {
 
     /// The blobs of real bytes that pages in `range` hold.
     pub fn blobs_in(&self, range: PageRange) -> std::collections::BTreeSet<u64> {
-        self.overlapping(range).filter_map(|(_, extent)| extent.payload.blob()).collect()
+        self.overlapping(range)
+            .filter_map(|(_, extent)| extent.payload.blob())
+            .collect()
     }
 
     /// Every blob the map refers to (visits every extent: use for deletions only).
     pub fn all_blobs(&self) -> std::collections::BTreeSet<u64> {
-        self.extents.values().filter_map(|extent| extent.payload.blob()).collect()
+        self.extents
+            .values()
+            .filter_map(|extent| extent.payload.blob())
+            .collect()
     }
 
     /// Extents that share at least one page with `range`, in offset order.
@@ -146,7 +160,11 @@ impl PageMap {
         }
         self.split_at(range.start);
         self.split_at(range.end);
-        let doomed: Vec<u64> = self.extents.range(range.start..range.end).map(|(start, _)| *start).collect();
+        let doomed: Vec<u64> = self
+            .extents
+            .range(range.start..range.end)
+            .map(|(start, _)| *start)
+            .collect();
         for start in doomed {
             if let Some(extent) = self.extents.remove(&start) {
                 self.written_pages -= extent.pages;
@@ -156,12 +174,18 @@ impl PageMap {
 
     /// Makes `page` the first page of an extent if an extent covers it.
     fn split_at(&mut self, page: u64) {
-        let Some((&start, extent)) = self.extents.range(..page).next_back() else { return };
+        let Some((&start, extent)) = self.extents.range(..page).next_back() else {
+            return;
+        };
         if start + extent.pages <= page {
             return;
         }
         let head = page - start;
-        let tail = Extent { pages: extent.pages - head, payload: extent.payload.clone(), origin: extent.origin + head };
+        let tail = Extent {
+            pages: extent.pages - head,
+            payload: extent.payload.clone(),
+            origin: extent.origin + head,
+        };
         if let Some(first) = self.extents.get_mut(&start) {
             first.pages = head;
         }
@@ -219,7 +243,10 @@ mod tests {
         assert_eq!(read(&map, 101, 1), vec![0u8; 512]);
         assert_eq!(read(&map, 102, 1), vec![12u8; 512]);
         assert_eq!(read(&map, 103, 1), vec![13u8; 512]);
-        assert_eq!(map.written_ranges(), vec![PageRange::new(100, 101), PageRange::new(102, 104)]);
+        assert_eq!(
+            map.written_ranges(),
+            vec![PageRange::new(100, 101), PageRange::new(102, 104)]
+        );
     }
 
     #[test]

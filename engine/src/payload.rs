@@ -36,7 +36,10 @@ pub enum Payload {
 
 impl Payload {
     pub fn bytes(blob: u64, data: impl Into<Bytes>) -> Self {
-        Payload::Bytes { blob, data: data.into() }
+        Payload::Bytes {
+            blob,
+            data: data.into(),
+        }
     }
 
     /// The stored blob these bytes are, if they are real bytes.
@@ -60,11 +63,20 @@ impl Payload {
                 let start = (page * PAGE_SIZE) as usize;
                 out.copy_from_slice(&data[start..start + PAGE_SIZE as usize]);
             }
-            Payload::Pattern { kind: PatternKind::Fill, seed } => out.fill(*seed as u8),
-            Payload::Pattern { kind: PatternKind::Random, seed } => {
+            Payload::Pattern {
+                kind: PatternKind::Fill,
+                seed,
+            } => out.fill(*seed as u8),
+            Payload::Pattern {
+                kind: PatternKind::Random,
+                seed,
+            } => {
                 let words_per_page = PAGE_SIZE / 8;
                 for (i, chunk) in out.chunks_exact_mut(8).enumerate() {
-                    let word = splitmix64(seed ^ (page * words_per_page + i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                    let word = splitmix64(
+                        seed ^ (page * words_per_page + i as u64)
+                            .wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                    );
                     chunk.copy_from_slice(&word.to_le_bytes());
                 }
             }
@@ -102,7 +114,10 @@ mod tests {
 
     #[test]
     fn fill_pattern_repeats_its_byte() {
-        assert_eq!(page_of(&Payload::pattern(PatternKind::Fill, 0xAB), 7), vec![0xABu8; 512]);
+        assert_eq!(
+            page_of(&Payload::pattern(PatternKind::Fill, 0xAB), 7),
+            vec![0xABu8; 512]
+        );
     }
 
     #[test]
@@ -110,7 +125,10 @@ mod tests {
         let p = Payload::pattern(PatternKind::Random, 42);
         assert_eq!(page_of(&p, 3), page_of(&p, 3));
         assert_ne!(page_of(&p, 3), page_of(&p, 4));
-        assert_ne!(page_of(&p, 3), page_of(&Payload::pattern(PatternKind::Random, 43), 3));
+        assert_ne!(
+            page_of(&p, 3),
+            page_of(&Payload::pattern(PatternKind::Random, 43), 3)
+        );
         // Not trivially constant within a page.
         let page = page_of(&p, 0);
         assert_ne!(page[0..8], page[8..16]);

@@ -57,7 +57,11 @@ impl RangeSet {
             }
         }
         // Every range starting inside [start, end] is swallowed.
-        let swallowed: Vec<(u64, u64)> = self.ranges.range(start..=end).map(|(s, e)| (*s, *e)).collect();
+        let swallowed: Vec<(u64, u64)> = self
+            .ranges
+            .range(start..=end)
+            .map(|(s, e)| (*s, *e))
+            .collect();
         for (s, e) in swallowed {
             self.ranges.remove(&s);
             self.pages -= e - s;
@@ -81,7 +85,11 @@ impl RangeSet {
 
     /// The parts of the set inside `window`, clipped to it.
     pub fn clipped(&self, window: PageRange) -> impl Iterator<Item = PageRange> + '_ {
-        let before = self.ranges.range(..window.start).next_back().filter(|(_, e)| **e > window.start);
+        let before = self
+            .ranges
+            .range(..window.start)
+            .next_back()
+            .filter(|(_, e)| **e > window.start);
         before
             .into_iter()
             .chain(self.ranges.range(window.start..window.end))
@@ -90,7 +98,10 @@ impl RangeSet {
     }
 
     pub fn contains(&self, page: u64) -> bool {
-        self.ranges.range(..=page).next_back().is_some_and(|(_, e)| *e > page)
+        self.ranges
+            .range(..=page)
+            .next_back()
+            .is_some_and(|(_, e)| *e > page)
     }
 }
 
@@ -121,7 +132,10 @@ mod tests {
     #[test]
     fn clipped_returns_only_the_window() {
         let set = RangeSet::from_ranges([r(0, 10), r(20, 30), r(40, 50)]);
-        assert_eq!(set.clipped(r(5, 45)).collect::<Vec<_>>(), vec![r(5, 10), r(20, 30), r(40, 45)]);
+        assert_eq!(
+            set.clipped(r(5, 45)).collect::<Vec<_>>(),
+            vec![r(5, 10), r(20, 30), r(40, 45)]
+        );
         assert_eq!(set.clipped(r(10, 20)).count(), 0);
     }
 }

@@ -34,7 +34,11 @@ pub const D3_MAX_PARALLEL_COPIES: usize = 100;
 /// B1 — "At most 7 incremental snapshots per disk every 5 minutes."
 /// `times` are the disk's earlier incremental snapshot creations.
 pub fn b1_snapshot_rate(times: &[Instant], now: Instant) -> Result<()> {
-    let in_window: Vec<Instant> = times.iter().copied().filter(|t| now - *t < B1_WINDOW).collect();
+    let in_window: Vec<Instant> = times
+        .iter()
+        .copied()
+        .filter(|t| now - *t < B1_WINDOW)
+        .collect();
     if in_window.len() < B1_MAX_PER_WINDOW {
         return Ok(());
     }
@@ -49,7 +53,10 @@ pub fn b1_snapshot_rate(times: &[Instant], now: Instant) -> Result<()> {
 /// B2 — "At most 500 incremental snapshots per disk at any one time."
 pub fn b2_snapshot_count(disk: &Disk, existing: usize) -> Result<()> {
     if existing >= B2_MAX_SNAPSHOTS {
-        return Err(EngineError::SnapshotCountExceeded { disk: disk.at.name.clone(), count: existing });
+        return Err(EngineError::SnapshotCountExceeded {
+            disk: disk.at.name.clone(),
+            count: existing,
+        });
     }
     Ok(())
 }
@@ -62,7 +69,10 @@ pub fn b3_sas_per_family(lab: &Lab, family_id: &str) -> Result<()> {
         .map(|s| s.at.name.clone())
         .collect();
     if granted.len() >= B3_MAX_SAS_PER_FAMILY {
-        return Err(EngineError::SasLimitExceeded { count: granted.len(), granted: granted.join(", ") });
+        return Err(EngineError::SasLimitExceeded {
+            count: granted.len(),
+            granted: granted.join(", "),
+        });
     }
     Ok(())
 }
@@ -84,10 +94,20 @@ pub fn b4_b5_no_move(snapshot: &Snapshot, target_subscription: &str) -> Result<(
     if !snapshot.incremental {
         return Ok(());
     }
-    if !snapshot.at.subscription.eq_ignore_ascii_case(target_subscription) {
-        return Err(EngineError::MoveNotSupported { target: "subscription", rule: "B4" });
+    if !snapshot
+        .at
+        .subscription
+        .eq_ignore_ascii_case(target_subscription)
+    {
+        return Err(EngineError::MoveNotSupported {
+            target: "subscription",
+            rule: "B4",
+        });
     }
-    Err(EngineError::MoveNotSupported { target: "resource group", rule: "B5" })
+    Err(EngineError::MoveNotSupported {
+        target: "resource group",
+        rule: "B5",
+    })
 }
 
 /// B6 — does a resize from `old_gib` to `new_gib` cross the 4 TiB boundary?
@@ -98,11 +118,21 @@ pub fn b6_crosses_boundary(old_gib: u64, new_gib: u64) -> bool {
 /// B7 — "A disk can only grow, never shrink, and only while not attached to a running VM."
 pub fn b7_resize(lab: &Lab, disk: &Disk, new_gib: u64) -> Result<()> {
     if new_gib < disk.size_gib() {
-        return Err(EngineError::ShrinkNotAllowed { current_gib: disk.size_gib(), requested_gib: new_gib });
+        return Err(EngineError::ShrinkNotAllowed {
+            current_gib: disk.size_gib(),
+            requested_gib: new_gib,
+        });
     }
-    if let Some(vm) = disk.managed_by.as_ref().and_then(|vm| lab.vm(&disk.at.subscription, &disk.at.group, vm)) {
+    if let Some(vm) = disk
+        .managed_by
+        .as_ref()
+        .and_then(|vm| lab.vm(&disk.at.subscription, &disk.at.group, vm))
+    {
         if vm.running {
-            return Err(EngineError::ResizeWhileAttached { disk: disk.at.name.clone(), vm: vm.at.name.clone() });
+            return Err(EngineError::ResizeWhileAttached {
+                disk: disk.at.name.clone(),
+                vm: vm.at.name.clone(),
+            });
         }
     }
     Ok(())
@@ -110,8 +140,14 @@ pub fn b7_resize(lab: &Lab, disk: &Disk, new_gib: u64) -> Result<()> {
 
 /// C1 — Premium SSD v2 / Ultra snapshots need feature access on the subscription.
 pub fn c1_feature_access(lab: &Lab, disk: &Disk) -> Result<()> {
-    if disk.sku.is_v2_or_ultra() && !lab.subscription(&disk.at.subscription).is_some_and(|s| s.v2_ultra_snapshots) {
-        return Err(EngineError::FeatureNotRegistered { subscription: disk.at.subscription.clone() });
+    if disk.sku.is_v2_or_ultra()
+        && !lab
+            .subscription(&disk.at.subscription)
+            .is_some_and(|s| s.v2_ultra_snapshots)
+    {
+        return Err(EngineError::FeatureNotRegistered {
+            subscription: disk.at.subscription.clone(),
+        });
     }
     Ok(())
 }
@@ -141,7 +177,10 @@ pub fn c3_pending(lab: &Lab, disk: &Disk) -> Result<()> {
         .filter(|s| s.background.is_some_and(|p| !p.is_done(now)))
         .count();
     if pending >= C3_MAX_PENDING {
-        return Err(EngineError::TooManyPendingSnapshots { disk: disk.at.name.clone(), pending });
+        return Err(EngineError::TooManyPendingSnapshots {
+            disk: disk.at.name.clone(),
+            pending,
+        });
     }
     Ok(())
 }
@@ -159,7 +198,10 @@ pub fn c4_disks_from_snapshot(lab: &Lab, snapshot: &Snapshot) -> Result<()> {
         .filter(|d| d.hydration.is_some_and(|p| !p.is_done(now)))
         .count();
     if hydrating >= C4_MAX_HYDRATING_DISKS {
-        return Err(EngineError::TooManyDisksFromSnapshot { snapshot: snapshot.at.name.clone(), count: hydrating });
+        return Err(EngineError::TooManyDisksFromSnapshot {
+            snapshot: snapshot.at.name.clone(),
+            count: hydrating,
+        });
     }
     Ok(())
 }
@@ -168,7 +210,10 @@ pub fn c4_disks_from_snapshot(lab: &Lab, snapshot: &Snapshot) -> Result<()> {
 pub fn c5_attachable(disk: &Disk, now: Instant) -> Result<()> {
     if let Some(progress) = disk.hydration {
         if !progress.is_done(now) {
-            return Err(EngineError::DiskNotHydrated { disk: disk.at.name.clone(), percent: progress.percent(now) });
+            return Err(EngineError::DiskNotHydrated {
+                disk: disk.at.name.clone(),
+                percent: progress.percent(now),
+            });
         }
     }
     Ok(())
@@ -177,7 +222,10 @@ pub fn c5_attachable(disk: &Disk, now: Instant) -> Result<()> {
 /// C6 — a snapshot with 4096-byte logical sectors (VHDX) creates only Ultra and Premium SSD v2 disks.
 pub fn c6_sector_size(snapshot: &Snapshot, target: DiskSku) -> Result<()> {
     if snapshot.logical_sector_size == 4096 && !target.is_v2_or_ultra() {
-        return Err(EngineError::SectorSizeIncompatible { snapshot: snapshot.at.name.clone(), sku: target.name().to_string() });
+        return Err(EngineError::SectorSizeIncompatible {
+            snapshot: snapshot.at.name.clone(),
+            sku: target.name().to_string(),
+        });
     }
     Ok(())
 }
@@ -195,7 +243,12 @@ pub fn c7_region(sku: DiskSku, region: &Region) -> Result<()> {
     Err(EngineError::RegionNotSupported {
         kind,
         region: region.display_name.to_string(),
-        available: REGIONS.iter().filter(|r| available(r)).map(|r| r.display_name).collect::<Vec<_>>().join(", "),
+        available: REGIONS
+            .iter()
+            .filter(|r| available(r))
+            .map(|r| r.display_name)
+            .collect::<Vec<_>>()
+            .join(", "),
     })
 }
 
@@ -236,7 +289,11 @@ mod tests {
         assert!(c7_region(DiskSku::UltraSsdLrs, sweden).is_ok());
         let err = c7_region(DiskSku::PremiumV2Lrs, sweden).unwrap_err();
         assert_eq!(err.rule(), Some("C7"));
-        assert!(err.to_string().contains("North Europe, West Europe, East US, East US 2, West US 2"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("North Europe, West Europe, East US, East US 2, West US 2"),
+            "{err}"
+        );
         assert!(c7_region(DiskSku::PremiumLrs, sweden).is_ok());
     }
 }

@@ -11,7 +11,10 @@ use crate::naming::group_id;
 
 /// `az snapshot show`.
 pub fn snapshot_json(snapshot: &Snapshot, now: Instant) -> Value {
-    let copy_error = snapshot.copy_error.as_ref().map(|e| json!({ "errorCode": e.code, "errorMessage": e.message }));
+    let copy_error = snapshot
+        .copy_error
+        .as_ref()
+        .map(|e| json!({ "errorCode": e.code, "errorMessage": e.message }));
     json!({
         "completionPercent": snapshot.completion_percent(now) as f64,
         "copyCompletionError": copy_error,
@@ -48,7 +51,14 @@ pub fn snapshot_json(snapshot: &Snapshot, now: Instant) -> Value {
 pub fn disk_json(disk: &Disk, lab: &Lab) -> Value {
     let (create_option, source_id, source_unique) = match &disk.origin {
         DiskOrigin::Empty => ("Empty", None, None),
-        DiskOrigin::FromSnapshot { snapshot_id, snapshot_unique_id } => ("Copy", Some(snapshot_id.clone()), Some(snapshot_unique_id.clone())),
+        DiskOrigin::FromSnapshot {
+            snapshot_id,
+            snapshot_unique_id,
+        } => (
+            "Copy",
+            Some(snapshot_id.clone()),
+            Some(snapshot_unique_id.clone()),
+        ),
     };
     let managed_by = disk
         .managed_by
@@ -115,7 +125,9 @@ pub fn vm_json(vm: &Vm, lab: &Lab) -> Value {
         .iter()
         .enumerate()
         .map(|(lun, name)| {
-            let id = lab.disk(&vm.at.subscription, &vm.at.group, name).map(|d| d.id());
+            let id = lab
+                .disk(&vm.at.subscription, &vm.at.group, name)
+                .map(|d| d.id());
             json!({ "lun": lun, "name": name, "managedDisk": { "id": id } })
         })
         .collect();

@@ -16,17 +16,26 @@ pub const PREFIX: &str = "v1.";
 pub const MAX_LINK_BYTES: usize = 64 * 1024;
 
 fn refused(why: &str) -> EngineError {
-    EngineError::InvalidParameter { reason: format!("This share link cannot be opened: {why}. Your lab was not changed.") }
+    EngineError::InvalidParameter {
+        reason: format!("This share link cannot be opened: {why}. Your lab was not changed."),
+    }
 }
 
 /// The payload for `#lab=…`: `v1.<checksum hex>.<base64url JSON of the log>`.
 pub fn encode<'a>(log: impl IntoIterator<Item = &'a Command>) -> Result<String> {
     let commands: Vec<&Command> = log.into_iter().collect();
     let json = serde_json::to_vec(&commands).expect("commands serialise");
-    let payload = format!("{PREFIX}{:016x}.{}", stable_hash_bytes(&json), URL_SAFE_NO_PAD.encode(&json));
+    let payload = format!(
+        "{PREFIX}{:016x}.{}",
+        stable_hash_bytes(&json),
+        URL_SAFE_NO_PAD.encode(&json)
+    );
     if payload.len() > MAX_LINK_BYTES {
         return Err(EngineError::InvalidParameter {
-            reason: format!("This lab is too large for a link ({} KiB): export it as a scenario file instead.", payload.len() / 1024),
+            reason: format!(
+                "This lab is too large for a link ({} KiB): export it as a scenario file instead.",
+                payload.len() / 1024
+            ),
         });
     }
     Ok(payload)
@@ -34,13 +43,22 @@ pub fn encode<'a>(log: impl IntoIterator<Item = &'a Command>) -> Result<String> 
 
 /// The operation log a share payload carries.
 pub fn decode(payload: &str) -> Result<Vec<Command>> {
-    let rest = payload.strip_prefix(PREFIX).ok_or_else(|| refused("it is not a Snaplab share link (or is from a newer Snaplab)"))?;
-    let (sum, body) = rest.split_once('.').ok_or_else(|| refused("it is cut short"))?;
-    let json = URL_SAFE_NO_PAD.decode(body).map_err(|_| refused("it is damaged (not base64url)"))?;
+    let rest = payload
+        .strip_prefix(PREFIX)
+        .ok_or_else(|| refused("it is not a Snaplab share link (or is from a newer Snaplab)"))?;
+    let (sum, body) = rest
+        .split_once('.')
+        .ok_or_else(|| refused("it is cut short"))?;
+    let json = URL_SAFE_NO_PAD
+        .decode(body)
+        .map_err(|_| refused("it is damaged (not base64url)"))?;
     if format!("{:016x}", stable_hash_bytes(&json)) != sum {
-        return Err(refused("it was changed or damaged (its checksum does not match)"));
+        return Err(refused(
+            "it was changed or damaged (its checksum does not match)",
+        ));
     }
-    serde_json::from_slice(&json).map_err(|e| refused(&format!("its operations are unreadable ({e})")))
+    serde_json::from_slice(&json)
+        .map_err(|e| refused(&format!("its operations are unreadable ({e})")))
 }
 
 #[cfg(test)]
@@ -51,8 +69,20 @@ mod tests {
     #[test]
     fn a_link_round_trips_the_log_and_a_tampered_one_is_refused() {
         let mut lab = Lab::new();
-        lab.execute(Command::CreateGroup { name: "rg".into(), location: "westeurope".into() }).unwrap();
-        lab.execute(Command::CreateDisk { group: "rg".into(), name: "d".into(), location: None, sku: "Premium_LRS".into(), size_gib: 4, logical_sector_size: 512 }).unwrap();
+        lab.execute(Command::CreateGroup {
+            name: "rg".into(),
+            location: "westeurope".into(),
+        })
+        .unwrap();
+        lab.execute(Command::CreateDisk {
+            group: "rg".into(),
+            name: "d".into(),
+            location: None,
+            sku: "Premium_LRS".into(),
+            size_gib: 4,
+            logical_sector_size: 512,
+        })
+        .unwrap();
         let link = encode(lab.log()).unwrap();
         assert!(link.starts_with("v1."));
         let log = decode(&link).unwrap();
@@ -64,8 +94,18 @@ mod tests {
         let i = tampered.len() - 5;
         tampered[i] = if tampered[i] == 'A' { 'B' } else { 'A' };
         let err = decode(&tampered.into_iter().collect::<String>()).unwrap_err();
-        assert!(err.to_string().contains("changed or damaged") || err.to_string().contains("not base64url"), "{err}");
-        assert!(decode("v2.abc").unwrap_err().to_string().contains("not a Snaplab share link"));
-        assert!(decode("v1.0000000000000000").unwrap_err().to_string().contains("cut short"));
+        assert!(
+            err.to_string().contains("changed or damaged")
+                || err.to_string().contains("not base64url"),
+            "{err}"
+        );
+        assert!(decode("v2.abc")
+            .unwrap_err()
+            .to_string()
+            .contains("not a Snaplab share link"));
+        assert!(decode("v1.0000000000000000")
+            .unwrap_err()
+            .to_string()
+            .contains("cut short"));
     }
 }

@@ -118,7 +118,11 @@ pub struct Opened {
 
 impl Default for Journal {
     fn default() -> Self {
-        Journal { lab: Lab::new(), entries: 0, blobs: BTreeMap::new() }
+        Journal {
+            lab: Lab::new(),
+            entries: 0,
+            blobs: BTreeMap::new(),
+        }
     }
 }
 
@@ -132,11 +136,17 @@ impl Journal {
         let mut recovery = Batch::default();
         match records.get(SCHEMA_KEY) {
             None if records.is_empty() => {
-                recovery.puts.push((SCHEMA_KEY.into(), SCHEMA_VERSION.to_string().into_bytes().into()));
+                recovery.puts.push((
+                    SCHEMA_KEY.into(),
+                    SCHEMA_VERSION.to_string().into_bytes().into(),
+                ));
             }
             None => return Err(corrupt("it has records but no schema version".into())),
             Some(v) => {
-                let version: u32 = std::str::from_utf8(v).ok().and_then(|t| t.parse().ok()).ok_or_else(|| corrupt("its schema version is unreadable".into()))?;
+                let version: u32 = std::str::from_utf8(v)
+                    .ok()
+                    .and_then(|t| t.parse().ok())
+                    .ok_or_else(|| corrupt("its schema version is unreadable".into()))?;
                 if version > SCHEMA_VERSION {
                     return Err(corrupt(format!(
                         "it was written by a newer Snaplab (schema {version}); this one reads schema {SCHEMA_VERSION} and older. Open it with the newer Snaplab, or reset the lab"
@@ -149,28 +159,61 @@ impl Journal {
 
         let mut journal = Journal::default();
         let mut named_blobs = BTreeSet::new();
-        for (key, value) in records.range("log/".to_string()..).take_while(|(k, _)| k.starts_with("log/")) {
-            let logged: Command = serde_json::from_slice(value).map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
+        for (key, value) in records
+            .range("log/".to_string()..)
+            .take_while(|(k, _)| k.starts_with("log/"))
+        {
+            let logged: Command = serde_json::from_slice(value)
+                .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
             journal.entries += 1;
             if log_key(journal.entries) != *key {
-                return Err(corrupt(format!("log entry {key} is out of sequence (expected {})", log_key(journal.entries))));
+                return Err(corrupt(format!(
+                    "log entry {key} is out of sequence (expected {})",
+                    log_key(journal.entries)
+                )));
             }
             let command = match &logged {
-                Command::Write { group, disk, offset, data: WriteData::Stored { blob, length } } => {
+                Command::Write {
+                    group,
+                    disk,
+                    offset,
+                    data: WriteData::Stored { blob, length },
+                } => {
                     if *blob != journal.lab.next_blob_id() {
-                        return Err(corrupt(format!("log entry {key} names blob {blob}, expected {}", journal.lab.next_blob_id())));
+                        return Err(corrupt(format!(
+                            "log entry {key} names blob {blob}, expected {}",
+                            journal.lab.next_blob_id()
+                        )));
                     }
                     let bytes = read_blob(records, *blob, *length)?;
                     named_blobs.insert(*blob);
-                    journal.blobs.insert(*blob, BlobEntry { seq: journal.entries, logged: logged.clone() });
-                    Command::Write { group: group.clone(), disk: disk.clone(), offset: *offset, data: WriteData::bytes(bytes) }
+                    journal.blobs.insert(
+                        *blob,
+                        BlobEntry {
+                            seq: journal.entries,
+                            logged: logged.clone(),
+                        },
+                    );
+                    Command::Write {
+                        group: group.clone(),
+                        disk: disk.clone(),
+                        offset: *offset,
+                        data: WriteData::bytes(bytes),
+                    }
                 }
                 other => other.clone(),
             };
             let _ = journal.lab.execute(command);
         }
-        for key in records.range("chunk/".to_string()..).map(|(k, _)| k).take_while(|k| k.starts_with("chunk/")) {
-            let blob = key["chunk/".len()..].split('/').next().and_then(|b| b.parse::<u64>().ok());
+        for key in records
+            .range("chunk/".to_string()..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with("chunk/"))
+        {
+            let blob = key["chunk/".len()..]
+                .split('/')
+                .next()
+                .and_then(|b| b.parse::<u64>().ok());
             if !blob.is_some_and(|b| named_blobs.contains(&b)) {
                 recovery.deletes.push(key.clone());
             }
@@ -188,31 +231,91 @@ impl Journal {
         let mut new_blob = None;
 
         let (logged, blob_bytes) = match &command {
-            Command::Write { group, disk, offset, data: WriteData::Bytes { bytes } } => {
+            Command::Write {
+                group,
+                disk,
+                offset,
+                data: WriteData::Bytes { bytes },
+            } => {
                 let blob = lab.next_blob_id();
-                let stored = WriteData::Stored { blob, length: bytes.len() as u64 };
-                (Command::Write { group: group.clone(), disk: disk.clone(), offset: *offset, data: stored }, Some((blob, bytes.clone())))
+                let stored = WriteData::Stored {
+                    blob,
+                    length: bytes.len() as u64,
+                };
+                (
+                    Command::Write {
+                        group: group.clone(),
+                        disk: disk.clone(),
+                        offset: *offset,
+                        data: stored,
+                    },
+                    Some((blob, bytes.clone())),
+                )
             }
             _ => (command.clone(), None),
         };
         let result = lab.execute(command);
         let logged = match (logged, &result, blob_bytes) {
-            (Command::Write { group, disk, offset, .. }, Ok(_), Some((blob, bytes))) => {
+            (
+                Command::Write {
+                    group,
+                    disk,
+                    offset,
+                    ..
+                },
+                Ok(_),
+                Some((blob, bytes)),
+            ) => {
                 for index in 0..chunk_count(bytes.len() as u64) {
                     let range = index * CHUNK_SIZE..((index + 1) * CHUNK_SIZE).min(bytes.len());
-                    batch.puts.push((chunk_key(blob, index), bytes.slice(range)));
+                    batch
+                        .puts
+                        .push((chunk_key(blob, index), bytes.slice(range)));
                 }
-                let logged = Command::Write { group, disk, offset, data: WriteData::Stored { blob, length: bytes.len() as u64 } };
-                new_blob = Some((blob, BlobEntry { seq, logged: logged.clone() }));
+                let logged = Command::Write {
+                    group,
+                    disk,
+                    offset,
+                    data: WriteData::Stored {
+                        blob,
+                        length: bytes.len() as u64,
+                    },
+                };
+                new_blob = Some((
+                    blob,
+                    BlobEntry {
+                        seq,
+                        logged: logged.clone(),
+                    },
+                ));
                 logged
             }
             // A refused write keeps no bytes: its refusal depends only on where and how long.
-            (Command::Write { group, disk, offset, .. }, Err(_), Some((_, bytes))) => {
-                Command::Write { group, disk, offset, data: WriteData::Freed { length: bytes.len() as u64 } }
-            }
+            (
+                Command::Write {
+                    group,
+                    disk,
+                    offset,
+                    ..
+                },
+                Err(_),
+                Some((_, bytes)),
+            ) => Command::Write {
+                group,
+                disk,
+                offset,
+                data: WriteData::Freed {
+                    length: bytes.len() as u64,
+                },
+            },
             (logged, _, _) => logged,
         };
-        batch.puts.push((log_key(seq), serde_json::to_vec(&logged).expect("commands serialise").into()));
+        batch.puts.push((
+            log_key(seq),
+            serde_json::to_vec(&logged)
+                .expect("commands serialise")
+                .into(),
+        ));
 
         // Blobs this operation left unreferenced are freed in the same batch.
         let mut freed = Vec::new();
@@ -221,17 +324,43 @@ impl Journal {
                 if lab.is_blob_referenced(blob) {
                     continue;
                 }
-                let Some(entry) = self.blobs.get(&blob) else { continue };
-                if let Command::Write { group, disk, offset, data: WriteData::Stored { length, .. } } = &entry.logged {
-                    let rewritten = Command::Write { group: group.clone(), disk: disk.clone(), offset: *offset, data: WriteData::Freed { length: *length } };
-                    batch.puts.push((log_key(entry.seq), serde_json::to_vec(&rewritten).expect("commands serialise").into()));
-                    batch.deletes.extend((0..chunk_count(*length)).map(|i| chunk_key(blob, i)));
+                let Some(entry) = self.blobs.get(&blob) else {
+                    continue;
+                };
+                if let Command::Write {
+                    group,
+                    disk,
+                    offset,
+                    data: WriteData::Stored { length, .. },
+                } = &entry.logged
+                {
+                    let rewritten = Command::Write {
+                        group: group.clone(),
+                        disk: disk.clone(),
+                        offset: *offset,
+                        data: WriteData::Freed { length: *length },
+                    };
+                    batch.puts.push((
+                        log_key(entry.seq),
+                        serde_json::to_vec(&rewritten)
+                            .expect("commands serialise")
+                            .into(),
+                    ));
+                    batch
+                        .deletes
+                        .extend((0..chunk_count(*length)).map(|i| chunk_key(blob, i)));
                     freed.push(blob);
                 }
             }
         }
         batch.strict = !freed.is_empty();
-        Prepared { batch, result, lab, new_blob, freed }
+        Prepared {
+            batch,
+            result,
+            lab,
+            new_blob,
+            freed,
+        }
     }
 
     /// Takes a prepared operation whose batch the store has committed, and
@@ -264,17 +393,35 @@ impl Journal {
     fn blobs_at_risk(&self, command: &Command) -> BTreeSet<u64> {
         let lab = &self.lab;
         match command {
-            Command::DeleteSnapshot { group, name } => lab.find_snapshot(group, name).map(|s| s.content.all_blobs()).unwrap_or_default(),
-            Command::DeleteDisk { group, name } => lab.find_disk(group, name).map(|d| d.data.page_map().all_blobs()).unwrap_or_default(),
+            Command::DeleteSnapshot { group, name } => lab
+                .find_snapshot(group, name)
+                .map(|s| s.content.all_blobs())
+                .unwrap_or_default(),
+            Command::DeleteDisk { group, name } => lab
+                .find_disk(group, name)
+                .map(|d| d.data.page_map().all_blobs())
+                .unwrap_or_default(),
             Command::DeleteGroup { .. } => lab.page_maps().flat_map(|m| m.all_blobs()).collect(),
-            Command::Write { group, disk, offset, data } => self.blobs_under(group, disk, *offset, data.length()),
-            Command::Clear { group, disk, offset, length } => self.blobs_under(group, disk, *offset, *length),
+            Command::Write {
+                group,
+                disk,
+                offset,
+                data,
+            } => self.blobs_under(group, disk, *offset, data.length()),
+            Command::Clear {
+                group,
+                disk,
+                offset,
+                length,
+            } => self.blobs_under(group, disk, *offset, *length),
             _ => BTreeSet::new(),
         }
     }
 
     fn blobs_under(&self, group: &str, disk: &str, offset: u64, length: u64) -> BTreeSet<u64> {
-        let Ok(disk) = self.lab.find_disk(group, disk) else { return BTreeSet::new() };
+        let Ok(disk) = self.lab.find_disk(group, disk) else {
+            return BTreeSet::new();
+        };
         match disk.data.check_range(offset, length) {
             Ok(range) => disk.data.page_map().blobs_in(range),
             Err(_) => BTreeSet::new(),
@@ -288,11 +435,16 @@ fn read_blob(records: &BTreeMap<String, Vec<u8>>, blob: u64, length: u64) -> Res
     let mut bytes = Vec::with_capacity(length as usize);
     for index in 0..chunk_count(length) {
         let key = chunk_key(blob, index);
-        let chunk = records.get(&key).ok_or_else(|| corrupt(format!("{key} is missing")))?;
+        let chunk = records
+            .get(&key)
+            .ok_or_else(|| corrupt(format!("{key} is missing")))?;
         bytes.extend_from_slice(chunk);
     }
     if bytes.len() as u64 != length {
-        return Err(corrupt(format!("blob {blob} has {} bytes, its log entry says {length}", bytes.len())));
+        return Err(corrupt(format!(
+            "blob {blob} has {} bytes, its log entry says {length}",
+            bytes.len()
+        )));
     }
     Ok(bytes.into())
 }
@@ -324,14 +476,25 @@ impl BlockStore for MemoryStore {
         for key in batch.deletes {
             self.entries.remove(&key);
         }
-        self.entries.extend(batch.puts.into_iter().map(|(key, value)| (key, value.to_vec())));
+        self.entries.extend(
+            batch
+                .puts
+                .into_iter()
+                .map(|(key, value)| (key, value.to_vec())),
+        );
         Ok(())
     }
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.entries.get(key).cloned())
     }
     fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        Ok(self.entries.range(prefix.to_string()..).map(|(k, _)| k).take_while(|k| k.starts_with(prefix)).cloned().collect())
+        Ok(self
+            .entries
+            .range(prefix.to_string()..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(prefix))
+            .cloned()
+            .collect())
     }
 }
 
@@ -346,7 +509,11 @@ pub struct FaultyStore<S> {
 
 impl<S> FaultyStore<S> {
     pub fn new(inner: S, fail_at: Option<u64>) -> Self {
-        FaultyStore { inner, fail_at, commits: 0 }
+        FaultyStore {
+            inner,
+            fail_at,
+            commits: 0,
+        }
     }
 }
 
@@ -405,7 +572,9 @@ impl<S: BlockStore> Session<S> {
     /// commit fails, the lab and the store are as before and the error says so.
     pub fn execute(&mut self, command: Command) -> Result<String> {
         let prepared = self.journal.prepare(command);
-        self.store.commit(prepared.batch.clone()).map_err(|e| EngineError::StorageFailed { detail: e.0 })?;
+        self.store
+            .commit(prepared.batch.clone())
+            .map_err(|e| EngineError::StorageFailed { detail: e.0 })?;
         self.journal.accept(&prepared)
     }
 }
@@ -413,7 +582,9 @@ impl<S: BlockStore> Session<S> {
 /// The records of a lab made by running `commands` from an empty lab: how
 /// the app replaces its stored lab with a lesson's start, or with the lab
 /// as it was earlier in its log (undo, time travel).
-pub fn records_for(commands: impl IntoIterator<Item = Command>) -> Result<(BTreeMap<String, Vec<u8>>, Journal)> {
+pub fn records_for(
+    commands: impl IntoIterator<Item = Command>,
+) -> Result<(BTreeMap<String, Vec<u8>>, Journal)> {
     let mut session = Session::open(MemoryStore::new())?;
     for command in commands {
         let _ = session.execute(command);
@@ -456,23 +627,31 @@ pub fn import(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
     }
     let (body, sum) = file.split_at(file.len() - 8);
     if stable_hash_bytes(body) != u64::from_le_bytes(sum.try_into().expect("8 bytes")) {
-        return Err(corrupt("the lab file is damaged: its checksum does not match".into()));
+        return Err(corrupt(
+            "the lab file is damaged: its checksum does not match".into(),
+        ));
     }
     let mut at = 8;
     let mut take = |n: usize| -> Result<&[u8]> {
-        let slice = body.get(at..at + n).ok_or_else(|| corrupt("the lab file ends too early".into()))?;
+        let slice = body
+            .get(at..at + n)
+            .ok_or_else(|| corrupt("the lab file ends too early".into()))?;
         at += n;
         Ok(slice)
     };
     let format = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes"));
     if format > EXPORT_FORMAT {
-        return Err(corrupt(format!("the lab file has format {format}, newer than this Snaplab reads ({EXPORT_FORMAT})")));
+        return Err(corrupt(format!(
+            "the lab file has format {format}, newer than this Snaplab reads ({EXPORT_FORMAT})"
+        )));
     }
     let count = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes"));
     let mut records = BTreeMap::new();
     for _ in 0..count {
         let key_len = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes")) as usize;
-        let key = std::str::from_utf8(take(key_len)?).map_err(|_| foreign("a key is not text"))?.to_string();
+        let key = std::str::from_utf8(take(key_len)?)
+            .map_err(|_| foreign("a key is not text"))?
+            .to_string();
         let value_len = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
         records.insert(key, take(value_len)?.to_vec());
     }

@@ -28,20 +28,54 @@ const PAGE: usize = 512;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Write { disk: usize, page: u64, len: u64, seed: u8 },
+    Write {
+        disk: usize,
+        page: u64,
+        len: u64,
+        seed: u8,
+    },
     /// Rewrites the bytes already there (A8: still a change).
-    Rewrite { disk: usize, page: u64, len: u64 },
-    Clear { disk: usize, page: u64, len: u64 },
-    Snapshot { disk: usize, incremental: bool },
-    DeleteSnapshot { index: usize },
-    Restore { index: usize },
-    Resize { disk: usize, grow: u64 },
-    DeleteDisk { disk: usize },
-    Advance { seconds: u64 },
+    Rewrite {
+        disk: usize,
+        page: u64,
+        len: u64,
+    },
+    Clear {
+        disk: usize,
+        page: u64,
+        len: u64,
+    },
+    Snapshot {
+        disk: usize,
+        incremental: bool,
+    },
+    DeleteSnapshot {
+        index: usize,
+    },
+    Restore {
+        index: usize,
+    },
+    Resize {
+        disk: usize,
+        grow: u64,
+    },
+    DeleteDisk {
+        disk: usize,
+    },
+    Advance {
+        seconds: u64,
+    },
     /// Invalid on purpose: must be refused and change nothing.
-    Misaligned { disk: usize, offset: u64 },
-    PastEnd { disk: usize },
-    Shrink { disk: usize },
+    Misaligned {
+        disk: usize,
+        offset: u64,
+    },
+    PastEnd {
+        disk: usize,
+    },
+    Shrink {
+        disk: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -101,17 +135,28 @@ struct Model {
 }
 
 fn fill(seed: u8, page: u64) -> Vec<u8> {
-    (0..PAGE).map(|i| seed.wrapping_add((page as u8).wrapping_mul(31)).wrapping_add(i as u8)).collect()
+    (0..PAGE)
+        .map(|i| {
+            seed.wrapping_add((page as u8).wrapping_mul(31))
+                .wrapping_add(i as u8)
+        })
+        .collect()
 }
 
 impl Model {
     fn disk_name(&self, index: usize) -> Option<String> {
-        self.disks.get(index).and_then(|d| d.as_ref()).map(|d| d.name.clone())
+        self.disks
+            .get(index)
+            .and_then(|d| d.as_ref())
+            .map(|d| d.name.clone())
     }
 
     /// The snapshot of `family` alive just before `seq`.
     fn previous_alive(&self, family: u64, seq: u64) -> Option<&RefSnapshot> {
-        self.snapshots.iter().filter(|s| s.family == Some(family) && s.seq < seq).max_by_key(|s| s.seq)
+        self.snapshots
+            .iter()
+            .filter(|s| s.family == Some(family) && s.seq < seq)
+            .max_by_key(|s| s.seq)
     }
 
     fn used_bytes(&self, s: &RefSnapshot) -> u64 {
@@ -119,7 +164,11 @@ impl Model {
             None => return s.pages.values().filter(|p| p.bytes.is_some()).count() as u64 * 512,
             Some(f) => self.previous_alive(f, s.seq).map_or(0, |p| p.seq),
         };
-        s.pages.values().filter(|p| p.bytes.is_some() && p.version > since).count() as u64 * 512
+        s.pages
+            .values()
+            .filter(|p| p.bytes.is_some() && p.version > since)
+            .count() as u64
+            * 512
     }
 }
 
@@ -138,7 +187,14 @@ fn fingerprint(lab: &Lab) -> String {
         );
     }
     for s in lab.snapshots() {
-        out += &format!("snap {} {} {:?} {} {:?}\n", s.at.name, s.seq, s.delta.iter().collect::<Vec<_>>(), s.used_bytes(), s.content.written_ranges());
+        out += &format!(
+            "snap {} {} {:?} {} {:?}\n",
+            s.at.name,
+            s.seq,
+            s.delta.iter().collect::<Vec<_>>(),
+            s.used_bytes(),
+            s.content.written_ranges()
+        );
     }
     out
 }
@@ -147,7 +203,11 @@ fn expect_refused(lab: &mut Lab, command: Command, code: &str) -> Result<(), Tes
     let before = fingerprint(lab);
     let err = lab.execute(command).expect_err("must be refused");
     prop_assert_eq!(err.code(), code);
-    prop_assert_eq!(fingerprint(lab), before, "a refused command changed the lab");
+    prop_assert_eq!(
+        fingerprint(lab),
+        before,
+        "a refused command changed the lab"
+    );
     Ok(())
 }
 
@@ -171,39 +231,93 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         model.op_seq += 1;
         let seq = model.op_seq;
         match op {
-            Op::Write { disk, page, len, seed } => {
-                let Some(name) = model.disk_name(disk) else { continue };
+            Op::Write {
+                disk,
+                page,
+                len,
+                seed,
+            } => {
+                let Some(name) = model.disk_name(disk) else {
+                    continue;
+                };
                 let len = len.min(PAGES - page);
                 let bytes: Vec<u8> = (page..page + len).flat_map(|p| fill(seed, p)).collect();
-                lab.execute(Command::Write { group: RG.into(), disk: name, offset: page * 512, data: WriteData::bytes(bytes) }).unwrap();
+                lab.execute(Command::Write {
+                    group: RG.into(),
+                    disk: name,
+                    offset: page * 512,
+                    data: WriteData::bytes(bytes),
+                })
+                .unwrap();
                 let d = model.disks[disk].as_mut().unwrap();
                 for p in page..page + len {
-                    d.pages.insert(p, Page { bytes: Some(fill(seed, p)), version: seq });
+                    d.pages.insert(
+                        p,
+                        Page {
+                            bytes: Some(fill(seed, p)),
+                            version: seq,
+                        },
+                    );
                 }
             }
             Op::Rewrite { disk, page, len } => {
-                let Some(name) = model.disk_name(disk) else { continue };
+                let Some(name) = model.disk_name(disk) else {
+                    continue;
+                };
                 let len = len.min(PAGES - page);
                 let d = model.disks[disk].as_mut().unwrap();
                 let bytes: Vec<u8> = (page..page + len)
-                    .flat_map(|p| d.pages.get(&p).and_then(|pg| pg.bytes.clone()).unwrap_or_else(|| vec![0; PAGE]))
+                    .flat_map(|p| {
+                        d.pages
+                            .get(&p)
+                            .and_then(|pg| pg.bytes.clone())
+                            .unwrap_or_else(|| vec![0; PAGE])
+                    })
                     .collect();
-                lab.execute(Command::Write { group: RG.into(), disk: name, offset: page * 512, data: WriteData::bytes(bytes.clone()) }).unwrap();
+                lab.execute(Command::Write {
+                    group: RG.into(),
+                    disk: name,
+                    offset: page * 512,
+                    data: WriteData::bytes(bytes.clone()),
+                })
+                .unwrap();
                 for (i, p) in (page..page + len).enumerate() {
-                    d.pages.insert(p, Page { bytes: Some(bytes[i * PAGE..(i + 1) * PAGE].to_vec()), version: seq });
+                    d.pages.insert(
+                        p,
+                        Page {
+                            bytes: Some(bytes[i * PAGE..(i + 1) * PAGE].to_vec()),
+                            version: seq,
+                        },
+                    );
                 }
             }
             Op::Clear { disk, page, len } => {
-                let Some(name) = model.disk_name(disk) else { continue };
+                let Some(name) = model.disk_name(disk) else {
+                    continue;
+                };
                 let len = len.min(PAGES - page);
-                lab.execute(Command::Clear { group: RG.into(), disk: name, offset: page * 512, length: len * 512 }).unwrap();
+                lab.execute(Command::Clear {
+                    group: RG.into(),
+                    disk: name,
+                    offset: page * 512,
+                    length: len * 512,
+                })
+                .unwrap();
                 let d = model.disks[disk].as_mut().unwrap();
                 for p in page..page + len {
-                    d.pages.insert(p, Page { bytes: None, version: seq });
+                    d.pages.insert(
+                        p,
+                        Page {
+                            bytes: None,
+                            version: seq,
+                        },
+                    );
                 }
             }
             Op::Snapshot { disk, incremental } => {
-                let Some(name) = model.disk_name(disk) else { continue };
+                let Some(name) = model.disk_name(disk) else {
+                    continue;
+                };
                 model.names += 1;
                 let snap_name = format!("s{}", model.names);
                 let result = lab.execute(Command::CreateSnapshot {
@@ -218,9 +332,16 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let now = model.now_ms;
                 let d = model.disks[disk].as_mut().unwrap();
                 if incremental {
-                    let recent = d.snapshot_times.iter().filter(|t| now - **t < 300_000).count();
+                    let recent = d
+                        .snapshot_times
+                        .iter()
+                        .filter(|t| now - **t < 300_000)
+                        .count();
                     if recent >= 7 {
-                        prop_assert_eq!(result.unwrap_err().code(), "SnapshotOperationRateExceeded");
+                        prop_assert_eq!(
+                            result.unwrap_err().code(),
+                            "SnapshotOperationRateExceeded"
+                        );
                         continue;
                     }
                     d.snapshot_times.push(now);
@@ -239,7 +360,11 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     continue;
                 }
                 let s = model.snapshots.remove(index % model.snapshots.len());
-                lab.execute(Command::DeleteSnapshot { group: RG.into(), name: s.name }).unwrap();
+                lab.execute(Command::DeleteSnapshot {
+                    group: RG.into(),
+                    name: s.name,
+                })
+                .unwrap();
             }
             Op::Restore { index } => {
                 if model.snapshots.is_empty() {
@@ -247,48 +372,122 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
                 let s = model.snapshots[index % model.snapshots.len()].clone();
                 let name = format!("r{}", model.disks.len());
-                lab.execute(Command::CreateDiskFromSnapshot { group: RG.into(), name: name.clone(), source: s.name.clone(), sku: None, size_gib: None })
-                    .unwrap();
+                lab.execute(Command::CreateDiskFromSnapshot {
+                    group: RG.into(),
+                    name: name.clone(),
+                    source: s.name.clone(),
+                    sku: None,
+                    size_gib: None,
+                })
+                .unwrap();
                 // Its first incremental snapshot holds all its data: every page counts as changed now.
-                let pages = s.pages.iter().filter(|(_, p)| p.bytes.is_some()).map(|(k, p)| (*k, Page { bytes: p.bytes.clone(), version: seq })).collect();
+                let pages = s
+                    .pages
+                    .iter()
+                    .filter(|(_, p)| p.bytes.is_some())
+                    .map(|(k, p)| {
+                        (
+                            *k,
+                            Page {
+                                bytes: p.bytes.clone(),
+                                version: seq,
+                            },
+                        )
+                    })
+                    .collect();
                 let size_gib = lab.find_disk(RG, &name).unwrap().size_gib();
-                model.disks.push(Some(RefDisk { name, family: model.next_family, size_gib, epoch: 0, pages, snapshot_times: vec![] }));
+                model.disks.push(Some(RefDisk {
+                    name,
+                    family: model.next_family,
+                    size_gib,
+                    epoch: 0,
+                    pages,
+                    snapshot_times: vec![],
+                }));
                 model.next_family += 1;
             }
             Op::Resize { disk, grow } => {
-                let Some(name) = model.disk_name(disk) else { continue };
+                let Some(name) = model.disk_name(disk) else {
+                    continue;
+                };
                 let d = model.disks[disk].as_mut().unwrap();
                 let new = (d.size_gib + grow).min(32_767);
-                lab.execute(Command::ResizeDisk { group: RG.into(), name, size_gib: new }).unwrap();
+                lab.execute(Command::ResizeDisk {
+                    group: RG.into(),
+                    name,
+                    size_gib: new,
+                })
+                .unwrap();
                 if d.size_gib <= 4096 && new > 4096 {
                     d.epoch += 1;
                 }
                 d.size_gib = new;
             }
             Op::DeleteDisk { disk } => {
-                let Some(name) = model.disk_name(disk) else { continue };
-                lab.execute(Command::DeleteDisk { group: RG.into(), name }).unwrap();
+                let Some(name) = model.disk_name(disk) else {
+                    continue;
+                };
+                lab.execute(Command::DeleteDisk {
+                    group: RG.into(),
+                    name,
+                })
+                .unwrap();
                 model.disks[disk] = None;
             }
             Op::Advance { seconds } => {
-                lab.execute(Command::AdvanceClock { millis: seconds * 1000 }).unwrap();
+                lab.execute(Command::AdvanceClock {
+                    millis: seconds * 1000,
+                })
+                .unwrap();
                 model.now_ms += seconds * 1000;
             }
             Op::Misaligned { disk, offset } => {
-                let Some(name) = model.disk_name(disk) else { continue };
+                let Some(name) = model.disk_name(disk) else {
+                    continue;
+                };
                 let data = WriteData::bytes(vec![1; 512]);
-                expect_refused(&mut lab, Command::Write { group: RG.into(), disk: name, offset, data }, "InvalidPageRange")?;
+                expect_refused(
+                    &mut lab,
+                    Command::Write {
+                        group: RG.into(),
+                        disk: name,
+                        offset,
+                        data,
+                    },
+                    "InvalidPageRange",
+                )?;
             }
             Op::PastEnd { disk } => {
-                let Some(name) = model.disk_name(disk) else { continue };
+                let Some(name) = model.disk_name(disk) else {
+                    continue;
+                };
                 let end = model.disks[disk].as_ref().unwrap().size_gib * GIB;
-                expect_refused(&mut lab, Command::Clear { group: RG.into(), disk: name, offset: end - 512, length: 1024 }, "InvalidPageRange")?;
+                expect_refused(
+                    &mut lab,
+                    Command::Clear {
+                        group: RG.into(),
+                        disk: name,
+                        offset: end - 512,
+                        length: 1024,
+                    },
+                    "InvalidPageRange",
+                )?;
             }
             Op::Shrink { disk } => {
-                let Some(name) = model.disk_name(disk) else { continue };
+                let Some(name) = model.disk_name(disk) else {
+                    continue;
+                };
                 let size = model.disks[disk].as_ref().unwrap().size_gib;
                 if size > 1 {
-                    expect_refused(&mut lab, Command::ResizeDisk { group: RG.into(), name, size_gib: size - 1 }, "OperationNotAllowed")?;
+                    expect_refused(
+                        &mut lab,
+                        Command::ResizeDisk {
+                            group: RG.into(),
+                            name,
+                            size_gib: size - 1,
+                        },
+                        "OperationNotAllowed",
+                    )?;
                 }
             }
         }
@@ -306,34 +505,82 @@ fn check(lab: &Lab, model: &Model) -> Result<(), TestCaseError> {
         let mut bytes = vec![0u8; PAGES as usize * PAGE];
         engine.content.read_into(0, &mut bytes);
         for p in 0..PAGES {
-            let expected = s.pages.get(&p).and_then(|pg| pg.bytes.clone()).unwrap_or_else(|| vec![0; PAGE]);
-            prop_assert_eq!(&bytes[p as usize * PAGE..(p as usize + 1) * PAGE], &expected[..], "snapshot {} page {}", s.name, p);
+            let expected = s
+                .pages
+                .get(&p)
+                .and_then(|pg| pg.bytes.clone())
+                .unwrap_or_else(|| vec![0; PAGE]);
+            prop_assert_eq!(
+                &bytes[p as usize * PAGE..(p as usize + 1) * PAGE],
+                &expected[..],
+                "snapshot {} page {}",
+                s.name,
+                p
+            );
         }
         // Used size and billing.
-        prop_assert_eq!(engine.used_bytes(), model.used_bytes(s), "used size of {}", s.name);
+        prop_assert_eq!(
+            engine.used_bytes(),
+            model.used_bytes(s),
+            "used size of {}",
+            s.name
+        );
         let line = bill.snapshots.iter().find(|l| l.name == s.name).unwrap();
         prop_assert_eq!(line.used_bytes, model.used_bytes(s));
         // Plain page ranges = written pages.
-        let plain = lab.page_ranges(RG, &s.name, None, &PageRangesRequest::default()).unwrap();
-        let expected_plain = coalesce(s.pages.iter().filter(|(_, p)| p.bytes.is_some()).map(|(k, _)| (*k, RangeKind::PageRange)));
+        let plain = lab
+            .page_ranges(RG, &s.name, None, &PageRangesRequest::default())
+            .unwrap();
+        let expected_plain = coalesce(
+            s.pages
+                .iter()
+                .filter(|(_, p)| p.bytes.is_some())
+                .map(|(k, _)| (*k, RangeKind::PageRange)),
+        );
         prop_assert_eq!(ranges(&plain.ranges), expected_plain);
     }
     // Every ordered pair of one family: the diff.
     for newer in &model.snapshots {
         for older in &model.snapshots {
-            let (Some(fam), true) = (newer.family, older.seq < newer.seq) else { continue };
+            let (Some(fam), true) = (newer.family, older.seq < newer.seq) else {
+                continue;
+            };
             if older.family != Some(fam) {
                 continue;
             }
-            let result = lab.page_ranges(RG, &newer.name, Some(&older.name), &PageRangesRequest::default());
+            let result = lab.page_ranges(
+                RG,
+                &newer.name,
+                Some(&older.name),
+                &PageRangesRequest::default(),
+            );
             if older.epoch != newer.epoch {
                 prop_assert_eq!(result.unwrap_err().code(), "SnapshotDiffAcrossSizeBoundary");
                 continue;
             }
-            let expected = coalesce(newer.pages.iter().filter(|(_, p)| p.version > older.seq).map(|(k, p)| {
-                (*k, if p.bytes.is_some() { RangeKind::PageRange } else { RangeKind::ClearRange })
-            }));
-            prop_assert_eq!(ranges(&result.unwrap().ranges), expected, "diff {} vs {}", newer.name, older.name);
+            let expected = coalesce(
+                newer
+                    .pages
+                    .iter()
+                    .filter(|(_, p)| p.version > older.seq)
+                    .map(|(k, p)| {
+                        (
+                            *k,
+                            if p.bytes.is_some() {
+                                RangeKind::PageRange
+                            } else {
+                                RangeKind::ClearRange
+                            },
+                        )
+                    }),
+            );
+            prop_assert_eq!(
+                ranges(&result.unwrap().ranges),
+                expected,
+                "diff {} vs {}",
+                newer.name,
+                older.name
+            );
         }
     }
     Ok(())
@@ -376,5 +623,8 @@ fn replaying_the_log_rebuilds_the_same_lab() {
     let replayed = Lab::replay(lab.log());
     assert_eq!(fingerprint(&replayed), fingerprint(&lab));
     assert_eq!(replayed.events().count(), lab.events().count());
-    assert_eq!(replayed.find_snapshot(RG, "s2").unwrap().unique_id, lab.find_snapshot(RG, "s2").unwrap().unique_id);
+    assert_eq!(
+        replayed.find_snapshot(RG, "s2").unwrap().unique_id,
+        lab.find_snapshot(RG, "s2").unwrap().unique_id
+    );
 }

@@ -11,10 +11,18 @@ use snaplab_engine::shapes::snapshot_json;
 use snaplab_engine::units::{GIB, MIB};
 use snaplab_engine::{AccessTarget, Command, EngineError};
 
-fn diff(lab: &snaplab_engine::Lab, newer: &str, older: Option<&str>) -> snaplab_engine::Result<Vec<(RangeKind, u64, u64)>> {
+fn diff(
+    lab: &snaplab_engine::Lab,
+    newer: &str,
+    older: Option<&str>,
+) -> snaplab_engine::Result<Vec<(RangeKind, u64, u64)>> {
     let list = lab.page_ranges(RG, newer, older, &PageRangesRequest::default())?;
     assert_eq!(list.next_marker, None);
-    Ok(list.ranges.iter().map(|r| (r.kind, r.start, r.end)).collect())
+    Ok(list
+        .ranges
+        .iter()
+        .map(|r| (r.kind, r.start, r.end))
+        .collect())
 }
 
 // ---- 1. core semantics -------------------------------------------------------
@@ -34,7 +42,10 @@ fn a1_first_snapshot_holds_all_used_data_later_ones_only_changes_and_each_restor
     restore(&mut lab, "s2", "restored2").unwrap();
     restore(&mut lab, "s1", "restored1").unwrap();
     assert_eq!(read_disk(&lab, "restored2", 0, 9 * M), then);
-    assert_eq!(read_disk(&lab, "restored1", 0, 3 * M), then[..3 * M as usize]);
+    assert_eq!(
+        read_disk(&lab, "restored1", 0, 3 * M),
+        then[..3 * M as usize]
+    );
     assert_eq!(read_disk(&lab, "restored1", 8 * M, M), vec![0; M as usize]);
 }
 
@@ -43,7 +54,12 @@ fn a2_standard_snapshots_are_usable_at_once() {
     let mut lab = lab_with_disk("StandardSSD_LRS", 4);
     write(&mut lab, "disk1", 0, M, 1).unwrap();
     snapshot(&mut lab, "disk1", "s1").unwrap();
-    assert_eq!(lab.find_snapshot(RG, "s1").unwrap().completion_percent(lab.now()), 100);
+    assert_eq!(
+        lab.find_snapshot(RG, "s1")
+            .unwrap()
+            .completion_percent(lab.now()),
+        100
+    );
     restore(&mut lab, "s1", "copy").unwrap();
     grant(&mut lab, "s1").unwrap();
 }
@@ -57,12 +73,22 @@ fn a3_snapshots_of_a_disk_share_its_id_and_unique_id_and_a_recreated_disk_is_a_n
     assert_eq!(s1.origin.source_resource_id, disk.id());
     assert_eq!(s1.origin.source_unique_id, disk.unique_id);
 
-    lab.execute(Command::DeleteDisk { group: RG.into(), name: "disk1".into() }).unwrap();
+    lab.execute(Command::DeleteDisk {
+        group: RG.into(),
+        name: "disk1".into(),
+    })
+    .unwrap();
     create_disk(&mut lab, "disk1", "Premium_LRS", 4, 512);
     snapshot(&mut lab, "disk1", "s2").unwrap();
     let s2 = lab.find_snapshot(RG, "s2").unwrap();
-    assert_eq!(s2.origin.source_resource_id, s1.origin.source_resource_id, "same name, same ARM id");
-    assert_ne!(s2.origin.source_unique_id, s1.origin.source_unique_id, "new uniqueId");
+    assert_eq!(
+        s2.origin.source_resource_id, s1.origin.source_resource_id,
+        "same name, same ARM id"
+    );
+    assert_ne!(
+        s2.origin.source_unique_id, s1.origin.source_unique_id,
+        "new uniqueId"
+    );
     assert_ne!(s2.family_id, s1.family_id, "so a new family");
 }
 
@@ -85,9 +111,15 @@ fn a4_family_id_is_shared_and_diff_across_families_is_refused() {
 fn a5_incremental_snapshots_are_standard_zrs_where_possible_else_lrs_and_follow_the_previous_sku() {
     let mut lab = lab_with_disk("Premium_LRS", 4);
     snapshot(&mut lab, "disk1", "s1").unwrap();
-    assert_eq!(lab.find_snapshot(RG, "s1").unwrap().sku.name(), "Standard_ZRS");
+    assert_eq!(
+        lab.find_snapshot(RG, "s1").unwrap().sku.name(),
+        "Standard_ZRS"
+    );
     full_snapshot(&mut lab, "disk1", "full").unwrap();
-    assert_eq!(lab.find_snapshot(RG, "full").unwrap().sku.name(), "Standard_LRS");
+    assert_eq!(
+        lab.find_snapshot(RG, "full").unwrap().sku.name(),
+        "Standard_LRS"
+    );
     lab.execute(Command::CreateSnapshot {
         group: RG.into(),
         name: "s2".into(),
@@ -99,9 +131,17 @@ fn a5_incremental_snapshots_are_standard_zrs_where_possible_else_lrs_and_follow_
     })
     .unwrap();
     snapshot(&mut lab, "disk1", "s3").unwrap();
-    assert_eq!(lab.find_snapshot(RG, "s3").unwrap().sku.name(), "Standard_LRS", "defaults to the previous snapshot's sku");
+    assert_eq!(
+        lab.find_snapshot(RG, "s3").unwrap().sku.name(),
+        "Standard_LRS",
+        "defaults to the previous snapshot's sku"
+    );
 
-    lab.execute(Command::CreateGroup { name: "rg-west-us".into(), location: "westus".into() }).unwrap();
+    lab.execute(Command::CreateGroup {
+        name: "rg-west-us".into(),
+        location: "westus".into(),
+    })
+    .unwrap();
     lab.execute(Command::CreateDisk {
         group: "rg-west-us".into(),
         name: "d".into(),
@@ -121,7 +161,11 @@ fn a5_incremental_snapshots_are_standard_zrs_where_possible_else_lrs_and_follow_
         copy_start: false,
     })
     .unwrap();
-    assert_eq!(lab.find_snapshot("rg-west-us", "s").unwrap().sku.name(), "Standard_LRS", "West US has no ZRS");
+    assert_eq!(
+        lab.find_snapshot("rg-west-us", "s").unwrap().sku.name(),
+        "Standard_LRS",
+        "West US has no ZRS"
+    );
 }
 
 #[test]
@@ -138,9 +182,16 @@ fn a6_billing_is_used_gib_over_31_a_day() {
     assert_eq!(used(&lab, "second"), 20 * GIB);
     let bill = lab.bill(&PriceTable::default());
     assert_eq!(bill.snapshots[1].full_equivalent_bytes, 120 * GIB);
-    assert_eq!(format!("{:.4}", bill.snapshots[1].daily_quantity), format!("{:.4}", 20.0 / 31.0));
+    assert_eq!(
+        format!("{:.4}", bill.snapshots[1].daily_quantity),
+        format!("{:.4}", 20.0 / 31.0)
+    );
     // Standard_ZRS at the sample 0.0625 a GiB-month: 120 GiB a month incremental vs 220 GiB full.
-    assert!((bill.monthly_cost - 120.0 * 0.0625).abs() < 1e-9, "{}", bill.monthly_cost);
+    assert!(
+        (bill.monthly_cost - 120.0 * 0.0625).abs() < 1e-9,
+        "{}",
+        bill.monthly_cost
+    );
     assert!((bill.full_equivalent_monthly_cost - 220.0 * 0.0625).abs() < 1e-9);
     assert!((bill.monthly_saving() - 100.0 * 0.0625).abs() < 1e-9);
 }
@@ -148,7 +199,15 @@ fn a6_billing_is_used_gib_over_31_a_day() {
 #[test]
 fn an_empty_bill_is_zero_not_negative_zero() {
     let bill = lab().bill(&PriceTable::default());
-    assert_eq!(format!("{:.4} {:.4} {:.4}", bill.daily_cost, bill.monthly_cost, bill.monthly_saving()), "0.0000 0.0000 0.0000");
+    assert_eq!(
+        format!(
+            "{:.4} {:.4} {:.4}",
+            bill.daily_cost,
+            bill.monthly_cost,
+            bill.monthly_saving()
+        ),
+        "0.0000 0.0000 0.0000"
+    );
 }
 
 #[test]
@@ -157,7 +216,8 @@ fn a7_an_empty_incremental_snapshot_is_0_mib_or_6_mib_with_4096_byte_sectors() {
     snapshot(&mut lab, "disk1", "empty").unwrap();
     assert_eq!(used(&lab, "empty"), 0);
 
-    lab.execute(Command::SetFeatureAccess { enabled: true }).unwrap();
+    lab.execute(Command::SetFeatureAccess { enabled: true })
+        .unwrap();
     create_disk(&mut lab, "ultra", "UltraSSD_LRS", 4, 4096);
     snapshot(&mut lab, "ultra", "u-empty").unwrap();
     assert_eq!(used(&lab, "u-empty"), 6 * MIB);
@@ -171,7 +231,10 @@ fn a8_rewriting_identical_bytes_counts_as_a_change_is_billed_and_diffed() {
     write_bytes(&mut lab, "disk1", 1024, vec![7; 512]);
     snapshot(&mut lab, "disk1", "s2").unwrap();
     assert_eq!(used(&lab, "s2"), 512);
-    assert_eq!(diff(&lab, "s2", Some("s1")).unwrap(), vec![(RangeKind::PageRange, 1024, 1535)]);
+    assert_eq!(
+        diff(&lab, "s2", Some("s1")).unwrap(),
+        vec![(RangeKind::PageRange, 1024, 1535)]
+    );
 }
 
 #[test]
@@ -187,7 +250,11 @@ fn a9_deleting_a_middle_snapshot_merges_what_is_still_needed_into_the_next() {
     let b_bytes = read_disk(&lab, "disk1", 0, 10 * M);
 
     delete_snapshot(&mut lab, "A");
-    assert_eq!(used(&lab, "B"), 10 * M, "as AWS documents: A=10, B=4, delete A → B is 10");
+    assert_eq!(
+        used(&lab, "B"),
+        10 * M,
+        "as AWS documents: A=10, B=4, delete A → B is 10"
+    );
     assert_eq!(used(&lab, "C"), c_before, "later ones are unaffected");
     restore(&mut lab, "B", "rb").unwrap();
     assert_eq!(read_disk(&lab, "rb", 0, 10 * M), b_bytes);
@@ -204,12 +271,24 @@ fn a10_a11_trim_clears_pages_which_read_as_zero_stop_counting_and_are_not_listed
     write(&mut lab, "disk1", 0, 8 * 512, 1).unwrap();
     clear(&mut lab, "disk1", 2 * 512, 2 * 512);
     assert_eq!(read_disk(&lab, "disk1", 1024, 1024), vec![0; 1024]);
-    assert_eq!(lab.find_disk(RG, "disk1").unwrap().data.used_bytes(), 6 * 512);
+    assert_eq!(
+        lab.find_disk(RG, "disk1").unwrap().data.used_bytes(),
+        6 * 512
+    );
     snapshot(&mut lab, "disk1", "s1").unwrap();
     assert_eq!(used(&lab, "s1"), 6 * 512);
-    assert_eq!(diff(&lab, "s1", None).unwrap(), vec![(RangeKind::PageRange, 0, 1023), (RangeKind::PageRange, 2048, 4095)]);
+    assert_eq!(
+        diff(&lab, "s1", None).unwrap(),
+        vec![
+            (RangeKind::PageRange, 0, 1023),
+            (RangeKind::PageRange, 2048, 4095)
+        ]
+    );
     let misaligned = write(&mut lab, "disk1", 100, 512, 1).unwrap_err();
-    assert_eq!((misaligned.code(), misaligned.rule()), ("InvalidPageRange", Some("A10")));
+    assert_eq!(
+        (misaligned.code(), misaligned.rule()),
+        ("InvalidPageRange", Some("A10"))
+    );
 }
 
 // ---- section 5: the diff ------------------------------------------------------------
@@ -223,8 +302,17 @@ fn diff_worked_case_from_azurite_298_and_812() {
     write_bytes(&mut lab, "disk1", 0, vec![2; 512]);
     clear(&mut lab, "disk1", 512, 512);
     snapshot(&mut lab, "disk1", "s2").unwrap();
-    assert_eq!(diff(&lab, "s2", Some("s1")).unwrap(), vec![(RangeKind::PageRange, 0, 511), (RangeKind::ClearRange, 512, 1023)]);
-    let xml = lab.page_ranges(RG, "s2", Some("s1"), &PageRangesRequest::default()).unwrap().to_xml();
+    assert_eq!(
+        diff(&lab, "s2", Some("s1")).unwrap(),
+        vec![
+            (RangeKind::PageRange, 0, 511),
+            (RangeKind::ClearRange, 512, 1023)
+        ]
+    );
+    let xml = lab
+        .page_ranges(RG, "s2", Some("s1"), &PageRangesRequest::default())
+        .unwrap()
+        .to_xml();
     assert!(xml.contains("<PageList><PageRange><Start>0</Start><End>511</End></PageRange><ClearRange><Start>512</Start><End>1023</End></ClearRange><NextMarker /></PageList>"), "{xml}");
 }
 
@@ -245,7 +333,13 @@ fn diff_spans_several_snapshots_and_is_refused_when_reversed_or_deleted() {
     snapshot(&mut lab, "disk1", "s2").unwrap();
     write(&mut lab, "disk1", 4096, 512, 1).unwrap();
     snapshot(&mut lab, "disk1", "s3").unwrap();
-    assert_eq!(diff(&lab, "s3", Some("s1")).unwrap(), vec![(RangeKind::PageRange, 0, 511), (RangeKind::PageRange, 4096, 4607)]);
+    assert_eq!(
+        diff(&lab, "s3", Some("s1")).unwrap(),
+        vec![
+            (RangeKind::PageRange, 0, 511),
+            (RangeKind::PageRange, 4096, 4607)
+        ]
+    );
     let err = diff(&lab, "s1", Some("s3")).unwrap_err();
     assert_eq!(err.code(), "PreviousSnapshotCannotBeNewer");
     delete_snapshot(&mut lab, "s1");
@@ -261,7 +355,10 @@ fn diff_pages_with_marker_and_maxresults_and_honours_a_byte_range() {
         write(&mut lab, "disk1", i * 2048, 512, i).unwrap(); // 25 separate ranges
     }
     snapshot(&mut lab, "disk1", "s2").unwrap();
-    let mut request = PageRangesRequest { max_results: Some(10), ..Default::default() };
+    let mut request = PageRangesRequest {
+        max_results: Some(10),
+        ..Default::default()
+    };
     let mut pages = Vec::new();
     loop {
         let list = lab.page_ranges(RG, "s2", Some("s1"), &request).unwrap();
@@ -273,16 +370,57 @@ fn diff_pages_with_marker_and_maxresults_and_honours_a_byte_range() {
     }
     assert_eq!(pages, vec![10, 10, 5]);
     // At most 10,000 a page even when more is asked for.
-    let all = lab.page_ranges(RG, "s2", Some("s1"), &PageRangesRequest { max_results: Some(50_000), ..Default::default() }).unwrap();
+    let all = lab
+        .page_ranges(
+            RG,
+            "s2",
+            Some("s1"),
+            &PageRangesRequest {
+                max_results: Some(50_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert_eq!(all.ranges.len(), 25);
 
     let window = lab
-        .page_ranges(RG, "s2", Some("s1"), &PageRangesRequest { byte_range: Some((2048, 6143)), ..Default::default() })
+        .page_ranges(
+            RG,
+            "s2",
+            Some("s1"),
+            &PageRangesRequest {
+                byte_range: Some((2048, 6143)),
+                ..Default::default()
+            },
+        )
         .unwrap();
-    assert_eq!(window.ranges.iter().map(|r| (r.start, r.end)).collect::<Vec<_>>(), vec![(2048, 2559), (4096, 4607)]);
-    let bad = lab.page_ranges(RG, "s2", None, &PageRangesRequest { byte_range: Some((100, 611)), ..Default::default() });
+    assert_eq!(
+        window
+            .ranges
+            .iter()
+            .map(|r| (r.start, r.end))
+            .collect::<Vec<_>>(),
+        vec![(2048, 2559), (4096, 4607)]
+    );
+    let bad = lab.page_ranges(
+        RG,
+        "s2",
+        None,
+        &PageRangesRequest {
+            byte_range: Some((100, 611)),
+            ..Default::default()
+        },
+    );
     assert_eq!(bad.unwrap_err().code(), "InvalidPageRange");
-    let bad = lab.page_ranges(RG, "s2", None, &PageRangesRequest { marker: Some("garbage".into()), ..Default::default() });
+    let bad = lab.page_ranges(
+        RG,
+        "s2",
+        None,
+        &PageRangesRequest {
+            marker: Some("garbage".into()),
+            ..Default::default()
+        },
+    );
     assert_eq!(bad.unwrap_err().code(), "InvalidQueryParameterValue");
 }
 
@@ -334,14 +472,22 @@ fn b3_sas_on_at_most_5_snapshots_of_a_family() {
     }
     for i in 0..5 {
         let url = grant(&mut lab, &format!("s{i}")).unwrap();
-        assert!(url.starts_with("https://md-") && url.contains("sig=SIMULATED"), "{url}");
+        assert!(
+            url.starts_with("https://md-") && url.contains("sig=SIMULATED"),
+            "{url}"
+        );
     }
     let err = grant(&mut lab, "s5").unwrap_err();
     assert_eq!(err.rule(), Some("B3"));
     assert!(err.to_string().contains("s0, s1, s2, s3, s4"), "{err}");
     let json = snapshot_json(lab.find_snapshot(RG, "s0").unwrap(), lab.now());
     assert_eq!(json["diskState"], "ActiveSAS");
-    lab.execute(Command::RevokeAccess { target: AccessTarget::Snapshot, group: RG.into(), name: "s0".into() }).unwrap();
+    lab.execute(Command::RevokeAccess {
+        target: AccessTarget::Snapshot,
+        group: RG.into(),
+        name: "s0".into(),
+    })
+    .unwrap();
     grant(&mut lab, "s5").unwrap();
 }
 
@@ -350,13 +496,28 @@ fn b4_not_creatable_outside_the_disks_subscription_nor_movable_there() {
     let mut lab = lab_with_disk("Premium_LRS", 1);
     snapshot(&mut lab, "disk1", "s1").unwrap();
     let disk_id = lab.find_disk(RG, "disk1").unwrap().id();
-    lab.execute(Command::AddSubscription { name: "Other".into() }).unwrap();
+    lab.execute(Command::AddSubscription {
+        name: "Other".into(),
+    })
+    .unwrap();
     let err = lab
-        .execute(Command::MoveSnapshot { group: RG.into(), name: "s1".into(), target_group: RG.into(), target_subscription: Some("Other".into()) })
+        .execute(Command::MoveSnapshot {
+            group: RG.into(),
+            name: "s1".into(),
+            target_group: RG.into(),
+            target_subscription: Some("Other".into()),
+        })
         .unwrap_err();
     assert_eq!(err.rule(), Some("B4"));
-    lab.execute(Command::SelectSubscription { subscription: "Other".into() }).unwrap();
-    lab.execute(Command::CreateGroup { name: "rg-other".into(), location: "westeurope".into() }).unwrap();
+    lab.execute(Command::SelectSubscription {
+        subscription: "Other".into(),
+    })
+    .unwrap();
+    lab.execute(Command::CreateGroup {
+        name: "rg-other".into(),
+        location: "westeurope".into(),
+    })
+    .unwrap();
     let err = lab
         .execute(Command::CreateSnapshot {
             group: "rg-other".into(),
@@ -377,9 +538,18 @@ fn b5_not_movable_to_another_group_but_copyable_there_and_full_snapshots_move() 
     write(&mut lab, "disk1", 0, M, 1).unwrap();
     snapshot(&mut lab, "disk1", "s1").unwrap();
     full_snapshot(&mut lab, "disk1", "f1").unwrap();
-    lab.execute(Command::CreateGroup { name: "rg-copy".into(), location: "westeurope".into() }).unwrap();
+    lab.execute(Command::CreateGroup {
+        name: "rg-copy".into(),
+        location: "westeurope".into(),
+    })
+    .unwrap();
     let err = lab
-        .execute(Command::MoveSnapshot { group: RG.into(), name: "s1".into(), target_group: "rg-copy".into(), target_subscription: None })
+        .execute(Command::MoveSnapshot {
+            group: RG.into(),
+            name: "s1".into(),
+            target_group: "rg-copy".into(),
+            target_subscription: None,
+        })
         .unwrap_err();
     assert_eq!(err.rule(), Some("B5"));
     let id = lab.find_snapshot(RG, "s1").unwrap().id();
@@ -393,9 +563,19 @@ fn b5_not_movable_to_another_group_but_copyable_there_and_full_snapshots_move() 
         copy_start: false,
     })
     .unwrap();
-    assert_eq!(lab.find_snapshot("rg-copy", "s1-copy").unwrap().used_bytes(), M);
-    lab.execute(Command::MoveSnapshot { group: RG.into(), name: "f1".into(), target_group: "rg-copy".into(), target_subscription: None })
-        .unwrap();
+    assert_eq!(
+        lab.find_snapshot("rg-copy", "s1-copy")
+            .unwrap()
+            .used_bytes(),
+        M
+    );
+    lab.execute(Command::MoveSnapshot {
+        group: RG.into(),
+        name: "f1".into(),
+        target_group: "rg-copy".into(),
+        target_subscription: None,
+    })
+    .unwrap();
     assert!(lab.find_snapshot("rg-copy", "f1").is_ok());
 }
 
@@ -404,15 +584,27 @@ fn b6_no_diff_across_a_resize_over_4_tib_but_diffs_work_again_after() {
     let mut lab = lab_with_disk("Premium_LRS", 2048);
     write(&mut lab, "disk1", 0, M, 1).unwrap();
     snapshot(&mut lab, "disk1", "before").unwrap();
-    let msg = lab.execute(Command::ResizeDisk { group: RG.into(), name: "disk1".into(), size_gib: 6144 }).unwrap();
+    let msg = lab
+        .execute(Command::ResizeDisk {
+            group: RG.into(),
+            name: "disk1".into(),
+            size_gib: 6144,
+        })
+        .unwrap();
     assert!(msg.contains("4 TiB boundary"));
     write(&mut lab, "disk1", 5000 * GIB, M, 2).unwrap();
     snapshot(&mut lab, "disk1", "after1").unwrap();
     write(&mut lab, "disk1", 0, 512, 3).unwrap();
     snapshot(&mut lab, "disk1", "after2").unwrap();
     let err = diff(&lab, "after1", Some("before")).unwrap_err();
-    assert_eq!((err.code(), err.rule()), ("SnapshotDiffAcrossSizeBoundary", Some("B6")));
-    assert_eq!(diff(&lab, "after2", Some("after1")).unwrap(), vec![(RangeKind::PageRange, 0, 511)]);
+    assert_eq!(
+        (err.code(), err.rule()),
+        ("SnapshotDiffAcrossSizeBoundary", Some("B6"))
+    );
+    assert_eq!(
+        diff(&lab, "after2", Some("after1")).unwrap(),
+        vec![(RangeKind::PageRange, 0, 511)]
+    );
     // The first after the resize is downloaded in full: plain page ranges work.
     assert_eq!(diff(&lab, "after1", None).unwrap().len(), 2);
 }
@@ -420,23 +612,54 @@ fn b6_no_diff_across_a_resize_over_4_tib_but_diffs_work_again_after() {
 #[test]
 fn b7_disks_only_grow_and_not_while_attached_to_a_running_vm() {
     let mut lab = lab_with_disk("Premium_LRS", 64);
-    let resize = |lab: &mut snaplab_engine::Lab, gib| lab.execute(Command::ResizeDisk { group: RG.into(), name: "disk1".into(), size_gib: gib });
+    let resize = |lab: &mut snaplab_engine::Lab, gib| {
+        lab.execute(Command::ResizeDisk {
+            group: RG.into(),
+            name: "disk1".into(),
+            size_gib: gib,
+        })
+    };
     let err = resize(&mut lab, 32).unwrap_err();
     assert_eq!(err.rule(), Some("B7"));
-    lab.execute(Command::CreateVm { group: RG.into(), name: "vm1".into(), location: None }).unwrap();
-    lab.execute(Command::AttachDisk { group: RG.into(), vm: "vm1".into(), disk: "disk1".into() }).unwrap();
-    assert!(matches!(resize(&mut lab, 128).unwrap_err(), EngineError::ResizeWhileAttached { .. }));
-    lab.execute(Command::SetVmRunning { group: RG.into(), name: "vm1".into(), running: false }).unwrap();
+    lab.execute(Command::CreateVm {
+        group: RG.into(),
+        name: "vm1".into(),
+        location: None,
+    })
+    .unwrap();
+    lab.execute(Command::AttachDisk {
+        group: RG.into(),
+        vm: "vm1".into(),
+        disk: "disk1".into(),
+    })
+    .unwrap();
+    assert!(matches!(
+        resize(&mut lab, 128).unwrap_err(),
+        EngineError::ResizeWhileAttached { .. }
+    ));
+    lab.execute(Command::SetVmRunning {
+        group: RG.into(),
+        name: "vm1".into(),
+        running: false,
+    })
+    .unwrap();
     resize(&mut lab, 128).unwrap();
     assert_eq!(lab.find_disk(RG, "disk1").unwrap().size_gib(), 128);
 }
 
 #[test]
 fn b8_codes_azure_does_not_document_are_marked_simulated() {
-    let rate = EngineError::SnapshotRateExceeded { nth: 8, at: "x".into(), next_allowed: "y".into() };
+    let rate = EngineError::SnapshotRateExceeded {
+        nth: 8,
+        at: "x".into(),
+        next_allowed: "y".into(),
+    };
     assert_eq!(rate.code(), "SnapshotOperationRateExceeded");
     assert!(rate.is_simulated());
-    let older = EngineError::PreviousSnapshotCannotBeNewer { newer: "a".into(), older: "b".into() };
+    let older = EngineError::PreviousSnapshotCannotBeNewer {
+        newer: "a".into(),
+        older: "b".into(),
+    };
     assert!(!older.is_simulated(), "a documented blob code");
 }
 
@@ -447,8 +670,12 @@ fn c1_v2_and_ultra_snapshots_need_feature_access() {
     let mut lab = lab();
     create_disk(&mut lab, "v2", "PremiumV2_LRS", 4, 512);
     let err = snapshot(&mut lab, "v2", "s1").unwrap_err();
-    assert_eq!((err.code(), err.rule()), ("SubscriptionNotRegisteredForFeature", Some("C1")));
-    lab.execute(Command::SetFeatureAccess { enabled: true }).unwrap();
+    assert_eq!(
+        (err.code(), err.rule()),
+        ("SubscriptionNotRegisteredForFeature", Some("C1"))
+    );
+    lab.execute(Command::SetFeatureAccess { enabled: true })
+        .unwrap();
     snapshot(&mut lab, "v2", "s1").unwrap();
 }
 
@@ -457,7 +684,11 @@ fn c2_background_copy_blocks_restore_and_sas_until_100_percent() {
     let mut lab = lab_with_disk("PremiumV2_LRS", 64);
     write(&mut lab, "disk1", 0, 10 * GIB, 1).unwrap();
     snapshot(&mut lab, "disk1", "s1").unwrap();
-    let pct = |lab: &snaplab_engine::Lab| lab.find_snapshot(RG, "s1").unwrap().completion_percent(lab.now());
+    let pct = |lab: &snaplab_engine::Lab| {
+        lab.find_snapshot(RG, "s1")
+            .unwrap()
+            .completion_percent(lab.now())
+    };
     assert_eq!(pct(&lab), 0);
     let err = restore(&mut lab, "s1", "r").unwrap_err();
     assert_eq!(err.rule(), Some("C2"));
@@ -467,12 +698,19 @@ fn c2_background_copy_blocks_restore_and_sas_until_100_percent() {
     assert_eq!(pct(&lab), 50);
     advance(&mut lab, Span::seconds(40));
     assert_eq!(pct(&lab), 100);
-    assert!(lab.events().any(|e| e.actor == "platform" && e.operation == "background copy completed"));
+    assert!(lab
+        .events()
+        .any(|e| e.actor == "platform" && e.operation == "background copy completed"));
     restore(&mut lab, "s1", "r").unwrap();
     // Other disk types report 100 at once.
     create_disk(&mut lab, "std", "Premium_LRS", 1, 512);
     snapshot(&mut lab, "std", "std-s").unwrap();
-    assert_eq!(lab.find_snapshot(RG, "std-s").unwrap().completion_percent(lab.now()), 100);
+    assert_eq!(
+        lab.find_snapshot(RG, "std-s")
+            .unwrap()
+            .completion_percent(lab.now()),
+        100
+    );
 }
 
 #[test]
@@ -483,7 +721,10 @@ fn c3_at_most_3_snapshots_pending_while_background_copies_run() {
         snapshot(&mut lab, "disk1", &format!("s{i}")).unwrap();
     }
     let err = snapshot(&mut lab, "disk1", "s3").unwrap_err();
-    assert!(matches!(err, EngineError::TooManyPendingSnapshots { pending: 3, .. }), "{err:?}");
+    assert!(
+        matches!(err, EngineError::TooManyPendingSnapshots { pending: 3, .. }),
+        "{err:?}"
+    );
     advance(&mut lab, Span::minutes(1));
     snapshot(&mut lab, "disk1", "s3").unwrap();
 }
@@ -500,12 +741,32 @@ fn c4_at_most_5_disks_created_at_once_from_one_such_snapshot_and_c5_no_attach_un
     let err = restore(&mut lab, "s1", "r5").unwrap_err();
     assert_eq!(err.rule(), Some("C4"));
 
-    lab.execute(Command::CreateVm { group: RG.into(), name: "vm1".into(), location: None }).unwrap();
-    let err = lab.execute(Command::AttachDisk { group: RG.into(), vm: "vm1".into(), disk: "r0".into() }).unwrap_err();
+    lab.execute(Command::CreateVm {
+        group: RG.into(),
+        name: "vm1".into(),
+        location: None,
+    })
+    .unwrap();
+    let err = lab
+        .execute(Command::AttachDisk {
+            group: RG.into(),
+            vm: "vm1".into(),
+            disk: "r0".into(),
+        })
+        .unwrap_err();
     assert_eq!(err.rule(), Some("C5"));
-    assert_eq!(snaplab_engine::shapes::disk_json(lab.find_disk(RG, "r0").unwrap(), &lab)["completionPercent"], 0.0);
+    assert_eq!(
+        snaplab_engine::shapes::disk_json(lab.find_disk(RG, "r0").unwrap(), &lab)
+            ["completionPercent"],
+        0.0
+    );
     advance(&mut lab, Span::minutes(1));
-    lab.execute(Command::AttachDisk { group: RG.into(), vm: "vm1".into(), disk: "r0".into() }).unwrap();
+    lab.execute(Command::AttachDisk {
+        group: RG.into(),
+        vm: "vm1".into(),
+        disk: "r0".into(),
+    })
+    .unwrap();
     restore(&mut lab, "s1", "r5").unwrap();
     assert_eq!(lab.find_disk(RG, "r0").unwrap().disk_state(), "Attached");
 }
@@ -517,23 +778,59 @@ fn c6_4096_byte_sector_snapshots_create_only_ultra_and_v2_disks() {
     snapshot(&mut lab, "u4k", "s4k").unwrap();
     advance(&mut lab, Span::minutes(1));
     let err = lab
-        .execute(Command::CreateDiskFromSnapshot { group: RG.into(), name: "p".into(), source: "s4k".into(), sku: Some("Premium_LRS".into()), size_gib: None })
+        .execute(Command::CreateDiskFromSnapshot {
+            group: RG.into(),
+            name: "p".into(),
+            source: "s4k".into(),
+            sku: Some("Premium_LRS".into()),
+            size_gib: None,
+        })
         .unwrap_err();
     assert_eq!(err.rule(), Some("C6"));
-    lab.execute(Command::CreateDiskFromSnapshot { group: RG.into(), name: "v".into(), source: "s4k".into(), sku: Some("PremiumV2_LRS".into()), size_gib: None })
-        .unwrap();
-    assert_eq!(lab.find_snapshot(RG, "s4k").unwrap().logical_sector_size, 4096, "inherited from the parent");
+    lab.execute(Command::CreateDiskFromSnapshot {
+        group: RG.into(),
+        name: "v".into(),
+        source: "s4k".into(),
+        sku: Some("PremiumV2_LRS".into()),
+        size_gib: None,
+    })
+    .unwrap();
+    assert_eq!(
+        lab.find_snapshot(RG, "s4k").unwrap().logical_sector_size,
+        4096,
+        "inherited from the parent"
+    );
 }
 
 #[test]
 fn c7_v2_snapshots_only_in_the_listed_regions() {
     let mut lab = Lab::new();
-    lab.execute(Command::SetFeatureAccess { enabled: true }).unwrap();
-    lab.execute(Command::CreateGroup { name: "rg-se".into(), location: "swedencentral".into() }).unwrap();
-    lab.execute(Command::CreateDisk { group: "rg-se".into(), name: "v2".into(), location: None, sku: "PremiumV2_LRS".into(), size_gib: 4, logical_sector_size: 512 })
+    lab.execute(Command::SetFeatureAccess { enabled: true })
         .unwrap();
+    lab.execute(Command::CreateGroup {
+        name: "rg-se".into(),
+        location: "swedencentral".into(),
+    })
+    .unwrap();
+    lab.execute(Command::CreateDisk {
+        group: "rg-se".into(),
+        name: "v2".into(),
+        location: None,
+        sku: "PremiumV2_LRS".into(),
+        size_gib: 4,
+        logical_sector_size: 512,
+    })
+    .unwrap();
     let err = lab
-        .execute(Command::CreateSnapshot { group: "rg-se".into(), name: "s".into(), source: "v2".into(), incremental: true, sku: None, location: None, copy_start: false })
+        .execute(Command::CreateSnapshot {
+            group: "rg-se".into(),
+            name: "s".into(),
+            source: "v2".into(),
+            incremental: true,
+            sku: None,
+            location: None,
+            copy_start: false,
+        })
         .unwrap_err();
     assert_eq!(err.rule(), Some("C7"));
 }
@@ -542,7 +839,12 @@ use snaplab_engine::Lab;
 
 // ---- 4. copy to another region ----------------------------------------------------------
 
-fn copy_start(lab: &mut Lab, source: &str, name: &str, region: &str) -> snaplab_engine::Result<String> {
+fn copy_start(
+    lab: &mut Lab,
+    source: &str,
+    name: &str,
+    region: &str,
+) -> snaplab_engine::Result<String> {
     let id = lab.find_snapshot(RG, source).unwrap().id();
     lab.execute(Command::CreateSnapshot {
         group: RG.into(),
@@ -568,19 +870,42 @@ fn d1_d2_copystart_completes_over_time_and_transfers_only_the_delta() {
     assert_eq!(copy.transferred_bytes, 10 * GIB);
     assert_eq!(copy.origin.create_option, "CopyStart");
     assert_eq!(copy.completion_percent(lab.now()), 0);
-    assert_eq!(restore(&mut lab, "s1-ne", "x").unwrap_err().rule(), Some("C2"));
+    assert_eq!(
+        restore(&mut lab, "s1-ne", "x").unwrap_err().rule(),
+        Some("C2")
+    );
     // D3: one at a time per disk.
-    assert_eq!(copy_start(&mut lab, "s2", "s2-ne", "northeurope").unwrap_err().rule(), Some("D3"));
+    assert_eq!(
+        copy_start(&mut lab, "s2", "s2-ne", "northeurope")
+            .unwrap_err()
+            .rule(),
+        Some("D3")
+    );
     advance(&mut lab, Span::seconds(160)); // 10 GiB at 64 MiB/s
-    assert_eq!(lab.find_snapshot(RG, "s1-ne").unwrap().completion_percent(lab.now()), 100);
+    assert_eq!(
+        lab.find_snapshot(RG, "s1-ne")
+            .unwrap()
+            .completion_percent(lab.now()),
+        100
+    );
 
     copy_start(&mut lab, "s2", "s2-ne", "northeurope").unwrap();
-    assert_eq!(lab.find_snapshot(RG, "s2-ne").unwrap().transferred_bytes, GIB, "only the delta (D2)");
+    assert_eq!(
+        lab.find_snapshot(RG, "s2-ne").unwrap().transferred_bytes,
+        GIB,
+        "only the delta (D2)"
+    );
     advance(&mut lab, Span::minutes(1));
     // Restoring the copy gives the source's data, and copies diff among themselves.
     restore(&mut lab, "s2-ne", "restored-ne").unwrap();
-    assert_eq!(read_disk(&lab, "restored-ne", 0, M), read_disk(&lab, "disk1", 0, M));
-    assert_eq!(diff(&lab, "s2-ne", Some("s1-ne")).unwrap(), vec![(RangeKind::PageRange, 0, GIB - 1)]);
+    assert_eq!(
+        read_disk(&lab, "restored-ne", 0, M),
+        read_disk(&lab, "disk1", 0, M)
+    );
+    assert_eq!(
+        diff(&lab, "s2-ne", Some("s1-ne")).unwrap(),
+        vec![(RangeKind::PageRange, 0, GIB - 1)]
+    );
 }
 
 #[test]
@@ -604,10 +929,16 @@ fn d4_deleting_the_source_during_a_copy_fails_it_with_copysourcenotfound() {
     delete_snapshot(&mut lab, "s1");
     let copy = lab.find_snapshot(RG, "s1-ne").unwrap();
     let json = snapshot_json(copy, lab.now());
-    assert_eq!(json["copyCompletionError"]["errorCode"], "CopySourceNotFound");
+    assert_eq!(
+        json["copyCompletionError"]["errorCode"],
+        "CopySourceNotFound"
+    );
     advance(&mut lab, Span::minutes(5));
     assert!(!lab.find_snapshot(RG, "s1-ne").unwrap().is_ready(lab.now()));
-    assert_eq!(restore(&mut lab, "s1-ne", "x").unwrap_err().rule(), Some("C2"));
+    assert_eq!(
+        restore(&mut lab, "s1-ne", "x").unwrap_err().rule(),
+        Some("C2")
+    );
 }
 
 #[test]
@@ -617,7 +948,11 @@ fn d5_cross_region_bytes_are_billed_as_bandwidth() {
     snapshot(&mut lab, "disk1", "s1").unwrap();
     copy_start(&mut lab, "s1", "s1-ne", "northeurope").unwrap();
     let bill = lab.bill(&PriceTable::default());
-    assert!((bill.bandwidth_cost - 2.0 * 0.02).abs() < 1e-9, "{}", bill.bandwidth_cost);
+    assert!(
+        (bill.bandwidth_cost - 2.0 * 0.02).abs() < 1e-9,
+        "{}",
+        bill.bandwidth_cost
+    );
 }
 
 #[test]
@@ -633,7 +968,9 @@ fn d6_the_dotnet_sample_copies_a_chain_by_diffs_in_4_mib_chunks() {
 
     let mut previous: Option<&str> = None;
     for snap in ["s1", "s2"] {
-        let list = lab.page_ranges(RG, snap, previous, &PageRangesRequest::default()).unwrap();
+        let list = lab
+            .page_ranges(RG, snap, previous, &PageRangesRequest::default())
+            .unwrap();
         let source = lab.find_snapshot(RG, snap).unwrap().clone();
         for range in list.ranges {
             match range.kind {
@@ -652,7 +989,10 @@ fn d6_the_dotnet_sample_copies_a_chain_by_diffs_in_4_mib_chunks() {
         }
         previous = Some(snap);
     }
-    assert_eq!(read_disk(&lab, "target", 0, 200 * M), read_disk(&lab, "disk1", 0, 200 * M));
+    assert_eq!(
+        read_disk(&lab, "target", 0, 200 * M),
+        read_disk(&lab, "disk1", 0, 200 * M)
+    );
 }
 
 // ---- 6. resource shapes -------------------------------------------------------------------
@@ -664,12 +1004,30 @@ fn snapshot_json_has_the_property_names_az_prints() {
     snapshot(&mut lab, "disk1", "s1").unwrap();
     let json = snapshot_json(lab.find_snapshot(RG, "s1").unwrap(), lab.now());
     for key in [
-        "completionPercent", "copyCompletionError", "creationData", "diskSizeBytes", "diskSizeGB", "diskState", "id",
-        "incremental", "incrementalSnapshotFamilyId", "location", "name", "provisioningState", "sku", "timeCreated", "type", "uniqueId",
+        "completionPercent",
+        "copyCompletionError",
+        "creationData",
+        "diskSizeBytes",
+        "diskSizeGB",
+        "diskState",
+        "id",
+        "incremental",
+        "incrementalSnapshotFamilyId",
+        "location",
+        "name",
+        "provisioningState",
+        "sku",
+        "timeCreated",
+        "type",
+        "uniqueId",
     ] {
         assert!(json.get(key).is_some(), "missing {key}");
     }
-    assert_eq!(json["diskSizeBytes"], 8 * GIB, "the provisioned size, not the used size");
+    assert_eq!(
+        json["diskSizeBytes"],
+        8 * GIB,
+        "the provisioned size, not the used size"
+    );
     assert_eq!(json["creationData"]["createOption"], "Copy");
     assert_eq!(json["type"], "Microsoft.Compute/snapshots");
     assert_eq!(json["timeCreated"], "2026-01-05T10:00:00.0000000+00:00");
@@ -685,7 +1043,10 @@ fn event_log_records_operations_refusals_and_background_work_in_time_order() {
     let _ = write(&mut lab, "disk1", 3, 512, 1);
     advance(&mut lab, Span::minutes(1));
     let events: Vec<_> = lab.events().collect();
-    let tail: Vec<(&str, &str, bool)> = events[events.len() - 4..].iter().map(|e| (e.actor, e.operation.as_str(), e.outcome.is_refusal())).collect();
+    let tail: Vec<(&str, &str, bool)> = events[events.len() - 4..]
+        .iter()
+        .map(|e| (e.actor, e.operation.as_str(), e.outcome.is_refusal()))
+        .collect();
     assert_eq!(
         tail,
         vec![
@@ -695,7 +1056,10 @@ fn event_log_records_operations_refusals_and_background_work_in_time_order() {
             ("platform", "background copy completed", false),
         ]
     );
-    assert!(events.windows(2).all(|w| w[0].time <= w[1].time), "in time order");
+    assert!(
+        events.windows(2).all(|w| w[0].time <= w[1].time),
+        "in time order"
+    );
     let refused = events.iter().find(|e| e.outcome.is_refusal()).unwrap();
     assert_eq!(refused.resource, "rg-demo/disk1");
     match &refused.outcome {
@@ -718,15 +1082,51 @@ fn bad_input_is_refused_with_azure_codes() {
         size_gib: size,
         logical_sector_size: 512,
     };
-    assert_eq!(lab.execute(disk("bad name!", "Premium_LRS", 4)).unwrap_err().code(), "InvalidResourceName");
-    assert_eq!(lab.execute(disk("d", "Premium_GRS", 4)).unwrap_err().code(), "InvalidParameter");
-    assert_eq!(lab.execute(disk("d", "Premium_LRS", 40_000)).unwrap_err().code(), "InvalidParameter");
-    let missing_group = Command::CreateDisk { group: "nope".into(), name: "d".into(), location: None, sku: "Premium_LRS".into(), size_gib: 4, logical_sector_size: 512 };
-    assert_eq!(lab.execute(missing_group).unwrap_err().code(), "ResourceGroupNotFound");
+    assert_eq!(
+        lab.execute(disk("bad name!", "Premium_LRS", 4))
+            .unwrap_err()
+            .code(),
+        "InvalidResourceName"
+    );
+    assert_eq!(
+        lab.execute(disk("d", "Premium_GRS", 4)).unwrap_err().code(),
+        "InvalidParameter"
+    );
+    assert_eq!(
+        lab.execute(disk("d", "Premium_LRS", 40_000))
+            .unwrap_err()
+            .code(),
+        "InvalidParameter"
+    );
+    let missing_group = Command::CreateDisk {
+        group: "nope".into(),
+        name: "d".into(),
+        location: None,
+        sku: "Premium_LRS".into(),
+        size_gib: 4,
+        logical_sector_size: 512,
+    };
+    assert_eq!(
+        lab.execute(missing_group).unwrap_err().code(),
+        "ResourceGroupNotFound"
+    );
     lab.execute(disk("d", "Premium_LRS", 4)).unwrap();
-    assert_eq!(lab.execute(disk("D", "Premium_LRS", 4)).unwrap_err().code(), "Conflict", "names are case-insensitive");
-    assert_eq!(snapshot(&mut lab, "ghost", "s").unwrap_err().code(), "ResourceNotFound");
-    let bad_region = Command::CreateGroup { name: "rg2".into(), location: "mars".into() };
-    assert_eq!(lab.execute(bad_region).unwrap_err().code(), "LocationNotAvailableForResourceType");
+    assert_eq!(
+        lab.execute(disk("D", "Premium_LRS", 4)).unwrap_err().code(),
+        "Conflict",
+        "names are case-insensitive"
+    );
+    assert_eq!(
+        snapshot(&mut lab, "ghost", "s").unwrap_err().code(),
+        "ResourceNotFound"
+    );
+    let bad_region = Command::CreateGroup {
+        name: "rg2".into(),
+        location: "mars".into(),
+    };
+    assert_eq!(
+        lab.execute(bad_region).unwrap_err().code(),
+        "LocationNotAvailableForResourceType"
+    );
     assert_eq!(lab.disks().count(), 1);
 }

@@ -6,21 +6,46 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use snaplab_engine::store::{self, Batch, BlockStore, FaultyStore, Journal, MemoryStore, Session, CHUNK_SIZE};
+use snaplab_engine::store::{
+    self, Batch, BlockStore, FaultyStore, Journal, MemoryStore, Session, CHUNK_SIZE,
+};
 use snaplab_engine::{AccessTarget, Command, Lab, PatternKind, WriteData};
 
 fn write_bytes(disk: &str, offset: u64, bytes: Vec<u8>) -> Command {
-    Command::Write { group: "rg".into(), disk: disk.into(), offset, data: WriteData::bytes(bytes) }
+    Command::Write {
+        group: "rg".into(),
+        disk: disk.into(),
+        offset,
+        data: WriteData::bytes(bytes),
+    }
 }
 
 fn snapshot(name: &str, disk: &str) -> Command {
-    Command::CreateSnapshot { group: "rg".into(), name: name.into(), source: disk.into(), incremental: true, sku: None, location: None, copy_start: false }
+    Command::CreateSnapshot {
+        group: "rg".into(),
+        name: name.into(),
+        source: disk.into(),
+        incremental: true,
+        sku: None,
+        location: None,
+        copy_start: false,
+    }
 }
 
 fn setup() -> Vec<Command> {
     vec![
-        Command::CreateGroup { name: "rg".into(), location: "westeurope".into() },
-        Command::CreateDisk { group: "rg".into(), name: "d".into(), location: None, sku: "Premium_LRS".into(), size_gib: 4, logical_sector_size: 512 },
+        Command::CreateGroup {
+            name: "rg".into(),
+            location: "westeurope".into(),
+        },
+        Command::CreateDisk {
+            group: "rg".into(),
+            name: "d".into(),
+            location: None,
+            sku: "Premium_LRS".into(),
+            size_gib: 4,
+            logical_sector_size: 512,
+        },
     ]
 }
 
@@ -29,12 +54,25 @@ fn picture(lab: &Lab) -> String {
     let mut out = format!("{:?}\n", lab.now());
     for d in lab.disks() {
         let bytes = d.data.read(0, 1 << 20).unwrap();
-        out += &format!("disk {} {} {} {:?} {:x}\n", d.at.name, d.unique_id, d.data.used_bytes(), d.data.page_map().written_ranges(), snaplab_engine::naming::stable_hash_bytes(&bytes));
+        out += &format!(
+            "disk {} {} {} {:?} {:x}\n",
+            d.at.name,
+            d.unique_id,
+            d.data.used_bytes(),
+            d.data.page_map().written_ranges(),
+            snaplab_engine::naming::stable_hash_bytes(&bytes)
+        );
     }
     for s in lab.snapshots() {
         let mut bytes = vec![0; 1 << 20];
         s.content.read_into(0, &mut bytes);
-        out += &format!("snap {} {} {} {:x}\n", s.at.name, s.unique_id, s.used_bytes(), snaplab_engine::naming::stable_hash_bytes(&bytes));
+        out += &format!(
+            "snap {} {} {} {:x}\n",
+            s.at.name,
+            s.unique_id,
+            s.used_bytes(),
+            snaplab_engine::naming::stable_hash_bytes(&bytes)
+        );
     }
     out
 }
@@ -46,23 +84,55 @@ fn a_reopened_store_replays_to_the_same_lab_and_keeps_bytes_in_64_kib_chunks() {
         session.execute(c).unwrap();
     }
     let upload: Vec<u8> = (0..200 * 1024).map(|i| (i % 253) as u8).collect();
-    session.execute(write_bytes("d", 0, upload.clone())).unwrap();
     session
-        .execute(Command::Write { group: "rg".into(), disk: "d".into(), offset: 1 << 20, data: WriteData::Pattern { pattern: PatternKind::Random, seed: 3, length: 8192 } })
+        .execute(write_bytes("d", 0, upload.clone()))
+        .unwrap();
+    session
+        .execute(Command::Write {
+            group: "rg".into(),
+            disk: "d".into(),
+            offset: 1 << 20,
+            data: WriteData::Pattern {
+                pattern: PatternKind::Random,
+                seed: 3,
+                length: 8192,
+            },
+        })
         .unwrap();
     session.execute(snapshot("s1", "d")).unwrap();
-    session.execute(Command::AdvanceClock { millis: 90_000 }).unwrap();
+    session
+        .execute(Command::AdvanceClock { millis: 90_000 })
+        .unwrap();
 
     let keys = session.store().keys("chunk/").unwrap();
     assert_eq!(keys.len(), 4, "200 KiB in 64 KiB chunks");
-    assert_eq!(session.store().get(&keys[3]).unwrap().unwrap().len(), 200 * 1024 - 3 * CHUNK_SIZE);
-    assert_eq!(session.store().keys("log/").unwrap().len(), 6, "one log entry per operation");
+    assert_eq!(
+        session.store().get(&keys[3]).unwrap().unwrap().len(),
+        200 * 1024 - 3 * CHUNK_SIZE
+    );
+    assert_eq!(
+        session.store().keys("log/").unwrap().len(),
+        6,
+        "one log entry per operation"
+    );
     let log = String::from_utf8(session.store().get("log/000000000003").unwrap().unwrap()).unwrap();
-    assert!(log.contains("\"stored\"") && !log.contains("bytes"), "the log names the blob, never holds the bytes: {log}");
+    assert!(
+        log.contains("\"stored\"") && !log.contains("bytes"),
+        "the log names the blob, never holds the bytes: {log}"
+    );
 
     let reopened = Session::open(session.store().clone()).unwrap();
     assert_eq!(picture(reopened.lab()), picture(session.lab()));
-    assert_eq!(reopened.lab().find_disk("rg", "d").unwrap().data.read(0, upload.len() as u64).unwrap(), upload);
+    assert_eq!(
+        reopened
+            .lab()
+            .find_disk("rg", "d")
+            .unwrap()
+            .data
+            .read(0, upload.len() as u64)
+            .unwrap(),
+        upload
+    );
 }
 
 #[test]
@@ -71,17 +141,30 @@ fn a_snapshot_stores_only_metadata_and_shares_the_disks_blobs() {
     for c in setup() {
         session.execute(c).unwrap();
     }
-    session.execute(write_bytes("d", 0, vec![1; 256 * 1024])).unwrap();
+    session
+        .execute(write_bytes("d", 0, vec![1; 256 * 1024]))
+        .unwrap();
     let before = session.store().len();
     for i in 0..5 {
         session.execute(snapshot(&format!("s{i}"), "d")).unwrap();
     }
-    assert_eq!(session.store().len(), before + 5, "five log entries, no chunk copies");
+    assert_eq!(
+        session.store().len(),
+        before + 5,
+        "five log entries, no chunk copies"
+    );
 }
 
 #[test]
 fn a_failed_commit_changes_neither_the_store_nor_the_lab() {
-    let commands: Vec<Command> = setup().into_iter().chain([write_bytes("d", 0, vec![0xAB; 1024]), snapshot("s1", "d"), write_bytes("d", 4096, vec![7; 70_000 / 512 * 512])]).collect();
+    let commands: Vec<Command> = setup()
+        .into_iter()
+        .chain([
+            write_bytes("d", 0, vec![0xAB; 1024]),
+            snapshot("s1", "d"),
+            write_bytes("d", 4096, vec![7; 70_000 / 512 * 512]),
+        ])
+        .collect();
     // Commits: 1 = recovery (schema record), then one per command; fail the 6th (the last write).
     let mut session = Session::open(FaultyStore::new(MemoryStore::new(), Some(6))).unwrap();
     for c in &commands[..4] {
@@ -91,9 +174,20 @@ fn a_failed_commit_changes_neither_the_store_nor_the_lab() {
     let picture_before = picture(session.lab());
     let err = session.execute(commands[4].clone()).unwrap_err();
     assert_eq!(err.code(), "QuotaExceeded");
-    assert!(err.to_string().contains("nothing stored was changed"), "{err}");
-    assert_eq!(picture(session.lab()), picture_before, "the lab is as before");
-    assert_eq!(session.store().inner, records_before, "the store is as before");
+    assert!(
+        err.to_string().contains("nothing stored was changed"),
+        "{err}"
+    );
+    assert_eq!(
+        picture(session.lab()),
+        picture_before,
+        "the lab is as before"
+    );
+    assert_eq!(
+        session.store().inner,
+        records_before,
+        "the store is as before"
+    );
     // The same operation succeeds once storage works again, and survives a reopen.
     session.execute(commands[4].clone()).unwrap();
     let reopened = Session::open(session.store().inner.clone()).unwrap();
@@ -109,15 +203,37 @@ fn an_operation_interrupted_before_its_commit_record_is_rolled_back_on_open() {
     session.execute(write_bytes("d", 0, vec![5; 4096])).unwrap();
     let picture_before = picture(session.lab());
     // The tab dies after the chunks of a big write are stored but before its log entry.
-    let prepared = session.journal().prepare(write_bytes("d", 8192, vec![6; 3 * CHUNK_SIZE]));
-    let chunks: Vec<_> = prepared.batch.puts.iter().filter(|(k, _)| k.starts_with("chunk/")).cloned().collect();
+    let prepared = session
+        .journal()
+        .prepare(write_bytes("d", 8192, vec![6; 3 * CHUNK_SIZE]));
+    let chunks: Vec<_> = prepared
+        .batch
+        .puts
+        .iter()
+        .filter(|(k, _)| k.starts_with("chunk/"))
+        .cloned()
+        .collect();
     assert_eq!(chunks.len(), 3);
     let mut store = session.store().clone();
-    store.commit(Batch { puts: chunks, deletes: vec![], strict: false }).unwrap();
+    store
+        .commit(Batch {
+            puts: chunks,
+            deletes: vec![],
+            strict: false,
+        })
+        .unwrap();
 
     let recovered = Session::open(store).unwrap();
-    assert_eq!(picture(recovered.lab()), picture_before, "the state before the operation");
-    assert_eq!(recovered.store().keys("chunk/").unwrap().len(), 1, "the orphan chunks were swept");
+    assert_eq!(
+        picture(recovered.lab()),
+        picture_before,
+        "the state before the operation"
+    );
+    assert_eq!(
+        recovered.store().keys("chunk/").unwrap().len(),
+        1,
+        "the orphan chunks were swept"
+    );
 }
 
 #[test]
@@ -126,12 +242,18 @@ fn a_store_written_by_a_newer_schema_is_refused_with_a_clear_message() {
     records.insert(store::SCHEMA_KEY.to_string(), b"7".to_vec());
     let err = Journal::open(&records).unwrap_err();
     assert_eq!(err.code(), "InvalidStoredLab");
-    assert!(err.to_string().contains("newer Snaplab (schema 7)"), "{err}");
+    assert!(
+        err.to_string().contains("newer Snaplab (schema 7)"),
+        "{err}"
+    );
     let mut records = BTreeMap::new();
     records.insert("log/000000000001".to_string(), b"{not json".to_vec());
     records.insert(store::SCHEMA_KEY.to_string(), b"1".to_vec());
     let err = Journal::open(&records).unwrap_err();
-    assert!(err.to_string().contains("log/000000000001 is unreadable"), "{err}");
+    assert!(
+        err.to_string().contains("log/000000000001 is unreadable"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -140,7 +262,13 @@ fn export_round_trips_byte_for_byte_and_damaged_or_foreign_files_are_refused() {
     for c in setup() {
         session.execute(c).unwrap();
     }
-    session.execute(write_bytes("d", 0, (0..100_000 / 512 * 512).map(|i| i as u8).collect())).unwrap();
+    session
+        .execute(write_bytes(
+            "d",
+            0,
+            (0..100_000 / 512 * 512).map(|i| i as u8).collect(),
+        ))
+        .unwrap();
     session.execute(snapshot("s1", "d")).unwrap();
     let file = store::export(session.store().records());
     let records = store::import(&file).unwrap();
@@ -149,8 +277,14 @@ fn export_round_trips_byte_for_byte_and_damaged_or_foreign_files_are_refused() {
 
     let mut damaged = file.clone();
     damaged[40] ^= 1;
-    assert!(store::import(&damaged).unwrap_err().to_string().contains("checksum"));
-    assert!(store::import(b"PK\x03\x04 a zip file, not a lab").unwrap_err().to_string().contains("not a Snaplab lab file"));
+    assert!(store::import(&damaged)
+        .unwrap_err()
+        .to_string()
+        .contains("checksum"));
+    assert!(store::import(b"PK\x03\x04 a zip file, not a lab")
+        .unwrap_err()
+        .to_string()
+        .contains("not a Snaplab lab file"));
     assert!(store::import(&file[..file.len() - 9]).is_err());
 }
 
@@ -158,14 +292,37 @@ fn export_round_trips_byte_for_byte_and_damaged_or_foreign_files_are_refused() {
 
 #[derive(Debug, Clone)]
 enum GcOp {
-    Upload { disk: usize, page: u64, pages: u64, fill: u8 },
-    Overwrite { disk: usize, page: u64, pages: u64 },
-    Trim { disk: usize, page: u64, pages: u64 },
-    Snapshot { disk: usize },
-    DeleteSnapshot { index: usize },
-    Restore { index: usize },
-    DeleteDisk { disk: usize },
-    Grant { index: usize },
+    Upload {
+        disk: usize,
+        page: u64,
+        pages: u64,
+        fill: u8,
+    },
+    Overwrite {
+        disk: usize,
+        page: u64,
+        pages: u64,
+    },
+    Trim {
+        disk: usize,
+        page: u64,
+        pages: u64,
+    },
+    Snapshot {
+        disk: usize,
+    },
+    DeleteSnapshot {
+        index: usize,
+    },
+    Restore {
+        index: usize,
+    },
+    DeleteDisk {
+        disk: usize,
+    },
+    Grant {
+        index: usize,
+    },
 }
 
 fn gc_op() -> impl Strategy<Value = GcOp> {
@@ -188,15 +345,31 @@ fn check_gc(session: &Session<MemoryStore>) -> Result<(), TestCaseError> {
         .keys("chunk/")
         .unwrap()
         .iter()
-        .map(|k| k["chunk/".len()..].split('/').next().unwrap().parse().unwrap())
+        .map(|k| {
+            k["chunk/".len()..]
+                .split('/')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
         .collect();
-    let referenced: std::collections::BTreeSet<u64> = lab.page_maps().flat_map(|m| m.all_blobs()).collect();
+    let referenced: std::collections::BTreeSet<u64> =
+        lab.page_maps().flat_map(|m| m.all_blobs()).collect();
     // Never free a blob still referenced…
     for blob in &referenced {
-        prop_assert!(stored.contains(blob), "blob {} is referenced but its chunks are gone", blob);
+        prop_assert!(
+            stored.contains(blob),
+            "blob {} is referenced but its chunks are gone",
+            blob
+        );
     }
     // …and free every one that is not.
-    prop_assert_eq!(&stored, &referenced, "stored blobs must be exactly the referenced ones");
+    prop_assert_eq!(
+        &stored,
+        &referenced,
+        "stored blobs must be exactly the referenced ones"
+    );
     Ok(())
 }
 
@@ -269,15 +442,28 @@ fn records_for_a_log_prefix_replay_to_the_lab_at_that_point() {
     session.execute(write_bytes("d", 0, vec![1; 4096])).unwrap();
     session.execute(snapshot("s1", "d")).unwrap();
     session.execute(write_bytes("d", 0, vec![2; 8192])).unwrap();
-    session.execute(Command::DeleteSnapshot { group: "rg".into(), name: "s1".into() }).unwrap();
+    session
+        .execute(Command::DeleteSnapshot {
+            group: "rg".into(),
+            name: "s1".into(),
+        })
+        .unwrap();
     let log: Vec<Command> = session.lab().log().cloned().collect();
     for k in 0..=log.len() {
         let (records, journal) = store::records_for(log.iter().take(k).cloned()).unwrap();
         let replayed = Lab::replay(log.iter().take(k));
-        assert_eq!(picture(journal.lab()), picture(&replayed), "after {k} operations");
+        assert_eq!(
+            picture(journal.lab()),
+            picture(&replayed),
+            "after {k} operations"
+        );
         // The records open to the same lab (what a reload after undo shows).
         let reopened = Journal::open(&records).unwrap().journal;
-        assert_eq!(picture(reopened.lab()), picture(&replayed), "reopened after {k} operations");
+        assert_eq!(
+            picture(reopened.lab()),
+            picture(&replayed),
+            "reopened after {k} operations"
+        );
     }
     // Undoing the delete brings s1 back, with the bytes it had.
     let (_, journal) = store::records_for(log.iter().take(log.len() - 1).cloned()).unwrap();

@@ -28,7 +28,11 @@ pub fn cost_history(lab: &Lab, prices: &PriceTable) -> Vec<(u64, f64, f64)> {
     for command in lab.log() {
         let _ = replay.execute(command.clone());
         let bill = replay.bill(prices);
-        points.push((replay.now().0, bill.daily_cost, bill.full_equivalent_daily_cost));
+        points.push((
+            replay.now().0,
+            bill.daily_cost,
+            bill.full_equivalent_daily_cost,
+        ));
     }
     points
 }
@@ -44,12 +48,24 @@ pub fn billing(props: &BillingProps) -> Html {
     let bill: Bill = props.lab.bill(&prices);
     let history = use_memo(props.revision, |_| cost_history(&props.lab, &prices));
     let (w, h) = (600.0, 120.0);
-    let (t0, t1) = (history.first().map_or(0, |p| p.0), history.last().map_or(1, |p| p.0).max(history.first().map_or(0, |p| p.0) + 1));
+    let (t0, t1) = (
+        history.first().map_or(0, |p| p.0),
+        history
+            .last()
+            .map_or(1, |p| p.0)
+            .max(history.first().map_or(0, |p| p.0) + 1),
+    );
     let top = history.iter().map(|p| p.2.max(p.1)).fold(0.0001, f64::max);
     let line = |pick: fn(&(u64, f64, f64)) -> f64| {
         history
             .iter()
-            .map(|p| format!("{:.1},{:.1}", (p.0 - t0) as f64 / (t1 - t0) as f64 * w, h - pick(p) / top * h))
+            .map(|p| {
+                format!(
+                    "{:.1},{:.1}",
+                    (p.0 - t0) as f64 / (t1 - t0) as f64 * w,
+                    h - pick(p) / top * h
+                )
+            })
             .collect::<Vec<_>>()
             .join(" ")
     };

@@ -25,7 +25,9 @@ pub struct BlockMapProps {
 
 impl PartialEq for BlockMapProps {
     fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision && self.disk.unique_id == other.disk.unique_id && self.disk.data.size_bytes() == other.disk.data.size_bytes()
+        self.revision == other.revision
+            && self.disk.unique_id == other.disk.unique_id
+            && self.disk.data.size_bytes() == other.disk.data.size_bytes()
     }
 }
 
@@ -62,7 +64,14 @@ fn paint(ctx: &CanvasRenderingContext2d, state: CellState, x: f64, y: f64) {
 }
 
 pub fn draw(canvas: &HtmlCanvasElement, cells: &[CellState]) {
-    let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok()) else { return };
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
     ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
     for (i, state) in cells.iter().enumerate() {
         let (col, row) = (i as u64 % COLUMNS, i as u64 / COLUMNS);
@@ -87,11 +96,18 @@ pub fn block_map(props: &BlockMapProps) -> Html {
     // ranges takes tens of milliseconds to classify).
     let cells = {
         let disk = disk.clone();
-        use_memo((props.revision, *view, disk.unique_id.clone()), move |(_, view, _)| classify(disk.data.page_map(), &disk.changed, view))
+        use_memo(
+            (props.revision, *view, disk.unique_id.clone()),
+            move |(_, view, _)| classify(disk.data.page_map(), &disk.changed, view),
+        )
     };
     let cells: Vec<CellState> = (*cells).clone();
     let count = |s: CellState| cells.iter().filter(|c| **c == s).count();
-    let (changed, snapshotted, cleared) = (count(CellState::Changed), count(CellState::Snapshotted), count(CellState::Cleared));
+    let (changed, snapshotted, cleared) = (
+        count(CellState::Changed),
+        count(CellState::Snapshotted),
+        count(CellState::Cleared),
+    );
 
     {
         let (canvas, cells) = (canvas.clone(), cells.clone());

@@ -28,13 +28,23 @@ pub fn clock_bar(props: &ClockProps) -> Html {
         let submit = props.submit.clone();
         use_effect_with((*playing, *speed), move |(playing, speed)| {
             let speed = *speed;
-            let interval = playing.then(|| Interval::new(1000, move || submit.emit(Command::AdvanceClock { millis: speed * 1000 })));
+            let interval = playing.then(|| {
+                Interval::new(1000, move || {
+                    submit.emit(Command::AdvanceClock {
+                        millis: speed * 1000,
+                    })
+                })
+            });
             move || drop(interval)
         });
     }
     let advance = |label: &'static str, span: Span| {
         let submit = props.submit.clone();
-        let onclick = Callback::from(move |_| submit.emit(Command::AdvanceClock { millis: span.as_millis() }));
+        let onclick = Callback::from(move |_| {
+            submit.emit(Command::AdvanceClock {
+                millis: span.as_millis(),
+            })
+        });
         html! { <button type="button" {onclick}>{ label }</button> }
     };
     let toggle = {

@@ -45,7 +45,14 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
     }
 
     let run = {
-        let (input, transcript, history, cursor, submit, lab) = (input.clone(), transcript.clone(), history.clone(), cursor.clone(), props.submit.clone(), props.lab.clone());
+        let (input, transcript, history, cursor, submit, lab) = (
+            input.clone(),
+            transcript.clone(),
+            history.clone(),
+            cursor.clone(),
+            props.submit.clone(),
+            props.lab.clone(),
+        );
         let language = language.clone();
         let disabled = props.disabled.clone();
         Callback::from(move |_: ()| {
@@ -57,7 +64,11 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
             console.disabled = disabled.clone();
             let result = console.run_in(*language, &script);
             let mut lines = (*transcript).clone();
-            let prompt = if *language == Language::Bash { "$" } else { "PS>" };
+            let prompt = if *language == Language::Bash {
+                "$"
+            } else {
+                "PS>"
+            };
             lines.extend(script.lines().map(|l| Line::Out(format!("{prompt} {l}"))));
             lines.extend(result.lines);
             transcript.set(lines);
@@ -80,7 +91,8 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
         })
     };
     let on_key = {
-        let (run, input, history, cursor) = (run.clone(), input.clone(), history.clone(), cursor.clone());
+        let (run, input, history, cursor) =
+            (run.clone(), input.clone(), history.clone(), cursor.clone());
         Callback::from(move |e: KeyboardEvent| {
             let single_line = !input.contains('\n');
             match e.key().as_str() {
@@ -114,7 +126,12 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
         let transcript = transcript.clone();
         Callback::from(move |_| transcript.set(Vec::new()))
     };
-    let text: String = transcript.iter().map(|l| match l { Line::Out(s) | Line::Err(s) => format!("{s}\n") }).collect();
+    let text: String = transcript
+        .iter()
+        .map(|l| match l {
+            Line::Out(s) | Line::Err(s) => format!("{s}\n"),
+        })
+        .collect();
     let copy = {
         let text = text.clone();
         Callback::from(move |_| {

@@ -12,7 +12,7 @@ use crate::components::block_map::{draw, CELL_PX, COLUMNS, ROWS};
 use crate::i18n::use_t;
 use snaplab_engine::page_map::{PageMap, PageRange};
 use snaplab_engine::range_set::RangeSet;
-use snaplab_engine::{Payload, PatternKind};
+use snaplab_engine::{PatternKind, Payload};
 
 #[derive(Properties)]
 pub struct DiffProps {
@@ -36,7 +36,11 @@ pub fn diff_view(props: &DiffProps) -> Html {
     let xml = use_state(|| true);
     let names: Vec<String> = snapshots.iter().map(|s| s.at.name.clone()).collect();
     let newest = names.last().cloned();
-    let newer_name = newer.as_ref().filter(|n| names.contains(n)).cloned().or(newest);
+    let newer_name = newer
+        .as_ref()
+        .filter(|n| names.contains(n))
+        .cloned()
+        .or(newest);
     let select = |state: UseStateHandle<Option<String>>| {
         Callback::from(move |e: Event| {
             if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
@@ -60,8 +64,16 @@ pub fn diff_view(props: &DiffProps) -> Html {
         });
     }
     let result = newer_name.as_ref().map(|newer| {
-        let s = snapshots.iter().find(|s| &s.at.name == newer).expect("listed");
-        props.lab.page_ranges(&s.at.group, newer, older.as_deref(), &PageRangesRequest::default())
+        let s = snapshots
+            .iter()
+            .find(|s| &s.at.name == newer)
+            .expect("listed");
+        props.lab.page_ranges(
+            &s.at.group,
+            newer,
+            older.as_deref(),
+            &PageRangesRequest::default(),
+        )
     });
     let body = match result {
         None => html! { <p class="hint">{ t("snapshots.none") }</p> },
@@ -72,7 +84,10 @@ pub fn diff_view(props: &DiffProps) -> Html {
         },
         Some(Ok(list)) => {
             // The ranges on a map of the disk: PageRange cells as changed, ClearRange as cleared.
-            let disk_pages = snapshots.iter().find(|s| Some(&s.at.name) == newer_name.as_ref()).map_or(1, |s| s.disk_size_bytes / 512);
+            let disk_pages = snapshots
+                .iter()
+                .find(|s| Some(&s.at.name) == newer_name.as_ref())
+                .map_or(1, |s| s.disk_size_bytes / 512);
             let mut written = PageMap::new();
             let mut all = RangeSet::new();
             for r in &list.ranges {
@@ -82,9 +97,20 @@ pub fn diff_view(props: &DiffProps) -> Html {
                     written.write(pages, Payload::pattern(PatternKind::Fill, 0), 0);
                 }
             }
-            *overlay.borrow_mut() = classify(&written, &all, &View::whole(disk_pages, COLUMNS * ROWS));
-            let pages = |kind| list.ranges.iter().filter(|r| r.kind == kind).map(|r| r.bytes() / 512).sum::<u64>();
-            let text = if *xml { list.to_xml() } else { serde_json::to_string_pretty(&list.to_json()).unwrap_or_default() };
+            *overlay.borrow_mut() =
+                classify(&written, &all, &View::whole(disk_pages, COLUMNS * ROWS));
+            let pages = |kind| {
+                list.ranges
+                    .iter()
+                    .filter(|r| r.kind == kind)
+                    .map(|r| r.bytes() / 512)
+                    .sum::<u64>()
+            };
+            let text = if *xml {
+                list.to_xml()
+            } else {
+                serde_json::to_string_pretty(&list.to_json()).unwrap_or_default()
+            };
             html! {
                 <div id="diff-result">
                     <p id="diff-summary">{ format!("{} {} · {} {} ({} pages) · {} {} ({} pages)",

@@ -42,7 +42,11 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
         group: group.clone(),
         disk: name.clone(),
         offset: offset.min(disk.data.size_bytes().saturating_sub(length)),
-        data: WriteData::Pattern { pattern: PatternKind::Random, seed, length },
+        data: WriteData::Pattern {
+            pattern: PatternKind::Random,
+            seed,
+            length,
+        },
     };
     // Random writes: 16 writes of 4 KiB spread over the disk, different each time.
     let random_writes = {
@@ -55,19 +59,46 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                 x ^= x >> 7;
                 x ^= x << 17;
                 let offset = (x % (size / 4096)) * 4096;
-                submit.emit(Command::Write { group: group.clone(), disk: name.clone(), offset, data: WriteData::Pattern { pattern: PatternKind::Random, seed: x ^ i, length: 4096 } });
+                submit.emit(Command::Write {
+                    group: group.clone(),
+                    disk: name.clone(),
+                    offset,
+                    data: WriteData::Pattern {
+                        pattern: PatternKind::Random,
+                        seed: x ^ i,
+                        length: 4096,
+                    },
+                });
             }
         })
     };
     // Rewrite identical data: read the last written MiB and write the same bytes back (A8).
     let rewrite = ranges.last().map(|r| {
         let start = (r.end * 512).saturating_sub(MIB).max(r.start * 512);
-        let bytes = disk.data.read(start, r.end * 512 - start).unwrap_or_default();
-        emit(Command::Write { group: group.clone(), disk: name.clone(), offset: start, data: WriteData::bytes(bytes) })
+        let bytes = disk
+            .data
+            .read(start, r.end * 512 - start)
+            .unwrap_or_default();
+        emit(Command::Write {
+            group: group.clone(),
+            disk: name.clone(),
+            offset: start,
+            data: WriteData::bytes(bytes),
+        })
     });
-    let trim = emit(Command::Clear { group: group.clone(), disk: name.clone(), offset: next_offset.saturating_sub(MIB), length: MIB.min(next_offset.max(512)) });
+    let trim = emit(Command::Clear {
+        group: group.clone(),
+        disk: name.clone(),
+        offset: next_offset.saturating_sub(MIB),
+        length: MIB.min(next_offset.max(512)),
+    });
     let write_text = {
-        let (group, name, text, submit) = (group.clone(), name.clone(), text.clone(), props.submit.clone());
+        let (group, name, text, submit) = (
+            group.clone(),
+            name.clone(),
+            text.clone(),
+            props.submit.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if text.is_empty() {
@@ -76,7 +107,12 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
             // Real bytes, padded with zeros to whole 512-byte pages.
             let mut bytes = text.as_bytes().to_vec();
             bytes.resize(bytes.len().div_ceil(512) * 512, 0);
-            submit.emit(Command::Write { group: group.clone(), disk: name.clone(), offset: next_offset, data: WriteData::bytes(bytes) });
+            submit.emit(Command::Write {
+                group: group.clone(),
+                disk: name.clone(),
+                offset: next_offset,
+                data: WriteData::bytes(bytes),
+            });
             text.set(String::new());
         })
     };
@@ -100,23 +136,62 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             // Unparsable numbers become an offset the engine refuses (InvalidPageRange) rather than a guess.
-            let (offset, length) = (mib(&offset).unwrap_or(u64::MAX - 511), mib(&length).unwrap_or(0));
-            let pattern = if *kind == "fill" { PatternKind::Fill } else { PatternKind::Random };
-            submit.emit(Command::Write { group: group.clone(), disk: name.clone(), offset, data: WriteData::Pattern { pattern, seed: seed | 0xA5, length } });
+            let (offset, length) = (
+                mib(&offset).unwrap_or(u64::MAX - 511),
+                mib(&length).unwrap_or(0),
+            );
+            let pattern = if *kind == "fill" {
+                PatternKind::Fill
+            } else {
+                PatternKind::Random
+            };
+            submit.emit(Command::Write {
+                group: group.clone(),
+                disk: name.clone(),
+                offset,
+                data: WriteData::Pattern {
+                    pattern,
+                    seed: seed | 0xA5,
+                    length,
+                },
+            });
         })
     };
     let trim_range = {
-        let (submit, group, name, offset, length) = (props.submit.clone(), group.clone(), name.clone(), w_offset.clone(), w_length.clone());
+        let (submit, group, name, offset, length) = (
+            props.submit.clone(),
+            group.clone(),
+            name.clone(),
+            w_offset.clone(),
+            w_length.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
-            let (offset, length) = (mib(&offset).unwrap_or(u64::MAX - 511), mib(&length).unwrap_or(0));
-            submit.emit(Command::Clear { group: group.clone(), disk: name.clone(), offset, length });
+            let (offset, length) = (
+                mib(&offset).unwrap_or(u64::MAX - 511),
+                mib(&length).unwrap_or(0),
+            );
+            submit.emit(Command::Clear {
+                group: group.clone(),
+                disk: name.clone(),
+                offset,
+                length,
+            });
         })
     };
     let resize = {
-        let (submit, group, name, size) = (props.submit.clone(), group.clone(), name.clone(), resize_to.clone());
+        let (submit, group, name, size) = (
+            props.submit.clone(),
+            group.clone(),
+            name.clone(),
+            resize_to.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            submit.emit(Command::ResizeDisk { group: group.clone(), name: name.clone(), size_gib: size.trim().parse().unwrap_or(0) });
+            submit.emit(Command::ResizeDisk {
+                group: group.clone(),
+                name: name.clone(),
+                size_gib: size.trim().parse().unwrap_or(0),
+            });
         })
     };
     let bind = |state: &UseStateHandle<String>| {
@@ -136,9 +211,18 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
         })
     };
     let sas = if disk.sas_active {
-        emit(Command::RevokeAccess { target: AccessTarget::Disk, group: group.clone(), name: name.clone() })
+        emit(Command::RevokeAccess {
+            target: AccessTarget::Disk,
+            group: group.clone(),
+            name: name.clone(),
+        })
     } else {
-        emit(Command::GrantAccess { target: AccessTarget::Disk, group: group.clone(), name: name.clone(), duration_seconds: 3600 })
+        emit(Command::GrantAccess {
+            target: AccessTarget::Disk,
+            group: group.clone(),
+            name: name.clone(),
+            duration_seconds: 3600,
+        })
     };
 
     let open_wizard = {

@@ -36,7 +36,11 @@ impl PartialEq for FaultsProps {
 pub fn faults(props: &FaultsProps) -> Html {
     let t = use_t();
     let quota = {
-        let (store, dispatch, message) = (props.store.clone(), props.dispatch.clone(), t("faults.armed"));
+        let (store, dispatch, message) = (
+            props.store.clone(),
+            props.dispatch.clone(),
+            t("faults.armed"),
+        );
         Callback::from(move |_| {
             if let Some(store) = store.borrow().as_ref() {
                 store.fail_on_put(Some(1));
@@ -45,19 +49,33 @@ pub fn faults(props: &FaultsProps) -> Html {
         })
     };
     let crash = {
-        let (flag, dispatch, message) = (props.crash_next.clone(), props.dispatch.clone(), t("faults.crashArmed"));
+        let (flag, dispatch, message) = (
+            props.crash_next.clone(),
+            props.dispatch.clone(),
+            t("faults.crashArmed"),
+        );
         Callback::from(move |_| {
             flag.set(true);
             dispatch.emit(Action::Notice(Ok(message.into())));
         })
     };
     let writer = {
-        let (lab, submit, dispatch) = (props.lab.clone(), props.submit.clone(), props.dispatch.clone());
+        let (lab, submit, dispatch) = (
+            props.lab.clone(),
+            props.submit.clone(),
+            props.dispatch.clone(),
+        );
         Callback::from(move |_| {
             // Snapshot, start a copy, write during it, and let it finish.
-            let Some(disk) = lab.disks().next() else { return };
+            let Some(disk) = lab.disks().next() else {
+                return;
+            };
             let (g, d) = (disk.at.group.clone(), disk.at.name.clone());
-            let target = if disk.at.location == "northeurope" { "westeurope" } else { "northeurope" };
+            let target = if disk.at.location == "northeurope" {
+                "westeurope"
+            } else {
+                "northeurope"
+            };
             let mut console = Console::new(lab.clone());
             let name = format!("copy-demo-{}", lab.log().len());
             let script = format!(
@@ -75,7 +93,11 @@ pub fn faults(props: &FaultsProps) -> Html {
             let message = if result.status == 0 {
                 Ok(format!("{name}-{target} finished copying while {d} was being written: it holds {name}'s point in time, not the new writes (restore it to compare)."))
             } else {
-                Err(crate::state::Refusal { code: "DemoFailed".into(), message: result.stderr(), rule: None })
+                Err(crate::state::Refusal {
+                    code: "DemoFailed".into(),
+                    message: result.stderr(),
+                    rule: None,
+                })
             };
             dispatch.emit(Action::Notice(message));
         })

@@ -36,12 +36,20 @@ fn fork(log: Vec<Command>, k: usize, store: Option<Rc<IdbStore>>, dispatch: Call
     spawn_local(async move {
         let Some(store) = store else { return };
         let result = match records_for(log.into_iter().take(k)) {
-            Ok((records, journal)) => store.replace_all(&records).await.map(|_| journal).map_err(|e| e.to_string()),
+            Ok((records, journal)) => store
+                .replace_all(&records)
+                .await
+                .map(|_| journal)
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
         match result {
             Ok(journal) => dispatch.emit(Action::Loaded(journal)),
-            Err(message) => dispatch.emit(Action::Notice(Err(Refusal { code: "HistoryFailed".into(), message, rule: None }))),
+            Err(message) => dispatch.emit(Action::Notice(Err(Refusal {
+                code: "HistoryFailed".into(),
+                message,
+                rule: None,
+            }))),
         }
     });
 }
@@ -68,14 +76,25 @@ pub fn history(props: &HistoryProps) -> Html {
         })
     };
     let undo = {
-        let (log, store, dispatch, redo_stack, position) = (log.clone(), props.store.clone(), props.dispatch.clone(), redo_stack.clone(), position.clone());
+        let (log, store, dispatch, redo_stack, position) = (
+            log.clone(),
+            props.store.clone(),
+            props.dispatch.clone(),
+            redo_stack.clone(),
+            position.clone(),
+        );
         Callback::from(move |_| {
             if let Some(last) = log.last().cloned() {
                 let mut stack = (*redo_stack).clone();
                 stack.push(last);
                 redo_stack.set(stack);
                 position.set(None);
-                fork(log.clone(), log.len() - 1, store.borrow().clone(), dispatch.clone());
+                fork(
+                    log.clone(),
+                    log.len() - 1,
+                    store.borrow().clone(),
+                    dispatch.clone(),
+                );
             }
         })
     };
@@ -90,7 +109,13 @@ pub fn history(props: &HistoryProps) -> Html {
         })
     };
     let continue_here = {
-        let (log, store, dispatch, redo_stack, position) = (log.clone(), props.store.clone(), props.dispatch.clone(), redo_stack.clone(), position.clone());
+        let (log, store, dispatch, redo_stack, position) = (
+            log.clone(),
+            props.store.clone(),
+            props.dispatch.clone(),
+            redo_stack.clone(),
+            position.clone(),
+        );
         Callback::from(move |_| {
             redo_stack.set(Vec::new());
             position.set(None);
@@ -142,17 +167,28 @@ pub fn history(props: &HistoryProps) -> Html {
         Callback::from(move |_| match snaplab_engine::share::encode(log.iter()) {
             Ok(payload) => {
                 let location = web_sys::window().map(|w| w.location());
-                let base = location.as_ref().and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))).unwrap_or_default();
+                let base = location
+                    .as_ref()
+                    .and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?)))
+                    .unwrap_or_default();
                 let url = format!("{base}#lab={payload}");
                 if let Some(window) = web_sys::window() {
                     let _ = window.navigator().clipboard().write_text(&url);
                 }
                 link.set(url);
             }
-            Err(e) => dispatch.emit(Action::Notice(Err(Refusal { code: e.code().into(), message: e.to_string(), rule: None }))),
+            Err(e) => dispatch.emit(Action::Notice(Err(Refusal {
+                code: e.code().into(),
+                message: e.to_string(),
+                rule: None,
+            }))),
         })
     };
-    let operation = |i: usize| log.get(i.wrapping_sub(1)).map(|c| format!("{} {}", c.operation(), c.resource())).unwrap_or_else(|| "—".into());
+    let operation = |i: usize| {
+        log.get(i.wrapping_sub(1))
+            .map(|c| format!("{} {}", c.operation(), c.resource()))
+            .unwrap_or_else(|| "—".into())
+    };
     let used: u64 = preview.disks().map(|d| d.data.used_bytes()).sum();
     html! {
         <section class="card history" aria-labelledby="history-title">

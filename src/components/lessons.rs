@@ -29,20 +29,38 @@ pub struct LessonsProps {
 
 impl PartialEq for LessonsProps {
     fn eq(&self, other: &Self) -> bool {
-        self.lab.log().len() == other.lab.log().len() && self.lab.now() == other.lab.now() && *self.current == *other.current
+        self.lab.log().len() == other.lab.log().len()
+            && self.lab.now() == other.lab.now()
+            && *self.current == *other.current
     }
 }
 
 async fn load_solved() -> Vec<String> {
-    let Ok(db) = IdbStore::open(PROGRESS_DB).await else { return vec![] };
-    let solved = db.load().await.map(|r| r.into_keys().filter_map(|k| k.strip_prefix("solved/").map(str::to_string)).collect()).unwrap_or_default();
+    let Ok(db) = IdbStore::open(PROGRESS_DB).await else {
+        return vec![];
+    };
+    let solved = db
+        .load()
+        .await
+        .map(|r| {
+            r.into_keys()
+                .filter_map(|k| k.strip_prefix("solved/").map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     db.close();
     solved
 }
 
 async fn remember_solved(id: String) {
     if let Ok(db) = IdbStore::open(PROGRESS_DB).await {
-        let _ = db.commit(&Batch { puts: vec![(format!("solved/{id}"), b"1".to_vec().into())], deletes: vec![], strict: true }).await;
+        let _ = db
+            .commit(&Batch {
+                puts: vec![(format!("solved/{id}"), b"1".to_vec().into())],
+                deletes: vec![],
+                strict: true,
+            })
+            .await;
         db.close();
     }
 }
@@ -58,11 +76,28 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
     let solved = use_state(Vec::<String>::new);
     {
         let solved = solved.clone();
-        use_effect_with((), move |_| spawn_local(async move { solved.set(load_solved().await) }));
+        use_effect_with((), move |_| {
+            spawn_local(async move { solved.set(load_solved().await) })
+        });
     }
-    let text = |x: &lessons::Text| if lang == Lang::Sv { x.sv.clone() } else { x.en.clone() };
-    let lesson: Option<&Lesson> = current.as_ref().and_then(|id| all.iter().find(|l| &l.id == id));
-    let results: Vec<(String, bool)> = lesson.map(|l| l.check(&props.lab).into_iter().map(|(g, ok)| (text(&g.text), ok)).collect()).unwrap_or_default();
+    let text = |x: &lessons::Text| {
+        if lang == Lang::Sv {
+            x.sv.clone()
+        } else {
+            x.en.clone()
+        }
+    };
+    let lesson: Option<&Lesson> = current
+        .as_ref()
+        .and_then(|id| all.iter().find(|l| &l.id == id));
+    let results: Vec<(String, bool)> = lesson
+        .map(|l| {
+            l.check(&props.lab)
+                .into_iter()
+                .map(|(g, ok)| (text(&g.text), ok))
+                .collect()
+        })
+        .unwrap_or_default();
     let now_solved = lesson.is_some() && results.iter().all(|(_, ok)| *ok);
     {
         // Remember a lesson once its goals all hold.
@@ -80,18 +115,40 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
     }
 
     let start = {
-        let (picked, current, hints_shown, store, dispatch, all) = (picked.clone(), current.clone(), hints_shown.clone(), props.store.clone(), props.dispatch.clone(), all.clone());
+        let (picked, current, hints_shown, store, dispatch, all) = (
+            picked.clone(),
+            current.clone(),
+            hints_shown.clone(),
+            props.store.clone(),
+            props.dispatch.clone(),
+            all.clone(),
+        );
         let question = t("lessons.startConfirm");
         Callback::from(move |_| {
-            let Some(lesson) = all.iter().find(|l| l.id == *picked).cloned() else { return };
-            let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false);
+            let Some(lesson) = all.iter().find(|l| l.id == *picked).cloned() else {
+                return;
+            };
+            let confirmed = web_sys::window()
+                .and_then(|w| w.confirm_with_message(question).ok())
+                .unwrap_or(false);
             if !confirmed {
                 return;
             }
-            let (current, hints_shown, store, dispatch) = (current.clone(), hints_shown.clone(), store.borrow().clone(), dispatch.clone());
+            let (current, hints_shown, store, dispatch) = (
+                current.clone(),
+                hints_shown.clone(),
+                store.borrow().clone(),
+                dispatch.clone(),
+            );
             spawn_local(async move {
                 let start = lesson.start_console();
-                let refused = |message: String| Action::Notice(Err(Refusal { code: "LessonFailed".into(), message, rule: None }));
+                let refused = |message: String| {
+                    Action::Notice(Err(Refusal {
+                        code: "LessonFailed".into(),
+                        message,
+                        rule: None,
+                    }))
+                };
                 let Some(store) = store else { return };
                 match records_for(start.executed) {
                     Ok((records, journal)) => match store.replace_all(&records).await {
@@ -125,7 +182,9 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
     let new_drill = {
         let (drill, answer, verdict) = (drill.clone(), answer.clone(), verdict.clone());
         Callback::from(move |_| {
-            drill.set(Some(snaplab_console::drills::next_snapshot_size(js_sys::Date::now() as u64)));
+            drill.set(Some(snaplab_console::drills::next_snapshot_size(
+                js_sys::Date::now() as u64,
+            )));
             answer.set(String::new());
             verdict.set(None);
         })

@@ -64,17 +64,31 @@ pub fn manage(props: &ManageProps) -> Html {
         let (submit, name, region) = (props.submit.clone(), rg_name.clone(), rg_region.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            submit.emit(Command::CreateGroup { name: (*name).clone(), location: (*region).clone() });
+            submit.emit(Command::CreateGroup {
+                name: (*name).clone(),
+                location: (*region).clone(),
+            });
         })
     };
     let create_disk = {
         let submit = props.submit.clone();
-        let (name, group, region, sku, size, sector) = (disk_name.clone(), disk_group.clone(), disk_region.clone(), disk_sku.clone(), disk_size.clone(), disk_sector.clone());
+        let (name, group, region, sku, size, sector) = (
+            disk_name.clone(),
+            disk_group.clone(),
+            disk_region.clone(),
+            disk_sku.clone(),
+            disk_size.clone(),
+            disk_sector.clone(),
+        );
         let fallback_group = first_group.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             submit.emit(Command::CreateDisk {
-                group: if group.is_empty() { fallback_group.clone() } else { (*group).clone() },
+                group: if group.is_empty() {
+                    fallback_group.clone()
+                } else {
+                    (*group).clone()
+                },
                 name: (*name).clone(),
                 location: (!region.is_empty()).then(|| (*region).clone()),
                 sku: (*sku).clone(),
@@ -85,10 +99,23 @@ pub fn manage(props: &ManageProps) -> Html {
         })
     };
     let create_vm = {
-        let (submit, name, group, fallback_group) = (props.submit.clone(), vm_name.clone(), vm_group.clone(), first_group.clone());
+        let (submit, name, group, fallback_group) = (
+            props.submit.clone(),
+            vm_name.clone(),
+            vm_group.clone(),
+            first_group.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            submit.emit(Command::CreateVm { group: if group.is_empty() { fallback_group.clone() } else { (*group).clone() }, name: (*name).clone(), location: None });
+            submit.emit(Command::CreateVm {
+                group: if group.is_empty() {
+                    fallback_group.clone()
+                } else {
+                    (*group).clone()
+                },
+                name: (*name).clone(),
+                location: None,
+            });
         })
     };
     let feature = lab.current_subscription().v2_ultra_snapshots;
@@ -105,7 +132,11 @@ pub fn manage(props: &ManageProps) -> Html {
         }
     };
     let group_options = |selected: &str| html! { <>{ for groups.iter().map(|g| html! { <option value={g.clone()} selected={g == selected}>{ g }</option> }) }</> };
-    let disks: Vec<String> = lab.disks().filter(|d| d.managed_by.is_none()).map(|d| d.at.name.clone()).collect();
+    let disks: Vec<String> = lab
+        .disks()
+        .filter(|d| d.managed_by.is_none())
+        .map(|d| d.at.name.clone())
+        .collect();
 
     html! {
         <section class="card manage" aria-labelledby="manage-title">

@@ -24,20 +24,35 @@ impl PartialEq for PresenterProps {
 
 /// The commands of a script: its non-empty lines that are not comments.
 pub fn steps(script: &str) -> Vec<String> {
-    script.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect()
+    script
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
 }
 
 #[function_component(Presenter)]
 pub fn presenter(props: &PresenterProps) -> Html {
     let t = use_t();
-    let script = use_state(|| "az snapshot create -g rg-snaplab -n demo1 --source disk1 --incremental true -o table\nsim write -g rg-snaplab --disk disk1 --offset 0 --length 1M -o none\naz snapshot create -g rg-snaplab -n demo2 --source disk1 --incremental true -o table\nsim diff -g rg-snaplab --snapshot demo2 --prev demo1 -o xml".to_string());
+    let script = use_state(|| {
+        "az snapshot create -g rg-snaplab -n demo1 --source disk1 --incremental true -o table\nsim write -g rg-snaplab --disk disk1 --offset 0 --length 1M -o none\naz snapshot create -g rg-snaplab -n demo2 --source disk1 --incremental true -o table\nsim diff -g rg-snaplab --snapshot demo2 --prev demo1 -o xml".to_string()
+    });
     let position = use_state(|| 0usize);
     let last = use_state(Vec::<Line>::new);
     let play = {
-        let (script, position, last, lab, submit) = (script.clone(), position.clone(), last.clone(), props.lab.clone(), props.submit.clone());
+        let (script, position, last, lab, submit) = (
+            script.clone(),
+            position.clone(),
+            last.clone(),
+            props.lab.clone(),
+            props.submit.clone(),
+        );
         Callback::from(move |_: ()| {
             let steps = steps(&script);
-            let Some(step) = steps.get(*position) else { return };
+            let Some(step) = steps.get(*position) else {
+                return;
+            };
             let mut console = Console::new(lab.clone());
             let result = console.run(step);
             let mut lines = vec![Line::Out(format!("$ {step}"))];
@@ -89,6 +104,9 @@ pub fn presenter(props: &PresenterProps) -> Html {
 mod tests {
     #[test]
     fn steps_skip_blank_lines_and_comments() {
-        assert_eq!(super::steps("# intro\naz group list\n\n  sim clock show  \n"), vec!["az group list", "sim clock show"]);
+        assert_eq!(
+            super::steps("# intro\naz group list\n\n  sim clock show  \n"),
+            vec!["az group list", "sim clock show"]
+        );
     }
 }

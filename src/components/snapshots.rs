@@ -27,7 +27,16 @@ pub struct SnapshotsProps {
 
 /// `name-disk`, or `name-disk2`, … if that is taken.
 fn restore_name(snapshot: &str, taken: &[String]) -> String {
-    (1..).map(|n| if n == 1 { format!("{snapshot}-disk") } else { format!("{snapshot}-disk{n}") }).find(|c| !taken.contains(&c.to_lowercase())).expect("a free name")
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                format!("{snapshot}-disk")
+            } else {
+                format!("{snapshot}-disk{n}")
+            }
+        })
+        .find(|c| !taken.contains(&c.to_lowercase()))
+        .expect("a free name")
 }
 
 #[function_component(Snapshots)]
@@ -39,13 +48,28 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
         return html! { <section class="card" aria-labelledby="snapshots-title"><h2 id="snapshots-title">{ t("snapshots.title") }</h2><p class="hint">{ t("snapshots.none") }</p></section> };
     }
     let prices = PriceTable::default();
-    let max_used = props.snapshots.iter().map(|s| s.used_bytes()).max().unwrap_or(0).max(1);
+    let max_used = props
+        .snapshots
+        .iter()
+        .map(|s| s.used_bytes())
+        .max()
+        .unwrap_or(0)
+        .max(1);
     // Families: incremental chains by family id; full snapshots each on their own.
     let mut families: BTreeMap<String, Vec<&Snapshot>> = BTreeMap::new();
     for s in &props.snapshots {
         let key = match &s.family_id {
-            Some(f) => format!("{} · {} {}", s.origin.source_resource_id.rsplit('/').next().unwrap_or(""), t("snapshots.family"), &f[..8]),
-            None => format!("{} · {}", s.origin.source_resource_id.rsplit('/').next().unwrap_or(""), t("wizard.full")),
+            Some(f) => format!(
+                "{} · {} {}",
+                s.origin.source_resource_id.rsplit('/').next().unwrap_or(""),
+                t("snapshots.family"),
+                &f[..8]
+            ),
+            None => format!(
+                "{} · {}",
+                s.origin.source_resource_id.rsplit('/').next().unwrap_or(""),
+                t("wizard.full")
+            ),
         };
         families.entry(key).or_default().push(s);
     }
@@ -57,15 +81,39 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
             let submit = props.submit.clone();
             Callback::from(move |_: MouseEvent| submit.emit(command.clone()))
         };
-        let restore = send(Command::CreateDiskFromSnapshot { group: group.clone(), name: restore_name(&name, &props.taken), source: name.clone(), sku: None, size_gib: None });
-        let delete = send(Command::DeleteSnapshot { group: group.clone(), name: name.clone() });
+        let restore = send(Command::CreateDiskFromSnapshot {
+            group: group.clone(),
+            name: restore_name(&name, &props.taken),
+            source: name.clone(),
+            sku: None,
+            size_gib: None,
+        });
+        let delete = send(Command::DeleteSnapshot {
+            group: group.clone(),
+            name: name.clone(),
+        });
         let sas = if s.sas_active {
-            send(Command::RevokeAccess { target: AccessTarget::Snapshot, group: group.clone(), name: name.clone() })
+            send(Command::RevokeAccess {
+                target: AccessTarget::Snapshot,
+                group: group.clone(),
+                name: name.clone(),
+            })
         } else {
-            send(Command::GrantAccess { target: AccessTarget::Snapshot, group: group.clone(), name: name.clone(), duration_seconds: 3600 })
+            send(Command::GrantAccess {
+                target: AccessTarget::Snapshot,
+                group: group.clone(),
+                name: name.clone(),
+                duration_seconds: 3600,
+            })
         };
         let copy = {
-            let (submit, group, name, id, region) = (props.submit.clone(), group.clone(), name.clone(), s.id(), copy_region.clone());
+            let (submit, group, name, id, region) = (
+                props.submit.clone(),
+                group.clone(),
+                name.clone(),
+                s.id(),
+                copy_region.clone(),
+            );
             Callback::from(move |_: MouseEvent| {
                 // The same region is refused by the engine (CopyStart needs another region).
                 let target = (*region).clone();
@@ -82,7 +130,13 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
         };
         let show = {
             let (selected, name) = (selected.clone(), name.clone());
-            Callback::from(move |_| selected.set(if selected.as_deref() == Some(name.as_str()) { None } else { Some(name.clone()) }))
+            Callback::from(move |_| {
+                selected.set(if selected.as_deref() == Some(name.as_str()) {
+                    None
+                } else {
+                    Some(name.clone())
+                })
+            })
         };
         html! {
             <tr id={format!("snapshot-{}", name.to_lowercase())}>
@@ -108,7 +162,10 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
             </tr>
         }
     };
-    let json = selected.as_ref().and_then(|n| props.snapshots.iter().find(|s| &s.at.name == n)).map(|s| serde_json::to_string_pretty(&snapshot_json(s, props.now)).unwrap_or_default());
+    let json = selected
+        .as_ref()
+        .and_then(|n| props.snapshots.iter().find(|s| &s.at.name == n))
+        .map(|s| serde_json::to_string_pretty(&snapshot_json(s, props.now)).unwrap_or_default());
     html! {
         <section class="card" aria-labelledby="snapshots-title">
             <h2 id="snapshots-title">{ t("snapshots.title") }</h2>

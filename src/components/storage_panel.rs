@@ -23,7 +23,10 @@ pub struct StoragePanelProps {
 
 impl PartialEq for StoragePanelProps {
     fn eq(&self, other: &Self) -> bool {
-        self.facts == other.facts && self.log_len == other.log_len && Rc::ptr_eq(&self.store, &other.store) && self.dispatch == other.dispatch
+        self.facts == other.facts
+            && self.log_len == other.log_len
+            && Rc::ptr_eq(&self.store, &other.store)
+            && self.dispatch == other.dispatch
     }
 }
 
@@ -45,10 +48,24 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
                     Ok(records) => {
                         let file = store::export(&records);
                         browser::download("snaplab-lab.snaplab", &file)
-                            .map(|_| format!("Exported the lab: {} in {} records", human_bytes(file.len() as u64), records.len()))
-                            .map_err(|e| Refusal { code: "ExportFailed".into(), message: e.to_string(), rule: None })
+                            .map(|_| {
+                                format!(
+                                    "Exported the lab: {} in {} records",
+                                    human_bytes(file.len() as u64),
+                                    records.len()
+                                )
+                            })
+                            .map_err(|e| Refusal {
+                                code: "ExportFailed".into(),
+                                message: e.to_string(),
+                                rule: None,
+                            })
                     }
-                    Err(e) => Err(Refusal { code: "ExportFailed".into(), message: e.to_string(), rule: None }),
+                    Err(e) => Err(Refusal {
+                        code: "ExportFailed".into(),
+                        message: e.to_string(),
+                        rule: None,
+                    }),
                 };
                 dispatch.emit(Action::Notice(result));
             });
@@ -58,13 +75,26 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
     let import = {
         let (store, dispatch) = (store.clone(), dispatch.clone());
         Callback::from(move |e: Event| {
-            let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
             input.set_value("");
             let (store, dispatch) = (store.borrow().clone(), dispatch.clone());
             let Some(store) = store else { return };
             spawn_local(async move {
-                let refused = |code: &str, message: String| Action::Notice(Err(Refusal { code: code.into(), message, rule: None }));
+                let refused = |code: &str, message: String| {
+                    Action::Notice(Err(Refusal {
+                        code: code.into(),
+                        message,
+                        rule: None,
+                    }))
+                };
                 let bytes = match browser::read_file(&file).await {
                     Ok(bytes) => bytes,
                     Err(e) => return dispatch.emit(refused("ImportFailed", e.to_string())),
@@ -72,17 +102,27 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
                 // Checked whole (format, checksum, replay) before anything is changed.
                 let records = match store::import(&bytes) {
                     Ok(records) => records,
-                    Err(e) => return dispatch.emit(refused(e.code(), format!("{e} Your lab was not changed."))),
+                    Err(e) => {
+                        return dispatch
+                            .emit(refused(e.code(), format!("{e} Your lab was not changed.")))
+                    }
                 };
                 let journal = match Journal::open(&records) {
                     Ok(opened) => opened.journal,
                     Err(e) => return dispatch.emit(refused(e.code(), e.to_string())),
                 };
                 if let Err(e) = store.replace_all(&records).await {
-                    return dispatch.emit(refused("QuotaExceeded", format!("{e}. Your lab was not changed.")));
+                    return dispatch.emit(refused(
+                        "QuotaExceeded",
+                        format!("{e}. Your lab was not changed."),
+                    ));
                 }
                 dispatch.emit(Action::Loaded(journal));
-                dispatch.emit(Action::Notice(Ok(format!("Imported {} ({} records)", file.name(), records.len()))));
+                dispatch.emit(Action::Notice(Ok(format!(
+                    "Imported {} ({} records)",
+                    file.name(),
+                    records.len()
+                ))));
             });
         })
     };
@@ -114,14 +154,23 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
                         dispatch.emit(Action::Loaded(journal));
                         dispatch.emit(Action::Notice(Ok("The lab was reset".into())));
                     }
-                    Err(message) => dispatch.emit(Action::Notice(Err(Refusal { code: "ResetFailed".into(), message, rule: None }))),
+                    Err(message) => dispatch.emit(Action::Notice(Err(Refusal {
+                        code: "ResetFailed".into(),
+                        message,
+                        rule: None,
+                    }))),
                 }
             });
         })
     };
 
     let usage = match (facts.usage, facts.quota) {
-        (Some(u), Some(q)) => format!("{} of {} ({:.2}%)", human_bytes(u as u64), human_bytes(q as u64), if q > 0.0 { u / q * 100.0 } else { 0.0 }),
+        (Some(u), Some(q)) => format!(
+            "{} of {} ({:.2}%)",
+            human_bytes(u as u64),
+            human_bytes(q as u64),
+            if q > 0.0 { u / q * 100.0 } else { 0.0 }
+        ),
         _ => t("storage.unknown").into(),
     };
     html! {
@@ -141,4 +190,3 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
         </section>
     }
 }
-

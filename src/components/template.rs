@@ -26,22 +26,47 @@ impl PartialEq for TemplateProps {
 #[function_component(TemplateBlade)]
 pub fn template_blade(props: &TemplateProps) -> Html {
     let t = use_t();
-    let first_disk = props.lab.disks().next().map(|d| (d.at.name.clone(), d.id(), d.at.group.clone()));
+    let first_disk = props
+        .lab
+        .disks()
+        .next()
+        .map(|d| (d.at.name.clone(), d.id(), d.at.group.clone()));
     let template = use_state(|| match &first_disk {
         Some((_, id, _)) => SEED_TEMPLATE.replace("<your_managed_disk_resource_ID>", id),
         None => SEED_TEMPLATE.to_string(),
     });
-    let parameters = use_state(|| first_disk.as_ref().map(|(name, _, _)| format!("diskName={name}")).unwrap_or_default());
-    let group = use_state(|| first_disk.as_ref().map(|(_, _, g)| g.clone()).unwrap_or_default());
+    let parameters = use_state(|| {
+        first_disk
+            .as_ref()
+            .map(|(name, _, _)| format!("diskName={name}"))
+            .unwrap_or_default()
+    });
+    let group = use_state(|| {
+        first_disk
+            .as_ref()
+            .map(|(_, _, g)| g.clone())
+            .unwrap_or_default()
+    });
     let result = use_state(|| None::<Result<String, String>>);
     let groups: Vec<String> = props.lab.groups().map(|g| g.name.clone()).collect();
 
     let deploy = {
-        let (template, parameters, group, result, lab, submit) = (template.clone(), parameters.clone(), group.clone(), result.clone(), props.lab.clone(), props.submit.clone());
+        let (template, parameters, group, result, lab, submit) = (
+            template.clone(),
+            parameters.clone(),
+            group.clone(),
+            result.clone(),
+            props.lab.clone(),
+            props.submit.clone(),
+        );
         Callback::from(move |_| {
             let params: BTreeMap<String, String> = parameters
                 .lines()
-                .filter_map(|l| l.trim().split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+                .filter_map(|l| {
+                    l.trim()
+                        .split_once('=')
+                        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                })
                 .collect();
             let mut lab = lab.clone();
             let mut executed = Vec::new();

@@ -38,7 +38,11 @@ pub struct ViolationsProps {
 #[function_component(Violations)]
 pub fn violations(props: &ViolationsProps) -> Html {
     let t = use_t();
-    let refused: Vec<&Event> = props.events.iter().filter(|e| e.outcome.is_refusal()).collect();
+    let refused: Vec<&Event> = props
+        .events
+        .iter()
+        .filter(|e| e.outcome.is_refusal())
+        .collect();
     html! {
         <section class="card violations" aria-labelledby="violations-title">
             <h2 id="violations-title">{ t("violations.title") }{ format!(" ({})", refused.len()) }</h2>

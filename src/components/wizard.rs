@@ -62,10 +62,18 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
     let create = {
         let (submit, on_close) = (props.submit.clone(), props.on_close.clone());
         let (group, name, incremental) = (group.clone(), name.clone(), incremental.clone());
-        let (disk, disk_id, disk_group) = (props.disk.clone(), props.disk_id.clone(), props.disk_group.clone());
+        let (disk, disk_id, disk_group) = (
+            props.disk.clone(),
+            props.disk_id.clone(),
+            props.disk_group.clone(),
+        );
         Callback::from(move |_| {
             // The source is the disk's ARM id when the snapshot goes to another group.
-            let source = if group.eq_ignore_ascii_case(&disk_group) { disk.clone() } else { disk_id.clone() };
+            let source = if group.eq_ignore_ascii_case(&disk_group) {
+                disk.clone()
+            } else {
+                disk_id.clone()
+            };
             submit.emit(Command::CreateSnapshot {
                 group: (*group).clone(),
                 name: (*name).clone(),

@@ -10,7 +10,11 @@ pub const RG: &str = "rg-demo";
 /// A lab with resource group `rg-demo` in West Europe.
 pub fn lab() -> Lab {
     let mut lab = Lab::new();
-    lab.execute(Command::CreateGroup { name: RG.into(), location: "westeurope".into() }).unwrap();
+    lab.execute(Command::CreateGroup {
+        name: RG.into(),
+        location: "westeurope".into(),
+    })
+    .unwrap();
     lab
 }
 
@@ -18,7 +22,8 @@ pub fn lab() -> Lab {
 pub fn lab_with_disk(sku: &str, size_gib: u64) -> Lab {
     let mut lab = lab();
     if sku.starts_with("PremiumV2") || sku.starts_with("Ultra") {
-        lab.execute(Command::SetFeatureAccess { enabled: true }).unwrap();
+        lab.execute(Command::SetFeatureAccess { enabled: true })
+            .unwrap();
     }
     create_disk(&mut lab, "disk1", sku, size_gib, 512);
     lab
@@ -36,21 +41,43 @@ pub fn create_disk(lab: &mut Lab, name: &str, sku: &str, size_gib: u64, sector: 
     .unwrap();
 }
 
-pub fn write(lab: &mut Lab, disk: &str, offset: u64, length: u64, seed: u64) -> snaplab_engine::Result<String> {
+pub fn write(
+    lab: &mut Lab,
+    disk: &str,
+    offset: u64,
+    length: u64,
+    seed: u64,
+) -> snaplab_engine::Result<String> {
     lab.execute(Command::Write {
         group: RG.into(),
         disk: disk.into(),
         offset,
-        data: WriteData::Pattern { pattern: PatternKind::Random, seed, length },
+        data: WriteData::Pattern {
+            pattern: PatternKind::Random,
+            seed,
+            length,
+        },
     })
 }
 
 pub fn write_bytes(lab: &mut Lab, disk: &str, offset: u64, bytes: Vec<u8>) {
-    lab.execute(Command::Write { group: RG.into(), disk: disk.into(), offset, data: WriteData::bytes(bytes) }).unwrap();
+    lab.execute(Command::Write {
+        group: RG.into(),
+        disk: disk.into(),
+        offset,
+        data: WriteData::bytes(bytes),
+    })
+    .unwrap();
 }
 
 pub fn clear(lab: &mut Lab, disk: &str, offset: u64, length: u64) {
-    lab.execute(Command::Clear { group: RG.into(), disk: disk.into(), offset, length }).unwrap();
+    lab.execute(Command::Clear {
+        group: RG.into(),
+        disk: disk.into(),
+        offset,
+        length,
+    })
+    .unwrap();
 }
 
 pub fn snapshot(lab: &mut Lab, disk: &str, name: &str) -> snaplab_engine::Result<String> {
@@ -78,19 +105,37 @@ pub fn full_snapshot(lab: &mut Lab, disk: &str, name: &str) -> snaplab_engine::R
 }
 
 pub fn delete_snapshot(lab: &mut Lab, name: &str) {
-    lab.execute(Command::DeleteSnapshot { group: RG.into(), name: name.into() }).unwrap();
+    lab.execute(Command::DeleteSnapshot {
+        group: RG.into(),
+        name: name.into(),
+    })
+    .unwrap();
 }
 
 pub fn restore(lab: &mut Lab, snapshot: &str, disk: &str) -> snaplab_engine::Result<String> {
-    lab.execute(Command::CreateDiskFromSnapshot { group: RG.into(), name: disk.into(), source: snapshot.into(), sku: None, size_gib: None })
+    lab.execute(Command::CreateDiskFromSnapshot {
+        group: RG.into(),
+        name: disk.into(),
+        source: snapshot.into(),
+        sku: None,
+        size_gib: None,
+    })
 }
 
 pub fn grant(lab: &mut Lab, snapshot: &str) -> snaplab_engine::Result<String> {
-    lab.execute(Command::GrantAccess { target: AccessTarget::Snapshot, group: RG.into(), name: snapshot.into(), duration_seconds: 3600 })
+    lab.execute(Command::GrantAccess {
+        target: AccessTarget::Snapshot,
+        group: RG.into(),
+        name: snapshot.into(),
+        duration_seconds: 3600,
+    })
 }
 
 pub fn advance(lab: &mut Lab, span: Span) {
-    lab.execute(Command::AdvanceClock { millis: span.as_millis() }).unwrap();
+    lab.execute(Command::AdvanceClock {
+        millis: span.as_millis(),
+    })
+    .unwrap();
 }
 
 pub fn used(lab: &Lab, snapshot: &str) -> u64 {
@@ -98,7 +143,11 @@ pub fn used(lab: &Lab, snapshot: &str) -> u64 {
 }
 
 pub fn read_disk(lab: &Lab, disk: &str, offset: u64, length: u64) -> Vec<u8> {
-    lab.find_disk(RG, disk).unwrap().data.read(offset, length).unwrap()
+    lab.find_disk(RG, disk)
+        .unwrap()
+        .data
+        .read(offset, length)
+        .unwrap()
 }
 
 pub const M: u64 = MIB;
