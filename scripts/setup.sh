@@ -20,7 +20,8 @@ WASM_PACK_VERSION=0.15.1
 APT_PACKAGES=(chromium chromium-driver)
 # rust-web-llvm brings /usr/bin/rust-lld, rustc's default wasm linker; rustc-web
 # only *recommends* it, so it must be named here.
-WASM_APT_PACKAGES=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22)
+# rust-web-clippy lints the app for wasm32 (the test command's lint step).
+WASM_APT_PACKAGES=(rustc-web cargo-web rust-web-src rust-web-llvm rust-web-clippy lld-22)
 
 STEP=""
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -83,8 +84,9 @@ else
     if /usr/bin/rustc --version 2>/dev/null | grep -q . \
         && /usr/bin/cargo --version >/dev/null 2>&1 \
         && [ -f /usr/lib/rustlib/src/rust/library/Cargo.lock ] \
-        && rust-lld -flavor wasm --version >/dev/null 2>&1; then
-        say "  Debian's rustc, cargo, std sources and rust-lld are there and run"
+        && rust-lld -flavor wasm --version >/dev/null 2>&1 \
+        && /usr/bin/cargo-clippy --version >/dev/null 2>&1; then
+        say "  Debian's rustc, cargo, clippy, std sources and rust-lld are there and run"
     else
         # A package can be "installed" with its recommended half missing, so
         # install by name whenever a capability is missing.

@@ -1,11 +1,14 @@
-//! The app: opens the lab from IndexedDB, commits each operation, and lays
-//! out the components. State lives in [`AppState`] (a pure reducer); I/O
-//! happens only in the effects here and in the storage panel's handlers.
+//! The app: opens the lab, lays out the components, and runs the effects.
+//! State lives in [`AppState`] (a pure reducer); all I/O on the lab's
+//! database goes through the storage service ([`LabStore`]), called only
+//! from the effects and callbacks here. Components get data and callbacks.
 
 use std::rc::Rc;
 
+use snaplab_console::Language;
+use snaplab_engine::cmd;
 use snaplab_engine::model::Snapshot;
-use snaplab_engine::store::Journal;
+use snaplab_engine::units::human_bytes;
 use snaplab_engine::{Command, Lab};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
@@ -26,10 +29,9 @@ use crate::components::storage_panel::StoragePanel;
 use crate::components::template::TemplateBlade;
 use crate::components::violations::Violations;
 use crate::i18n::{tr, Lang};
-use crate::state::{starter_commands, Action, AppState, Phase, Refusal, StorageFacts};
-use crate::storage::{self, IdbStore, LAB_DB};
-
-pub type Store = Rc<IdbStore>;
+use crate::services::lab_store::LabStore;
+use crate::state::{Action, AppState, Origin, Phase, Refusal, Replacement, StorageFacts, Work};
+use crate::storage;
 
 /// Reads the storage manager's figures into the state.
 pub fn refresh_storage(dispatch: Callback<Action>, persisted: Option<bool>) {
@@ -43,41 +45,10 @@ pub fn refresh_storage(dispatch: Callback<Action>, persisted: Option<bool>) {
     });
 }
 
-/// Reads the lab from `store` and replays it, finishing any recovery; a new
-/// (or just reset) lab gets its starter group and disk.
-pub async fn load_lab(store: &IdbStore) -> Result<Journal, String> {
-    let records = store.load().await.map_err(|e| e.to_string())?;
-    let opened = Journal::open(&records).map_err(|e| format!("({}) {e}", e.code()))?;
-    if !opened.recovery.puts.is_empty() || !opened.recovery.deletes.is_empty() {
-        store
-            .commit(&opened.recovery)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    let mut journal = opened.journal;
-    if journal.lab().log().len() == 0 {
-        for command in starter_commands() {
-            let prepared = journal.prepare(command);
-            store
-                .commit(&prepared.batch)
-                .await
-                .map_err(|e| e.to_string())?;
-            journal.accept(&prepared).map_err(|e| e.to_string())?;
-        }
-    }
-    Ok(journal)
-}
-
-/// Opens the lab's database and replays it.
-async fn open_lab() -> Result<(Store, Journal), String> {
-    let store = IdbStore::open(LAB_DB).await.map_err(|e| e.to_string())?;
-    let journal = load_lab(&store).await?;
-    Ok((Rc::new(store), journal))
-}
-
 /// Opens a share link (`#lab=…` in the address) after asking: its operation
-/// log replaces the stored lab. A damaged or tampered link is refused.
-async fn open_share_link(store: &IdbStore, dispatch: &Callback<Action>) {
+/// log replaces the stored lab, queued like any other replacement. A damaged
+/// or tampered link is refused.
+fn open_share_link(dispatch: &Callback<Action>) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -108,19 +79,14 @@ async fn open_share_link(store: &IdbStore, dispatch: &Callback<Action>) {
         return;
     }
     match snaplab_engine::store::records_for(log) {
-        Ok((records, journal)) => match store.replace_all(&records).await {
-            Ok(()) => {
-                dispatch.emit(Action::Loaded(journal));
-                dispatch.emit(Action::Notice(Ok(
-                    tr(Lang::default(), "share.opened").into()
-                )));
-            }
-            Err(e) => dispatch.emit(Action::Notice(Err(Refusal {
-                code: "QuotaExceeded".into(),
-                message: e.to_string(),
-                rule: None,
-            }))),
-        },
+        Ok((records, journal)) => {
+            dispatch.emit(Action::Queue(Work::Replace(Rc::new(Replacement {
+                records,
+                journal,
+                notice: tr(Lang::default(), "share.opened").into(),
+                locks: Some(snaplab_console::Locks::none()),
+            }))))
+        }
         Err(e) => dispatch.emit(refused(e)),
     }
 }
@@ -154,18 +120,10 @@ fn sorted_snapshots(lab: &Lab) -> Vec<Snapshot> {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
-    let store = use_mut_ref(|| None::<Store>);
+    let store = use_state(LabStore::default);
     let lang = use_state(Lang::default);
     let presenter = use_state(|| false);
     let lesson = use_state(|| None::<String>);
-    // Parsed once per lesson change, not on every render.
-    let lesson_disabled: Vec<String> = (*use_memo((*lesson).clone(), |id| {
-        id.as_ref()
-            .and_then(|id| snaplab_console::lessons::by_id().remove(id))
-            .map(|l| l.disabled)
-            .unwrap_or_default()
-    }))
-    .clone();
     let shortcuts = use_state(|| false);
     let next_step = use_state(|| 0u32);
     let crash_next = use_state(|| Rc::new(std::cell::Cell::new(false)));
@@ -176,15 +134,14 @@ pub fn app() -> Html {
 
     // Open the lab once.
     {
-        let (store, dispatch) = (store.clone(), dispatch.clone());
+        let (store, dispatch) = ((*store).clone(), dispatch.clone());
         use_effect_with((), move |_| {
             spawn_local(async move {
                 let persisted = storage::request_persistence().await;
-                match open_lab().await {
-                    Ok((opened, journal)) => {
-                        *store.borrow_mut() = Some(opened.clone());
+                match store.open().await {
+                    Ok(journal) => {
                         dispatch.emit(Action::Loaded(journal));
-                        open_share_link(&opened, &dispatch).await;
+                        open_share_link(&dispatch);
                     }
                     Err(message) => dispatch.emit(Action::LoadFailed(message)),
                 }
@@ -193,32 +150,19 @@ pub fn app() -> Html {
         });
     }
 
-    // Commit whatever operation is in flight; the reducer waits for the answer.
+    // Store whatever work is in flight; the reducer waits for the answer.
     {
-        let (store, dispatch) = (store.clone(), dispatch.clone());
+        let (store, dispatch) = ((*store).clone(), dispatch.clone());
         let flight = state.in_flight.clone();
         let persisted = state.storage.persisted;
         let crash = (*crash_next).clone();
         use_effect_with(flight.as_ref().map(|(n, _)| *n), move |_| {
-            if let (Some((n, prepared)), Some(store)) = (flight, store.borrow().clone()) {
+            if let Some((n, flight)) = flight {
                 if crash.replace(false) {
                     // Fault injection: the tab "closes" after the operation's data is
                     // stored but before its commit record; the reload recovers.
                     spawn_local(async move {
-                        let chunks = prepared
-                            .batch
-                            .puts
-                            .iter()
-                            .filter(|(k, _)| k.starts_with("chunk/"))
-                            .cloned()
-                            .collect();
-                        let _ = store
-                            .commit(&snaplab_engine::store::Batch {
-                                puts: chunks,
-                                deletes: vec![],
-                                strict: false,
-                            })
-                            .await;
+                        store.store_only_chunks(&flight).await;
                         if let Some(w) = web_sys::window() {
                             let _ = w.location().reload();
                         }
@@ -226,9 +170,9 @@ pub fn app() -> Html {
                     return;
                 }
                 spawn_local(async move {
-                    match store.commit(&prepared.batch).await {
+                    match store.store(&flight).await {
                         Ok(()) => dispatch.emit(Action::Committed(n)),
-                        Err(e) => dispatch.emit(Action::CommitFailed(n, e.to_string())),
+                        Err(e) => dispatch.emit(Action::CommitFailed(n, e)),
                     }
                     refresh_storage(dispatch, persisted);
                 });
@@ -236,21 +180,63 @@ pub fn app() -> Html {
         });
     }
 
+    // A click: queued behind the work in flight, run through the same
+    // execution point as the console (so a lesson's locks apply).
     let submit = {
         let dispatch = dispatch.clone();
-        let disabled = lesson_disabled.clone();
-        Callback::from(move |command: Command| {
-            // A lesson's disabled commands disable the same actions in the UI.
-            let az = snaplab_console::lessons::az_equivalent(&command);
-            match disabled.iter().find(|p| az.starts_with(p.as_str())) {
-                Some(prefix) => dispatch.emit(Action::Notice(Err(Refusal {
-                    code: "DisabledInLesson".into(),
-                    message: format!("'{prefix}' is disabled in this lesson."),
-                    rule: None,
-                }))),
-                None => dispatch.emit(Action::Submit(command)),
-            }
+        Callback::from(move |command: Command| dispatch.emit(Action::Submit(command)))
+    };
+    let run_console = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |(language, script): (Language, String)| {
+            dispatch.emit(Action::Queue(Work::Script {
+                origin: Origin::Console,
+                language,
+                script,
+            }))
         })
+    };
+    let run_presenter = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |(language, script): (Language, String)| {
+            dispatch.emit(Action::Queue(Work::Script {
+                origin: Origin::Presenter,
+                language,
+                script,
+            }))
+        })
+    };
+    let clear_console = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: ()| dispatch.emit(Action::ClearConsole))
+    };
+    let export = {
+        let (store, dispatch) = ((*store).clone(), dispatch.clone());
+        Callback::from(move |_: ()| {
+            let (store, dispatch) = (store.clone(), dispatch.clone());
+            spawn_local(async move {
+                let result = match store.export().await {
+                    Ok((file, records)) => storage::download("snaplab-lab.snaplab", &file)
+                        .map(|_| {
+                            format!(
+                                "Exported the lab: {} in {records} records",
+                                human_bytes(file.len() as u64)
+                            )
+                        })
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e),
+                };
+                dispatch.emit(Action::Notice(result.map_err(|message| Refusal {
+                    code: "ExportFailed".into(),
+                    message,
+                    rule: None,
+                })));
+            });
+        })
+    };
+    let fail_next_put = {
+        let store = (*store).clone();
+        Callback::from(move |_: ()| store.fail_next_put())
     };
     let t = |key: &str| tr(*lang, key);
     // Keyboard shortcuts (listed under `?`); not while typing in a field.
@@ -282,7 +268,9 @@ pub fn app() -> Html {
                         "Escape" => shortcuts.set(false),
                         "p" => presenter.set(!p),
                         "n" => next_step.set(n + 1),
-                        "+" => submit.emit(Command::AdvanceClock { millis: 60_000 }),
+                        "+" => {
+                            submit.emit(Command::AdvanceClock(cmd::AdvanceClock { millis: 60_000 }))
+                        }
                         _ => {}
                     }
                 })
@@ -311,7 +299,7 @@ pub fn app() -> Html {
         })
     };
     let panel = html! {
-        <StoragePanel facts={state.storage} log_len={state.lab().log().len()} store={store.clone()} dispatch={dispatch.clone()} />
+        <StoragePanel facts={state.storage} log_len={state.lab().log().len()} export={export} dispatch={dispatch.clone()} />
     };
 
     let body = match &state.phase {
@@ -325,17 +313,17 @@ pub fn app() -> Html {
         },
         Phase::Ready => {
             let lab = state.lab();
-            let revision = lab.log().len();
+            let revision = state.revision;
             let groups: Vec<String> = lab.groups().map(|g| g.name.clone()).collect();
             let events: Vec<_> = lab.events().cloned().collect();
             html! {
                 <>
                     <ClockBar now={lab.now().to_azure_string()} busy={state.busy()} submit={submit.clone()} />
-                    <Lessons lab={lab.clone()} current={lesson.clone()} store={store.clone()} dispatch={dispatch.clone()} />
+                    <Lessons lab={lab.clone()} revision={revision} current={lesson.clone()} dispatch={dispatch.clone()} />
                     if *presenter {
-                        <Presenter lab={lab.clone()} submit={submit.clone()} next={*next_step} />
+                        <Presenter run={run_presenter} last={Rc::new(state.presenter_lines.clone())} next={*next_step} />
                     }
-                    <History lab={lab.clone()} store={store.clone()} dispatch={dispatch.clone()} submit={submit.clone()} />
+                    <History lab={lab.clone()} revision={revision} dispatch={dispatch.clone()} submit={submit.clone()} />
                     if let Some(refusal) = &state.last_refusal {
                         <RefusalNotice refusal={refusal.clone()} />
                     }
@@ -346,7 +334,7 @@ pub fn app() -> Html {
                                 groups={groups.clone()} submit={submit.clone()} />
                         }) }
                     </div>
-                    <ConsolePanel lab={lab.clone()} disabled={lesson_disabled.clone()} submit={submit.clone()} />
+                    <ConsolePanel lines={Rc::new(state.console_lines.clone())} run={run_console} clear={clear_console} />
                     <Snapshots snapshots={sorted_snapshots(lab)} now={lab.now()} submit={submit.clone()}
                         taken={lab.disks().map(|d| d.at.name.to_lowercase()).collect::<Vec<_>>()} />
                     <div class="columns">
@@ -355,8 +343,8 @@ pub fn app() -> Html {
                     </div>
                     <Violations events={events} />
                     <Manage lab={lab.clone()} revision={revision} submit={submit.clone()} />
-                    <TemplateBlade lab={lab.clone()} submit={submit.clone()} />
-                    <Faults lab={lab.clone()} store={store.clone()} crash_next={(*crash_next).clone()} submit={submit.clone()} dispatch={dispatch.clone()} />
+                    <TemplateBlade lab={lab.clone()} revision={revision} result={state.deployed.clone()} dispatch={dispatch.clone()} />
+                    <Faults lab={lab.clone()} revision={revision} fail_next_put={fail_next_put} crash_next={(*crash_next).clone()} dispatch={dispatch.clone()} />
                     { panel }
                 </>
             }

@@ -19,6 +19,7 @@ pub mod app;
 pub mod block_map;
 pub mod components;
 pub mod i18n;
+pub mod services;
 pub mod state;
 pub mod storage;
 

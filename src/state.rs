@@ -1,16 +1,25 @@
 //! The app's state as a pure reducer (Yew's `Reducible`).
 //!
-//! The lab lives in a [`Journal`]. A user action becomes a [`Command`]; the
-//! reducer works out what to store for it (`Journal::prepare`, no I/O) and
-//! marks it in flight; an effect in `app.rs` commits that batch to IndexedDB
-//! and reports back with [`Action::Committed`] or [`Action::CommitFailed`].
-//! Only then does the lab change. Commands arriving meanwhile wait in a
-//! queue, so each is prepared against the lab its predecessors left.
+//! The lab lives in a [`Journal`]. Everything that changes the lab is
+//! [`Work`]: a click (a [`Command`]), a console script, a template
+//! deployment, or a replacement of the whole lab (undo, redo, fork, import,
+//! reset, starting a lesson, opening a share link). Work waits in one queue
+//! behind the commit in flight, so each piece runs against the lab its
+//! predecessors left and nothing lands in a lab that was replaced meanwhile.
+//!
+//! Commands, scripts and deployments run through the console's one
+//! execution point ([`snaplab_console::Runner`]: lesson locks, recording) on
+//! a staged copy of the journal; what they store is one batch, committed in
+//! one transaction by the storage service (`services/lab_store.rs`). Only
+//! when it reports [`Action::Committed`] does the staged journal become the
+//! lab, and [`AppState::revision`] (which only grows) tell the views.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
-use snaplab_engine::store::{Journal, Prepared};
+use snaplab_console::{Console, Language, Line, Locks, Memory, Staged};
+use snaplab_engine::cmd;
+use snaplab_engine::store::{Batch, Journal};
 use snaplab_engine::{Command, EngineError, Lab};
 use yew::Reducible;
 
@@ -23,18 +32,18 @@ pub const START_DISK_GIB: u64 = 32;
 /// The commands that set up a new, empty lab.
 pub fn starter_commands() -> Vec<Command> {
     vec![
-        Command::CreateGroup {
+        Command::CreateGroup(cmd::CreateGroup {
             name: START_GROUP.into(),
             location: START_LOCATION.into(),
-        },
-        Command::CreateDisk {
+        }),
+        Command::CreateDisk(cmd::CreateDisk {
             group: START_GROUP.into(),
             name: START_DISK.into(),
             location: None,
             sku: "Premium_LRS".into(),
             size_gib: START_DISK_GIB,
             logical_sector_size: 512,
-        },
+        }),
     ]
 }
 
@@ -73,20 +82,107 @@ pub struct StorageFacts {
     pub persisted: Option<bool>,
 }
 
+/// Where a piece of work came from, so its output goes back there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The console panel: its transcript.
+    Console,
+    /// Presenter mode's step player: its last step.
+    Presenter,
+}
+
+/// A lab that replaces the stored one: the records to store and the journal
+/// they open to (made by `records_for`, `import` or a fresh lab).
+#[derive(Debug)]
+pub struct Replacement {
+    pub records: BTreeMap<String, Vec<u8>>,
+    pub journal: Journal,
+    /// What to say once it is stored ("Lesson started", "Undone").
+    pub notice: String,
+    /// Locks that come with it (a lesson's), or `None` to keep the current ones.
+    pub locks: Option<Locks>,
+}
+
+/// Everything that changes the lab, in the order it was asked for.
+#[derive(Debug, Clone)]
+pub enum Work {
+    /// A click in the UI.
+    Command(Command),
+    /// A script typed or pasted into a console (or played by the presenter).
+    Script {
+        origin: Origin,
+        language: Language,
+        script: String,
+    },
+    /// The custom-template blade.
+    Deploy {
+        group: String,
+        template: String,
+        parameters: BTreeMap<String, String>,
+    },
+    /// A demo script whose success is told as `success`.
+    Demo { script: String, success: String },
+    /// The lab after the first `to` operations of the log as it is when this
+    /// work's turn comes (time travel, "continue from here": the future forks).
+    Rewind { to: usize, notice: String },
+    /// The lab without its newest operation, when this work's turn comes.
+    Undo { notice: String },
+    /// A lab made elsewhere: a lesson's start, an import, a share link, a reset.
+    Replace(Rc<Replacement>),
+}
+
+/// What is being stored now.
+// Held in an `Rc` while in flight, so the big variant is never copied.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Flight {
+    /// The batch of a click, script or deployment, and the journal as it will
+    /// be once the batch is stored.
+    Commit {
+        batch: Batch,
+        after: Journal,
+        memory: Memory,
+        reply: Reply,
+    },
+    /// A whole new lab.
+    Replace(Rc<Replacement>),
+}
+
+/// What a piece of work says once it is stored.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Notice(Result<String, Refusal>),
+    Lines(Origin, Vec<Line>),
+    Deployed(Result<String, String>),
+}
+
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub phase: Phase,
     pub journal: Journal,
-    /// The operation being committed, with its number.
-    pub in_flight: Option<(u64, Rc<Prepared>)>,
+    /// Grows by one each time the lab changes (a commit, a replacement): the
+    /// key views compare, never the log's length (an import or a lesson
+    /// start can leave the length as it was).
+    pub revision: u64,
+    /// The work being stored, with its number.
+    pub in_flight: Option<(u64, Rc<Flight>)>,
     pub next_flight: u64,
-    pub queue: VecDeque<Command>,
+    pub queue: VecDeque<Work>,
     pub last_refusal: Option<Refusal>,
     pub last_message: Option<String>,
     /// A notice sent while operations were queued: shown once they are done,
     /// so it is not hidden by their own messages.
     pub notice_after_queue: Option<Result<String, Refusal>>,
     pub storage: StorageFacts,
+    /// The commands the lesson in progress disables.
+    pub locks: Locks,
+    /// Shell variables and functions, kept between console runs.
+    pub memory: Memory,
+    /// The console's transcript and the presenter's last step.
+    pub console_lines: Vec<Line>,
+    pub presenter_lines: Vec<Line>,
+    /// The template blade's last result.
+    pub deployed: Option<Result<String, String>>,
 }
 
 impl Default for AppState {
@@ -94,6 +190,7 @@ impl Default for AppState {
         AppState {
             phase: Phase::Loading,
             journal: Journal::default(),
+            revision: 0,
             in_flight: None,
             next_flight: 1,
             queue: VecDeque::new(),
@@ -101,23 +198,37 @@ impl Default for AppState {
             last_message: None,
             notice_after_queue: None,
             storage: StorageFacts::default(),
+            locks: Locks::none(),
+            memory: Memory::default(),
+            console_lines: Vec::new(),
+            presenter_lines: Vec::new(),
+            deployed: None,
         }
     }
 }
 
+// An action is made, moved into the reducer once and dropped: its size
+// costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Action {
-    /// The stored lab was read (or replaced by an import or a reset).
+    /// The stored lab was read at start-up.
     Loaded(Journal),
     LoadFailed(String),
-    /// The user asked for `Command`.
+    /// The user asked for `Command` (a click).
     Submit(Command),
-    /// The in-flight operation `n` is stored.
+    /// Any other work: a script, a deployment, a lab replacement.
+    Queue(Work),
+    /// The in-flight work `n` is stored.
     Committed(u64),
-    /// Storing operation `n` failed: nothing changed.
+    /// Storing work `n` failed: nothing changed.
     CommitFailed(u64, String),
     Storage(StorageFacts),
     /// Shows a message (export done, import refused, …).
     Notice(Result<String, Refusal>),
+    /// The lesson in progress changed: its locks apply from now on.
+    SetLocks(Locks),
+    /// Empties the console's transcript.
+    ClearConsole,
 }
 
 impl AppState {
@@ -125,7 +236,7 @@ impl AppState {
         self.journal.lab()
     }
 
-    /// Is an operation being stored?
+    /// Is work being stored?
     pub fn busy(&self) -> bool {
         self.in_flight.is_some()
     }
@@ -136,18 +247,142 @@ impl AppState {
                 self.last_message = Some(message);
                 self.last_refusal = None;
             }
-            Err(refusal) => self.last_refusal = Some(refusal),
+            Err(refusal) => {
+                self.last_refusal = Some(refusal);
+                self.last_message = None;
+            }
         }
     }
 
+    fn reply(&mut self, reply: Reply) {
+        match reply {
+            Reply::Notice(notice) => self.show(notice),
+            Reply::Lines(Origin::Console, lines) => self.console_lines.extend(lines),
+            Reply::Lines(Origin::Presenter, lines) => self.presenter_lines = lines,
+            Reply::Deployed(result) => self.deployed = Some(result),
+        }
+    }
+
+    /// Runs `work` against a staged copy of the journal, through the
+    /// console's runner. Returns what to store, or `None` when nothing needs
+    /// storing (a read-only script, a command a lesson locks), in which case
+    /// its reply is shown at once.
+    fn stage(&mut self, work: Work) -> Option<Flight> {
+        let rewind = |journal: &Journal, to: usize, notice: String| {
+            let log: Vec<Command> = journal.lab().log().take(to).cloned().collect();
+            snaplab_engine::store::records_for(log).map(|(records, journal)| {
+                Rc::new(Replacement {
+                    records,
+                    journal,
+                    notice,
+                    locks: None,
+                })
+            })
+        };
+        let replacement = match work {
+            Work::Replace(replacement) => Ok(replacement),
+            Work::Rewind { to, notice } => rewind(&self.journal, to, notice),
+            Work::Undo { notice } => {
+                let n = self.journal.lab().log().len();
+                rewind(&self.journal, n.saturating_sub(1), notice)
+            }
+            other => return self.stage_commands(other),
+        };
+        match replacement {
+            Ok(r) => Some(Flight::Replace(r)),
+            Err(e) => {
+                self.show(Err(Refusal::from(&e)));
+                None
+            }
+        }
+    }
+
+    fn stage_commands(&mut self, work: Work) -> Option<Flight> {
+        let mut console =
+            Console::with_memory(Staged::new(self.journal.clone()), self.memory.clone());
+        console.locks = self.locks.clone();
+        let reply = match work {
+            Work::Command(command) => {
+                Reply::Notice(console.execute(command).map_err(|e| Refusal::from(&e)))
+            }
+            Work::Script {
+                origin,
+                language,
+                script,
+            } => {
+                let prompt = if language == Language::Bash {
+                    "$"
+                } else {
+                    "PS>"
+                };
+                let mut lines: Vec<Line> = script
+                    .lines()
+                    .map(|l| Line::Out(format!("{prompt} {l}")))
+                    .collect();
+                lines.extend(console.run_in(language, &script).lines);
+                Reply::Lines(origin, lines)
+            }
+            Work::Deploy {
+                group,
+                template,
+                parameters,
+            } => Reply::Deployed(match console.deploy(&group, &template, &parameters) {
+                Ok(v) => Ok(serde_json::to_string_pretty(&v).unwrap_or_default()),
+                Err(snaplab_console::az::Failure::Refused(e)) => Err(format!("({}) {e}", e.code())),
+                Err(snaplab_console::az::Failure::Usage(m)) => Err(m),
+            }),
+            Work::Demo { script, success } => {
+                let t = console.run(&script);
+                Reply::Notice(if t.status == 0 {
+                    Ok(success)
+                } else {
+                    Err(Refusal {
+                        code: "DemoFailed".into(),
+                        message: t.stderr(),
+                        rule: None,
+                    })
+                })
+            }
+            Work::Replace(_) | Work::Rewind { .. } | Work::Undo { .. } => {
+                unreachable!("staged as replacements")
+            }
+        };
+        let (staged, memory, _) = console.into_parts();
+        if staged.count == 0 {
+            // Nothing reached the lab: nothing to store, and the lab is as it was.
+            self.memory = memory;
+            self.reply(reply);
+            return None;
+        }
+        Some(Flight::Commit {
+            batch: staged.batch,
+            after: staged.journal,
+            memory,
+            reply,
+        })
+    }
+
     fn start_next(&mut self) {
-        if self.in_flight.is_none() {
-            if let Some(command) = self.queue.pop_front() {
-                let prepared = self.journal.prepare(command);
-                self.in_flight = Some((self.next_flight, Rc::new(prepared)));
+        while self.in_flight.is_none() && self.phase == Phase::Ready {
+            let Some(work) = self.queue.pop_front() else {
+                return;
+            };
+            if let Some(flight) = self.stage(work) {
+                self.in_flight = Some((self.next_flight, Rc::new(flight)));
                 self.next_flight += 1;
             }
         }
+    }
+
+    fn queue(&mut self, work: Work) {
+        // A new action clears what the last one said: old success notices
+        // never sit next to a new refusal.
+        if !self.busy() && self.queue.is_empty() {
+            self.last_message = None;
+            self.last_refusal = None;
+        }
+        self.queue.push_back(work);
+        self.start_next();
     }
 }
 
@@ -159,25 +394,35 @@ impl Reducible for AppState {
         match action {
             Action::Loaded(journal) => {
                 next.journal = journal;
+                next.revision += 1;
                 next.phase = Phase::Ready;
-                next.in_flight = None;
-                next.queue.clear();
-            }
-            Action::LoadFailed(message) => next.phase = Phase::Failed(message),
-            Action::Submit(command) => {
-                next.queue.push_back(command);
                 next.start_next();
             }
+            Action::LoadFailed(message) => next.phase = Phase::Failed(message),
+            Action::Submit(command) => next.queue(Work::Command(command)),
+            Action::Queue(work) => next.queue(work),
             Action::Committed(n) => {
-                if let Some((flight, prepared)) = next.in_flight.take_if(|(id, _)| *id == n) {
-                    let _ = flight;
-                    match next.journal.accept(&prepared) {
-                        Ok(message) => {
-                            next.last_refusal = None;
-                            next.last_message = Some(message);
+                if let Some((_, flight)) = next.in_flight.take_if(|(id, _)| *id == n) {
+                    match &*flight {
+                        Flight::Commit {
+                            after,
+                            memory,
+                            reply,
+                            ..
+                        } => {
+                            next.journal = after.clone();
+                            next.memory = memory.clone();
+                            next.reply(reply.clone());
                         }
-                        Err(err) => next.last_refusal = Some(Refusal::from(&err)),
+                        Flight::Replace(replacement) => {
+                            next.journal = replacement.journal.clone();
+                            if let Some(locks) = &replacement.locks {
+                                next.locks = locks.clone();
+                            }
+                            next.show(Ok(replacement.notice.clone()));
+                        }
                     }
+                    next.revision += 1;
                     next.start_next();
                     if !next.busy() {
                         if let Some(notice) = next.notice_after_queue.take() {
@@ -187,9 +432,23 @@ impl Reducible for AppState {
                 }
             }
             Action::CommitFailed(n, message) => {
-                if next.in_flight.take_if(|(id, _)| *id == n).is_some() {
+                if let Some((_, flight)) = next.in_flight.take_if(|(id, _)| *id == n) {
                     let err = EngineError::StorageFailed { detail: message };
-                    next.last_refusal = Some(Refusal::from(&err));
+                    let refusal = Refusal::from(&err);
+                    // The console says so where the script was typed.
+                    if let Flight::Commit {
+                        reply: Reply::Lines(origin, lines),
+                        ..
+                    } = &*flight
+                    {
+                        let mut lines = lines.clone();
+                        lines.push(Line::Err(format!(
+                            "ERROR: ({}) {}",
+                            refusal.code, refusal.message
+                        )));
+                        next.reply(Reply::Lines(*origin, lines));
+                    }
+                    next.show(Err(refusal));
                     // What was queued behind it was meant for the lab it would have made.
                     next.queue.clear();
                 }
@@ -197,6 +456,8 @@ impl Reducible for AppState {
             Action::Storage(facts) => next.storage = facts,
             Action::Notice(notice) if next.busy() => next.notice_after_queue = Some(notice),
             Action::Notice(notice) => next.show(notice),
+            Action::SetLocks(locks) => next.locks = locks,
+            Action::ClearConsole => next.console_lines.clear(),
         }
         Rc::new(next)
     }
@@ -217,12 +478,12 @@ mod tests {
     }
 
     fn write(offset: u64) -> Command {
-        Command::Write {
+        Command::Write(cmd::Write {
             group: START_GROUP.into(),
             disk: START_DISK.into(),
             offset,
             data: WriteData::bytes(vec![1; 512]),
-        }
+        })
     }
 
     #[test]
@@ -329,5 +590,135 @@ mod tests {
             3,
             "in the log, so a reload shows it again"
         );
+    }
+
+    fn script(text: &str) -> Action {
+        Action::Queue(Work::Script {
+            origin: Origin::Console,
+            language: Language::Bash,
+            script: text.into(),
+        })
+    }
+
+    fn used(state: &AppState) -> u64 {
+        state
+            .lab()
+            .find_disk(START_GROUP, START_DISK)
+            .unwrap()
+            .data
+            .used_bytes()
+    }
+
+    #[test]
+    fn a_script_is_one_commit_and_its_transcript_is_what_was_stored() {
+        let start = ready();
+        let revision = start.revision;
+        let state = start.reduce(script(
+            "d=disk1\nsim write -g rg-snaplab --disk $d --offset 0 --length 4K --seed 1 -o none\naz disk update -g rg-snaplab -n $d --size-gb 1\necho done",
+        ));
+        assert!(state.busy(), "one flight for the whole script");
+        assert!(state.queue.is_empty());
+        assert!(
+            state.console_lines.is_empty(),
+            "nothing is shown before it is stored"
+        );
+        let state = state.reduce(Action::Committed(1));
+        assert!(!state.busy());
+        assert_eq!(state.revision, revision + 1, "one change, one revision");
+        assert_eq!(used(&state), 4096);
+        let text: Vec<String> = state
+            .console_lines
+            .iter()
+            .map(|l| format!("{l:?}"))
+            .collect();
+        assert!(text.iter().any(|l| l.contains("rule B7")), "{text:?}");
+        assert!(text.iter().any(|l| l.contains("Out(\"done\")")), "{text:?}");
+        // The console remembers $d for the next run.
+        let state = state
+            .reduce(script(
+                "sim write -g rg-snaplab --disk $d --offset 8K --length 4K --seed 1 -o none",
+            ))
+            .reduce(Action::Committed(2));
+        assert_eq!(used(&state), 8192);
+    }
+
+    #[test]
+    fn a_script_whose_commit_fails_says_so_in_the_console_and_changes_nothing() {
+        let state = ready()
+            .reduce(script(
+                "sim write -g rg-snaplab --disk disk1 --offset 0 --length 4K --seed 1",
+            ))
+            .reduce(Action::CommitFailed(1, "QuotaExceededError".into()));
+        assert_eq!(used(&state), 0);
+        let last = state.console_lines.last().unwrap();
+        assert!(
+            matches!(last, Line::Err(e) if e.contains("QuotaExceeded")),
+            "{last:?}"
+        );
+    }
+
+    #[test]
+    fn a_read_only_script_stores_nothing_and_answers_at_once() {
+        let state = ready().reduce(script(
+            "az disk show -g rg-snaplab -n disk1 --query diskSizeGB -o tsv",
+        ));
+        assert!(!state.busy());
+        assert!(
+            state.console_lines.contains(&Line::Out("32".into())),
+            "{:?}",
+            state.console_lines
+        );
+    }
+
+    #[test]
+    fn a_lab_replacement_waits_for_the_commit_in_flight_and_later_work_runs_on_the_new_lab() {
+        let (records, journal) = snaplab_engine::store::records_for(starter_commands()).unwrap();
+        let replacement = Rc::new(Replacement {
+            records,
+            journal,
+            notice: "replaced".into(),
+            locks: None,
+        });
+        let state = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Queue(Work::Replace(replacement)))
+            .reduce(Action::Submit(write(512)));
+        assert_eq!(
+            state.queue.len(),
+            2,
+            "the replacement waits behind the write in flight"
+        );
+        let state = state.reduce(Action::Committed(1));
+        assert!(matches!(&state.in_flight, Some((2, f)) if matches!(**f, Flight::Replace(_))));
+        assert_eq!(
+            used(&state),
+            512,
+            "the first write landed before the replacement"
+        );
+        let revision = state.revision;
+        let state = state.reduce(Action::Committed(2));
+        assert_eq!(state.revision, revision + 1);
+        assert_eq!(used(&state), 0, "the replaced lab has no writes");
+        assert_eq!(
+            state.lab().log().len(),
+            2,
+            "the same log length as a fresh lab: only the revision tells views it changed"
+        );
+        let state = state.reduce(Action::Committed(3));
+        assert_eq!(used(&state), 512, "the write after it ran on the new lab");
+    }
+
+    #[test]
+    fn a_locked_command_is_refused_before_anything_is_stored() {
+        let locks = Locks::from_entries(&["sim write".into()]).unwrap();
+        let state = ready()
+            .reduce(Action::SetLocks(locks))
+            .reduce(Action::Submit(write(0)));
+        assert!(!state.busy());
+        assert_eq!(
+            state.last_refusal.as_ref().unwrap().code,
+            "DisabledInLesson"
+        );
+        assert_eq!(state.lab().log().len(), 2, "not even logged");
     }
 }

@@ -4,6 +4,7 @@
 //! export/import), and the Yew app mounting.
 #![cfg(target_arch = "wasm32")]
 
+use snaplab_engine::cmd;
 use std::collections::BTreeSet;
 
 use snaplab::storage::IdbStore;
@@ -18,16 +19,16 @@ wasm_bindgen_test_configure!(run_in_browser);
 const RG: &str = "rg";
 
 fn bytes_write(disk: &str, offset: u64, bytes: Vec<u8>) -> Command {
-    Command::Write {
+    Command::Write(cmd::Write {
         group: RG.into(),
         disk: disk.into(),
         offset,
         data: WriteData::bytes(bytes),
-    }
+    })
 }
 
 fn snapshot(name: &str, disk: &str) -> Command {
-    Command::CreateSnapshot {
+    Command::CreateSnapshot(cmd::CreateSnapshot {
         group: RG.into(),
         name: name.into(),
         source: disk.into(),
@@ -35,23 +36,23 @@ fn snapshot(name: &str, disk: &str) -> Command {
         sku: None,
         location: None,
         copy_start: false,
-    }
+    })
 }
 
 fn setup() -> Vec<Command> {
     vec![
-        Command::CreateGroup {
+        Command::CreateGroup(cmd::CreateGroup {
             name: RG.into(),
             location: "westeurope".into(),
-        },
-        Command::CreateDisk {
+        }),
+        Command::CreateDisk(cmd::CreateDisk {
             group: RG.into(),
             name: "d".into(),
             location: None,
             sku: "Premium_LRS".into(),
             size_gib: 4,
             logical_sector_size: 512,
-        },
+        }),
     ]
 }
 
@@ -160,20 +161,20 @@ async fn write_snapshot_restore_survive_closing_and_reopening_the_database() {
     run(
         &store,
         &mut journal,
-        Command::CreateDiskFromSnapshot {
+        Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
             group: RG.into(),
             name: "r".into(),
             source: "s1".into(),
             sku: None,
             size_gib: None,
-        },
+        }),
     )
     .await
     .unwrap();
     run(
         &store,
         &mut journal,
-        Command::AdvanceClock { millis: 3_600_000 },
+        Command::AdvanceClock(cmd::AdvanceClock { millis: 3_600_000 }),
     )
     .await
     .unwrap();
@@ -316,7 +317,7 @@ async fn gc_frees_unreferenced_chunks_and_never_referenced_ones() {
                 run(
                     &store,
                     &mut journal,
-                    Command::AdvanceClock { millis: 60_000 },
+                    Command::AdvanceClock(cmd::AdvanceClock { millis: 60_000 }),
                 )
                 .await
                 .unwrap();
@@ -324,34 +325,34 @@ async fn gc_frees_unreferenced_chunks_and_never_referenced_ones() {
             }
             3 if !snapshots.is_empty() => {
                 let s = snapshots.remove(rand(snapshots.len() as u64) as usize);
-                Command::DeleteSnapshot {
+                Command::DeleteSnapshot(cmd::DeleteSnapshot {
                     group: RG.into(),
                     name: s,
-                }
+                })
             }
             4 if !snapshots.is_empty() => {
                 disks.push(format!("r{step}"));
-                Command::CreateDiskFromSnapshot {
+                Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
                     group: RG.into(),
                     name: format!("r{step}"),
                     source: snapshots[rand(snapshots.len() as u64) as usize].clone(),
                     sku: None,
                     size_gib: None,
-                }
+                })
             }
             5 if disks.len() > 1 => {
                 let gone = disks.remove(rand(disks.len() as u64) as usize);
-                Command::DeleteDisk {
+                Command::DeleteDisk(cmd::DeleteDisk {
                     group: RG.into(),
                     name: gone,
-                }
+                })
             }
-            _ => Command::Clear {
+            _ => Command::Clear(cmd::Clear {
                 group: RG.into(),
                 disk,
                 offset: 0,
                 length: rand(200) * 512 + 512,
-            },
+            }),
         };
         run(&store, &mut journal, command).await.unwrap();
         let stored: BTreeSet<u64> = store
@@ -463,7 +464,7 @@ async fn the_block_map_component_classifies_and_zooms() {
     }
     lab.execute(bytes_write("d", 0, vec![1; 512])).unwrap();
     lab.execute(snapshot("s1", "d")).unwrap();
-    lab.execute(Command::Write {
+    lab.execute(Command::Write(cmd::Write {
         group: RG.into(),
         disk: "d".into(),
         offset: 2 * GIB,
@@ -472,7 +473,7 @@ async fn the_block_map_component_classifies_and_zooms() {
             seed: 2,
             length: MIB,
         },
-    })
+    }))
     .unwrap();
     let disk = lab.find_disk(RG, "d").unwrap().clone();
 

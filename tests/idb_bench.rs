@@ -4,6 +4,7 @@
 //! - MB/s of raw `getAll` reads vs the store's open + replay + read (target ≥ 0.5×);
 //! - the time to take a snapshot of a disk with 64 MiB vs 1 GiB written
 //!   (target: independent of the amount, under 50 ms).
+//!
 //! Not part of the test run: timings are figures to read, not assertions.
 #![cfg(target_arch = "wasm32")]
 
@@ -12,6 +13,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::typed_array::{Uint8Array, Uint8ArraySlice};
 use snaplab::storage::{IdbStore, RECORDS};
+use snaplab_engine::cmd;
 use snaplab_engine::store::{Journal, CHUNK_SIZE};
 use snaplab_engine::units::{GIB, MIB};
 use snaplab_engine::{Command, PatternKind, WriteData};
@@ -57,23 +59,23 @@ async fn fresh_store(name: &str) -> (IdbStore, Journal) {
     run(
         &store,
         &mut journal,
-        Command::CreateGroup {
+        Command::CreateGroup(cmd::CreateGroup {
             name: RG.into(),
             location: "westeurope".into(),
-        },
+        }),
     )
     .await;
     run(
         &store,
         &mut journal,
-        Command::CreateDisk {
+        Command::CreateDisk(cmd::CreateDisk {
             group: RG.into(),
             name: "d".into(),
             location: None,
             sku: "Premium_LRS".into(),
             size_gib: 2,
             logical_sector_size: 512,
-        },
+        }),
     )
     .await;
     (store, journal)
@@ -137,12 +139,12 @@ async fn round(bytes: &[u8], round: usize) -> Round {
     run(
         &store,
         &mut journal,
-        Command::Write {
+        Command::Write(cmd::Write {
             group: RG.into(),
             disk: "d".into(),
             offset: 0,
             data,
-        },
+        }),
     )
     .await;
     let store_write = now_ms() - start;
@@ -195,7 +197,7 @@ async fn storage_benchmark() {
         run(
             &store,
             &mut journal,
-            Command::Write {
+            Command::Write(cmd::Write {
                 group: RG.into(),
                 disk: "d".into(),
                 offset: 0,
@@ -204,14 +206,14 @@ async fn storage_benchmark() {
                     seed: 1,
                     length: written,
                 },
-            },
+            }),
         )
         .await;
         let start = now_ms();
         run(
             &store,
             &mut journal,
-            Command::CreateSnapshot {
+            Command::CreateSnapshot(cmd::CreateSnapshot {
                 group: RG.into(),
                 name: "s1".into(),
                 source: "d".into(),
@@ -219,7 +221,7 @@ async fn storage_benchmark() {
                 sku: None,
                 location: None,
                 copy_start: false,
-            },
+            }),
         )
         .await;
         snapshot_ms.push(now_ms() - start);

@@ -6,12 +6,14 @@
 //! ARM does: an `apiVersion` too old for a property is refused with the
 //! reason, and an unknown function or property names its JSON path.
 
+use snaplab_engine::cmd;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
-use snaplab_engine::{Command, EngineError, Lab};
+use snaplab_engine::{Command, EngineError};
 
 use crate::az::Failure;
+use crate::runner::Runner;
 
 /// An error in the template, with where it is.
 fn invalid(path: &str, message: impl std::fmt::Display) -> Failure {
@@ -282,8 +284,7 @@ impl Expr<'_> {
 
 /// Deploys `template` into `group` with `parameters` (name → value as text).
 pub fn deploy(
-    lab: &mut Lab,
-    executed: &mut Vec<Command>,
+    rt: &mut Runner,
     group: &str,
     template: &str,
     parameters: &BTreeMap<String, String>,
@@ -298,12 +299,12 @@ pub fn deploy(
             ),
         )
     })?;
-    let rg = lab.require_group_public(group)?;
+    let rg = rt.lab().require_group_public(group)?;
     let ctx_base = |params| Context {
         params,
         group: &rg.0,
         location: rg.1.clone(),
-        subscription: lab.current_subscription().id.clone(),
+        subscription: rt.lab().current_subscription().id.clone(),
     };
 
     // Parameters: values given, else defaultValue.
@@ -358,7 +359,10 @@ pub fn deploy(
         .and_then(Value::as_array)
         .cloned()
         .ok_or_else(|| invalid("$.resources", "the template has no resources array"))?;
-    let mut output = Vec::new();
+    // ARM validates the whole template before it creates anything: every
+    // resource is turned into its command first, and a command the lesson
+    // disables refuses the deployment before the first resource exists.
+    let mut planned = Vec::new();
     for (i, resource) in resources.iter().enumerate() {
         let path = format!("$.resources[{i}]");
         let r = evaluate(resource, &ctx, &path)?;
@@ -459,7 +463,7 @@ pub fn deploy(
                     "missing",
                 )
             })?;
-            Command::CreateSnapshot {
+            Command::CreateSnapshot(cmd::CreateSnapshot {
                 group: group.to_string(),
                 name: name.clone(),
                 source,
@@ -467,10 +471,10 @@ pub fn deploy(
                 sku,
                 location,
                 copy_start: option == "CopyStart",
-            }
+            })
         } else {
             match option.as_str() {
-                "Empty" => Command::CreateDisk {
+                "Empty" => Command::CreateDisk(cmd::CreateDisk {
                     group: group.to_string(),
                     name: name.clone(),
                     location,
@@ -485,19 +489,21 @@ pub fn deploy(
                             )
                         })?,
                     logical_sector_size: 512,
-                },
-                "Copy" | "Restore" => Command::CreateDiskFromSnapshot {
-                    group: group.to_string(),
-                    name: name.clone(),
-                    source: source.ok_or_else(|| {
-                        invalid(
-                            &format!("{path}.properties.creationData.sourceResourceId"),
-                            "missing",
-                        )
-                    })?,
-                    sku,
-                    size_gib: props.get("diskSizeGB").and_then(Value::as_u64),
-                },
+                }),
+                "Copy" | "Restore" => {
+                    Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
+                        group: group.to_string(),
+                        name: name.clone(),
+                        source: source.ok_or_else(|| {
+                            invalid(
+                                &format!("{path}.properties.creationData.sourceResourceId"),
+                                "missing",
+                            )
+                        })?,
+                        sku,
+                        size_gib: props.get("diskSizeGB").and_then(Value::as_u64),
+                    })
+                }
                 other => {
                     return Err(invalid(
                         &format!("{path}.properties.creationData.createOption"),
@@ -508,20 +514,23 @@ pub fn deploy(
                 }
             }
         };
-        let result = lab.execute(command.clone());
-        executed.push(command);
-        result.map_err(Failure::Refused)?;
+        rt.check(&command).map_err(Failure::Refused)?;
         let provider = if kind.ends_with("snapshots") {
             "snapshots"
         } else {
             "disks"
         };
-        output.push(json!({ "id": snaplab_engine::naming::arm_id(&ctx.subscription, group, provider, &name), "resourceGroup": group }));
+        planned.push((command, json!({ "id": snaplab_engine::naming::arm_id(&ctx.subscription, group, provider, &name), "resourceGroup": group })));
+    }
+    let mut output = Vec::new();
+    for (command, resource) in planned {
+        rt.execute(command).map_err(Failure::Refused)?;
+        output.push(resource);
     }
     Ok(json!({
         "id": format!("/subscriptions/{}/resourceGroups/{group}/providers/Microsoft.Resources/deployments/template", ctx.subscription),
         "name": "template",
-        "properties": { "mode": "Incremental", "outputResources": output, "provisioningState": "Succeeded", "timestamp": lab.now().to_azure_string() },
+        "properties": { "mode": "Incremental", "outputResources": output, "provisioningState": "Succeeded", "timestamp": rt.lab().now().to_azure_string() },
         "resourceGroup": group,
         "type": "Microsoft.Resources/deployments",
     }))

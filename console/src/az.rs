@@ -5,11 +5,13 @@
 
 use serde_json::{json, Value};
 use snaplab_engine::clock::Span;
+use snaplab_engine::cmd;
 use snaplab_engine::diff::PageRangesRequest;
 use snaplab_engine::shapes::{disk_json, group_json, snapshot_json, subscription_json, vm_json};
-use snaplab_engine::{AccessTarget, Command, EngineError, Lab, PatternKind, WriteData};
+use snaplab_engine::{AccessTarget, Command, EngineError, PatternKind, WriteData};
 
 use crate::output::{render, Format};
+use crate::runner::Runner;
 use crate::suggest::closest;
 
 /// How an option takes its value.
@@ -346,17 +348,14 @@ fn number(args: &Args, long: &'static str, short: Option<&str>) -> Result<u64, F
 
 /// Executes an engine command, recording it (refused ones too: they are in
 /// the lab's log, so replaying the record reproduces the refusal).
-fn exec(lab: &mut Lab, executed: &mut Vec<Command>, command: Command) -> Result<String, Failure> {
-    let result = lab.execute(command.clone());
-    executed.push(command);
-    result.map_err(Failure::Refused)
+fn exec(rt: &mut Runner, command: Command) -> Result<String, Failure> {
+    rt.execute(command).map_err(Failure::Refused)
 }
 
 /// Runs one `az` or `sim` command line against `lab`, recording the engine
 /// commands it executed. Returns what to print on standard output.
 pub fn run(
-    lab: &mut Lab,
-    executed: &mut Vec<Command>,
+    rt: &mut Runner,
     files: &dyn Fn(&str) -> Option<String>,
     argv: &[String],
 ) -> Result<String, Failure> {
@@ -431,7 +430,8 @@ pub fn run(
     };
     if let Some(sub) = args.get("--subscription") {
         if spec.path != ["az", "account", "set"] {
-            let id = lab
+            let id = rt
+                .lab()
                 .subscription(sub)
                 .ok_or_else(|| {
                     Failure::Refused(EngineError::SubscriptionNotFound {
@@ -440,7 +440,7 @@ pub fn run(
                 })?
                 .id
                 .clone();
-            if id != lab.current_subscription().id {
+            if id != rt.lab().current_subscription().id {
                 return Err(Failure::Usage("--subscription other than the current one: use 'az account set' first in the simulator".into()));
             }
         }
@@ -450,11 +450,12 @@ pub fn run(
     let n = || args.require("--name", Some("-n"));
     let path: Vec<&str> = spec.path.to_vec();
     let value: Value = match path.as_slice() {
-        ["az", "account", "show"] => subscription_json(lab.current_subscription(), true),
+        ["az", "account", "show"] => subscription_json(rt.lab().current_subscription(), true),
         ["az", "account", "list"] => {
-            let current = lab.current_subscription().id.clone();
+            let current = rt.lab().current_subscription().id.clone();
             Value::Array(
-                lab.subscriptions()
+                rt.lab()
+                    .subscriptions()
                     .map(|s| subscription_json(s, s.id == current))
                     .collect(),
             )
@@ -467,9 +468,8 @@ pub fn run(
                     Failure::Usage("the following arguments are required: --subscription/-s".into())
                 })?;
             exec(
-                lab,
-                executed,
-                Command::SelectSubscription { subscription: sub },
+                rt,
+                Command::SelectSubscription(cmd::SelectSubscription { subscription: sub }),
             )?;
             Value::Null
         }
@@ -477,43 +477,45 @@ pub fn run(
             let name = n()?;
             let location = args.require("--location", Some("-l"))?;
             exec(
-                lab,
-                executed,
-                Command::CreateGroup {
+                rt,
+                Command::CreateGroup(cmd::CreateGroup {
                     name: name.clone(),
                     location,
-                },
+                }),
             )?;
             group_json(
-                lab.group(&lab.current_subscription().id, &name)
+                rt.lab()
+                    .group(&rt.lab().current_subscription().id, &name)
                     .expect("just created"),
             )
         }
         ["az", "group", "show"] => {
             let name = n()?;
-            group_json(lab.group(&lab.current_subscription().id, &name).ok_or(
-                EngineError::ResourceGroupNotFound {
-                    group: name.clone(),
-                },
-            )?)
+            group_json(
+                rt.lab()
+                    .group(&rt.lab().current_subscription().id, &name)
+                    .ok_or(EngineError::ResourceGroupNotFound {
+                        group: name.clone(),
+                    })?,
+            )
         }
         ["az", "group", "list"] => Value::Array(
-            lab.groups()
-                .filter(|g| g.subscription == lab.current_subscription().id)
+            rt.lab()
+                .groups()
+                .filter(|g| g.subscription == rt.lab().current_subscription().id)
                 .map(group_json)
                 .collect(),
         ),
         ["az", "group", "delete"] => {
-            exec(lab, executed, Command::DeleteGroup { name: n()? })?;
+            exec(rt, Command::DeleteGroup(cmd::DeleteGroup { name: n()? }))?;
             Value::Null
         }
         ["az", "disk", "create"] => {
             let (group, name) = (g()?, n()?);
             match args.get("--source") {
                 Some(source) => exec(
-                    lab,
-                    executed,
-                    Command::CreateDiskFromSnapshot {
+                    rt,
+                    Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
                         group: group.clone(),
                         name: name.clone(),
                         source: source.to_string(),
@@ -528,12 +530,11 @@ pub fn run(
                                 })
                             })
                             .transpose()?,
-                    },
+                    }),
                 )?,
                 None => exec(
-                    lab,
-                    executed,
-                    Command::CreateDisk {
+                    rt,
+                    Command::CreateDisk(cmd::CreateDisk {
                         group: group.clone(),
                         name: name.clone(),
                         location: args.get("--location").map(str::to_string),
@@ -543,63 +544,63 @@ pub fn run(
                             .get("--logical-sector-size")
                             .map(|s| s.parse().unwrap_or(0))
                             .unwrap_or(512),
-                    },
+                    }),
                 )?,
             };
-            disk_json(lab.find_disk(&group, &name)?, lab)
+            disk_json(rt.lab().find_disk(&group, &name)?, rt.lab())
         }
         ["az", "disk", "show"] => match args.get("--ids") {
             Some(id) => {
                 let parts = snaplab_engine::lab::parse_arm_id(id)
                     .ok_or_else(|| Failure::Usage(format!("'{id}' is not a valid resource ID")))?;
                 disk_json(
-                    lab.disk(&parts.subscription, &parts.group, &parts.name)
+                    rt.lab()
+                        .disk(&parts.subscription, &parts.group, &parts.name)
                         .ok_or(EngineError::ResourceNotFound {
                             kind: "disks",
                             name: parts.name.clone(),
                             group: parts.group.clone(),
                         })?,
-                    lab,
+                    rt.lab(),
                 )
             }
-            None => disk_json(lab.find_disk(&g()?, &n()?)?, lab),
+            None => disk_json(rt.lab().find_disk(&g()?, &n()?)?, rt.lab()),
         },
         ["az", "disk", "list"] => {
             let group = args.get("--resource-group").map(str::to_lowercase);
-            let current = lab.current_subscription().id.clone();
+            let current = rt.lab().current_subscription().id.clone();
             Value::Array(
-                lab.disks()
+                rt.lab()
+                    .disks()
                     .filter(|d| {
                         d.at.subscription == current
                             && group
                                 .as_ref()
                                 .is_none_or(|g| &d.at.group.to_lowercase() == g)
                     })
-                    .map(|d| disk_json(d, lab))
+                    .map(|d| disk_json(d, rt.lab()))
                     .collect(),
             )
         }
         ["az", "disk", "update"] => {
             let (group, name) = (g()?, n()?);
             exec(
-                lab,
-                executed,
-                Command::ResizeDisk {
+                rt,
+                Command::ResizeDisk(cmd::ResizeDisk {
                     group: group.clone(),
                     name: name.clone(),
                     size_gib: number(&args, "--size-gb", Some("-z"))?,
-                },
+                }),
             )?;
-            disk_json(lab.find_disk(&group, &name)?, lab)
+            disk_json(rt.lab().find_disk(&group, &name)?, rt.lab())
         }
         ["az", "disk", "delete"] => {
             exec(
-                lab,
-                executed,
-                Command::DeleteDisk {
+                rt,
+                Command::DeleteDisk(cmd::DeleteDisk {
                     group: g()?,
                     name: n()?,
-                },
+                }),
             )?;
             Value::Null
         }
@@ -610,14 +611,13 @@ pub fn run(
                 AccessTarget::Snapshot
             };
             let url = exec(
-                lab,
-                executed,
-                Command::GrantAccess {
+                rt,
+                Command::GrantAccess(cmd::GrantAccess {
                     target,
                     group: g()?,
                     name: n()?,
                     duration_seconds: number(&args, "--duration-in-seconds", None)?,
-                },
+                }),
             )?;
             json!({ "accessSas": url })
         }
@@ -628,22 +628,20 @@ pub fn run(
                 AccessTarget::Snapshot
             };
             exec(
-                lab,
-                executed,
-                Command::RevokeAccess {
+                rt,
+                Command::RevokeAccess(cmd::RevokeAccess {
                     target,
                     group: g()?,
                     name: n()?,
-                },
+                }),
             )?;
             Value::Null
         }
         ["az", "snapshot", "create"] => {
             let (group, name) = (g()?, n()?);
             exec(
-                lab,
-                executed,
-                Command::CreateSnapshot {
+                rt,
+                Command::CreateSnapshot(cmd::CreateSnapshot {
                     group: group.clone(),
                     name: name.clone(),
                     source: args.require("--source", None)?,
@@ -651,18 +649,19 @@ pub fn run(
                     sku: args.get("--sku").map(str::to_string),
                     location: args.get("--location").map(str::to_string),
                     copy_start: args.flag("--copy-start"),
-                },
+                }),
             )?;
-            snapshot_json(lab.find_snapshot(&group, &name)?, lab.now())
+            snapshot_json(rt.lab().find_snapshot(&group, &name)?, rt.lab().now())
         }
         ["az", "snapshot", "show"] => match args.get("--ids") {
-            Some(id) => snapshot_json(lab.resolve_snapshot("", id)?, lab.now()),
-            None => snapshot_json(lab.find_snapshot(&g()?, &n()?)?, lab.now()),
+            Some(id) => snapshot_json(rt.lab().resolve_snapshot("", id)?, rt.lab().now()),
+            None => snapshot_json(rt.lab().find_snapshot(&g()?, &n()?)?, rt.lab().now()),
         },
         ["az", "snapshot", "list"] => {
             let group = args.get("--resource-group").map(str::to_lowercase);
-            let current = lab.current_subscription().id.clone();
-            let mut list: Vec<_> = lab
+            let current = rt.lab().current_subscription().id.clone();
+            let mut list: Vec<_> = rt
+                .lab()
                 .snapshots()
                 .filter(|s| {
                     s.at.subscription == current
@@ -674,49 +673,47 @@ pub fn run(
             list.sort_by_key(|s| s.seq);
             Value::Array(
                 list.into_iter()
-                    .map(|s| snapshot_json(s, lab.now()))
+                    .map(|s| snapshot_json(s, rt.lab().now()))
                     .collect(),
             )
         }
         ["az", "snapshot", "update"] => {
             let (group, name) = (g()?, n()?);
             exec(
-                lab,
-                executed,
-                Command::UpdateSnapshotSku {
+                rt,
+                Command::UpdateSnapshotSku(cmd::UpdateSnapshotSku {
                     group: group.clone(),
                     name: name.clone(),
                     sku: args.require("--sku", None)?,
-                },
+                }),
             )?;
-            snapshot_json(lab.find_snapshot(&group, &name)?, lab.now())
+            snapshot_json(rt.lab().find_snapshot(&group, &name)?, rt.lab().now())
         }
         ["az", "snapshot", "delete"] => {
             exec(
-                lab,
-                executed,
-                Command::DeleteSnapshot {
+                rt,
+                Command::DeleteSnapshot(cmd::DeleteSnapshot {
                     group: g()?,
                     name: n()?,
-                },
+                }),
             )?;
             Value::Null
         }
         ["az", "vm", "create"] => {
             let (group, name) = (g()?, n()?);
             exec(
-                lab,
-                executed,
-                Command::CreateVm {
+                rt,
+                Command::CreateVm(cmd::CreateVm {
                     group: group.clone(),
                     name: name.clone(),
                     location: args.get("--location").map(str::to_string),
-                },
+                }),
             )?;
             vm_json(
-                lab.vm(&lab.current_subscription().id, &group, &name)
+                rt.lab()
+                    .vm(&rt.lab().current_subscription().id, &group, &name)
                     .expect("just created"),
-                lab,
+                rt.lab(),
             )
         }
         ["az", "deployment", "group", "create"] => {
@@ -738,38 +735,38 @@ pub fn run(
                 })?;
                 parameters.insert(k.to_string(), v.to_string());
             }
-            crate::arm::deploy(lab, executed, &group, &template, &parameters)?
+            crate::arm::deploy(rt, &group, &template, &parameters)?
         }
         ["az", "vm", "show"] => {
             let (group, name) = (g()?, n()?);
             vm_json(
-                lab.vm(&lab.current_subscription().id, &group, &name)
+                rt.lab()
+                    .vm(&rt.lab().current_subscription().id, &group, &name)
                     .ok_or(EngineError::ResourceNotFound {
                         kind: "virtualMachines",
                         name: name.clone(),
                         group: group.clone(),
                     })?,
-                lab,
+                rt.lab(),
             )
         }
         ["az", "vm", "start"] | ["az", "vm", "deallocate"] => {
             exec(
-                lab,
-                executed,
-                Command::SetVmRunning {
+                rt,
+                Command::SetVmRunning(cmd::SetVmRunning {
                     group: g()?,
                     name: n()?,
                     running: path[2] == "start",
-                },
+                }),
             )?;
             Value::Null
         }
         ["az", "vm", "disk", "attach"] | ["az", "vm", "disk", "detach"] => {
             let (group, vm, disk) = (g()?, args.require("--vm-name", None)?, n()?);
             if path[3] == "attach" {
-                exec(lab, executed, Command::AttachDisk { group, vm, disk })?;
+                exec(rt, Command::AttachDisk(cmd::AttachDisk { group, vm, disk }))?;
             } else {
-                exec(lab, executed, Command::DetachDisk { group, vm, disk })?;
+                exec(rt, Command::DetachDisk(cmd::DetachDisk { group, vm, disk }))?;
             }
             Value::Null
         }
@@ -788,33 +785,31 @@ pub fn run(
                         "fill" => PatternKind::Fill,
                         other => return Err(Failure::Usage(format!("argument --pattern: invalid choice: '{other}' (choose from random, fill)"))),
                     },
-                    seed: args.get("--seed").map(|s| s.parse().map_err(|_| Failure::Usage(format!("argument --seed: invalid int value: '{s}'")))).transpose()?.unwrap_or(lab.log().len() as u64),
+                    seed: args.get("--seed").map(|s| s.parse().map_err(|_| Failure::Usage(format!("argument --seed: invalid int value: '{s}'")))).transpose()?.unwrap_or(rt.lab().log().len() as u64),
                     length: size(&args.require("--length", None)?)?,
                 },
             };
             let message = exec(
-                lab,
-                executed,
-                Command::Write {
+                rt,
+                Command::Write(cmd::Write {
                     group,
                     disk,
                     offset,
                     data,
-                },
+                }),
             )?;
             json!({ "result": message })
         }
         ["sim", "trim"] => {
             let (group, disk) = (g()?, args.require("--disk", None)?);
             let message = exec(
-                lab,
-                executed,
-                Command::Clear {
+                rt,
+                Command::Clear(cmd::Clear {
                     group,
                     disk,
                     offset: size(&args.require("--offset", None)?)?,
                     length: size(&args.require("--length", None)?)?,
-                },
+                }),
             )?;
             json!({ "result": message })
         }
@@ -828,23 +823,22 @@ pub fn run(
                 ))
             })?;
             exec(
-                lab,
-                executed,
-                Command::AdvanceClock {
+                rt,
+                Command::AdvanceClock(cmd::AdvanceClock {
                     millis: span.as_millis(),
-                },
+                }),
             )?;
-            json!({ "now": lab.now().to_azure_string() })
+            json!({ "now": rt.lab().now().to_azure_string() })
         }
-        ["sim", "clock", "show"] => json!({ "now": lab.now().to_azure_string() }),
+        ["sim", "clock", "show"] => json!({ "now": rt.lab().now().to_azure_string() }),
         ["sim", "diff"] => {
             // By name, or the Azure way: by the SAS URLs of two snapshots (each SAS counts toward B3).
             let (group, snapshot, prev) = match args.get("--sas-url") {
                 Some(url) => {
-                    let newer = lab.snapshot_by_sas(url)?;
+                    let newer = rt.lab().snapshot_by_sas(url)?;
                     let older = args
                         .get("--prev-sas-url")
-                        .map(|u| lab.snapshot_by_sas(u).map(|s| s.id()))
+                        .map(|u| rt.lab().snapshot_by_sas(u).map(|s| s.id()))
                         .transpose()?;
                     (newer.at.group.clone(), newer.id(), older)
                 }
@@ -854,7 +848,7 @@ pub fn run(
                     args.get("--prev").map(str::to_string),
                 ),
             };
-            let list = lab.page_ranges(
+            let list = rt.lab().page_ranges(
                 &group,
                 &snapshot,
                 prev.as_deref(),
@@ -867,11 +861,10 @@ pub fn run(
         }
         ["sim", "feature", "enable"] | ["sim", "feature", "disable"] => {
             exec(
-                lab,
-                executed,
-                Command::SetFeatureAccess {
+                rt,
+                Command::SetFeatureAccess(cmd::SetFeatureAccess {
                     enabled: path[2] == "enable",
-                },
+                }),
             )?;
             Value::Null
         }

@@ -167,13 +167,18 @@ pub fn all() -> Result<Vec<Lesson>, String> {
 }
 
 impl Lesson {
+    /// The commands this lesson disables, by kind. Every lesson's entries
+    /// name real commands (a test checks them all), so this never fails there.
+    pub fn locks(&self) -> crate::Locks {
+        crate::Locks::from_entries(&self.disabled).unwrap_or_default()
+    }
+
     /// The lab the lesson starts from.
     pub fn start_console(&self) -> Console {
         let mut console = Console::new(Lab::new());
-        console.disabled = Vec::new();
         let t = console.run(&self.start.join("\n"));
         debug_assert_eq!(t.status, 0, "lesson {} start: {:?}", self.id, t.lines);
-        console.disabled = self.disabled.clone();
+        console.locks = self.locks();
         console
     }
 
@@ -305,35 +310,6 @@ impl Check {
             }
         }
     }
-}
-
-/// The az command a UI action stands for, so a lesson's disabled commands
-/// disable the same actions in the portal-like UI.
-pub fn az_equivalent(command: &snaplab_engine::Command) -> String {
-    use snaplab_engine::Command as C;
-    match command {
-        C::CreateGroup { .. } => "az group create",
-        C::DeleteGroup { .. } => "az group delete",
-        C::CreateDisk { .. } | C::CreateDiskFromSnapshot { .. } => "az disk create",
-        C::DeleteDisk { .. } => "az disk delete",
-        C::ResizeDisk { .. } => "az disk update",
-        C::CreateSnapshot { .. } => "az snapshot create",
-        C::DeleteSnapshot { .. } => "az snapshot delete",
-        C::UpdateSnapshotSku { .. } => "az snapshot update",
-        C::GrantAccess { .. } => "az snapshot grant-access",
-        C::RevokeAccess { .. } => "az snapshot revoke-access",
-        C::Write { .. } => "sim write",
-        C::Clear { .. } => "sim trim",
-        C::AdvanceClock { .. } => "sim clock advance",
-        C::SetFeatureAccess { .. } => "sim feature",
-        C::CreateVm { .. } => "az vm create",
-        C::SetVmRunning { .. } => "az vm start",
-        C::AttachDisk { .. } => "az vm disk attach",
-        C::DetachDisk { .. } => "az vm disk detach",
-        C::AddSubscription { .. } | C::SelectSubscription { .. } => "az account set",
-        C::MoveSnapshot { .. } => "az resource move",
-    }
-    .to_string()
 }
 
 /// Lessons by id.

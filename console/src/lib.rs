@@ -27,62 +27,84 @@ pub mod explain;
 pub mod lessons;
 pub mod output;
 pub mod pwsh;
+pub mod runner;
 pub mod shell;
 pub mod suggest;
 
 use snaplab_engine::{Command, Lab};
 
+pub use runner::{Engine, Locks, Runner, Staged};
 pub use shell::{Line, ParseError};
 
-/// A shell session over a lab.
-pub struct Console {
-    pub lab: Lab,
+/// What a console remembers between runs, as Cloud Shell does: bash and
+/// PowerShell variables and the shell's options. The app keeps it across
+/// runs while the lab itself lives in its journal.
+#[derive(Debug, Clone, Default)]
+pub struct Memory {
+    shell: shell::Shell,
+    ps_vars: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Reads a file a command names (`--template-file`).
+pub type FileReader = Box<dyn Fn(&str) -> Option<String>>;
+
+/// A shell session over a lab (natively a [`Lab`]; in the app, its journal).
+pub struct Console<E: Engine = Lab> {
+    pub lab: E,
     /// Reads files named in commands (`--template-file`): the file system
     /// natively, nothing in the browser unless the app provides files.
-    pub files: Box<dyn Fn(&str) -> Option<String>>,
-    shell: shell::Shell,
-    /// Command prefixes refused in the current lesson ("az snapshot delete").
-    pub disabled: Vec<String>,
-    /// PowerShell variables, kept between runs like the bash ones.
-    ps_vars: std::collections::BTreeMap<String, serde_json::Value>,
+    pub files: FileReader,
+    memory: Memory,
+    /// The commands the current lesson disables, by kind.
+    pub locks: Locks,
     /// Every engine command the scripts ran, in order: replaying them on the
-    /// lab the console started from gives the lab it ends with (the app
-    /// stores them through its journal).
+    /// lab the console started from gives the lab it ends with.
     pub executed: Vec<Command>,
 }
 
 struct Host<'a> {
-    disabled: &'a [String],
-    lab: &'a mut Lab,
-    executed: &'a mut Vec<Command>,
+    rt: Runner<'a>,
     files: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// The error block az prints for a refusal. The simulator's label, where
+/// the code is its own choice, is a line of its own.
+pub fn az_error(e: &snaplab_engine::EngineError) -> String {
+    let simulated = if e.is_simulated() {
+        "(simulated: Azure documents no code for this; the simulator chose it)\n"
+    } else {
+        ""
+    };
+    format!(
+        "ERROR: ({code}) {e}\nCode: {code}\nMessage: {e}\n{simulated}",
+        code = e.code()
+    )
 }
 
 impl shell::Host for Host<'_> {
     fn run(&mut self, argv: &[String]) -> (String, String, i32) {
         match argv[0].as_str() {
             "az" | "sim" => {
-                let line = argv.join(" ");
-                if let Some(prefix) = self.disabled.iter().find(|p| line.starts_with(p.as_str())) {
-                    return (String::new(), format!("ERROR: '{prefix}' is disabled in this lesson.\n"), 2);
-                }
                 if argv.len() == 1 {
                     return (az::help(argv), String::new(), 0);
                 }
-                match az::run(self.lab, self.executed, self.files, argv) {
+                match az::run(&mut self.rt, self.files, argv) {
                     Ok(out) => (out, String::new(), 0),
-                    Err(az::Failure::Refused(e)) => {
-                        let simulated = if e.is_simulated() { " (code chosen by the simulator)" } else { "" };
-                        (String::new(), format!("ERROR: ({}) {e}\nCode: {}{simulated}\nMessage: {e}\n", e.code(), e.code()), 1)
+                    Err(az::Failure::Refused(e)) => (String::new(), az_error(&e), 1),
+                    Err(az::Failure::Usage(message)) => {
+                        (String::new(), format!("ERROR: {message}\n"), 2)
                     }
-                    Err(az::Failure::Usage(message)) => (String::new(), format!("ERROR: {message}\n"), 2),
                 }
             }
             "explain" => match explain::explain(&argv[1..]) {
                 Ok(text) => (text, String::new(), 0),
                 Err(message) => (String::new(), format!("explain: {message}\n"), 2),
             },
-            other => (String::new(), format!("bash: {other}: command not found (the simulator runs az, sim, echo, set and variable assignments)\n"), 127),
+            other => (
+                String::new(),
+                format!("bash: {other}: command not found (the simulator runs az, sim, echo, set and variable assignments)\n"),
+                127,
+            ),
         }
     }
 }
@@ -130,16 +152,31 @@ impl Transcript {
     }
 }
 
-impl Console {
+impl Console<Lab> {
     pub fn new(lab: Lab) -> Console {
+        Console::with_memory(lab, Memory::default())
+    }
+}
+
+impl<E: Engine> Console<E> {
+    /// A console over `lab` that remembers what an earlier one did.
+    pub fn with_memory(lab: E, memory: Memory) -> Console<E> {
         Console {
             lab,
             files: Box::new(|_| None),
-            shell: shell::Shell::default(),
-            disabled: Vec::new(),
-            ps_vars: Default::default(),
+            memory,
+            locks: Locks::none(),
             executed: Vec::new(),
         }
+    }
+
+    /// What this console remembers, to carry into the next run.
+    pub fn memory(&self) -> &Memory {
+        &self.memory
+    }
+
+    pub fn into_parts(self) -> (E, Memory, Vec<Command>) {
+        (self.lab, self.memory, self.executed)
     }
 
     /// Runs a script in `language`.
@@ -152,9 +189,8 @@ impl Console {
 
     /// Runs an Azure PowerShell script; variables persist between runs.
     pub fn run_pwsh(&mut self, script: &str) -> Transcript {
-        let (lines, status) =
-            pwsh::Interpreter::new(&mut self.lab, &mut self.executed, &mut self.ps_vars)
-                .run(script);
+        let rt = Runner::new(&mut self.lab, &self.locks, &mut self.executed);
+        let (lines, status) = pwsh::Interpreter::new(rt, &mut self.memory.ps_vars).run(script);
         Transcript { lines, status }
     }
 
@@ -162,12 +198,28 @@ impl Console {
     pub fn run(&mut self, script: &str) -> Transcript {
         let mut lines = Vec::new();
         let mut host = Host {
-            disabled: &self.disabled,
-            lab: &mut self.lab,
-            executed: &mut self.executed,
+            rt: Runner::new(&mut self.lab, &self.locks, &mut self.executed),
             files: self.files.as_ref(),
         };
-        let status = self.shell.run(script, &mut host, &mut lines);
+        let status = self.memory.shell.run(script, &mut host, &mut lines);
         Transcript { lines, status }
+    }
+
+    /// Deploys a Resource Manager template into `group` (what
+    /// `az deployment group create` and `snaplab deploy` do).
+    pub fn deploy(
+        &mut self,
+        group: &str,
+        template: &str,
+        parameters: &std::collections::BTreeMap<String, String>,
+    ) -> Result<serde_json::Value, az::Failure> {
+        let mut rt = Runner::new(&mut self.lab, &self.locks, &mut self.executed);
+        arm::deploy(&mut rt, group, template, parameters)
+    }
+
+    /// Runs one engine command the way a click in the app does: through the
+    /// same runner as the shells, so lesson locks and the record apply.
+    pub fn execute(&mut self, command: Command) -> snaplab_engine::Result<String> {
+        Runner::new(&mut self.lab, &self.locks, &mut self.executed).execute(command)
     }
 }

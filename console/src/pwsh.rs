@@ -7,12 +7,14 @@
 //! Objects print as `Format-List` does. Parsing never panics: bad input is a
 //! [`ParseError`](crate::shell::ParseError) with line and column.
 
+use snaplab_engine::cmd;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 use snaplab_engine::shapes::{disk_json, snapshot_json};
 use snaplab_engine::{AccessTarget, Command, EngineError, Lab};
 
+use crate::runner::Runner;
 use crate::shell::{Line, ParseError};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -630,21 +632,15 @@ fn format_list(v: &Value) -> Vec<String> {
 }
 
 pub struct Interpreter<'a> {
-    pub lab: &'a mut Lab,
-    pub executed: &'a mut Vec<Command>,
+    pub rt: Runner<'a>,
     pub vars: &'a mut BTreeMap<String, Value>,
     out: Vec<Line>,
 }
 
 impl<'a> Interpreter<'a> {
-    pub fn new(
-        lab: &'a mut Lab,
-        executed: &'a mut Vec<Command>,
-        vars: &'a mut BTreeMap<String, Value>,
-    ) -> Self {
+    pub fn new(rt: Runner<'a>, vars: &'a mut BTreeMap<String, Value>) -> Self {
         Interpreter {
-            lab,
-            executed,
+            rt,
             vars,
             out: Vec::new(),
         }
@@ -887,10 +883,8 @@ impl<'a> Interpreter<'a> {
             get(k).filter(|v| !v.is_empty()).ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter '{shown}'. The argument is null or empty. Provide an argument that is not null or empty, and then try the command again.")))
         };
         let lower = name.to_lowercase();
-        let mut exec = |lab: &mut Lab, command: Command| -> Result<String, PsError> {
-            let r = lab.execute(command.clone());
-            self.executed.push(command);
-            r.map_err(|e| PsError::engine(name, &e))
+        let exec = |rt: &mut Runner, command: Command| -> Result<String, PsError> {
+            rt.execute(command).map_err(|e| PsError::engine(name, &e))
         };
         Ok(match lower.as_str() {
             "install-module" => Value::String(format!(
@@ -898,7 +892,7 @@ impl<'a> Interpreter<'a> {
                 get("name").unwrap_or_else(|| "Az".into())
             )),
             "connect-azaccount" => {
-                let sub = self.lab.current_subscription();
+                let sub = self.rt.lab().current_subscription();
                 Value::String(format!("Account                  SubscriptionName  TenantId                             Environment\n-------                  ----------------  --------                             -----------\ntrainer@snaplab.example  {}  00000000-0000-0000-0000-5a0b1ab7e9a7 AzureCloud\n(simulated: no Azure account is used)", sub.name))
             }
             "new-object" => {
@@ -924,20 +918,22 @@ impl<'a> Interpreter<'a> {
                             ))
                         })?;
                         let d = self
-                            .lab
+                            .rt
+                            .lab()
                             .find_disk(&group, &disk)
                             .map_err(|e| PsError::engine(name, &e))?;
-                        ps_disk(d, self.lab)
+                        ps_disk(d, self.rt.lab())
                     }
                     None => Value::Array(
-                        self.lab
+                        self.rt
+                            .lab()
                             .disks()
                             .filter(|d| {
                                 group
                                     .as_ref()
                                     .is_none_or(|g| d.at.group.eq_ignore_ascii_case(g))
                             })
-                            .map(|d| ps_disk(d, self.lab))
+                            .map(|d| ps_disk(d, self.rt.lab()))
                             .collect(),
                     ),
                 }
@@ -953,13 +949,15 @@ impl<'a> Interpreter<'a> {
                         ))
                     })?;
                     let s = self
-                        .lab
+                        .rt
+                        .lab()
                         .find_snapshot(&group, &snap)
                         .map_err(|e| PsError::engine(name, &e))?;
-                    ps_snapshot(s, self.lab)
+                    ps_snapshot(s, self.rt.lab())
                 } else {
                     let mut list: Vec<_> = self
-                        .lab
+                        .rt
+                        .lab()
                         .snapshots()
                         .filter(|s| {
                             group
@@ -968,7 +966,11 @@ impl<'a> Interpreter<'a> {
                         })
                         .collect();
                     list.sort_by_key(|s| s.seq);
-                    Value::Array(list.into_iter().map(|s| ps_snapshot(s, self.lab)).collect())
+                    Value::Array(
+                        list.into_iter()
+                            .map(|s| ps_snapshot(s, self.rt.lab()))
+                            .collect(),
+                    )
                 }
             }
             "new-azsnapshotconfig" => json!({
@@ -989,8 +991,8 @@ impl<'a> Interpreter<'a> {
                     .map(text)
                     .unwrap_or_default();
                 exec(
-                    self.lab,
-                    Command::CreateSnapshot {
+                    &mut self.rt,
+                    Command::CreateSnapshot(cmd::CreateSnapshot {
                         group: group.clone(),
                         name: snap.clone(),
                         source: get_ci(&config, "SourceUri").map(text).unwrap_or_default(),
@@ -1002,13 +1004,14 @@ impl<'a> Interpreter<'a> {
                             .filter(|v| !v.is_null())
                             .map(text),
                         copy_start: option.eq_ignore_ascii_case("CopyStart"),
-                    },
+                    }),
                 )?;
                 ps_snapshot(
-                    self.lab
+                    self.rt
+                        .lab()
                         .find_snapshot(&group, &snap)
                         .map_err(|e| PsError::engine(name, &e))?,
-                    self.lab,
+                    self.rt.lab(),
                 )
             }
             "remove-azsnapshot" => {
@@ -1017,11 +1020,11 @@ impl<'a> Interpreter<'a> {
                     need("snapshotname", "SnapshotName")?,
                 );
                 exec(
-                    self.lab,
-                    Command::DeleteSnapshot {
+                    &mut self.rt,
+                    Command::DeleteSnapshot(cmd::DeleteSnapshot {
                         group,
                         name: snap.clone(),
-                    },
+                    }),
                 )?;
                 json!({ "Name": snap, "Status": "Succeeded" })
             }
@@ -1035,23 +1038,23 @@ impl<'a> Interpreter<'a> {
                         .and_then(|s| s.parse().ok())
                         .unwrap_or(3600);
                     let url = exec(
-                        self.lab,
-                        Command::GrantAccess {
+                        &mut self.rt,
+                        Command::GrantAccess(cmd::GrantAccess {
                             target: AccessTarget::Snapshot,
                             group,
                             name: snap,
                             duration_seconds: seconds,
-                        },
+                        }),
                     )?;
                     json!({ "AccessSAS": url })
                 } else {
                     exec(
-                        self.lab,
-                        Command::RevokeAccess {
+                        &mut self.rt,
+                        Command::RevokeAccess(cmd::RevokeAccess {
                             target: AccessTarget::Snapshot,
                             group,
                             name: snap,
-                        },
+                        }),
                     )?;
                     json!({ "Status": "Succeeded" })
                 }
@@ -1079,18 +1082,20 @@ impl<'a> Interpreter<'a> {
                     .to_lowercase()
                     .as_str()
                 {
-                    "copy" | "restore" => Command::CreateDiskFromSnapshot {
-                        group: group.clone(),
-                        name: disk.clone(),
-                        source: get_ci(&config, "SourceResourceId")
-                            .map(text)
-                            .unwrap_or_default(),
-                        sku: get_ci(&config, "SkuName")
-                            .filter(|v| !v.is_null())
-                            .map(text),
-                        size_gib: size,
-                    },
-                    _ => Command::CreateDisk {
+                    "copy" | "restore" => {
+                        Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
+                            group: group.clone(),
+                            name: disk.clone(),
+                            source: get_ci(&config, "SourceResourceId")
+                                .map(text)
+                                .unwrap_or_default(),
+                            sku: get_ci(&config, "SkuName")
+                                .filter(|v| !v.is_null())
+                                .map(text),
+                            size_gib: size,
+                        })
+                    }
+                    _ => Command::CreateDisk(cmd::CreateDisk {
                         group: group.clone(),
                         name: disk.clone(),
                         location: get_ci(&config, "Location")
@@ -1102,14 +1107,15 @@ impl<'a> Interpreter<'a> {
                             .unwrap_or_else(|| "Standard_LRS".into()),
                         size_gib: size.unwrap_or(0),
                         logical_sector_size: 512,
-                    },
+                    }),
                 };
-                exec(self.lab, command)?;
+                exec(&mut self.rt, command)?;
                 ps_disk(
-                    self.lab
+                    self.rt
+                        .lab()
                         .find_disk(&group, &disk)
                         .map_err(|e| PsError::engine(name, &e))?,
-                    self.lab,
+                    self.rt.lab(),
                 )
             }
             _ => {
@@ -1195,9 +1201,9 @@ mod tests {
     use super::*;
 
     fn run(script: &str) -> (Vec<Line>, i32) {
-        let mut lab = Lab::new();
-        let (mut executed, mut vars) = (Vec::new(), BTreeMap::new());
-        Interpreter::new(&mut lab, &mut executed, &mut vars).run(script)
+        let mut lab = snaplab_engine::Lab::new();
+        let (mut executed, mut vars, locks) = (Vec::new(), BTreeMap::new(), crate::Locks::none());
+        Interpreter::new(Runner::new(&mut lab, &locks, &mut executed), &mut vars).run(script)
     }
 
     #[test]

@@ -451,7 +451,7 @@ pub enum Line {
     Err(String),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Shell {
     pub vars: BTreeMap<String, String>,
     pub errexit: bool,
@@ -521,7 +521,7 @@ impl Shell {
         // NAME=value words at the start are assignments.
         let mut words = statement.words.as_slice();
         let mut assigned = false;
-        while let Some((name, value)) = words.first().and_then(|w| split_assignment(w)) {
+        while let Some((name, value)) = words.first().and_then(split_assignment) {
             let value = self.expand_joined(&value, host, transcript);
             self.vars.insert(name, value);
             words = &words[1..];

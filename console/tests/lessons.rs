@@ -2,6 +2,7 @@
 //! solution is not accepted; disabled commands are refused.
 
 use snaplab_console::lessons;
+use snaplab_engine::{cmd, Command, Kind};
 
 #[test]
 fn every_reference_solution_solves_its_lesson_and_the_start_does_not() {
@@ -75,30 +76,103 @@ fn wrong_solutions_are_not_accepted() {
 fn disabled_commands_are_refused_in_their_lesson() {
     let l = &lessons::by_id()["copy-only-the-delta"];
     let mut c = l.start_console();
+    let log_before = c.lab.log().count();
     let t = c.run("az disk create -g rg -n cheat --source snap2");
-    assert_eq!(
-        t.stderr(),
-        "ERROR: 'az disk create' is disabled in this lesson.\n"
+    assert_eq!(t.status, 1);
+    assert!(
+        t.stderr()
+            .starts_with("ERROR: (DisabledInLesson) 'az disk create' is disabled in this lesson"),
+        "{}",
+        t.stderr()
     );
     assert!(c.lab.find_disk("rg", "cheat").is_err());
+    assert_eq!(
+        c.lab.log().count(),
+        log_before,
+        "a locked command never reaches the log"
+    );
+}
+
+/// The lock is checked by kind at the one execution point, so no front end
+/// gets around it: not PowerShell, not an ARM template (which is refused
+/// before any of its resources is created), not a direct call (a click).
+#[test]
+fn neither_powershell_nor_arm_nor_a_click_runs_a_command_a_lesson_disables() {
+    let l = &lessons::by_id()["copy-only-the-delta"];
+
+    let mut c = l.start_console();
+    let before = c.lab.log().count();
+    let t = c.run_pwsh(
+        "$snap = Get-AzSnapshot -ResourceGroupName rg -SnapshotName snap2\n$cfg = New-AzDiskConfig -Location westeurope -CreateOption Copy -SourceResourceId $snap.Id\nNew-AzDisk -ResourceGroupName rg -DiskName cheat -Disk $cfg",
+    );
+    assert_ne!(t.status, 0);
+    assert!(
+        t.stderr().contains("is disabled in this lesson"),
+        "{}",
+        t.stderr()
+    );
+    assert!(c.lab.find_disk("rg", "cheat").is_err());
+    assert_eq!(c.lab.log().count(), before);
+
+    // A template whose first resource is allowed and second is not: nothing
+    // is created, not even the first.
+    let template = r#"{
+      "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "contentVersion": "1.0.0.0",
+      "resources": [
+        {"type": "Microsoft.Compute/snapshots", "apiVersion": "2022-03-02", "name": "allowed",
+         "location": "westeurope",
+         "properties": {"creationData": {"createOption": "Copy", "sourceResourceId": "[resourceId('Microsoft.Compute/snapshots', 'snap2')]"}, "incremental": true}},
+        {"type": "Microsoft.Compute/disks", "apiVersion": "2022-03-02", "name": "cheat",
+         "location": "westeurope",
+         "properties": {"creationData": {"createOption": "Copy", "sourceResourceId": "[resourceId('Microsoft.Compute/snapshots', 'snap2')]"}}}
+      ]
+    }"#;
+    let mut c = l.start_console();
+    let before = c.lab.log().count();
+    match c.deploy("rg", template, &Default::default()) {
+        Err(snaplab_console::az::Failure::Refused(e)) => assert_eq!(e.code(), "DisabledInLesson"),
+        other => panic!("the deployment should be refused, got {other:?}"),
+    }
+    assert!(
+        c.lab.find_snapshot("rg", "allowed").is_err(),
+        "nothing was created"
+    );
+    assert!(c.lab.find_disk("rg", "cheat").is_err());
+    assert_eq!(c.lab.log().count(), before);
+
+    // A click in the app executes through the same runner.
+    let mut c = l.start_console();
+    let click = Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
+        group: "rg".into(),
+        name: "cheat".into(),
+        source: "snap2".into(),
+        sku: None,
+        size_gib: None,
+    });
+    assert_eq!(c.execute(click).unwrap_err().code(), "DisabledInLesson");
+    // Without the lesson, the same three work.
+    let mut free = l.start_console();
+    free.locks = snaplab_console::Locks::none();
+    assert!(free.deploy("rg", template, &Default::default()).is_ok());
+    assert!(free.lab.find_disk("rg", "cheat").is_ok());
 }
 
 #[test]
-fn every_command_has_an_az_equivalent_that_lessons_can_disable() {
-    use snaplab_engine::Command;
-    let restore = Command::CreateDiskFromSnapshot {
-        group: "rg".into(),
-        name: "x".into(),
-        source: "s".into(),
-        sku: None,
-        size_gib: None,
-    };
-    assert_eq!(lessons::az_equivalent(&restore), "az disk create");
-    let disabled = &lessons::by_id()["copy-only-the-delta"].disabled;
-    assert!(
-        disabled
-            .iter()
-            .any(|p| lessons::az_equivalent(&restore).starts_with(p.as_str())),
-        "restoring is disabled in that lesson's UI too"
-    );
+fn every_lessons_disabled_entry_names_real_commands() {
+    for lesson in lessons::all().unwrap() {
+        let locks = snaplab_console::Locks::from_entries(&lesson.disabled)
+            .unwrap_or_else(|e| panic!("lesson {}: {e}", lesson.id));
+        for entry in &lesson.disabled {
+            assert!(!Kind::matching(entry).is_empty(), "{entry}");
+        }
+        if lesson.id == "copy-only-the-delta" {
+            assert!(
+                locks.is_locked(Kind::RestoreDisk),
+                "restoring is what that lesson disables"
+            );
+            assert!(!locks.is_locked(Kind::CreateSnapshot));
+        }
+    }
+    assert!(snaplab_console::Locks::from_entries(&["az disk creat".into()]).is_err());
 }

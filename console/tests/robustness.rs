@@ -111,7 +111,7 @@ proptest! {
         let mutated: String = chars.into_iter().collect();
         let mut console = Console::new(Lab::new());
         console.run("az group create -n rg -l westeurope -o none\naz disk create -g rg -n d --size-gb 1 -o none");
-        let _ = snaplab_console::arm::deploy(&mut console.lab, &mut Vec::new(), "rg", &mutated, &Default::default());
+        let _ = console.deploy("rg", &mutated, &Default::default());
     }
 }
 

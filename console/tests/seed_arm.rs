@@ -25,7 +25,9 @@ fn deploy(
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    arm::deploy(lab, &mut Vec::new(), "rg", template, &params).map_err(|f| match f {
+    let (mut executed, locks) = (Vec::new(), snaplab_console::Locks::none());
+    let mut rt = snaplab_console::Runner::new(lab, &locks, &mut executed);
+    arm::deploy(&mut rt, "rg", template, &params).map_err(|f| match f {
         Failure::Refused(e) => format!("({}) {e}", e.code()),
         Failure::Usage(m) => m,
     })

@@ -147,12 +147,17 @@ fn errors_print_as_az_prints_them_with_exit_status_1() {
             Line::Err("Message: The Resource 'Microsoft.Compute/snapshots/nope' under resource group 'rg-seed' was not found.".into()),
         ]
     );
-    // B1 from the command line, with its simulated code marked.
+    // B1 from the command line: `Code:` is the code alone, as az prints it;
+    // the simulator's label is a line of its own after the block.
     let t = c.run("for_each=1\naz snapshot create -g rg-seed -n s1 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s2 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s3 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s4 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s5 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s6 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s7 --source disk1 --incremental -o none\naz snapshot create -g rg-seed -n s8 --source disk1 --incremental -o none");
     assert_eq!(t.status, 1);
+    let stderr = t.stderr();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines[1], "Code: SnapshotOperationRateExceeded");
+    assert!(lines[2].starts_with("Message: At most 7 incremental snapshots"));
     assert_eq!(
-        t.stderr().lines().nth(1),
-        Some("Code: SnapshotOperationRateExceeded (code chosen by the simulator)")
+        lines[3],
+        "(simulated: Azure documents no code for this; the simulator chose it)"
     );
     // set -e stops a script at the first error.
     let t = c.run("set -e\naz disk show -g rg-seed -n ghost\necho not reached");

@@ -8,6 +8,7 @@
 //! - a diff of 10 changed pages with 1,000 vs 1,000,000 unchanged ranges (target ≤ 3);
 //! - restore throughput; memory per 1,000,000 written ranges; 500 snapshots on one disk.
 
+use snaplab_engine::cmd;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -36,25 +37,25 @@ const RG: &str = "rg";
 
 fn lab_with_disk(size_gib: u64) -> Lab {
     let mut lab = Lab::new();
-    lab.execute(Command::CreateGroup {
+    lab.execute(Command::CreateGroup(cmd::CreateGroup {
         name: RG.into(),
         location: "westeurope".into(),
-    })
+    }))
     .unwrap();
-    lab.execute(Command::CreateDisk {
+    lab.execute(Command::CreateDisk(cmd::CreateDisk {
         group: RG.into(),
         name: "d".into(),
         location: None,
         sku: "Premium_LRS".into(),
         size_gib,
         logical_sector_size: 512,
-    })
+    }))
     .unwrap();
     lab
 }
 
 fn write(lab: &mut Lab, offset: u64, length: u64, seed: u64) {
-    lab.execute(Command::Write {
+    lab.execute(Command::Write(cmd::Write {
         group: RG.into(),
         disk: "d".into(),
         offset,
@@ -63,12 +64,12 @@ fn write(lab: &mut Lab, offset: u64, length: u64, seed: u64) {
             seed,
             length,
         },
-    })
+    }))
     .unwrap();
 }
 
 fn snapshot(lab: &mut Lab, name: &str) {
-    lab.execute(Command::CreateSnapshot {
+    lab.execute(Command::CreateSnapshot(cmd::CreateSnapshot {
         group: RG.into(),
         name: name.into(),
         source: "d".into(),
@@ -76,9 +77,9 @@ fn snapshot(lab: &mut Lab, name: &str) {
         sku: None,
         location: None,
         copy_start: false,
-    })
+    }))
     .unwrap();
-    lab.execute(Command::AdvanceClock { millis: 60_000 })
+    lab.execute(Command::AdvanceClock(cmd::AdvanceClock { millis: 60_000 }))
         .unwrap();
 }
 
@@ -182,13 +183,15 @@ fn main() {
     write(&mut lab, 0, GIB, 42);
     snapshot(&mut lab, "full-gib");
     let start = Instant::now();
-    lab.execute(Command::CreateDiskFromSnapshot {
-        group: RG.into(),
-        name: "restored".into(),
-        source: "full-gib".into(),
-        sku: None,
-        size_gib: None,
-    })
+    lab.execute(Command::CreateDiskFromSnapshot(
+        cmd::CreateDiskFromSnapshot {
+            group: RG.into(),
+            name: "restored".into(),
+            source: "full-gib".into(),
+            sku: None,
+            size_gib: None,
+        },
+    ))
     .unwrap();
     let restored = lab.find_disk(RG, "restored").unwrap();
     let mut checksum = 0u64;

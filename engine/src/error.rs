@@ -152,6 +152,10 @@ pub enum EngineError {
     #[error("A cross-region copy (CopyStart) needs a target region different from the source's ({region}); to copy within a region use createOption Copy.")]
     CopyStartSameRegion { region: String },
 
+    // ---- training ----------------------------------------------------------------
+    #[error("'{command}' is disabled in this lesson: the lesson asks you to reach its goal another way. Its hints say which.")]
+    DisabledInLesson { command: &'static str },
+
     // ---- storage -------------------------------------------------------------
     #[error("Browser storage is full or failing ({detail}); the operation was not applied and nothing stored was changed.")]
     StorageFailed { detail: String },
@@ -201,6 +205,7 @@ impl EngineError {
             FeatureNotRegistered { .. } => "SubscriptionNotRegisteredForFeature",
             StorageFailed { .. } => "QuotaExceeded",
             StorageCorrupt { .. } => "InvalidStoredLab",
+            DisabledInLesson { .. } => "DisabledInLesson",
         }
     }
 
@@ -228,6 +233,7 @@ impl EngineError {
                 | TooManyParallelCopies { .. }
                 | StorageFailed { .. }
                 | StorageCorrupt { .. }
+                | DisabledInLesson { .. }
         )
     }
 

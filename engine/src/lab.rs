@@ -5,7 +5,7 @@
 use imbl::{OrdMap, Vector};
 
 use crate::clock::{Instant, LAB_EPOCH};
-use crate::command::Command;
+use crate::cmd::Command;
 use crate::error::{EngineError, Result};
 use crate::events::{Event, Outcome};
 use crate::model::{Disk, Key, ResourceGroup, Snapshot, Subscription, Vm};

@@ -2,7 +2,7 @@
 //! snapshots and VMs, with the fields Azure gives them.
 //!
 //! These are plain data. What may happen to them is decided in
-//! `command.rs` (the operations) and `restrictions.rs` (the rules).
+//! `cmd/` (the operations) and `rules.rs` (the rules).
 
 use crate::catalog::{DiskSku, SnapshotSku};
 use crate::clock::{Instant, Span};

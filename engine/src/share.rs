@@ -6,7 +6,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
-use crate::command::Command;
+use crate::cmd::Command;
 use crate::error::{EngineError, Result};
 use crate::naming::stable_hash_bytes;
 
@@ -64,24 +64,25 @@ pub fn decode(payload: &str) -> Result<Vec<Command>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cmd;
     use crate::lab::Lab;
 
     #[test]
     fn a_link_round_trips_the_log_and_a_tampered_one_is_refused() {
         let mut lab = Lab::new();
-        lab.execute(Command::CreateGroup {
+        lab.execute(Command::CreateGroup(cmd::CreateGroup {
             name: "rg".into(),
             location: "westeurope".into(),
-        })
+        }))
         .unwrap();
-        lab.execute(Command::CreateDisk {
+        lab.execute(Command::CreateDisk(cmd::CreateDisk {
             group: "rg".into(),
             name: "d".into(),
             location: None,
             sku: "Premium_LRS".into(),
             size_gib: 4,
             logical_sector_size: 512,
-        })
+        }))
         .unwrap();
         let link = encode(lab.log()).unwrap();
         assert!(link.starts_with("v1."));

@@ -25,9 +25,10 @@
 //! browser's asynchronous IndexedDB backend only has to commit its batches.
 //! [`Session`] joins a journal to a synchronous [`BlockStore`].
 
+use crate::cmd;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::command::{Command, WriteData};
+use crate::cmd::{Command, WriteData};
 use crate::error::{EngineError, Result};
 use crate::lab::Lab;
 use crate::naming::stable_hash_bytes;
@@ -51,6 +52,29 @@ pub struct Batch {
     /// data (frees blobs) or replaces the lab; `false` (`relaxed`) otherwise,
     /// where losing the newest operation in an OS crash loses nothing older.
     pub strict: bool,
+}
+
+impl Batch {
+    /// Appends `later`, so that committing the result at once stores what
+    /// committing `self` and then `later` would: a key put and later deleted
+    /// is only deleted, a key deleted and later put is only put. A pasted
+    /// script is stored this way, as one transaction.
+    pub fn merge(&mut self, later: Batch) {
+        let later_deletes: std::collections::BTreeSet<&String> = later.deletes.iter().collect();
+        let later_puts: std::collections::BTreeSet<&String> =
+            later.puts.iter().map(|(k, _)| k).collect();
+        self.puts
+            .retain(|(k, _)| !later_deletes.contains(k) && !later_puts.contains(k));
+        self.deletes
+            .retain(|k| !later_puts.contains(k) && !later_deletes.contains(k));
+        self.puts.extend(later.puts);
+        self.deletes.extend(later.deletes);
+        self.strict |= later.strict;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.puts.is_empty() && self.deletes.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +112,7 @@ struct BlobEntry {
 }
 
 /// The pure half of storage: the lab, and what to store for each operation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Journal {
     lab: Lab,
     /// Log entries written so far (the next one is `entries + 1`).
@@ -114,16 +138,6 @@ pub struct Opened {
     /// names), and a schema record to write for a new store: commit this
     /// batch to finish recovery. Empty when there is nothing to do.
     pub recovery: Batch,
-}
-
-impl Default for Journal {
-    fn default() -> Self {
-        Journal {
-            lab: Lab::new(),
-            entries: 0,
-            blobs: BTreeMap::new(),
-        }
-    }
 }
 
 impl Journal {
@@ -173,12 +187,12 @@ impl Journal {
                 )));
             }
             let command = match &logged {
-                Command::Write {
+                Command::Write(cmd::Write {
                     group,
                     disk,
                     offset,
                     data: WriteData::Stored { blob, length },
-                } => {
+                }) => {
                     if *blob != journal.lab.next_blob_id() {
                         return Err(corrupt(format!(
                             "log entry {key} names blob {blob}, expected {}",
@@ -194,12 +208,12 @@ impl Journal {
                             logged: logged.clone(),
                         },
                     );
-                    Command::Write {
+                    Command::Write(cmd::Write {
                         group: group.clone(),
                         disk: disk.clone(),
                         offset: *offset,
                         data: WriteData::bytes(bytes),
-                    }
+                    })
                 }
                 other => other.clone(),
             };
@@ -231,24 +245,24 @@ impl Journal {
         let mut new_blob = None;
 
         let (logged, blob_bytes) = match &command {
-            Command::Write {
+            Command::Write(cmd::Write {
                 group,
                 disk,
                 offset,
                 data: WriteData::Bytes { bytes },
-            } => {
+            }) => {
                 let blob = lab.next_blob_id();
                 let stored = WriteData::Stored {
                     blob,
                     length: bytes.len() as u64,
                 };
                 (
-                    Command::Write {
+                    Command::Write(cmd::Write {
                         group: group.clone(),
                         disk: disk.clone(),
                         offset: *offset,
                         data: stored,
-                    },
+                    }),
                     Some((blob, bytes.clone())),
                 )
             }
@@ -257,12 +271,12 @@ impl Journal {
         let result = lab.execute(command);
         let logged = match (logged, &result, blob_bytes) {
             (
-                Command::Write {
+                Command::Write(cmd::Write {
                     group,
                     disk,
                     offset,
                     ..
-                },
+                }),
                 Ok(_),
                 Some((blob, bytes)),
             ) => {
@@ -272,7 +286,7 @@ impl Journal {
                         .puts
                         .push((chunk_key(blob, index), bytes.slice(range)));
                 }
-                let logged = Command::Write {
+                let logged = Command::Write(cmd::Write {
                     group,
                     disk,
                     offset,
@@ -280,7 +294,7 @@ impl Journal {
                         blob,
                         length: bytes.len() as u64,
                     },
-                };
+                });
                 new_blob = Some((
                     blob,
                     BlobEntry {
@@ -292,22 +306,22 @@ impl Journal {
             }
             // A refused write keeps no bytes: its refusal depends only on where and how long.
             (
-                Command::Write {
+                Command::Write(cmd::Write {
                     group,
                     disk,
                     offset,
                     ..
-                },
+                }),
                 Err(_),
                 Some((_, bytes)),
-            ) => Command::Write {
+            ) => Command::Write(cmd::Write {
                 group,
                 disk,
                 offset,
                 data: WriteData::Freed {
                     length: bytes.len() as u64,
                 },
-            },
+            }),
             (logged, _, _) => logged,
         };
         batch.puts.push((
@@ -327,19 +341,19 @@ impl Journal {
                 let Some(entry) = self.blobs.get(&blob) else {
                     continue;
                 };
-                if let Command::Write {
+                if let Command::Write(cmd::Write {
                     group,
                     disk,
                     offset,
                     data: WriteData::Stored { length, .. },
-                } = &entry.logged
+                }) = &entry.logged
                 {
-                    let rewritten = Command::Write {
+                    let rewritten = Command::Write(cmd::Write {
                         group: group.clone(),
                         disk: disk.clone(),
                         offset: *offset,
                         data: WriteData::Freed { length: *length },
-                    };
+                    });
                     batch.puts.push((
                         log_key(entry.seq),
                         serde_json::to_vec(&rewritten)
@@ -393,27 +407,29 @@ impl Journal {
     fn blobs_at_risk(&self, command: &Command) -> BTreeSet<u64> {
         let lab = &self.lab;
         match command {
-            Command::DeleteSnapshot { group, name } => lab
+            Command::DeleteSnapshot(cmd::DeleteSnapshot { group, name }) => lab
                 .find_snapshot(group, name)
                 .map(|s| s.content.all_blobs())
                 .unwrap_or_default(),
-            Command::DeleteDisk { group, name } => lab
+            Command::DeleteDisk(cmd::DeleteDisk { group, name }) => lab
                 .find_disk(group, name)
                 .map(|d| d.data.page_map().all_blobs())
                 .unwrap_or_default(),
-            Command::DeleteGroup { .. } => lab.page_maps().flat_map(|m| m.all_blobs()).collect(),
-            Command::Write {
+            Command::DeleteGroup(cmd::DeleteGroup { .. }) => {
+                lab.page_maps().flat_map(|m| m.all_blobs()).collect()
+            }
+            Command::Write(cmd::Write {
                 group,
                 disk,
                 offset,
                 data,
-            } => self.blobs_under(group, disk, *offset, data.length()),
-            Command::Clear {
+            }) => self.blobs_under(group, disk, *offset, data.length()),
+            Command::Clear(cmd::Clear {
                 group,
                 disk,
                 offset,
                 length,
-            } => self.blobs_under(group, disk, *offset, *length),
+            }) => self.blobs_under(group, disk, *offset, *length),
             _ => BTreeSet::new(),
         }
     }

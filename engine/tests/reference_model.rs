@@ -11,6 +11,7 @@
 
 mod common;
 
+use snaplab_engine::cmd;
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
@@ -242,12 +243,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 };
                 let len = len.min(PAGES - page);
                 let bytes: Vec<u8> = (page..page + len).flat_map(|p| fill(seed, p)).collect();
-                lab.execute(Command::Write {
+                lab.execute(Command::Write(cmd::Write {
                     group: RG.into(),
                     disk: name,
                     offset: page * 512,
                     data: WriteData::bytes(bytes),
-                })
+                }))
                 .unwrap();
                 let d = model.disks[disk].as_mut().unwrap();
                 for p in page..page + len {
@@ -274,12 +275,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                             .unwrap_or_else(|| vec![0; PAGE])
                     })
                     .collect();
-                lab.execute(Command::Write {
+                lab.execute(Command::Write(cmd::Write {
                     group: RG.into(),
                     disk: name,
                     offset: page * 512,
                     data: WriteData::bytes(bytes.clone()),
-                })
+                }))
                 .unwrap();
                 for (i, p) in (page..page + len).enumerate() {
                     d.pages.insert(
@@ -296,12 +297,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     continue;
                 };
                 let len = len.min(PAGES - page);
-                lab.execute(Command::Clear {
+                lab.execute(Command::Clear(cmd::Clear {
                     group: RG.into(),
                     disk: name,
                     offset: page * 512,
                     length: len * 512,
-                })
+                }))
                 .unwrap();
                 let d = model.disks[disk].as_mut().unwrap();
                 for p in page..page + len {
@@ -320,7 +321,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 };
                 model.names += 1;
                 let snap_name = format!("s{}", model.names);
-                let result = lab.execute(Command::CreateSnapshot {
+                let result = lab.execute(Command::CreateSnapshot(cmd::CreateSnapshot {
                     group: RG.into(),
                     name: snap_name.clone(),
                     source: name,
@@ -328,7 +329,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     sku: None,
                     location: None,
                     copy_start: false,
-                });
+                }));
                 let now = model.now_ms;
                 let d = model.disks[disk].as_mut().unwrap();
                 if incremental {
@@ -360,10 +361,10 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     continue;
                 }
                 let s = model.snapshots.remove(index % model.snapshots.len());
-                lab.execute(Command::DeleteSnapshot {
+                lab.execute(Command::DeleteSnapshot(cmd::DeleteSnapshot {
                     group: RG.into(),
                     name: s.name,
-                })
+                }))
                 .unwrap();
             }
             Op::Restore { index } => {
@@ -372,13 +373,15 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
                 let s = model.snapshots[index % model.snapshots.len()].clone();
                 let name = format!("r{}", model.disks.len());
-                lab.execute(Command::CreateDiskFromSnapshot {
-                    group: RG.into(),
-                    name: name.clone(),
-                    source: s.name.clone(),
-                    sku: None,
-                    size_gib: None,
-                })
+                lab.execute(Command::CreateDiskFromSnapshot(
+                    cmd::CreateDiskFromSnapshot {
+                        group: RG.into(),
+                        name: name.clone(),
+                        source: s.name.clone(),
+                        sku: None,
+                        size_gib: None,
+                    },
+                ))
                 .unwrap();
                 // Its first incremental snapshot holds all its data: every page counts as changed now.
                 let pages = s
@@ -412,11 +415,11 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 };
                 let d = model.disks[disk].as_mut().unwrap();
                 let new = (d.size_gib + grow).min(32_767);
-                lab.execute(Command::ResizeDisk {
+                lab.execute(Command::ResizeDisk(cmd::ResizeDisk {
                     group: RG.into(),
                     name,
                     size_gib: new,
-                })
+                }))
                 .unwrap();
                 if d.size_gib <= 4096 && new > 4096 {
                     d.epoch += 1;
@@ -427,17 +430,17 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let Some(name) = model.disk_name(disk) else {
                     continue;
                 };
-                lab.execute(Command::DeleteDisk {
+                lab.execute(Command::DeleteDisk(cmd::DeleteDisk {
                     group: RG.into(),
                     name,
-                })
+                }))
                 .unwrap();
                 model.disks[disk] = None;
             }
             Op::Advance { seconds } => {
-                lab.execute(Command::AdvanceClock {
+                lab.execute(Command::AdvanceClock(cmd::AdvanceClock {
                     millis: seconds * 1000,
-                })
+                }))
                 .unwrap();
                 model.now_ms += seconds * 1000;
             }
@@ -448,12 +451,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let data = WriteData::bytes(vec![1; 512]);
                 expect_refused(
                     &mut lab,
-                    Command::Write {
+                    Command::Write(cmd::Write {
                         group: RG.into(),
                         disk: name,
                         offset,
                         data,
-                    },
+                    }),
                     "InvalidPageRange",
                 )?;
             }
@@ -464,12 +467,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let end = model.disks[disk].as_ref().unwrap().size_gib * GIB;
                 expect_refused(
                     &mut lab,
-                    Command::Clear {
+                    Command::Clear(cmd::Clear {
                         group: RG.into(),
                         disk: name,
                         offset: end - 512,
                         length: 1024,
-                    },
+                    }),
                     "InvalidPageRange",
                 )?;
             }
@@ -481,11 +484,11 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 if size > 1 {
                     expect_refused(
                         &mut lab,
-                        Command::ResizeDisk {
+                        Command::ResizeDisk(cmd::ResizeDisk {
                             group: RG.into(),
                             name,
                             size_gib: size - 1,
-                        },
+                        }),
                         "OperationNotAllowed",
                     )?;
                 }

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use snaplab_engine::billing::{daily_quantity, PriceTable};
 use snaplab_engine::clock::Span;
+use snaplab_engine::cmd;
 use snaplab_engine::diff::{PageRangesRequest, RangeKind};
 use snaplab_engine::shapes::snapshot_json;
 use snaplab_engine::units::{GIB, MIB};
@@ -73,10 +74,10 @@ fn a3_snapshots_of_a_disk_share_its_id_and_unique_id_and_a_recreated_disk_is_a_n
     assert_eq!(s1.origin.source_resource_id, disk.id());
     assert_eq!(s1.origin.source_unique_id, disk.unique_id);
 
-    lab.execute(Command::DeleteDisk {
+    lab.execute(Command::DeleteDisk(cmd::DeleteDisk {
         group: RG.into(),
         name: "disk1".into(),
-    })
+    }))
     .unwrap();
     create_disk(&mut lab, "disk1", "Premium_LRS", 4, 512);
     snapshot(&mut lab, "disk1", "s2").unwrap();
@@ -120,7 +121,7 @@ fn a5_incremental_snapshots_are_standard_zrs_where_possible_else_lrs_and_follow_
         lab.find_snapshot(RG, "full").unwrap().sku.name(),
         "Standard_LRS"
     );
-    lab.execute(Command::CreateSnapshot {
+    lab.execute(Command::CreateSnapshot(cmd::CreateSnapshot {
         group: RG.into(),
         name: "s2".into(),
         source: "disk1".into(),
@@ -128,7 +129,7 @@ fn a5_incremental_snapshots_are_standard_zrs_where_possible_else_lrs_and_follow_
         sku: Some("Standard_LRS".into()),
         location: None,
         copy_start: false,
-    })
+    }))
     .unwrap();
     snapshot(&mut lab, "disk1", "s3").unwrap();
     assert_eq!(
@@ -137,21 +138,21 @@ fn a5_incremental_snapshots_are_standard_zrs_where_possible_else_lrs_and_follow_
         "defaults to the previous snapshot's sku"
     );
 
-    lab.execute(Command::CreateGroup {
+    lab.execute(Command::CreateGroup(cmd::CreateGroup {
         name: "rg-west-us".into(),
         location: "westus".into(),
-    })
+    }))
     .unwrap();
-    lab.execute(Command::CreateDisk {
+    lab.execute(Command::CreateDisk(cmd::CreateDisk {
         group: "rg-west-us".into(),
         name: "d".into(),
         location: None,
         sku: "Standard_LRS".into(),
         size_gib: 1,
         logical_sector_size: 512,
-    })
+    }))
     .unwrap();
-    lab.execute(Command::CreateSnapshot {
+    lab.execute(Command::CreateSnapshot(cmd::CreateSnapshot {
         group: "rg-west-us".into(),
         name: "s".into(),
         source: "d".into(),
@@ -159,7 +160,7 @@ fn a5_incremental_snapshots_are_standard_zrs_where_possible_else_lrs_and_follow_
         sku: None,
         location: None,
         copy_start: false,
-    })
+    }))
     .unwrap();
     assert_eq!(
         lab.find_snapshot("rg-west-us", "s").unwrap().sku.name(),
@@ -216,8 +217,10 @@ fn a7_an_empty_incremental_snapshot_is_0_mib_or_6_mib_with_4096_byte_sectors() {
     snapshot(&mut lab, "disk1", "empty").unwrap();
     assert_eq!(used(&lab, "empty"), 0);
 
-    lab.execute(Command::SetFeatureAccess { enabled: true })
-        .unwrap();
+    lab.execute(Command::SetFeatureAccess(cmd::SetFeatureAccess {
+        enabled: true,
+    }))
+    .unwrap();
     create_disk(&mut lab, "ultra", "UltraSSD_LRS", 4, 4096);
     snapshot(&mut lab, "ultra", "u-empty").unwrap();
     assert_eq!(used(&lab, "u-empty"), 6 * MIB);
@@ -482,11 +485,11 @@ fn b3_sas_on_at_most_5_snapshots_of_a_family() {
     assert!(err.to_string().contains("s0, s1, s2, s3, s4"), "{err}");
     let json = snapshot_json(lab.find_snapshot(RG, "s0").unwrap(), lab.now());
     assert_eq!(json["diskState"], "ActiveSAS");
-    lab.execute(Command::RevokeAccess {
+    lab.execute(Command::RevokeAccess(cmd::RevokeAccess {
         target: AccessTarget::Snapshot,
         group: RG.into(),
         name: "s0".into(),
-    })
+    }))
     .unwrap();
     grant(&mut lab, "s5").unwrap();
 }
@@ -496,30 +499,30 @@ fn b4_not_creatable_outside_the_disks_subscription_nor_movable_there() {
     let mut lab = lab_with_disk("Premium_LRS", 1);
     snapshot(&mut lab, "disk1", "s1").unwrap();
     let disk_id = lab.find_disk(RG, "disk1").unwrap().id();
-    lab.execute(Command::AddSubscription {
+    lab.execute(Command::AddSubscription(cmd::AddSubscription {
         name: "Other".into(),
-    })
+    }))
     .unwrap();
     let err = lab
-        .execute(Command::MoveSnapshot {
+        .execute(Command::MoveSnapshot(cmd::MoveSnapshot {
             group: RG.into(),
             name: "s1".into(),
             target_group: RG.into(),
             target_subscription: Some("Other".into()),
-        })
+        }))
         .unwrap_err();
     assert_eq!(err.rule(), Some("B4"));
-    lab.execute(Command::SelectSubscription {
+    lab.execute(Command::SelectSubscription(cmd::SelectSubscription {
         subscription: "Other".into(),
-    })
+    }))
     .unwrap();
-    lab.execute(Command::CreateGroup {
+    lab.execute(Command::CreateGroup(cmd::CreateGroup {
         name: "rg-other".into(),
         location: "westeurope".into(),
-    })
+    }))
     .unwrap();
     let err = lab
-        .execute(Command::CreateSnapshot {
+        .execute(Command::CreateSnapshot(cmd::CreateSnapshot {
             group: "rg-other".into(),
             name: "s-other".into(),
             source: disk_id,
@@ -527,7 +530,7 @@ fn b4_not_creatable_outside_the_disks_subscription_nor_movable_there() {
             sku: None,
             location: None,
             copy_start: false,
-        })
+        }))
         .unwrap_err();
     assert_eq!(err.rule(), Some("B4"));
 }
@@ -538,22 +541,22 @@ fn b5_not_movable_to_another_group_but_copyable_there_and_full_snapshots_move() 
     write(&mut lab, "disk1", 0, M, 1).unwrap();
     snapshot(&mut lab, "disk1", "s1").unwrap();
     full_snapshot(&mut lab, "disk1", "f1").unwrap();
-    lab.execute(Command::CreateGroup {
+    lab.execute(Command::CreateGroup(cmd::CreateGroup {
         name: "rg-copy".into(),
         location: "westeurope".into(),
-    })
+    }))
     .unwrap();
     let err = lab
-        .execute(Command::MoveSnapshot {
+        .execute(Command::MoveSnapshot(cmd::MoveSnapshot {
             group: RG.into(),
             name: "s1".into(),
             target_group: "rg-copy".into(),
             target_subscription: None,
-        })
+        }))
         .unwrap_err();
     assert_eq!(err.rule(), Some("B5"));
     let id = lab.find_snapshot(RG, "s1").unwrap().id();
-    lab.execute(Command::CreateSnapshot {
+    lab.execute(Command::CreateSnapshot(cmd::CreateSnapshot {
         group: "rg-copy".into(),
         name: "s1-copy".into(),
         source: id,
@@ -561,7 +564,7 @@ fn b5_not_movable_to_another_group_but_copyable_there_and_full_snapshots_move() 
         sku: None,
         location: None,
         copy_start: false,
-    })
+    }))
     .unwrap();
     assert_eq!(
         lab.find_snapshot("rg-copy", "s1-copy")
@@ -569,12 +572,12 @@ fn b5_not_movable_to_another_group_but_copyable_there_and_full_snapshots_move() 
             .used_bytes(),
         M
     );
-    lab.execute(Command::MoveSnapshot {
+    lab.execute(Command::MoveSnapshot(cmd::MoveSnapshot {
         group: RG.into(),
         name: "f1".into(),
         target_group: "rg-copy".into(),
         target_subscription: None,
-    })
+    }))
     .unwrap();
     assert!(lab.find_snapshot("rg-copy", "f1").is_ok());
 }
@@ -585,11 +588,11 @@ fn b6_no_diff_across_a_resize_over_4_tib_but_diffs_work_again_after() {
     write(&mut lab, "disk1", 0, M, 1).unwrap();
     snapshot(&mut lab, "disk1", "before").unwrap();
     let msg = lab
-        .execute(Command::ResizeDisk {
+        .execute(Command::ResizeDisk(cmd::ResizeDisk {
             group: RG.into(),
             name: "disk1".into(),
             size_gib: 6144,
-        })
+        }))
         .unwrap();
     assert!(msg.contains("4 TiB boundary"));
     write(&mut lab, "disk1", 5000 * GIB, M, 2).unwrap();
@@ -613,35 +616,35 @@ fn b6_no_diff_across_a_resize_over_4_tib_but_diffs_work_again_after() {
 fn b7_disks_only_grow_and_not_while_attached_to_a_running_vm() {
     let mut lab = lab_with_disk("Premium_LRS", 64);
     let resize = |lab: &mut snaplab_engine::Lab, gib| {
-        lab.execute(Command::ResizeDisk {
+        lab.execute(Command::ResizeDisk(cmd::ResizeDisk {
             group: RG.into(),
             name: "disk1".into(),
             size_gib: gib,
-        })
+        }))
     };
     let err = resize(&mut lab, 32).unwrap_err();
     assert_eq!(err.rule(), Some("B7"));
-    lab.execute(Command::CreateVm {
+    lab.execute(Command::CreateVm(cmd::CreateVm {
         group: RG.into(),
         name: "vm1".into(),
         location: None,
-    })
+    }))
     .unwrap();
-    lab.execute(Command::AttachDisk {
+    lab.execute(Command::AttachDisk(cmd::AttachDisk {
         group: RG.into(),
         vm: "vm1".into(),
         disk: "disk1".into(),
-    })
+    }))
     .unwrap();
     assert!(matches!(
         resize(&mut lab, 128).unwrap_err(),
         EngineError::ResizeWhileAttached { .. }
     ));
-    lab.execute(Command::SetVmRunning {
+    lab.execute(Command::SetVmRunning(cmd::SetVmRunning {
         group: RG.into(),
         name: "vm1".into(),
         running: false,
-    })
+    }))
     .unwrap();
     resize(&mut lab, 128).unwrap();
     assert_eq!(lab.find_disk(RG, "disk1").unwrap().size_gib(), 128);
@@ -674,8 +677,10 @@ fn c1_v2_and_ultra_snapshots_need_feature_access() {
         (err.code(), err.rule()),
         ("SubscriptionNotRegisteredForFeature", Some("C1"))
     );
-    lab.execute(Command::SetFeatureAccess { enabled: true })
-        .unwrap();
+    lab.execute(Command::SetFeatureAccess(cmd::SetFeatureAccess {
+        enabled: true,
+    }))
+    .unwrap();
     snapshot(&mut lab, "v2", "s1").unwrap();
 }
 
@@ -741,18 +746,18 @@ fn c4_at_most_5_disks_created_at_once_from_one_such_snapshot_and_c5_no_attach_un
     let err = restore(&mut lab, "s1", "r5").unwrap_err();
     assert_eq!(err.rule(), Some("C4"));
 
-    lab.execute(Command::CreateVm {
+    lab.execute(Command::CreateVm(cmd::CreateVm {
         group: RG.into(),
         name: "vm1".into(),
         location: None,
-    })
+    }))
     .unwrap();
     let err = lab
-        .execute(Command::AttachDisk {
+        .execute(Command::AttachDisk(cmd::AttachDisk {
             group: RG.into(),
             vm: "vm1".into(),
             disk: "r0".into(),
-        })
+        }))
         .unwrap_err();
     assert_eq!(err.rule(), Some("C5"));
     assert_eq!(
@@ -761,11 +766,11 @@ fn c4_at_most_5_disks_created_at_once_from_one_such_snapshot_and_c5_no_attach_un
         0.0
     );
     advance(&mut lab, Span::minutes(1));
-    lab.execute(Command::AttachDisk {
+    lab.execute(Command::AttachDisk(cmd::AttachDisk {
         group: RG.into(),
         vm: "vm1".into(),
         disk: "r0".into(),
-    })
+    }))
     .unwrap();
     restore(&mut lab, "s1", "r5").unwrap();
     assert_eq!(lab.find_disk(RG, "r0").unwrap().disk_state(), "Attached");
@@ -778,22 +783,26 @@ fn c6_4096_byte_sector_snapshots_create_only_ultra_and_v2_disks() {
     snapshot(&mut lab, "u4k", "s4k").unwrap();
     advance(&mut lab, Span::minutes(1));
     let err = lab
-        .execute(Command::CreateDiskFromSnapshot {
-            group: RG.into(),
-            name: "p".into(),
-            source: "s4k".into(),
-            sku: Some("Premium_LRS".into()),
-            size_gib: None,
-        })
+        .execute(Command::CreateDiskFromSnapshot(
+            cmd::CreateDiskFromSnapshot {
+                group: RG.into(),
+                name: "p".into(),
+                source: "s4k".into(),
+                sku: Some("Premium_LRS".into()),
+                size_gib: None,
+            },
+        ))
         .unwrap_err();
     assert_eq!(err.rule(), Some("C6"));
-    lab.execute(Command::CreateDiskFromSnapshot {
-        group: RG.into(),
-        name: "v".into(),
-        source: "s4k".into(),
-        sku: Some("PremiumV2_LRS".into()),
-        size_gib: None,
-    })
+    lab.execute(Command::CreateDiskFromSnapshot(
+        cmd::CreateDiskFromSnapshot {
+            group: RG.into(),
+            name: "v".into(),
+            source: "s4k".into(),
+            sku: Some("PremiumV2_LRS".into()),
+            size_gib: None,
+        },
+    ))
     .unwrap();
     assert_eq!(
         lab.find_snapshot(RG, "s4k").unwrap().logical_sector_size,
@@ -805,24 +814,26 @@ fn c6_4096_byte_sector_snapshots_create_only_ultra_and_v2_disks() {
 #[test]
 fn c7_v2_snapshots_only_in_the_listed_regions() {
     let mut lab = Lab::new();
-    lab.execute(Command::SetFeatureAccess { enabled: true })
-        .unwrap();
-    lab.execute(Command::CreateGroup {
+    lab.execute(Command::SetFeatureAccess(cmd::SetFeatureAccess {
+        enabled: true,
+    }))
+    .unwrap();
+    lab.execute(Command::CreateGroup(cmd::CreateGroup {
         name: "rg-se".into(),
         location: "swedencentral".into(),
-    })
+    }))
     .unwrap();
-    lab.execute(Command::CreateDisk {
+    lab.execute(Command::CreateDisk(cmd::CreateDisk {
         group: "rg-se".into(),
         name: "v2".into(),
         location: None,
         sku: "PremiumV2_LRS".into(),
         size_gib: 4,
         logical_sector_size: 512,
-    })
+    }))
     .unwrap();
     let err = lab
-        .execute(Command::CreateSnapshot {
+        .execute(Command::CreateSnapshot(cmd::CreateSnapshot {
             group: "rg-se".into(),
             name: "s".into(),
             source: "v2".into(),
@@ -830,7 +841,7 @@ fn c7_v2_snapshots_only_in_the_listed_regions() {
             sku: None,
             location: None,
             copy_start: false,
-        })
+        }))
         .unwrap_err();
     assert_eq!(err.rule(), Some("C7"));
 }
@@ -846,7 +857,7 @@ fn copy_start(
     region: &str,
 ) -> snaplab_engine::Result<String> {
     let id = lab.find_snapshot(RG, source).unwrap().id();
-    lab.execute(Command::CreateSnapshot {
+    lab.execute(Command::CreateSnapshot(cmd::CreateSnapshot {
         group: RG.into(),
         name: name.into(),
         source: id,
@@ -854,7 +865,7 @@ fn copy_start(
         sku: None,
         location: Some(region.into()),
         copy_start: true,
-    })
+    }))
 }
 
 #[test]
@@ -1074,13 +1085,15 @@ fn event_log_records_operations_refusals_and_background_work_in_time_order() {
 #[test]
 fn bad_input_is_refused_with_azure_codes() {
     let mut lab = lab();
-    let disk = |name: &str, sku: &str, size: u64| Command::CreateDisk {
-        group: RG.into(),
-        name: name.into(),
-        location: None,
-        sku: sku.into(),
-        size_gib: size,
-        logical_sector_size: 512,
+    let disk = |name: &str, sku: &str, size: u64| {
+        Command::CreateDisk(cmd::CreateDisk {
+            group: RG.into(),
+            name: name.into(),
+            location: None,
+            sku: sku.into(),
+            size_gib: size,
+            logical_sector_size: 512,
+        })
     };
     assert_eq!(
         lab.execute(disk("bad name!", "Premium_LRS", 4))
@@ -1098,14 +1111,14 @@ fn bad_input_is_refused_with_azure_codes() {
             .code(),
         "InvalidParameter"
     );
-    let missing_group = Command::CreateDisk {
+    let missing_group = Command::CreateDisk(cmd::CreateDisk {
         group: "nope".into(),
         name: "d".into(),
         location: None,
         sku: "Premium_LRS".into(),
         size_gib: 4,
         logical_sector_size: 512,
-    };
+    });
     assert_eq!(
         lab.execute(missing_group).unwrap_err().code(),
         "ResourceGroupNotFound"
@@ -1120,10 +1133,10 @@ fn bad_input_is_refused_with_azure_codes() {
         snapshot(&mut lab, "ghost", "s").unwrap_err().code(),
         "ResourceNotFound"
     );
-    let bad_region = Command::CreateGroup {
+    let bad_region = Command::CreateGroup(cmd::CreateGroup {
         name: "rg2".into(),
         location: "mars".into(),
-    };
+    });
     assert_eq!(
         lab.execute(bad_region).unwrap_err().code(),
         "LocationNotAvailableForResourceType"

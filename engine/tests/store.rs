@@ -3,6 +3,7 @@
 //! nothing refers to them; a failed or interrupted operation leaves the
 //! previous state; exported files round-trip and damaged ones are refused.
 
+use snaplab_engine::cmd;
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
@@ -12,16 +13,16 @@ use snaplab_engine::store::{
 use snaplab_engine::{AccessTarget, Command, Lab, PatternKind, WriteData};
 
 fn write_bytes(disk: &str, offset: u64, bytes: Vec<u8>) -> Command {
-    Command::Write {
+    Command::Write(cmd::Write {
         group: "rg".into(),
         disk: disk.into(),
         offset,
         data: WriteData::bytes(bytes),
-    }
+    })
 }
 
 fn snapshot(name: &str, disk: &str) -> Command {
-    Command::CreateSnapshot {
+    Command::CreateSnapshot(cmd::CreateSnapshot {
         group: "rg".into(),
         name: name.into(),
         source: disk.into(),
@@ -29,23 +30,23 @@ fn snapshot(name: &str, disk: &str) -> Command {
         sku: None,
         location: None,
         copy_start: false,
-    }
+    })
 }
 
 fn setup() -> Vec<Command> {
     vec![
-        Command::CreateGroup {
+        Command::CreateGroup(cmd::CreateGroup {
             name: "rg".into(),
             location: "westeurope".into(),
-        },
-        Command::CreateDisk {
+        }),
+        Command::CreateDisk(cmd::CreateDisk {
             group: "rg".into(),
             name: "d".into(),
             location: None,
             sku: "Premium_LRS".into(),
             size_gib: 4,
             logical_sector_size: 512,
-        },
+        }),
     ]
 }
 
@@ -88,7 +89,7 @@ fn a_reopened_store_replays_to_the_same_lab_and_keeps_bytes_in_64_kib_chunks() {
         .execute(write_bytes("d", 0, upload.clone()))
         .unwrap();
     session
-        .execute(Command::Write {
+        .execute(Command::Write(cmd::Write {
             group: "rg".into(),
             disk: "d".into(),
             offset: 1 << 20,
@@ -97,11 +98,11 @@ fn a_reopened_store_replays_to_the_same_lab_and_keeps_bytes_in_64_kib_chunks() {
                 seed: 3,
                 length: 8192,
             },
-        })
+        }))
         .unwrap();
     session.execute(snapshot("s1", "d")).unwrap();
     session
-        .execute(Command::AdvanceClock { millis: 90_000 })
+        .execute(Command::AdvanceClock(cmd::AdvanceClock { millis: 90_000 }))
         .unwrap();
 
     let keys = session.store().keys("chunk/").unwrap();
@@ -379,10 +380,10 @@ proptest! {
     #[test]
     fn gc_frees_exactly_the_blobs_nothing_refers_to(ops in prop::collection::vec(gc_op(), 1..30)) {
         let mut session = Session::open(MemoryStore::new()).unwrap();
-        session.execute(Command::CreateGroup { name: "rg".into(), location: "westeurope".into() }).unwrap();
+        session.execute(Command::CreateGroup(cmd::CreateGroup { name: "rg".into(), location: "westeurope".into() })).unwrap();
         let mut disks: Vec<Option<String>> = Vec::new();
         for i in 0..3 {
-            session.execute(Command::CreateDisk { group: "rg".into(), name: format!("d{i}"), location: None, sku: "Premium_LRS".into(), size_gib: 1, logical_sector_size: 512 }).unwrap();
+            session.execute(Command::CreateDisk(cmd::CreateDisk { group: "rg".into(), name: format!("d{i}"), location: None, sku: "Premium_LRS".into(), size_gib: 1, logical_sector_size: 512 })).unwrap();
             disks.push(Some(format!("d{i}")));
         }
         let mut snapshots: Vec<String> = Vec::new();
@@ -395,33 +396,33 @@ proptest! {
                     session.execute(write_bytes(&d, page * 512, vec![fill; (pages * 512) as usize])).unwrap();
                 },
                 GcOp::Overwrite { disk, page, pages } => if let Some(d) = disk_name(disk) {
-                    session.execute(Command::Write { group: "rg".into(), disk: d, offset: page * 512, data: WriteData::Pattern { pattern: PatternKind::Fill, seed: 1, length: pages * 512 } }).unwrap();
+                    session.execute(Command::Write(cmd::Write { group: "rg".into(), disk: d, offset: page * 512, data: WriteData::Pattern { pattern: PatternKind::Fill, seed: 1, length: pages * 512 } })).unwrap();
                 },
                 GcOp::Trim { disk, page, pages } => if let Some(d) = disk_name(disk) {
-                    session.execute(Command::Clear { group: "rg".into(), disk: d, offset: page * 512, length: pages * 512 }).unwrap();
+                    session.execute(Command::Clear(cmd::Clear { group: "rg".into(), disk: d, offset: page * 512, length: pages * 512 })).unwrap();
                 },
                 GcOp::Snapshot { disk } => if let Some(d) = disk_name(disk) {
-                    session.execute(Command::AdvanceClock { millis: 60_000 }).unwrap();
+                    session.execute(Command::AdvanceClock(cmd::AdvanceClock { millis: 60_000 })).unwrap();
                     session.execute(snapshot(&format!("s{n}"), &d)).unwrap();
                     snapshots.push(format!("s{n}"));
                 },
                 GcOp::DeleteSnapshot { index } => if !snapshots.is_empty() {
                     let name = snapshots.remove(index % snapshots.len());
-                    session.execute(Command::DeleteSnapshot { group: "rg".into(), name }).unwrap();
+                    session.execute(Command::DeleteSnapshot(cmd::DeleteSnapshot { group: "rg".into(), name })).unwrap();
                 },
                 GcOp::Restore { index } => if !snapshots.is_empty() {
                     let source = snapshots[index % snapshots.len()].clone();
-                    session.execute(Command::CreateDiskFromSnapshot { group: "rg".into(), name: format!("r{n}"), source, sku: None, size_gib: None }).unwrap();
+                    session.execute(Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot { group: "rg".into(), name: format!("r{n}"), source, sku: None, size_gib: None })).unwrap();
                     disks.push(Some(format!("r{n}")));
                 },
                 GcOp::DeleteDisk { disk } => if let Some(d) = disk_name(disk) {
-                    session.execute(Command::DeleteDisk { group: "rg".into(), name: d }).unwrap();
+                    session.execute(Command::DeleteDisk(cmd::DeleteDisk { group: "rg".into(), name: d })).unwrap();
                     let i = disk % disks.len();
                     disks[i] = None;
                 },
                 GcOp::Grant { index } => if !snapshots.is_empty() {
                     let name = snapshots[index % snapshots.len()].clone();
-                    let _ = session.execute(Command::GrantAccess { target: AccessTarget::Snapshot, group: "rg".into(), name, duration_seconds: 60 });
+                    let _ = session.execute(Command::GrantAccess(cmd::GrantAccess { target: AccessTarget::Snapshot, group: "rg".into(), name, duration_seconds: 60 }));
                 },
             }
             check_gc(&session)?;
@@ -443,10 +444,10 @@ fn records_for_a_log_prefix_replay_to_the_lab_at_that_point() {
     session.execute(snapshot("s1", "d")).unwrap();
     session.execute(write_bytes("d", 0, vec![2; 8192])).unwrap();
     session
-        .execute(Command::DeleteSnapshot {
+        .execute(Command::DeleteSnapshot(cmd::DeleteSnapshot {
             group: "rg".into(),
             name: "s1".into(),
-        })
+        }))
         .unwrap();
     let log: Vec<Command> = session.lab().log().cloned().collect();
     for k in 0..=log.len() {

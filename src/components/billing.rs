@@ -12,7 +12,7 @@ use crate::i18n::use_t;
 #[derive(Properties)]
 pub struct BillingProps {
     pub lab: Lab,
-    pub revision: usize,
+    pub revision: u64,
 }
 
 impl PartialEq for BillingProps {

@@ -20,7 +20,7 @@ pub const CELL_PX: f64 = 11.0;
 pub struct BlockMapProps {
     pub disk: Disk,
     /// Changes whenever the lab changes (the log length): redraw then.
-    pub revision: usize,
+    pub revision: u64,
 }
 
 impl PartialEq for BlockMapProps {

@@ -2,6 +2,7 @@
 
 use gloo::timers::callback::Interval;
 use snaplab_engine::clock::Span;
+use snaplab_engine::cmd;
 use snaplab_engine::Command;
 use yew::prelude::*;
 
@@ -30,9 +31,9 @@ pub fn clock_bar(props: &ClockProps) -> Html {
             let speed = *speed;
             let interval = playing.then(|| {
                 Interval::new(1000, move || {
-                    submit.emit(Command::AdvanceClock {
+                    submit.emit(Command::AdvanceClock(cmd::AdvanceClock {
                         millis: speed * 1000,
-                    })
+                    }))
                 })
             });
             move || drop(interval)
@@ -41,9 +42,9 @@ pub fn clock_bar(props: &ClockProps) -> Html {
     let advance = |label: &'static str, span: Span| {
         let submit = props.submit.clone();
         let onclick = Callback::from(move |_| {
-            submit.emit(Command::AdvanceClock {
+            submit.emit(Command::AdvanceClock(cmd::AdvanceClock {
                 millis: span.as_millis(),
-            })
+            }))
         });
         html! { <button type="button" {onclick}>{ label }</button> }
     };

@@ -1,35 +1,31 @@
 //! The console panel: Azure CLI scripts (and the simulator's `sim` verbs)
-//! run against the lab, with history, multi-line paste and a copy button.
-//! The console runs on a copy of the lab to print its output at once; the
-//! engine commands it ran are then submitted like any other action, so the
-//! views update and the lab is stored.
+//! or Azure PowerShell, with history, multi-line paste and a copy button.
+//! A script is sent to the app's queue and runs there for real, through the
+//! same execution point as a click, against the lab as it is when its turn
+//! comes; its transcript comes back once what it did is stored, so what the
+//! console shows is what happened.
 
-use snaplab_console::{Console, Language, Line};
-use snaplab_engine::Lab;
+use std::rc::Rc;
+
+use snaplab_console::{Language, Line};
 use yew::prelude::*;
 
-use super::Submit;
 use crate::i18n::use_t;
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
-    pub lab: Lab,
-    /// Command prefixes the current lesson disables.
-    pub disabled: Vec<String>,
-    pub submit: Submit,
-}
-
-impl PartialEq for ConsoleProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.lab.log().len() == other.lab.log().len() && self.disabled == other.disabled
-    }
+    /// Everything printed so far (kept by the app's state).
+    pub lines: Rc<Vec<Line>>,
+    /// Runs a script.
+    pub run: Callback<(Language, String)>,
+    pub clear: Callback<()>,
 }
 
 #[function_component(ConsolePanel)]
 pub fn console_panel(props: &ConsoleProps) -> Html {
     let t = use_t();
     let input = use_state(String::new);
-    let transcript = use_state(Vec::<Line>::new);
+    let transcript = props.lines.clone();
     let history = use_state(Vec::<String>::new);
     let cursor = use_state(|| None::<usize>);
     let language = use_state(|| Language::Bash);
@@ -45,36 +41,19 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
     }
 
     let run = {
-        let (input, transcript, history, cursor, submit, lab) = (
+        let (input, history, cursor, run) = (
             input.clone(),
-            transcript.clone(),
             history.clone(),
             cursor.clone(),
-            props.submit.clone(),
-            props.lab.clone(),
+            props.run.clone(),
         );
         let language = language.clone();
-        let disabled = props.disabled.clone();
         Callback::from(move |_: ()| {
             let script = (*input).clone();
             if script.trim().is_empty() {
                 return;
             }
-            let mut console = Console::new(lab.clone());
-            console.disabled = disabled.clone();
-            let result = console.run_in(*language, &script);
-            let mut lines = (*transcript).clone();
-            let prompt = if *language == Language::Bash {
-                "$"
-            } else {
-                "PS>"
-            };
-            lines.extend(script.lines().map(|l| Line::Out(format!("{prompt} {l}"))));
-            lines.extend(result.lines);
-            transcript.set(lines);
-            for command in console.executed {
-                submit.emit(command);
-            }
+            run.emit((*language, script.clone()));
             let mut h = (*history).clone();
             h.push(script);
             history.set(h);
@@ -123,8 +102,8 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
         })
     };
     let clear = {
-        let transcript = transcript.clone();
-        Callback::from(move |_| transcript.set(Vec::new()))
+        let clear = props.clear.clone();
+        Callback::from(move |_| clear.emit(()))
     };
     let text: String = transcript
         .iter()

@@ -17,7 +17,7 @@ use snaplab_engine::{PatternKind, Payload};
 #[derive(Properties)]
 pub struct DiffProps {
     pub lab: Lab,
-    pub revision: usize,
+    pub revision: u64,
 }
 
 impl PartialEq for DiffProps {

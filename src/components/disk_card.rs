@@ -1,6 +1,7 @@
 //! One disk: what the engine says about it, its block map, workloads, and
 //! the portal's "Create snapshot".
 
+use snaplab_engine::cmd;
 use snaplab_engine::model::Disk;
 use snaplab_engine::units::{group_thousands, human_bytes, GIB, MIB};
 use snaplab_engine::{AccessTarget, Command, PatternKind, WriteData};
@@ -14,7 +15,7 @@ use crate::i18n::use_t;
 #[derive(Properties, PartialEq)]
 pub struct DiskCardProps {
     pub disk: Disk,
-    pub revision: usize,
+    pub revision: u64,
     /// The name the next snapshot of this disk is offered.
     pub next_snapshot: String,
     pub groups: Vec<String>,
@@ -38,15 +39,17 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
         let submit = props.submit.clone();
         Callback::from(move |_: MouseEvent| submit.emit(command.clone()))
     };
-    let write = |offset: u64, length: u64, seed: u64| Command::Write {
-        group: group.clone(),
-        disk: name.clone(),
-        offset: offset.min(disk.data.size_bytes().saturating_sub(length)),
-        data: WriteData::Pattern {
-            pattern: PatternKind::Random,
-            seed,
-            length,
-        },
+    let write = |offset: u64, length: u64, seed: u64| {
+        Command::Write(cmd::Write {
+            group: group.clone(),
+            disk: name.clone(),
+            offset: offset.min(disk.data.size_bytes().saturating_sub(length)),
+            data: WriteData::Pattern {
+                pattern: PatternKind::Random,
+                seed,
+                length,
+            },
+        })
     };
     // Random writes: 16 writes of 4 KiB spread over the disk, different each time.
     let random_writes = {
@@ -59,7 +62,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                 x ^= x >> 7;
                 x ^= x << 17;
                 let offset = (x % (size / 4096)) * 4096;
-                submit.emit(Command::Write {
+                submit.emit(Command::Write(cmd::Write {
                     group: group.clone(),
                     disk: name.clone(),
                     offset,
@@ -68,7 +71,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                         seed: x ^ i,
                         length: 4096,
                     },
-                });
+                }));
             }
         })
     };
@@ -79,19 +82,19 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
             .data
             .read(start, r.end * 512 - start)
             .unwrap_or_default();
-        emit(Command::Write {
+        emit(Command::Write(cmd::Write {
             group: group.clone(),
             disk: name.clone(),
             offset: start,
             data: WriteData::bytes(bytes),
-        })
+        }))
     });
-    let trim = emit(Command::Clear {
+    let trim = emit(Command::Clear(cmd::Clear {
         group: group.clone(),
         disk: name.clone(),
         offset: next_offset.saturating_sub(MIB),
         length: MIB.min(next_offset.max(512)),
-    });
+    }));
     let write_text = {
         let (group, name, text, submit) = (
             group.clone(),
@@ -107,12 +110,12 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
             // Real bytes, padded with zeros to whole 512-byte pages.
             let mut bytes = text.as_bytes().to_vec();
             bytes.resize(bytes.len().div_ceil(512) * 512, 0);
-            submit.emit(Command::Write {
+            submit.emit(Command::Write(cmd::Write {
                 group: group.clone(),
                 disk: name.clone(),
                 offset: next_offset,
                 data: WriteData::bytes(bytes),
-            });
+            }));
             text.set(String::new());
         })
     };
@@ -145,7 +148,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
             } else {
                 PatternKind::Random
             };
-            submit.emit(Command::Write {
+            submit.emit(Command::Write(cmd::Write {
                 group: group.clone(),
                 disk: name.clone(),
                 offset,
@@ -154,7 +157,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                     seed: seed | 0xA5,
                     length,
                 },
-            });
+            }));
         })
     };
     let trim_range = {
@@ -170,12 +173,12 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                 mib(&offset).unwrap_or(u64::MAX - 511),
                 mib(&length).unwrap_or(0),
             );
-            submit.emit(Command::Clear {
+            submit.emit(Command::Clear(cmd::Clear {
                 group: group.clone(),
                 disk: name.clone(),
                 offset,
                 length,
-            });
+            }));
         })
     };
     let resize = {
@@ -187,11 +190,11 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            submit.emit(Command::ResizeDisk {
+            submit.emit(Command::ResizeDisk(cmd::ResizeDisk {
                 group: group.clone(),
                 name: name.clone(),
                 size_gib: size.trim().parse().unwrap_or(0),
-            });
+            }));
         })
     };
     let bind = |state: &UseStateHandle<String>| {
@@ -211,18 +214,18 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
         })
     };
     let sas = if disk.sas_active {
-        emit(Command::RevokeAccess {
+        emit(Command::RevokeAccess(cmd::RevokeAccess {
             target: AccessTarget::Disk,
             group: group.clone(),
             name: name.clone(),
-        })
+        }))
     } else {
-        emit(Command::GrantAccess {
+        emit(Command::GrantAccess(cmd::GrantAccess {
             target: AccessTarget::Disk,
             group: group.clone(),
             name: name.clone(),
             duration_seconds: 3600,
-        })
+        }))
     };
 
     let open_wizard = {
@@ -262,7 +265,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                 <button type="button" onclick={random_writes}>{ t("disk.random") }</button>
                 <button type="button" disabled={rewrite.is_none()} onclick={rewrite.unwrap_or_default()}>{ t("disk.rewrite") }</button>
                 <button type="button" onclick={trim} title={crate::explain_tip("sim trim")}>{ t("disk.trim") }</button>
-                <button type="button" class="danger" onclick={emit(Command::DeleteDisk { group: group.clone(), name: name.clone() })}>{ t("disk.delete") }</button>
+                <button type="button" class="danger" onclick={emit(Command::DeleteDisk(cmd::DeleteDisk { group: group.clone(), name: name.clone() }))}>{ t("disk.delete") }</button>
             </div>
             <form class="actions workload" onsubmit={workload} aria-label={t("workload.title")}>
                 <label>{ t("workload.kind") }{ " " }<select onchange={on_kind}>

@@ -7,28 +7,27 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use snaplab_console::Console;
 use snaplab_engine::Lab;
 use yew::prelude::*;
 
-use super::Submit;
 use crate::i18n::use_t;
-use crate::state::Action;
-use crate::storage::IdbStore;
+use crate::state::{Action, Work};
 
 #[derive(Properties)]
 pub struct FaultsProps {
     pub lab: Lab,
-    pub store: Rc<std::cell::RefCell<Option<Rc<IdbStore>>>>,
+    /// Changes with every change of the lab.
+    pub revision: u64,
+    /// Arms a full quota: the storage service fails the next put.
+    pub fail_next_put: Callback<()>,
     /// Set: the next commit stores its chunks but not its log entry, then reloads.
     pub crash_next: Rc<Cell<bool>>,
-    pub submit: Submit,
     pub dispatch: Callback<Action>,
 }
 
 impl PartialEq for FaultsProps {
     fn eq(&self, other: &Self) -> bool {
-        self.lab.log().len() == other.lab.log().len()
+        self.revision == other.revision
     }
 }
 
@@ -36,16 +35,14 @@ impl PartialEq for FaultsProps {
 pub fn faults(props: &FaultsProps) -> Html {
     let t = use_t();
     let quota = {
-        let (store, dispatch, message) = (
-            props.store.clone(),
+        let (arm, dispatch, message) = (
+            props.fail_next_put.clone(),
             props.dispatch.clone(),
             t("faults.armed"),
         );
         Callback::from(move |_| {
-            if let Some(store) = store.borrow().as_ref() {
-                store.fail_on_put(Some(1));
-                dispatch.emit(Action::Notice(Ok(message.into())));
-            }
+            arm.emit(());
+            dispatch.emit(Action::Notice(Ok(message.into())));
         })
     };
     let crash = {
@@ -60,11 +57,7 @@ pub fn faults(props: &FaultsProps) -> Html {
         })
     };
     let writer = {
-        let (lab, submit, dispatch) = (
-            props.lab.clone(),
-            props.submit.clone(),
-            props.dispatch.clone(),
-        );
+        let (lab, dispatch) = (props.lab.clone(), props.dispatch.clone());
         Callback::from(move |_| {
             // Snapshot, start a copy, write during it, and let it finish.
             let Some(disk) = lab.disks().next() else {
@@ -76,7 +69,6 @@ pub fn faults(props: &FaultsProps) -> Html {
             } else {
                 "northeurope"
             };
-            let mut console = Console::new(lab.clone());
             let name = format!("copy-demo-{}", lab.log().len());
             let script = format!(
                 "sim write -g {g} --disk {d} --offset 0 --length 8M --seed 11 -o none\n\
@@ -86,20 +78,10 @@ pub fn faults(props: &FaultsProps) -> Html {
                  sim write -g {g} --disk {d} --offset 0 --length 8M --seed 12 -o none\n\
                  sim clock advance 1m -o none"
             );
-            let result = console.run(&script);
-            for command in console.executed {
-                submit.emit(command);
-            }
-            let message = if result.status == 0 {
-                Ok(format!("{name}-{target} finished copying while {d} was being written: it holds {name}'s point in time, not the new writes (restore it to compare)."))
-            } else {
-                Err(crate::state::Refusal {
-                    code: "DemoFailed".into(),
-                    message: result.stderr(),
-                    rule: None,
-                })
-            };
-            dispatch.emit(Action::Notice(message));
+            dispatch.emit(Action::Queue(Work::Demo {
+                script,
+                success: format!("{name}-{target} finished copying while {d} was being written: it holds {name}'s point in time, not the new writes (restore it to compare)."),
+            }));
         })
     };
     html! {

@@ -4,54 +4,27 @@
 //! later operations are dropped: the future forks), and undo is continuing
 //! from one operation back, with the undone operations kept for redo.
 
-use std::rc::Rc;
-
-use snaplab_engine::store::records_for;
 use snaplab_engine::units::human_bytes;
 use snaplab_engine::{Command, Lab};
-use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use super::Submit;
 use crate::i18n::use_t;
-use crate::state::{Action, Refusal};
-use crate::storage::IdbStore;
+use crate::state::{Action, Refusal, Work};
 
 #[derive(Properties)]
 pub struct HistoryProps {
     pub lab: Lab,
-    pub store: Rc<std::cell::RefCell<Option<Rc<IdbStore>>>>,
+    /// Changes with every change of the lab.
+    pub revision: u64,
     pub dispatch: Callback<Action>,
     pub submit: Submit,
 }
 
 impl PartialEq for HistoryProps {
     fn eq(&self, other: &Self) -> bool {
-        self.lab.log().len() == other.lab.log().len()
+        self.revision == other.revision
     }
-}
-
-/// Makes the stored lab the one after the first `k` operations of `log`.
-fn fork(log: Vec<Command>, k: usize, store: Option<Rc<IdbStore>>, dispatch: Callback<Action>) {
-    spawn_local(async move {
-        let Some(store) = store else { return };
-        let result = match records_for(log.into_iter().take(k)) {
-            Ok((records, journal)) => store
-                .replace_all(&records)
-                .await
-                .map(|_| journal)
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        match result {
-            Ok(journal) => dispatch.emit(Action::Loaded(journal)),
-            Err(message) => dispatch.emit(Action::Notice(Err(Refusal {
-                code: "HistoryFailed".into(),
-                message,
-                rule: None,
-            }))),
-        }
-    });
 }
 
 #[function_component(History)]
@@ -62,7 +35,7 @@ pub fn history(props: &HistoryProps) -> Html {
     let redo_stack = use_state(Vec::<Command>::new);
     let k = position.filter(|p| *p < n).unwrap_or(n);
     let log: Vec<Command> = props.lab.log().cloned().collect();
-    let preview = use_memo((k, n), {
+    let preview = use_memo((k, props.revision), {
         let log = log.clone();
         move |(k, _)| Lab::replay(log.iter().take(*k))
     });
@@ -76,25 +49,24 @@ pub fn history(props: &HistoryProps) -> Html {
         })
     };
     let undo = {
-        let (log, store, dispatch, redo_stack, position) = (
+        let (log, dispatch, redo_stack, position) = (
             log.clone(),
-            props.store.clone(),
             props.dispatch.clone(),
             redo_stack.clone(),
             position.clone(),
         );
+        let notice = t("history.undone").to_string();
         Callback::from(move |_| {
             if let Some(last) = log.last().cloned() {
                 let mut stack = (*redo_stack).clone();
                 stack.push(last);
                 redo_stack.set(stack);
                 position.set(None);
-                fork(
-                    log.clone(),
-                    log.len() - 1,
-                    store.borrow().clone(),
-                    dispatch.clone(),
-                );
+                // Queued: it undoes the newest operation when its turn comes,
+                // after any commit in flight.
+                dispatch.emit(Action::Queue(Work::Undo {
+                    notice: notice.clone(),
+                }));
             }
         })
     };
@@ -109,17 +81,16 @@ pub fn history(props: &HistoryProps) -> Html {
         })
     };
     let continue_here = {
-        let (log, store, dispatch, redo_stack, position) = (
-            log.clone(),
-            props.store.clone(),
-            props.dispatch.clone(),
-            redo_stack.clone(),
-            position.clone(),
-        );
+        let (dispatch, redo_stack, position) =
+            (props.dispatch.clone(), redo_stack.clone(), position.clone());
+        let notice = t("history.forked").to_string();
         Callback::from(move |_| {
             redo_stack.set(Vec::new());
             position.set(None);
-            fork(log.clone(), k, store.borrow().clone(), dispatch.clone());
+            dispatch.emit(Action::Queue(Work::Rewind {
+                to: k,
+                notice: notice.clone(),
+            }));
         })
     };
     let back = {

@@ -6,62 +6,32 @@
 use std::rc::Rc;
 
 use snaplab_console::lessons::{self, Lesson};
-use snaplab_engine::store::{records_for, Batch};
+use snaplab_engine::store::records_for;
 use snaplab_engine::Lab;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::i18n::{use_t, Lang};
 use crate::state::{Action, Refusal};
-use crate::storage::{self, IdbStore};
+use crate::state::{Replacement, Work};
+use crate::storage;
 
-/// Where solved lessons are remembered.
-pub const PROGRESS_DB: &str = "snaplab-progress";
+pub use crate::services::progress::PROGRESS_DB;
+use crate::services::progress::{load_solved, remember_solved};
 
 #[derive(Properties)]
 pub struct LessonsProps {
     pub lab: Lab,
     /// The lesson in progress (shared with the console, which refuses its disabled commands).
     pub current: UseStateHandle<Option<String>>,
-    pub store: Rc<std::cell::RefCell<Option<Rc<IdbStore>>>>,
+    /// Changes with every change of the lab.
+    pub revision: u64,
     pub dispatch: Callback<Action>,
 }
 
 impl PartialEq for LessonsProps {
     fn eq(&self, other: &Self) -> bool {
-        self.lab.log().len() == other.lab.log().len()
-            && self.lab.now() == other.lab.now()
-            && *self.current == *other.current
-    }
-}
-
-async fn load_solved() -> Vec<String> {
-    let Ok(db) = IdbStore::open(PROGRESS_DB).await else {
-        return vec![];
-    };
-    let solved = db
-        .load()
-        .await
-        .map(|r| {
-            r.into_keys()
-                .filter_map(|k| k.strip_prefix("solved/").map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    db.close();
-    solved
-}
-
-async fn remember_solved(id: String) {
-    if let Ok(db) = IdbStore::open(PROGRESS_DB).await {
-        let _ = db
-            .commit(&Batch {
-                puts: vec![(format!("solved/{id}"), b"1".to_vec().into())],
-                deletes: vec![],
-                strict: true,
-            })
-            .await;
-        db.close();
+        self.revision == other.revision && *self.current == *other.current
     }
 }
 
@@ -115,15 +85,15 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
     }
 
     let start = {
-        let (picked, current, hints_shown, store, dispatch, all) = (
+        let (picked, current, hints_shown, dispatch, all) = (
             picked.clone(),
             current.clone(),
             hints_shown.clone(),
-            props.store.clone(),
             props.dispatch.clone(),
             all.clone(),
         );
         let question = t("lessons.startConfirm");
+        let started = t("lessons.started");
         Callback::from(move |_| {
             let Some(lesson) = all.iter().find(|l| l.id == *picked).cloned() else {
                 return;
@@ -134,34 +104,34 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
             if !confirmed {
                 return;
             }
-            let (current, hints_shown, store, dispatch) = (
-                current.clone(),
-                hints_shown.clone(),
-                store.borrow().clone(),
-                dispatch.clone(),
-            );
-            spawn_local(async move {
-                let start = lesson.start_console();
-                let refused = |message: String| {
-                    Action::Notice(Err(Refusal {
-                        code: "LessonFailed".into(),
-                        message,
-                        rule: None,
-                    }))
-                };
-                let Some(store) = store else { return };
-                match records_for(start.executed) {
-                    Ok((records, journal)) => match store.replace_all(&records).await {
-                        Ok(()) => {
-                            dispatch.emit(Action::Loaded(journal));
-                            current.set(Some(lesson.id.clone()));
-                            hints_shown.set(0);
-                        }
-                        Err(e) => dispatch.emit(refused(e.to_string())),
-                    },
-                    Err(e) => dispatch.emit(refused(e.to_string())),
+            // The start lab is made here (it does not depend on the current
+            // lab) and queued: it replaces the lab after any commit in flight,
+            // and the lesson's locks come with it.
+            let start = lesson.start_console();
+            match records_for(start.executed) {
+                Ok((records, journal)) => {
+                    dispatch.emit(Action::Queue(Work::Replace(Rc::new(Replacement {
+                        records,
+                        journal,
+                        notice: format!(
+                            "{started}: {}",
+                            if lang == Lang::Sv {
+                                &lesson.title.sv
+                            } else {
+                                &lesson.title.en
+                            }
+                        ),
+                        locks: Some(lesson.locks()),
+                    }))));
+                    current.set(Some(lesson.id.clone()));
+                    hints_shown.set(0);
                 }
-            });
+                Err(e) => dispatch.emit(Action::Notice(Err(Refusal {
+                    code: "LessonFailed".into(),
+                    message: e.to_string(),
+                    rule: None,
+                }))),
+            }
         })
     };
     let on_pick = {

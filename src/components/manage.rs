@@ -3,6 +3,7 @@
 //! power, and the subscription's Premium SSD v2 / Ultra snapshot access (C1).
 
 use snaplab_engine::catalog::{DiskSku, REGIONS};
+use snaplab_engine::cmd;
 use snaplab_engine::{Command, Lab};
 use yew::prelude::*;
 
@@ -12,7 +13,7 @@ use crate::i18n::use_t;
 #[derive(Properties)]
 pub struct ManageProps {
     pub lab: Lab,
-    pub revision: usize,
+    pub revision: u64,
     pub submit: Submit,
 }
 
@@ -64,10 +65,10 @@ pub fn manage(props: &ManageProps) -> Html {
         let (submit, name, region) = (props.submit.clone(), rg_name.clone(), rg_region.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            submit.emit(Command::CreateGroup {
+            submit.emit(Command::CreateGroup(cmd::CreateGroup {
                 name: (*name).clone(),
                 location: (*region).clone(),
-            });
+            }));
         })
     };
     let create_disk = {
@@ -83,7 +84,7 @@ pub fn manage(props: &ManageProps) -> Html {
         let fallback_group = first_group.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            submit.emit(Command::CreateDisk {
+            submit.emit(Command::CreateDisk(cmd::CreateDisk {
                 group: if group.is_empty() {
                     fallback_group.clone()
                 } else {
@@ -95,7 +96,7 @@ pub fn manage(props: &ManageProps) -> Html {
                 // An unparsable size is sent as 0, which the engine refuses with its rule.
                 size_gib: size.trim().parse().unwrap_or(0),
                 logical_sector_size: sector.parse().unwrap_or(512),
-            });
+            }));
         })
     };
     let create_vm = {
@@ -107,7 +108,7 @@ pub fn manage(props: &ManageProps) -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            submit.emit(Command::CreateVm {
+            submit.emit(Command::CreateVm(cmd::CreateVm {
                 group: if group.is_empty() {
                     fallback_group.clone()
                 } else {
@@ -115,13 +116,17 @@ pub fn manage(props: &ManageProps) -> Html {
                 },
                 name: (*name).clone(),
                 location: None,
-            });
+            }));
         })
     };
     let feature = lab.current_subscription().v2_ultra_snapshots;
     let toggle_feature = {
         let submit = props.submit.clone();
-        Callback::from(move |_| submit.emit(Command::SetFeatureAccess { enabled: !feature }))
+        Callback::from(move |_| {
+            submit.emit(Command::SetFeatureAccess(cmd::SetFeatureAccess {
+                enabled: !feature,
+            }))
+        })
     };
     let region_options = |selected: &str, with_default: bool| {
         html! {
@@ -185,17 +190,17 @@ pub fn manage(props: &ManageProps) -> Html {
                             let default = disks.first().cloned().unwrap_or_default();
                             Callback::from(move |_: MouseEvent| {
                                 let disk = if disk.is_empty() { default.clone() } else { (*disk).clone() };
-                                submit.emit(Command::AttachDisk { group: group.clone(), vm: name.clone(), disk });
+                                submit.emit(Command::AttachDisk(cmd::AttachDisk { group: group.clone(), vm: name.clone(), disk }));
                             })
                         };
                         html! {
                             <li>
                                 <strong>{ &name }</strong>{ format!(" ({}, {}) ", vm.at.location, if running { t("manage.running") } else { t("manage.deallocated") }) }
-                                <button type="button" onclick={send(Command::SetVmRunning { group: group.clone(), name: name.clone(), running: !running })}>
+                                <button type="button" onclick={send(Command::SetVmRunning(cmd::SetVmRunning { group: group.clone(), name: name.clone(), running: !running }))}>
                                     { if running { t("manage.deallocate") } else { t("manage.start") } }
                                 </button>
                                 { for vm.data_disks.iter().map(|d| html! {
-                                    <button type="button" onclick={send(Command::DetachDisk { group: group.clone(), vm: name.clone(), disk: d.clone() })}>{ format!("{} {d}", t("manage.detach")) }</button>
+                                    <button type="button" onclick={send(Command::DetachDisk(cmd::DetachDisk { group: group.clone(), vm: name.clone(), disk: d.clone() }))}>{ format!("{} {d}", t("manage.detach")) }</button>
                                 }) }
                                 <label>{ t("manage.attach") }{ " " }
                                     <select onchange={bind_select(&attach_disk)}>{ for disks.iter().map(|d| html! { <option value={d.clone()}>{ d }</option> }) }</select>

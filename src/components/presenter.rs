@@ -1,25 +1,21 @@
 //! Presenter mode's step-by-step player: a prepared script, one command a
 //! line, played one command at a time (button, or the `n` key).
 
-use snaplab_console::{Console, Line};
-use snaplab_engine::Lab;
+use std::rc::Rc;
+
+use snaplab_console::{Language, Line};
 use yew::prelude::*;
 
-use super::Submit;
 use crate::i18n::use_t;
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct PresenterProps {
-    pub lab: Lab,
-    pub submit: Submit,
+    /// Runs one step (a bash line) through the app's queue, like the console.
+    pub run: Callback<(Language, String)>,
+    /// What the last step printed, once it ran.
+    pub last: Rc<Vec<Line>>,
     /// Bumped by the `n` shortcut: play the next command.
     pub next: u32,
-}
-
-impl PartialEq for PresenterProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.lab.log().len() == other.lab.log().len() && self.next == other.next
-    }
 }
 
 /// The commands of a script: its non-empty lines that are not comments.
@@ -39,28 +35,15 @@ pub fn presenter(props: &PresenterProps) -> Html {
         "az snapshot create -g rg-snaplab -n demo1 --source disk1 --incremental true -o table\nsim write -g rg-snaplab --disk disk1 --offset 0 --length 1M -o none\naz snapshot create -g rg-snaplab -n demo2 --source disk1 --incremental true -o table\nsim diff -g rg-snaplab --snapshot demo2 --prev demo1 -o xml".to_string()
     });
     let position = use_state(|| 0usize);
-    let last = use_state(Vec::<Line>::new);
+    let last = props.last.clone();
     let play = {
-        let (script, position, last, lab, submit) = (
-            script.clone(),
-            position.clone(),
-            last.clone(),
-            props.lab.clone(),
-            props.submit.clone(),
-        );
+        let (script, position, run) = (script.clone(), position.clone(), props.run.clone());
         Callback::from(move |_: ()| {
             let steps = steps(&script);
             let Some(step) = steps.get(*position) else {
                 return;
             };
-            let mut console = Console::new(lab.clone());
-            let result = console.run(step);
-            let mut lines = vec![Line::Out(format!("$ {step}"))];
-            lines.extend(result.lines);
-            last.set(lines);
-            for command in console.executed {
-                submit.emit(command);
-            }
+            run.emit((Language::Bash, step.clone()));
             position.set(*position + 1);
         })
     };

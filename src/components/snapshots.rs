@@ -2,6 +2,7 @@
 //! completion while a background copy runs, SAS state, and the properties
 //! `az snapshot show` prints for the one selected.
 
+use snaplab_engine::cmd;
 use std::collections::BTreeMap;
 
 use snaplab_engine::billing::{snapshot_bill, PriceTable};
@@ -81,30 +82,32 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
             let submit = props.submit.clone();
             Callback::from(move |_: MouseEvent| submit.emit(command.clone()))
         };
-        let restore = send(Command::CreateDiskFromSnapshot {
-            group: group.clone(),
-            name: restore_name(&name, &props.taken),
-            source: name.clone(),
-            sku: None,
-            size_gib: None,
-        });
-        let delete = send(Command::DeleteSnapshot {
+        let restore = send(Command::CreateDiskFromSnapshot(
+            cmd::CreateDiskFromSnapshot {
+                group: group.clone(),
+                name: restore_name(&name, &props.taken),
+                source: name.clone(),
+                sku: None,
+                size_gib: None,
+            },
+        ));
+        let delete = send(Command::DeleteSnapshot(cmd::DeleteSnapshot {
             group: group.clone(),
             name: name.clone(),
-        });
+        }));
         let sas = if s.sas_active {
-            send(Command::RevokeAccess {
+            send(Command::RevokeAccess(cmd::RevokeAccess {
                 target: AccessTarget::Snapshot,
                 group: group.clone(),
                 name: name.clone(),
-            })
+            }))
         } else {
-            send(Command::GrantAccess {
+            send(Command::GrantAccess(cmd::GrantAccess {
                 target: AccessTarget::Snapshot,
                 group: group.clone(),
                 name: name.clone(),
                 duration_seconds: 3600,
-            })
+            }))
         };
         let copy = {
             let (submit, group, name, id, region) = (
@@ -117,7 +120,7 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
             Callback::from(move |_: MouseEvent| {
                 // The same region is refused by the engine (CopyStart needs another region).
                 let target = (*region).clone();
-                submit.emit(Command::CreateSnapshot {
+                submit.emit(Command::CreateSnapshot(cmd::CreateSnapshot {
                     group: group.clone(),
                     name: format!("{name}-{target}"),
                     source: id.clone(),
@@ -125,7 +128,7 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
                     sku: None,
                     location: Some(target),
                     copy_start: true,
-                });
+                }));
             })
         };
         let show = {

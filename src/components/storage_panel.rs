@@ -2,32 +2,23 @@
 
 use std::rc::Rc;
 
-use snaplab_engine::store::{self, Journal};
 use snaplab_engine::units::human_bytes;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::app::{load_lab, Store};
 use crate::i18n::use_t;
-use crate::state::{Action, Refusal, StorageFacts};
-use crate::storage::{self as browser, IdbStore, LAB_DB};
+use crate::services::lab_store::{fresh_lab, imported_lab};
+use crate::state::{Action, Refusal, StorageFacts, Work};
+use crate::storage as browser;
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct StoragePanelProps {
     pub facts: StorageFacts,
     pub log_len: usize,
-    pub store: Rc<std::cell::RefCell<Option<Store>>>,
+    /// Exports the stored lab (the storage service does the reading).
+    pub export: Callback<()>,
     pub dispatch: Callback<Action>,
-}
-
-impl PartialEq for StoragePanelProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.facts == other.facts
-            && self.log_len == other.log_len
-            && Rc::ptr_eq(&self.store, &other.store)
-            && self.dispatch == other.dispatch
-    }
 }
 
 /// Browser storage: usage, persistence, export, import and reset.
@@ -35,45 +26,15 @@ impl PartialEq for StoragePanelProps {
 pub fn storage_panel(props: &StoragePanelProps) -> Html {
     let t = use_t();
     let facts = props.facts;
-    let store = props.store.clone();
     let dispatch = props.dispatch.clone();
 
     let export = {
-        let (store, dispatch) = (store.clone(), dispatch.clone());
-        Callback::from(move |_| {
-            let (store, dispatch) = (store.borrow().clone(), dispatch.clone());
-            let Some(store) = store else { return };
-            spawn_local(async move {
-                let result = match store.load().await {
-                    Ok(records) => {
-                        let file = store::export(&records);
-                        browser::download("snaplab-lab.snaplab", &file)
-                            .map(|_| {
-                                format!(
-                                    "Exported the lab: {} in {} records",
-                                    human_bytes(file.len() as u64),
-                                    records.len()
-                                )
-                            })
-                            .map_err(|e| Refusal {
-                                code: "ExportFailed".into(),
-                                message: e.to_string(),
-                                rule: None,
-                            })
-                    }
-                    Err(e) => Err(Refusal {
-                        code: "ExportFailed".into(),
-                        message: e.to_string(),
-                        rule: None,
-                    }),
-                };
-                dispatch.emit(Action::Notice(result));
-            });
-        })
+        let export = props.export.clone();
+        Callback::from(move |_| export.emit(()))
     };
 
     let import = {
-        let (store, dispatch) = (store.clone(), dispatch.clone());
+        let dispatch = dispatch.clone();
         Callback::from(move |e: Event| {
             let Some(input) = e
                 .target()
@@ -85,8 +46,7 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
                 return;
             };
             input.set_value("");
-            let (store, dispatch) = (store.borrow().clone(), dispatch.clone());
-            let Some(store) = store else { return };
+            let dispatch = dispatch.clone();
             spawn_local(async move {
                 let refused = |code: &str, message: String| {
                     Action::Notice(Err(Refusal {
@@ -99,36 +59,24 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
                     Ok(bytes) => bytes,
                     Err(e) => return dispatch.emit(refused("ImportFailed", e.to_string())),
                 };
-                // Checked whole (format, checksum, replay) before anything is changed.
-                let records = match store::import(&bytes) {
-                    Ok(records) => records,
-                    Err(e) => {
-                        return dispatch
-                            .emit(refused(e.code(), format!("{e} Your lab was not changed.")))
+                // Checked whole (format, checksum, replay) before anything is
+                // changed; then queued, so it replaces the lab after any commit
+                // in flight.
+                let notice = format!("Imported {}", file.name());
+                match imported_lab(&bytes, notice) {
+                    Ok(replacement) => {
+                        dispatch.emit(Action::Queue(Work::Replace(Rc::new(replacement))))
                     }
-                };
-                let journal = match Journal::open(&records) {
-                    Ok(opened) => opened.journal,
-                    Err(e) => return dispatch.emit(refused(e.code(), e.to_string())),
-                };
-                if let Err(e) = store.replace_all(&records).await {
-                    return dispatch.emit(refused(
-                        "QuotaExceeded",
-                        format!("{e}. Your lab was not changed."),
-                    ));
+                    Err(e) => {
+                        dispatch.emit(refused(e.code(), format!("{e} Your lab was not changed.")))
+                    }
                 }
-                dispatch.emit(Action::Loaded(journal));
-                dispatch.emit(Action::Notice(Ok(format!(
-                    "Imported {} ({} records)",
-                    file.name(),
-                    records.len()
-                ))));
             });
         })
     };
 
     let reset = {
-        let (store, dispatch) = (store.clone(), dispatch.clone());
+        let dispatch = dispatch.clone();
         let question = t("storage.resetConfirm");
         Callback::from(move |_| {
             let confirmed = web_sys::window()
@@ -137,30 +85,16 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
             if !confirmed {
                 return;
             }
-            let (store, dispatch) = (store.borrow().clone(), dispatch.clone());
-            spawn_local(async move {
-                let result = async {
-                    let store = match store {
-                        Some(store) => store,
-                        None => Rc::new(IdbStore::open(LAB_DB).await.map_err(|e| e.to_string())?),
-                    };
-                    store.wipe().await.map_err(|e| e.to_string())?;
-                    let journal = load_lab(&store).await?;
-                    Ok::<_, String>(journal)
+            match fresh_lab("The lab was reset".into()) {
+                Ok(replacement) => {
+                    dispatch.emit(Action::Queue(Work::Replace(Rc::new(replacement))))
                 }
-                .await;
-                match result {
-                    Ok(journal) => {
-                        dispatch.emit(Action::Loaded(journal));
-                        dispatch.emit(Action::Notice(Ok("The lab was reset".into())));
-                    }
-                    Err(message) => dispatch.emit(Action::Notice(Err(Refusal {
-                        code: "ResetFailed".into(),
-                        message,
-                        rule: None,
-                    }))),
-                }
-            });
+                Err(message) => dispatch.emit(Action::Notice(Err(Refusal {
+                    code: "ResetFailed".into(),
+                    message,
+                    rule: None,
+                }))),
+            }
         })
     };
 

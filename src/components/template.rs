@@ -3,23 +3,26 @@
 
 use std::collections::BTreeMap;
 
-use snaplab_console::arm::{self, SEED_TEMPLATE};
-use snaplab_console::az::Failure;
+use snaplab_console::arm::SEED_TEMPLATE;
 use snaplab_engine::Lab;
 use yew::prelude::*;
 
-use super::Submit;
 use crate::i18n::use_t;
+use crate::state::{Action, Work};
 
 #[derive(Properties)]
 pub struct TemplateProps {
     pub lab: Lab,
-    pub submit: Submit,
+    /// Changes with every change of the lab.
+    pub revision: u64,
+    /// The last deployment's result (kept by the app's state).
+    pub result: Option<Result<String, String>>,
+    pub dispatch: Callback<Action>,
 }
 
 impl PartialEq for TemplateProps {
     fn eq(&self, other: &Self) -> bool {
-        self.lab.log().len() == other.lab.log().len()
+        self.revision == other.revision && self.result == other.result
     }
 }
 
@@ -47,20 +50,18 @@ pub fn template_blade(props: &TemplateProps) -> Html {
             .map(|(_, _, g)| g.clone())
             .unwrap_or_default()
     });
-    let result = use_state(|| None::<Result<String, String>>);
+    let result = &props.result;
     let groups: Vec<String> = props.lab.groups().map(|g| g.name.clone()).collect();
 
     let deploy = {
-        let (template, parameters, group, result, lab, submit) = (
+        let (template, parameters, group, dispatch) = (
             template.clone(),
             parameters.clone(),
             group.clone(),
-            result.clone(),
-            props.lab.clone(),
-            props.submit.clone(),
+            props.dispatch.clone(),
         );
         Callback::from(move |_| {
-            let params: BTreeMap<String, String> = parameters
+            let parameters: BTreeMap<String, String> = parameters
                 .lines()
                 .filter_map(|l| {
                     l.trim()
@@ -68,16 +69,11 @@ pub fn template_blade(props: &TemplateProps) -> Html {
                         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
                 })
                 .collect();
-            let mut lab = lab.clone();
-            let mut executed = Vec::new();
-            let outcome = arm::deploy(&mut lab, &mut executed, &group, &template, &params);
-            for command in executed {
-                submit.emit(command);
-            }
-            result.set(Some(match outcome {
-                Ok(v) => Ok(serde_json::to_string_pretty(&v).unwrap_or_default()),
-                Err(Failure::Refused(e)) => Err(format!("({}) {e}", e.code())),
-                Err(Failure::Usage(m)) => Err(m),
+            // Validated whole and run through the app's queue, like a script.
+            dispatch.emit(Action::Queue(Work::Deploy {
+                group: (*group).clone(),
+                template: (*template).clone(),
+                parameters,
             }));
         })
     };
@@ -106,7 +102,7 @@ pub fn template_blade(props: &TemplateProps) -> Html {
             <label for="template-params">{ t("template.params") }</label>
             <textarea id="template-params" rows="2" spellcheck="false" value={(*parameters).clone()} oninput={text_area(&parameters)} />
             <div class="actions"><button type="button" class="primary" onclick={deploy}>{ t("template.deploy") }</button></div>
-            { match &*result {
+            { match result {
                 Some(Ok(json)) => html! { <pre class="json" id="template-result">{ json }</pre> },
                 Some(Err(message)) => html! { <div class="refusal" role="alert" id="template-result">{ message }</div> },
                 None => html! {},

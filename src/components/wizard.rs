@@ -3,6 +3,7 @@
 //! **Create snapshot**, pick the resource group and a name, select
 //! **Incremental**, **Review + create**, then **Create**.
 
+use snaplab_engine::cmd;
 use snaplab_engine::Command;
 use yew::prelude::*;
 
@@ -74,7 +75,7 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
             } else {
                 disk_id.clone()
             };
-            submit.emit(Command::CreateSnapshot {
+            submit.emit(Command::CreateSnapshot(cmd::CreateSnapshot {
                 group: (*group).clone(),
                 name: (*name).clone(),
                 source,
@@ -82,7 +83,7 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
                 sku: None,
                 location: None,
                 copy_start: false,
-            });
+            }));
             on_close.emit(());
         })
     };

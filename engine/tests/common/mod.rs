@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use snaplab_engine::clock::Span;
+use snaplab_engine::cmd;
 use snaplab_engine::units::MIB;
 use snaplab_engine::{AccessTarget, Command, Lab, PatternKind, WriteData};
 
@@ -10,10 +11,10 @@ pub const RG: &str = "rg-demo";
 /// A lab with resource group `rg-demo` in West Europe.
 pub fn lab() -> Lab {
     let mut lab = Lab::new();
-    lab.execute(Command::CreateGroup {
+    lab.execute(Command::CreateGroup(cmd::CreateGroup {
         name: RG.into(),
         location: "westeurope".into(),
-    })
+    }))
     .unwrap();
     lab
 }
@@ -22,22 +23,24 @@ pub fn lab() -> Lab {
 pub fn lab_with_disk(sku: &str, size_gib: u64) -> Lab {
     let mut lab = lab();
     if sku.starts_with("PremiumV2") || sku.starts_with("Ultra") {
-        lab.execute(Command::SetFeatureAccess { enabled: true })
-            .unwrap();
+        lab.execute(Command::SetFeatureAccess(cmd::SetFeatureAccess {
+            enabled: true,
+        }))
+        .unwrap();
     }
     create_disk(&mut lab, "disk1", sku, size_gib, 512);
     lab
 }
 
 pub fn create_disk(lab: &mut Lab, name: &str, sku: &str, size_gib: u64, sector: u64) {
-    lab.execute(Command::CreateDisk {
+    lab.execute(Command::CreateDisk(cmd::CreateDisk {
         group: RG.into(),
         name: name.into(),
         location: None,
         sku: sku.into(),
         size_gib,
         logical_sector_size: sector,
-    })
+    }))
     .unwrap();
 }
 
@@ -48,7 +51,7 @@ pub fn write(
     length: u64,
     seed: u64,
 ) -> snaplab_engine::Result<String> {
-    lab.execute(Command::Write {
+    lab.execute(Command::Write(cmd::Write {
         group: RG.into(),
         disk: disk.into(),
         offset,
@@ -57,31 +60,31 @@ pub fn write(
             seed,
             length,
         },
-    })
+    }))
 }
 
 pub fn write_bytes(lab: &mut Lab, disk: &str, offset: u64, bytes: Vec<u8>) {
-    lab.execute(Command::Write {
+    lab.execute(Command::Write(cmd::Write {
         group: RG.into(),
         disk: disk.into(),
         offset,
         data: WriteData::bytes(bytes),
-    })
+    }))
     .unwrap();
 }
 
 pub fn clear(lab: &mut Lab, disk: &str, offset: u64, length: u64) {
-    lab.execute(Command::Clear {
+    lab.execute(Command::Clear(cmd::Clear {
         group: RG.into(),
         disk: disk.into(),
         offset,
         length,
-    })
+    }))
     .unwrap();
 }
 
 pub fn snapshot(lab: &mut Lab, disk: &str, name: &str) -> snaplab_engine::Result<String> {
-    lab.execute(Command::CreateSnapshot {
+    lab.execute(Command::CreateSnapshot(cmd::CreateSnapshot {
         group: RG.into(),
         name: name.into(),
         source: disk.into(),
@@ -89,11 +92,11 @@ pub fn snapshot(lab: &mut Lab, disk: &str, name: &str) -> snaplab_engine::Result
         sku: None,
         location: None,
         copy_start: false,
-    })
+    }))
 }
 
 pub fn full_snapshot(lab: &mut Lab, disk: &str, name: &str) -> snaplab_engine::Result<String> {
-    lab.execute(Command::CreateSnapshot {
+    lab.execute(Command::CreateSnapshot(cmd::CreateSnapshot {
         group: RG.into(),
         name: name.into(),
         source: disk.into(),
@@ -101,40 +104,42 @@ pub fn full_snapshot(lab: &mut Lab, disk: &str, name: &str) -> snaplab_engine::R
         sku: None,
         location: None,
         copy_start: false,
-    })
+    }))
 }
 
 pub fn delete_snapshot(lab: &mut Lab, name: &str) {
-    lab.execute(Command::DeleteSnapshot {
+    lab.execute(Command::DeleteSnapshot(cmd::DeleteSnapshot {
         group: RG.into(),
         name: name.into(),
-    })
+    }))
     .unwrap();
 }
 
 pub fn restore(lab: &mut Lab, snapshot: &str, disk: &str) -> snaplab_engine::Result<String> {
-    lab.execute(Command::CreateDiskFromSnapshot {
-        group: RG.into(),
-        name: disk.into(),
-        source: snapshot.into(),
-        sku: None,
-        size_gib: None,
-    })
+    lab.execute(Command::CreateDiskFromSnapshot(
+        cmd::CreateDiskFromSnapshot {
+            group: RG.into(),
+            name: disk.into(),
+            source: snapshot.into(),
+            sku: None,
+            size_gib: None,
+        },
+    ))
 }
 
 pub fn grant(lab: &mut Lab, snapshot: &str) -> snaplab_engine::Result<String> {
-    lab.execute(Command::GrantAccess {
+    lab.execute(Command::GrantAccess(cmd::GrantAccess {
         target: AccessTarget::Snapshot,
         group: RG.into(),
         name: snapshot.into(),
         duration_seconds: 3600,
-    })
+    }))
 }
 
 pub fn advance(lab: &mut Lab, span: Span) {
-    lab.execute(Command::AdvanceClock {
+    lab.execute(Command::AdvanceClock(cmd::AdvanceClock {
         millis: span.as_millis(),
-    })
+    }))
     .unwrap();
 }
 

@@ -1,0 +1,65 @@
+//! `sim clock advance`: simulated time moves on; background copies progress.
+
+use super::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvanceClock {
+    pub millis: u64,
+}
+
+impl Operation for AdvanceClock {
+    fn kind(&self) -> Kind {
+        Kind::AdvanceClock
+    }
+
+    fn resource(&self) -> String {
+        String::new()
+    }
+
+    fn apply(self, lab: &mut Lab) -> Result<String> {
+        advance_clock(lab, Span::millis(self.millis));
+        Ok(format!("clock at {}", lab.now()))
+    }
+}
+
+/// Moves the clock and logs, in time order, the background work that
+/// finished on the way.
+fn advance_clock(lab: &mut Lab, by: Span) {
+    let (from, to) = (lab.now(), lab.now() + by);
+    let mut finished: Vec<(crate::clock::Instant, &'static str, String, String)> = Vec::new();
+    for s in lab.snapshots() {
+        if let (Some(p), None) = (s.background, &s.copy_error) {
+            if p.done_at() > from && p.done_at() <= to {
+                let what = if s.origin.create_option == "CopyStart" {
+                    "copy to region completed"
+                } else {
+                    "background copy completed"
+                };
+                finished.push((
+                    p.done_at(),
+                    what,
+                    s.id(),
+                    format!("{} is at completionPercent 100", s.at.name),
+                ));
+            }
+        }
+    }
+    for d in lab.disks() {
+        if let Some(p) = d.hydration {
+            if p.done_at() > from && p.done_at() <= to {
+                finished.push((
+                    p.done_at(),
+                    "disk hydration completed",
+                    d.id(),
+                    format!("{} can now be attached (C5)", d.at.name),
+                ));
+            }
+        }
+    }
+    finished.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
+    for (time, what, resource, detail) in finished {
+        lab.platform_event(time, what, resource, detail);
+    }
+    lab.clock = to;
+}

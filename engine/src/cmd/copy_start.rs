@@ -1,0 +1,141 @@
+//! `az snapshot create --copy-start`: an incremental snapshot copied to another
+//! region (D1–D4). Part of [`CreateSnapshot`](super::CreateSnapshot); kept apart
+//! because the cross-region rules are a topic of their own.
+
+use super::prelude::*;
+
+/// `--copy-start` to another region (D1–D4): only the changes since the
+/// last snapshot of the family already copied there cross regions (D2).
+pub(super) fn copy_to_region(
+    lab: &mut Lab,
+    group: String,
+    name: String,
+    src: Snapshot,
+    target: String,
+    incremental: bool,
+    sku: Option<SnapshotSku>,
+) -> Result<String> {
+    let now = lab.now();
+    let at = lab.place(&group, &name, Some(&target), "snapshot")?;
+    if lab.snapshots.contains_key(&at.key()) {
+        return Err(EngineError::AlreadyExists {
+            kind: "snapshot",
+            name,
+            group,
+        });
+    }
+    if !incremental || !src.incremental {
+        return Err(EngineError::InvalidParameter {
+            reason: "CopyStart copies incremental snapshots: the source must be incremental and --incremental true given (D1).".into(),
+        });
+    }
+    if target == src.at.location {
+        return Err(EngineError::CopyStartSameRegion { region: target });
+    }
+    rules::b4_same_subscription(&src.at.subscription, &at.subscription)?;
+    rules::c2_ready(&src, now, "be copied")?;
+    let source_family = src
+        .family_id
+        .clone()
+        .expect("incremental snapshots have a family");
+    let copying = |s: &&Snapshot| {
+        s.origin.create_option == "CopyStart"
+            && s.background.is_some_and(|p| !p.is_done(now))
+            && s.copy_error.is_none()
+    };
+    // D3: one snapshot of a disk at a time.
+    if let Some(running) = lab.snapshots().filter(copying).find(|s| {
+        s.origin
+            .source_snapshot
+            .as_ref()
+            .and_then(|k| lab.snapshots.get(k))
+            .and_then(|s| s.family_id.as_deref())
+            == Some(source_family.as_str())
+    }) {
+        return Err(EngineError::CopyAlreadyRunning {
+            disk: src.origin.source_resource_id.clone(),
+            region: running.at.location.clone(),
+            running: running.at.name.clone(),
+        });
+    }
+    // D3: at most 100 in parallel per subscription per target region.
+    let parallel = lab
+        .snapshots()
+        .filter(copying)
+        .filter(|s| s.at.location == target && s.at.subscription == at.subscription)
+        .count();
+    if parallel >= rules::D3_MAX_PARALLEL_COPIES {
+        return Err(EngineError::TooManyParallelCopies {
+            region: target,
+            count: parallel,
+        });
+    }
+    let target_family = family_id_for(&format!("{source_family}@{target}"));
+    let previous = lab
+        .family(&target_family)
+        .into_iter()
+        .rev()
+        .find(|s| s.copy_error.is_none())
+        .cloned();
+    let previous_source = previous
+        .as_ref()
+        .and_then(|p| p.origin.source_snapshot.as_ref())
+        .and_then(|k| lab.snapshots.get(k))
+        .cloned();
+    // D3: in creation order.
+    if let Some(prev_src) = &previous_source {
+        if prev_src.seq >= src.seq {
+            return Err(EngineError::CopyOutOfOrder {
+                snapshot: src.at.name.clone(),
+                already: prev_src.at.name.clone(),
+                region: target,
+            });
+        }
+    }
+    // D2: only what changed since the last copy in the target region crosses.
+    let delta = match &previous_source {
+        Some(prev_src) => {
+            let mut changed = RangeSet::new();
+            for member in lab.family(&source_family) {
+                if member.seq > prev_src.seq && member.seq <= src.seq {
+                    changed.union_with(&member.delta);
+                }
+            }
+            changed
+        }
+        None => RangeSet::from_ranges(src.content.written_ranges()),
+    };
+    let transferred_bytes = written_pages_within(&src.content, &delta) * PAGE_SIZE;
+    lab.snapshot_seq += 1;
+    let snapshot = Snapshot {
+        unique_id: lab.next_unique_id(),
+        family_id: Some(target_family),
+        sku: sku
+            .unwrap_or_else(|| SnapshotSku::default_for(region(&target).expect("checked above"))),
+        time_created: now,
+        seq: lab.snapshot_seq,
+        origin: SnapshotOrigin {
+            create_option: "CopyStart",
+            source_resource_id: src.id(),
+            source_unique_id: src.unique_id.clone(),
+            source_snapshot: Some(src.at.key()),
+        },
+        delta,
+        background: Some(Progress {
+            started: now,
+            duration: copy_duration(transferred_bytes, CROSS_REGION_BYTES_PER_SECOND),
+        }),
+        copy_error: None,
+        sas_active: false,
+        transferred_bytes,
+        at,
+        ..src
+    };
+    let summary = format!(
+        "copy of {} to {target} started: {} to transfer",
+        src.at.name,
+        human_bytes(transferred_bytes)
+    );
+    lab.snapshots.insert(snapshot.at.key(), snapshot);
+    Ok(summary)
+}

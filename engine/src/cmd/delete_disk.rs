@@ -1,0 +1,45 @@
+//! `az disk delete`: the disk goes, its snapshots stay (A2).
+
+use super::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteDisk {
+    pub group: String,
+    pub name: String,
+}
+
+impl Operation for DeleteDisk {
+    fn kind(&self) -> Kind {
+        Kind::DeleteDisk
+    }
+
+    fn resource(&self) -> String {
+        format!("{}/{}", self.group, self.name)
+    }
+
+    fn apply(self, lab: &mut Lab) -> Result<String> {
+        delete_disk(lab, self.group, self.name)
+    }
+}
+
+fn delete_disk(lab: &mut Lab, group: String, name: String) -> Result<String> {
+    let disk = lab.find_disk(&group, &name)?;
+    if let Some(vm) = &disk.managed_by {
+        return Err(EngineError::DiskAttached {
+            operation: "delete",
+            disk: name,
+            vm: vm.clone(),
+        });
+    }
+    if disk.sas_active {
+        return Err(EngineError::DiskHasActiveSas {
+            operation: "delete",
+            disk: name,
+        });
+    }
+    let key = disk.at.key();
+    lab.disks.remove(&key);
+    // Its snapshots stay: they are resources of their own (A2).
+    Ok(format!("disk {name} deleted; its snapshots remain"))
+}

@@ -1,0 +1,31 @@
+//! `az account set --subscription`: the subscription later commands act in.
+
+use super::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SelectSubscription {
+    pub subscription: String,
+}
+
+impl Operation for SelectSubscription {
+    fn kind(&self) -> Kind {
+        Kind::SelectSubscription
+    }
+
+    fn resource(&self) -> String {
+        self.subscription.clone()
+    }
+
+    fn apply(self, lab: &mut Lab) -> Result<String> {
+        let id = lab
+            .subscription(&self.subscription)
+            .ok_or(EngineError::SubscriptionNotFound {
+                subscription: self.subscription,
+            })?
+            .id
+            .clone();
+        lab.current_subscription = id.clone();
+        Ok(format!("current subscription is {id}"))
+    }
+}

@@ -1,0 +1,35 @@
+//! `az vm start` (running) and `az vm deallocate` (not running).
+
+use super::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetVmRunning {
+    pub group: String,
+    pub name: String,
+    pub running: bool,
+}
+
+impl Operation for SetVmRunning {
+    fn kind(&self) -> Kind {
+        if self.running {
+            Kind::StartVm
+        } else {
+            Kind::DeallocateVm
+        }
+    }
+
+    fn resource(&self) -> String {
+        format!("{}/{}", self.group, self.name)
+    }
+
+    fn apply(self, lab: &mut Lab) -> Result<String> {
+        let key = lab.require_vm(&self.group, &self.name)?;
+        lab.vms.get_mut(&key).expect("found above").running = self.running;
+        Ok(format!(
+            "VM {} {}",
+            self.name,
+            if self.running { "running" } else { "deallocated" }
+        ))
+    }
+}

@@ -1,0 +1,28 @@
+//! `az snapshot update --sku`: change where a snapshot is stored (A5: possible, not recommended).
+
+use super::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateSnapshotSku {
+    pub group: String,
+    pub name: String,
+    pub sku: String,
+}
+
+impl Operation for UpdateSnapshotSku {
+    fn kind(&self) -> Kind {
+        Kind::UpdateSnapshotSku
+    }
+
+    fn resource(&self) -> String {
+        format!("{}/{}", self.group, self.name)
+    }
+
+    fn apply(self, lab: &mut Lab) -> Result<String> {
+        let sku = SnapshotSku::parse(&self.sku)?;
+        let key = lab.find_snapshot(&self.group, &self.name)?.at.key();
+        lab.snapshots.get_mut(&key).expect("found").sku = sku;
+        Ok(format!("snapshot {} now stored as {}", self.name, sku.name()))
+    }
+}

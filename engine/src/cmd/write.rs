@@ -1,0 +1,69 @@
+//! `sim write`: bytes or a generated pattern written to a disk (A10: whole pages).
+
+use super::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Write {
+    pub group: String,
+    pub disk: String,
+    pub offset: u64,
+    pub data: WriteData,
+}
+
+impl Operation for Write {
+    fn kind(&self) -> Kind {
+        Kind::Write
+    }
+
+    fn resource(&self) -> String {
+        format!("{}/{}", self.group, self.disk)
+    }
+
+    fn apply(self, lab: &mut Lab) -> Result<String> {
+        write(lab, self.group, self.disk, self.offset, self.data)
+    }
+}
+
+fn write(
+    lab: &mut Lab,
+    group: String,
+    name: String,
+    offset: u64,
+    data: WriteData,
+) -> Result<String> {
+    let key = lab.find_disk(&group, &name)?.at.key();
+    let range = lab.disks[&key].data.check_range(offset, data.length())?;
+    let length = data.length();
+    // Real bytes get a blob id, in log order, so a replay gives the same ids.
+    let blob = matches!(data, WriteData::Bytes { .. } | WriteData::Freed { .. })
+        .then(|| lab.allocate_blob(range));
+    let disk = lab.disks.get_mut(&key).expect("found above");
+    match (data, blob) {
+        (WriteData::Bytes { bytes }, Some(blob)) => disk.data.write_blob(offset, blob, bytes)?,
+        (
+            WriteData::Pattern {
+                pattern,
+                seed,
+                length,
+            },
+            _,
+        ) => disk.data.write_pattern(offset, length, pattern, seed)?,
+        (WriteData::Freed { length }, _) => {
+            disk.data
+                .write_pattern(offset, length, PatternKind::Fill, 0)?
+        }
+        (WriteData::Stored { blob, .. }, _) => {
+            return Err(EngineError::InvalidParameter {
+                reason: format!("The bytes of blob {blob} were not loaded from storage."),
+            })
+        }
+        (WriteData::Bytes { .. }, None) => unreachable!("bytes always get a blob"),
+    }
+    // Any write is a change, identical bytes or not (A8).
+    disk.changed.insert(range);
+    Ok(format!(
+        "wrote {} at byte {offset} of {name}",
+        human_bytes(length)
+    ))
+}
