@@ -3,88 +3,21 @@
 
 use crate::az::{Takes, COMMANDS, GLOBAL};
 
-/// Rules each command touches, with a few words each.
-fn rules(path: &[&str]) -> &'static [(&'static str, &'static str)] {
+/// The rules each command touches, by id; their words come from the one
+/// table of rules (`snaplab_engine::rules::RULES`).
+fn rules(path: &[&str]) -> &'static [&'static str] {
     match path {
         ["az", "snapshot", "create"] => &[
-            (
-                "A1",
-                "the first incremental snapshot holds all used data, later ones only changes",
-            ),
-            (
-                "A5",
-                "incremental snapshots are stored on Standard HDD, ZRS where the region has it",
-            ),
-            (
-                "B1",
-                "at most 7 incremental snapshots per disk every 5 minutes",
-            ),
-            (
-                "B2",
-                "at most 500 incremental snapshots per disk at one time",
-            ),
-            ("B4", "not creatable outside the disk's subscription"),
-            ("C1", "Premium SSD v2 / Ultra snapshots need feature access"),
-            ("C3", "at most 3 pending while a background copy runs"),
-            (
-                "C7",
-                "Premium SSD v2 / Ultra snapshots only in some regions",
-            ),
-            (
-                "D1",
-                "--copy-start copies to another region; complete when completionPercent is 100",
-            ),
-            (
-                "D2",
-                "a copy transfers only the changes since the last copy in that region",
-            ),
-            ("D3", "one copy per disk at a time, in creation order"),
+            "A1", "A5", "B1", "B2", "B4", "C1", "C3", "C7", "D1", "D2", "D3",
         ],
-        ["az", "snapshot", "grant-access"] => &[
-            ("B3", "SAS on at most 5 snapshots of one family at a time"),
-            ("C2", "not until the background copy completes"),
-        ],
-        ["az", "snapshot", "delete"] => &[
-            ("A9", "its data still needed moves to the next snapshot"),
-            (
-                "D4",
-                "a copy still reading from it fails with CopySourceNotFound",
-            ),
-        ],
-        ["az", "disk", "create"] => &[
-            ("A3", "a new disk has a new uniqueId: a new snapshot family"),
-            (
-                "C4",
-                "at most 5 disks at once from a Premium SSD v2 / Ultra snapshot",
-            ),
-            (
-                "C6",
-                "4096-byte sector snapshots create only Ultra / Premium SSD v2 disks",
-            ),
-        ],
-        ["az", "disk", "update"] => &[
-            (
-                "B6",
-                "growing across 4 TiB ends diffs with earlier snapshots",
-            ),
-            (
-                "B7",
-                "disks only grow, and not while attached to a running VM",
-            ),
-        ],
-        ["az", "vm", "disk", "attach"] => &[(
-            "C5",
-            "a disk from a Premium SSD v2 / Ultra snapshot attaches only once copied",
-        )],
-        ["sim", "write"] => &[
-            ("A8", "any write is a change, identical bytes or not"),
-            ("A10", "writes are whole 512-byte pages"),
-        ],
-        ["sim", "trim"] => &[("A10", "cleared pages read as zeros and show as ClearRange")],
-        ["sim", "diff"] => &[
-            ("A4", "only between snapshots of one family"),
-            ("B6", "not across a resize over 4 TiB"),
-        ],
+        ["az", "snapshot", "grant-access"] => &["B3", "C2"],
+        ["az", "snapshot", "delete"] => &["A9", "D4"],
+        ["az", "disk", "create"] => &["A3", "C4", "C6"],
+        ["az", "disk", "update"] => &["B6", "B7"],
+        ["az", "vm", "disk", "attach"] => &["C5"],
+        ["sim", "write"] => &["A8", "A10"],
+        ["sim", "trim"] => &["A10"],
+        ["sim", "diff"] => &["A4", "B6"],
         _ => &[],
     }
 }
@@ -131,7 +64,8 @@ pub fn explain(argv: &[String]) -> Result<String, String> {
     let touched = rules(spec.path);
     if !touched.is_empty() {
         out += "Rules it touches (shared/reference/azure-incremental-snapshots.md):\n";
-        for (id, what) in touched {
+        for id in touched {
+            let what = snaplab_engine::rules::rule(id).map_or("", |r| r.summary);
             out += &format!("  {id}: {what}\n");
         }
     }
@@ -159,12 +93,18 @@ mod tests {
         assert!(text.contains("  --resource-group rg — Name of the resource group.\n"));
         assert!(text.contains("  --incremental true — Create an incremental snapshot.\n"));
         assert!(text.contains("  --copy-start — Copy a snapshot to another region"));
-        assert!(text.contains("  B1: at most 7 incremental snapshots per disk every 5 minutes\n"));
+        assert!(text.contains("  B1: At most 7 incremental snapshots per disk every 5 minutes.\n"));
         assert!(explain(&words(
             "az snapshot grant-access -g rg -n s --duration-in-seconds 60"
         ))
         .unwrap()
         .contains("B3: SAS on at most 5"));
+        // Every id a command names is in the table of rules.
+        for spec in crate::az::COMMANDS {
+            for id in super::rules(spec.path) {
+                assert!(snaplab_engine::rules::rule(id).is_some(), "{id}");
+            }
+        }
         assert!(explain(&words("kubectl get")).is_err());
     }
 }

@@ -127,6 +127,8 @@ pub enum EngineError {
     DiskNotHydrated { disk: String, percent: u8 },
     #[error("Snapshot '{snapshot}' has a logical sector size of 4096 (VHDX) and can only create Ultra and Premium SSD v2 disks, not {sku} (rule C6).")]
     SectorSizeIncompatible { snapshot: String, sku: String },
+    #[error("A logical sector size of 4096 is only supported for Ultra and Premium SSD v2 disks, not {sku} (rule C6).")]
+    DiskSectorSizeNotSupported { sku: String },
     #[error("{kind} snapshots are not available in {region} (rule C7). Regions that have them: {available}.")]
     RegionNotSupported {
         kind: &'static str,
@@ -149,6 +151,8 @@ pub enum EngineError {
     },
     #[error("{count} copies are already running into {region} in this subscription; at most 100 run in parallel (rule D3).")]
     TooManyParallelCopies { region: String, count: usize },
+    #[error("CopyStart copies incremental snapshots: the source must be incremental and --incremental true given (rule D1).")]
+    CopyStartNotIncremental,
     #[error("A cross-region copy (CopyStart) needs a target region different from the source's ({region}); to copy within a region use createOption Copy.")]
     CopyStartSameRegion { region: String },
 
@@ -173,7 +177,8 @@ impl EngineError {
             | InvalidSectorSize { .. }
             | UnknownSku { .. }
             | InvalidParameter { .. } => "InvalidParameter",
-            SectorSizeIncompatible { .. } => "InvalidParameter",
+            SectorSizeIncompatible { .. } | DiskSectorSizeNotSupported { .. } => "InvalidParameter",
+            CopyStartNotIncremental => "InvalidParameter",
             UnknownLocation { .. } | RegionNotSupported { .. } => {
                 "LocationNotAvailableForResourceType"
             }
@@ -238,10 +243,25 @@ impl EngineError {
     }
 
     /// The id of the reference-sheet rule behind the refusal, if one is.
+    /// Every variant is listed (no catch-all arm), so a new refusal must
+    /// say whether a rule is behind it; the id is looked up in the one
+    /// table of rules ([`crate::rules::RULES`]).
     pub fn rule(&self) -> Option<&'static str> {
+        self.rule_entry().map(|r| r.id)
+    }
+
+    /// The rule behind the refusal, from the table of rules.
+    pub fn rule_entry(&self) -> Option<&'static crate::rules::Rule> {
         use EngineError::*;
-        Some(match self {
+        let id = match self {
             MisalignedRange { .. } => "A10",
+            RangePastEnd { .. } => return None,
+            InvalidDiskSize { .. } | UnknownSku { .. } | UnknownLocation { .. } => return None,
+            InvalidName { .. } | InvalidParameter { .. } => return None,
+            SubscriptionNotFound { .. } | ResourceGroupNotFound { .. } => return None,
+            ResourceNotFound { .. } | AlreadyExists { .. } | ResourceGroupNotEmpty { .. } => {
+                return None
+            }
             SnapshotRateExceeded { .. } => "B1",
             SnapshotCountExceeded { .. } => "B2",
             SasLimitExceeded { .. } => "B3",
@@ -249,19 +269,28 @@ impl EngineError {
             MoveNotSupported { rule, .. } => rule,
             DiffAcrossSizeBoundary { .. } => "B6",
             ShrinkNotAllowed { .. } | ResizeWhileAttached { .. } => "B7",
+            DiskAttached { .. } | DiskHasActiveSas { .. } => return None,
             DifferentFamily { .. } => "A4",
+            PreviousSnapshotCannotBeNewer { .. } | PreviousSnapshotNotFound { .. } => return None,
+            InvalidMarker { .. } => return None,
             FeatureNotRegistered { .. } => "C1",
             SnapshotNotReady { .. } => "C2",
             TooManyPendingSnapshots { .. } => "C3",
             TooManyDisksFromSnapshot { .. } => "C4",
             DiskNotHydrated { .. } => "C5",
-            SectorSizeIncompatible { .. } | InvalidSectorSize { .. } => "C6",
+            SectorSizeIncompatible { .. }
+            | InvalidSectorSize { .. }
+            | DiskSectorSizeNotSupported { .. } => "C6",
             RegionNotSupported { .. } => "C7",
+            CopyStartNotIncremental => "D1",
             CopyAlreadyRunning { .. } | CopyOutOfOrder { .. } | TooManyParallelCopies { .. } => {
                 "D3"
             }
-            _ => return None,
-        })
+            CopyStartSameRegion { .. } => return None,
+            DisabledInLesson { .. } => return None,
+            StorageFailed { .. } | StorageCorrupt { .. } => return None,
+        };
+        Some(crate::rules::rule(id).unwrap_or_else(|| panic!("rule {id} is not in rules::RULES")))
     }
 }
 

@@ -1,9 +1,10 @@
-//! The restrictions of incremental snapshots, one function per rule.
+//! The rules of incremental snapshots: one table ([`RULES`]: id, summary,
+//! source) that errors, `explain`, the violations panel and `docs/rules.md`
+//! read, and one function per refusal.
 //!
 //! Each function checks one rule of `shared/reference/azure-incremental-snapshots.md`
-//! (section 2: B1–B7; section 3: C1–C7; section 4: D3) and returns the
-//! refusal the user sees. The operations in `command.rs` call them before
-//! changing anything, so a refused operation leaves the lab as it was.
+//! and returns the refusal the user sees. The operations in `cmd/` call them
+//! before changing anything, so a refused operation leaves the lab as it was.
 //!
 //! Looking for "the 7-per-5-minutes rule"? It is [`b1_snapshot_rate`].
 
@@ -12,6 +13,66 @@ use crate::clock::{Instant, Span};
 use crate::error::{EngineError, Result};
 use crate::lab::Lab;
 use crate::model::{Disk, Snapshot};
+
+/// A rule of the reference sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// "B1": section letter and number, as the reference sheet has them.
+    pub id: &'static str,
+    /// The rule in one line, for people.
+    pub summary: &'static str,
+    /// Where it comes from.
+    pub source: &'static str,
+}
+
+const fn r(id: &'static str, summary: &'static str, source: &'static str) -> Rule {
+    Rule {
+        id,
+        summary,
+        source,
+    }
+}
+
+/// Every rule the engine models, once.
+pub const RULES: &[Rule] = &[
+    r("A1", "The first incremental snapshot holds all used data; later ones hold only what changed. Any snapshot restores the whole disk.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("A2", "Snapshots of standard disk types are usable as soon as they are taken; a snapshot outlives its disk.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("A3", "A disk's snapshots form a family (same source id and source unique id); a re-created disk starts a new family.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("A4", "Diffs only between snapshots of one family (incrementalSnapshotFamilyId).", "Compute REST spec, DiskRP 2024-03-02 snapshot.json"),
+    r("A5", "Incremental snapshots are stored on Standard HDD, ZRS where the region has it; the SKU can be changed, not recommended.", "Azure docs; Compute REST spec"),
+    r("A6", "Billed on used size; the daily usage is used GiB / 31 (10 GiB is 0.3226 a day).", "Azure docs; Azure blog, general availability of incremental snapshots"),
+    r("A7", "No changes: a 0 MiB snapshot (6 MiB for a disk with 4096-byte sectors).", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("A8", "Any write is a change, identical bytes or not.", "Azure Blob docs: snapshots overview"),
+    r("A9", "Deleting a snapshot in the middle moves what later ones need into the next one.", "Azure disks FAQ; AWS EBS docs on deleting snapshots"),
+    r("A10", "A disk is written in 512-byte pages; TRIM clears pages, shown as ClearRange.", "Azure disks FAQ; Blob REST spec"),
+    r("A11", "Pages never written or cleared read as zeros and are not listed.", "Azure Storage blog on page ranges"),
+    r("B1", "At most 7 incremental snapshots per disk every 5 minutes.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("B2", "At most 500 incremental snapshots per disk at one time.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("B3", "SAS on at most 5 snapshots of one family at a time.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("B4", "Not movable between subscriptions, nor creatable outside the disk's.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("B5", "Not movable to another resource group; copy instead.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("B6", "No diff across a resize over the 4 TiB boundary.", "Azure docs; Azure disks FAQ"),
+    r("B7", "Disks only grow, and not while attached to a running VM.", "Compute REST spec; Azure disks FAQ"),
+    r("B8", "Where Azure documents no code, the Blob service's codes are reused and the code is labelled simulated.", "Blob REST spec"),
+    r("C1", "Premium SSD v2 / Ultra snapshots need feature access.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("C2", "Premium SSD v2 / Ultra snapshots are unusable until their background copy completes.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("C3", "At most 3 snapshots pending while a background copy runs.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("C4", "At most 5 disks created at once from one such snapshot.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("C5", "A disk from such a snapshot attaches only once copied.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("C6", "4096-byte logical sectors only for Ultra / Premium SSD v2 disks, and their snapshots create only those.", "Azure docs: Create an incremental snapshot for managed disks"),
+    r("C7", "Premium SSD v2 / Ultra snapshots only in some regions.", "Azure docs: Create an incremental snapshot for managed disks (2023)"),
+    r("D1", "--copy-start copies an incremental snapshot to another region; complete when completionPercent is 100.", "Azure docs: Copy an incremental snapshot to a new region"),
+    r("D2", "A copy transfers only the changes since the last copy in that region.", "Azure docs: Copy an incremental snapshot to a new region"),
+    r("D3", "One copy per disk at a time, in creation order, at most 100 in parallel per region.", "Azure docs: Copy an incremental snapshot to a new region; disks FAQ"),
+    r("D4", "Deleting the source during a copy fails it with CopySourceNotFound.", "Azure disks FAQ; Compute REST spec"),
+    r("D5", "A copy bills cross-region bandwidth and source reads only.", "Azure docs: Copy an incremental snapshot to a new region"),
+    r("D6", "Without CopyStart: copy the first snapshot whole, then each diff's ranges.", "Azure-Samples: managed-disks-dotnet-backup-with-incremental-snapshots"),
+];
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
 
 /// B1: at most this many incremental snapshots per disk…
 pub const B1_MAX_PER_WINDOW: usize = 7;
@@ -230,6 +291,69 @@ pub fn c6_sector_size(snapshot: &Snapshot, target: DiskSku) -> Result<()> {
     Ok(())
 }
 
+/// C6 — a disk with 4096-byte logical sectors must be Ultra or Premium SSD v2.
+pub fn c6_disk_sector_size(sku: DiskSku, logical_sector_size: u64) -> Result<()> {
+    if logical_sector_size == 4096 && !sku.is_v2_or_ultra() {
+        return Err(EngineError::DiskSectorSizeNotSupported {
+            sku: sku.name().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// D1 — CopyStart copies incremental snapshots: the source must be one and
+/// `--incremental true` given.
+pub fn d1_copy_start_incremental(source_incremental: bool, incremental: bool) -> Result<()> {
+    if !incremental || !source_incremental {
+        return Err(EngineError::CopyStartNotIncremental);
+    }
+    Ok(())
+}
+
+/// D3 — at most [`D3_MAX_PARALLEL_COPIES`] copies in parallel per
+/// subscription per target region; `running` is how many are.
+pub fn d3_parallel_copies(running: usize, region: &str) -> Result<()> {
+    if running >= D3_MAX_PARALLEL_COPIES {
+        return Err(EngineError::TooManyParallelCopies {
+            region: region.to_string(),
+            count: running,
+        });
+    }
+    Ok(())
+}
+
+/// D3 — one snapshot of a disk is copied at a time: `running` is a copy of
+/// the same disk's family still in progress, if there is one.
+pub fn d3_one_copy_per_disk(source: &Snapshot, running: Option<&Snapshot>) -> Result<()> {
+    if let Some(running) = running {
+        return Err(EngineError::CopyAlreadyRunning {
+            disk: source.origin.source_resource_id.clone(),
+            region: running.at.location.clone(),
+            running: running.at.name.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// D3 — a disk's snapshots are copied in creation order: `already` is the
+/// source of the newest copy in the target region.
+pub fn d3_creation_order(
+    source: &Snapshot,
+    already: Option<&Snapshot>,
+    region: &str,
+) -> Result<()> {
+    if let Some(already) = already {
+        if already.seq >= source.seq {
+            return Err(EngineError::CopyOutOfOrder {
+                snapshot: source.at.name.clone(),
+                already: already.at.name.clone(),
+                region: region.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// C7 — Premium SSD v2 / Ultra snapshots exist only in some regions (2023 lists).
 pub fn c7_region(sku: DiskSku, region: &Region) -> Result<()> {
     let (kind, available): (&'static str, fn(&Region) -> bool) = match sku {
@@ -255,6 +379,21 @@ pub fn c7_region(sku: DiskSku, region: &Region) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_has_each_id_of_the_reference_sheet_once() {
+        let sections = [("A", 11), ("B", 8), ("C", 7), ("D", 6)];
+        let expected: Vec<String> = sections
+            .iter()
+            .flat_map(|(letter, n)| (1..=*n).map(move |i| format!("{letter}{i}")))
+            .collect();
+        let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        assert_eq!(ids, expected);
+        assert!(RULES
+            .iter()
+            .all(|r| !r.summary.is_empty() && !r.source.is_empty()));
+    }
+
     use crate::clock::LAB_EPOCH;
 
     #[test]

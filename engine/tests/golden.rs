@@ -89,3 +89,18 @@ fn an_old_share_link_decodes_to_the_same_commands() {
     let decoded = snaplab_engine::share::decode(link.trim()).expect("the v1 link still decodes");
     assert_eq!(decoded, old_log()[..20].to_vec());
 }
+
+/// docs/rules.md is the people's side of the one table of rules: every id
+/// in `rules::RULES` has its row there.
+#[test]
+fn every_rule_in_the_table_is_documented_in_docs_rules_md() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    for rule in snaplab_engine::rules::RULES {
+        assert!(
+            doc.contains(&format!("| {} |", rule.id)),
+            "{} is missing from docs/rules.md",
+            rule.id
+        );
+    }
+}

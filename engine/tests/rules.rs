@@ -1143,3 +1143,53 @@ fn bad_input_is_refused_with_azure_codes() {
     );
     assert_eq!(lab.disks().count(), 1);
 }
+
+#[test]
+fn d3_at_most_100_copies_run_in_parallel_into_one_region() {
+    let mut lab = lab();
+    // One disk per copy: a disk's snapshots are copied one at a time.
+    for i in 0..101 {
+        let disk = format!("d{i}");
+        create_disk(&mut lab, &disk, "Premium_LRS", 4, 512);
+        write(&mut lab, &disk, 0, MIB, i).unwrap();
+        snapshot(&mut lab, &disk, &format!("s{i}")).unwrap();
+    }
+    for i in 0..100 {
+        copy_start(&mut lab, &format!("s{i}"), &format!("c{i}"), "northeurope").unwrap();
+    }
+    let err = copy_start(&mut lab, "s100", "c100", "northeurope").unwrap_err();
+    assert_eq!(err.rule(), Some("D3"));
+    assert!(
+        matches!(err, EngineError::TooManyParallelCopies { count: 100, .. }),
+        "{err}"
+    );
+    // Another region has its own 100.
+    copy_start(&mut lab, "s100", "c100-we", "eastus").unwrap();
+    // Once the copies finish, there is room again.
+    lab.execute(Command::AdvanceClock(cmd::AdvanceClock {
+        millis: 24 * 3_600_000,
+    }))
+    .unwrap();
+    copy_start(&mut lab, "s100", "c100", "northeurope").unwrap();
+}
+
+#[test]
+fn c6_a_disk_with_4096_byte_sectors_must_be_ultra_or_premium_v2() {
+    let mut lab = lab();
+    let create = |sku: &str, name: &str| {
+        Command::CreateDisk(cmd::CreateDisk {
+            group: RG.into(),
+            name: name.into(),
+            location: None,
+            sku: sku.into(),
+            size_gib: 4,
+            logical_sector_size: 4096,
+        })
+    };
+    let err = lab.execute(create("Premium_LRS", "p")).unwrap_err();
+    assert_eq!((err.code(), err.rule()), ("InvalidParameter", Some("C6")));
+    assert!(err.to_string().contains("not Premium_LRS"), "{err}");
+    assert!(lab.find_disk(RG, "p").is_err(), "refused: not created");
+    lab.execute(create("PremiumV2_LRS", "v2")).unwrap();
+    lab.execute(create("UltraSSD_LRS", "u")).unwrap();
+}

@@ -6,28 +6,9 @@ use yew::prelude::*;
 
 use crate::i18n::use_t;
 
-/// One line per rule id, for people (the reference sheet's wording, shortened).
+/// One line per rule id, from the engine's one table of rules.
 pub fn rule_summary(rule: &str) -> &'static str {
-    match rule {
-        "A4" => "Diffs only between snapshots of one family.",
-        "A10" => "A disk is written in 512-byte pages.",
-        "B1" => "At most 7 incremental snapshots per disk every 5 minutes.",
-        "B2" => "At most 500 incremental snapshots per disk at one time.",
-        "B3" => "SAS on at most 5 snapshots of one family at a time.",
-        "B4" => "Not movable between subscriptions, nor creatable outside the disk's.",
-        "B5" => "Not movable to another resource group; copy instead.",
-        "B6" => "No diff across a resize over the 4 TiB boundary.",
-        "B7" => "Disks only grow, and not while attached to a running VM.",
-        "C1" => "Premium SSD v2 / Ultra snapshots need feature access.",
-        "C2" => "Unusable until the background copy completes.",
-        "C3" => "At most 3 snapshots pending while a background copy runs.",
-        "C4" => "At most 5 disks created at once from one such snapshot.",
-        "C5" => "A disk from such a snapshot attaches only once copied.",
-        "C6" => "4096-byte sector snapshots create only Ultra / Premium SSD v2 disks.",
-        "C7" => "Premium SSD v2 / Ultra snapshots only in some regions.",
-        "D3" => "One copy per disk at a time, in creation order, 100 per region.",
-        _ => "",
-    }
+    snaplab_engine::rules::rule(rule).map_or("", |r| r.summary)
 }
 
 #[derive(Properties, PartialEq)]

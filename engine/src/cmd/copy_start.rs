@@ -24,11 +24,7 @@ pub(super) fn copy_to_region(
             group,
         });
     }
-    if !incremental || !src.incremental {
-        return Err(EngineError::InvalidParameter {
-            reason: "CopyStart copies incremental snapshots: the source must be incremental and --incremental true given (D1).".into(),
-        });
-    }
+    rules::d1_copy_start_incremental(src.incremental, incremental)?;
     if target == src.at.location {
         return Err(EngineError::CopyStartSameRegion { region: target });
     }
@@ -43,33 +39,22 @@ pub(super) fn copy_to_region(
             && s.background.is_some_and(|p| !p.is_done(now))
             && s.copy_error.is_none()
     };
-    // D3: one snapshot of a disk at a time.
-    if let Some(running) = lab.snapshots().filter(copying).find(|s| {
+    let running = lab.snapshots().filter(copying).find(|s| {
         s.origin
             .source_snapshot
             .as_ref()
             .and_then(|k| lab.snapshots.get(k))
             .and_then(|s| s.family_id.as_deref())
             == Some(source_family.as_str())
-    }) {
-        return Err(EngineError::CopyAlreadyRunning {
-            disk: src.origin.source_resource_id.clone(),
-            region: running.at.location.clone(),
-            running: running.at.name.clone(),
-        });
-    }
+    });
+    rules::d3_one_copy_per_disk(&src, running)?;
     // D3: at most 100 in parallel per subscription per target region.
     let parallel = lab
         .snapshots()
         .filter(copying)
         .filter(|s| s.at.location == target && s.at.subscription == at.subscription)
         .count();
-    if parallel >= rules::D3_MAX_PARALLEL_COPIES {
-        return Err(EngineError::TooManyParallelCopies {
-            region: target,
-            count: parallel,
-        });
-    }
+    rules::d3_parallel_copies(parallel, &target)?;
     let target_family = family_id_for(&format!("{source_family}@{target}"));
     let previous = lab
         .family(&target_family)
@@ -83,15 +68,7 @@ pub(super) fn copy_to_region(
         .and_then(|k| lab.snapshots.get(k))
         .cloned();
     // D3: in creation order.
-    if let Some(prev_src) = &previous_source {
-        if prev_src.seq >= src.seq {
-            return Err(EngineError::CopyOutOfOrder {
-                snapshot: src.at.name.clone(),
-                already: prev_src.at.name.clone(),
-                region: target,
-            });
-        }
-    }
+    rules::d3_creation_order(&src, previous_source.as_ref(), &target)?;
     // D2: only what changed since the last copy in the target region crosses.
     let delta = match &previous_source {
         Some(prev_src) => {

@@ -47,11 +47,7 @@ fn create_disk(
     let at = lab.place(&group, &name, location.as_deref(), "disk")?;
     let sku = DiskSku::parse(&sku)?;
     let data = DiskData::new(size_gib, logical_sector_size)?;
-    if logical_sector_size == 4096 && !sku.is_v2_or_ultra() {
-        return Err(EngineError::InvalidParameter {
-            reason: format!("A logical sector size of 4096 is only supported for Ultra and Premium SSD v2 disks, not {} (rule C6).", sku.name()),
-        });
-    }
+    rules::c6_disk_sector_size(sku, logical_sector_size)?;
     if lab.disks.contains_key(&at.key()) {
         return Err(EngineError::AlreadyExists {
             kind: "disk",
