@@ -63,10 +63,10 @@ test("a lesson's disabled commands are refused in the console", async () => {
   await input.fill('az disk create -g rg -n cheat --source snap2');
   await input.press('Enter');
   await page.locator('#console-output .err').first().waitFor({ timeout: 10_000 });
-  assert.match(await text(page, '#console-output'), /ERROR: 'az disk create' is disabled in this lesson\./);
+  assert.match(await text(page, '#console-output'), /ERROR: \(DisabledInLesson\) 'az disk create' is disabled in this lesson:/);
   // The same action in the UI is disabled too.
   await page.getByRole('button', { name: 'Restore snap2' }).click();
-  assert.match(await page.getByRole('alert').textContent(), /\(DisabledInLesson\) 'az disk create' is disabled in this lesson\./);
+  assert.match(await page.getByRole('alert').textContent(), /\(DisabledInLesson\) 'az disk create' is disabled in this lesson:/);
   // The lesson's own way works, and solves it.
   await input.fill('sim write -g rg --disk target --offset 2M --length 1M --seed 2 -o none');
   await input.press('Enter');
