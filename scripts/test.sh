@@ -41,7 +41,7 @@ browser_tests() {
     # look for (or install) one; the runner and chromedriver are on PATH.
     local mode=()
     [ "$SNAPLAB_WASM_ROUTE" = "rustup target" ] || mode=(--mode no-install)
-    wasm-pack test --headless --chrome "${mode[@]}" . -- --locked
+    wasm-pack test --headless --chrome "${mode[@]}" .
 }
 e2e_tests() {
     (source scripts/wasm-env.sh && trunk build --release=true --dist dist index.html) || return 1

@@ -38,7 +38,7 @@ test("the seed's CLI script pasted into the console creates a snapshot that appe
   // Hovering a command explains it (the same text as `explain`).
   const tip = await page.locator('#console-output .command').filter({ hasText: 'az snapshot create' }).getAttribute('title');
   assert.match(tip, /^az snapshot create: Create a snapshot of a disk/);
-  assert.match(tip, /B1: at most 7 incremental snapshots per disk every 5 minutes/);
+  assert.match(tip, /B1: At most 7 incremental snapshots per disk every 5 minutes\./);
 
   // Errors print as az prints them, and up-arrow recalls the last input.
   await input.fill('az snapshot show -g rg-snaplab -n nope');

@@ -15,7 +15,7 @@ test("seed 001's portal steps create an incremental snapshot", async () => {
   await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
 
   // Hovering the button explains the command behind it and the rules it touches.
-  assert.match(await page.getByRole('button', { name: '+ Create snapshot' }).getAttribute('title'), /B1: at most 7 incremental snapshots per disk every 5 minutes/);
+  assert.match(await page.getByRole('button', { name: '+ Create snapshot' }).getAttribute('title'), /B1: At most 7 incremental snapshots per disk every 5 minutes\./);
   // 2. On your disk, select Create snapshot.
   await page.getByRole('button', { name: '+ Create snapshot' }).click();
   const dialog = page.getByRole('dialog', { name: 'Create snapshot' });
