@@ -3,25 +3,6 @@
 
 use crate::az::{Takes, COMMANDS, GLOBAL};
 
-/// The rules each command touches, by id; their words come from the one
-/// table of rules (`snaplab_engine::rules::RULES`).
-fn rules(path: &[&str]) -> &'static [&'static str] {
-    match path {
-        ["az", "snapshot", "create"] => &[
-            "A1", "A5", "B1", "B2", "B4", "C1", "C3", "C7", "D1", "D2", "D3",
-        ],
-        ["az", "snapshot", "grant-access"] => &["B3", "C2"],
-        ["az", "snapshot", "delete"] => &["A9", "D4"],
-        ["az", "disk", "create"] => &["A3", "C4", "C6"],
-        ["az", "disk", "update"] => &["B6", "B7"],
-        ["az", "vm", "disk", "attach"] => &["C5"],
-        ["sim", "write"] => &["A8", "A10"],
-        ["sim", "trim"] => &["A10"],
-        ["sim", "diff"] => &["A4", "B6"],
-        _ => &[],
-    }
-}
-
 /// Explains `argv` (the words after `explain`).
 pub fn explain(argv: &[String]) -> Result<String, String> {
     let spec = COMMANDS
@@ -61,7 +42,7 @@ pub fn explain(argv: &[String]) -> Result<String, String> {
             None => out += &format!("  {word} — not an option of this command\n"),
         }
     }
-    let touched = rules(spec.path);
+    let touched = spec.rules;
     if !touched.is_empty() {
         out += "Rules it touches (shared/reference/azure-incremental-snapshots.md):\n";
         for id in touched {
@@ -101,7 +82,7 @@ mod tests {
         .contains("B3: SAS on at most 5"));
         // Every id a command names is in the table of rules.
         for spec in crate::az::COMMANDS {
-            for id in super::rules(spec.path) {
+            for id in spec.rules {
                 assert!(snaplab_engine::rules::rule(id).is_some(), "{id}");
             }
         }

@@ -1,0 +1,569 @@
+//! What each az and sim command does: one handler per entry of
+//! [`COMMANDS`](super::COMMANDS). Each reads its parsed arguments, executes
+//! engine commands through the runner (so lesson locks and the record
+//! apply) and returns what to print.
+
+use serde_json::{json, Value};
+use snaplab_engine::clock::Span;
+use snaplab_engine::cmd;
+use snaplab_engine::diff::PageRangesRequest;
+use snaplab_engine::shapes::{disk_json, group_json, snapshot_json, subscription_json, vm_json};
+use snaplab_engine::{AccessTarget, Command, EngineError, PatternKind, WriteData};
+
+use super::{exec, g, n, number, size, Args, Env, Failure, Out};
+use crate::runner::Runner;
+
+pub(super) fn az_account_show(rt: &mut Runner, _a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = { subscription_json(rt.lab().current_subscription(), true) };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_account_list(rt: &mut Runner, _a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let current = rt.lab().current_subscription().id.clone();
+        Value::Array(
+            rt.lab()
+                .subscriptions()
+                .map(|s| subscription_json(s, s.id == current))
+                .collect(),
+        )
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_account_set(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let sub = a.get("--subscription").map(str::to_string).ok_or_else(|| {
+            Failure::Usage("the following arguments are required: --subscription/-s".into())
+        })?;
+        exec(
+            rt,
+            Command::SelectSubscription(cmd::SelectSubscription { subscription: sub }),
+        )?;
+        Value::Null
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_group_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let name = n(a)?;
+        let location = a.require("--location", Some("-l"))?;
+        exec(
+            rt,
+            Command::CreateGroup(cmd::CreateGroup {
+                name: name.clone(),
+                location,
+            }),
+        )?;
+        group_json(
+            rt.lab()
+                .group(&rt.lab().current_subscription().id, &name)
+                .expect("just created"),
+        )
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_group_show(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let name = n(a)?;
+        group_json(
+            rt.lab()
+                .group(&rt.lab().current_subscription().id, &name)
+                .ok_or(EngineError::ResourceGroupNotFound {
+                    group: name.clone(),
+                })?,
+        )
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_group_list(rt: &mut Runner, _a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        Value::Array(
+            rt.lab()
+                .groups()
+                .filter(|g| g.subscription == rt.lab().current_subscription().id)
+                .map(group_json)
+                .collect(),
+        )
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_group_delete(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        exec(rt, Command::DeleteGroup(cmd::DeleteGroup { name: n(a)? }))?;
+        Value::Null
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_disk_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let (group, name) = (g(a)?, n(a)?);
+        match a.get("--source") {
+            Some(source) => exec(
+                rt,
+                Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
+                    group: group.clone(),
+                    name: name.clone(),
+                    source: source.to_string(),
+                    sku: a.get("--sku").map(str::to_string),
+                    size_gib: a
+                        .get("--size-gb")
+                        .map(|s| {
+                            s.parse().map_err(|_| {
+                                Failure::Usage(format!(
+                                    "argument --size-gb/-z: invalid int value: '{s}'"
+                                ))
+                            })
+                        })
+                        .transpose()?,
+                }),
+            )?,
+            None => exec(
+                rt,
+                Command::CreateDisk(cmd::CreateDisk {
+                    group: group.clone(),
+                    name: name.clone(),
+                    location: a.get("--location").map(str::to_string),
+                    sku: a.get("--sku").unwrap_or("Premium_LRS").to_string(),
+                    size_gib: number(a, "--size-gb", Some("-z"))?,
+                    logical_sector_size: a
+                        .get("--logical-sector-size")
+                        .map(|s| s.parse().unwrap_or(0))
+                        .unwrap_or(512),
+                }),
+            )?,
+        };
+        disk_json(rt.lab().find_disk(&group, &name)?, rt.lab())
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_disk_show(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        match a.get("--ids") {
+            Some(id) => {
+                let parts = snaplab_engine::lab::parse_arm_id(id)
+                    .ok_or_else(|| Failure::Usage(format!("'{id}' is not a valid resource ID")))?;
+                disk_json(
+                    rt.lab()
+                        .disk(&parts.subscription, &parts.group, &parts.name)
+                        .ok_or(EngineError::ResourceNotFound {
+                            kind: "disks",
+                            name: parts.name.clone(),
+                            group: parts.group.clone(),
+                        })?,
+                    rt.lab(),
+                )
+            }
+            None => disk_json(rt.lab().find_disk(&g(a)?, &n(a)?)?, rt.lab()),
+        }
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_disk_list(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let group = a.get("--resource-group").map(str::to_lowercase);
+        let current = rt.lab().current_subscription().id.clone();
+        Value::Array(
+            rt.lab()
+                .disks()
+                .filter(|d| {
+                    d.at.subscription == current
+                        && group
+                            .as_ref()
+                            .is_none_or(|g| &d.at.group.to_lowercase() == g)
+                })
+                .map(|d| disk_json(d, rt.lab()))
+                .collect(),
+        )
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_disk_update(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let (group, name) = (g(a)?, n(a)?);
+        exec(
+            rt,
+            Command::ResizeDisk(cmd::ResizeDisk {
+                group: group.clone(),
+                name: name.clone(),
+                size_gib: number(a, "--size-gb", Some("-z"))?,
+            }),
+        )?;
+        disk_json(rt.lab().find_disk(&group, &name)?, rt.lab())
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_disk_delete(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        exec(
+            rt,
+            Command::DeleteDisk(cmd::DeleteDisk {
+                group: g(a)?,
+                name: n(a)?,
+            }),
+        )?;
+        Value::Null
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_disk_grant_access(rt: &mut Runner, a: &Args, env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let target = if env.path[1] == "disk" {
+            AccessTarget::Disk
+        } else {
+            AccessTarget::Snapshot
+        };
+        let url = exec(
+            rt,
+            Command::GrantAccess(cmd::GrantAccess {
+                target,
+                group: g(a)?,
+                name: n(a)?,
+                duration_seconds: number(a, "--duration-in-seconds", None)?,
+            }),
+        )?;
+        json!({ "accessSas": url })
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_disk_revoke_access(rt: &mut Runner, a: &Args, env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let target = if env.path[1] == "disk" {
+            AccessTarget::Disk
+        } else {
+            AccessTarget::Snapshot
+        };
+        exec(
+            rt,
+            Command::RevokeAccess(cmd::RevokeAccess {
+                target,
+                group: g(a)?,
+                name: n(a)?,
+            }),
+        )?;
+        Value::Null
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_snapshot_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let (group, name) = (g(a)?, n(a)?);
+        exec(
+            rt,
+            Command::CreateSnapshot(cmd::CreateSnapshot {
+                group: group.clone(),
+                name: name.clone(),
+                source: a.require("--source", None)?,
+                incremental: a.flag("--incremental"),
+                sku: a.get("--sku").map(str::to_string),
+                location: a.get("--location").map(str::to_string),
+                copy_start: a.flag("--copy-start"),
+            }),
+        )?;
+        snapshot_json(rt.lab().find_snapshot(&group, &name)?, rt.lab().now())
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_snapshot_show(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        match a.get("--ids") {
+            Some(id) => snapshot_json(rt.lab().resolve_snapshot("", id)?, rt.lab().now()),
+            None => snapshot_json(rt.lab().find_snapshot(&g(a)?, &n(a)?)?, rt.lab().now()),
+        }
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_snapshot_list(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let group = a.get("--resource-group").map(str::to_lowercase);
+        let current = rt.lab().current_subscription().id.clone();
+        let mut list: Vec<_> = rt
+            .lab()
+            .snapshots()
+            .filter(|s| {
+                s.at.subscription == current
+                    && group
+                        .as_ref()
+                        .is_none_or(|g| &s.at.group.to_lowercase() == g)
+            })
+            .collect();
+        list.sort_by_key(|s| s.seq);
+        Value::Array(
+            list.into_iter()
+                .map(|s| snapshot_json(s, rt.lab().now()))
+                .collect(),
+        )
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_snapshot_update(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let (group, name) = (g(a)?, n(a)?);
+        exec(
+            rt,
+            Command::UpdateSnapshotSku(cmd::UpdateSnapshotSku {
+                group: group.clone(),
+                name: name.clone(),
+                sku: a.require("--sku", None)?,
+            }),
+        )?;
+        snapshot_json(rt.lab().find_snapshot(&group, &name)?, rt.lab().now())
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_snapshot_delete(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        exec(
+            rt,
+            Command::DeleteSnapshot(cmd::DeleteSnapshot {
+                group: g(a)?,
+                name: n(a)?,
+            }),
+        )?;
+        Value::Null
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_vm_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let (group, name) = (g(a)?, n(a)?);
+        exec(
+            rt,
+            Command::CreateVm(cmd::CreateVm {
+                group: group.clone(),
+                name: name.clone(),
+                location: a.get("--location").map(str::to_string),
+            }),
+        )?;
+        vm_json(
+            rt.lab()
+                .vm(&rt.lab().current_subscription().id, &group, &name)
+                .expect("just created"),
+            rt.lab(),
+        )
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_deployment_group_create(
+    rt: &mut Runner,
+    a: &Args,
+    env: &Env,
+) -> Result<Out, Failure> {
+    let value: Value = {
+        let group = g(a)?;
+        let file = a.require("--template-file", Some("-f"))?;
+        let template = (env.files)(&file).ok_or_else(|| {
+            Failure::Usage(format!("the template file '{file}' could not be read"))
+        })?;
+        let mut parameters = std::collections::BTreeMap::new();
+        for pair in a
+            .values
+            .iter()
+            .filter(|(k, _)| *k == "--parameters")
+            .map(|(_, v)| v)
+            .chain(a.positional.iter())
+        {
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or_else(|| Failure::Usage(format!("'{pair}' is not a name=value parameter")))?;
+            parameters.insert(k.to_string(), v.to_string());
+        }
+        crate::arm::deploy(rt, &group, &template, &parameters)?
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_vm_show(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let (group, name) = (g(a)?, n(a)?);
+        vm_json(
+            rt.lab()
+                .vm(&rt.lab().current_subscription().id, &group, &name)
+                .ok_or(EngineError::ResourceNotFound {
+                    kind: "virtualMachines",
+                    name: name.clone(),
+                    group: group.clone(),
+                })?,
+            rt.lab(),
+        )
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_vm_start(rt: &mut Runner, a: &Args, env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        exec(
+            rt,
+            Command::SetVmRunning(cmd::SetVmRunning {
+                group: g(a)?,
+                name: n(a)?,
+                running: env.path[2] == "start",
+            }),
+        )?;
+        Value::Null
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn az_vm_disk_attach(rt: &mut Runner, a: &Args, env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let (group, vm, disk) = (g(a)?, a.require("--vm-name", None)?, n(a)?);
+        if env.path[3] == "attach" {
+            exec(rt, Command::AttachDisk(cmd::AttachDisk { group, vm, disk }))?;
+        } else {
+            exec(rt, Command::DetachDisk(cmd::DetachDisk { group, vm, disk }))?;
+        }
+        Value::Null
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn sim_write(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let (group, disk) = (g(a)?, a.require("--disk", None)?);
+        let offset = size(&a.require("--offset", None)?)?;
+        let data = match a.get("--text") {
+            Some(text) => {
+                let mut bytes = text.as_bytes().to_vec();
+                bytes.resize(bytes.len().div_ceil(512).max(1) * 512, 0);
+                WriteData::bytes(bytes)
+            }
+            None => WriteData::Pattern {
+                pattern: match a.get("--pattern").unwrap_or("random") {
+                    "random" => PatternKind::Random,
+                    "fill" => PatternKind::Fill,
+                    other => return Err(Failure::Usage(format!(
+                        "argument --pattern: invalid choice: '{other}' (choose from random, fill)"
+                    ))),
+                },
+                seed: a
+                    .get("--seed")
+                    .map(|s| {
+                        s.parse().map_err(|_| {
+                            Failure::Usage(format!("argument --seed: invalid int value: '{s}'"))
+                        })
+                    })
+                    .transpose()?
+                    .unwrap_or(rt.lab().log().len() as u64),
+                length: size(&a.require("--length", None)?)?,
+            },
+        };
+        let message = exec(
+            rt,
+            Command::Write(cmd::Write {
+                group,
+                disk,
+                offset,
+                data,
+            }),
+        )?;
+        json!({ "result": message })
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn sim_trim(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let (group, disk) = (g(a)?, a.require("--disk", None)?);
+        let message = exec(
+            rt,
+            Command::Clear(cmd::Clear {
+                group,
+                disk,
+                offset: size(&a.require("--offset", None)?)?,
+                length: size(&a.require("--length", None)?)?,
+            }),
+        )?;
+        json!({ "result": message })
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn sim_clock_advance(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        let text = a.positional.first().cloned().ok_or_else(|| {
+            Failure::Usage("sim clock advance needs a duration: 90s, 5m, 1h, 31d".into())
+        })?;
+        let span = Span::parse(&text).ok_or_else(|| {
+            Failure::Usage(format!(
+                "'{text}' is not a duration: use 90s, 5m, 1h or 31d"
+            ))
+        })?;
+        exec(
+            rt,
+            Command::AdvanceClock(cmd::AdvanceClock {
+                millis: span.as_millis(),
+            }),
+        )?;
+        json!({ "now": rt.lab().now().to_azure_string() })
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn sim_clock_show(rt: &mut Runner, _a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = { json!({ "now": rt.lab().now().to_azure_string() }) };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn sim_diff(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        // By name, or the Azure way: by the SAS URLs of two snapshots (each SAS counts toward B3).
+        let (group, snapshot, prev) = match a.get("--sas-url") {
+            Some(url) => {
+                let newer = rt.lab().snapshot_by_sas(url)?;
+                let older = a
+                    .get("--prev-sas-url")
+                    .map(|u| rt.lab().snapshot_by_sas(u).map(|s| s.id()))
+                    .transpose()?;
+                (newer.at.group.clone(), newer.id(), older)
+            }
+            None => (
+                g(a)?,
+                a.require("--snapshot", None)?,
+                a.get("--prev").map(str::to_string),
+            ),
+        };
+        let list = rt.lab().page_ranges(
+            &group,
+            &snapshot,
+            prev.as_deref(),
+            &PageRangesRequest::default(),
+        )?;
+        if a.get("--output") == Some("xml") {
+            return Ok(Out::Text(list.to_xml() + "\n"));
+        }
+        list.to_json()
+    };
+    Ok(Out::Json(value))
+}
+
+pub(super) fn sim_feature_enable(rt: &mut Runner, _a: &Args, env: &Env) -> Result<Out, Failure> {
+    let value: Value = {
+        exec(
+            rt,
+            Command::SetFeatureAccess(cmd::SetFeatureAccess {
+                enabled: env.path[2] == "enable",
+            }),
+        )?;
+        Value::Null
+    };
+    Ok(Out::Json(value))
+}

@@ -1,0 +1,499 @@
+//! `az` and the simulator's own `sim` verbs: a table of commands (path,
+//! summary, options), an argument parser with az's option names and short
+//! forms, `--query` (JMESPath), `-o`, `--help` for every command, and
+//! "did you mean" for a mistyped command or option. Each command is one
+//! entry of [`COMMANDS`]; what it does is its handler in `commands.rs`.
+
+use serde_json::Value;
+use snaplab_engine::{Command, EngineError};
+
+mod commands;
+
+use crate::output::{render, Format};
+use crate::runner::Runner;
+use crate::suggest::closest;
+
+/// How an option takes its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Takes {
+    Value,
+    /// A flag, optionally followed by `true` or `false` (`--incremental true`).
+    Bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Opt {
+    pub long: &'static str,
+    pub short: Option<&'static str>,
+    pub takes: Takes,
+    pub help: &'static str,
+}
+
+const fn v(long: &'static str, short: Option<&'static str>, help: &'static str) -> Opt {
+    Opt {
+        long,
+        short,
+        takes: Takes::Value,
+        help,
+    }
+}
+const fn b(long: &'static str, help: &'static str) -> Opt {
+    Opt {
+        long,
+        short: None,
+        takes: Takes::Bool,
+        help,
+    }
+}
+
+const G: Opt = v(
+    "--resource-group",
+    Some("-g"),
+    "Name of the resource group.",
+);
+const N: Opt = v("--name", Some("-n"), "Name of the resource.");
+const L: Opt = v(
+    "--location",
+    Some("-l"),
+    "Location (region), e.g. westeurope. Defaults to the resource group's.",
+);
+const YES: Opt = b("--yes", "Do not prompt for confirmation.");
+const NO_WAIT: Opt = b(
+    "--no-wait",
+    "Do not wait for the operation to finish (accepted; the simulator finishes at once).",
+);
+
+/// The options every command takes.
+pub const GLOBAL: &[Opt] = &[
+    v(
+        "--query",
+        None,
+        "JMESPath query string applied to the output.",
+    ),
+    v(
+        "--output",
+        Some("-o"),
+        "Output format: json, jsonc, table, tsv, yaml, none.",
+    ),
+    v("--subscription", None, "Name or ID of the subscription."),
+    b("--only-show-errors", "Only show errors."),
+    b("--verbose", "Accepted and ignored."),
+    b("--debug", "Accepted and ignored."),
+    b("--help", "Show this help."),
+];
+
+/// One az (or sim) command: everything about it in one entry, as
+/// learnGitBranching's command table has it. `path`, `summary` and
+/// `options` make its `--help` and its parser; `rules` are the ids (in
+/// `snaplab_engine::rules::RULES`) that `explain` lists; `run` does it.
+pub struct Spec {
+    pub path: &'static [&'static str],
+    pub summary: &'static str,
+    pub options: &'static [Opt],
+    pub rules: &'static [&'static str],
+    pub run: Handler,
+}
+
+/// Runs a parsed command line; what it returns is formatted by `-o`/`--query`.
+pub type Handler = fn(&mut Runner, &Args, &Env) -> Result<Out, Failure>;
+
+/// What a handler may need besides its arguments.
+pub struct Env<'a> {
+    pub path: &'static [&'static str],
+    /// Reads a file named in the command (`--template-file`).
+    pub files: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// What a command prints: a value, formatted by `-o` and `--query`, or
+/// text printed as it is (`sim diff -o xml`).
+pub enum Out {
+    Json(Value),
+    Text(String),
+}
+
+pub const COMMANDS: &[Spec] = &[
+    Spec { path: &["az", "account", "show"], summary: "Show the current subscription.", options: &[], rules: &[], run: commands::az_account_show },
+    Spec { path: &["az", "account", "list"], summary: "List the subscriptions of the lab.", options: &[], rules: &[], run: commands::az_account_list },
+    Spec { path: &["az", "account", "set"], summary: "Set the current subscription.", options: &[v("--subscription", Some("-s"), "Name or ID of the subscription.")], rules: &[], run: commands::az_account_set },
+    Spec { path: &["az", "group", "create"], summary: "Create a resource group.", options: &[N, L], rules: &[], run: commands::az_group_create },
+    Spec { path: &["az", "group", "show"], summary: "Show a resource group.", options: &[N], rules: &[], run: commands::az_group_show },
+    Spec { path: &["az", "group", "list"], summary: "List resource groups.", options: &[], rules: &[], run: commands::az_group_list },
+    Spec { path: &["az", "group", "delete"], summary: "Delete a resource group and everything in it.", options: &[N, YES, NO_WAIT], rules: &[], run: commands::az_group_delete },
+    Spec {
+        path: &["az", "disk", "create"],
+        summary: "Create a managed disk, empty (--size-gb) or from a snapshot (--source).",
+        options: &[G, N, L, v("--size-gb", Some("-z"), "Size in GiB (1 to 32,767)."), v("--sku", None, "Standard_LRS, StandardSSD_LRS, StandardSSD_ZRS, Premium_LRS, Premium_ZRS, PremiumV2_LRS, UltraSSD_LRS."),
+            v("--source", None, "A snapshot, by name or ID, to create the disk from."), v("--logical-sector-size", None, "512 or 4096 (Ultra and Premium SSD v2 only)."), NO_WAIT], rules: &["A3", "C4", "C6"], run: commands::az_disk_create },
+    Spec { path: &["az", "disk", "show"], summary: "Show a disk.", options: &[G, N, v("--ids", None, "The disk's ID.")], rules: &[], run: commands::az_disk_show },
+    Spec { path: &["az", "disk", "list"], summary: "List disks.", options: &[G], rules: &[], run: commands::az_disk_list },
+    Spec { path: &["az", "disk", "update"], summary: "Update a disk: grow it with --size-gb.", options: &[G, N, v("--size-gb", Some("-z"), "New size in GiB (disks only grow)."), NO_WAIT], rules: &["B6", "B7"], run: commands::az_disk_update },
+    Spec { path: &["az", "disk", "delete"], summary: "Delete a disk (its snapshots stay).", options: &[G, N, YES, NO_WAIT], rules: &[], run: commands::az_disk_delete },
+    Spec {
+        path: &["az", "disk", "grant-access"],
+        summary: "Get a SAS URL for the disk.",
+        options: &[G, N, v("--duration-in-seconds", None, "How long the SAS is valid."), v("--access-level", None, "Read or Write.")], rules: &[], run: commands::az_disk_grant_access },
+    Spec { path: &["az", "disk", "revoke-access"], summary: "Revoke the disk's SAS.", options: &[G, N], rules: &[], run: commands::az_disk_revoke_access },
+    Spec {
+        path: &["az", "snapshot", "create"],
+        summary: "Create a snapshot of a disk, or copy a snapshot (--copy-start: to another region).",
+        options: &[G, N, L, v("--source", None, "The disk or snapshot, by name or ID."), b("--incremental", "Create an incremental snapshot."),
+            v("--sku", None, "Standard_LRS, Standard_ZRS or Premium_LRS."), b("--copy-start", "Copy a snapshot to another region (CopyStart)."), NO_WAIT], rules: &["A1", "A5", "B1", "B2", "B4", "C1", "C3", "C7", "D1", "D2", "D3"], run: commands::az_snapshot_create },
+    Spec { path: &["az", "snapshot", "show"], summary: "Show a snapshot.", options: &[G, N, v("--ids", None, "The snapshot's ID.")], rules: &[], run: commands::az_snapshot_show },
+    Spec { path: &["az", "snapshot", "list"], summary: "List snapshots.", options: &[G], rules: &[], run: commands::az_snapshot_list },
+    Spec { path: &["az", "snapshot", "update"], summary: "Update a snapshot: its storage --sku.", options: &[G, N, v("--sku", None, "Standard_LRS, Standard_ZRS or Premium_LRS.")], rules: &[], run: commands::az_snapshot_update },
+    Spec { path: &["az", "snapshot", "delete"], summary: "Delete a snapshot.", options: &[G, N, YES, NO_WAIT], rules: &["A9", "D4"], run: commands::az_snapshot_delete },
+    Spec {
+        path: &["az", "snapshot", "grant-access"],
+        summary: "Get a SAS URL for the snapshot (at most 5 per family, rule B3).",
+        options: &[G, N, v("--duration-in-seconds", None, "How long the SAS is valid."), v("--access-level", None, "Read.")], rules: &["B3", "C2"], run: commands::az_disk_grant_access },
+    Spec { path: &["az", "snapshot", "revoke-access"], summary: "Revoke the snapshot's SAS.", options: &[G, N], rules: &[], run: commands::az_disk_revoke_access },
+    Spec {
+        path: &["az", "vm", "create"],
+        summary: "Create a (minimal) virtual machine.",
+        options: &[G, N, L, v("--image", None, "Accepted and ignored."), v("--size", None, "Accepted and ignored."), v("--admin-username", None, "Accepted and ignored."), b("--generate-ssh-keys", "Accepted and ignored.")], rules: &[], run: commands::az_vm_create },
+    Spec {
+        path: &["az", "deployment", "group", "create"],
+        summary: "Deploy a Resource Manager template (snapshots and disks) to a resource group.",
+        options: &[G, N, v("--template-file", Some("-f"), "The template file."), v("--parameters", Some("-p"), "Parameter values: name=value (several may follow).")], rules: &[], run: commands::az_deployment_group_create },
+    Spec { path: &["az", "vm", "show"], summary: "Show a virtual machine.", options: &[G, N], rules: &[], run: commands::az_vm_show },
+    Spec { path: &["az", "vm", "start"], summary: "Start a virtual machine.", options: &[G, N], rules: &[], run: commands::az_vm_start },
+    Spec { path: &["az", "vm", "deallocate"], summary: "Deallocate a virtual machine.", options: &[G, N], rules: &[], run: commands::az_vm_start },
+    Spec { path: &["az", "vm", "disk", "attach"], summary: "Attach a disk to a VM.", options: &[G, v("--vm-name", None, "The VM."), N], rules: &["C5"], run: commands::az_vm_disk_attach },
+    Spec { path: &["az", "vm", "disk", "detach"], summary: "Detach a disk from a VM.", options: &[G, v("--vm-name", None, "The VM."), N], rules: &[], run: commands::az_vm_disk_attach },
+    // The simulator's own verbs: Azure has no command for these.
+    Spec {
+        path: &["sim", "write"],
+        summary: "(Simulator only) Write to a disk: a generated pattern, or --text as real bytes.",
+        options: &[G, v("--disk", None, "The disk."), v("--offset", None, "Byte offset (512-aligned; units K, M, G, T allowed: 10M)."),
+            v("--length", None, "Bytes to write (512-aligned; units allowed)."), v("--pattern", None, "random (default) or fill."), v("--seed", None, "Pattern seed (a number)."), v("--text", None, "Write this text, padded with zeros to whole pages.")], rules: &["A8", "A10"], run: commands::sim_write },
+    Spec { path: &["sim", "trim"], summary: "(Simulator only) TRIM (clear) a range of a disk.", options: &[G, v("--disk", None, "The disk."), v("--offset", None, "Byte offset."), v("--length", None, "Bytes to clear.")], rules: &["A10"], run: commands::sim_trim },
+    Spec { path: &["sim", "clock", "advance"], summary: "(Simulator only) Move the simulated clock: sim clock advance 5m (s, m, h, d).", options: &[], rules: &[], run: commands::sim_clock_advance },
+    Spec { path: &["sim", "clock", "show"], summary: "(Simulator only) Show the simulated time.", options: &[], rules: &[], run: commands::sim_clock_show },
+    Spec {
+        path: &["sim", "diff"],
+        summary: "(Simulator only) Get Page Ranges of --snapshot, against --prev if given; -o xml or json.",
+        options: &[G, v("--snapshot", None, "The newer snapshot."), v("--prev", None, "The older snapshot (prevsnapshot)."),
+            v("--sas-url", None, "Instead of --snapshot: the newer snapshot's SAS URL (the Azure way)."), v("--prev-sas-url", None, "Instead of --prev: the older snapshot's SAS URL (x-ms-previous-snapshot-url).")], rules: &["A4", "B6"], run: commands::sim_diff },
+    Spec { path: &["sim", "feature", "enable"], summary: "(Simulator only) Grant Premium SSD v2 / Ultra snapshot access (rule C1).", options: &[], rules: &[], run: commands::sim_feature_enable },
+    Spec { path: &["sim", "feature", "disable"], summary: "(Simulator only) Remove Premium SSD v2 / Ultra snapshot access.", options: &[], rules: &[], run: commands::sim_feature_enable },
+];
+
+/// What went wrong running a command.
+#[derive(Debug)]
+pub enum Failure {
+    /// The engine refused: printed as az prints service errors, exit status 1.
+    Refused(EngineError),
+    /// The command line itself is wrong: exit status 2.
+    Usage(String),
+}
+
+impl From<EngineError> for Failure {
+    fn from(e: EngineError) -> Self {
+        Failure::Refused(e)
+    }
+}
+
+/// The parsed options of one command line.
+pub struct Args {
+    values: Vec<(&'static str, String)>,
+    positional: Vec<String>,
+}
+
+impl Args {
+    fn get(&self, long: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(k, _)| *k == long)
+            .map(|(_, v)| v.as_str())
+    }
+    fn require(&self, long: &'static str, short: Option<&str>) -> Result<String, Failure> {
+        self.get(long).map(str::to_string).ok_or_else(|| {
+            Failure::Usage(format!(
+                "the following arguments are required: {long}{}",
+                short.map(|s| format!("/{s}")).unwrap_or_default()
+            ))
+        })
+    }
+    fn flag(&self, long: &str) -> bool {
+        self.get(long).is_some_and(|v| v != "false")
+    }
+}
+
+/// Finds the spec for `argv` (longest command path first).
+fn find(argv: &[String]) -> Option<&'static Spec> {
+    COMMANDS
+        .iter()
+        .filter(|s| s.path.len() <= argv.len() && s.path.iter().zip(argv).all(|(p, a)| p == a))
+        .max_by_key(|s| s.path.len())
+}
+
+fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
+    let all: Vec<Opt> = spec.options.iter().chain(GLOBAL).copied().collect();
+    let mut args = Args {
+        values: Vec::new(),
+        positional: Vec::new(),
+    };
+    let mut i = 0;
+    while i < rest.len() {
+        let word = &rest[i];
+        i += 1;
+        if !word.starts_with('-') || word.len() < 2 || word.parse::<f64>().is_ok() {
+            args.positional.push(word.clone());
+            continue;
+        }
+        let (name, inline) = match word.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (word.as_str(), None),
+        };
+        let Some(opt) = all.iter().find(|o| o.long == name || o.short == Some(name)) else {
+            let names: Vec<&str> = all.iter().map(|o| o.long).collect();
+            let hint = closest(name, &names)
+                .map(|c| format!("\nDid you mean '{c}'?"))
+                .unwrap_or_default();
+            return Err(Failure::Usage(format!(
+                "unrecognized arguments: {word}{hint}"
+            )));
+        };
+        let value = match (opt.takes, inline) {
+            (_, Some(v)) => v,
+            (Takes::Value, None) => {
+                let v = rest.get(i).cloned().ok_or_else(|| {
+                    Failure::Usage(format!("argument {}: expected one argument", opt.long))
+                })?;
+                i += 1;
+                v
+            }
+            (Takes::Bool, None) => match rest.get(i).map(String::as_str) {
+                Some(v @ ("true" | "false" | "True" | "False")) => {
+                    i += 1;
+                    v.to_lowercase()
+                }
+                _ => "true".to_string(),
+            },
+        };
+        args.values.push((opt.long, value));
+    }
+    Ok(args)
+}
+
+/// `--help` text for a command, or for a group of commands.
+pub fn help(path: &[String]) -> String {
+    if let Some(spec) = find(path).filter(|s| s.path.len() == path.len()) {
+        let mut out = format!(
+            "Command\n    {} : {}\n\nArguments\n",
+            spec.path.join(" "),
+            spec.summary
+        );
+        for o in spec.options {
+            out += &format!(
+                "    {:<28} : {}\n",
+                format!(
+                    "{}{}",
+                    o.long,
+                    o.short.map(|s| format!(" {s}")).unwrap_or_default()
+                ),
+                o.help
+            );
+        }
+        out += "\nGlobal Arguments\n";
+        for o in GLOBAL {
+            out += &format!(
+                "    {:<28} : {}\n",
+                format!(
+                    "{}{}",
+                    o.long,
+                    o.short.map(|s| format!(" {s}")).unwrap_or_default()
+                ),
+                o.help
+            );
+        }
+        return out;
+    }
+    let prefix: Vec<&str> = path.iter().map(String::as_str).collect();
+    let mut out = format!("Group\n    {}\n\nCommands\n", prefix.join(" "));
+    for spec in COMMANDS
+        .iter()
+        .filter(|s| s.path.len() > prefix.len() && s.path[..prefix.len()] == prefix[..])
+    {
+        out += &format!(
+            "    {:<28} : {}\n",
+            spec.path[prefix.len()..].join(" "),
+            spec.summary
+        );
+    }
+    out
+}
+
+/// Parses sizes like `4096`, `10M`, `1GiB`, `512k`.
+fn size(text: &str) -> Result<u64, Failure> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: u64 = n.parse().map_err(|_| {
+        Failure::Usage(format!(
+            "'{text}' is not a size (a number of bytes, or with K, M, G, T)"
+        ))
+    })?;
+    let mult = match unit
+        .to_ascii_lowercase()
+        .trim_end_matches("ib")
+        .trim_end_matches('b')
+    {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        "t" => 1 << 40,
+        _ => {
+            return Err(Failure::Usage(format!(
+                "'{text}' has an unknown unit (use K, M, G or T)"
+            )))
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| Failure::Usage(format!("'{text}' is too large")))
+}
+
+fn number(args: &Args, long: &'static str, short: Option<&str>) -> Result<u64, Failure> {
+    let text = args.require(long, short)?;
+    text.parse()
+        .map_err(|_| Failure::Usage(format!("argument {long}: invalid int value: '{text}'")))
+}
+
+fn g(a: &Args) -> Result<String, Failure> {
+    a.require("--resource-group", Some("-g"))
+}
+
+fn n(a: &Args) -> Result<String, Failure> {
+    a.require("--name", Some("-n"))
+}
+
+/// Executes an engine command, recording it (refused ones too: they are in
+/// the lab's log, so replaying the record reproduces the refusal).
+fn exec(rt: &mut Runner, command: Command) -> Result<String, Failure> {
+    rt.execute(command).map_err(Failure::Refused)
+}
+
+/// Runs one `az` or `sim` command line against `lab`, recording the engine
+/// commands it executed. Returns what to print on standard output.
+pub fn run(
+    rt: &mut Runner,
+    files: &dyn Fn(&str) -> Option<String>,
+    argv: &[String],
+) -> Result<String, Failure> {
+    let wants_help = argv.iter().any(|a| a == "--help" || a == "-h");
+    let Some(spec) = find(argv) else {
+        if wants_help || argv.len() <= 2 {
+            let known = COMMANDS
+                .iter()
+                .any(|s| s.path.len() > argv.len() && s.path.iter().zip(argv).all(|(p, a)| p == a));
+            if known {
+                return Ok(help(
+                    &argv
+                        .iter()
+                        .filter(|a| !a.starts_with('-'))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                ));
+            }
+        }
+        // Which word is wrong? The first that no command continues with.
+        let mut depth = 1;
+        while depth < argv.len()
+            && COMMANDS.iter().any(|s| {
+                s.path.len() > depth && s.path[..=depth].iter().zip(argv).all(|(p, a)| p == a)
+            })
+        {
+            depth += 1;
+        }
+        let word = argv.get(depth).cloned().unwrap_or_default();
+        let options: Vec<&str> = COMMANDS
+            .iter()
+            .filter(|s| {
+                s.path.len() > depth && s.path[..depth].iter().zip(argv).all(|(p, a)| p == a)
+            })
+            .map(|s| s.path[depth])
+            .collect();
+        let hint = closest(&word, &options)
+            .map(|c| {
+                format!(
+                    "\nDid you mean '{}'?",
+                    argv[..depth]
+                        .iter()
+                        .map(String::as_str)
+                        .chain([c])
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
+            })
+            .unwrap_or_default();
+        return Err(Failure::Usage(format!(
+            "'{word}' is misspelled or not recognized by the system.{hint}\nSee '{} --help'.",
+            argv[..depth].join(" ")
+        )));
+    };
+    if wants_help {
+        return Ok(help(
+            &spec.path.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        ));
+    }
+    let args = parse_args(spec, &argv[spec.path.len()..])?;
+    let format = match args.get("--output") {
+        Some(name) if spec.path == ["sim", "diff"] && (name == "xml" || name == "json") => {
+            Format::Json
+        }
+        Some(name) => Format::parse(name).ok_or_else(|| {
+            Failure::Usage(format!(
+                "argument --output/-o: invalid choice: '{name}' (choose from {})",
+                Format::NAMES.join(", ")
+            ))
+        })?,
+        None => Format::Json,
+    };
+    if let Some(sub) = args.get("--subscription") {
+        if spec.path != ["az", "account", "set"] {
+            let id = rt
+                .lab()
+                .subscription(sub)
+                .ok_or_else(|| {
+                    Failure::Refused(EngineError::SubscriptionNotFound {
+                        subscription: sub.to_string(),
+                    })
+                })?
+                .id
+                .clone();
+            if id != rt.lab().current_subscription().id {
+                return Err(Failure::Usage("--subscription other than the current one: use 'az account set' first in the simulator".into()));
+            }
+        }
+    }
+
+    let env = Env {
+        path: spec.path,
+        files,
+    };
+    let value = match (spec.run)(rt, &args, &env)? {
+        Out::Json(value) => value,
+        Out::Text(text) => return Ok(text),
+    };
+    let value = match args.get("--query") {
+        Some(query) => {
+            let expr = jmespath::compile(query).map_err(|e| {
+                Failure::Usage(format!(
+                    "argument --query: invalid jmespath query supplied for '--query': {e}"
+                ))
+            })?;
+            let data = jmespath::Variable::from_json(&value.to_string())
+                .map_err(|e| Failure::Usage(e.to_string()))?;
+            let found = expr
+                .search(data)
+                .map_err(|e| Failure::Usage(format!("--query: {e}")))?;
+            serde_json::to_value(&*found).unwrap_or(Value::Null)
+        }
+        None => value,
+    };
+    if value.is_null() && args.get("--query").is_none() {
+        return Ok(String::new());
+    }
+    Ok(render(&value, format))
+}
