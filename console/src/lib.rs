@@ -102,7 +102,7 @@ impl shell::Host for Host<'_> {
             },
             other => (
                 String::new(),
-                format!("bash: {other}: command not found (the simulator runs az, sim, echo, set and variable assignments)\n"),
+                format!("bash: {other}: command not found (the simulator runs az, sim and explain, and the shell builtins echo, test, [, [[, seq, sleep, set, export, true, false, and grep, head, tail, wc, cat in pipes)\n"),
                 127,
             ),
         }

@@ -450,9 +450,11 @@ pub(super) fn sim_write(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Fa
                 pattern: match a.get("--pattern").unwrap_or("random") {
                     "random" => PatternKind::Random,
                     "fill" => PatternKind::Fill,
-                    other => return Err(Failure::Usage(format!(
+                    other => {
+                        return Err(Failure::Usage(format!(
                         "argument --pattern: invalid choice: '{other}' (choose from random, fill)"
-                    ))),
+                    )))
+                    }
                 },
                 seed: a
                     .get("--seed")

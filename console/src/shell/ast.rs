@@ -1,0 +1,290 @@
+//! The syntax tree of a bash script, as the parser builds it and the
+//! evaluator walks it. It prints back as bash (`Display`), which the parser's
+//! tests use: the tree of a script is checked as text.
+
+use std::fmt;
+
+/// Where something starts in the script (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A list of and-or lists, run one after the other (`;` or a newline).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Script {
+    pub items: Vec<AndOr>,
+}
+
+/// Pipelines joined by `&&` and `||`, evaluated left to right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AndOr {
+    pub first: Pipeline,
+    pub rest: Vec<(Connector, Pipeline)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connector {
+    And,
+    Or,
+}
+
+/// Commands joined by `|`; `!` negates the last one's status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pipeline {
+    pub negate: bool,
+    pub commands: Vec<Command>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `NAME=value … word …`
+    Simple {
+        assigns: Vec<(String, Word)>,
+        words: Vec<Word>,
+        pos: Pos,
+    },
+    /// `for NAME in WORDS; do …; done`
+    For {
+        var: String,
+        words: Vec<Word>,
+        body: Script,
+        pos: Pos,
+    },
+    /// `if …; then …; elif …; then …; else …; fi`
+    If {
+        branches: Vec<(Script, Script)>,
+        otherwise: Option<Script>,
+        pos: Pos,
+    },
+    /// `while …; do …; done`, or `until` (`until` is true).
+    Loop {
+        until: bool,
+        condition: Script,
+        body: Script,
+        pos: Pos,
+    },
+    /// `{ …; }` or `( … )` (a subshell runs here, in the same shell).
+    Group { body: Script, pos: Pos },
+    /// `[[ … ]]`: its words, operators included.
+    Test { words: Vec<Word>, pos: Pos },
+    /// `name() { …; }`
+    Function {
+        name: String,
+        body: Script,
+        pos: Pos,
+    },
+}
+
+impl Command {
+    pub fn pos(&self) -> Pos {
+        match self {
+            Command::Simple { pos, .. }
+            | Command::For { pos, .. }
+            | Command::If { pos, .. }
+            | Command::Loop { pos, .. }
+            | Command::Group { pos, .. }
+            | Command::Test { pos, .. }
+            | Command::Function { pos, .. } => *pos,
+        }
+    }
+}
+
+/// A word: parts, each quoted (no field splitting) or not.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Word {
+    pub parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Literal {
+        text: String,
+        quoted: bool,
+    },
+    /// `$name`, `${name}`, `$?`, `$1`…
+    Var {
+        name: String,
+        quoted: bool,
+    },
+    /// `$( … )`
+    Substitution {
+        script: Script,
+        quoted: bool,
+    },
+    /// `$(( … ))`: the expression's text, evaluated with checked integers.
+    Arithmetic {
+        expr: String,
+        quoted: bool,
+    },
+}
+
+impl Word {
+    pub fn literal(text: &str) -> Word {
+        Word {
+            parts: vec![Part::Literal {
+                text: text.into(),
+                quoted: false,
+            }],
+        }
+    }
+
+    /// The word as plain unquoted text, if it is only that (keywords,
+    /// operators inside `[[ ]]`, function names).
+    pub fn plain(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [Part::Literal {
+                text,
+                quoted: false,
+            }] => Some(text.as_str()),
+            _ => None,
+        }
+    }
+}
+
+// ---- printing back as bash ------------------------------------------------
+
+impl fmt::Display for Script {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, item) in self.items.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{item}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for AndOr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.first)?;
+        for (c, p) in &self.rest {
+            let op = match c {
+                Connector::And => "&&",
+                Connector::Or => "||",
+            };
+            write!(f, " {op} {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Pipeline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.negate {
+            f.write_str("! ")?;
+        }
+        for (i, c) in self.commands.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" | ")?;
+            }
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
+}
+
+fn words(f: &mut fmt::Formatter<'_>, words: &[Word]) -> fmt::Result {
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            f.write_str(" ")?;
+        }
+        write!(f, "{w}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Simple {
+                assigns, words: w, ..
+            } => {
+                for (i, (name, value)) in assigns.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{name}={value}")?;
+                }
+                if !assigns.is_empty() && !w.is_empty() {
+                    f.write_str(" ")?;
+                }
+                words(f, w)
+            }
+            Command::For {
+                var,
+                words: w,
+                body,
+                ..
+            } => {
+                write!(f, "for {var} in ")?;
+                words(f, w)?;
+                write!(f, "; do {body}; done")
+            }
+            Command::If {
+                branches,
+                otherwise,
+                ..
+            } => {
+                for (i, (cond, body)) in branches.iter().enumerate() {
+                    let kw = if i == 0 { "if" } else { "; elif" };
+                    write!(f, "{kw} {cond}; then {body}")?;
+                }
+                if let Some(e) = otherwise {
+                    write!(f, "; else {e}")?;
+                }
+                f.write_str("; fi")
+            }
+            Command::Loop {
+                until,
+                condition,
+                body,
+                ..
+            } => {
+                let kw = if *until { "until" } else { "while" };
+                write!(f, "{kw} {condition}; do {body}; done")
+            }
+            Command::Group { body, .. } => write!(f, "{{ {body}; }}"),
+            Command::Test { words: w, .. } => {
+                f.write_str("[[ ")?;
+                words(f, w)?;
+                f.write_str(" ]]")
+            }
+            Command::Function { name, body, .. } => write!(f, "{name}() {{ {body}; }}"),
+        }
+    }
+}
+
+impl fmt::Display for Word {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for part in &self.parts {
+            match part {
+                // The empty string a `"…"` starts with, when more follows.
+                Part::Literal { text, quoted: true } if text.is_empty() && self.parts.len() > 1 => {
+                }
+                Part::Literal {
+                    text,
+                    quoted: false,
+                } => f.write_str(text)?,
+                Part::Literal { text, quoted: true } => write!(f, "'{text}'")?,
+                Part::Var {
+                    name,
+                    quoted: false,
+                } => write!(f, "${{{name}}}")?,
+                Part::Var { name, quoted: true } => write!(f, "\"${{{name}}}\"")?,
+                Part::Substitution {
+                    script,
+                    quoted: false,
+                } => write!(f, "$({script})")?,
+                Part::Substitution {
+                    script,
+                    quoted: true,
+                } => write!(f, "\"$({script})\"")?,
+                Part::Arithmetic { expr, .. } => write!(f, "$(({expr}))")?,
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! The bash the docs' scripts are written in, as a small language front end
+//! (the layout of jmespath.rs and brush-parser):
+//!
+//! | stage | file |
+//! |---|---|
+//! | characters → tokens with line and column; `$( … )` parsed in place | [`lexer`] |
+//! | tokens → syntax tree (`if`, `while`, `until`, `for`, `&&`, `||`, `\|`, functions, `[[ ]]`) | [`parser`] |
+//! | the syntax tree, printable as bash | [`ast`] |
+//! | running it: expansion, builtins, limits; `az`/`sim` through the [`Host`] | [`eval`] |
+//!
+//! Parsing never panics and checks the whole script before anything runs:
+//! bad input is a [`ParseError`] with a real line and column.
+
+use std::collections::BTreeMap;
+
+pub mod ast;
+pub mod eval;
+pub mod lexer;
+pub mod parser;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+/// Checks a script parses, without running it.
+pub fn check(script: &str) -> Result<(), ParseError> {
+    parser::parse(script).map(|_| ())
+}
+
+/// What runs commands for the shell (the console: `az`, `sim`, …).
+pub trait Host {
+    /// Runs `argv`; returns standard output, standard error and the exit status.
+    fn run(&mut self, argv: &[String]) -> (String, String, i32);
+}
+
+/// One line of a console transcript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Out(String),
+    Err(String),
+}
+
+/// A shell's memory between runs, as Cloud Shell keeps it: variables,
+/// functions, `set -e`, and the last status (`$?`).
+#[derive(Debug, Clone, Default)]
+pub struct Shell {
+    pub vars: BTreeMap<String, String>,
+    pub functions: BTreeMap<String, ast::Script>,
+    pub errexit: bool,
+    pub status: i32,
+}
+
+impl Shell {
+    /// Runs `script`, appending what it prints to `transcript`; returns the last exit status.
+    pub fn run(&mut self, script: &str, host: &mut dyn Host, transcript: &mut Vec<Line>) -> i32 {
+        let tree = match parser::parse(script) {
+            Ok(tree) => tree,
+            Err(e) => {
+                transcript.push(Line::Err(format!("bash: syntax error: {e}")));
+                self.status = 2;
+                return 2;
+            }
+        };
+        let status = eval::Run::new(self, host, transcript).script_top(&tree);
+        self.status = status;
+        status
+    }
+}
+
+#[cfg(test)]
+mod tests;
