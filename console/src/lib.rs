@@ -8,10 +8,11 @@
 //!
 //! | concept | file |
 //! |---|---|
-//! | the bash subset: words, quotes, `$var`, `$(...)`, `set -e` | [`shell`] (`shell.rs`) |
-//! | `az` and `sim` commands: table, options, `--query`, `--help` | [`az`] (`az.rs`) |
+//! | bash: lexer, parser, syntax tree, evaluator (`if`, loops, pipes, `[[ ]]`, limits) | [`shell`] (`shell/`) |
+//! | `az` and `sim` commands: one table entry each (options, help, rules, handler) | [`az`] (`az/`) |
 //! | output formats: json, jsonc, table, tsv, yaml, none | [`output`] (`output.rs`) |
-//! | the Azure PowerShell subset | [`pwsh`] (`pwsh.rs`) |
+//! | Azure PowerShell: lexer, parser, syntax tree, evaluator and cmdlets | [`pwsh`] (`pwsh/`) |
+//! | the one execution point: lesson locks, the record of what ran | [`runner`] (`runner.rs`) |
 //! | lessons: goals checked on the lab, hints, reference solutions | [`lessons`] (`lessons.rs`, data in `www/lessons/`) |
 //! | "did you mean" | [`suggest`] (`suggest.rs`) |
 //! | drills: generated exercises the engine answers | [`drills`] (`drills.rs`) |

@@ -113,7 +113,8 @@ impl<'a> Runner<'a> {
 }
 
 /// An engine over a storage journal: each command is prepared and accepted
-/// on the journal, and what it stores is merged into one [`Batch`]. The app
+/// on the journal, and what it stores is merged into one
+/// [`Batch`](snaplab_engine::store::Batch). The app
 /// runs a click or a whole console script this way, then commits the batch
 /// in one IndexedDB transaction; only when that succeeds does the journal
 /// become the app's, so what the console printed is what was stored.

@@ -1,0 +1,123 @@
+//! The syntax tree of a PowerShell script. It prints back as PowerShell
+//! (`Display`), which the parser's tests use.
+
+use std::fmt;
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Lit(Value),
+    /// A double-quoted string: its text, interpolated when evaluated.
+    Interp(String),
+    Var(String, Vec<String>),
+    Method(String, Vec<String>, String, Vec<Expr>),
+    Cmd(String, Vec<(Option<String>, Option<Expr>)>),
+    Binary(String, Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    Array(Vec<Expr>),
+    Sub(Vec<Stmt>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stmt {
+    Assign(String, Expr),
+    Expr(Expr),
+    Foreach(String, Expr, Vec<Stmt>),
+    If(Vec<(Expr, Vec<Stmt>)>, Option<Vec<Stmt>>),
+    /// A bare `{ ... }`: a script block, output as its text, not run.
+    Block(String),
+}
+
+fn list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T], sep: &str) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(sep)?;
+        }
+        write!(f, "{item}")?;
+    }
+    Ok(())
+}
+
+fn block(f: &mut fmt::Formatter<'_>, body: &[Stmt]) -> fmt::Result {
+    f.write_str("{ ")?;
+    list(f, body, "; ")?;
+    f.write_str(" }")
+}
+
+impl fmt::Display for Stmt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stmt::Assign(name, e) => write!(f, "${name} = {e}"),
+            Stmt::Expr(e) => write!(f, "{e}"),
+            Stmt::Foreach(var, collection, body) => {
+                write!(f, "foreach (${var} in {collection}) ")?;
+                block(f, body)
+            }
+            Stmt::If(arms, otherwise) => {
+                for (i, (condition, body)) in arms.iter().enumerate() {
+                    let kw = if i == 0 { "if" } else { " elseif" };
+                    write!(f, "{kw} ({condition}) ")?;
+                    block(f, body)?;
+                }
+                if let Some(body) = otherwise {
+                    f.write_str(" else ")?;
+                    block(f, body)?;
+                }
+                Ok(())
+            }
+            Stmt::Block(text) => f.write_str(text),
+        }
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Lit(Value::String(s)) => write!(f, "'{}'", s.replace('\'', "''")),
+            Expr::Lit(Value::Bool(b)) => write!(f, "${b}"),
+            Expr::Lit(Value::Null) => f.write_str("$null"),
+            Expr::Lit(Value::Number(n)) => match n.as_f64() {
+                Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => write!(f, "{}", x as i64),
+                _ => write!(f, "{n}"),
+            },
+            Expr::Lit(v) => write!(f, "{v}"),
+            Expr::Interp(s) => write!(f, "\"{s}\""),
+            Expr::Var(name, path) => {
+                write!(f, "${name}")?;
+                path.iter().try_for_each(|p| write!(f, ".{p}"))
+            }
+            Expr::Method(name, path, method, args) => {
+                write!(f, "${name}")?;
+                path.iter().try_for_each(|p| write!(f, ".{p}"))?;
+                write!(f, ".{method}(")?;
+                list(f, args, ", ")?;
+                f.write_str(")")
+            }
+            Expr::Cmd(name, args) => {
+                f.write_str(name)?;
+                for (param, value) in args {
+                    if let Some(p) = param {
+                        write!(f, " -{p}")?;
+                    }
+                    if let Some(v) = value {
+                        write!(f, " {v}")?;
+                    }
+                }
+                Ok(())
+            }
+            Expr::Binary(op, left, right) => write!(f, "({left} -{op} {right})"),
+            Expr::Not(e) => write!(f, "-not {e}"),
+            Expr::Array(items) => {
+                f.write_str("@(")?;
+                list(f, items, ", ")?;
+                f.write_str(")")
+            }
+            Expr::Sub(body) => {
+                f.write_str("$(")?;
+                list(f, body, "; ")?;
+                f.write_str(")")
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The Azure PowerShell subset seed 001's blocks use: variables, strings
+//! with `$var` and `$($expr)` interpolation, property access (case-
+//! insensitive, as PowerShell is), `foreach`, `if`/`elseif`/`else`,
+//! `-eq -ne -lt -gt -le -ge -and -or -not`, `$true $false $null`,
+//! `New-Object System.Collections.ArrayList` with `.Add()` (which prints the
+//! new index, as PowerShell does), and the Az cmdlets for disks and snapshots.
+//! Objects print as `Format-List` does. Parsing never panics: bad input is a
+//! [`ParseError`](crate::shell::ParseError) with line and column.
+//!
+//! | stage | file |
+//! |---|---|
+//! | characters → tokens with line and column | [`lexer`] |
+//! | tokens → syntax tree | [`parser`] |
+//! | the syntax tree, printable as PowerShell | [`ast`] |
+//! | running it, and the cmdlets | [`eval`] |
+
+pub mod ast;
+pub mod eval;
+pub mod lexer;
+pub mod parser;
+
+pub use eval::Interpreter;
+pub use parser::{check, parse};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::Runner;
+    use crate::shell::Line;
+    use std::collections::BTreeMap;
+
+    fn run(script: &str) -> (Vec<Line>, i32) {
+        let mut lab = snaplab_engine::Lab::new();
+        let (mut executed, mut vars, locks) = (Vec::new(), BTreeMap::new(), crate::Locks::none());
+        Interpreter::new(Runner::new(&mut lab, &locks, &mut executed), &mut vars).run(script)
+    }
+
+    #[test]
+    fn variables_interpolation_conditions_and_arraylist_add_printing_the_index() {
+        let (out, status) = run("$a = 5\n$name = \"disk\"\n$list = New-Object System.Collections.ArrayList\nforeach ($i in @(1, 2, 3)) { if ($i -gt 1 -and -not ($i -eq 3)) { $list.Add(\"$name-$i\") } elseif ($i -eq 3) { Write-Output \"three $($a)\" } else { 'one' } }\n$list");
+        assert_eq!(status, 0);
+        let texts: Vec<String> = out
+            .iter()
+            .map(|l| match l {
+                Line::Out(s) | Line::Err(s) => s.clone(),
+            })
+            .collect();
+        assert_eq!(texts, vec!["one", "0", "three 5", "disk-2"]);
+    }
+
+    #[test]
+    fn parse_errors_have_line_and_column() {
+        let e = check("$a = 1\nif ($a -eq 1 { }").unwrap_err();
+        assert_eq!((e.line, e.message.as_str()), (2, "expected ')'"));
+        assert!(check("$x = \"open")
+            .unwrap_err()
+            .message
+            .contains("not closed"));
+        assert!(check("foreach ($x in $y) {").is_err());
+    }
+
+    /// The tree of `script`, printed back as PowerShell.
+    fn tree(script: &str) -> String {
+        parse(script)
+            .unwrap()
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_parser_builds_the_tree_of_each_construct() {
+        assert_eq!(tree("$rg = 'rg-seed'"), "$rg = 'rg-seed'");
+        assert_eq!(
+            tree("$snapshots = Get-AzSnapshot -ResourceGroupName $rg"),
+            "$snapshots = Get-AzSnapshot -ResourceGroupName $rg"
+        );
+        assert_eq!(
+            tree("foreach ($s in $snapshots) { if ($s.Incremental -eq $true -and -not ($s.Name -eq 'x')) { $list.Add($s.Name) } elseif ($s.DiskSizeGB -gt 4) { 'big' } else { Write-Output \"$($s.Name)\" } }"),
+            "foreach ($s in $snapshots) { if ((($s.Incremental -eq $true) -and -not ($s.Name -eq 'x'))) { $list.Add($s.Name) } elseif (($s.DiskSizeGB -gt 4)) { 'big' } else { Write-Output \"$($s.Name)\" } }"
+        );
+        assert_eq!(tree("$a = @(1, 'two', $null)"), "$a = @(1, 'two', $null)");
+        assert_eq!(
+            tree("$x = $(Get-AzDisk)\n$y = $x.Sku.Name"),
+            "$x = $(Get-AzDisk)\n$y = $x.Sku.Name"
+        );
+        assert_eq!(tree("New-AzSnapshotConfig -SourceUri $d.Id -Location westeurope -CreateOption Copy -Incremental"),
+            "New-AzSnapshotConfig -SourceUri $d.Id -Location 'westeurope' -CreateOption 'Copy' -Incremental");
+    }
+
+    #[test]
+    fn parse_errors_are_positioned_and_nesting_is_bounded() {
+        let e = parse("$a = 1\nforeach ($x in @(1)) {\n  $y = 2\n").unwrap_err();
+        assert!(e.message.contains("not closed"), "{e}");
+        let e = parse("$a = (1").unwrap_err();
+        assert_eq!(e.line, 1);
+        let deep = "(".repeat(5_000) + "1" + &")".repeat(5_000);
+        assert!(parse(&deep).unwrap_err().message.contains("deeper than 64"));
+        let deep_blocks = "if ($true) { ".repeat(500) + &"}".repeat(500);
+        assert!(parse(&deep_blocks)
+            .unwrap_err()
+            .message
+            .contains("deeper than 64"));
+        let deep_sub = "$(".repeat(3_000) + &")".repeat(3_000);
+        assert!(parse(&deep_sub).is_err());
+        assert!(parse(&("(".repeat(30) + "1" + &")".repeat(30))).is_ok());
+    }
+}

@@ -1,0 +1,382 @@
+//! PowerShell's grammar, by recursive descent over the lexer's tokens:
+//! statements (`$x = …`, `foreach`, `if`/`elseif`/`else`, script blocks,
+//! expressions), expressions (`-and`/`-or`, comparisons, `-not`, primaries:
+//! variables with properties and method calls, strings, numbers, `( )`,
+//! `$( )`, `@( )`, and cmdlet calls with their parameters).
+
+use serde_json::{json, Value};
+
+use super::ast::{Expr, Stmt};
+use super::lexer::{describe, lex, Tok, Token};
+use crate::shell::ParseError;
+
+/// Blocks and parentheses nested deeper than this are refused: they would
+/// exhaust the stack (1 MiB in wasm) long before a real script needs them.
+pub const MAX_NESTING: usize = 64;
+
+/// Parses a whole script.
+pub fn parse(script: &str) -> Result<Vec<Stmt>, ParseError> {
+    let toks = lex(script)?;
+    Parser {
+        toks,
+        at: 0,
+        source: script,
+        depth: 0,
+    }
+    .statements()
+}
+
+/// Parses one expression (the inside of `"$( … )"` in a string).
+pub fn parse_expression(text: &str) -> Result<Expr, ParseError> {
+    let toks = lex(text)?;
+    Parser {
+        toks,
+        at: 0,
+        source: text,
+        depth: 0,
+    }
+    .expression()
+}
+
+struct Parser<'s> {
+    toks: Vec<Token>,
+    at: usize,
+    source: &'s str,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.at.min(self.toks.len() - 1)].tok
+    }
+    fn next(&mut self) -> Tok {
+        let t = self.peek().clone();
+        self.at += 1;
+        t
+    }
+    fn here(&self) -> (usize, usize) {
+        let t = &self.toks[self.at.min(self.toks.len() - 1)];
+        (t.line, t.column)
+    }
+    fn error(&self, message: impl Into<String>) -> ParseError {
+        let (line, column) = self.here();
+        ParseError {
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+    fn skip_ends(&mut self) {
+        while *self.peek() == Tok::End && self.at < self.toks.len() - 1 {
+            self.at += 1;
+        }
+    }
+    fn expect(&mut self, c: char) -> Result<(), ParseError> {
+        self.skip_ends_inside();
+        if *self.peek() == Tok::Punct(c) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(self.error(format!("expected '{c}'")))
+        }
+    }
+    fn skip_ends_inside(&mut self) {}
+
+    /// One level deeper; refused past [`MAX_NESTING`].
+    fn enter(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.error(format!(
+                "blocks and parentheses nest deeper than {MAX_NESTING} levels"
+            )));
+        }
+        Ok(())
+    }
+
+    fn block(&mut self) -> Result<Vec<Stmt>, ParseError> {
+        self.enter()?;
+        let body = self.block_inner();
+        self.depth -= 1;
+        body
+    }
+
+    fn block_inner(&mut self) -> Result<Vec<Stmt>, ParseError> {
+        self.skip_ends();
+        self.expect('{')?;
+        let mut body = Vec::new();
+        loop {
+            self.skip_ends();
+            if *self.peek() == Tok::Punct('}') {
+                self.at += 1;
+                return Ok(body);
+            }
+            if self.at >= self.toks.len() - 1 {
+                return Err(self.error("a '{' block is not closed with '}'"));
+            }
+            body.push(self.statement()?);
+        }
+    }
+
+    fn statements(&mut self) -> Result<Vec<Stmt>, ParseError> {
+        let mut out = Vec::new();
+        loop {
+            self.skip_ends();
+            if self.at >= self.toks.len() - 1 {
+                return Ok(out);
+            }
+            if *self.peek() == Tok::Punct('}') {
+                return Err(self.error("a '}' closes no block"));
+            }
+            out.push(self.statement()?);
+        }
+    }
+
+    fn statement(&mut self) -> Result<Stmt, ParseError> {
+        match self.peek().clone() {
+            Tok::Word(w) if w.eq_ignore_ascii_case("foreach") => {
+                self.at += 1;
+                self.expect('(')?;
+                let Tok::Var(var) = self.next() else {
+                    return Err(self.error("foreach needs ($item in $collection)"));
+                };
+                if !matches!(self.next(), Tok::Word(w) if w.eq_ignore_ascii_case("in")) {
+                    return Err(self.error("foreach needs 'in'"));
+                }
+                let collection = self.expression()?;
+                self.expect(')')?;
+                let body = self.block()?;
+                Ok(Stmt::Foreach(var, collection, body))
+            }
+            Tok::Word(w) if w.eq_ignore_ascii_case("if") => {
+                self.at += 1;
+                let mut arms = Vec::new();
+                let mut otherwise = None;
+                loop {
+                    self.expect('(')?;
+                    let cond = self.expression()?;
+                    self.expect(')')?;
+                    arms.push((cond, self.block()?));
+                    let save = self.at;
+                    self.skip_ends();
+                    match self.peek().clone() {
+                        Tok::Word(w) if w.eq_ignore_ascii_case("elseif") => self.at += 1,
+                        Tok::Word(w) if w.eq_ignore_ascii_case("else") => {
+                            self.at += 1;
+                            otherwise = Some(self.block()?);
+                            break;
+                        }
+                        _ => {
+                            self.at = save;
+                            break;
+                        }
+                    }
+                }
+                Ok(Stmt::If(arms, otherwise))
+            }
+            Tok::Punct('{') => {
+                // A script block literal: PowerShell outputs it, it does not run it.
+                let start = self.toks[self.at].clone();
+                let _ = self.block()?;
+                let end = &self.toks[self.at - 1];
+                Ok(Stmt::Block(slice(
+                    self.source,
+                    (start.line, start.column),
+                    (end.line, end.column + 1),
+                )))
+            }
+            Tok::Var(name)
+                if self.toks.get(self.at + 1).map(|t| &t.tok) == Some(&Tok::Punct('=')) =>
+            {
+                self.at += 2;
+                Ok(Stmt::Assign(name, self.expression()?))
+            }
+            _ => Ok(Stmt::Expr(self.expression()?)),
+        }
+    }
+
+    fn expression(&mut self) -> Result<Expr, ParseError> {
+        let mut left = self.comparison()?;
+        while let Tok::Dash(op) = self.peek().clone() {
+            let op = op.to_lowercase();
+            if op != "and" && op != "or" {
+                break;
+            }
+            self.at += 1;
+            let right = self.comparison()?;
+            left = Expr::Binary(op, Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn comparison(&mut self) -> Result<Expr, ParseError> {
+        let left = self.unary()?;
+        if let Tok::Dash(op) = self.peek().clone() {
+            let op = op.to_lowercase();
+            if ["eq", "ne", "lt", "gt", "le", "ge", "like"].contains(&op.as_str()) {
+                self.at += 1;
+                let right = self.unary()?;
+                return Ok(Expr::Binary(op, Box::new(left), Box::new(right)));
+            }
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Expr, ParseError> {
+        self.enter()?;
+        let e = self.unary_inner();
+        self.depth -= 1;
+        e
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, ParseError> {
+        match self.peek().clone() {
+            Tok::Dash(op) if op.eq_ignore_ascii_case("not") => {
+                self.at += 1;
+                Ok(Expr::Not(Box::new(self.unary()?)))
+            }
+            Tok::Punct('!') => {
+                self.at += 1;
+                Ok(Expr::Not(Box::new(self.unary()?)))
+            }
+            _ => self.primary(),
+        }
+    }
+
+    /// A cmdlet's argument: a bare word (`rg-seed`, `Copy`) is a string there.
+    fn argument(&mut self) -> Result<Expr, ParseError> {
+        if let Tok::Word(w) = self.peek().clone() {
+            self.at += 1;
+            return Ok(Expr::Lit(Value::String(w)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Expr, ParseError> {
+        match self.next() {
+            Tok::Var(name) => {
+                let mut path = Vec::new();
+                while *self.peek() == Tok::Punct('.') {
+                    self.at += 1;
+                    let Tok::Word(prop) = self.next() else {
+                        return Err(self.error("expected a property name after '.'"));
+                    };
+                    if *self.peek() == Tok::Punct('(') {
+                        self.at += 1;
+                        let mut args = Vec::new();
+                        if *self.peek() != Tok::Punct(')') {
+                            loop {
+                                args.push(self.expression()?);
+                                if *self.peek() == Tok::Punct(',') {
+                                    self.at += 1;
+                                    continue;
+                                }
+                                break;
+                            }
+                        }
+                        self.expect(')')?;
+                        return Ok(Expr::Method(name, path, prop, args));
+                    }
+                    path.extend(prop.split('.').map(str::to_string));
+                }
+                Ok(match name.as_str() {
+                    "true" if path.is_empty() => Expr::Lit(json!(true)),
+                    "false" if path.is_empty() => Expr::Lit(json!(false)),
+                    "null" if path.is_empty() => Expr::Lit(Value::Null),
+                    _ => Expr::Var(name, path),
+                })
+            }
+            Tok::Str(s, true) => Ok(Expr::Interp(s)),
+            Tok::Str(s, false) => Ok(Expr::Lit(Value::String(s))),
+            Tok::Num(n) => Ok(Expr::Lit(json!(n))),
+            Tok::Punct('(') => {
+                let e = self.expression()?;
+                self.expect(')')?;
+                Ok(e)
+            }
+            Tok::Punct('$') => {
+                self.expect('(')?;
+                let mut body = Vec::new();
+                loop {
+                    self.skip_ends();
+                    if *self.peek() == Tok::Punct(')') {
+                        self.at += 1;
+                        break;
+                    }
+                    if self.at >= self.toks.len() - 1 {
+                        return Err(self.error("'$(' is not closed"));
+                    }
+                    body.push(self.statement()?);
+                }
+                Ok(Expr::Sub(body))
+            }
+            Tok::Punct('@') => {
+                self.expect('(')?;
+                let mut items = Vec::new();
+                while *self.peek() != Tok::Punct(')') {
+                    items.push(self.expression()?);
+                    if *self.peek() == Tok::Punct(',') {
+                        self.at += 1;
+                    } else {
+                        break;
+                    }
+                }
+                self.expect(')')?;
+                Ok(Expr::Array(items))
+            }
+            Tok::Word(name) if name.contains('-') || name.eq_ignore_ascii_case("New-Object") => {
+                // A cmdlet: -Param value pairs, switches, and positional words.
+                let mut args = Vec::new();
+                loop {
+                    match self.peek().clone() {
+                        Tok::End | Tok::Punct('}') | Tok::Punct(')') => break,
+                        Tok::Dash(p) => {
+                            self.at += 1;
+                            let takes_value = !matches!(
+                                self.peek(),
+                                Tok::End | Tok::Dash(_) | Tok::Punct('}') | Tok::Punct(')')
+                            );
+                            let value = if takes_value {
+                                Some(self.argument()?)
+                            } else {
+                                None
+                            };
+                            args.push((Some(p), value));
+                        }
+                        _ => args.push((None, Some(self.argument()?))),
+                    }
+                }
+                Ok(Expr::Cmd(name, args))
+            }
+            Tok::Word(w) => Ok(Expr::Lit(Value::String(w))),
+            other => Err(self.error(format!("unexpected {}", describe(&other)))),
+        }
+    }
+}
+
+/// The source text between two (line, column) positions.
+fn slice(source: &str, from: (usize, usize), to: (usize, usize)) -> String {
+    let mut out = String::new();
+    for (i, line) in source.lines().enumerate() {
+        let n = i + 1;
+        if n < from.0 || n > to.0 {
+            continue;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let start = if n == from.0 { from.1 - 1 } else { 0 };
+        let end = if n == to.0 {
+            (to.1 - 1).min(chars.len())
+        } else {
+            chars.len()
+        };
+        out.extend(chars[start.min(end)..end].iter());
+        if n != to.0 {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Checks a script parses, without running it.
+pub fn check(script: &str) -> Result<(), ParseError> {
+    parse(script).map(|_| ())
+}
