@@ -10,8 +10,8 @@
 //! | concept | file |
 //! |---|---|
 //! | the lab: resources, clock, event log, operation log; `execute` | [`lab`] (`lab.rs`) |
-//! | every operation, as one `Command` enum with `apply` | [`command`] (`command.rs`) |
-//! | the restrictions, one function per rule (B1 "7 per 5 minutes", …) | [`restrictions`] (`restrictions.rs`) |
+//! | every operation, one struct per file (kind, resource, `apply`); the `Command` enum | [`cmd`] (`cmd/`) |
+//! | the table of rules (id, summary, source) and one function per refusal (B1 "7 per 5 minutes", …) | [`rules`] (`rules.rs`) |
 //! | the page-range diff: PageRange / ClearRange, markers | [`diff`] (`diff.rs`) |
 //! | billing: used size, used GiB / 31 a day, sample prices | [`billing`] (`billing.rs`) |
 //! | disks, snapshots, VMs and their Azure fields | [`model`] (`model.rs`) |
