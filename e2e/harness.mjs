@@ -82,7 +82,19 @@ export const text = (page, selector) => page.locator(selector).textContent();
 /** Loads the app and waits until Yew has rendered the lab read from IndexedDB. */
 export async function openApp(page, url) {
   await page.goto(url);
-  await page.locator('#disk-disk1-pages').waitFor({ timeout: 20_000 });
+  await page.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
+}
+
+/** Opens a tab of the side panel (Snapshots, Diff, Billing, Violations, History, Lessons, More). */
+export async function openTab(page, name) {
+  await page.getByRole('tab', { name, exact: true }).click();
+  await page.getByRole('tab', { name, exact: true, selected: true }).waitFor();
+}
+
+/** Opens a disk's "More actions" (workloads at an offset, resize, SAS, text). */
+export async function moreActions(page) {
+  const more = page.locator('details.more-workloads');
+  if (!(await more.evaluate((d) => d.open))) await more.locator('summary').click();
 }
 
 /** Clicks and waits until the operation is stored (the "saving…" marker is empty). */
@@ -99,6 +111,9 @@ export async function snapshot(page, { type = 'Incremental', name } = {}) {
   await dialog.getByLabel(type, { exact: true }).check();
   await dialog.getByRole('button', { name: 'Review + create' }).click();
   await act(page, dialog.getByRole('button', { name: 'Create', exact: true }));
+  // A success closes the dialog; a refusal stays in it, where the user looks.
+  await page.waitForFunction(() => !document.querySelector('[role=dialog] button.primary[disabled]'), null, { timeout: 20_000 });
+  return (await dialog.isVisible()) ? 'refused' : 'created';
 }
 
 /** One server of dist/ and one Chromium for a test file: `const app = useApp();`, then app.url and app.browser. */

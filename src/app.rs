@@ -8,6 +8,7 @@ use std::rc::Rc;
 use snaplab_console::Language;
 use snaplab_engine::cmd;
 use snaplab_engine::model::Snapshot;
+use snaplab_engine::range_set::RangeSet;
 use snaplab_engine::units::human_bytes;
 use snaplab_engine::{Command, Lab};
 use wasm_bindgen::JsCast;
@@ -15,6 +16,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::components::billing::Billing;
+use crate::components::block_map::{Layer, LayerKind};
 use crate::components::clock::ClockBar;
 use crate::components::console::ConsolePanel;
 use crate::components::diff::DiffView;
@@ -24,6 +26,7 @@ use crate::components::history::History;
 use crate::components::lessons::Lessons;
 use crate::components::manage::Manage;
 use crate::components::presenter::Presenter;
+use crate::components::resource_tree::ResourceTree;
 use crate::components::snapshots::Snapshots;
 use crate::components::storage_panel::StoragePanel;
 use crate::components::template::TemplateBlade;
@@ -127,6 +130,12 @@ pub fn app() -> Html {
     let shortcuts = use_state(|| false);
     let next_step = use_state(|| 0u32);
     let crash_next = use_state(|| Rc::new(std::cell::Cell::new(false)));
+    let selected = use_state(|| None::<String>);
+    let current_tab = use_state(|| Tab::Snapshots);
+    let notes_open = use_state(|| false);
+    let notes_seen = use_state(|| 1u64);
+    let dock_height = use_state(|| 210u32);
+    let dock_dragging = use_state(|| false);
     let dispatch = {
         let state = state.clone();
         Callback::from(move |action: Action| state.dispatch(action))
@@ -298,77 +307,239 @@ pub fn app() -> Html {
             }
         })
     };
-    let panel = html! {
+    let storage_panel = html! {
         <StoragePanel facts={state.storage} log_len={state.lab().log().len()} export={export} dispatch={dispatch.clone()} />
     };
 
+    // The dialog's command: its result comes back to the dialog.
+    let create_snapshot = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |command: Command| {
+            dispatch.emit(Action::Queue(Work::CommandFrom(Origin::Wizard, command)))
+        })
+    };
+    let pick_tab = |tab: Tab| {
+        let current = current_tab.clone();
+        Callback::from(move |_| current.set(tab))
+    };
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |id: String| selected.set(Some(id)))
+    };
+    let toggle_notes = {
+        let (open, seen, newest) = (
+            notes_open.clone(),
+            notes_seen.clone(),
+            state.next_notification,
+        );
+        Callback::from(move |_| {
+            open.set(!*open);
+            seen.set(newest);
+        })
+    };
+    let unseen = state
+        .notifications
+        .iter()
+        .filter(|n| n.serial >= *notes_seen)
+        .count();
+
+    // The resizable console dock (as Cloud Shell's): drag its top edge, or
+    // use the arrow keys on it.
+    {
+        let (dragging, height) = (dock_dragging.clone(), dock_height.clone());
+        use_effect_with(*dock_dragging, move |on| {
+            let listeners = on.then(|| {
+                let window = web_sys::window().expect("a window");
+                let h = height.clone();
+                let moving = gloo::events::EventListener::new(&window, "pointermove", move |e| {
+                    if let (Some(e), Some(w)) =
+                        (e.dyn_ref::<web_sys::PointerEvent>(), web_sys::window())
+                    {
+                        let vh = w
+                            .inner_height()
+                            .ok()
+                            .and_then(|v| v.as_f64())
+                            .unwrap_or(768.0);
+                        let wanted = vh - e.client_y() as f64;
+                        h.set(wanted.clamp(96.0, vh * 0.7) as u32);
+                    }
+                });
+                let d = dragging.clone();
+                let up =
+                    gloo::events::EventListener::new(&window, "pointerup", move |_| d.set(false));
+                (moving, up)
+            });
+            move || drop(listeners)
+        });
+    }
+    let start_drag = {
+        let dragging = dock_dragging.clone();
+        Callback::from(move |e: PointerEvent| {
+            e.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let dock_keys = {
+        let height = dock_height.clone();
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "ArrowUp" => height.set((*height + 24).min(600)),
+            "ArrowDown" => height.set(height.saturating_sub(24).max(96)),
+            _ => {}
+        })
+    };
+
     let body = match &state.phase {
-        Phase::Loading => html! { <p class="card" role="status">{ t("app.loading") }</p> },
+        Phase::Loading => html! { <p class="loading" role="status">{ t("app.loading") }</p> },
         Phase::Failed(message) => html! {
-            <section class="card refusal" role="alert">
+            <section class="card refusal failed" role="alert">
                 <h2>{ t("app.failed") }</h2>
                 <p>{ message }</p>
-                { panel }
+                { storage_panel }
             </section>
         },
         Phase::Ready => {
             let lab = state.lab();
             let revision = state.revision;
             let groups: Vec<String> = lab.groups().map(|g| g.name.clone()).collect();
-            let events: Vec<_> = lab.events().cloned().collect();
-            html! {
-                <>
-                    <ClockBar now={lab.now().to_azure_string()} busy={state.busy()} submit={submit.clone()} />
-                    <Lessons lab={lab.clone()} revision={revision} current={lesson.clone()} dispatch={dispatch.clone()} />
-                    if *presenter {
-                        <Presenter run={run_presenter} last={Rc::new(state.presenter_lines.clone())} next={*next_step} />
-                    }
-                    <History lab={lab.clone()} revision={revision} dispatch={dispatch.clone()} submit={submit.clone()} />
-                    if let Some(refusal) = &state.last_refusal {
-                        <RefusalNotice refusal={refusal.clone()} />
-                    }
-                    <p class="notice" role="status">{ state.last_message.clone().unwrap_or_default() }</p>
-                    <div class="disks">
-                        { for lab.disks().map(|disk| html! {
-                            <DiskCard key={disk.id()} disk={disk.clone()} revision={revision} next_snapshot={next_snapshot_name(lab, &disk.at.name)}
-                                groups={groups.clone()} submit={submit.clone()} />
-                        }) }
-                    </div>
-                    <ConsolePanel lines={Rc::new(state.console_lines.clone())} run={run_console} clear={clear_console} />
+            let mut disks: Vec<_> = lab
+                .disks()
+                .filter(|d| d.at.subscription == lab.current_subscription().id)
+                .collect();
+            disks.sort_by_key(|d| (d.at.group.to_lowercase(), d.at.name.to_lowercase()));
+            let disk = selected
+                .as_ref()
+                .and_then(|id| disks.iter().find(|d| &d.id() == id))
+                .or_else(|| disks.first())
+                .copied();
+            let layers = Rc::new(disk.map(|d| chain_layers(lab, d)).unwrap_or_default());
+            let tab = *current_tab;
+            let tab_button = |which: Tab, key: &str| {
+                html! {
+                    <button type="button" role="tab" id={format!("tab-{}", which.id())} aria-selected={(tab == which).to_string()}
+                        aria-controls="side-panel" class={classes!("tab", (tab == which).then_some("active"))}
+                        onclick={pick_tab(which)}>{ t(key) }</button>
+                }
+            };
+            let side = match tab {
+                Tab::Snapshots => html! {
                     <Snapshots snapshots={sorted_snapshots(lab)} now={lab.now()} submit={submit.clone()}
                         taken={lab.disks().map(|d| d.at.name.to_lowercase()).collect::<Vec<_>>()} />
-                    <div class="columns">
-                        <DiffView lab={lab.clone()} revision={revision} />
-                        <Billing lab={lab.clone()} revision={revision} />
-                    </div>
-                    <Violations events={events} />
-                    <Manage lab={lab.clone()} revision={revision} submit={submit.clone()} />
-                    <TemplateBlade lab={lab.clone()} revision={revision} result={state.deployed.clone()} dispatch={dispatch.clone()} />
-                    <Faults lab={lab.clone()} revision={revision} fail_next_put={fail_next_put} crash_next={(*crash_next).clone()} dispatch={dispatch.clone()} />
-                    { panel }
-                </>
+                },
+                Tab::Diff => html! { <DiffView lab={lab.clone()} revision={revision} /> },
+                Tab::Billing => html! { <Billing lab={lab.clone()} revision={revision} /> },
+                Tab::Violations => {
+                    html! { <Violations events={lab.events().cloned().collect::<Vec<_>>()} /> }
+                }
+                Tab::History => {
+                    html! { <History lab={lab.clone()} revision={revision} dispatch={dispatch.clone()} submit={submit.clone()} /> }
+                }
+                Tab::Lessons => {
+                    html! { <Lessons lab={lab.clone()} revision={revision} current={lesson.clone()} dispatch={dispatch.clone()} /> }
+                }
+                Tab::More => html! {
+                    <>
+                        <Manage lab={lab.clone()} revision={revision} submit={submit.clone()} />
+                        <TemplateBlade lab={lab.clone()} revision={revision} result={state.deployed.clone()} dispatch={dispatch.clone()} />
+                        <Faults lab={lab.clone()} revision={revision} fail_next_put={fail_next_put} crash_next={(*crash_next).clone()} dispatch={dispatch.clone()} />
+                        { storage_panel }
+                    </>
+                },
+            };
+            html! {
+                <div class="workspace">
+                    <aside class="left">
+                        <ResourceTree lab={lab.clone()} revision={revision} selected={disk.map(|d| d.id())} on_select={on_select} />
+                    </aside>
+                    <main class="centre" lang={lang.code()}>
+                        if *presenter {
+                            <Presenter run={run_presenter} last={Rc::new(state.presenter_lines.clone())} next={*next_step}
+                                group={disk.map(|d| d.at.group.clone()).unwrap_or_default()} disk={disk.map(|d| d.at.name.clone()).unwrap_or_default()} />
+                        }
+                        { match disk {
+                            Some(disk) => html! {
+                                <DiskCard key={disk.id()} disk={disk.clone()} revision={revision} next_snapshot={next_snapshot_name(lab, &disk.at.name)}
+                                    groups={groups.clone()} submit={submit.clone()} layers={layers}
+                                    create_snapshot={create_snapshot} wizard_reply={state.wizard_reply.clone()}
+                                    refusal={state.last_refusal.clone()} message={state.last_message.clone()} />
+                            },
+                            None => html! {
+                                <>
+                                    <p class="hint">{ t("tree.empty") }</p>
+                                    if let Some(refusal) = &state.last_refusal {
+                                        <RefusalNotice refusal={refusal.clone()} />
+                                    }
+                                </>
+                            },
+                        } }
+                    </main>
+                    <aside class="right">
+                        <div class="tabs" role="tablist" aria-label={t("tabs.label")}>
+                            { tab_button(Tab::Snapshots, "tabs.snapshots") }
+                            { tab_button(Tab::Diff, "tabs.diff") }
+                            { tab_button(Tab::Billing, "tabs.billing") }
+                            { tab_button(Tab::Violations, "tabs.violations") }
+                            { tab_button(Tab::History, "tabs.history") }
+                            { tab_button(Tab::Lessons, "tabs.lessons") }
+                            { tab_button(Tab::More, "tabs.more") }
+                        </div>
+                        <div class="side-panel" id="side-panel" role="tabpanel" aria-labelledby={format!("tab-{}", tab.id())}>
+                            { side }
+                        </div>
+                    </aside>
+                </div>
             }
         }
+    };
+    let clock = match &state.phase {
+        Phase::Ready => {
+            html! { <ClockBar now={state.lab().now().to_azure_string()} busy={state.busy()} submit={submit.clone()} /> }
+        }
+        _ => html! {},
     };
 
     html! {
         <ContextProvider<Lang> context={*lang}>
-          <div class={classes!("app", presenter.then_some("presenter"))}>
+          <div class={classes!("app", presenter.then_some("presenter"))} style={format!("--dock: {}px", *dock_height)}>
             <header class="app-header">
-                <div>
-                    <h1>{ "Snaplab" }</h1>
-                    <p class="tagline">{ t("app.tagline") }</p>
+                <h1 title={t("app.footer")}>{ "Snaplab" }</h1>
+                <p class="tagline">{ t("app.tagline") }</p>
+                { clock }
+                <div class="notify">
+                    <button type="button" id="notify-button" aria-expanded={notes_open.to_string()} aria-controls="notify-list" onclick={toggle_notes}
+                        aria-label={format!("{} ({unseen})", t("notify.title"))}>
+                        <svg class="bell" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 16a2 2 0 0 0 2-2H6a2 2 0 0 0 2 2zm5-5V7a5 5 0 0 0-4-4.9V1a1 1 0 0 0-2 0v1.1A5 5 0 0 0 3 7v4l-2 2h14z"/></svg>
+                        if unseen > 0 { <span class="badge">{ unseen }</span> }
+                    </button>
+                    if *notes_open {
+                        <section class="notify-list" id="notify-list" aria-label={t("notify.title")}>
+                            <h2>{ t("notify.title") }</h2>
+                            if state.notifications.is_empty() { <p class="hint">{ t("notify.none") }</p> }
+                            <ol>
+                                { for state.notifications.iter().rev().map(|n| match &n.result {
+                                    Ok(m) => html! { <li class="ok">{ format!("✔ {m}") }</li> },
+                                    Err(r) => html! { <li class="err"><strong>{ format!("({}) ", r.code) }</strong>{ &r.message }</li> },
+                                }) }
+                            </ol>
+                        </section>
+                    }
                 </div>
                 <button type="button" class="presenter-toggle" aria-pressed={presenter.to_string()} onclick={toggle_presenter}>{ t("presenter.toggle") }</button>
-                <label class="language">{ t("app.language") }{ " " }
+                <label class="language"><span class="label-text">{ t("app.language") }</span>
                     <select onchange={switch_lang} aria-label={t("app.language")}>
                         <option value="en" selected={*lang == Lang::En}>{ "English" }</option>
                         <option value="sv" selected={*lang == Lang::Sv}>{ "Svenska" }</option>
                     </select>
                 </label>
             </header>
-            <main class="app-main" lang={lang.code()}>{ body }</main>
-            <footer class="app-footer">{ t("app.footer") }</footer>
+            { body }
+            if state.phase == Phase::Ready {
+                <div class="dock">
+                    <div class="dock-handle" role="separator" aria-orientation="horizontal" tabindex="0"
+                        aria-label={t("dock.resize")} aria-valuenow={dock_height.to_string()}
+                        onpointerdown={start_drag} onkeydown={dock_keys}></div>
+                    <ConsolePanel lines={Rc::new(state.console_lines.clone())} run={run_console} clear={clear_console} />
+                </div>
+            }
             if *shortcuts {
                 <div class="wizard shortcuts" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title">
                     <h2 id="shortcuts-title">{ t("shortcuts.title") }</h2>
@@ -384,6 +555,71 @@ pub fn app() -> Html {
           </div>
         </ContextProvider<Lang>>
     }
+}
+
+/// The side panel's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Snapshots,
+    Diff,
+    Billing,
+    Violations,
+    History,
+    Lessons,
+    More,
+}
+
+impl Tab {
+    pub fn id(self) -> &'static str {
+        match self {
+            Tab::Snapshots => "snapshots",
+            Tab::Diff => "diff",
+            Tab::Billing => "billing",
+            Tab::Violations => "violations",
+            Tab::History => "history",
+            Tab::Lessons => "lessons",
+            Tab::More => "more",
+        }
+    }
+}
+
+/// The snapshot chain of `disk`, oldest first, then its pending changes:
+/// what each layer of the block map shows.
+pub fn chain_layers(lab: &Lab, disk: &snaplab_engine::model::Disk) -> Vec<Layer> {
+    let mut snapshots: Vec<&Snapshot> = lab
+        .snapshots()
+        .filter(|s| s.origin.source_unique_id == disk.unique_id)
+        .collect();
+    snapshots.sort_by_key(|s| s.seq);
+    let mut layers: Vec<Layer> = snapshots
+        .into_iter()
+        .map(|s| Layer {
+            label: s.at.name.clone(),
+            kind: if s.incremental {
+                LayerKind::Incremental
+            } else {
+                LayerKind::Full
+            },
+            pages: if s.incremental {
+                s.delta.clone()
+            } else {
+                RangeSet::from_ranges(s.content.written_ranges())
+            },
+            content: s.content.clone(),
+            used: s.used_bytes(),
+        })
+        .collect();
+    if !disk.changed.is_empty() {
+        layers.push(Layer {
+            label: "→ next".into(),
+            kind: LayerKind::Pending,
+            pages: disk.changed.clone(),
+            content: disk.data.page_map().clone(),
+            used: snaplab_engine::model::written_pages_within(disk.data.page_map(), &disk.changed)
+                * 512,
+        });
+    }
+    layers
 }
 
 #[derive(Properties, PartialEq)]

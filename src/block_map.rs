@@ -61,6 +61,31 @@ impl View {
             .then(|| (page - self.first_page) / self.pages_per_cell)
     }
 
+    /// The closest view that shows all of `pages` (the data on a disk), with
+    /// a margin of a tenth on each side: "zoom to the data", so a trainer's
+    /// 64 MiB on a 32 TiB disk is cells, not a speck. None when `pages` is empty.
+    pub fn around(&self, pages: PageRange) -> Option<View> {
+        if pages.is_empty() {
+            return None;
+        }
+        let margin = pages.len() / 10;
+        let want = PageRange::new(
+            pages.start.saturating_sub(margin),
+            (pages.end + margin).min(self.disk_pages),
+        );
+        let per = want.len().div_ceil(self.cells).max(1);
+        // Cells start at multiples of their size: widen until the window,
+        // aligned down, still reaches the end of the data.
+        let mut per = per;
+        loop {
+            let first = want.start / per * per;
+            if first + per * self.cells >= want.end || per >= self.disk_pages {
+                return Some(self.with(per, first));
+            }
+            per += per.div_ceil(8);
+        }
+    }
+
     /// Zooms in around cell `i`, down to one page a cell.
     pub fn zoom_in(&self, i: u64) -> View {
         let per = (self.pages_per_cell / ZOOM_STEP).max(1);
@@ -184,6 +209,34 @@ pub fn classify(map: &PageMap, changed: &RangeSet, view: &View) -> Vec<CellState
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod around_tests {
+    use super::*;
+
+    #[test]
+    fn zoom_to_the_data_shows_all_of_it_in_most_of_the_cells() {
+        let whole = View::whole(68_719_476_736 / 512 * 1024, 64 * 20); // 32 TiB
+                                                                       // 64 MiB at 1 TiB.
+        let data = PageRange::new(2 << 30, (2 << 30) + 131_072);
+        let v = whole.around(data).unwrap();
+        assert!(
+            v.first_page <= data.start && v.last_page() >= data.end,
+            "{v:?}"
+        );
+        let used_cells = data.len().div_ceil(v.pages_per_cell);
+        assert!(
+            used_cells * 10 >= v.cells * 6,
+            "the data fills most of the map: {used_cells} of {}",
+            v.cells
+        );
+        assert!(whole.around(PageRange::new(5, 5)).is_none());
+        // A single page zooms to one page a cell.
+        let one = whole.around(PageRange::new(7, 8)).unwrap();
+        assert_eq!(one.pages_per_cell, 1);
+        assert!(one.cell_of(7).is_some());
+    }
 }
 
 #[cfg(test)]

@@ -89,7 +89,20 @@ pub enum Origin {
     Console,
     /// Presenter mode's step player: its last step.
     Presenter,
+    /// The portal's Create snapshot dialog: it stays open on a refusal.
+    Wizard,
 }
+
+/// One entry of the notification list (the portal's bell).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    /// Counts up; the newest is the highest.
+    pub serial: u64,
+    pub result: Result<String, Refusal>,
+}
+
+/// How many notifications are kept.
+pub const NOTIFICATIONS_KEPT: usize = 50;
 
 /// A lab that replaces the stored one: the records to store and the journal
 /// they open to (made by `records_for`, `import` or a fresh lab).
@@ -108,6 +121,8 @@ pub struct Replacement {
 pub enum Work {
     /// A click in the UI.
     Command(Command),
+    /// A click whose result goes back to where it came from (a dialog).
+    CommandFrom(Origin, Command),
     /// A script typed or pasted into a console (or played by the presenter).
     Script {
         origin: Origin,
@@ -152,6 +167,7 @@ pub enum Flight {
 #[derive(Debug, Clone)]
 pub enum Reply {
     Notice(Result<String, Refusal>),
+    NoticeTo(Origin, Result<String, Refusal>),
     Lines(Origin, Vec<Line>),
     Deployed(Result<String, String>),
 }
@@ -183,6 +199,12 @@ pub struct AppState {
     pub presenter_lines: Vec<Line>,
     /// The template blade's last result.
     pub deployed: Option<Result<String, String>>,
+    /// The Create snapshot dialog's last result, numbered so the dialog
+    /// knows a new one came.
+    pub wizard_reply: Option<(u64, Result<String, Refusal>)>,
+    /// Every message shown, newest last, for the notification list.
+    pub notifications: Vec<Notification>,
+    pub next_notification: u64,
 }
 
 impl Default for AppState {
@@ -203,6 +225,9 @@ impl Default for AppState {
             console_lines: Vec::new(),
             presenter_lines: Vec::new(),
             deployed: None,
+            wizard_reply: None,
+            notifications: Vec::new(),
+            next_notification: 1,
         }
     }
 }
@@ -242,6 +267,7 @@ impl AppState {
     }
 
     fn show(&mut self, notice: Result<String, Refusal>) {
+        self.notify(notice.clone());
         match notice {
             Ok(message) => {
                 self.last_message = Some(message);
@@ -254,11 +280,35 @@ impl AppState {
         }
     }
 
+    /// Adds to the notification list only (the message is shown elsewhere).
+    fn notify(&mut self, notice: Result<String, Refusal>) {
+        self.notifications.push(Notification {
+            serial: self.next_notification,
+            result: notice.clone(),
+        });
+        self.next_notification += 1;
+        if self.notifications.len() > NOTIFICATIONS_KEPT {
+            self.notifications.remove(0);
+        }
+    }
+
     fn reply(&mut self, reply: Reply) {
         match reply {
             Reply::Notice(notice) => self.show(notice),
+            Reply::NoticeTo(Origin::Wizard, notice) => {
+                let n = self.wizard_reply.as_ref().map_or(1, |(n, _)| n + 1);
+                self.wizard_reply = Some((n, notice.clone()));
+                match notice {
+                    // A success closes the dialog: say it beside the disk.
+                    Ok(_) => self.show(notice),
+                    // A refusal is shown in the dialog itself; listed too.
+                    Err(_) => self.notify(notice),
+                }
+            }
+            Reply::NoticeTo(_, notice) => self.show(notice),
             Reply::Lines(Origin::Console, lines) => self.console_lines.extend(lines),
             Reply::Lines(Origin::Presenter, lines) => self.presenter_lines = lines,
+            Reply::Lines(Origin::Wizard, _) => {}
             Reply::Deployed(result) => self.deployed = Some(result),
         }
     }
@@ -305,6 +355,10 @@ impl AppState {
             Work::Command(command) => {
                 Reply::Notice(console.execute(command).map_err(|e| Refusal::from(&e)))
             }
+            Work::CommandFrom(origin, command) => Reply::NoticeTo(
+                origin,
+                console.execute(command).map_err(|e| Refusal::from(&e)),
+            ),
             Work::Script {
                 origin,
                 language,

@@ -480,21 +480,34 @@ async fn the_block_map_component_classifies_and_zooms() {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
+    let layers = std::rc::Rc::new(snaplab::app::chain_layers(&lab, &disk));
     yew::Renderer::<BlockMap>::with_root_and_props(
         root.clone(),
-        BlockMapProps { disk, revision: 1 },
+        BlockMapProps {
+            disk,
+            revision: 1,
+            layers,
+        },
     )
     .render();
     gloo_timers::future::TimeoutFuture::new(20).await;
     let canvas = document.get_element_by_id("map-d").expect("the canvas");
     let attr = |name: &str| canvas.get_attribute(name).unwrap();
-    // 4 GiB in 1,536 cells of 5,462 pages: the first cell holds the snapshotted page; the
-    // changed MiB (pages 4,194,304–4,196,351) straddles cells 767 and 768.
+    // 4 GiB in 1,280 cells of 6,554 pages: the first cell holds the snapshotted page; the
+    // changed MiB (pages 4,194,304–4,196,351) straddles cells 639 and 640.
     assert_eq!(attr("data-snapshotted-cells"), "1");
     assert_eq!(attr("data-changed-cells"), "2");
     assert_eq!(
         attr("data-pages-per-cell"),
-        (8 * 1024 * 1024u64).div_ceil(1536).to_string()
+        (8 * 1024 * 1024u64).div_ceil(1280).to_string()
+    );
+    // Under the map, the chain: s1 holds its page; the pending MiB is the next layer.
+    let chain = document.get_element_by_id("map-d-chain").expect("the chain");
+    assert_eq!(chain.get_attribute("data-layers").unwrap(), "2");
+    assert!(
+        chain.get_attribute("aria-label").unwrap().ends_with("s1 512 B; → next 1 MiB"),
+        "{}",
+        chain.get_attribute("aria-label").unwrap()
     );
     assert!(
         attr("aria-label").contains("2 Changed since last snapshot, 1 Written, in a snapshot"),
@@ -502,17 +515,16 @@ async fn the_block_map_component_classifies_and_zooms() {
         attr("aria-label")
     );
     // Zoom in with the button: fewer pages a cell.
-    let zoom: web_sys::HtmlElement = root
-        .query_selector("button")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    assert_eq!(zoom.text_content().unwrap(), "Zoom in");
+    let buttons = root.query_selector_all("button").unwrap();
+    let zoom: web_sys::HtmlElement = (0..buttons.length())
+        .filter_map(|i| buttons.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .find(|b| b.text_content().as_deref() == Some("Zoom in"))
+        .expect("a Zoom in button");
     zoom.click();
     gloo_timers::future::TimeoutFuture::new(20).await;
     assert_eq!(
         attr("data-pages-per-cell"),
-        ((8 * 1024 * 1024u64).div_ceil(1536) / 16).to_string()
+        ((8 * 1024 * 1024u64).div_ceil(1280) / 16).to_string()
     );
 }

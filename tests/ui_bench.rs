@@ -44,8 +44,8 @@ async fn block_map_and_command_to_view_benchmark() {
     );
     let canvas: web_sys::HtmlCanvasElement =
         document.create_element("canvas").unwrap().unchecked_into();
-    canvas.set_width((COLUMNS * 11) as u32);
-    canvas.set_height((ROWS * 11) as u32);
+    canvas.set_width((COLUMNS as f64 * snaplab::components::block_map::CELL_PX) as u32);
+    canvas.set_height((ROWS as f64 * snaplab::components::block_map::CELL_PX) as u32);
     document.body().unwrap().append_child(&canvas).unwrap();
 
     let whole = View::whole(pages, COLUMNS * ROWS);

@@ -1,7 +1,7 @@
 // The console panel: the seed's CLI script pasted and run in the browser.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, newPage, screenshot, text, openApp } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, openTab, moreActions } from '../harness.mjs';
 
 const app = useApp();
 
@@ -70,9 +70,11 @@ New-AzSnapshot -ResourceGroupName $resourceGroupName -SnapshotName $snapshotName
   assert.match(await text(page, '#console-output'), /Incremental\s+: True/);
 
   // The template blade has seed 001's template filled in for disk1.
+  await openTab(page, 'More');
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-  await page.locator('#snapshot-disk1_snapshot1').waitFor({ timeout: 10_000 });
-  assert.match(await text(page, '#template-result'), /"provisioningState": "Succeeded"/);
+  await page.locator('#template-result').filter({ hasText: '"provisioningState": "Succeeded"' }).waitFor({ timeout: 10_000 });
+  // The snapshot it made is in the resource tree.
+  await page.locator('.tree').filter({ hasText: 'disk1_snapshot1' }).waitFor();
   // A template ARM would refuse: the reason and the JSON path.
   const json = await page.locator('#template-json').inputValue();
   await page.locator('#template-json').fill(json.replace('"2022-03-22"', '"2020-09-30"').replace('"Copy"', '"CopyStart"'));

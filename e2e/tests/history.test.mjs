@@ -1,7 +1,7 @@
 // Undo, redo and the timeline scrubber act on the replayed lab.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, newPage, screenshot, text, openApp, act } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, act, openTab, moreActions } from '../harness.mjs';
 
 const app = useApp();
 
@@ -15,12 +15,14 @@ test('undo, redo, scrub back and continue from there (the future forks)', async 
   await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
   assert.equal(await used(page), '65 MiB');
 
+  await openTab(page, 'History');
   await page.getByRole('button', { name: 'Undo' }).click();
   await page.locator('#disk-disk1-used').filter({ hasText: /^1 MiB$/ }).waitFor({ timeout: 10_000 });
   await act(page, page.getByRole('button', { name: /^Redo \(1\)$/ }));
   assert.equal(await used(page), '65 MiB');
 
   // Scrub back to after the first write: the preview says so; continue from there.
+  await openTab(page, 'History');
   const scrub = page.locator('#history-scrub');
   assert.equal(await scrub.getAttribute('max'), '4');
   await scrub.fill('3');
@@ -28,10 +30,11 @@ test('undo, redo, scrub back and continue from there (the future forks)', async 
   assert.equal(await text(page, '#history-preview'), 'disk disk1 · 1 MiB used');
   await page.getByRole('button', { name: 'Continue from here' }).click();
   await page.locator('#disk-disk1-used').filter({ hasText: /^1 MiB$/ }).waitFor({ timeout: 10_000 });
+  await openTab(page, 'More');
   assert.equal(await text(page, '#storage-log'), '3');
   // It is what is stored: a reload shows the forked lab.
   await page.reload();
-  await page.locator('#disk-disk1-pages').waitFor({ timeout: 20_000 });
+  await page.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
   assert.equal(await used(page), '1 MiB');
   await screenshot(page, 'history.png');
   assert.deepEqual(errors, []);
@@ -41,11 +44,13 @@ test('a share link opens the same lab in a fresh browser profile; a tampered one
   const errors = [];
   const page = await newPage(app.browser, errors);
   await openApp(page, app.url);
+  await moreActions(page);
   await page.getByLabel('Text to write').fill('shared bytes');
   await act(page, page.getByRole('button', { name: 'Write text' }));
   await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
   await act(page, page.getByRole('button', { name: '+1 h' }));
   const clock = await text(page, '#clock-now');
+  await openTab(page, 'History');
   await page.getByRole('button', { name: 'Share link' }).click();
   const link = await page.locator('#share-link').inputValue();
   assert.match(link, /#lab=v1\.[0-9a-f]{16}\./);

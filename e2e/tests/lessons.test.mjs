@@ -1,7 +1,7 @@
 // A lesson solved through the UI is checked live and remembered across a reload.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, newPage, screenshot, text, openApp, snapshot } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, snapshot, openTab, moreActions } from '../harness.mjs';
 
 const app = useApp();
 
@@ -9,6 +9,7 @@ test('solve the first lesson through the UI, reload, and see it marked solved', 
   const errors = [];
   const page = await newPage(app.browser, errors);
   await openApp(page, app.url);
+  await openTab(page, 'Lessons');
   await page.locator('#lesson-pick').selectOption('first-incremental');
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Start lesson' }).click();
@@ -27,7 +28,8 @@ test('solve the first lesson through the UI, reload, and see it marked solved', 
   await screenshot(page, 'lesson-solved.png');
 
   await page.reload();
-  await page.locator('#disk-disk1-pages').waitFor({ timeout: 20_000 });
+  await page.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
+  await openTab(page, 'Lessons');
   await page.locator('#lessons-title').filter({ hasText: '(1/12 solved)' }).waitFor({ timeout: 10_000 });
   assert.match(await page.locator('#lesson-pick option[value="first-incremental"]').textContent(), /^✔ /);
   assert.deepEqual(errors, []);
@@ -37,6 +39,7 @@ test('a drill is generated, and the engine checks the answer', async () => {
   const errors = [];
   const page = await newPage(app.browser, errors);
   await openApp(page, app.url);
+  await openTab(page, 'Lessons');
   await page.getByRole('button', { name: 'New drill' }).click();
   const script = await text(page, '#drill-script');
   assert.match(script, /^az group create -n rg/);
@@ -55,6 +58,7 @@ test("a lesson's disabled commands are refused in the console", async () => {
   const errors = [];
   const page = await newPage(app.browser, errors);
   await openApp(page, app.url);
+  await openTab(page, 'Lessons');
   await page.locator('#lesson-pick').selectOption('copy-only-the-delta');
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Start lesson' }).click();
@@ -65,11 +69,13 @@ test("a lesson's disabled commands are refused in the console", async () => {
   await page.locator('#console-output .err').first().waitFor({ timeout: 10_000 });
   assert.match(await text(page, '#console-output'), /ERROR: \(DisabledInLesson\) 'az disk create' is disabled in this lesson:/);
   // The same action in the UI is disabled too.
+  await openTab(page, 'Snapshots');
   await page.getByRole('button', { name: 'Restore snap2' }).click();
   assert.match(await page.getByRole('alert').textContent(), /\(DisabledInLesson\) 'az disk create' is disabled in this lesson:/);
   // The lesson's own way works, and solves it.
   await input.fill('sim write -g rg --disk target --offset 2M --length 1M --seed 2 -o none');
   await input.press('Enter');
+  await openTab(page, 'Lessons');
   await page.locator('#lesson-status').filter({ hasText: 'Solved' }).waitFor({ timeout: 10_000 });
   assert.deepEqual(errors, []);
 });

@@ -2,7 +2,7 @@
 // replay, and fault injection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, newPage, screenshot, text, openApp, act } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, act, openTab, moreActions } from '../harness.mjs';
 
 const app = useApp();
 
@@ -11,10 +11,10 @@ test('presenter mode: large fonts, shortcuts under ?, and a script played one co
   const page = await newPage(app.browser, errors);
   await openApp(page, app.url);
   const rootFont = () => page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
-  assert.equal(await rootFont(), '18px');
+  assert.equal(await rootFont(), '15px');
   await page.locator('body').press('p');
   await page.locator('#presenter-title').waitFor();
-  assert.equal(await rootFont(), '26px');
+  assert.equal(await rootFont(), '20px');
 
   await page.locator('body').press('?');
   const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
@@ -34,6 +34,7 @@ test('presenter mode: large fonts, shortcuts under ?, and a script played one co
   await screenshot(page, 'presenter.png');
 
   // Replay the recorded session through the timeline, quickly.
+  await openTab(page, 'History');
   await page.locator('#replay-speed').fill('20');
   // Watch the scrubber while the replay runs: it must really move, from
   // operation 0 through the middle back to now (before, this test passed
@@ -63,20 +64,25 @@ test('fault injection: a full quota changes nothing; a tab closed mid-operation 
   const errors = [];
   const page = await newPage(app.browser, errors);
   await openApp(page, app.url);
+  await moreActions(page);
   await page.getByLabel('Text to write').fill('kept');
   await act(page, page.getByRole('button', { name: 'Write text' }));
   assert.equal(await text(page, '#disk-disk1-used'), '512 B');
 
+  await openTab(page, 'More');
   await page.getByRole('button', { name: 'Quota exceeded on the next operation' }).click();
   await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
   assert.match(await page.getByRole('alert').textContent(), /^\(QuotaExceeded\) .*QuotaExceededError/);
   assert.equal(await text(page, '#disk-disk1-used'), '512 B');
 
+  await openTab(page, 'More');
   await page.getByRole('button', { name: 'Close the tab in the middle of the next operation' }).click();
+  await moreActions(page);
   await page.getByLabel('Text to write').fill('lost in the crash');
   await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Write text' }).click()]);
-  await page.locator('#disk-disk1-pages').waitFor({ timeout: 20_000 });
+  await page.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
   assert.equal(await text(page, '#disk-disk1-used'), '512 B', 'the state before the interrupted operation');
+  await openTab(page, 'More');
   assert.equal(await text(page, '#storage-log'), '3');
   assert.deepEqual(errors.filter((e) => !e.includes('net::')), []);
 });
@@ -85,10 +91,12 @@ test('fault injection: a writer during a copy does not change what the copy hold
   const errors = [];
   const page = await newPage(app.browser, errors);
   await openApp(page, app.url);
+  await openTab(page, 'More');
   await page.getByRole('button', { name: 'Write to the disk while a copy runs' }).click();
-  await page.getByText(/finished copying while disk1 was being written/).waitFor({ timeout: 10_000 });
+  await page.getByText(/finished copying while disk1 was being written/).first().waitFor({ timeout: 10_000 });
+  await openTab(page, 'Snapshots');
   const copy = page.locator('tr[id^="snapshot-copy-demo"][id$="-northeurope"]');
-  assert.match(await copy.textContent(), / 100%/);
+  assert.match(await copy.textContent(), /MiB100%$/);
   assert.equal(await copy.locator('td.used').textContent(), '8 MiB');
   assert.deepEqual(errors, []);
 });

@@ -3,7 +3,7 @@
 // copy to another region, with the rules refusing what Azure refuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, newPage, screenshot, text, openApp, act } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, act, openTab, moreActions } from '../harness.mjs';
 
 const app = useApp();
 
@@ -12,11 +12,13 @@ test('groups, disks, workloads, resize, VMs and a copy to another region', async
   const page = await newPage(app.browser, errors);
   await openApp(page, app.url);
 
+  await openTab(page, 'More');
   const group = page.getByRole('form', { name: 'Create resource group' });
   await group.getByLabel('Name').fill('rg-demo');
   await group.getByLabel('Region').selectOption('swedencentral');
   await act(page, group.getByRole('button', { name: 'Create' }));
 
+  await openTab(page, 'More');
   const disk = page.getByRole('form', { name: 'Create disk' });
   await disk.getByLabel('Name').fill('disk2');
   await disk.getByLabel('Resource group').selectOption('rg-demo');
@@ -28,6 +30,7 @@ test('groups, disks, workloads, resize, VMs and a copy to another region', async
   assert.match(await card.textContent(), /swedencentral/);
 
   // Fill 5 MiB at 10 MiB, then TRIM 1 MiB at 12 MiB.
+  await moreActions(page);
   const workload = card.getByRole('form', { name: 'Workload' });
   await workload.getByLabel('Data').selectOption('fill');
   await workload.getByLabel('Offset (MiB)').fill('10');
@@ -41,17 +44,20 @@ test('groups, disks, workloads, resize, VMs and a copy to another region', async
   assert.equal(await text(page, '#disk-disk2-ranges'), '2');
 
   // B7: a disk only grows.
+  await moreActions(page);
   await card.getByLabel('Resize to (GiB)').fill('64');
   await act(page, card.getByRole('button', { name: 'Resize', exact: true }));
   assert.match(await page.getByRole('alert').textContent(), /^\(OperationNotAllowed\) The disk can only grow \(rule B7\)/);
 
   // A VM: attached disks are not resized while it runs; deallocated, they are.
+  await openTab(page, 'More');
   const vm = page.getByRole('form', { name: 'Create virtual machine' });
   await vm.getByLabel('Name').fill('vm1');
   await vm.getByLabel('Resource group').selectOption('rg-demo');
   await act(page, vm.getByRole('button', { name: 'Create' }));
   await act(page, page.getByRole('button', { name: 'Attach disk', exact: true }));
   assert.match(await card.textContent(), /Attached/);
+  await moreActions(page);
   await card.getByLabel('Resize to (GiB)').fill('256');
   await act(page, card.getByRole('button', { name: 'Resize', exact: true }));
   assert.match(await page.getByRole('alert').textContent(), /attached to the running VM 'vm1'/);
@@ -70,14 +76,16 @@ test('groups, disks, workloads, resize, VMs and a copy to another region', async
   await dialog.getByLabel('Incremental', { exact: true }).check();
   await dialog.getByRole('button', { name: 'Review + create' }).click();
   await act(page, dialog.getByRole('button', { name: 'Create', exact: true }));
+  await openTab(page, 'Snapshots');
   await page.locator('#copy-region').selectOption('northeurope');
   await act(page, page.getByRole('button', { name: 'Copy snap-we' }));
   const copy = page.locator('#snapshot-snap-we-northeurope');
-  assert.match(await copy.textContent(), / 0%/);
+  assert.match(await copy.textContent(), /MiB 0%$/);
+  await openTab(page, 'Snapshots');
   await act(page, page.getByRole('button', { name: 'Restore snap-we-northeurope' }));
   assert.match(await page.getByRole('alert').textContent(), /still copying in the background \(0% complete, rule C2\)/);
   await act(page, page.getByRole('button', { name: '+5 min' }));
-  assert.match(await copy.textContent(), / 100%/);
+  assert.match(await copy.textContent(), /MiB100%$/);
   assert.equal(await copy.locator('td.used').textContent(), '68 MiB');
   await screenshot(page, 'resources.png');
   assert.deepEqual(errors, []);

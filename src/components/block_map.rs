@@ -3,7 +3,11 @@
 //! with a legend, zoom down to single 512-byte pages, and a tooltip with the
 //! byte range under the pointer. Never one DOM node per page.
 
+use std::rc::Rc;
+
 use snaplab_engine::model::Disk;
+use snaplab_engine::page_map::{PageMap, PageRange};
+use snaplab_engine::range_set::RangeSet;
 use snaplab_engine::units::{group_thousands, human_bytes, PAGE_SIZE};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -13,14 +17,86 @@ use crate::block_map::{classify, CellState, View};
 use crate::i18n::use_t;
 
 pub const COLUMNS: u64 = 64;
-pub const ROWS: u64 = 24;
-pub const CELL_PX: f64 = 11.0;
+pub const ROWS: u64 = 20;
+pub const CELL_PX: f64 = 10.0;
+/// Height of one layer of the snapshot chain under the map.
+pub const LAYER_PX: f64 = 14.0;
+
+/// One row of the snapshot chain: the pages a snapshot holds (its own
+/// changes, for an incremental one; everything, for a full one), or the
+/// disk's changes not yet in any snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layer {
+    pub label: String,
+    pub kind: LayerKind,
+    /// The pages the layer covers: written ones are drawn filled, cleared
+    /// ones (TRIM, a ClearRange in a diff) as an outline.
+    pub pages: RangeSet,
+    /// What those pages hold.
+    pub content: PageMap,
+    /// Used size, for the label.
+    pub used: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerKind {
+    Incremental,
+    Full,
+    /// The disk's changes since its last snapshot: what the next one holds.
+    Pending,
+}
+
+/// Draws the layers for the pages of `window`, one row each.
+pub fn draw_layers(canvas: &HtmlCanvasElement, layers: &[Layer], window: PageRange) {
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let width = canvas.width() as f64;
+    ctx.clear_rect(0.0, 0.0, width, canvas.height() as f64);
+    let span = window.len().max(1) as f64;
+    let x = |page: u64| (page.saturating_sub(window.start)) as f64 * width / span;
+    for (row, layer) in layers.iter().enumerate() {
+        let y = row as f64 * LAYER_PX;
+        ctx.set_fill_style_str("#f6f8fa");
+        ctx.fill_rect(0.0, y + 1.0, width, LAYER_PX - 2.0);
+        let (fill, outline) = match layer.kind {
+            LayerKind::Incremental => ("#1f6feb", "#1f6feb"),
+            LayerKind::Full => ("#8250df", "#8250df"),
+            LayerKind::Pending => ("#f0883e", "#bc4c00"),
+        };
+        for range in layer.pages.clipped(window) {
+            // Cleared pages of the layer: an outline.
+            let (x0, x1) = (x(range.start), x(range.end).max(x(range.start) + 1.0));
+            ctx.set_stroke_style_str(outline);
+            ctx.stroke_rect(x0 + 0.5, y + 2.5, (x1 - x0 - 1.0).max(0.5), LAYER_PX - 5.0);
+            // Written pages: filled.
+            ctx.set_fill_style_str(fill);
+            for (start, extent) in layer.content.overlapping(range) {
+                let a = start.max(range.start);
+                let b = (start + extent.pages).min(range.end);
+                if b > a {
+                    // At least 2 px, so a small change stays visible on a big disk.
+                    let (x0, x1) = (x(a), x(b).max(x(a) + 2.0));
+                    ctx.fill_rect(x0, y + 2.0, x1 - x0, LAYER_PX - 4.0);
+                }
+            }
+        }
+    }
+}
 
 #[derive(Properties)]
 pub struct BlockMapProps {
     pub disk: Disk,
-    /// Changes whenever the lab changes (the log length): redraw then.
+    /// Changes whenever the lab changes: redraw then.
     pub revision: u64,
+    /// The snapshot chain, drawn under the map for the same pages.
+    #[prop_or_default]
+    pub layers: Rc<Vec<Layer>>,
 }
 
 impl PartialEq for BlockMapProps {
@@ -117,10 +193,27 @@ pub fn block_map(props: &BlockMapProps) -> Html {
             }
         });
     }
+    let chain = use_node_ref();
+    let window = PageRange::new(view.first_page, view.last_page());
+    {
+        let (chain, layers) = (chain.clone(), props.layers.clone());
+        use_effect_with((props.revision, *view, layers.len()), move |_| {
+            if let Some(c) = chain.cast::<HtmlCanvasElement>() {
+                draw_layers(&c, &layers, window);
+            }
+        });
+    }
 
+    // The canvas scales with the screen: map the pointer back to cells.
     let cell_at = |e: &MouseEvent| -> u64 {
-        let col = (e.offset_x().max(0) as f64 / CELL_PX) as u64;
-        let row = (e.offset_y().max(0) as f64 / CELL_PX) as u64;
+        let scale = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .map(|el| el.client_width() as f64 / (COLUMNS as f64 * CELL_PX))
+            .filter(|s| *s > 0.0)
+            .unwrap_or(1.0);
+        let col = (e.offset_x().max(0) as f64 / (CELL_PX * scale)) as u64;
+        let row = (e.offset_y().max(0) as f64 / (CELL_PX * scale)) as u64;
         row.min(ROWS - 1) * COLUMNS + col.min(COLUMNS - 1)
     };
     let on_move = {
@@ -155,40 +248,103 @@ pub fn block_map(props: &BlockMapProps) -> Html {
         let view = view.clone();
         Callback::from(move |_: MouseEvent| view.set(make(&view)))
     };
+    // Where the data is: written pages and pages changed since the last snapshot.
+    let data = {
+        let written = disk.data.page_map().written_ranges();
+        let mut span: Option<PageRange> = None;
+        for r in written
+            .first()
+            .into_iter()
+            .chain(written.last())
+            .copied()
+            .chain(disk.changed.iter().next())
+            .chain(disk.changed.iter().last())
+        {
+            span = Some(match span {
+                None => r,
+                Some(s) => PageRange::new(s.start.min(r.start), s.end.max(r.end)),
+            });
+        }
+        span
+    };
+    let zoom_to_data = {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(v) = data.and_then(|d| view.around(d)) {
+                view.set(v);
+            }
+        })
+    };
+    // Zoom in around the data in view, not the middle of the disk.
+    let zoom_in = {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| {
+            let centre = data
+                .map(|d| (d.start + d.end) / 2)
+                .and_then(|p| view.cell_of(p))
+                .unwrap_or(view.cells / 2);
+            view.set(view.zoom_in(centre));
+        })
+    };
     let id = format!("map-{}", disk.at.name.to_lowercase());
     let shown = (view.last_page() - view.first_page) * PAGE_SIZE;
     html! {
         <div class="block-map">
             <div class="map-controls" role="group" aria-label={t("map.title")}>
-                <button type="button" onclick={set(|v| v.zoom_in(v.cells / 2))}>{ t("map.zoomIn") }</button>
+                <button type="button" onclick={zoom_to_data} disabled={data.is_none()}>{ t("map.toData") }</button>
+                <button type="button" onclick={zoom_in}>{ t("map.zoomIn") }</button>
                 <button type="button" onclick={set(|v| v.zoom_out())}>{ t("map.zoomOut") }</button>
                 <button type="button" onclick={set(|v| View::whole(v.disk_pages, v.cells))}>{ t("map.whole") }</button>
                 <button type="button" onclick={set(|v| v.pan(-(v.cells as i64) / 2))}>{ t("map.left") }</button>
                 <button type="button" onclick={set(|v| v.pan(v.cells as i64 / 2))}>{ t("map.right") }</button>
             </div>
-            <canvas
-                id={id.clone()}
-                ref={canvas}
-                width={(COLUMNS as f64 * CELL_PX).to_string()}
-                height={(ROWS as f64 * CELL_PX).to_string()}
-                role="img"
-                aria-label={format!("{}: {changed} {}, {snapshotted} {}, {cleared} {}", t("map.title"), t("map.changed"), t("map.snapshotted"), t("map.cleared"))}
-                data-changed-cells={changed.to_string()}
-                data-snapshotted-cells={snapshotted.to_string()}
-                data-cleared-cells={cleared.to_string()}
-                data-pages-per-cell={view.pages_per_cell.to_string()}
-                onmousemove={on_move}
-                onmouseleave={on_leave}
-                onclick={on_click}
-            />
+            // The map and the snapshot chain share one grid column, so both
+            // canvases scale alike and each layer lines up with the map.
+            <div class="map-grid">
+                <canvas
+                    class="map-canvas"
+                    id={id.clone()}
+                    ref={canvas}
+                    width={(COLUMNS as f64 * CELL_PX).to_string()}
+                    height={(ROWS as f64 * CELL_PX).to_string()}
+                    role="img"
+                    aria-label={format!("{}: {changed} {}, {snapshotted} {}, {cleared} {}", t("map.title"), t("map.changed"), t("map.snapshotted"), t("map.cleared"))}
+                    data-changed-cells={changed.to_string()}
+                    data-snapshotted-cells={snapshotted.to_string()}
+                    data-cleared-cells={cleared.to_string()}
+                    data-pages-per-cell={view.pages_per_cell.to_string()}
+                    onmousemove={on_move}
+                    onmouseleave={on_leave}
+                    onclick={on_click}
+                />
+                <div class="map-side" aria-hidden="true"></div>
+                if props.layers.is_empty() {
+                    <p class="hint chain-none">{ t("chain.none") }</p>
+                } else {
+                    <canvas class="chain-canvas" id={format!("{id}-chain")} ref={chain}
+                        width={(COLUMNS as f64 * CELL_PX).to_string()}
+                        height={(props.layers.len() as f64 * LAYER_PX).to_string()}
+                        style={format!("height: {}px", props.layers.len() as f64 * LAYER_PX)}
+                        role="img"
+                        aria-label={format!("{}: {}", t("chain.title"), props.layers.iter().map(|l| format!("{} {}", l.label, human_bytes(l.used))).collect::<Vec<_>>().join("; "))}
+                        data-layers={props.layers.len().to_string()} />
+                    <ol class="chain-labels" aria-hidden="true">
+                        { for props.layers.iter().map(|l| html! {
+                            <li class={classes!("layer", match l.kind { LayerKind::Incremental => "incremental", LayerKind::Full => "full", LayerKind::Pending => "pending" })}>
+                                <span class="layer-name">{ &l.label }</span>{ " " }<span class="layer-used">{ human_bytes(l.used) }</span>
+                            </li>
+                        }) }
+                    </ol>
+                }
+            </div>
             <p class="map-status" id={format!("{id}-status")}>
                 { format!("{} {} ({} – {}) · {} {} ({} {})",
                     t("map.view"), human_bytes(shown),
                     human_bytes(view.first_page * PAGE_SIZE), human_bytes(view.last_page() * PAGE_SIZE),
                     t("map.cell"), human_bytes(view.pages_per_cell * PAGE_SIZE),
                     group_thousands(view.pages_per_cell), t("disk.pages")) }
+                <span class="map-tooltip" aria-live="polite">{ hover.as_deref().map(|h| format!(" · {h}")).unwrap_or_default() }</span>
             </p>
-            <p class="map-tooltip" aria-live="polite">{ hover.as_deref().unwrap_or("\u{a0}") }</p>
             <ul class="legend" aria-label={t("map.legend")}>
                 <li><span class="swatch never"></span>{ t("map.never") }</li>
                 <li><span class="swatch snapshotted"></span>{ t("map.snapshotted") }</li>

@@ -123,11 +123,26 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
         let run = run.clone();
         Callback::from(move |_: MouseEvent| run.emit(()))
     };
+    let pwsh = *language == Language::PowerShell;
     html! {
-        <section class="card console" aria-labelledby="console-title">
-            <h2 id="console-title">{ t("console.title") }</h2>
-            <p class="hint">{ t("console.hint") }</p>
-            <pre class="console-output" id="console-output" ref={output} aria-live="polite">
+        <section class="console" aria-labelledby="console-title">
+            <div class="console-head">
+                // The heading and hint follow the chosen shell, as Cloud Shell's do.
+                <h2 id="console-title">{ if pwsh { t("console.titlePwsh") } else { t("console.title") } }</h2>
+                <label>{ t("console.shell") }{ " " }
+                    <select id="console-shell" onchange={{
+                        let language = language.clone();
+                        Callback::from(move |e: Event| if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                            language.set(if s.value() == "pwsh" { Language::PowerShell } else { Language::Bash });
+                        })
+                    }}>
+                        <option value="bash" selected={!pwsh}>{ "Azure CLI (bash)" }</option>
+                        <option value="pwsh" selected={pwsh}>{ "Azure PowerShell" }</option>
+                    </select>
+                </label>
+                <p class="hint">{ if pwsh { t("console.hintPwsh") } else { t("console.hint") } }</p>
+            </div>
+            <pre class="console-output" id="console-output" ref={output} aria-live="polite" tabindex="0">
                 { for transcript.iter().map(|l| match l {
                     // Hover over a command to see what each part does (explain).
                     Line::Out(s) if s.starts_with("$ az ") || s.starts_with("$ sim ") => {
@@ -139,23 +154,15 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
                     Line::Err(s) => html! { <span class="err">{ s }{ "\n" }</span> },
                 }) }
             </pre>
-            <label>{ t("console.shell") }{ " " }
-                <select id="console-shell" onchange={{
-                    let language = language.clone();
-                    Callback::from(move |e: Event| if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                        language.set(if s.value() == "pwsh" { Language::PowerShell } else { Language::Bash });
-                    })
-                }}>
-                    <option value="bash" selected={*language == Language::Bash}>{ "Azure CLI (bash)" }</option>
-                    <option value="pwsh" selected={*language == Language::PowerShell}>{ "Azure PowerShell" }</option>
-                </select>
-            </label>
-            <label for="console-input">{ t("console.input") }</label>
-            <textarea id="console-input" rows="3" spellcheck="false" value={(*input).clone()} oninput={on_input} onkeydown={on_key} />
-            <div class="actions">
-                <button type="button" class="primary" onclick={on_run_click}>{ t("console.run") }</button>
-                <button type="button" onclick={copy}>{ t("console.copy") }</button>
-                <button type="button" onclick={clear}>{ t("console.clear") }</button>
+            <div class="console-input">
+                <label for="console-input">{ t("console.input") }</label>
+                <textarea id="console-input" rows="3" spellcheck="false" value={(*input).clone()} oninput={on_input} onkeydown={on_key}
+                    placeholder={if pwsh { "Get-AzSnapshot -ResourceGroupName rg-snaplab" } else { "az snapshot list -o table" }} />
+                <div class="actions">
+                    <button type="button" class="primary" onclick={on_run_click}>{ t("console.run") }</button>
+                    <button type="button" onclick={copy}>{ t("console.copy") }</button>
+                    <button type="button" onclick={clear}>{ t("console.clear") }</button>
+                </div>
             </div>
         </section>
     }

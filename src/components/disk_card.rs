@@ -7,10 +7,13 @@ use snaplab_engine::units::{group_thousands, human_bytes, GIB, MIB};
 use snaplab_engine::{AccessTarget, Command, PatternKind, WriteData};
 use yew::prelude::*;
 
-use super::block_map::BlockMap;
+use std::rc::Rc;
+
+use super::block_map::{BlockMap, Layer};
 use super::wizard::SnapshotWizard;
 use super::Submit;
 use crate::i18n::use_t;
+use crate::state::Refusal;
 
 #[derive(Properties, PartialEq)]
 pub struct DiskCardProps {
@@ -20,6 +23,18 @@ pub struct DiskCardProps {
     pub next_snapshot: String,
     pub groups: Vec<String>,
     pub submit: Submit,
+    /// The snapshot chain of this disk, drawn under its block map.
+    #[prop_or_default]
+    pub layers: Rc<Vec<Layer>>,
+    /// The Create snapshot dialog's command, and its last result.
+    pub create_snapshot: Callback<Command>,
+    pub wizard_reply: Option<(u64, Result<String, Refusal>)>,
+    /// The last refusal, shown beside the controls that caused it.
+    #[prop_or_default]
+    pub refusal: Option<Refusal>,
+    /// The last success, beside the controls too.
+    #[prop_or_default]
+    pub message: Option<String>,
 }
 
 #[function_component(DiskCard)]
@@ -238,27 +253,26 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
     };
 
     html! {
-        <section class="card disk-card" aria-labelledby={id("title")}>
+        <section class="disk-card" aria-labelledby={id("title")}>
             <div class="disk-head">
                 <h2 id={id("title")}>{ format!("{} {name}", t("disk.title")) }</h2>
+                <dl class="facts strip">
+                    <dt>{ t("disk.size") }</dt><dd id={id("size")}>{ human_bytes(disk.data.size_bytes()) }</dd>
+                    <dt>{ t("disk.sku") }</dt><dd>{ disk.sku.name() }</dd>
+                    <dt>{ t("disk.region") }</dt><dd>{ &disk.at.location }</dd>
+                    <dt>{ t("disk.used") }</dt><dd id={id("used")}>{ human_bytes(disk.data.used_bytes()) }</dd>
+                    <dt>{ t("disk.changed") }</dt><dd id={id("changed")}>{ human_bytes(disk.changed.page_count() * 512) }</dd>
+                    <dt>{ t("disk.state") }</dt><dd>{ disk.disk_state() }</dd>
+                </dl>
                 <button type="button" class="primary" onclick={open_wizard} title={crate::explain_tip("az snapshot create")}>{ format!("+ {}", t("disk.createSnapshot")) }</button>
             </div>
             if *wizard {
                 <SnapshotWizard disk={name.clone()} disk_id={disk.id()} disk_group={group.clone()} groups={props.groups.clone()}
-                    suggested_name={props.next_snapshot.clone()} submit={props.submit.clone()} on_close={close_wizard} />
+                    suggested_name={props.next_snapshot.clone()} create={props.create_snapshot.clone()}
+                    reply={props.wizard_reply.clone()} on_close={close_wizard} />
             }
-            <dl class="facts">
-                <dt>{ t("disk.size") }</dt><dd id={id("size")}>{ human_bytes(disk.data.size_bytes()) }</dd>
-                <dt>{ t("disk.pages") }</dt><dd id={id("pages")}>{ group_thousands(disk.data.page_count()) }</dd>
-                <dt>{ t("disk.sku") }</dt><dd>{ disk.sku.name() }</dd>
-                <dt>{ t("disk.region") }</dt><dd>{ &disk.at.location }</dd>
-                <dt>{ t("disk.used") }</dt><dd id={id("used")}>{ human_bytes(disk.data.used_bytes()) }</dd>
-                <dt>{ t("disk.ranges") }</dt><dd id={id("ranges")}>{ group_thousands(ranges.len() as u64) }</dd>
-                <dt>{ t("disk.changed") }</dt><dd id={id("changed")}>{ human_bytes(disk.changed.page_count() * 512) }</dd>
-                <dt>{ t("disk.state") }</dt><dd>{ disk.disk_state() }</dd>
-            </dl>
-            <BlockMap disk={disk.clone()} revision={props.revision} />
-            <div class="actions" role="group" aria-label={format!("{} {name}", t("disk.title"))}>
+            <BlockMap disk={disk.clone()} revision={props.revision} layers={props.layers.clone()} />
+            <div class="actions toolbar" role="group" aria-label={format!("{} {name}", t("disk.title"))}>
                 <button type="button" onclick={emit(write(next_offset, MIB, seed))} title={crate::explain_tip("sim write")}>{ t("disk.write1") }</button>
                 <button type="button" onclick={emit(write(next_offset, 64 * MIB, seed))}>{ t("disk.write64") }</button>
                 <button type="button" onclick={emit(write(next_offset, 10 * GIB, seed))}>{ t("disk.writeGiB") }</button>
@@ -267,26 +281,44 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                 <button type="button" onclick={trim} title={crate::explain_tip("sim trim")}>{ t("disk.trim") }</button>
                 <button type="button" class="danger" onclick={emit(Command::DeleteDisk(cmd::DeleteDisk { group: group.clone(), name: name.clone() }))}>{ t("disk.delete") }</button>
             </div>
-            <form class="actions workload" onsubmit={workload} aria-label={t("workload.title")}>
-                <label>{ t("workload.kind") }{ " " }<select onchange={on_kind}>
-                    <option value="random" selected={*w_kind == "random"}>{ t("workload.random") }</option>
-                    <option value="fill" selected={*w_kind == "fill"}>{ t("workload.fill") }</option>
-                </select></label>
-                <label>{ t("workload.offset") }{ " " }<input id={id("offset")} type="number" min="0" value={(*w_offset).clone()} oninput={bind(&w_offset)} /></label>
-                <label>{ t("workload.length") }{ " " }<input id={id("length")} type="number" min="0" value={(*w_length).clone()} oninput={bind(&w_length)} /></label>
-                <button type="submit">{ t("workload.write") }</button>
-                <button type="button" onclick={trim_range}>{ t("workload.trim") }</button>
-            </form>
-            <form class="actions" onsubmit={resize}>
-                <label>{ t("disk.resize") }{ " " }<input id={id("resize")} type="number" min="1" max="32767" value={(*resize_to).clone()} oninput={bind(&resize_to)} /></label>
-                <button type="submit" title={crate::explain_tip("az disk update")}>{ t("disk.resizeButton") }</button>
-                <button type="button" onclick={sas}>{ if disk.sas_active { t("disk.revokeSas") } else { t("disk.grantSas") } }</button>
-            </form>
-            <form class="actions" onsubmit={write_text}>
-                <label for={id("text")}>{ t("disk.text") }</label>
-                <input id={id("text")} type="text" value={(*text).clone()} oninput={on_text} />
-                <button type="submit">{ t("disk.writeText") }</button>
-            </form>
+            // Feedback where the eye is: right under the controls.
+            <div class="feedback" id={id("feedback")}>
+                if let Some(r) = &props.refusal {
+                    <div class="refusal" role="alert">
+                        <strong>{ format!("({}) ", r.code) }</strong>{ &r.message }
+                        if let Some(rule) = &r.rule { <span class="rule">{ format!(" Rule {rule}.") }</span> }
+                    </div>
+                } else if let Some(m) = &props.message {
+                    <p class="notice ok" role="status">{ format!("✔ {m}") }</p>
+                }
+            </div>
+            <details class="more-workloads">
+                <summary>{ t("disk.more") }</summary>
+                <dl class="facts">
+                    <dt>{ t("disk.pages") }</dt><dd id={id("pages")}>{ group_thousands(disk.data.page_count()) }</dd>
+                    <dt>{ t("disk.ranges") }</dt><dd id={id("ranges")}>{ group_thousands(ranges.len() as u64) }</dd>
+                </dl>
+                <form class="actions workload" onsubmit={workload} aria-label={t("workload.title")}>
+                    <label>{ t("workload.kind") }{ " " }<select onchange={on_kind}>
+                        <option value="random" selected={*w_kind == "random"}>{ t("workload.random") }</option>
+                        <option value="fill" selected={*w_kind == "fill"}>{ t("workload.fill") }</option>
+                    </select></label>
+                    <label>{ t("workload.offset") }{ " " }<input id={id("offset")} type="number" min="0" value={(*w_offset).clone()} oninput={bind(&w_offset)} /></label>
+                    <label>{ t("workload.length") }{ " " }<input id={id("length")} type="number" min="0" value={(*w_length).clone()} oninput={bind(&w_length)} /></label>
+                    <button type="submit">{ t("workload.write") }</button>
+                    <button type="button" onclick={trim_range}>{ t("workload.trim") }</button>
+                </form>
+                <form class="actions" onsubmit={resize}>
+                    <label>{ t("disk.resize") }{ " " }<input id={id("resize")} type="number" min="1" max="32767" value={(*resize_to).clone()} oninput={bind(&resize_to)} /></label>
+                    <button type="submit" title={crate::explain_tip("az disk update")}>{ t("disk.resizeButton") }</button>
+                    <button type="button" onclick={sas}>{ if disk.sas_active { t("disk.revokeSas") } else { t("disk.grantSas") } }</button>
+                </form>
+                <form class="actions" onsubmit={write_text}>
+                    <label for={id("text")}>{ t("disk.text") }</label>
+                    <input id={id("text")} type="text" value={(*text).clone()} oninput={on_text} />
+                    <button type="submit">{ t("disk.writeText") }</button>
+                </form>
+            </details>
         </section>
     }
 }

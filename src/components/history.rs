@@ -155,11 +155,43 @@ pub fn history(props: &HistoryProps) -> Html {
             }))),
         })
     };
+    // The user's events match the log one to one: they say how each
+    // operation ended, so a refused one is shown as refused, not as done.
+    let outcomes: Vec<Option<String>> = props
+        .lab
+        .events()
+        .filter(|e| e.actor == "user")
+        .map(|e| match &e.outcome {
+            snaplab_engine::events::Outcome::Refused { code, .. } => Some(code.clone()),
+            _ => None,
+        })
+        .collect();
     let operation = |i: usize| {
         log.get(i.wrapping_sub(1))
-            .map(|c| format!("{} {}", c.operation(), c.resource()))
+            .map(|c| {
+                let refused = outcomes
+                    .get(i - 1)
+                    .cloned()
+                    .flatten()
+                    .map(|code| format!(" ({} {code})", t("history.refused")))
+                    .unwrap_or_default();
+                format!("{} {}{refused}", c.operation(), c.resource())
+            })
             .unwrap_or_else(|| "—".into())
     };
+    let recent: Vec<(usize, String, Option<String>)> = log
+        .iter()
+        .enumerate()
+        .rev()
+        .take(40)
+        .map(|(i, c)| {
+            (
+                i + 1,
+                format!("{} {}", c.operation(), c.resource()),
+                outcomes.get(i).cloned().flatten(),
+            )
+        })
+        .collect();
     let used: u64 = preview.disks().map(|d| d.data.used_bytes()).sum();
     html! {
         <section class="card history" aria-labelledby="history-title">
@@ -186,6 +218,23 @@ pub fn history(props: &HistoryProps) -> Html {
                 { for preview.disks().map(|d| html! { <li>{ format!("disk {} · {} used", d.at.name, human_bytes(d.data.used_bytes())) }</li> }) }
                 { for preview.snapshots().map(|s| html! { <li>{ format!("snapshot {} · {} · {} used", s.at.name, if s.incremental { "incremental" } else { "full" }, human_bytes(s.used_bytes())) }</li> }) }
             </ul>
+            <ol class="operations" id="history-operations" aria-label={t("history.operations")}>
+                { for recent.into_iter().map(|(i, what, refused)| {
+                    let position = position.clone();
+                    let go = Callback::from(move |_| position.set(Some(i)));
+                    html! {
+                        <li class={classes!(refused.is_some().then_some("refused"), (i == k).then_some("current"))}>
+                            <button type="button" class="link" onclick={go}>
+                                <span class="op-n">{ i }</span>
+                                { match &refused {
+                                    Some(code) => html! { <><span class="op-mark" aria-hidden="true">{ "✖" }</span>{ what }<span class="op-refused">{ format!(" {} ({code})", t("history.refused")) }</span></> },
+                                    None => html! { <><span class="op-mark ok" aria-hidden="true">{ "✔" }</span>{ what }</> },
+                                } }
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ol>
             if k < n {
                 <div class="actions">
                     <button type="button" class="primary" onclick={continue_here}>{ t("history.fork") }</button>

@@ -12,6 +12,7 @@ pub mod history;
 pub mod lessons;
 pub mod manage;
 pub mod presenter;
+pub mod resource_tree;
 pub mod snapshots;
 pub mod storage_panel;
 pub mod template;

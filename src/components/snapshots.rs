@@ -141,17 +141,23 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
                 })
             })
         };
+        // Two rows a snapshot, so the table fits a side panel: its facts,
+        // then its actions (never hidden off the card's edge).
         html! {
+            <>
             <tr id={format!("snapshot-{}", name.to_lowercase())}>
-                <th scope="row">{ &name }</th>
+                <th scope="row">{ &name }<span class="sub time" title={s.time_created.to_azure_string()}>{ s.time_created.hms() }</span></th>
                 <td>{ if s.incremental { t("wizard.incremental") } else { t("wizard.full") } }</td>
-                <td class="num used">{ human_bytes(s.used_bytes()) }</td>
+                <td class="num used" title={format!("{}: {:.4}", t("snapshots.quantity"), bill.daily_quantity)}>{ human_bytes(s.used_bytes()) }</td>
                 <td class="bar-cell"><span class="bar" style={format!("width:{}%", (s.used_bytes() as f64 / max_used as f64 * 100.0).round())}></span></td>
-                <td class="num quantity">{ format!("{:.4}", bill.daily_quantity) }</td>
-                <td class="time" title={s.time_created.to_azure_string()}>{ format!("{} {}", s.time_created.date(), s.time_created.hms()) }</td>
-                <td class="num"><progress max="100" value={percent.to_string()}></progress>{ format!(" {percent}%") }</td>
-                <td>{ if s.sas_active { "ActiveSAS" } else { "—" } }</td>
-                <td class="row-actions">
+                <td class="num status">
+                    // A bar only while a copy runs; a finished one just says 100%.
+                    if percent < 100 { <progress max="100" value={percent.to_string()} aria-label={t("snapshots.completion")}></progress>{ " " } }
+                    { format!("{percent}%") }
+                    if s.sas_active { <span class="sas">{ " ActiveSAS" }</span> }</td>
+            </tr>
+            <tr class="actions-row">
+                <td colspan="5" class="row-actions">
                     <button type="button" onclick={show} aria-label={format!("{} {name}", t("snapshots.show"))}>{ t("snapshots.show") }</button>
                     <button type="button" onclick={restore} title={crate::explain_tip("az disk create")} aria-label={format!("{} {name}", t("snapshots.restore"))}>{ t("snapshots.restore") }</button>
                     <button type="button" onclick={sas} title={crate::explain_tip("az snapshot grant-access")} aria-label={format!("{} {name}", if s.sas_active { t("snapshots.revoke") } else { t("snapshots.grant") })}>
@@ -163,6 +169,7 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
                     <button type="button" class="danger" onclick={delete} title={crate::explain_tip("az snapshot delete")} aria-label={format!("{} {name}", t("snapshots.delete"))}>{ t("snapshots.delete") }</button>
                 </td>
             </tr>
+            </>
         }
     };
     let json = selected
@@ -186,9 +193,7 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
                     <table class="snapshots">
                         <thead><tr>
                             <th scope="col">{ t("snapshots.name") }</th><th scope="col">{ t("snapshots.type") }</th>
-                            <th scope="col" colspan="2">{ t("snapshots.used") }</th><th scope="col">{ t("snapshots.quantity") }</th>
-                            <th scope="col">{ t("snapshots.created") }</th><th scope="col">{ t("snapshots.completion") }</th>
-                            <th scope="col">{ "SAS" }</th><th scope="col">{ t("snapshots.actions") }</th>
+                            <th scope="col" colspan="2">{ t("snapshots.used") }</th><th scope="col"><abbr title="completionPercent">{ "%" }</abbr></th>
                         </tr></thead>
                         <tbody>{ for members.iter().map(|s| row(s)) }</tbody>
                     </table>

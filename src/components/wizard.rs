@@ -2,13 +2,19 @@
 //! trainer can follow seed 001's Portal steps verbatim: on a disk select
 //! **Create snapshot**, pick the resource group and a name, select
 //! **Incremental**, **Review + create**, then **Create**.
+//!
+//! Unlike a fire-and-forget form, the dialog waits for its own result: a
+//! refusal (the 8th snapshot in 5 minutes) stays in the dialog, where the
+//! user is looking; only a success closes it. It takes focus, keeps Tab
+//! inside, and closes on Escape.
 
 use snaplab_engine::cmd;
 use snaplab_engine::Command;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::Submit;
 use crate::i18n::use_t;
+use crate::state::Refusal;
 
 #[derive(Properties, PartialEq)]
 pub struct WizardProps {
@@ -17,8 +23,41 @@ pub struct WizardProps {
     pub disk_group: String,
     pub groups: Vec<String>,
     pub suggested_name: String,
-    pub submit: Submit,
+    /// Runs the snapshot's command; its result comes back as `reply`.
+    pub create: Callback<Command>,
+    /// The last result of a dialog's command, numbered.
+    pub reply: Option<(u64, Result<String, Refusal>)>,
     pub on_close: Callback<()>,
+}
+
+/// Keeps Tab and Shift+Tab inside `dialog`.
+fn trap_tab(dialog: &web_sys::Element, e: &KeyboardEvent) {
+    let Ok(list) = dialog.query_selector_all("button:not([disabled]), input, select, textarea")
+    else {
+        return;
+    };
+    let items: Vec<web_sys::HtmlElement> = (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect();
+    let (Some(first), Some(last)) = (items.first(), items.last()) else {
+        return;
+    };
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    let at = |el: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+    };
+    if e.shift_key() && at(first) {
+        e.prevent_default();
+        let _ = last.focus();
+    } else if !e.shift_key() && at(last) {
+        e.prevent_default();
+        let _ = first.focus();
+    }
 }
 
 #[function_component(SnapshotWizard)]
@@ -28,6 +67,63 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
     let name = use_state(|| props.suggested_name.clone());
     let incremental = use_state(|| false);
     let reviewing = use_state(|| false);
+    // The reply number when Create was pressed: a newer reply is ours.
+    let waiting = use_state(|| None::<u64>);
+    let refusal = use_state(|| None::<Refusal>);
+    let dialog = use_node_ref();
+    let first_field = use_node_ref();
+    {
+        // Take focus when the dialog opens.
+        let first_field = first_field.clone();
+        use_effect_with((), move |_| {
+            if let Some(el) = first_field.cast::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
+    {
+        // Escape closes the dialog wherever the focus is (a disabled button
+        // drops it to the page while the snapshot is being created).
+        let on_close = props.on_close.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                gloo::events::EventListener::new(&w, "keydown", move |e| {
+                    if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                        if e.key() == "Escape" {
+                            on_close.emit(());
+                        }
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    {
+        let dialog = dialog.clone();
+        let (waiting, refusal, on_close, reply) = (
+            waiting.clone(),
+            refusal.clone(),
+            props.on_close.clone(),
+            props.reply.clone(),
+        );
+        use_effect_with(props.reply.as_ref().map(|(n, _)| *n), move |_| {
+            if let (Some(asked_after), Some((n, result))) = (*waiting, reply) {
+                if n > asked_after {
+                    waiting.set(None);
+                    match result {
+                        Ok(_) => on_close.emit(()),
+                        Err(r) => {
+                            refusal.set(Some(r));
+                            // Back into the dialog, so the keyboard stays there.
+                            if let Some(d) = dialog.cast::<web_sys::HtmlElement>() {
+                                let _ = d.focus();
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
 
     let on_group = {
         let group = group.clone();
@@ -61,7 +157,12 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
         Callback::from(move |_| reviewing.set(false))
     };
     let create = {
-        let (submit, on_close) = (props.submit.clone(), props.on_close.clone());
+        let submit = props.create.clone();
+        let (waiting, refusal, last) = (
+            waiting.clone(),
+            refusal.clone(),
+            props.reply.as_ref().map_or(0, |(n, _)| *n),
+        );
         let (group, name, incremental) = (group.clone(), name.clone(), incremental.clone());
         let (disk, disk_id, disk_group) = (
             props.disk.clone(),
@@ -84,7 +185,8 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
                 location: None,
                 copy_start: false,
             }));
-            on_close.emit(());
+            refusal.set(None);
+            waiting.set(Some(last));
         })
     };
     let cancel = {
@@ -104,9 +206,18 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
                     <dt>{ t("wizard.snapshotType") }</dt><dd>{ if *incremental { t("wizard.incremental") } else { t("wizard.full") } }</dd>
                     <dt>{ t("wizard.storageType") }</dt><dd>{ if *incremental { "Standard HDD (ZRS where available)" } else { "Standard HDD (LRS)" } }</dd>
                 </dl>
+                if let Some(r) = &*refusal {
+                    <div class="refusal" role="alert" id="wizard-refusal">
+                        <strong>{ format!("({}) ", r.code) }</strong>{ &r.message }
+                        if let Some(rule) = &r.rule { <span class="rule">{ format!(" Rule {rule}.") }</span> }
+                    </div>
+                }
                 <div class="actions">
-                    <button type="button" class="primary" onclick={create}>{ t("wizard.create") }</button>
+                    <button type="button" class="primary" onclick={create} disabled={waiting.is_some()}>
+                        { if waiting.is_some() { t("wizard.creating") } else { t("wizard.create") } }
+                    </button>
                     <button type="button" onclick={back}>{ t("wizard.previous") }</button>
+                    <button type="button" onclick={cancel.clone()}>{ t("wizard.cancel") }</button>
                 </div>
             </div>
         }
@@ -119,7 +230,7 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
                         { for props.groups.iter().map(|g| html! { <option value={g.clone()} selected={g == &*group}>{ g }</option> }) }
                     </select>
                 </label></p>
-                <p><label>{ t("wizard.name") }{ " " }<input type="text" value={(*name).clone()} oninput={on_name} required=true /></label></p>
+                <p><label>{ t("wizard.name") }{ " " }<input ref={first_field} type="text" value={(*name).clone()} oninput={on_name} required=true /></label></p>
                 <fieldset>
                     <legend>{ t("wizard.snapshotType") }</legend>
                     <label><input type="radio" name="snapshot-type" checked={!*incremental} onclick={set_type(false)} />{ t("wizard.full") }</label>
@@ -132,10 +243,23 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
             </form>
         }
     };
+    let on_key = {
+        let dialog = dialog.clone();
+        // Escape is handled on the window (above), once; Tab stays inside.
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Tab" {
+                if let Some(d) = dialog.cast::<web_sys::Element>() {
+                    trap_tab(&d, &e);
+                }
+            }
+        })
+    };
     html! {
-        <div class="wizard" role="dialog" aria-modal="true" aria-labelledby="wizard-title">
-            <h2 id="wizard-title">{ t("wizard.title") }</h2>
-            { body }
+        <div class="wizard-backdrop">
+            <div class="wizard" role="dialog" aria-modal="true" aria-labelledby="wizard-title" ref={dialog} onkeydown={on_key} tabindex="-1">
+                <h2 id="wizard-title">{ t("wizard.title") }</h2>
+                { body }
+            </div>
         </div>
     }
 }

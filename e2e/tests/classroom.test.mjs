@@ -1,0 +1,223 @@
+// The classroom (issue 11): cause and effect on one screen. After each step of
+// seed 001's portal flow, and of lesson 1 solved through the UI, the changed
+// block map, the snapshot chain and the step's result are all visible at
+// 1366x768 without scrolling (checked with bounding boxes, clipped by every
+// scrolling region); a screenshot of each step is kept. Also: the console
+// remembers variables line by line, history shows refusals as refused,
+// presenter mode runs on a lesson's lab, and the dialog's keyboard handling.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useApp, screenshot, text, act, openTab } from '../harness.mjs';
+
+const app = useApp();
+
+async function pageAt(width, height, errors) {
+  const context = await app.browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(app.url);
+  await page.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
+  return page;
+}
+
+/** Every selector is wholly visible: inside the viewport and inside each scrolling ancestor. */
+async function visibleTogether(page, selectors, step) {
+  const result = await page.evaluate((selectors) => {
+    const out = [];
+    for (const sel of selectors) {
+      const el = document.querySelector(sel);
+      if (!el) {
+        out.push(`${sel}: missing`);
+        continue;
+      }
+      const r = el.getBoundingClientRect();
+      let clip = { top: 0, left: 0, bottom: innerHeight, right: innerWidth };
+      // Scrolling ancestors clip, up to a fixed-position one (a dialog's backdrop).
+      for (let a = el.parentElement; a && getComputedStyle(a).position !== 'fixed'; a = a.parentElement) {
+        const style = getComputedStyle(a);
+        if (/(auto|scroll|hidden)/.test(style.overflow + style.overflowY + style.overflowX)) {
+          const c = a.getBoundingClientRect();
+          clip = { top: Math.max(clip.top, c.top), left: Math.max(clip.left, c.left), bottom: Math.min(clip.bottom, c.bottom), right: Math.min(clip.right, c.right) };
+        }
+      }
+      const inside = r.width > 0 && r.height > 0 && r.top >= clip.top - 1 && r.left >= clip.left - 1 && r.bottom <= clip.bottom + 1 && r.right <= clip.right + 1;
+      if (!inside) out.push(`${sel}: ${JSON.stringify(r)} outside ${JSON.stringify(clip)}`);
+    }
+    const s = document.scrollingElement;
+    if (s.scrollHeight > innerHeight + 1 || s.scrollWidth > innerWidth + 1) out.push(`the page scrolls: ${s.scrollWidth}x${s.scrollHeight}`);
+    return out;
+  }, selectors);
+  assert.deepEqual(result, [], `step "${step}": ${result.join('; ')}`);
+}
+
+const MAP = '#map-disk1';
+const FEEDBACK = '#disk-disk1-feedback';
+
+test("seed 001's portal flow at 1366x768: every step's cause and effect on one screen", async () => {
+  const errors = [];
+  const page = await pageAt(1366, 768, errors);
+  let n = 0;
+  const step = async (name, selectors) => {
+    await visibleTogether(page, selectors, name);
+    await screenshot(page, `classroom-1366-${++n}-${name}.png`);
+  };
+
+  await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
+  assert.match(await text(page, FEEDBACK), /wrote 64 MiB/);
+  await step('write', [MAP, '.chain-canvas', FEEDBACK, '#tree-disk-disk1']);
+
+  // 2. On the disk, select Create snapshot: the dialog takes focus.
+  await page.getByRole('button', { name: '+ Create snapshot' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create snapshot' });
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('[role=dialog]') !== null), true, 'focus is in the dialog');
+  await step('dialog', ['[role=dialog]']);
+  // 3–4. Resource group, name, Incremental, Review + create.
+  await dialog.getByLabel('Resource group').selectOption('rg-snaplab');
+  await dialog.getByLabel('Name').fill('snapshot-a');
+  await dialog.getByLabel('Incremental', { exact: true }).check();
+  await dialog.getByRole('button', { name: 'Review + create' }).click();
+  await step('review', ['#wizard-review', '[role=dialog] button.primary']);
+  // 5. Create: the dialog closes; the map turns blue, a layer joins the chain, the result is beside the controls.
+  await act(page, dialog.getByRole('button', { name: 'Create', exact: true }));
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.locator(MAP).getAttribute('data-snapshotted-cells'), '3');
+  assert.equal(await page.locator('#map-disk1-chain').getAttribute('data-layers'), '1');
+  assert.match(await text(page, FEEDBACK), /snapshot-a/);
+  await step('created', [MAP, '#map-disk1-chain', FEEDBACK, '#snapshot-snapshot-a']);
+
+  // Change a little and take the next one: the chain shows the pending change, then a thin layer.
+  await act(page, page.getByRole('button', { name: 'Write 1 MiB' }));
+  assert.equal(await page.locator('#map-disk1-chain').getAttribute('data-layers'), '2');
+  await step('changed', [MAP, '#map-disk1-chain', FEEDBACK]);
+  await page.getByRole('button', { name: '+ Create snapshot' }).click();
+  await dialog.getByLabel('Incremental', { exact: true }).check();
+  await dialog.getByRole('button', { name: 'Review + create' }).click();
+  await act(page, dialog.getByRole('button', { name: 'Create', exact: true }));
+  await dialog.waitFor({ state: 'detached' });
+  assert.match(await page.locator('#map-disk1-chain').getAttribute('aria-label'), /snapshot-a 64 MiB; disk1-snap2 1 MiB$/);
+  await step('incremental', [MAP, '#map-disk1-chain', FEEDBACK]);
+
+  // A refusal lands beside the control that caused it: shrinking the disk.
+  await page.locator('details.more-workloads summary').click();
+  await page.getByLabel('Resize to (GiB)').fill('8');
+  await act(page, page.getByRole('button', { name: 'Resize', exact: true }));
+  assert.match(await text(page, FEEDBACK), /\(OperationNotAllowed\) The disk can only grow/);
+  // The refusal and the control that caused it are in view together.
+  await visibleTogether(page, [FEEDBACK, '#disk-disk1-resize'], 'refusal');
+  // The notification list has every result, newest first.
+  await page.locator('#notify-button').click();
+  const notes = await page.locator('#notify-list li').allTextContents();
+  assert.match(notes[0], /OperationNotAllowed/);
+  assert.ok(notes.some((t) => /snapshot-a/.test(t)), notes.join(' | '));
+  await page.locator('#notify-button').click();
+  assert.deepEqual(errors, []);
+});
+
+test('at 1920x1080 the screen is used: a wide map and a wide side panel', async () => {
+  const errors = [];
+  const page = await pageAt(1920, 1080, errors);
+  await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
+  const map = await page.locator(MAP).boundingBox();
+  const side = await page.locator('.side-panel').boundingBox();
+  assert.ok(map.width >= 850, `the map grows with the screen: ${map.width}px`);
+  assert.ok(side.width >= 440, `the side panel too: ${side.width}px`);
+  assert.ok(map.width + side.width >= 1400, 'together they use most of the width');
+  await visibleTogether(page, [MAP, FEEDBACK, '#console-input'], '1920');
+  await screenshot(page, 'classroom-1920.png');
+  assert.deepEqual(errors, []);
+});
+
+test('lesson 1 solved through the UI at 1366x768, its goal and the map in view', async () => {
+  const errors = [];
+  const page = await pageAt(1366, 768, errors);
+  await openTab(page, 'Lessons');
+  await page.locator('#lesson-pick').selectOption('first-incremental');
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Start lesson' }).click();
+  await page.locator('#lesson-title').waitFor({ timeout: 10_000 });
+  await page.getByRole('button', { name: '+ Create snapshot' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create snapshot' });
+  await dialog.getByLabel('Incremental', { exact: true }).check();
+  await dialog.getByRole('button', { name: 'Review + create' }).click();
+  await act(page, dialog.getByRole('button', { name: 'Create', exact: true }));
+  await page.locator('#lesson-status').filter({ hasText: 'Solved' }).waitFor({ timeout: 10_000 });
+  await visibleTogether(page, [MAP, '#map-disk1-chain', '#lesson-status', '#lesson-goals'], 'lesson solved');
+  await screenshot(page, 'classroom-lesson-solved.png');
+
+  // Presenter mode runs its prepared script on this lab, the lesson's.
+  await page.locator('body').press('p');
+  await page.locator('#presenter-title').waitFor();
+  assert.match(await text(page, '#presenter-next'), /az snapshot create -g rg -n demo1 --source disk1/);
+  await page.locator('body').press('n');
+  await page.locator('#presenter-output').filter({ hasText: 'demo1' }).waitFor({ timeout: 10_000 });
+  assert.doesNotMatch(await text(page, '#presenter-output'), /ERROR/);
+  assert.deepEqual(errors, []);
+});
+
+test('the console remembers variables line by line, in bash and in PowerShell', async () => {
+  const errors = [];
+  const page = await pageAt(1366, 768, errors);
+  const input = page.getByLabel('Command or script');
+  const run = async (line) => {
+    await input.fill(line);
+    await input.press('Enter');
+    await page.locator('#console-output').filter({ hasText: line }).waitFor({ timeout: 10_000 });
+  };
+  await run('rg=rg-snaplab');
+  await run('disk=disk1');
+  await run('az disk show -g $rg -n $disk --query name -o tsv');
+  await page.locator('#console-output').filter({ hasText: /\ndisk1\n/ }).waitFor({ timeout: 10_000 });
+  assert.doesNotMatch(await text(page, '#console-output'), /required/);
+
+  await page.locator('#console-shell').selectOption('pwsh');
+  assert.equal(await text(page, '#console-title'), 'Console (Azure PowerShell)');
+  await run('$rg = "rg-snaplab"');
+  await run('$d = Get-AzDisk -ResourceGroupName $rg -DiskName disk1');
+  await run('Write-Output $d.Name');
+  await page.locator('#console-output').filter({ hasText: /PS> Write-Output \$d\.Name\ndisk1/ }).waitFor({ timeout: 10_000 });
+  await visibleTogether(page, ['#console-output', '#console-input'], 'console');
+  assert.deepEqual(errors, []);
+});
+
+test('history lists a refused operation as refused', async () => {
+  const errors = [];
+  const page = await pageAt(1366, 768, errors);
+  await act(page, page.getByRole('button', { name: 'Write 1 MiB' }));
+  await page.locator('details.more-workloads summary').click();
+  await page.getByLabel('Resize to (GiB)').fill('1');
+  await act(page, page.getByRole('button', { name: 'Resize', exact: true }));
+  await openTab(page, 'History');
+  const ops = page.locator('#history-operations li');
+  assert.match(await ops.nth(0).textContent(), /disk update --size-gb rg-snaplab\/disk1 refused \(OperationNotAllowed\)/);
+  assert.equal(await ops.nth(0).getAttribute('class'), 'refused current');
+  assert.match(await ops.nth(1).textContent(), /✔write rg-snaplab\/disk1/);
+  assert.deepEqual(errors, []);
+});
+
+test('the dialog keeps the keyboard: Tab cycles inside it, Escape closes it', async () => {
+  const errors = [];
+  const page = await pageAt(1366, 768, errors);
+  await page.getByRole('button', { name: '+ Create snapshot' }).click();
+  const inDialog = () => page.evaluate(() => document.activeElement?.closest('[role=dialog]') !== null);
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    assert.equal(await inDialog(), true, `Tab ${i + 1} stays in the dialog`);
+  }
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await inDialog(), true, 'Shift+Tab too');
+  }
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getByRole('dialog').count(), 0);
+  // Every control of the main screen has an accessible name.
+  const unnamed = await page.evaluate(() =>
+    [...document.querySelectorAll('button, input, select, textarea, [role=tab], [role=separator]')]
+      .filter((el) => el.offsetParent !== null)
+      .filter((el) => !(el.getAttribute('aria-label') || el.labels?.[0]?.textContent.trim() || el.textContent.trim() || el.getAttribute('title')))
+      .map((el) => el.outerHTML.slice(0, 80)));
+  assert.deepEqual(unnamed, []);
+  assert.deepEqual(errors, []);
+});
