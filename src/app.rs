@@ -50,13 +50,21 @@ pub fn refresh_storage(dispatch: Callback<Action>, persisted: Option<bool>) {
 
 /// Opens a share link (`#lab=…` in the address) after asking: its operation
 /// log replaces the stored lab, queued like any other replacement. A damaged
-/// or tampered link is refused.
+/// or tampered link is refused. Declined, it is kept: a banner offers it.
 fn open_share_link(dispatch: &Callback<Action>) {
     let Some(window) = web_sys::window() else {
         return;
     };
     let hash = window.location().hash().unwrap_or_default();
     let Some(payload) = hash.strip_prefix("#lab=") else {
+        return;
+    };
+    open_shared_payload(payload, true, dispatch);
+}
+
+/// Opens a share link's payload (asking first, when `ask`).
+fn open_shared_payload(payload: &str, ask: bool, dispatch: &Callback<Action>) {
+    let Some(window) = web_sys::window() else {
         return;
     };
     // Opened or refused, the link is consumed: a reload shows the stored lab.
@@ -75,12 +83,15 @@ fn open_share_link(dispatch: &Callback<Action>) {
         Ok(log) => log,
         Err(e) => return dispatch.emit(refused(e)),
     };
-    if !window
-        .confirm_with_message(tr(Lang::default(), "share.confirm"))
-        .unwrap_or(false)
+    if ask
+        && !window
+            .confirm_with_message(tr(Lang::default(), "share.confirm"))
+            .unwrap_or(false)
     {
+        dispatch.emit(Action::PendingShare(Some(payload.to_string())));
         return;
     }
+    dispatch.emit(Action::PendingShare(None));
     match snaplab_engine::store::records_for(log) {
         Ok((records, journal)) => {
             dispatch.emit(Action::Queue(Work::Replace(Rc::new(Replacement {
@@ -451,6 +462,19 @@ pub fn app() -> Html {
                         <ResourceTree lab={lab.clone()} revision={revision} selected={disk.map(|d| d.id())} on_select={on_select} />
                     </aside>
                     <main class="centre" lang={lang.code()}>
+                        if let Some(payload) = state.pending_share.clone() {
+                            <div class="pending-share" role="region" aria-label={t("share.waiting")}>
+                                <span>{ t("share.waiting") }</span>
+                                <button type="button" class="primary" onclick={{
+                                    let dispatch = dispatch.clone();
+                                    Callback::from(move |_| open_shared_payload(&payload, false, &dispatch))
+                                }}>{ t("share.open") }</button>
+                                <button type="button" onclick={{
+                                    let dispatch = dispatch.clone();
+                                    Callback::from(move |_| dispatch.emit(Action::PendingShare(None)))
+                                }}>{ t("share.dismiss") }</button>
+                            </div>
+                        }
                         if *presenter {
                             <Presenter run={run_presenter} last={Rc::new(state.presenter_lines.clone())} next={*next_step}
                                 group={disk.map(|d| d.at.group.clone()).unwrap_or_default()} disk={disk.map(|d| d.at.name.clone()).unwrap_or_default()} />
@@ -492,7 +516,7 @@ pub fn app() -> Html {
     };
     let clock = match &state.phase {
         Phase::Ready => {
-            html! { <ClockBar now={state.lab().now().to_azure_string()} busy={state.busy()} submit={submit.clone()} /> }
+            html! { <ClockBar now={state.lab().now()} busy={state.busy()} submit={submit.clone()} /> }
         }
         _ => html! {},
     };

@@ -24,6 +24,69 @@ impl Lang {
     }
 }
 
+/// A simulated time as people read it, in `lang`'s own format:
+/// "Mon 5 Jan 2026, 10:00:00 UTC" / "mån 5 jan. 2026 10:00:00 UTC". The raw
+/// ARM timestamp is for where Azure itself prints one (JSON, tables).
+pub fn readable_time(lang: Lang, at: snaplab_engine::clock::Instant) -> String {
+    let (y, mo, d, wd, ms) = at.parts();
+    let (h, mi, sec) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60);
+    let m = (mo as usize).saturating_sub(1).min(11);
+    let w = (wd as usize).min(6);
+    match lang {
+        Lang::En => {
+            const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            format!(
+                "{} {d} {} {y}, {h:02}:{mi:02}:{sec:02} UTC",
+                DAYS[w], MONTHS[m]
+            )
+        }
+        Lang::Sv => {
+            const DAYS: [&str; 7] = ["mån", "tis", "ons", "tors", "fre", "lör", "sön"];
+            const MONTHS: [&str; 12] = [
+                "jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.",
+                "nov.", "dec.",
+            ];
+            format!(
+                "{} {d} {} {y} {h:02}:{mi:02}:{sec:02} UTC",
+                DAYS[w], MONTHS[m]
+            )
+        }
+    }
+}
+
+/// A number as `lang` writes it: 1,234.5678 in English, 1 234,5678 in
+/// Swedish (a narrow no-break space groups thousands, a comma is the decimal sign).
+pub fn number(lang: Lang, value: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, value.abs());
+    let (int, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), ""), |(i, f)| (i, f));
+    let (group, point) = match lang {
+        Lang::En => (",", "."),
+        Lang::Sv => ("\u{202f}", ","),
+    };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push_str(group);
+        }
+        grouped.push(c);
+    }
+    let sign = if value < 0.0 && text.chars().any(|c| c != '0' && c != '.') {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}{point}{frac}")
+    }
+}
+
 /// (key, English, Swedish).
 pub const CATALOG: &[(&str, &str, &str)] = &[
     ("app.tagline", "Azure managed-disk incremental snapshots, simulated in your browser", "Stegvisa ögonblicksbilder av Azure-hanterade diskar, simulerade i din webbläsare"),
@@ -230,6 +293,12 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("history.now", "Back to now", "Tillbaka till nu"),
     ("share.button", "Share link", "Dela länk"),
     ("share.label", "Link to this lab", "Länk till det här labbet"),
+    ("share.copy", "Copy link", "Kopiera länken"),
+    ("share.qr", "Scan with a phone to open this lab there", "Skanna med en telefon för att öppna labbet där"),
+    ("share.qrTooLong", "This lab's link is too long for a QR code: use Copy link, or export a file.", "Labbets länk är för lång för en QR-kod: kopiera länken eller exportera en fil."),
+    ("share.waiting", "A shared lab is waiting to be opened.", "Ett delat labb väntar på att öppnas."),
+    ("share.open", "Open it", "Öppna det"),
+    ("share.dismiss", "Dismiss", "Avfärda"),
     ("share.confirm", "Open the shared lab? It replaces the lab in this browser.", "Öppna det delade labbet? Det ersätter labbet i den här webbläsaren."),
     ("share.opened", "Opened the shared lab", "Öppnade det delade labbet"),
     ("drill.title", "Drill", "Övning"),
@@ -279,6 +348,46 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
 pub fn use_t() -> impl Fn(&str) -> &'static str {
     let lang = use_context::<Lang>().unwrap_or_default();
     move |key: &str| tr(lang, key)
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+    use snaplab_engine::clock::{Span, LAB_EPOCH};
+
+    #[test]
+    fn times_read_as_people_write_them_in_each_language() {
+        assert_eq!(
+            readable_time(Lang::En, LAB_EPOCH),
+            "Mon 5 Jan 2026, 10:00:00 UTC"
+        );
+        assert_eq!(
+            readable_time(Lang::Sv, LAB_EPOCH),
+            "mån 5 jan. 2026 10:00:00 UTC"
+        );
+        let later = LAB_EPOCH + Span::days(31) + Span::seconds(61);
+        assert_eq!(
+            readable_time(Lang::En, later),
+            "Thu 5 Feb 2026, 10:01:01 UTC"
+        );
+        assert_eq!(
+            readable_time(Lang::Sv, later),
+            "tors 5 feb. 2026 10:01:01 UTC"
+        );
+    }
+
+    #[test]
+    fn numbers_use_each_languages_separators() {
+        assert_eq!(number(Lang::En, 1234567.891, 2), "1,234,567.89");
+        assert_eq!(
+            number(Lang::Sv, 1234567.891, 2),
+            "1\u{202f}234\u{202f}567,89"
+        );
+        assert_eq!(number(Lang::En, 0.32258, 4), "0.3226");
+        assert_eq!(number(Lang::Sv, 0.32258, 4), "0,3226");
+        assert_eq!(number(Lang::En, -0.0, 4), "0.0000");
+        assert_eq!(number(Lang::En, 512.0, 0), "512");
+    }
 }
 
 #[cfg(test)]

@@ -205,6 +205,8 @@ pub struct AppState {
     /// Every message shown, newest last, for the notification list.
     pub notifications: Vec<Notification>,
     pub next_notification: u64,
+    /// A share link the user declined to open at once: kept, to open later.
+    pub pending_share: Option<String>,
 }
 
 impl Default for AppState {
@@ -228,6 +230,7 @@ impl Default for AppState {
             wizard_reply: None,
             notifications: Vec::new(),
             next_notification: 1,
+            pending_share: None,
         }
     }
 }
@@ -254,6 +257,8 @@ pub enum Action {
     SetLocks(Locks),
     /// Empties the console's transcript.
     ClearConsole,
+    /// Keeps (or, with `None`, forgets) a share link that was not opened.
+    PendingShare(Option<String>),
 }
 
 impl AppState {
@@ -512,6 +517,7 @@ impl Reducible for AppState {
             Action::Notice(notice) => next.show(notice),
             Action::SetLocks(locks) => next.locks = locks,
             Action::ClearConsole => next.console_lines.clear(),
+            Action::PendingShare(link) => next.pending_share = link,
         }
         Rc::new(next)
     }

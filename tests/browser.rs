@@ -502,10 +502,15 @@ async fn the_block_map_component_classifies_and_zooms() {
         (8 * 1024 * 1024u64).div_ceil(1280).to_string()
     );
     // Under the map, the chain: s1 holds its page; the pending MiB is the next layer.
-    let chain = document.get_element_by_id("map-d-chain").expect("the chain");
+    let chain = document
+        .get_element_by_id("map-d-chain")
+        .expect("the chain");
     assert_eq!(chain.get_attribute("data-layers").unwrap(), "2");
     assert!(
-        chain.get_attribute("aria-label").unwrap().ends_with("s1 512 B; → next 1 MiB"),
+        chain
+            .get_attribute("aria-label")
+            .unwrap()
+            .ends_with("s1 512 B; → next 1 MiB"),
         "{}",
         chain.get_attribute("aria-label").unwrap()
     );

@@ -212,6 +212,18 @@ test('the dialog keeps the keyboard: Tab cycles inside it, Escape closes it', as
   }
   await page.keyboard.press('Escape');
   assert.equal(await page.getByRole('dialog').count(), 0);
+  // The block map by keyboard: a cursor cell, announced; Enter zooms in there.
+  await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
+  await page.locator(MAP).focus();
+  assert.match(await text(page, '#map-disk1-tooltip'), /cell 1 · pages 0–[\d,]+ · bytes 0–[\d,]+ · changed since the last snapshot/);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  assert.match(await text(page, '#map-disk1-tooltip'), /cell 66 · .* · never written/);
+  const before = Number(await page.locator(MAP).getAttribute('data-pages-per-cell'));
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Enter');
+  assert.equal(Number(await page.locator(MAP).getAttribute('data-pages-per-cell')), Math.floor(before / 16));
   // Every control of the main screen has an accessible name.
   const unnamed = await page.evaluate(() =>
     [...document.querySelectorAll('button, input, select, textarea, [role=tab], [role=separator]')]

@@ -54,12 +54,26 @@ test('a share link opens the same lab in a fresh browser profile; a tampered one
   await page.getByRole('button', { name: 'Share link' }).click();
   const link = await page.locator('#share-link').inputValue();
   assert.match(link, /#lab=v1\.[0-9a-f]{16}\./);
+  // For learners' phones: a QR code of the link, and a Copy button.
+  assert.equal(await page.locator('#share-qr svg').count(), 1);
+  assert.ok(await page.getByRole('button', { name: 'Copy link' }).isVisible());
+
+  // Declining keeps the link: a banner offers it until opened or dismissed.
+  const later = await newPage(app.browser, errors);
+  later.once('dialog', (d) => d.dismiss());
+  await later.goto(link);
+  await later.getByText('A shared lab is waiting to be opened.').waitFor({ timeout: 20_000 });
+  assert.equal(await text(later, '#disk-disk1-used'), '0 B', 'nothing replaced yet');
+  await later.getByRole('button', { name: 'Open it' }).click();
+  await later.getByText('Opened the shared lab').first().waitFor({ timeout: 20_000 });
+  assert.equal(await text(later, '#disk-disk1-used'), '64 MiB');
+  assert.equal(await later.getByText('A shared lab is waiting to be opened.').count(), 0);
 
   // A fresh profile: its own empty IndexedDB.
   const fresh = await newPage(app.browser, errors);
   fresh.once('dialog', (d) => d.accept());
   await fresh.goto(link);
-  await fresh.getByText('Opened the shared lab').waitFor({ timeout: 20_000 });
+  await fresh.getByText('Opened the shared lab').first().waitFor({ timeout: 20_000 });
   assert.equal(await text(fresh, '#disk-disk1-used'), '64 MiB', '512 B of text and 64 MiB');
   assert.equal(await text(fresh, '#clock-now'), clock);
   assert.equal(new URL(fresh.url()).hash, '', 'the link is consumed');

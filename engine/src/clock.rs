@@ -111,6 +111,15 @@ impl Instant {
         )
     }
 
+    /// Year, month (1–12), day (1–31), weekday (0 = Monday) and the
+    /// milliseconds of the day: for people-readable dates in any language.
+    pub fn parts(self) -> (i64, u32, u32, u32, u64) {
+        let (y, mo, d, ms) = self.civil();
+        // 1970-01-01 was a Thursday (3, counting Monday as 0).
+        let weekday = ((self.0 / 86_400_000 + 3) % 7) as u32;
+        (y, mo, d, weekday, ms)
+    }
+
     /// The calendar day, `2026-01-05`, for billing.
     pub fn date(self) -> String {
         let (y, mo, d, _) = self.civil();

@@ -7,7 +7,7 @@
 use crate::error::{EngineError, Result};
 use crate::page_map::{PageMap, PageRange};
 use crate::payload::{PatternKind, Payload};
-use crate::units::{pages, GIB, MAX_DISK_SIZE_GIB, PAGE_SIZE};
+use crate::units::{pages, GIB, MAX_DISK_SIZE_GIB, MAX_LARGE_DISK_SIZE_GIB, PAGE_SIZE};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiskData {
@@ -16,11 +16,35 @@ pub struct DiskData {
     map: PageMap,
 }
 
+/// The sizes a disk of type `sku` may have: 1 to 32,767 GiB, or to 64 TiB
+/// for Ultra and Premium SSD v2.
+pub fn check_size(sku: crate::catalog::DiskSku, size_gib: u64) -> Result<()> {
+    let max_gib = if sku.is_v2_or_ultra() {
+        MAX_LARGE_DISK_SIZE_GIB
+    } else {
+        MAX_DISK_SIZE_GIB
+    };
+    if size_gib == 0 || size_gib > max_gib {
+        return Err(EngineError::InvalidDiskSize {
+            size_gib,
+            max_gib,
+            sku: sku.name(),
+        });
+    }
+    Ok(())
+}
+
 impl DiskData {
     /// An empty (all-zero) disk of `size_gib` GiB.
+    /// (The limit for the disk's type is checked by the caller, which knows
+    /// the type: [`check_size`]; this is only the largest any disk can be.)
     pub fn new(size_gib: u64, logical_sector_size: u64) -> Result<Self> {
-        if size_gib == 0 || size_gib > MAX_DISK_SIZE_GIB {
-            return Err(EngineError::InvalidDiskSize { size_gib });
+        if size_gib == 0 || size_gib > MAX_LARGE_DISK_SIZE_GIB {
+            return Err(EngineError::InvalidDiskSize {
+                size_gib,
+                max_gib: MAX_LARGE_DISK_SIZE_GIB,
+                sku: "managed",
+            });
         }
         if logical_sector_size != 512 && logical_sector_size != 4096 {
             return Err(EngineError::InvalidSectorSize {
@@ -43,8 +67,12 @@ impl DiskData {
 
     /// Grows the disk to `size_gib` (callers have checked it is not smaller).
     pub fn grow(&mut self, size_gib: u64) -> Result<()> {
-        if size_gib == 0 || size_gib > MAX_DISK_SIZE_GIB {
-            return Err(EngineError::InvalidDiskSize { size_gib });
+        if size_gib == 0 || size_gib > MAX_LARGE_DISK_SIZE_GIB {
+            return Err(EngineError::InvalidDiskSize {
+                size_gib,
+                max_gib: MAX_LARGE_DISK_SIZE_GIB,
+                sku: "managed",
+            });
         }
         self.size_bytes = self.size_bytes.max(size_gib * GIB);
         Ok(())
@@ -215,14 +243,26 @@ mod tests {
 
     #[test]
     fn sizes_and_sector_sizes_are_validated() {
-        assert_eq!(
+        assert!(matches!(
             DiskData::new(0, 512).unwrap_err(),
-            EngineError::InvalidDiskSize { size_gib: 0 }
+            EngineError::InvalidDiskSize { size_gib: 0, .. }
+        ));
+        assert!(
+            DiskData::new(65_536, 512).is_ok(),
+            "64 TiB: the largest disk"
         );
+        assert!(DiskData::new(65_537, 512).is_err());
+        // The type decides: 32,767 GiB for most, 64 TiB for Ultra and Premium SSD v2.
+        use crate::catalog::DiskSku;
+        let err = check_size(DiskSku::PremiumLrs, 32_768).unwrap_err();
         assert_eq!(
-            DiskData::new(32_768, 512).unwrap_err(),
-            EngineError::InvalidDiskSize { size_gib: 32_768 }
+            err.to_string(),
+            "The disk size 32768 GiB is not allowed: a Premium_LRS disk is 1 to 32,767 GiB."
         );
+        assert!(check_size(DiskSku::PremiumLrs, 32_767).is_ok());
+        assert!(check_size(DiskSku::UltraSsdLrs, 65_536).is_ok());
+        assert!(check_size(DiskSku::PremiumV2Lrs, 65_536).is_ok());
+        assert!(check_size(DiskSku::PremiumV2Lrs, 65_537).is_err());
         assert_eq!(
             DiskData::new(1, 1024).unwrap_err().code(),
             "InvalidParameter"

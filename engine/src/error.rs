@@ -21,8 +21,12 @@ pub enum EngineError {
         end: u64,
         disk_size: u64,
     },
-    #[error("The disk size {size_gib} GiB is not allowed: a managed disk is 1 to 32,767 GiB.")]
-    InvalidDiskSize { size_gib: u64 },
+    #[error("The disk size {size_gib} GiB is not allowed: a {sku} disk is 1 to {} GiB.", crate::units::group_thousands(*max_gib))]
+    InvalidDiskSize {
+        size_gib: u64,
+        max_gib: u64,
+        sku: &'static str,
+    },
     #[error("The logical sector size {sector_size} is not allowed: use 512 or 4096 (rule C6).")]
     InvalidSectorSize { sector_size: u64 },
     #[error("The value '{sku}' is not a valid SKU. Allowed values: {allowed}.")]

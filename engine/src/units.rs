@@ -11,8 +11,10 @@ pub const MIB: u64 = 1024 * KIB;
 pub const GIB: u64 = 1024 * MIB;
 pub const TIB: u64 = 1024 * GIB;
 
-/// The largest managed disk: 32,767 GiB (reference sheet, section 6).
+/// The largest managed disk of most types: 32,767 GiB (reference sheet, section 6).
 pub const MAX_DISK_SIZE_GIB: u64 = 32_767;
+/// Ultra Disks and Premium SSD v2 go up to 64 TiB (65,536 GiB).
+pub const MAX_LARGE_DISK_SIZE_GIB: u64 = 65_536;
 
 /// Pages needed to hold `bytes` (which callers have already checked is aligned).
 pub const fn pages(bytes: u64) -> u64 {

@@ -1193,3 +1193,53 @@ fn c6_a_disk_with_4096_byte_sectors_must_be_ultra_or_premium_v2() {
     lab.execute(create("PremiumV2_LRS", "v2")).unwrap();
     lab.execute(create("UltraSSD_LRS", "u")).unwrap();
 }
+
+#[test]
+fn ultra_and_premium_v2_disks_go_up_to_64_tib_others_to_32767_gib() {
+    let mut lab = lab();
+    lab.execute(Command::SetFeatureAccess(cmd::SetFeatureAccess {
+        enabled: true,
+    }))
+    .unwrap();
+    let create = |name: &str, sku: &str, size_gib: u64| {
+        Command::CreateDisk(cmd::CreateDisk {
+            group: RG.into(),
+            name: name.into(),
+            location: None,
+            sku: sku.into(),
+            size_gib,
+            logical_sector_size: 512,
+        })
+    };
+    lab.execute(create("big-ultra", "UltraSSD_LRS", 65_536))
+        .unwrap();
+    lab.execute(create("big-v2", "PremiumV2_LRS", 65_536))
+        .unwrap();
+    assert_eq!(
+        lab.find_disk(RG, "big-v2").unwrap().data.size_bytes(),
+        64 * 1024 * GIB
+    );
+    let err = lab
+        .execute(create("too-big", "Premium_LRS", 40_000))
+        .unwrap_err();
+    assert_eq!(err.code(), "InvalidParameter");
+    assert!(
+        err.to_string()
+            .contains("a Premium_LRS disk is 1 to 32,767 GiB"),
+        "{err}"
+    );
+    lab.execute(create("p", "Premium_LRS", 32_000)).unwrap();
+    // Growing past the type's limit is refused too, and leaves the disk as it was.
+    let grow = |name: &str, size_gib: u64| {
+        Command::ResizeDisk(cmd::ResizeDisk {
+            group: RG.into(),
+            name: name.into(),
+            size_gib,
+        })
+    };
+    assert!(lab.execute(grow("p", 40_000)).is_err());
+    assert_eq!(lab.find_disk(RG, "p").unwrap().size_gib(), 32_000);
+    lab.execute(create("v2", "PremiumV2_LRS", 40_000)).unwrap();
+    lab.execute(grow("v2", 65_536)).unwrap();
+    assert!(lab.execute(grow("v2", 65_537)).is_err());
+}

@@ -140,6 +140,11 @@ fn paint(ctx: &CanvasRenderingContext2d, state: CellState, x: f64, y: f64) {
 }
 
 pub fn draw(canvas: &HtmlCanvasElement, cells: &[CellState]) {
+    draw_with_cursor(canvas, cells, None);
+}
+
+/// Draws the cells and, when the map has the keyboard, the cursor's cell.
+pub fn draw_with_cursor(canvas: &HtmlCanvasElement, cells: &[CellState], cursor: Option<u64>) {
     let Some(ctx) = canvas
         .get_context("2d")
         .ok()
@@ -152,6 +157,17 @@ pub fn draw(canvas: &HtmlCanvasElement, cells: &[CellState]) {
     for (i, state) in cells.iter().enumerate() {
         let (col, row) = (i as u64 % COLUMNS, i as u64 / COLUMNS);
         paint(&ctx, *state, col as f64 * CELL_PX, row as f64 * CELL_PX);
+    }
+    if let Some(i) = cursor {
+        let (col, row) = (i % COLUMNS, i / COLUMNS);
+        ctx.set_stroke_style_str("#ffb000");
+        ctx.set_line_width(2.0);
+        ctx.stroke_rect(
+            col as f64 * CELL_PX,
+            row as f64 * CELL_PX,
+            CELL_PX - 1.0,
+            CELL_PX - 1.0,
+        );
     }
 }
 
@@ -185,11 +201,13 @@ pub fn block_map(props: &BlockMapProps) -> Html {
         count(CellState::Cleared),
     );
 
+    // The keyboard's cell, while the map has focus.
+    let cursor = use_state(|| None::<u64>);
     {
         let (canvas, cells) = (canvas.clone(), cells.clone());
-        use_effect_with((props.revision, *view), move |_| {
+        use_effect_with((props.revision, *view, *cursor), move |(_, _, cursor)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw(&c, &cells);
+                draw_with_cursor(&c, &cells, *cursor);
             }
         });
     }
@@ -235,6 +253,75 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                 state
             )));
         })
+    };
+    // What a cell is, in words: for the tooltip and for screen readers.
+    let describe = {
+        let (view, cells) = (*view, cells.clone());
+        move |i: u64| -> Option<String> {
+            let r = view.cell_range(i);
+            (!r.is_empty()).then(|| {
+                let state = match cells[i as usize] {
+                    CellState::Never => "never written",
+                    CellState::Snapshotted => "written, in a snapshot",
+                    CellState::Changed => "changed since the last snapshot",
+                    CellState::Cleared => "cleared (TRIM)",
+                };
+                format!(
+                    "cell {} · pages {}–{} · bytes {}–{} · {state}",
+                    i + 1,
+                    group_thousands(r.start),
+                    group_thousands(r.end - 1),
+                    group_thousands(r.start * PAGE_SIZE),
+                    group_thousands(r.end * PAGE_SIZE - 1),
+                )
+            })
+        }
+    };
+    let on_key = {
+        let (view, cursor, hover, describe) = (
+            view.clone(),
+            cursor.clone(),
+            hover.clone(),
+            describe.clone(),
+        );
+        Callback::from(move |e: KeyboardEvent| {
+            let at = cursor.unwrap_or(0);
+            let last = COLUMNS * ROWS - 1;
+            let moved = match e.key().as_str() {
+                "ArrowRight" => Some((at + 1).min(last)),
+                "ArrowLeft" => Some(at.saturating_sub(1)),
+                "ArrowDown" => Some((at + COLUMNS).min(last)),
+                "ArrowUp" => Some(at.saturating_sub(COLUMNS)),
+                "Home" => Some(0),
+                "End" => Some(last),
+                "Enter" | "+" => {
+                    view.set(view.zoom_in(at));
+                    Some(COLUMNS * ROWS / 2)
+                }
+                "-" => {
+                    view.set(view.zoom_out());
+                    Some(at)
+                }
+                _ => None,
+            };
+            if let Some(i) = moved {
+                e.prevent_default();
+                cursor.set(Some(i));
+                hover.set(describe(i));
+            }
+        })
+    };
+    let on_focus = {
+        let (cursor, hover, describe) = (cursor.clone(), hover.clone(), describe.clone());
+        Callback::from(move |_: FocusEvent| {
+            let i = cursor.unwrap_or(0);
+            cursor.set(Some(i));
+            hover.set(describe(i));
+        })
+    };
+    let on_blur = {
+        let cursor = cursor.clone();
+        Callback::from(move |_: FocusEvent| cursor.set(None))
     };
     let on_leave = {
         let hover = hover.clone();
@@ -316,6 +403,11 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                     onmousemove={on_move}
                     onmouseleave={on_leave}
                     onclick={on_click}
+                    tabindex="0"
+                    aria-describedby={format!("{id}-tooltip")}
+                    onkeydown={on_key}
+                    onfocus={on_focus}
+                    onblur={on_blur}
                 />
                 <div class="map-side" aria-hidden="true"></div>
                 if props.layers.is_empty() {
@@ -343,7 +435,7 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                     human_bytes(view.first_page * PAGE_SIZE), human_bytes(view.last_page() * PAGE_SIZE),
                     t("map.cell"), human_bytes(view.pages_per_cell * PAGE_SIZE),
                     group_thousands(view.pages_per_cell), t("disk.pages")) }
-                <span class="map-tooltip" aria-live="polite">{ hover.as_deref().map(|h| format!(" · {h}")).unwrap_or_default() }</span>
+                <span class="map-tooltip" id={format!("{id}-tooltip")} aria-live="polite">{ hover.as_deref().map(|h| format!(" · {h}")).unwrap_or_default() }</span>
             </p>
             <ul class="legend" aria-label={t("map.legend")}>
                 <li><span class="swatch never"></span>{ t("map.never") }</li>

@@ -11,7 +11,7 @@ use crate::i18n::use_t;
 
 #[derive(Properties, PartialEq)]
 pub struct ClockProps {
-    pub now: String,
+    pub now: snaplab_engine::clock::Instant,
     pub busy: bool,
     pub submit: Submit,
 }
@@ -22,6 +22,7 @@ const SPEEDS: [u64; 4] = [1, 10, 60, 600];
 #[function_component(ClockBar)]
 pub fn clock_bar(props: &ClockProps) -> Html {
     let t = use_t();
+    let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
     let playing = use_state(|| false);
     let speed = use_state(|| 60u64);
     {
@@ -62,7 +63,10 @@ pub fn clock_bar(props: &ClockProps) -> Html {
     };
     html! {
         <section class="card clock" aria-label={t("clock.label")}>
-            <span class="clock-time">{ t("clock.time") }{ " " }<strong id="clock-now">{ &props.now }</strong></span>
+            <span class="clock-time">{ t("clock.time") }{ " " }
+                // Readable; Azure's own timestamp on hover.
+                <strong id="clock-now" title={props.now.to_azure_string()}>{ crate::i18n::readable_time(lang, props.now) }</strong>
+            </span>
             { advance("+1 min", Span::minutes(1)) }
             { advance("+5 min", Span::minutes(5)) }
             { advance("+1 h", Span::hours(1)) }

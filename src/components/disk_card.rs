@@ -309,7 +309,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                     <button type="button" onclick={trim_range}>{ t("workload.trim") }</button>
                 </form>
                 <form class="actions" onsubmit={resize}>
-                    <label>{ t("disk.resize") }{ " " }<input id={id("resize")} type="number" min="1" max="32767" value={(*resize_to).clone()} oninput={bind(&resize_to)} /></label>
+                    <label>{ t("disk.resize") }{ " " }<input id={id("resize")} type="number" min="1" max="65536" value={(*resize_to).clone()} oninput={bind(&resize_to)} /></label>
                     <button type="submit" title={crate::explain_tip("az disk update")}>{ t("disk.resizeButton") }</button>
                     <button type="button" onclick={sas}>{ if disk.sas_active { t("disk.revokeSas") } else { t("disk.grantSas") } }</button>
                 </form>

@@ -27,6 +27,29 @@ impl PartialEq for HistoryProps {
     }
 }
 
+/// A QR code of `url` as SVG, for a phone's camera; `None` when the link is
+/// longer than a QR code holds (a larger lab: export a file instead).
+pub fn share_qr_svg(url: &str) -> Option<String> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::L).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_short_link_makes_a_qr_code_and_a_long_one_does_not() {
+        let svg = super::share_qr_svg("https://example.test/#lab=v1.abc").unwrap();
+        assert!(svg.starts_with("<?xml") && svg.contains("<svg"), "{svg}");
+        assert!(super::share_qr_svg(&"x".repeat(5_000)).is_none());
+    }
+}
+
 #[function_component(History)]
 pub fn history(props: &HistoryProps) -> Html {
     let t = use_t();
@@ -204,7 +227,27 @@ pub fn history(props: &HistoryProps) -> Html {
                 <label><input id="replay-speed" type="number" min="20" max="5000" value={speed.to_string()} oninput={on_speed} />{ " " }{ t("history.speed") }</label>
             </div>
             if !link.is_empty() {
-                <label>{ t("share.label") }{ " " }<input id="share-link" type="text" readonly=true value={(*link).clone()} /></label>
+                <div class="share">
+                    <label for="share-link">{ t("share.label") }</label>
+                    <div class="share-row">
+                        <input id="share-link" type="text" readonly=true value={(*link).clone()} />
+                        <button type="button" onclick={{
+                            let link = (*link).clone();
+                            Callback::from(move |_| if let Some(w) = web_sys::window() {
+                                let _ = w.navigator().clipboard().write_text(&link);
+                            })
+                        }}>{ t("share.copy") }</button>
+                    </div>
+                    { match share_qr_svg(&link) {
+                        Some(svg) => html! {
+                            <figure class="qr" id="share-qr">
+                                { Html::from_html_unchecked(AttrValue::from(svg)) }
+                                <figcaption>{ t("share.qr") }</figcaption>
+                            </figure>
+                        },
+                        None => html! { <p class="hint" id="share-qr-none">{ t("share.qrTooLong") }</p> },
+                    } }
+                </div>
             }
             <label>{ t("history.scrub") }{ format!(" {k} / {n} ") }
                 <input id="history-scrub" type="range" min="0" max={n.to_string()} value={k.to_string()} oninput={on_scrub} />

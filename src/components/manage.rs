@@ -161,7 +161,7 @@ pub fn manage(props: &ManageProps) -> Html {
                     <label>{ t("manage.sku") }<select onchange={bind_select(&disk_sku)}>
                         { for DiskSku::ALL.iter().map(|s| html! { <option value={s.name()} selected={s.name() == *disk_sku}>{ s.name() }</option> }) }
                     </select></label>
-                    <label>{ t("manage.size") }<input type="number" min="1" max="32767" value={(*disk_size).clone()} oninput={bind(&disk_size)} /></label>
+                    <label>{ t("manage.size") }<input type="number" min="1" max="65536" value={(*disk_size).clone()} oninput={bind(&disk_size)} /></label>
                     <label>{ t("manage.sector") }<select onchange={bind_select(&disk_sector)}>
                         <option value="512" selected={*disk_sector == "512"}>{ "512" }</option>
                         <option value="4096" selected={*disk_sector == "4096"}>{ "4096" }</option>

@@ -122,7 +122,7 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         path: &["az", "disk", "create"],
         summary: "Create a managed disk, empty (--size-gb) or from a snapshot (--source).",
-        options: &[G, N, L, v("--size-gb", Some("-z"), "Size in GiB (1 to 32,767)."), v("--sku", None, "Standard_LRS, StandardSSD_LRS, StandardSSD_ZRS, Premium_LRS, Premium_ZRS, PremiumV2_LRS, UltraSSD_LRS."),
+        options: &[G, N, L, v("--size-gb", Some("-z"), "Size in GiB: 1 to 32,767, or to 65,536 (64 TiB) for UltraSSD_LRS and PremiumV2_LRS."), v("--sku", None, "Standard_LRS, StandardSSD_LRS, StandardSSD_ZRS, Premium_LRS, Premium_ZRS, PremiumV2_LRS, UltraSSD_LRS."),
             v("--source", None, "A snapshot, by name or ID, to create the disk from."), v("--logical-sector-size", None, "512 or 4096 (Ultra and Premium SSD v2 only)."), NO_WAIT], rules: &["A3", "C4", "C6"], run: commands::az_disk_create },
     Spec { path: &["az", "disk", "show"], summary: "Show a disk.", options: &[G, N, v("--ids", None, "The disk's ID.")], rules: &[], run: commands::az_disk_show },
     Spec { path: &["az", "disk", "list"], summary: "List disks.", options: &[G], rules: &[], run: commands::az_disk_list },

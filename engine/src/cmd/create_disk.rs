@@ -46,6 +46,7 @@ fn create_disk(
 ) -> Result<String> {
     let at = lab.place(&group, &name, location.as_deref(), "disk")?;
     let sku = DiskSku::parse(&sku)?;
+    crate::disk::check_size(sku, size_gib)?;
     let data = DiskData::new(size_gib, logical_sector_size)?;
     rules::c6_disk_sector_size(sku, logical_sector_size)?;
     if lab.disks.contains_key(&at.key()) {

@@ -53,6 +53,7 @@ fn restore_disk(
     rules::c4_disks_from_snapshot(lab, &snapshot)?;
     let snapshot_gib = snapshot.disk_size_bytes / crate::units::GIB;
     let size_gib = size_gib.unwrap_or(snapshot_gib);
+    crate::disk::check_size(sku, size_gib)?;
     if size_gib < snapshot_gib {
         return Err(EngineError::ShrinkNotAllowed {
             current_gib: snapshot_gib,

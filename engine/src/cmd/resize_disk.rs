@@ -27,6 +27,7 @@ impl Operation for ResizeDisk {
 fn resize_disk(lab: &mut Lab, group: String, name: String, size_gib: u64) -> Result<String> {
     let disk = lab.find_disk(&group, &name)?.clone();
     rules::b7_resize(lab, &disk, size_gib)?;
+    crate::disk::check_size(disk.sku, size_gib)?;
     let crossed = rules::b6_crosses_boundary(disk.size_gib(), size_gib);
     let d = lab.disks.get_mut(&disk.at.key()).expect("found above");
     d.data.grow(size_gib)?;
