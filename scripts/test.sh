@@ -45,6 +45,8 @@ browser_tests() {
 }
 e2e_tests() {
     (source scripts/wasm-env.sh && trunk build --release=true --dist dist index.html) || return 1
+    # The same app built for a sub-path, as a static site host would serve it.
+    (source scripts/wasm-env.sh && trunk build --release=true --public-url /snaplab/ --dist dist-subpath index.html) || return 1
     (cd e2e && npm test)
 }
 
