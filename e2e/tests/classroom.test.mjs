@@ -215,10 +215,10 @@ test('the dialog keeps the keyboard: Tab cycles inside it, Escape closes it', as
   // The block map by keyboard: a cursor cell, announced; Enter zooms in there.
   await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
   await page.locator(MAP).focus();
-  assert.match(await text(page, '#map-disk1-tooltip'), /cell 1 · pages 0–[\d,]+ · bytes 0–[\d,]+ · changed since the last snapshot/);
+  assert.match(await text(page, '#map-disk1-tooltip'), /cell 1 · pages 0–[\d,]+ · bytes 0–[\d,]+ · Changed since last snapshot/);
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowDown');
-  assert.match(await text(page, '#map-disk1-tooltip'), /cell 66 · .* · never written/);
+  assert.match(await text(page, '#map-disk1-tooltip'), /cell 66 · .* · Never written/);
   const before = Number(await page.locator(MAP).getAttribute('data-pages-per-cell'));
   await page.keyboard.press('ArrowUp');
   await page.keyboard.press('ArrowLeft');
@@ -231,5 +231,47 @@ test('the dialog keeps the keyboard: Tab cycles inside it, Escape closes it', as
       .filter((el) => !(el.getAttribute('aria-label') || el.labels?.[0]?.textContent.trim() || el.textContent.trim() || el.getAttribute('title')))
       .map((el) => el.outerHTML.slice(0, 80)));
   assert.deepEqual(unnamed, []);
+  assert.deepEqual(errors, []);
+});
+
+test('in Swedish, no English is left on the page (outside what Azure itself prints in English)', async () => {
+  const errors = [];
+  const page = await pageAt(1366, 768, errors);
+  await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
+  await page.getByLabel('Language').selectOption('sv');
+  await page.getByRole('button', { name: '+ Skapa ögonblicksbild' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Stegvis', { exact: true }).check();
+  await dialog.getByRole('button', { name: 'Granska + skapa' }).click();
+  await act(page, dialog.getByRole('button', { name: 'Skapa', exact: true }));
+  await page.locator('details.more-workloads summary').click();
+  // Words of the English interface, which must not appear in Swedish.
+  const english = /\b(the|and|of|Write|Show|Restore|Delete|Grant|Revoke|Copy|Zoom|Whole|Pan|Never|written|Changed|Cleared|pages|bytes|Showing|Each|used|Viewing|operation|Imported|Create|Cancel|Review|Lesson|Lessons|History|Billing|Violations|Snapshots|More|Resources|Undo|Redo|Share|Replay|Start|Export|Import|Reset|Speed|Simulated|time|Run|Clear|Next|Step|Presenter|mode|Notifications|Family|Type|Name|Size|Drill|Hint|Goals)\b/;
+  // Where English is right: what the engine and Azure's tools print (results,
+  // refusals, JSON, the console), resource names, and SKU or option values.
+  const skip = '.console, .feedback, pre, .json, #notify-list, .tree, .violations-table, .refusal, option, code, kbd, .facts.strip dd, .chain-labels, .map-status, #history-operations, #history-view, #history-preview, .layer-name';
+  const found = [];
+  const tabs = ['Ögonblicksbilder', 'Diff', 'Fakturering', 'Överträdelser', 'Historik', 'Lektioner', 'Mer'];
+  for (const tab of tabs) {
+    await page.getByRole('tab', { name: tab, exact: true }).click();
+    const texts = await page.evaluate((skip) => {
+      const out = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest(skip) || el.offsetParent === null) continue;
+        const t = n.textContent.trim();
+        if (t) out.push(t);
+      }
+      for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+        if (el.closest(skip) || el.offsetParent === null) continue;
+        for (const a of ['aria-label', 'placeholder']) if (el.getAttribute(a)) out.push(el.getAttribute(a));
+      }
+      return out;
+    }, skip);
+    for (const t of texts) if (english.test(t)) found.push(`${tab}: ${t}`);
+  }
+  assert.deepEqual([...new Set(found)], []);
+  await screenshot(page, 'classroom-swedish.png');
   assert.deepEqual(errors, []);
 });

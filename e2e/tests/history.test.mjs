@@ -27,7 +27,7 @@ test('undo, redo, scrub back and continue from there (the future forks)', async 
   assert.equal(await scrub.getAttribute('max'), '4');
   await scrub.fill('3');
   assert.match(await text(page, '#history-view'), /^Viewing the lab after operation 3: write rg-snaplab\/disk1 · .* · 1 disk\(s\), 0 snapshot\(s\), 1 MiB written$/);
-  assert.equal(await text(page, '#history-preview'), 'disk disk1 · 1 MiB used');
+  assert.equal(await text(page, '#history-preview'), 'Disk disk1 · 1 MiB used');
   await page.getByRole('button', { name: 'Continue from here' }).click();
   await page.locator('#disk-disk1-used').filter({ hasText: /^1 MiB$/ }).waitFor({ timeout: 10_000 });
   await openTab(page, 'More');

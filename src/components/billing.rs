@@ -7,7 +7,7 @@ use snaplab_engine::units::human_bytes;
 use snaplab_engine::Lab;
 use yew::prelude::*;
 
-use crate::i18n::use_t;
+use crate::i18n::{use_t, Lang};
 
 #[derive(Properties)]
 pub struct BillingProps {
@@ -37,13 +37,14 @@ pub fn cost_history(lab: &Lab, prices: &PriceTable) -> Vec<(u64, f64, f64)> {
     points
 }
 
-fn money(v: f64) -> String {
-    format!("${v:.4}")
+fn money(lang: Lang, v: f64) -> String {
+    format!("${}", crate::i18n::number(lang, v, 4))
 }
 
 #[function_component(Billing)]
 pub fn billing(props: &BillingProps) -> Html {
     let t = use_t();
+    let lang = use_context::<Lang>().unwrap_or_default();
     let prices = PriceTable::default();
     let bill: Bill = props.lab.bill(&prices);
     let history = use_memo(props.revision, |_| cost_history(&props.lab, &prices));
@@ -84,18 +85,18 @@ pub fn billing(props: &BillingProps) -> Html {
                         <tr id={format!("bill-{}", l.name.to_lowercase())}>
                             <th scope="row">{ &l.name }</th>
                             <td class="num">{ human_bytes(l.used_bytes) }</td>
-                            <td class="num quantity">{ format!("{:.4}", l.daily_quantity) }</td>
-                            <td class="num">{ money(l.daily_cost) }</td>
-                            <td class="num">{ format!("{} · {}", human_bytes(l.full_equivalent_bytes), money(l.full_equivalent_daily_cost)) }</td>
+                            <td class="num quantity">{ crate::i18n::number(lang, l.daily_quantity, 4) }</td>
+                            <td class="num">{ money(lang, l.daily_cost) }</td>
+                            <td class="num">{ format!("{} · {}", human_bytes(l.full_equivalent_bytes), money(lang, l.full_equivalent_daily_cost)) }</td>
                         </tr>
                     }) }
                 </tbody>
             </table>
             <dl class="facts">
-                <dt>{ t("billing.perDay") }</dt><dd id="bill-day">{ money(bill.daily_cost) }</dd>
-                <dt>{ t("billing.perMonth") }</dt><dd id="bill-month">{ money(bill.monthly_cost) }</dd>
-                <dt>{ t("billing.asFull") }</dt><dd id="bill-full-month">{ format!("{} / {}", money(bill.full_equivalent_monthly_cost), t("billing.perMonth").to_lowercase()) }</dd>
-                <dt>{ t("billing.saving") }</dt><dd id="bill-saving">{ money(bill.monthly_saving()) }</dd>
+                <dt>{ t("billing.perDay") }</dt><dd id="bill-day">{ money(lang, bill.daily_cost) }</dd>
+                <dt>{ t("billing.perMonth") }</dt><dd id="bill-month">{ money(lang, bill.monthly_cost) }</dd>
+                <dt>{ t("billing.asFull") }</dt><dd id="bill-full-month">{ format!("{} / {}", money(lang, bill.full_equivalent_monthly_cost), t("billing.perMonth").to_lowercase()) }</dd>
+                <dt>{ t("billing.saving") }</dt><dd id="bill-saving">{ money(lang, bill.monthly_saving()) }</dd>
             </dl>
             <h3>{ t("billing.history") }</h3>
             <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-label={t("billing.history")}>

@@ -255,22 +255,27 @@ pub fn block_map(props: &BlockMapProps) -> Html {
         })
     };
     // What a cell is, in words: for the tooltip and for screen readers.
+    let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
     let describe = {
         let (view, cells) = (*view, cells.clone());
+        use crate::i18n::tr;
         move |i: u64| -> Option<String> {
             let r = view.cell_range(i);
             (!r.is_empty()).then(|| {
                 let state = match cells[i as usize] {
-                    CellState::Never => "never written",
-                    CellState::Snapshotted => "written, in a snapshot",
-                    CellState::Changed => "changed since the last snapshot",
-                    CellState::Cleared => "cleared (TRIM)",
+                    CellState::Never => tr(lang, "map.never"),
+                    CellState::Snapshotted => tr(lang, "map.snapshotted"),
+                    CellState::Changed => tr(lang, "map.changed"),
+                    CellState::Cleared => tr(lang, "map.cleared"),
                 };
                 format!(
-                    "cell {} · pages {}–{} · bytes {}–{} · {state}",
+                    "{} {} · {} {}–{} · {} {}–{} · {state}",
+                    tr(lang, "map.cellWord"),
                     i + 1,
+                    tr(lang, "map.pagesWord"),
                     group_thousands(r.start),
                     group_thousands(r.end - 1),
+                    tr(lang, "map.bytesWord"),
                     group_thousands(r.start * PAGE_SIZE),
                     group_thousands(r.end * PAGE_SIZE - 1),
                 )
@@ -423,7 +428,7 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                     <ol class="chain-labels" aria-hidden="true">
                         { for props.layers.iter().map(|l| html! {
                             <li class={classes!("layer", match l.kind { LayerKind::Incremental => "incremental", LayerKind::Full => "full", LayerKind::Pending => "pending" })}>
-                                <span class="layer-name">{ &l.label }</span>{ " " }<span class="layer-used">{ human_bytes(l.used) }</span>
+                                <span class="layer-name">{ if l.kind == LayerKind::Pending { format!("→ {}", t("chain.next")) } else { l.label.clone() } }</span>{ " " }<span class="layer-used">{ human_bytes(l.used) }</span>
                             </li>
                         }) }
                     </ol>

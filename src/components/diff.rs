@@ -113,10 +113,10 @@ pub fn diff_view(props: &DiffProps) -> Html {
             };
             html! {
                 <div id="diff-result">
-                    <p id="diff-summary">{ format!("{} {} · {} {} ({} pages) · {} {} ({} pages)",
+                    <p id="diff-summary">{ format!("{} {} · {} {} ({} {}) · {} {} ({} {})",
                         list.ranges.len(), t("diff.ranges"),
-                        human_bytes(list.page_bytes()), t("diff.written"), group_thousands(pages(RangeKind::PageRange)),
-                        human_bytes(list.clear_bytes()), t("diff.cleared"), group_thousands(pages(RangeKind::ClearRange))) }</p>
+                        human_bytes(list.page_bytes()), t("diff.written"), group_thousands(pages(RangeKind::PageRange)), t("diff.pages"),
+                        human_bytes(list.clear_bytes()), t("diff.cleared"), group_thousands(pages(RangeKind::ClearRange)), t("diff.pages")) }</p>
                     <p class="hint">{ t("diff.map") }</p>
                     <canvas id="diff-map" ref={canvas.clone()} width={(COLUMNS as f64 * CELL_PX).to_string()} height={(ROWS as f64 * CELL_PX).to_string()}
                         role="img" aria-label={t("diff.map")} />

@@ -53,6 +53,7 @@ mod tests {
 #[function_component(History)]
 pub fn history(props: &HistoryProps) -> Html {
     let t = use_t();
+    let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
     let n = props.lab.log().len();
     let position = use_state(|| None::<usize>);
     let redo_stack = use_state(Vec::<Command>::new);
@@ -253,13 +254,14 @@ pub fn history(props: &HistoryProps) -> Html {
                 <input id="history-scrub" type="range" min="0" max={n.to_string()} value={k.to_string()} oninput={on_scrub} />
             </label>
             <p id="history-view">
-                { format!("{} {k}: {} · {} · {} disk(s), {} snapshot(s), {} written",
-                    t("history.viewing"), operation(k), preview.now().to_azure_string(),
-                    preview.disks().count(), preview.snapshots().count(), human_bytes(used)) }
+                { format!("{} {k}: {} · {} · {} {}, {} {}, {} {}",
+                    t("history.viewing"), operation(k), crate::i18n::readable_time(lang, preview.now()),
+                    preview.disks().count(), t("history.disks"), preview.snapshots().count(), t("history.snapshots"),
+                    human_bytes(used), t("history.written")) }
             </p>
             <ul class="preview" id="history-preview">
-                { for preview.disks().map(|d| html! { <li>{ format!("disk {} · {} used", d.at.name, human_bytes(d.data.used_bytes())) }</li> }) }
-                { for preview.snapshots().map(|s| html! { <li>{ format!("snapshot {} · {} · {} used", s.at.name, if s.incremental { "incremental" } else { "full" }, human_bytes(s.used_bytes())) }</li> }) }
+                { for preview.disks().map(|d| html! { <li>{ format!("{} {} · {} {}", t("disk.title"), d.at.name, human_bytes(d.data.used_bytes()), t("history.used")) }</li> }) }
+                { for preview.snapshots().map(|s| html! { <li>{ format!("{} {} · {} · {} {}", t("history.snapshot"), s.at.name, if s.incremental { t("tree.incremental") } else { t("tree.full") }, human_bytes(s.used_bytes()), t("history.used")) }</li> }) }
             </ul>
             <ol class="operations" id="history-operations" aria-label={t("history.operations")}>
                 { for recent.into_iter().map(|(i, what, refused)| {

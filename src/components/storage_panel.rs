@@ -25,6 +25,7 @@ pub struct StoragePanelProps {
 #[function_component(StoragePanel)]
 pub fn storage_panel(props: &StoragePanelProps) -> Html {
     let t = use_t();
+    let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
     let facts = props.facts;
     let dispatch = props.dispatch.clone();
 
@@ -35,6 +36,7 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
 
     let import = {
         let dispatch = dispatch.clone();
+        let (t_imported, t_unchanged) = (t("storage.imported"), t("storage.notChanged"));
         Callback::from(move |e: Event| {
             let Some(input) = e
                 .target()
@@ -62,14 +64,12 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
                 // Checked whole (format, checksum, replay) before anything is
                 // changed; then queued, so it replaces the lab after any commit
                 // in flight.
-                let notice = format!("Imported {}", file.name());
+                let notice = format!("{} {}", t_imported, file.name());
                 match imported_lab(&bytes, notice) {
                     Ok(replacement) => {
                         dispatch.emit(Action::Queue(Work::Replace(Rc::new(replacement))))
                     }
-                    Err(e) => {
-                        dispatch.emit(refused(e.code(), format!("{e} Your lab was not changed.")))
-                    }
+                    Err(e) => dispatch.emit(refused(e.code(), format!("{e} {t_unchanged}"))),
                 }
             });
         })
@@ -100,10 +100,11 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
 
     let usage = match (facts.usage, facts.quota) {
         (Some(u), Some(q)) => format!(
-            "{} of {} ({:.2}%)",
+            "{} {} {} ({} %)",
             human_bytes(u as u64),
+            t("storage.of"),
             human_bytes(q as u64),
-            if q > 0.0 { u / q * 100.0 } else { 0.0 }
+            crate::i18n::number(lang, if q > 0.0 { u / q * 100.0 } else { 0.0 }, 2)
         ),
         _ => t("storage.unknown").into(),
     };
