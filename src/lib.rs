@@ -18,6 +18,7 @@
 pub mod app;
 pub mod block_map;
 pub mod components;
+pub mod granularity;
 pub mod i18n;
 pub mod services;
 pub mod state;

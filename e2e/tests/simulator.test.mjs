@@ -122,10 +122,18 @@ test('a diff of two snapshots lists the expected ranges, and a diff across famil
   const xml = await text(page, '#diff-body');
   // snap-a holds pages 0–2,047. Since then page 2,048 was written (the text) and the
   // TRIM cleared bytes 512 … 1,049,087: so pages 1–2,048 changed, and none holds data.
+  // The REST body, one range a line.
   assert.equal(
     xml,
-    '<?xml version="1.0" encoding="utf-8"?>\n<PageList><ClearRange><Start>512</Start><End>1049087</End></ClearRange><NextMarker /></PageList>',
+    '<?xml version="1.0" encoding="utf-8"?>\n<PageList>\n  <ClearRange><Start>512</Start><End>1049087</End></ClearRange>\n  <NextMarker />\n</PageList>',
   );
+  // The same change in other trackers' units: Azure's pages, QEMU's 64 KiB, EBS's 512 KiB.
+  const compare = await page.locator('#diff-compare tbody tr').allTextContents();
+  assert.deepEqual(compare, [
+    'Azure page blob (Get Page Ranges)512 B2,0481 MiB',
+    'QEMU dirty bitmap (default granularity)64 KiB171 MiB',
+    'AWS EBS snapshot blocks512 KiB31.5 MiB',
+  ]);
   assert.equal(await text(page, '#diff-summary'), '1 ranges · 0 B written (0 pages) · 1 MiB cleared (2,048 pages)');
   await page.getByRole('button', { name: 'Format: XML' }).click();
   const json = JSON.parse(await text(page, '#diff-body'));

@@ -106,8 +106,18 @@ pub fn diff_view(props: &DiffProps) -> Html {
                     .map(|r| r.bytes() / 512)
                     .sum::<u64>()
             };
+            // The same changes, counted as other trackers count them.
+            let byte_ranges: Vec<(u64, u64)> =
+                list.ranges.iter().map(|r| (r.start, r.end)).collect();
+            let comparison: Vec<(&str, u64, u64)> = crate::granularity::TRACKERS
+                .iter()
+                .map(|(name, unit)| {
+                    let (n, bytes) = crate::granularity::units_touched(&byte_ranges, *unit);
+                    (*name, n, bytes)
+                })
+                .collect();
             let text = if *xml {
-                list.to_xml()
+                crate::granularity::pretty_xml(&list.to_xml())
             } else {
                 serde_json::to_string_pretty(&list.to_json()).unwrap_or_default()
             };
@@ -121,6 +131,16 @@ pub fn diff_view(props: &DiffProps) -> Html {
                     <canvas id="diff-map" ref={canvas.clone()} width={(COLUMNS as f64 * CELL_PX).to_string()} height={(ROWS as f64 * CELL_PX).to_string()}
                         role="img" aria-label={t("diff.map")} />
                     <pre class="json" id="diff-body">{ text }</pre>
+                    <h3>{ t("diff.compare") }</h3>
+                    <table class="compare" id="diff-compare">
+                        <thead><tr><th scope="col">{ t("diff.tracker") }</th><th scope="col">{ t("diff.unit") }</th><th scope="col">{ t("diff.units") }</th><th scope="col">{ t("diff.toCopy") }</th></tr></thead>
+                        <tbody>
+                            { for comparison.iter().zip(crate::granularity::TRACKERS).map(|((name, n, bytes), (_, unit))| html! {
+                                <tr><th scope="row">{ *name }</th><td class="num">{ human_bytes(unit) }</td><td class="num">{ group_thousands(*n) }</td><td class="num">{ human_bytes(*bytes) }</td></tr>
+                            }) }
+                        </tbody>
+                    </table>
+                    <p class="hint">{ t("diff.compareHint") }</p>
                 </div>
             }
         }
