@@ -348,6 +348,22 @@ pub fn app() -> Html {
             seen.set(newest);
         })
     };
+    // Is the lesson in progress solved? Checked when the lab changes only.
+    let lesson_solved: Option<String> = {
+        let lab = state.lab().clone();
+        (*use_memo(((*lesson).clone(), state.revision), move |(id, _)| {
+            let lesson = snaplab_console::lessons::by_id().remove(id.as_ref()?)?;
+            lesson.solved(&lab).then(|| lesson.title.clone())
+        }))
+        .clone()
+        .map(|title| {
+            if *lang == Lang::Sv {
+                title.sv
+            } else {
+                title.en
+            }
+        })
+    };
     let unseen = state
         .notifications
         .iter()
@@ -473,6 +489,12 @@ pub fn app() -> Html {
                                     let dispatch = dispatch.clone();
                                     Callback::from(move |_| dispatch.emit(Action::PendingShare(None)))
                                 }}>{ t("share.dismiss") }</button>
+                            </div>
+                        }
+                        if let Some(title) = lesson_solved.clone() {
+                            <div class="success" id="centre-success" role="status">
+                                <strong>{ t("lessons.wellDone") }</strong>{ " " }{ title }
+                                <button type="button" onclick={pick_tab(Tab::Lessons)}>{ t("lessons.whatNext") }</button>
                             </div>
                         }
                         if *presenter {

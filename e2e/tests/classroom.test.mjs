@@ -144,8 +144,14 @@ test('lesson 1 solved through the UI at 1366x768, its goal and the map in view',
   await dialog.getByRole('button', { name: 'Review + create' }).click();
   await act(page, dialog.getByRole('button', { name: 'Create', exact: true }));
   await page.locator('#lesson-status').filter({ hasText: 'Solved' }).waitFor({ timeout: 10_000 });
-  await visibleTogether(page, [MAP, '#map-disk1-chain', '#lesson-status', '#lesson-goals'], 'lesson solved');
+  await visibleTogether(page, [MAP, '#map-disk1-chain', '#lesson-status', '#lesson-goals', '#centre-success', '#lesson-success'], 'lesson solved');
+  // The moment of success, in the centre and in the panel, with the next lesson offered.
+  assert.match(await text(page, '#centre-success'), /Well done! You solved Your first incremental snapshot/);
+  assert.match(await text(page, '#lesson-success'), /Next lesson: The first holds everything, the next only changes/);
   await screenshot(page, 'classroom-lesson-solved.png');
+  // The solution can be shown, and run in the console.
+  await page.getByRole('button', { name: 'Show solution' }).click();
+  assert.match(await text(page, '#lesson-solution'), /az snapshot create/);
 
   // Presenter mode runs its prepared script on this lab, the lesson's.
   await page.locator('body').press('p');
@@ -273,5 +279,33 @@ test('in Swedish, no English is left on the page (outside what Azure itself prin
   }
   assert.deepEqual([...new Set(found)], []);
   await screenshot(page, 'classroom-swedish.png');
+  assert.deepEqual(errors, []);
+});
+
+test('keyboard only: the portal flow from the page to a created snapshot', async () => {
+  const errors = [];
+  const page = await pageAt(1366, 768, errors);
+  // Tab from the top of the page to the Create snapshot button.
+  let found = false;
+  for (let i = 0; i < 60 && !found; i++) {
+    await page.keyboard.press('Tab');
+    found = await page.evaluate(() => document.activeElement?.textContent === '+ Create snapshot');
+  }
+  assert.ok(found, 'Create snapshot is reachable with Tab');
+  // A visible focus ring.
+  assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('kbd-snap');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('kbd-snap');
+  await page.keyboard.press('Tab'); // to the snapshot type
+  await page.keyboard.press('ArrowRight'); // Incremental
+  await page.keyboard.press('Tab'); // to Review + create
+  await page.keyboard.press('Enter');
+  await page.locator('#wizard-review').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Create');
+  await page.keyboard.press('Enter');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#snapshot-kbd-snap td').first().textContent(), 'Incremental');
   assert.deepEqual(errors, []);
 });

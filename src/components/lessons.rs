@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use crate::i18n::{use_t, Lang};
 use crate::state::{Action, Refusal};
-use crate::state::{Replacement, Work};
+use crate::state::{Origin, Replacement, Work};
 use crate::storage;
 
 pub use crate::services::progress::PROGRESS_DB;
@@ -43,6 +43,7 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
     let current = props.current.clone();
     let picked = use_state(|| all.first().map(|l| l.id.clone()).unwrap_or_default());
     let hints_shown = use_state(|| 0usize);
+    let solution_shown = use_state(|| false);
     let solved = use_state(Vec::<String>::new);
     {
         let solved = solved.clone();
@@ -69,6 +70,11 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
         })
         .unwrap_or_default();
     let now_solved = lesson.is_some() && results.iter().all(|(_, ok)| *ok);
+    // The lesson after this one, for the moment of success.
+    let next_lesson = lesson.and_then(|l| {
+        let at = all.iter().position(|x| x.id == l.id)?;
+        all.get(at + 1).cloned()
+    });
     {
         // Remember a lesson once its goals all hold.
         let (solved, id) = (solved.clone(), current.as_ref().cloned());
@@ -201,6 +207,21 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
             </div>
             if let Some(lesson) = lesson {
                 <h3 id="lesson-title">{ text(&lesson.title) }</h3>
+                if now_solved {
+                    // The moment of success, where the learner is, and what comes next.
+                    <div class="success" id="lesson-success" role="status">
+                        <strong>{ t("lessons.wellDone") }</strong>{ " " }{ text(&lesson.title) }
+                        if let Some(next) = next_lesson.clone() {
+                            <button type="button" class="primary" onclick={{
+                                let (picked, id) = (picked.clone(), next.id.clone());
+                                Callback::from(move |_| picked.set(id.clone()))
+                            }}>{ format!("{} {}", t("lessons.next"), text(&next.title)) }</button>
+                        } else {
+                            <span>{ t("lessons.allDone") }</span>
+                        }
+                    </div>
+                }
+
                 <p>{ text(&lesson.intro) }</p>
                 <h4>{ t("lessons.goals") }</h4>
                 <ul class="goals" id="lesson-goals">
@@ -211,9 +232,26 @@ pub fn lessons_panel(props: &LessonsProps) -> Html {
                 <p id="lesson-status" class={if now_solved { "solved" } else { "" }} role="status">
                     { if now_solved { t("lessons.solved") } else { t("lessons.notSolved") } }
                 </p>
-                { for lesson.hints.iter().take(*hints_shown).map(|h| html! { <p class="hint">{ "💡 " }{ text(h) }</p> }) }
-                if *hints_shown < lesson.hints.len() {
-                    <button type="button" onclick={more_hints}>{ t("lessons.hint") }</button>
+                { for lesson.hints.iter().take(*hints_shown).map(|h| html! { <p class="hint">{ "→ " }{ text(h) }</p> }) }
+                <div class="actions">
+                    if *hints_shown < lesson.hints.len() {
+                        <button type="button" onclick={more_hints}>{ t("lessons.hint") }</button>
+                    }
+                    <button type="button" aria-expanded={solution_shown.to_string()} onclick={{
+                        let shown = solution_shown.clone();
+                        Callback::from(move |_| shown.set(!*shown))
+                    }}>{ t("lessons.showSolution") }</button>
+                </div>
+                if *solution_shown {
+                    <pre class="json" id="lesson-solution">{ lesson.solution.join("\n") }</pre>
+                    <button type="button" onclick={{
+                        let (dispatch, script) = (props.dispatch.clone(), lesson.solution.join("\n"));
+                        Callback::from(move |_| dispatch.emit(Action::Queue(Work::Script {
+                            origin: Origin::Console,
+                            language: snaplab_console::Language::Bash,
+                            script: script.clone(),
+                        })))
+                    }}>{ t("lessons.runSolution") }</button>
                 }
             }
             <h3>{ t("drill.title") }</h3>

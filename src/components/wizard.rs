@@ -72,6 +72,18 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
     let refusal = use_state(|| None::<Refusal>);
     let dialog = use_node_ref();
     let first_field = use_node_ref();
+    let create_button = use_node_ref();
+    {
+        // On the review page, the keyboard is on Create.
+        let create_button = create_button.clone();
+        use_effect_with(*reviewing, move |reviewing| {
+            if *reviewing {
+                if let Some(b) = create_button.cast::<web_sys::HtmlElement>() {
+                    let _ = b.focus();
+                }
+            }
+        });
+    }
     {
         // Take focus when the dialog opens.
         let first_field = first_field.clone();
@@ -213,7 +225,7 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
                     </div>
                 }
                 <div class="actions">
-                    <button type="button" class="primary" onclick={create} disabled={waiting.is_some()}>
+                    <button type="button" class="primary" ref={create_button} onclick={create} disabled={waiting.is_some()}>
                         { if waiting.is_some() { t("wizard.creating") } else { t("wizard.create") } }
                     </button>
                     <button type="button" onclick={back}>{ t("wizard.previous") }</button>
