@@ -31,6 +31,7 @@ use crate::components::snapshots::Snapshots;
 use crate::components::storage_panel::StoragePanel;
 use crate::components::template::TemplateBlade;
 use crate::components::violations::Violations;
+use crate::components::walkthrough::WalkthroughPanel;
 use crate::i18n::{tr, Lang};
 use crate::services::lab_store::LabStore;
 use crate::state::{Action, AppState, Origin, Phase, Refusal, Replacement, StorageFacts, Work};
@@ -460,9 +461,13 @@ pub fn app() -> Html {
                 Tab::History => {
                     html! { <History lab={lab.clone()} revision={revision} dispatch={dispatch.clone()} submit={submit.clone()} /> }
                 }
-                Tab::Lessons => {
-                    html! { <Lessons lab={lab.clone()} revision={revision} current={lesson.clone()} dispatch={dispatch.clone()} /> }
-                }
+                Tab::Lessons => html! {
+                    <>
+                        <Lessons lab={lab.clone()} revision={revision} current={lesson.clone()} dispatch={dispatch.clone()} />
+                        <WalkthroughPanel group={disk.map(|d| d.at.group.clone()).unwrap_or_default()}
+                            disk={disk.map(|d| d.at.name.clone()).unwrap_or_default()} dispatch={dispatch.clone()} />
+                    </>
+                },
                 Tab::More => html! {
                     <>
                         <Manage lab={lab.clone()} revision={revision} submit={submit.clone()} />

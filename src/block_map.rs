@@ -101,6 +101,11 @@ impl View {
         self.with(per, center.saturating_sub(per * self.cells / 2))
     }
 
+    /// The same zoom, starting at (about) `first_page`.
+    pub fn moved_to(&self, first_page: u64) -> View {
+        self.with(self.pages_per_cell, first_page)
+    }
+
     /// Moves the view by `cells` cells (negative: towards the start).
     pub fn pan(&self, cells: i64) -> View {
         let delta = cells.unsigned_abs() * self.pages_per_cell;

@@ -31,6 +31,7 @@ pub mod pwsh;
 pub mod runner;
 pub mod shell;
 pub mod suggest;
+pub mod walkthrough;
 
 use snaplab_engine::{Command, Lab};
 

@@ -309,3 +309,16 @@ test('keyboard only: the portal flow from the page to a created snapshot', async
   assert.equal(await page.locator('#snapshot-kbd-snap td').first().textContent(), 'Incremental');
   assert.deepEqual(errors, []);
 });
+
+test("seed 001's walkthrough: a section's code block runs in the lab with one click", async () => {
+  const errors = [];
+  const page = await pageAt(1366, 768, errors);
+  await openTab(page, 'Lessons');
+  await page.locator('#walk-2 summary').click();
+  assert.match(await text(page, '#walk-2 pre'), /resourceGroupName="rg-snaplab"/);
+  await page.locator('#walk-2').getByRole('button', { name: 'Run this in the console' }).click();
+  await page.locator('#console-output').filter({ hasText: 'walk-cli' }).waitFor({ timeout: 10_000 });
+  await page.locator('#map-disk1-chain').waitFor();
+  assert.match(await page.locator('#map-disk1-chain').getAttribute('aria-label'), /walk-cli/);
+  assert.deepEqual(errors, []);
+});

@@ -46,6 +46,60 @@ pub enum LayerKind {
     Pending,
 }
 
+/// Width of the minimap's drawing, in pixels (it is stretched to the map's width).
+pub const MINIMAP_PX: u64 = 640;
+
+/// The whole disk in `MINIMAP_PX` columns: for each, 0 (nothing), 1 (written)
+/// or 2 (changed since the last snapshot). Visits each range once.
+pub fn minimap_columns(disk: &Disk) -> Vec<u8> {
+    let pages = disk.data.page_count().max(1);
+    let mut cols = vec![0u8; MINIMAP_PX as usize];
+    let mut mark = |range: PageRange, value: u8| {
+        let a = (range.start as u128 * MINIMAP_PX as u128 / pages as u128) as usize;
+        let b = ((range.end.max(range.start + 1) as u128 * MINIMAP_PX as u128)
+            .div_ceil(pages as u128)) as usize;
+        for c in &mut cols[a.min(MINIMAP_PX as usize - 1)..b.clamp(a + 1, MINIMAP_PX as usize)] {
+            *c = (*c).max(value);
+        }
+    };
+    for r in disk.data.page_map().written_ranges() {
+        mark(r, 1);
+    }
+    for r in disk.changed.iter() {
+        mark(r, 2);
+    }
+    cols
+}
+
+fn draw_minimap(canvas: &HtmlCanvasElement, cols: &[u8], view: &View) {
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let (w, h) = (canvas.width() as f64, canvas.height() as f64);
+    ctx.set_fill_style_str("#eef1f4");
+    ctx.fill_rect(0.0, 0.0, w, h);
+    for (x, c) in cols.iter().enumerate() {
+        match c {
+            1 => ctx.set_fill_style_str("#1f6feb"),
+            2 => ctx.set_fill_style_str("#f0883e"),
+            _ => continue,
+        }
+        ctx.fill_rect(x as f64, 2.0, 1.0, h - 4.0);
+    }
+    // The part of the disk the map shows.
+    let pages = view.disk_pages.max(1) as f64;
+    let x0 = view.first_page as f64 / pages * w;
+    let x1 = (view.last_page() as f64 / pages * w).max(x0 + 2.0);
+    ctx.set_stroke_style_str("#1b1f24");
+    ctx.set_line_width(2.0);
+    ctx.stroke_rect(x0 + 1.0, 1.0, (x1 - x0 - 2.0).max(1.0), h - 2.0);
+}
+
 /// Draws the layers for the pages of `window`, one row each.
 pub fn draw_layers(canvas: &HtmlCanvasElement, layers: &[Layer], window: PageRange) {
     let Some(ctx) = canvas
@@ -211,6 +265,34 @@ pub fn block_map(props: &BlockMapProps) -> Html {
             }
         });
     }
+    let minimap = use_node_ref();
+    {
+        let (minimap, disk) = (minimap.clone(), disk.clone());
+        let cols = use_memo((props.revision, disk.unique_id.clone()), move |_| {
+            minimap_columns(&disk)
+        });
+        use_effect_with((props.revision, *view), move |(_, view)| {
+            if let Some(c) = minimap.cast::<HtmlCanvasElement>() {
+                draw_minimap(&c, &cols, view);
+            }
+        });
+    }
+    // A click on the minimap moves the view there, at the same zoom.
+    let on_minimap = {
+        let view = view.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            let fraction = (e.offset_x().max(0) as f64 / el.client_width().max(1) as f64).min(1.0);
+            let page = (fraction * view.disk_pages as f64) as u64;
+            let half = view.pages_per_cell * view.cells / 2;
+            view.set(view.pan(0).moved_to(page.saturating_sub(half)));
+        })
+    };
     let chain = use_node_ref();
     let window = PageRange::new(view.first_page, view.last_page());
     {
@@ -393,6 +475,10 @@ pub fn block_map(props: &BlockMapProps) -> Html {
             // The map and the snapshot chain share one grid column, so both
             // canvases scale alike and each layer lines up with the map.
             <div class="map-grid">
+                <canvas class="minimap" ref={minimap} id={format!("{id}-minimap")}
+                    width={MINIMAP_PX.to_string()} height="12" style="height: 12px"
+                    role="img" aria-label={t("map.minimap")} onclick={on_minimap} />
+                <div class="map-side" aria-hidden="true"></div>
                 <canvas
                     class="map-canvas"
                     id={id.clone()}
@@ -449,5 +535,52 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                 <li><span class="swatch cleared"></span>{ t("map.cleared") }{ " ✕" }</li>
             </ul>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use snaplab_engine::{cmd, Command, Lab, PatternKind, WriteData};
+
+    #[test]
+    fn the_minimap_marks_data_where_it_is_on_the_disk() {
+        let mut lab = Lab::new();
+        for c in [
+            Command::CreateGroup(cmd::CreateGroup {
+                name: "rg".into(),
+                location: "westeurope".into(),
+            }),
+            Command::CreateDisk(cmd::CreateDisk {
+                group: "rg".into(),
+                name: "d".into(),
+                location: None,
+                sku: "Premium_LRS".into(),
+                size_gib: 64,
+                logical_sector_size: 512,
+            }),
+            Command::Write(cmd::Write {
+                group: "rg".into(),
+                disk: "d".into(),
+                offset: 48 << 30,
+                data: WriteData::Pattern {
+                    pattern: PatternKind::Fill,
+                    seed: 1,
+                    length: 1 << 20,
+                },
+            }),
+        ] {
+            lab.execute(c).unwrap();
+        }
+        let cols = super::minimap_columns(lab.find_disk("rg", "d").unwrap());
+        assert_eq!(cols.len(), super::MINIMAP_PX as usize);
+        // 48 GiB of 64: three quarters along, marked as changed (not yet in a snapshot).
+        let marked: Vec<usize> = cols
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(marked, vec![480]);
+        assert_eq!(cols[480], 2);
     }
 }

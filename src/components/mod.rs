@@ -17,6 +17,7 @@ pub mod snapshots;
 pub mod storage_panel;
 pub mod template;
 pub mod violations;
+pub mod walkthrough;
 pub mod wizard;
 
 use snaplab_engine::Command;
