@@ -67,6 +67,8 @@ test("seed 001's portal flow at 1366x768: every step's cause and effect on one s
 
   await act(page, page.getByRole('button', { name: 'Write 64 MiB' }));
   assert.match(await text(page, FEEDBACK), /wrote 64 MiB/);
+  // The cells the write changed flash.
+  assert.equal(await page.locator(MAP).getAttribute('data-flashed-cells'), '3');
   await step('write', [MAP, '.chain-canvas', FEEDBACK, '#tree-disk-disk1']);
 
   // 2. On the disk, select Create snapshot: the dialog takes focus.
@@ -320,5 +322,21 @@ test("seed 001's walkthrough: a section's code block runs in the lab with one cl
   await page.locator('#console-output').filter({ hasText: 'walk-cli' }).waitFor({ timeout: 10_000 });
   await page.locator('#map-disk1-chain').waitFor();
   assert.match(await page.locator('#map-disk1-chain').getAttribute('aria-label'), /walk-cli/);
+  assert.deepEqual(errors, []);
+});
+
+test('a 100-snapshot loop runs as one operation: its whole transcript, every snapshot, one commit', async () => {
+  const errors = [];
+  const page = await pageAt(1366, 768, errors);
+  const input = page.getByLabel('Command or script');
+  await input.fill('for i in $(seq 1 100); do\n  sim write -g rg-snaplab --disk disk1 --offset $((i * 1048576)) --length 4K -o none\n  az snapshot create -g rg-snaplab -n loop-$i --source disk1 --incremental true -o none\n  sim clock advance 1m -o none\ndone\necho "done: $(az snapshot list -g rg-snaplab --query "length(@)" -o tsv) snapshots"');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.locator('#console-output').filter({ hasText: 'done: 100 snapshots' }).waitFor({ timeout: 30_000 });
+  assert.doesNotMatch(await text(page, '#console-output'), /ERROR/);
+  assert.equal(await page.locator('tr[id^="snapshot-loop-"]').count(), 100);
+  // Every one is in the chain under the map, each holding its own 4 KiB.
+  assert.equal(await page.locator('#map-disk1-chain').getAttribute('data-layers'), '100');
+  await openTab(page, 'More');
+  assert.equal(await text(page, '#storage-log'), String(2 + 300), 'every command is in the log');
   assert.deepEqual(errors, []);
 });

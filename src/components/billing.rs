@@ -93,8 +93,9 @@ pub fn billing(props: &BillingProps) -> Html {
                 </tbody>
             </table>
             <dl class="facts">
-                <dt>{ t("billing.perDay") }</dt><dd id="bill-day">{ money(lang, bill.daily_cost) }</dd>
-                <dt>{ t("billing.perMonth") }</dt><dd id="bill-month">{ money(lang, bill.monthly_cost) }</dd>
+                // Keyed by the figure: a new one mounts afresh, and its "tick" plays.
+                <dt>{ t("billing.perDay") }</dt><dd id="bill-day"><span class="tick" key={money(lang, bill.daily_cost)}>{ money(lang, bill.daily_cost) }</span></dd>
+                <dt>{ t("billing.perMonth") }</dt><dd id="bill-month"><span class="tick" key={money(lang, bill.monthly_cost)}>{ money(lang, bill.monthly_cost) }</span></dd>
                 <dt>{ t("billing.asFull") }</dt><dd id="bill-full-month">{ format!("{} / {}", money(lang, bill.full_equivalent_monthly_cost), t("billing.perMonth").to_lowercase()) }</dd>
                 <dt>{ t("billing.saving") }</dt><dd id="bill-saving">{ money(lang, bill.monthly_saving()) }</dd>
             </dl>

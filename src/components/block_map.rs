@@ -71,6 +71,29 @@ pub fn minimap_columns(disk: &Disk) -> Vec<u8> {
     cols
 }
 
+/// Outlines `cells` in bright yellow: the change a command just made.
+fn flash(canvas: &HtmlCanvasElement, cells: &[u64]) {
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    ctx.set_stroke_style_str("#ffd33d");
+    ctx.set_line_width(3.0);
+    for i in cells {
+        let (col, row) = (i % COLUMNS, i / COLUMNS);
+        ctx.stroke_rect(
+            col as f64 * CELL_PX + 1.0,
+            row as f64 * CELL_PX + 1.0,
+            CELL_PX - 3.0,
+            CELL_PX - 3.0,
+        );
+    }
+}
+
 fn draw_minimap(canvas: &HtmlCanvasElement, cols: &[u8], view: &View) {
     let Some(ctx) = canvas
         .get_context("2d")
@@ -257,13 +280,45 @@ pub fn block_map(props: &BlockMapProps) -> Html {
 
     // The keyboard's cell, while the map has focus.
     let cursor = use_state(|| None::<u64>);
+    // Success is shown as change: cells whose state a command changed flash
+    // for a moment (same view only: a zoom is not a change of the disk).
+    let previous = use_mut_ref(|| None::<(View, Vec<CellState>)>);
+    let flashed = use_state(|| 0u32);
     {
-        let (canvas, cells) = (canvas.clone(), cells.clone());
-        use_effect_with((props.revision, *view, *cursor), move |(_, _, cursor)| {
-            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw_with_cursor(&c, &cells, *cursor);
-            }
-        });
+        let (canvas, cells, previous, flashed) = (
+            canvas.clone(),
+            cells.clone(),
+            previous.clone(),
+            flashed.clone(),
+        );
+        use_effect_with(
+            (props.revision, *view, *cursor),
+            move |(_, view, cursor)| {
+                let changed: Vec<u64> = match &*previous.borrow() {
+                    Some((v, before)) if v == view && before.len() == cells.len() => cells
+                        .iter()
+                        .zip(before)
+                        .enumerate()
+                        .filter(|(_, (a, b))| a != b)
+                        .map(|(i, _)| i as u64)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                *previous.borrow_mut() = Some((*view, cells.clone()));
+                let timer = canvas.cast::<HtmlCanvasElement>().map(|c| {
+                    draw_with_cursor(&c, &cells, *cursor);
+                    flash(&c, &changed);
+                    if !changed.is_empty() {
+                        flashed.set(changed.len() as u32);
+                    }
+                    let (cells, cursor) = (cells.clone(), *cursor);
+                    gloo::timers::callback::Timeout::new(700, move || {
+                        draw_with_cursor(&c, &cells, cursor)
+                    })
+                });
+                move || drop(timer)
+            },
+        );
     }
     let minimap = use_node_ref();
     {
@@ -491,6 +546,7 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                     data-snapshotted-cells={snapshotted.to_string()}
                     data-cleared-cells={cleared.to_string()}
                     data-pages-per-cell={view.pages_per_cell.to_string()}
+                    data-flashed-cells={flashed.to_string()}
                     onmousemove={on_move}
                     onmouseleave={on_leave}
                     onclick={on_click}
