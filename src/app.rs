@@ -148,6 +148,8 @@ pub fn app() -> Html {
     let notes_seen = use_state(|| 1u64);
     let dock_height = use_state(|| 210u32);
     let dock_dragging = use_state(|| false);
+    // The diff the Diff panel shows, drawn on the disk's own block map.
+    let diff_overlay = use_state(|| None::<crate::components::diff::DiffOverlay>);
     let dispatch = {
         let state = state.clone();
         Callback::from(move |action: Action| state.dispatch(action))
@@ -453,7 +455,12 @@ pub fn app() -> Html {
                     <Snapshots snapshots={sorted_snapshots(lab)} now={lab.now()} submit={submit.clone()}
                         taken={lab.disks().map(|d| d.at.name.to_lowercase()).collect::<Vec<_>>()} />
                 },
-                Tab::Diff => html! { <DiffView lab={lab.clone()} revision={revision} /> },
+                Tab::Diff => html! {
+                    <DiffView lab={lab.clone()} revision={revision} on_overlay={{
+                        let overlay = diff_overlay.clone();
+                        Callback::from(move |o| overlay.set(o))
+                    }} />
+                },
                 Tab::Billing => html! { <Billing lab={lab.clone()} revision={revision} /> },
                 Tab::Violations => {
                     html! { <Violations events={lab.events().cloned().collect::<Vec<_>>()} /> }
@@ -511,7 +518,8 @@ pub fn app() -> Html {
                                 <DiskCard key={disk.id()} disk={disk.clone()} revision={revision} next_snapshot={next_snapshot_name(lab, &disk.at.name)}
                                     groups={groups.clone()} submit={submit.clone()} layers={layers}
                                     create_snapshot={create_snapshot} wizard_reply={state.wizard_reply.clone()}
-                                    refusal={state.last_refusal.clone()} message={state.last_message.clone()} />
+                                    refusal={state.last_refusal.clone()} message={state.last_message.clone()}
+                                    diff={diff_overlay.as_ref().filter(|o| o.disk_unique_id == disk.unique_id).map(|o| o.ranges.clone())} />
                             },
                             None => html! {
                                 <>

@@ -167,6 +167,8 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("map.cleared", "Cleared (TRIM)", "Rensad (TRIM)"),
     ("map.zoomIn", "Zoom in", "Zooma in"),
     ("map.toData", "Zoom to data", "Zooma till data"),
+    ("map.diffPage", "In the diff: PageRange (written)", "I diffen: PageRange (skrivet)"),
+    ("map.diffClear", "ClearRange (cleared)", "ClearRange (rensat)"),
     ("map.minimap", "The whole disk: where its data is, and the part the map shows (click to go there)", "Hela disken: var dess data finns och vilken del kartan visar (klicka för att gå dit)"),
     ("map.zoomOut", "Zoom out", "Zooma ut"),
     ("map.whole", "Whole disk", "Hela disken"),

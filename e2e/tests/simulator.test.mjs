@@ -134,6 +134,10 @@ test('a diff of two snapshots lists the expected ranges, and a diff across famil
     'QEMU dirty bitmap (default granularity)64 KiB171 MiB',
     'AWS EBS snapshot blocks512 KiB31.5 MiB',
   ]);
+  // The diff is drawn on the disk's own block map too, in its own colours and shapes.
+  assert.equal(await mapCells(page, 'diff-clear'), 1);
+  assert.equal(await mapCells(page, 'diff-page'), 0);
+  assert.match(await text(page, '#map-disk1-diff'), /ClearRange \(cleared\) \(1\)/);
   assert.equal(await text(page, '#diff-summary'), '1 ranges · 0 B written (0 pages) · 1 MiB cleared (2,048 pages)');
   await page.getByRole('button', { name: 'Format: XML' }).click();
   const json = JSON.parse(await text(page, '#diff-body'));

@@ -71,6 +71,54 @@ pub fn minimap_columns(disk: &Disk) -> Vec<u8> {
     cols
 }
 
+/// Draws a diff over the map: a PageRange cell green with a plus, a
+/// ClearRange cell white with a red minus (colour and shape, so it reads
+/// without colour too).
+fn draw_diff(canvas: &HtmlCanvasElement, diff: &[u8]) {
+    if diff.is_empty() {
+        return;
+    }
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let s = CELL_PX - 1.0;
+    for (i, d) in diff.iter().enumerate() {
+        if *d == 0 {
+            continue;
+        }
+        let (x, y) = (
+            (i as u64 % COLUMNS) as f64 * CELL_PX,
+            (i as u64 / COLUMNS) as f64 * CELL_PX,
+        );
+        let (fill, mark) = if *d == 1 {
+            ("#2da44e", "#ffffff")
+        } else {
+            ("#ffffff", "#cf222e")
+        };
+        ctx.set_fill_style_str(fill);
+        ctx.fill_rect(x, y, s, s);
+        ctx.set_stroke_style_str(mark);
+        ctx.set_line_width(1.5);
+        ctx.begin_path();
+        ctx.move_to(x + 2.0, y + s / 2.0);
+        ctx.line_to(x + s - 2.0, y + s / 2.0);
+        if *d == 1 {
+            ctx.move_to(x + s / 2.0, y + 2.0);
+            ctx.line_to(x + s / 2.0, y + s - 2.0);
+        }
+        ctx.stroke();
+        if *d == 2 {
+            ctx.set_stroke_style_str("#cf222e");
+            ctx.stroke_rect(x + 0.5, y + 0.5, s - 1.0, s - 1.0);
+        }
+    }
+}
+
 /// Outlines `cells` in bright yellow: the change a command just made.
 fn flash(canvas: &HtmlCanvasElement, cells: &[u64]) {
     let Some(ctx) = canvas
@@ -174,11 +222,15 @@ pub struct BlockMapProps {
     /// The snapshot chain, drawn under the map for the same pages.
     #[prop_or_default]
     pub layers: Rc<Vec<Layer>>,
+    /// A diff to draw over the map (PageRange true, ClearRange false).
+    #[prop_or_default]
+    pub diff: Option<Rc<Vec<(bool, PageRange)>>>,
 }
 
 impl PartialEq for BlockMapProps {
     fn eq(&self, other: &Self) -> bool {
         self.revision == other.revision
+            && self.diff == other.diff
             && self.disk.unique_id == other.disk.unique_id
             && self.disk.data.size_bytes() == other.disk.data.size_bytes()
     }
@@ -271,6 +323,32 @@ pub fn block_map(props: &BlockMapProps) -> Html {
         )
     };
     let cells: Vec<CellState> = (*cells).clone();
+    // The diff on show, per cell: 1 a PageRange touches it, 2 only a ClearRange.
+    let diff_cells: Vec<u8> = match &props.diff {
+        None => Vec::new(),
+        Some(ranges) => {
+            let mut out = vec![0u8; (COLUMNS * ROWS) as usize];
+            let window = PageRange::new(view.first_page, view.last_page());
+            for (page, r) in ranges.iter() {
+                let (a, b) = (r.start.max(window.start), r.end.min(window.end));
+                if b <= a {
+                    continue;
+                }
+                let (first, last) = (view.cell_of(a), view.cell_of(b - 1));
+                if let (Some(first), Some(last)) = (first, last) {
+                    for c in &mut out[first as usize..=last as usize] {
+                        // A cell with any written page shows as PageRange.
+                        *c = if *page || *c == 1 { 1 } else { 2 };
+                    }
+                }
+            }
+            out
+        }
+    };
+    let diff_counts = (
+        diff_cells.iter().filter(|c| **c == 1).count(),
+        diff_cells.iter().filter(|c| **c == 2).count(),
+    );
     let count = |s: CellState| cells.iter().filter(|c| **c == s).count();
     let (changed, snapshotted, cleared) = (
         count(CellState::Changed),
@@ -291,9 +369,10 @@ pub fn block_map(props: &BlockMapProps) -> Html {
             previous.clone(),
             flashed.clone(),
         );
+        let diff_cells = diff_cells.clone();
         use_effect_with(
-            (props.revision, *view, *cursor),
-            move |(_, view, cursor)| {
+            (props.revision, *view, *cursor, props.diff.clone()),
+            move |(_, view, cursor, _)| {
                 let changed: Vec<u64> = match &*previous.borrow() {
                     Some((v, before)) if v == view && before.len() == cells.len() => cells
                         .iter()
@@ -307,13 +386,15 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                 *previous.borrow_mut() = Some((*view, cells.clone()));
                 let timer = canvas.cast::<HtmlCanvasElement>().map(|c| {
                     draw_with_cursor(&c, &cells, *cursor);
+                    draw_diff(&c, &diff_cells);
                     flash(&c, &changed);
                     if !changed.is_empty() {
                         flashed.set(changed.len() as u32);
                     }
                     let (cells, cursor) = (cells.clone(), *cursor);
                     gloo::timers::callback::Timeout::new(700, move || {
-                        draw_with_cursor(&c, &cells, cursor)
+                        draw_with_cursor(&c, &cells, cursor);
+                        draw_diff(&c, &diff_cells);
                     })
                 });
                 move || drop(timer)
@@ -547,6 +628,8 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                     data-cleared-cells={cleared.to_string()}
                     data-pages-per-cell={view.pages_per_cell.to_string()}
                     data-flashed-cells={flashed.to_string()}
+                    data-diff-page-cells={diff_counts.0.to_string()}
+                    data-diff-clear-cells={diff_counts.1.to_string()}
                     onmousemove={on_move}
                     onmouseleave={on_leave}
                     onclick={on_click}
@@ -584,6 +667,12 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                     group_thousands(view.pages_per_cell), t("disk.pages")) }
                 <span class="map-tooltip" id={format!("{id}-tooltip")} aria-live="polite">{ hover.as_deref().map(|h| format!(" · {h}")).unwrap_or_default() }</span>
             </p>
+            if props.diff.is_some() {
+                <p class="diff-legend" id={format!("{id}-diff")}>
+                    <span class="swatch diff-page"></span>{ format!("{} ({})", t("map.diffPage"), diff_counts.0) }
+                    <span class="swatch diff-clear"></span>{ format!("{} ({})", t("map.diffClear"), diff_counts.1) }
+                </p>
+            }
             <ul class="legend" aria-label={t("map.legend")}>
                 <li><span class="swatch never"></span>{ t("map.never") }</li>
                 <li><span class="swatch snapshotted"></span>{ t("map.snapshotted") }</li>

@@ -18,6 +18,18 @@ use snaplab_engine::{PatternKind, Payload};
 pub struct DiffProps {
     pub lab: Lab,
     pub revision: u64,
+    /// Tells the app the diff on show, so the disk's own block map draws it.
+    #[prop_or_default]
+    pub on_overlay: Callback<Option<DiffOverlay>>,
+}
+
+/// A diff drawn on the disk's block map: whose disk, and its ranges in pages
+/// (true: PageRange, written; false: ClearRange, cleared).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffOverlay {
+    /// The `uniqueId` of the disk the snapshots were taken of.
+    pub disk_unique_id: String,
+    pub ranges: std::rc::Rc<Vec<(bool, PageRange)>>,
 }
 
 impl PartialEq for DiffProps {
@@ -75,6 +87,38 @@ pub fn diff_view(props: &DiffProps) -> Html {
             &PageRangesRequest::default(),
         )
     });
+    // The diff on show goes to the disk's block map; none when this panel closes.
+    {
+        let overlay = match &result {
+            Some(Ok(list)) => newer_name
+                .as_ref()
+                .and_then(|n| snapshots.iter().find(|s| &s.at.name == n))
+                .map(|s| DiffOverlay {
+                    disk_unique_id: s.origin.source_unique_id.clone(),
+                    ranges: std::rc::Rc::new(
+                        list.ranges
+                            .iter()
+                            .map(|r| {
+                                (
+                                    r.kind == RangeKind::PageRange,
+                                    PageRange::new(r.start / 512, (r.end + 1) / 512),
+                                )
+                            })
+                            .collect(),
+                    ),
+                }),
+            _ => None,
+        };
+        let on_overlay = props.on_overlay.clone();
+        use_effect_with(
+            (props.revision, newer_name.clone(), (*older).clone()),
+            move |_| {
+                on_overlay.emit(overlay);
+            },
+        );
+        let on_overlay = props.on_overlay.clone();
+        use_effect_with((), move |_| move || on_overlay.emit(None));
+    }
     let body = match result {
         None => html! { <p class="hint">{ t("snapshots.none") }</p> },
         Some(Err(err)) => html! {

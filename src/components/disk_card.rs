@@ -35,6 +35,9 @@ pub struct DiskCardProps {
     /// The last success, beside the controls too.
     #[prop_or_default]
     pub message: Option<String>,
+    /// A diff of two of this disk's snapshots, drawn over its block map.
+    #[prop_or_default]
+    pub diff: Option<Rc<Vec<(bool, snaplab_engine::page_map::PageRange)>>>,
 }
 
 #[function_component(DiskCard)]
@@ -271,7 +274,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                     suggested_name={props.next_snapshot.clone()} create={props.create_snapshot.clone()}
                     reply={props.wizard_reply.clone()} on_close={close_wizard} />
             }
-            <BlockMap disk={disk.clone()} revision={props.revision} layers={props.layers.clone()} />
+            <BlockMap disk={disk.clone()} revision={props.revision} layers={props.layers.clone()} diff={props.diff.clone()} />
             <div class="actions toolbar" role="group" aria-label={format!("{} {name}", t("disk.title"))}>
                 <button type="button" onclick={emit(write(next_offset, MIB, seed))} title={crate::explain_tip("sim write")}>{ t("disk.write1") }</button>
                 <button type="button" onclick={emit(write(next_offset, 64 * MIB, seed))}>{ t("disk.write64") }</button>
