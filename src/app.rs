@@ -150,6 +150,8 @@ pub fn app() -> Html {
     let dock_dragging = use_state(|| false);
     // The diff the Diff panel shows, drawn on the disk's own block map.
     let diff_overlay = use_state(|| None::<crate::components::diff::DiffOverlay>);
+    // Pointing at a snapshot's Restore: its layers light up in the chain.
+    let restore_preview = use_state(|| None::<String>);
     let dispatch = {
         let state = state.clone();
         Callback::from(move |action: Action| state.dispatch(action))
@@ -441,7 +443,10 @@ pub fn app() -> Html {
                 .and_then(|id| disks.iter().find(|d| &d.id() == id))
                 .or_else(|| disks.first())
                 .copied();
-            let layers = Rc::new(disk.map(|d| chain_layers(lab, d)).unwrap_or_default());
+            let layers = Rc::new(
+                disk.map(|d| chain_layers_previewing(lab, d, restore_preview.as_deref()))
+                    .unwrap_or_default(),
+            );
             let tab = *current_tab;
             let tab_button = |which: Tab, key: &str| {
                 html! {
@@ -453,6 +458,7 @@ pub fn app() -> Html {
             let side = match tab {
                 Tab::Snapshots => html! {
                     <Snapshots snapshots={sorted_snapshots(lab)} now={lab.now()} submit={submit.clone()}
+                        on_restore_preview={{ let p = restore_preview.clone(); Callback::from(move |n| p.set(n)) }}
                         taken={lab.disks().map(|d| d.at.name.to_lowercase()).collect::<Vec<_>>()} />
                 },
                 Tab::Diff => html! {
@@ -645,6 +651,31 @@ impl Tab {
 /// The snapshot chain of `disk`, oldest first, then its pending changes:
 /// what each layer of the block map shows.
 pub fn chain_layers(lab: &Lab, disk: &snaplab_engine::model::Disk) -> Vec<Layer> {
+    chain_layers_previewing(lab, disk, None)
+}
+
+/// The chain, with the layers that make up a restore of snapshot `restore`
+/// marked: for an incremental snapshot, every layer of its family up to it
+/// (a restore composes them); for a full one, itself alone.
+pub fn chain_layers_previewing(
+    lab: &Lab,
+    disk: &snaplab_engine::model::Disk,
+    restore: Option<&str>,
+) -> Vec<Layer> {
+    let target = restore.and_then(|name| {
+        lab.snapshots()
+            .find(|s| s.at.name == name && s.origin.source_unique_id == disk.unique_id)
+            .cloned()
+    });
+    let composes = |s: &Snapshot| {
+        target.as_ref().map(|t| {
+            if t.incremental {
+                s.incremental && s.family_id == t.family_id && s.seq <= t.seq
+            } else {
+                s.seq == t.seq
+            }
+        })
+    };
     let mut snapshots: Vec<&Snapshot> = lab
         .snapshots()
         .filter(|s| s.origin.source_unique_id == disk.unique_id)
@@ -666,6 +697,7 @@ pub fn chain_layers(lab: &Lab, disk: &snaplab_engine::model::Disk) -> Vec<Layer>
             },
             content: s.content.clone(),
             used: s.used_bytes(),
+            composes: composes(s),
         })
         .collect();
     if !disk.changed.is_empty() {
@@ -676,6 +708,7 @@ pub fn chain_layers(lab: &Lab, disk: &snaplab_engine::model::Disk) -> Vec<Layer>
             content: disk.data.page_map().clone(),
             used: snaplab_engine::model::written_pages_within(disk.data.page_map(), &disk.changed)
                 * 512,
+            composes: target.as_ref().map(|_| false),
         });
     }
     layers

@@ -101,6 +101,15 @@ test("seed 001's portal flow at 1366x768: every step's cause and effect on one s
   await dialog.waitFor({ state: 'detached' });
   assert.match(await page.locator('#map-disk1-chain').getAttribute('aria-label'), /snapshot-a 64 MiB; disk1-snap2 1 MiB$/);
   await step('incremental', [MAP, '#map-disk1-chain', FEEDBACK]);
+  // Pointing at Restore shows which layers compose the restored disk.
+  const composing = () => page.locator('.chain-labels li.composes .layer-name').allTextContents();
+  await page.getByRole('button', { name: 'Restore disk1-snap2' }).hover();
+  assert.deepEqual(await composing(), ['snapshot-a', 'disk1-snap2']);
+  await page.getByRole('button', { name: 'Restore snapshot-a' }).hover();
+  assert.deepEqual(await composing(), ['snapshot-a']);
+  await step('restore-preview', [MAP, '#map-disk1-chain']);
+  await page.locator(MAP).hover();
+  assert.deepEqual(await composing(), []);
 
   // A refusal lands beside the control that caused it: shrinking the disk.
   await page.locator('details.more-workloads summary').click();

@@ -36,6 +36,9 @@ pub struct Layer {
     pub content: PageMap,
     /// Used size, for the label.
     pub used: u64,
+    /// While a restore is previewed: does this layer make up the restored
+    /// disk? (`None`: no preview.) The others are drawn faint.
+    pub composes: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +190,11 @@ pub fn draw_layers(canvas: &HtmlCanvasElement, layers: &[Layer], window: PageRan
     let x = |page: u64| (page.saturating_sub(window.start)) as f64 * width / span;
     for (row, layer) in layers.iter().enumerate() {
         let y = row as f64 * LAYER_PX;
+        ctx.set_global_alpha(if layer.composes == Some(false) {
+            0.2
+        } else {
+            1.0
+        });
         ctx.set_fill_style_str("#f6f8fa");
         ctx.fill_rect(0.0, y + 1.0, width, LAYER_PX - 2.0);
         let (fill, outline) = match layer.kind {
@@ -231,6 +239,12 @@ impl PartialEq for BlockMapProps {
     fn eq(&self, other: &Self) -> bool {
         self.revision == other.revision
             && self.diff == other.diff
+            && self.layers.len() == other.layers.len()
+            && self
+                .layers
+                .iter()
+                .map(|l| l.composes)
+                .eq(other.layers.iter().map(|l| l.composes))
             && self.disk.unique_id == other.disk.unique_id
             && self.disk.data.size_bytes() == other.disk.data.size_bytes()
     }
@@ -433,7 +447,8 @@ pub fn block_map(props: &BlockMapProps) -> Html {
     let window = PageRange::new(view.first_page, view.last_page());
     {
         let (chain, layers) = (chain.clone(), props.layers.clone());
-        use_effect_with((props.revision, *view, layers.len()), move |_| {
+        let preview: Vec<Option<bool>> = layers.iter().map(|l| l.composes).collect();
+        use_effect_with((props.revision, *view, layers.len(), preview), move |_| {
             if let Some(c) = chain.cast::<HtmlCanvasElement>() {
                 draw_layers(&c, &layers, window);
             }
@@ -652,7 +667,8 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                         data-layers={props.layers.len().to_string()} />
                     <ol class="chain-labels" aria-hidden="true">
                         { for props.layers.iter().map(|l| html! {
-                            <li class={classes!("layer", match l.kind { LayerKind::Incremental => "incremental", LayerKind::Full => "full", LayerKind::Pending => "pending" })}>
+                            <li class={classes!("layer", match l.kind { LayerKind::Incremental => "incremental", LayerKind::Full => "full", LayerKind::Pending => "pending" },
+                                match l.composes { Some(true) => Some("composes"), Some(false) => Some("faint"), None => None })}>
                                 <span class="layer-name">{ if l.kind == LayerKind::Pending { format!("→ {}", t("chain.next")) } else { l.label.clone() } }</span>{ " " }<span class="layer-used">{ human_bytes(l.used) }</span>
                             </li>
                         }) }
@@ -727,5 +743,99 @@ mod tests {
             .collect();
         assert_eq!(marked, vec![480]);
         assert_eq!(cols[480], 2);
+    }
+}
+
+#[cfg(test)]
+mod restore_preview_tests {
+    use snaplab_engine::{cmd, Command, Lab, PatternKind, WriteData};
+
+    fn lab_with_chain() -> Lab {
+        let mut lab = Lab::new();
+        let write = |offset: u64| {
+            Command::Write(cmd::Write {
+                group: "rg".into(),
+                disk: "d".into(),
+                offset,
+                data: WriteData::Pattern {
+                    pattern: PatternKind::Fill,
+                    seed: 1,
+                    length: 1 << 20,
+                },
+            })
+        };
+        let snap = |name: &str, incremental: bool| {
+            Command::CreateSnapshot(cmd::CreateSnapshot {
+                group: "rg".into(),
+                name: name.into(),
+                source: "d".into(),
+                incremental,
+                sku: None,
+                location: None,
+                copy_start: false,
+            })
+        };
+        for c in [
+            Command::CreateGroup(cmd::CreateGroup {
+                name: "rg".into(),
+                location: "westeurope".into(),
+            }),
+            Command::CreateDisk(cmd::CreateDisk {
+                group: "rg".into(),
+                name: "d".into(),
+                location: None,
+                sku: "Premium_LRS".into(),
+                size_gib: 4,
+                logical_sector_size: 512,
+            }),
+            write(0),
+            snap("s1", true),
+            write(1 << 20),
+            snap("full", false),
+            snap("s2", true),
+            write(2 << 20),
+            snap("s3", true),
+            write(3 << 20),
+        ] {
+            lab.execute(c).unwrap();
+        }
+        lab
+    }
+
+    #[test]
+    fn a_restore_is_composed_of_its_family_up_to_it_and_a_full_snapshot_of_itself() {
+        let lab = lab_with_chain();
+        let disk = lab.find_disk("rg", "d").unwrap();
+        let marks = |name: Option<&str>| -> Vec<(String, Option<bool>)> {
+            crate::app::chain_layers_previewing(&lab, disk, name)
+                .into_iter()
+                .map(|l| (l.label, l.composes))
+                .collect()
+        };
+        let none: Vec<(String, Option<bool>)> = marks(None);
+        assert!(none.iter().all(|(_, c)| c.is_none()));
+        let s2: Vec<Option<bool>> = marks(Some("s2")).into_iter().map(|(_, c)| c).collect();
+        // s1, full, s2, s3, and the pending changes.
+        assert_eq!(
+            s2,
+            vec![
+                Some(true),
+                Some(false),
+                Some(true),
+                Some(false),
+                Some(false)
+            ]
+        );
+        let full: Vec<Option<bool>> = marks(Some("full")).into_iter().map(|(_, c)| c).collect();
+        assert_eq!(
+            full,
+            vec![
+                Some(false),
+                Some(true),
+                Some(false),
+                Some(false),
+                Some(false)
+            ]
+        );
     }
 }

@@ -24,6 +24,10 @@ pub struct SnapshotsProps {
     /// Disk names in use (lower case), to name restored disks.
     pub taken: Vec<String>,
     pub submit: Submit,
+    /// Pointing at a Restore button: the snapshot whose restore is previewed
+    /// (the chain under the disk's map shows which layers compose it).
+    #[prop_or_default]
+    pub on_restore_preview: Callback<Option<String>>,
 }
 
 /// `name-disk`, or `name-disk2`, … if that is taken.
@@ -159,7 +163,11 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
             <tr class="actions-row">
                 <td colspan="5" class="row-actions">
                     <button type="button" onclick={show} aria-label={format!("{} {name}", t("snapshots.show"))}>{ t("snapshots.show") }</button>
-                    <button type="button" onclick={restore} title={crate::explain_tip("az disk create")} aria-label={format!("{} {name}", t("snapshots.restore"))}>{ t("snapshots.restore") }</button>
+                    <button type="button" onclick={restore} title={crate::explain_tip("az disk create")}
+                        onmouseenter={{ let (p, n) = (props.on_restore_preview.clone(), name.clone()); Callback::from(move |_: MouseEvent| p.emit(Some(n.clone()))) }}
+                        onfocus={{ let (p, n) = (props.on_restore_preview.clone(), name.clone()); Callback::from(move |_: FocusEvent| p.emit(Some(n.clone()))) }}
+                        onmouseleave={{ let p = props.on_restore_preview.clone(); Callback::from(move |_: MouseEvent| p.emit(None)) }}
+                        onblur={{ let p = props.on_restore_preview.clone(); Callback::from(move |_: FocusEvent| p.emit(None)) }} aria-label={format!("{} {name}", t("snapshots.restore"))}>{ t("snapshots.restore") }</button>
                     <button type="button" onclick={sas} title={crate::explain_tip("az snapshot grant-access")} aria-label={format!("{} {name}", if s.sas_active { t("snapshots.revoke") } else { t("snapshots.grant") })}>
                         { if s.sas_active { t("snapshots.revoke") } else { t("snapshots.grant") } }
                     </button>
