@@ -487,6 +487,7 @@ async fn the_block_map_component_classifies_and_zooms() {
             disk,
             revision: 1,
             layers,
+            diff: None,
         },
     )
     .render();
