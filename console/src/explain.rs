@@ -29,8 +29,11 @@ pub fn explain(argv: &[String]) -> Result<String, String> {
                     (_, true) => word.split_once('=').map(|(_, v)| v.to_string()),
                     (Takes::Value, false) => rest.next().cloned(),
                     (Takes::Bool, false) => rest
-                        .next_if(|v| v.as_str() == "true" || v.as_str() == "false")
+                        .next_if(|v| {
+                            v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")
+                        })
                         .cloned(),
+                    (Takes::Switch, false) => None,
                 };
                 out += &format!(
                     "  {}{} — {}\n",

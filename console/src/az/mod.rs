@@ -17,8 +17,13 @@ use crate::suggest::closest;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Takes {
     Value,
-    /// A flag, optionally followed by `true` or `false` (`--incremental true`).
+    /// azure-cli's three-state flag (`get_three_state_flag`): alone it means
+    /// true; it takes one optional value, which must be `true` or `false`
+    /// in any case (`--incremental false`, `--incremental=False`);
+    /// anything else is an invalid choice, never a silent true.
     Bool,
+    /// A plain switch (`--yes`, `--no-wait`): no value at all.
+    Switch,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +50,21 @@ const fn b(long: &'static str, help: &'static str) -> Opt {
         help,
     }
 }
+const fn switch(long: &'static str, help: &'static str) -> Opt {
+    Opt {
+        long,
+        short: None,
+        takes: Takes::Switch,
+        help,
+    }
+}
+
+/// The commands that take positional words; any other command refuses a
+/// stray word as az does ("unrecognized arguments").
+const TAKES_POSITIONALS: &[&[&str]] = &[
+    &["sim", "clock", "advance"],
+    &["az", "deployment", "group", "create"],
+];
 
 const G: Opt = v(
     "--resource-group",
@@ -57,8 +77,8 @@ const L: Opt = v(
     Some("-l"),
     "Location (region), e.g. westeurope. Defaults to the resource group's.",
 );
-const YES: Opt = b("--yes", "Do not prompt for confirmation.");
-const NO_WAIT: Opt = b(
+const YES: Opt = switch("--yes", "Do not prompt for confirmation.");
+const NO_WAIT: Opt = switch(
     "--no-wait",
     "Do not wait for the operation to finish (accepted; the simulator finishes at once).",
 );
@@ -76,10 +96,10 @@ pub const GLOBAL: &[Opt] = &[
         "Output format: json, jsonc, table, tsv, yaml, none.",
     ),
     v("--subscription", None, "Name or ID of the subscription."),
-    b("--only-show-errors", "Only show errors."),
-    b("--verbose", "Accepted and ignored."),
-    b("--debug", "Accepted and ignored."),
-    b("--help", "Show this help."),
+    switch("--only-show-errors", "Only show errors."),
+    switch("--verbose", "Accepted and ignored."),
+    switch("--debug", "Accepted and ignored."),
+    switch("--help", "Show this help."),
 ];
 
 /// One az (or sim) command: everything about it in one entry, as
@@ -150,7 +170,7 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         path: &["az", "vm", "create"],
         summary: "Create a (minimal) virtual machine.",
-        options: &[G, N, L, v("--image", None, "Accepted and ignored."), v("--size", None, "Accepted and ignored."), v("--admin-username", None, "Accepted and ignored."), b("--generate-ssh-keys", "Accepted and ignored.")], rules: &[], run: commands::az_vm_create },
+        options: &[G, N, L, v("--image", None, "Accepted and ignored."), v("--size", None, "Accepted and ignored."), v("--admin-username", None, "Accepted and ignored."), switch("--generate-ssh-keys", "Accepted and ignored.")], rules: &[], run: commands::az_vm_create },
     Spec {
         path: &["az", "deployment", "group", "create"],
         summary: "Deploy a Resource Manager template (snapshots and disks) to a resource group.",
@@ -254,8 +274,25 @@ fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
                 "unrecognized arguments: {word}{hint}"
             )));
         };
+        let invalid = |v: &str| {
+            Failure::Usage(format!(
+                "argument {}: invalid choice: '{v}' (choose from 'true', 'false')",
+                opt.long
+            ))
+        };
         let value = match (opt.takes, inline) {
-            (_, Some(v)) => v,
+            (Takes::Switch, Some(v)) => {
+                return Err(Failure::Usage(format!(
+                    "argument {}: ignored explicit argument '{v}'",
+                    opt.long
+                )))
+            }
+            (Takes::Bool, Some(v)) => match v.to_lowercase().as_str() {
+                b @ ("true" | "false") => b.to_string(),
+                _ => return Err(invalid(&v)),
+            },
+            (Takes::Value, Some(v)) => v,
+            (Takes::Switch, None) => "true".to_string(),
             (Takes::Value, None) => {
                 let v = rest.get(i).cloned().ok_or_else(|| {
                     Failure::Usage(format!("argument {}: expected one argument", opt.long))
@@ -263,15 +300,25 @@ fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
                 i += 1;
                 v
             }
-            (Takes::Bool, None) => match rest.get(i).map(String::as_str) {
-                Some(v @ ("true" | "false" | "True" | "False")) => {
+            // nargs='?': the next word is the value unless it is an option.
+            (Takes::Bool, None) => match rest.get(i) {
+                Some(v) if !(v.starts_with('-') && v.len() > 1) => {
                     i += 1;
-                    v.to_lowercase()
+                    match v.to_lowercase().as_str() {
+                        b @ ("true" | "false") => b.to_string(),
+                        _ => return Err(invalid(v)),
+                    }
                 }
                 _ => "true".to_string(),
             },
         };
         args.values.push((opt.long, value));
+    }
+    if !args.positional.is_empty() && !TAKES_POSITIONALS.contains(&spec.path) {
+        return Err(Failure::Usage(format!(
+            "unrecognized arguments: {}",
+            args.positional.join(" ")
+        )));
     }
     Ok(args)
 }

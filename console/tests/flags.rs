@@ -1,0 +1,115 @@
+//! az's argument rules for flags, as azure-cli's parser applies them: a
+//! three-state flag (`--incremental`, `--copy-start`) alone means true and
+//! takes an optional `true`/`false` in any case; any other value is an
+//! invalid choice (exit 2), never a silent true. A switch (`--yes`) takes no
+//! value. A stray word is "unrecognized arguments". Nothing refused changes
+//! the lab.
+
+use snaplab_console::Console;
+use snaplab_engine::{cmd, Command, Lab};
+
+fn console() -> Console {
+    let mut lab = Lab::new();
+    lab.execute(Command::CreateGroup(cmd::CreateGroup {
+        name: "rg".into(),
+        location: "westeurope".into(),
+    }))
+    .unwrap();
+    lab.execute(Command::CreateDisk(cmd::CreateDisk {
+        group: "rg".into(),
+        name: "d".into(),
+        location: None,
+        sku: "Premium_LRS".into(),
+        size_gib: 4,
+        logical_sector_size: 512,
+    }))
+    .unwrap();
+    Console::new(lab)
+}
+
+fn incremental(c: &Console, name: &str) -> Option<bool> {
+    c.lab.find_snapshot("rg", name).ok().map(|s| s.incremental)
+}
+
+#[test]
+fn three_state_flags_take_true_or_false_in_any_case() {
+    let mut c = console();
+    for (i, flag) in [
+        "--incremental",
+        "--incremental true",
+        "--incremental TRUE",
+        "--incremental=True",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let t = c.run(&format!(
+            "az snapshot create -g rg -n on{i} --source d {flag} -o none"
+        ));
+        assert_eq!(t.status, 0, "{flag}: {}", t.stderr());
+        assert_eq!(incremental(&c, &format!("on{i}")), Some(true), "{flag}");
+    }
+    for (i, flag) in [
+        "--incremental false",
+        "--incremental=False",
+        "--incremental FALSE",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let t = c.run(&format!(
+            "az snapshot create -g rg -n off{i} --source d {flag} -o none"
+        ));
+        assert_eq!(t.status, 0, "{flag}: {}", t.stderr());
+        assert_eq!(
+            incremental(&c, &format!("off{i}")),
+            Some(false),
+            "{flag} makes a full snapshot"
+        );
+    }
+}
+
+#[test]
+fn any_other_value_is_an_invalid_choice_and_creates_nothing() {
+    let mut c = console();
+    let before = c.lab.log().count();
+    for flag in [
+        "--incremental no",
+        "--incremental=yes",
+        "--incremental 1",
+        "--copy-start maybe",
+    ] {
+        let t = c.run(&format!("az snapshot create -g rg -n x --source d {flag}"));
+        assert_eq!(t.status, 2, "{flag}");
+        let value = flag.split([' ', '=']).nth(1).unwrap();
+        let option = flag.split([' ', '=']).next().unwrap();
+        assert_eq!(
+            t.stderr(),
+            format!("ERROR: argument {option}: invalid choice: '{value}' (choose from 'true', 'false')\n")
+        );
+    }
+    assert_eq!(c.lab.log().count(), before, "nothing reached the lab");
+    assert!(incremental(&c, "x").is_none());
+}
+
+#[test]
+fn switches_take_no_value_and_stray_words_are_unrecognized() {
+    let mut c = console();
+    let t = c.run("az snapshot create -g rg -n s --source d --incremental true extra words");
+    assert_eq!(
+        (t.status, t.stderr().as_str()),
+        (2, "ERROR: unrecognized arguments: extra words\n")
+    );
+    assert!(incremental(&c, "s").is_none());
+    let t = c.run("az group delete -n rg --yes=true");
+    assert_eq!(
+        (t.status, t.stderr().as_str()),
+        (
+            2,
+            "ERROR: argument --yes: ignored explicit argument 'true'\n"
+        )
+    );
+    assert!(c.lab.find_disk("rg", "d").is_ok(), "not deleted");
+    // Commands that do take words still do.
+    assert_eq!(c.run("sim clock advance 5m -o none").status, 0);
+}
