@@ -75,6 +75,11 @@ impl std::ops::Sub<Instant> for Instant {
 /// Where a new lab's clock starts: Monday 2026-01-05 10:00:00 UTC.
 pub const LAB_EPOCH: Instant = Instant(1_767_607_200_000);
 
+/// The latest time the simulated clock reaches: 100 years after the start
+/// (36,525 days). Far beyond any lesson or demo, and far from the overflow
+/// a careless `sim clock advance 99999999999d` would otherwise reach.
+pub const CLOCK_END: Instant = Instant(LAB_EPOCH.0 + 36_525 * 86_400_000);
+
 impl Instant {
     fn civil(self) -> (i64, u32, u32, u64) {
         // Howard Hinnant's days-to-civil algorithm: exact for the proleptic

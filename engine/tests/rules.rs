@@ -1243,3 +1243,22 @@ fn ultra_and_premium_v2_disks_go_up_to_64_tib_others_to_32767_gib() {
     lab.execute(grow("v2", 65_536)).unwrap();
     assert!(lab.execute(grow("v2", 65_537)).is_err());
 }
+
+#[test]
+fn the_simulated_clock_stops_100_years_after_the_start() {
+    let mut lab = lab();
+    let advance = |millis: u64| Command::AdvanceClock(cmd::AdvanceClock { millis });
+    let err = lab.execute(advance(u64::MAX)).unwrap_err();
+    assert_eq!(err.code(), "InvalidParameter");
+    assert!(err.to_string().contains("runs until 2126-"), "{err}");
+    assert_eq!(
+        lab.now(),
+        snaplab_engine::clock::LAB_EPOCH,
+        "a refused advance moves nothing"
+    );
+    // Up to the end is fine; a millisecond more is not.
+    let to_end = (snaplab_engine::clock::CLOCK_END - lab.now()).as_millis();
+    lab.execute(advance(to_end)).unwrap();
+    assert_eq!(lab.now(), snaplab_engine::clock::CLOCK_END);
+    assert!(lab.execute(advance(1)).is_err());
+}

@@ -18,6 +18,15 @@ impl Operation for AdvanceClock {
     }
 
     fn apply(self, lab: &mut Lab) -> Result<String> {
+        let end = crate::clock::CLOCK_END;
+        if self.millis > (end - lab.now()).as_millis() {
+            return Err(EngineError::InvalidParameter {
+                reason: format!(
+                    "The simulated clock runs until {end} (100 years after the lab's start); advancing it by {} ms would pass that.",
+                    self.millis
+                ),
+            });
+        }
         advance_clock(lab, Span::millis(self.millis));
         Ok(format!("clock at {}", lab.now()))
     }
