@@ -186,31 +186,50 @@ fn table(value: &Value) -> String {
     lines.join("\n")
 }
 
+/// `-o tsv`, as knack's `_TsvOutput` writes it: one row per item of a list
+/// (a single result is one row); a row of an object is its values sorted by
+/// key, a row of a list is its items, tab-separated.
 fn tsv(value: &Value) -> String {
-    let line = |v: &Value| -> String {
-        match v {
-            Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
-                keys.into_iter()
-                    .filter(|k| is_scalar(&map[*k]))
-                    .map(|k| scalar(&map[k]))
-                    .collect::<Vec<_>>()
-                    .join("\t")
-            }
-            Value::Array(items) => items
-                .iter()
-                .filter(|v| is_scalar(v))
-                .map(scalar)
-                .collect::<Vec<_>>()
-                .join("\t"),
-            v => scalar(v),
-        }
+    let rows: Vec<&Value> = match value {
+        // A null result prints nothing at all (az prints no output for None).
+        Value::Null => return String::new(),
+        Value::Array(items) => items.iter().collect(),
+        v => vec![v],
     };
-    match value {
-        Value::Array(items) => items.iter().map(line).collect::<Vec<_>>().join("\n"),
-        Value::Null => String::new(),
-        v => line(v),
+    rows.into_iter().map(tsv_row).collect::<Vec<_>>().join("\n")
+}
+
+/// knack's `_dump_row`.
+fn tsv_row(row: &Value) -> String {
+    match row {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            keys.into_iter()
+                .map(|k| tsv_cell(&map[k]))
+                .collect::<Vec<_>>()
+                .join("\t")
+        }
+        Value::Array(items) => items.iter().map(tsv_cell).collect::<Vec<_>>().join("\t"),
+        // A boolean on a row of its own is lower case ("true"); in a cell it
+        // is Python's str(bool) ("True").
+        Value::Bool(b) => b.to_string(),
+        v => tsv_cell(v),
+    }
+}
+
+/// knack's `_dump_obj`: a nested list is its length and a nested object is
+/// empty (so every row keeps its columns), null is `None`, and every other
+/// value prints as Python's str() does.
+fn tsv_cell(v: &Value) -> String {
+    match v {
+        Value::Array(items) => items.len().to_string(),
+        Value::Object(_) => String::new(),
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
     }
 }
 
@@ -275,6 +294,48 @@ mod tests {
     }
 
     #[test]
+    // One test per rule of knack's _TsvOutput (knack/output.py).
+    #[test]
+    fn tsv_rule_a_boolean_row_is_lower_case_a_boolean_cell_is_not() {
+        assert_eq!(render(&json!(true), Format::Tsv), "true\n");
+        assert_eq!(render(&json!([false, true]), Format::Tsv), "false\ntrue\n");
+        assert_eq!(render(&json!({"incremental": true}), Format::Tsv), "True\n");
+        assert_eq!(
+            render(&json!([[true, false]]), Format::Tsv),
+            "True\tFalse\n"
+        );
+    }
+
+    #[test]
+    fn tsv_rule_null_in_a_row_is_none_and_a_null_result_prints_nothing() {
+        assert_eq!(
+            render(&json!({"a": null, "b": "x"}), Format::Tsv),
+            "None\tx\n"
+        );
+        assert_eq!(render(&json!([null]), Format::Tsv), "None\n");
+        assert_eq!(render(&json!(null), Format::Tsv), "");
+    }
+
+    #[test]
+    fn tsv_rule_nested_lists_count_and_nested_objects_are_empty_columns() {
+        assert_eq!(
+            render(
+                &json!([{"name": "d", "tags": {"k": "v"}, "zones": ["1", "2"]}]),
+                Format::Tsv
+            ),
+            "d\t\t2\n"
+        );
+    }
+
+    #[test]
+    fn tsv_rule_object_rows_are_sorted_by_key_and_numbers_print_as_python_does() {
+        assert_eq!(
+            render(&json!({"b": 1, "a": 100.0}), Format::Tsv),
+            "100.0\t1\n"
+        );
+    }
+
+    #[test]
     fn tsv_prints_scalars_tab_separated_one_row_per_item() {
         assert_eq!(render(&json!([100.0]), Format::Tsv), "100.0\n");
         assert_eq!(
@@ -282,7 +343,8 @@ mod tests {
                 &json!([{"b": 2, "a": "x", "c": {"d": 1}}, {"a": "y", "b": null}]),
                 Format::Tsv
             ),
-            "x\t2\ny\t\n"
+            // The nested object keeps its (empty) column; null is None.
+            "x\t2\t\ny\tNone\n"
         );
         assert_eq!(
             render(&json!("/subscriptions/s/x"), Format::Tsv),

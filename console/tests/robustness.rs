@@ -49,7 +49,7 @@ fn the_unmutated_script_runs() {
     assert_eq!(t.status, 0, "{:?}", t.lines);
     assert_eq!(
         t.stdout(),
-        "s1\nTrue\n{\n  \"result\": \"wrote 4 KiB at byte 1048576 of disk1\"\n}\n[\n  \"s1\"\n]\n"
+        "s1\ntrue\n{\n  \"result\": \"wrote 4 KiB at byte 1048576 of disk1\"\n}\n[\n  \"s1\"\n]\n"
     );
 }
 
@@ -89,13 +89,13 @@ fn the_native_program_runs_a_script_and_keeps_the_lab_in_a_state_file() {
             child.wait_with_output()
         })
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&second.stdout), "s1\nTrue\n");
+    assert_eq!(String::from_utf8_lossy(&second.stdout), "s1\ntrue\n");
     assert_eq!(second.status.code(), Some(1), "the last command failed");
     // And the same script prints the same bytes as the console does in the app.
     let mut console = Console::new(Lab::new());
     let text = std::fs::read_to_string(&script).unwrap()
         + "az snapshot show -g rg -n s1 --query \"[name, incremental]\" -o tsv\n";
-    assert_eq!(console.run(&text).stdout(), "s1\nTrue\n");
+    assert_eq!(console.run(&text).stdout(), "s1\ntrue\n");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
