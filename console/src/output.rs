@@ -293,7 +293,6 @@ mod tests {
         );
     }
 
-    #[test]
     // One test per rule of knack's _TsvOutput (knack/output.py).
     #[test]
     fn tsv_rule_a_boolean_row_is_lower_case_a_boolean_cell_is_not() {
