@@ -703,35 +703,44 @@ pub fn block_map(props: &BlockMapProps) -> Html {
 mod tests {
     use snaplab_engine::{cmd, Command, Lab, PatternKind, WriteData};
 
+    /// A lab with group `rg` and a Premium SSD `d` of `size_gib`.
+    fn lab_with_disk(size_gib: u64) -> Lab {
+        let mut lab = Lab::new();
+        lab.execute(Command::CreateGroup(cmd::CreateGroup {
+            name: "rg".into(),
+            location: "westeurope".into(),
+        }))
+        .unwrap();
+        lab.execute(Command::CreateDisk(cmd::CreateDisk {
+            group: "rg".into(),
+            name: "d".into(),
+            location: None,
+            sku: "Premium_LRS".into(),
+            size_gib,
+            logical_sector_size: 512,
+        }))
+        .unwrap();
+        lab
+    }
+
+    /// A MiB written to `d` at `offset`.
+    fn write(offset: u64) -> Command {
+        Command::Write(cmd::Write {
+            group: "rg".into(),
+            disk: "d".into(),
+            offset,
+            data: WriteData::Pattern {
+                pattern: PatternKind::Fill,
+                seed: 1,
+                length: 1 << 20,
+            },
+        })
+    }
+
     #[test]
     fn the_minimap_marks_data_where_it_is_on_the_disk() {
-        let mut lab = Lab::new();
-        for c in [
-            Command::CreateGroup(cmd::CreateGroup {
-                name: "rg".into(),
-                location: "westeurope".into(),
-            }),
-            Command::CreateDisk(cmd::CreateDisk {
-                group: "rg".into(),
-                name: "d".into(),
-                location: None,
-                sku: "Premium_LRS".into(),
-                size_gib: 64,
-                logical_sector_size: 512,
-            }),
-            Command::Write(cmd::Write {
-                group: "rg".into(),
-                disk: "d".into(),
-                offset: 48 << 30,
-                data: WriteData::Pattern {
-                    pattern: PatternKind::Fill,
-                    seed: 1,
-                    length: 1 << 20,
-                },
-            }),
-        ] {
-            lab.execute(c).unwrap();
-        }
+        let mut lab = lab_with_disk(64);
+        lab.execute(write(48 << 30)).unwrap();
         let cols = super::minimap_columns(lab.find_disk("rg", "d").unwrap());
         assert_eq!(cols.len(), super::MINIMAP_PX as usize);
         // 48 GiB of 64: three quarters along, marked as changed (not yet in a snapshot).
@@ -744,26 +753,9 @@ mod tests {
         assert_eq!(marked, vec![480]);
         assert_eq!(cols[480], 2);
     }
-}
-
-#[cfg(test)]
-mod restore_preview_tests {
-    use snaplab_engine::{cmd, Command, Lab, PatternKind, WriteData};
 
     fn lab_with_chain() -> Lab {
-        let mut lab = Lab::new();
-        let write = |offset: u64| {
-            Command::Write(cmd::Write {
-                group: "rg".into(),
-                disk: "d".into(),
-                offset,
-                data: WriteData::Pattern {
-                    pattern: PatternKind::Fill,
-                    seed: 1,
-                    length: 1 << 20,
-                },
-            })
-        };
+        let mut lab = lab_with_disk(4);
         let snap = |name: &str, incremental: bool| {
             Command::CreateSnapshot(cmd::CreateSnapshot {
                 group: "rg".into(),
@@ -776,18 +768,6 @@ mod restore_preview_tests {
             })
         };
         for c in [
-            Command::CreateGroup(cmd::CreateGroup {
-                name: "rg".into(),
-                location: "westeurope".into(),
-            }),
-            Command::CreateDisk(cmd::CreateDisk {
-                group: "rg".into(),
-                name: "d".into(),
-                location: None,
-                sku: "Premium_LRS".into(),
-                size_gib: 4,
-                logical_sector_size: 512,
-            }),
             write(0),
             snap("s1", true),
             write(1 << 20),
