@@ -113,3 +113,43 @@ fn switches_take_no_value_and_stray_words_are_unrecognized() {
     // Commands that do take words still do.
     assert_eq!(c.run("sim clock advance 5m -o none").status, 0);
 }
+
+#[test]
+fn help_on_az_on_every_group_and_on_every_command_exits_0() {
+    let mut c = console();
+    let t = c.run("az --help");
+    assert_eq!(t.status, 0, "{}", t.stderr());
+    assert!(t.stdout().starts_with("Group\n    az\n"), "{}", t.stdout());
+    assert!(t.stdout().contains("snapshot create"));
+    for group in [
+        "az snapshot",
+        "az disk",
+        "az vm",
+        "az vm disk",
+        "az group",
+        "az account",
+        "sim",
+        "sim clock",
+    ] {
+        let t = c.run(&format!("{group} --help"));
+        assert_eq!(t.status, 0, "{group}: {}", t.stderr());
+        assert!(
+            t.stdout().starts_with(&format!("Group\n    {group}\n")),
+            "{group}: {}",
+            t.stdout()
+        );
+    }
+    for spec in snaplab_console::az::COMMANDS {
+        let t = c.run(&format!("{} --help", spec.path.join(" ")));
+        assert_eq!(t.status, 0, "{:?}: {}", spec.path, t.stderr());
+        assert!(t.stdout().contains(spec.summary), "{:?}", spec.path);
+    }
+    // A misspelled group is still refused, with a suggestion.
+    let t = c.run("az snapshto --help");
+    assert_eq!(t.status, 2);
+    assert!(
+        t.stderr().contains("Did you mean 'az snapshot'?"),
+        "{}",
+        t.stderr()
+    );
+}

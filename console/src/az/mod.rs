@@ -430,18 +430,20 @@ pub fn run(
 ) -> Result<String, Failure> {
     let wants_help = argv.iter().any(|a| a == "--help" || a == "-h");
     let Some(spec) = find(argv) else {
+        // A group (`az`, `az snapshot`), alone or with --help: its help.
+        // The words are compared without the options, so `az snapshot
+        // --help` is the group `az snapshot`, not a misspelled `--help`.
+        let words: Vec<String> = argv
+            .iter()
+            .take_while(|a| !a.starts_with('-'))
+            .cloned()
+            .collect();
         if wants_help || argv.len() <= 2 {
-            let known = COMMANDS
-                .iter()
-                .any(|s| s.path.len() > argv.len() && s.path.iter().zip(argv).all(|(p, a)| p == a));
-            if known {
-                return Ok(help(
-                    &argv
-                        .iter()
-                        .filter(|a| !a.starts_with('-'))
-                        .cloned()
-                        .collect::<Vec<_>>(),
-                ));
+            let group = COMMANDS.iter().any(|s| {
+                s.path.len() > words.len() && s.path.iter().zip(&words).all(|(p, a)| p == a)
+            });
+            if group {
+                return Ok(help(&words));
             }
         }
         // Which word is wrong? The first that no command continues with.
