@@ -550,26 +550,10 @@ mod tests {
     fn a_command_changes_the_lab_only_once_committed() {
         let state = ready().reduce(Action::Submit(write(0)));
         assert!(state.busy());
-        assert_eq!(
-            state
-                .lab()
-                .find_disk(START_GROUP, START_DISK)
-                .unwrap()
-                .data
-                .used_bytes(),
-            0
-        );
+        assert_eq!(used(&state), 0);
         let state = state.reduce(Action::Committed(1));
         assert!(!state.busy());
-        assert_eq!(
-            state
-                .lab()
-                .find_disk(START_GROUP, START_DISK)
-                .unwrap()
-                .data
-                .used_bytes(),
-            512
-        );
+        assert_eq!(used(&state), 512);
         assert!(state
             .last_message
             .as_deref()
@@ -586,15 +570,7 @@ mod tests {
         let state = state.reduce(Action::Committed(1));
         assert_eq!(state.in_flight.as_ref().map(|(n, _)| *n), Some(2));
         let state = state.reduce(Action::Committed(2));
-        assert_eq!(
-            state
-                .lab()
-                .find_disk(START_GROUP, START_DISK)
-                .unwrap()
-                .data
-                .used_bytes(),
-            1024
-        );
+        assert_eq!(used(&state), 1024);
     }
 
     #[test]
@@ -605,15 +581,7 @@ mod tests {
         let state = state.reduce(Action::CommitFailed(1, "QuotaExceededError: full".into()));
         assert!(!state.busy());
         assert!(state.queue.is_empty());
-        assert_eq!(
-            state
-                .lab()
-                .find_disk(START_GROUP, START_DISK)
-                .unwrap()
-                .data
-                .used_bytes(),
-            0
-        );
+        assert_eq!(used(&state), 0);
         let refusal = state.last_refusal.as_ref().unwrap();
         assert_eq!(refusal.code, "QuotaExceeded");
         assert!(refusal.message.contains("QuotaExceededError: full"));

@@ -81,12 +81,7 @@ fn draw_diff(canvas: &HtmlCanvasElement, diff: &[u8]) {
     if diff.is_empty() {
         return;
     }
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
+    let Some(ctx) = context_2d(canvas) else {
         return;
     };
     let s = CELL_PX - 1.0;
@@ -124,12 +119,7 @@ fn draw_diff(canvas: &HtmlCanvasElement, diff: &[u8]) {
 
 /// Outlines `cells` in bright yellow: the change a command just made.
 fn flash(canvas: &HtmlCanvasElement, cells: &[u64]) {
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
+    let Some(ctx) = context_2d(canvas) else {
         return;
     };
     ctx.set_stroke_style_str("#ffd33d");
@@ -146,12 +136,7 @@ fn flash(canvas: &HtmlCanvasElement, cells: &[u64]) {
 }
 
 fn draw_minimap(canvas: &HtmlCanvasElement, cols: &[u8], view: &View) {
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
+    let Some(ctx) = context_2d(canvas) else {
         return;
     };
     let (w, h) = (canvas.width() as f64, canvas.height() as f64);
@@ -176,12 +161,7 @@ fn draw_minimap(canvas: &HtmlCanvasElement, cols: &[u8], view: &View) {
 
 /// Draws the layers for the pages of `window`, one row each.
 pub fn draw_layers(canvas: &HtmlCanvasElement, layers: &[Layer], window: PageRange) {
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
+    let Some(ctx) = context_2d(canvas) else {
         return;
     };
     let width = canvas.width() as f64;
@@ -250,6 +230,15 @@ impl PartialEq for BlockMapProps {
     }
 }
 
+/// The canvas's 2D drawing context.
+fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+}
+
 /// Fill colour and pattern for a state: colour-blind viewers get the pattern.
 fn paint(ctx: &CanvasRenderingContext2d, state: CellState, x: f64, y: f64) {
     let s = CELL_PX - 1.0;
@@ -288,12 +277,7 @@ pub fn draw(canvas: &HtmlCanvasElement, cells: &[CellState]) {
 
 /// Draws the cells and, when the map has the keyboard, the cursor's cell.
 pub fn draw_with_cursor(canvas: &HtmlCanvasElement, cells: &[CellState], cursor: Option<u64>) {
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
+    let Some(ctx) = context_2d(canvas) else {
         return;
     };
     ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);

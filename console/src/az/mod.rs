@@ -274,11 +274,13 @@ fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
                 "unrecognized arguments: {word}{hint}"
             )));
         };
-        let invalid = |v: &str| {
-            Failure::Usage(format!(
+        // A three-state flag's value: true or false in any case, nothing else.
+        let three_state = |v: &str| match v.to_lowercase().as_str() {
+            b @ ("true" | "false") => Ok(b.to_string()),
+            _ => Err(Failure::Usage(format!(
                 "argument {}: invalid choice: '{v}' (choose from 'true', 'false')",
                 opt.long
-            ))
+            ))),
         };
         let value = match (opt.takes, inline) {
             (Takes::Switch, Some(v)) => {
@@ -287,10 +289,7 @@ fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
                     opt.long
                 )))
             }
-            (Takes::Bool, Some(v)) => match v.to_lowercase().as_str() {
-                b @ ("true" | "false") => b.to_string(),
-                _ => return Err(invalid(&v)),
-            },
+            (Takes::Bool, Some(v)) => three_state(&v)?,
             (Takes::Value, Some(v)) => v,
             (Takes::Switch, None) => "true".to_string(),
             (Takes::Value, None) => {
@@ -304,10 +303,7 @@ fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
             (Takes::Bool, None) => match rest.get(i) {
                 Some(v) if !(v.starts_with('-') && v.len() > 1) => {
                     i += 1;
-                    match v.to_lowercase().as_str() {
-                        b @ ("true" | "false") => b.to_string(),
-                        _ => return Err(invalid(v)),
-                    }
+                    three_state(v)?
                 }
                 _ => "true".to_string(),
             },
