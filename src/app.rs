@@ -34,7 +34,9 @@ use crate::components::violations::Violations;
 use crate::components::walkthrough::WalkthroughPanel;
 use crate::i18n::{tr, Lang};
 use crate::services::lab_store::LabStore;
-use crate::state::{Action, AppState, Origin, Phase, Refusal, Replacement, StorageFacts, Work};
+use crate::state::{
+    Action, AppState, Flight, Origin, Phase, Refusal, Replacement, StorageFacts, Work,
+};
 use crate::storage;
 
 /// Reads the storage manager's figures into the state.
@@ -183,6 +185,15 @@ pub fn app() -> Html {
         let crash = (*crash_next).clone();
         use_effect_with(flight.as_ref().map(|(n, _)| *n), move |_| {
             if let Some((n, flight)) = flight {
+                if let Flight::Run(_) = &*flight {
+                    // A script runs first; what it did is stored when it ends.
+                    spawn_local(async move {
+                        if let Flight::Run(running) = &*flight {
+                            crate::services::script::run(n, running, dispatch).await;
+                        }
+                    });
+                    return;
+                }
                 if crash.replace(false) {
                     // Fault injection: the tab "closes" after the operation's data is
                     // stored but before its commit record; the reload recovers.
@@ -220,6 +231,10 @@ pub fn app() -> Html {
                 script,
             }))
         })
+    };
+    let stop_script = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: ()| dispatch.emit(Action::Stop))
     };
     let run_presenter = {
         let dispatch = dispatch.clone();
@@ -602,7 +617,7 @@ pub fn app() -> Html {
                     <div class="dock-handle" role="separator" aria-orientation="horizontal" tabindex="0"
                         aria-label={t("dock.resize")} aria-valuenow={dock_height.to_string()}
                         onpointerdown={start_drag} onkeydown={dock_keys}></div>
-                    <ConsolePanel lines={Rc::new(state.console_lines.clone())} run={run_console} clear={clear_console} />
+                    <ConsolePanel lines={state.console_lines.clone()} running={state.running.clone()} run={run_console} clear={clear_console} stop={stop_script} />
                 </div>
             }
             if *shortcuts {

@@ -13,10 +13,17 @@
 //! one transaction by the storage service (`services/lab_store.rs`). Only
 //! when it reports [`Action::Committed`] does the staged journal become the
 //! lab, and [`AppState::revision`] (which only grows) tell the views.
+//!
+//! A console script is the one piece of work that takes long enough to be
+//! seen running: it is [`Flight::Run`] first (the services layer runs it,
+//! pausing so the page draws its output, and Stop ends it) and becomes a
+//! commit once it ends.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
+use snaplab_console::pace::{Go, Pacer, Pause, Progress};
 use snaplab_console::{Console, Language, Line, Locks, Memory, Staged};
 use snaplab_engine::cmd;
 use snaplab_engine::store::{Batch, Journal};
@@ -146,11 +153,112 @@ pub enum Work {
     Replace(Rc<Replacement>),
 }
 
-/// What is being stored now.
+/// A console script, running: what it runs against, and its Stop switch.
+#[derive(Debug)]
+pub struct Running {
+    pub origin: Origin,
+    pub language: Language,
+    pub script: String,
+    /// The lab as the script found it, and the console's memory.
+    pub journal: Journal,
+    pub memory: Memory,
+    pub locks: Locks,
+    /// Set by [`Action::Stop`]; the script ends before its next command.
+    pub stop: Rc<Cell<bool>>,
+}
+
+/// A script that ended (or was stopped): what it staged and printed.
+#[derive(Debug)]
+pub struct Ran {
+    pub staged: Staged,
+    pub memory: Memory,
+    pub lines: Vec<Line>,
+}
+
+impl Running {
+    /// Runs the script on a staged copy of the journal, through the
+    /// console's one execution point; `pacer` decides when it pauses.
+    /// Stop is honoured at every command, whatever the pacer.
+    pub async fn run(&self, pacer: &mut dyn Pacer) -> Ran {
+        let mut console =
+            Console::with_memory(Staged::new(self.journal.clone()), self.memory.clone());
+        console.locks = self.locks.clone();
+        let mut pacer = Stoppable {
+            stop: self.stop.clone(),
+            inner: pacer,
+        };
+        let transcript = console
+            .run_paced(self.language, &self.script, &mut pacer)
+            .await;
+        let (staged, memory, _) = console.into_parts();
+        Ran {
+            staged,
+            memory,
+            lines: transcript.lines,
+        }
+    }
+
+    /// The script as typed, each line after its prompt.
+    fn echo(&self) -> Vec<Line> {
+        let prompt = if self.language == Language::Bash {
+            "$"
+        } else {
+            "PS>"
+        };
+        self.script
+            .lines()
+            .map(|l| Line::Out(format!("{prompt} {l}")))
+            .collect()
+    }
+}
+
+/// A pacer that also stops when the Stop switch is set (before a command,
+/// or when a pause ends).
+struct Stoppable<'p> {
+    stop: Rc<Cell<bool>>,
+    inner: &'p mut dyn Pacer,
+}
+
+impl Pacer for Stoppable<'_> {
+    fn pace(&mut self, progress: Progress<'_>) -> Option<Pause> {
+        if self.stop.get() {
+            return Some(Box::pin(std::future::ready(Go::Stop)));
+        }
+        let pause = self.inner.pace(progress)?;
+        let stop = self.stop.clone();
+        Some(Box::pin(async move {
+            match pause.await {
+                Go::On if !stop.get() => Go::On,
+                _ => Go::Stop,
+            }
+        }))
+    }
+}
+
+/// What the console shows of a script while it runs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunView {
+    /// The newest lines, at most [`RUN_VIEW_LINES`] (all of them come at the end).
+    pub tail: Vec<Line>,
+    pub lines: usize,
+    pub steps: usize,
+    pub commands: usize,
+    /// Stop was pressed; the script ends at its next command.
+    pub stopping: bool,
+    /// It ended; what it did is being stored (its transcript shows then).
+    pub saving: bool,
+}
+
+/// Lines of a running script the console keeps on screen.
+pub const RUN_VIEW_LINES: usize = 400;
+
+/// What is being stored (or, for a script, run) now.
 // Held in an `Rc` while in flight, so the big variant is never copied.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Flight {
+    /// A console script, running; it becomes a [`Flight::Commit`] when it ends.
+    Run(Running),
     /// The batch of a click, script or deployment, and the journal as it will
     /// be once the batch is stored.
     Commit {
@@ -194,8 +302,11 @@ pub struct AppState {
     pub locks: Locks,
     /// Shell variables and functions, kept between console runs.
     pub memory: Memory,
-    /// The console's transcript and the presenter's last step.
-    pub console_lines: Vec<Line>,
+    /// The console's transcript (shared: it can be long, and states are
+    /// copied on every action) and the presenter's last step.
+    pub console_lines: Rc<Vec<Line>>,
+    /// The script running now, as the console shows it.
+    pub running: Option<RunView>,
     pub presenter_lines: Vec<Line>,
     /// The template blade's last result.
     pub deployed: Option<Result<String, String>>,
@@ -224,7 +335,8 @@ impl Default for AppState {
             storage: StorageFacts::default(),
             locks: Locks::none(),
             memory: Memory::default(),
-            console_lines: Vec::new(),
+            console_lines: Rc::default(),
+            running: None,
             presenter_lines: Vec::new(),
             deployed: None,
             wizard_reply: None,
@@ -259,6 +371,18 @@ pub enum Action {
     ClearConsole,
     /// Keeps (or, with `None`, forgets) a share link that was not opened.
     PendingShare(Option<String>),
+    /// The running script `n` paused: the lines it printed since its last
+    /// pause, and how far it has got.
+    Progress {
+        flight: u64,
+        new_lines: Vec<Line>,
+        steps: usize,
+        commands: usize,
+    },
+    /// The running script `n` ended: store what it did.
+    Ran(u64, Ran),
+    /// Stop the running script (the console's Stop button, Ctrl+C).
+    Stop,
 }
 
 impl AppState {
@@ -311,7 +435,9 @@ impl AppState {
                 }
             }
             Reply::NoticeTo(_, notice) => self.show(notice),
-            Reply::Lines(Origin::Console, lines) => self.console_lines.extend(lines),
+            Reply::Lines(Origin::Console, lines) => {
+                Rc::make_mut(&mut self.console_lines).extend(lines)
+            }
             Reply::Lines(Origin::Presenter, lines) => self.presenter_lines = lines,
             Reply::Lines(Origin::Wizard, _) => {}
             Reply::Deployed(result) => self.deployed = Some(result),
@@ -369,17 +495,15 @@ impl AppState {
                 language,
                 script,
             } => {
-                let prompt = if language == Language::Bash {
-                    "$"
-                } else {
-                    "PS>"
-                };
-                let mut lines: Vec<Line> = script
-                    .lines()
-                    .map(|l| Line::Out(format!("{prompt} {l}")))
-                    .collect();
-                lines.extend(console.run_in(language, &script).lines);
-                Reply::Lines(origin, lines)
+                return Some(Flight::Run(Running {
+                    origin,
+                    language,
+                    script,
+                    journal: self.journal.clone(),
+                    memory: self.memory.clone(),
+                    locks: self.locks.clone(),
+                    stop: Rc::default(),
+                }))
             }
             Work::Deploy {
                 group,
@@ -407,8 +531,13 @@ impl AppState {
             }
         };
         let (staged, memory, _) = console.into_parts();
+        self.commit(staged, memory, reply)
+    }
+
+    /// What to store after `staged` ran, or `None` (its reply shown at
+    /// once) when nothing reached the lab, which is then as it was.
+    fn commit(&mut self, staged: Staged, memory: Memory, reply: Reply) -> Option<Flight> {
         if staged.count == 0 {
-            // Nothing reached the lab: nothing to store, and the lab is as it was.
             self.memory = memory;
             self.reply(reply);
             return None;
@@ -421,14 +550,33 @@ impl AppState {
         })
     }
 
+    /// After work is done: the next queued work starts, and a notice held
+    /// back while the queue ran is shown.
+    fn settle(&mut self) {
+        self.start_next();
+        if !self.busy() {
+            if let Some(notice) = self.notice_after_queue.take() {
+                self.show(notice);
+            }
+        }
+    }
+
+    /// Puts `flight` in flight under a new number.
+    fn launch(&mut self, flight: Flight) {
+        self.in_flight = Some((self.next_flight, Rc::new(flight)));
+        self.next_flight += 1;
+    }
+
     fn start_next(&mut self) {
         while self.in_flight.is_none() && self.phase == Phase::Ready {
             let Some(work) = self.queue.pop_front() else {
                 return;
             };
             if let Some(flight) = self.stage(work) {
-                self.in_flight = Some((self.next_flight, Rc::new(flight)));
-                self.next_flight += 1;
+                if matches!(flight, Flight::Run(_)) {
+                    self.running = Some(RunView::default());
+                }
+                self.launch(flight);
             }
         }
     }
@@ -461,7 +609,10 @@ impl Reducible for AppState {
             Action::Submit(command) => next.queue(Work::Command(command)),
             Action::Queue(work) => next.queue(work),
             Action::Committed(n) => {
-                if let Some((_, flight)) = next.in_flight.take_if(|(id, _)| *id == n) {
+                let stored =
+                    |(id, f): &mut (u64, Rc<Flight>)| *id == n && !matches!(**f, Flight::Run(_));
+                if let Some((_, flight)) = next.in_flight.take_if(stored) {
+                    next.running = None;
                     match &*flight {
                         Flight::Commit {
                             after,
@@ -480,18 +631,67 @@ impl Reducible for AppState {
                             }
                             next.show(Ok(replacement.notice.clone()));
                         }
+                        Flight::Run(_) => unreachable!("a running script is not stored"),
                     }
                     next.revision += 1;
-                    next.start_next();
-                    if !next.busy() {
-                        if let Some(notice) = next.notice_after_queue.take() {
-                            next.show(notice);
+                    next.settle();
+                }
+            }
+            Action::Progress {
+                flight,
+                new_lines,
+                steps,
+                commands,
+            } => {
+                if next.in_flight.as_ref().is_some_and(|(id, _)| *id == flight) {
+                    if let Some(view) = &mut next.running {
+                        view.lines += new_lines.len();
+                        view.tail.extend(new_lines);
+                        let excess = view.tail.len().saturating_sub(RUN_VIEW_LINES);
+                        view.tail.drain(..excess);
+                        view.steps = steps;
+                        view.commands = commands;
+                    }
+                }
+            }
+            Action::Ran(n, ran) => {
+                let running =
+                    |(id, f): &mut (u64, Rc<Flight>)| *id == n && matches!(**f, Flight::Run(_));
+                if let Some((_, flight)) = next.in_flight.take_if(running) {
+                    let Flight::Run(script) = &*flight else {
+                        unreachable!("taken only when running")
+                    };
+                    let mut lines = script.echo();
+                    lines.extend(ran.lines);
+                    let reply = Reply::Lines(script.origin, lines);
+                    match next.commit(ran.staged, ran.memory, reply) {
+                        Some(commit) => {
+                            if let Some(view) = &mut next.running {
+                                view.saving = true;
+                            }
+                            next.launch(commit);
+                        }
+                        None => {
+                            next.running = None;
+                            next.settle();
+                        }
+                    }
+                }
+            }
+            Action::Stop => {
+                if let Some((_, flight)) = &next.in_flight {
+                    if let Flight::Run(script) = &**flight {
+                        // The one shared switch the running script reads.
+                        script.stop.set(true);
+                        if let Some(view) = &mut next.running {
+                            view.stopping = true;
                         }
                     }
                 }
             }
             Action::CommitFailed(n, message) => {
                 if let Some((_, flight)) = next.in_flight.take_if(|(id, _)| *id == n) {
+                    next.running = None;
                     let err = EngineError::StorageFailed { detail: message };
                     let refusal = Refusal::from(&err);
                     // The console says so where the script was typed.
@@ -516,7 +716,7 @@ impl Reducible for AppState {
             Action::Notice(notice) if next.busy() => next.notice_after_queue = Some(notice),
             Action::Notice(notice) => next.show(notice),
             Action::SetLocks(locks) => next.locks = locks,
-            Action::ClearConsole => next.console_lines.clear(),
+            Action::ClearConsole => next.console_lines = Rc::default(),
             Action::PendingShare(link) => next.pending_share = link,
         }
         Rc::new(next)
@@ -628,6 +828,77 @@ mod tests {
         })
     }
 
+    /// Runs the script in flight to its end, as the services layer does
+    /// (without pauses), and reports it.
+    fn run_script(state: Rc<AppState>) -> Rc<AppState> {
+        let (n, flight) = state.in_flight.clone().expect("a script in flight");
+        let Flight::Run(running) = &*flight else {
+            panic!("not a script: {flight:?}")
+        };
+        let ran = snaplab_console::pace::finish(running.run(&mut snaplab_console::pace::Straight));
+        state.reduce(Action::Ran(n, ran))
+    }
+
+    #[test]
+    fn a_running_script_shows_its_newest_lines_and_stop_ends_it_keeping_what_ran() {
+        let state = ready().reduce(script(
+            "for i in $(seq 1 600); do sim write -g rg-snaplab --disk disk1 --offset $((i * 4096)) --length 512 --seed 1 -o none; echo wrote $i; done",
+        ));
+        let (n, _) = state.in_flight.clone().unwrap();
+        let lines: Vec<Line> = (1..=450).map(|i| Line::Out(format!("wrote {i}"))).collect();
+        let state = state.reduce(Action::Progress {
+            flight: n,
+            new_lines: lines,
+            steps: 900,
+            commands: 450,
+        });
+        let view = state.running.clone().unwrap();
+        assert_eq!((view.lines, view.commands, view.steps), (450, 450, 900));
+        assert_eq!(
+            view.tail.len(),
+            RUN_VIEW_LINES,
+            "only the newest are kept on screen"
+        );
+        assert_eq!(view.tail.last(), Some(&Line::Out("wrote 450".into())));
+        // A progress report for another flight is ignored.
+        let state = state.reduce(Action::Progress {
+            flight: n + 7,
+            new_lines: vec![Line::Out("stray".into())],
+            steps: 1,
+            commands: 1,
+        });
+        assert_eq!(state.running.as_ref().unwrap().lines, 450);
+
+        // Stop before it ran: the switch is seen at its first command.
+        let state = state.reduce(Action::Stop);
+        assert!(state.running.as_ref().unwrap().stopping);
+        let state = run_script(state);
+        assert!(state.running.is_none());
+        assert!(!state.busy(), "nothing ran, so nothing to store");
+        assert_eq!(used(&state), 0);
+        let last = state.console_lines.last().unwrap();
+        assert!(
+            matches!(last, Line::Err(l) if l.starts_with("^C")),
+            "{last:?}"
+        );
+    }
+
+    #[test]
+    fn work_queued_behind_a_running_script_waits_for_it_and_its_commit() {
+        let state = ready()
+            .reduce(script(
+                "sim write -g rg-snaplab --disk disk1 --offset 0 --length 4K --seed 1 -o none",
+            ))
+            .reduce(Action::Submit(write(8192)));
+        assert_eq!(state.queue.len(), 1, "the click waits for the script");
+        let state = run_script(state);
+        assert_eq!(state.queue.len(), 1, "and for its commit");
+        let state = state.reduce(Action::Committed(2));
+        assert!(state.busy() && state.queue.is_empty());
+        let state = state.reduce(Action::Committed(3));
+        assert_eq!(used(&state), 4096 + 512);
+    }
+
     fn used(state: &AppState) -> u64 {
         state
             .lab()
@@ -650,7 +921,11 @@ mod tests {
             state.console_lines.is_empty(),
             "nothing is shown before it is stored"
         );
-        let state = state.reduce(Action::Committed(1));
+        let state = run_script(state);
+        assert!(state.busy(), "now storing what it did");
+        assert!(state.console_lines.is_empty());
+        assert!(state.running.as_ref().unwrap().saving);
+        let state = state.reduce(Action::Committed(2));
         assert!(!state.busy());
         assert_eq!(state.revision, revision + 1, "one change, one revision");
         assert_eq!(used(&state), 4096);
@@ -662,21 +937,19 @@ mod tests {
         assert!(text.iter().any(|l| l.contains("rule B7")), "{text:?}");
         assert!(text.iter().any(|l| l.contains("Out(\"done\")")), "{text:?}");
         // The console remembers $d for the next run.
-        let state = state
-            .reduce(script(
-                "sim write -g rg-snaplab --disk $d --offset 8K --length 4K --seed 1 -o none",
-            ))
-            .reduce(Action::Committed(2));
+        let state = run_script(state.reduce(script(
+            "sim write -g rg-snaplab --disk $d --offset 8K --length 4K --seed 1 -o none",
+        )))
+        .reduce(Action::Committed(4));
         assert_eq!(used(&state), 8192);
     }
 
     #[test]
     fn a_script_whose_commit_fails_says_so_in_the_console_and_changes_nothing() {
-        let state = ready()
-            .reduce(script(
-                "sim write -g rg-snaplab --disk disk1 --offset 0 --length 4K --seed 1",
-            ))
-            .reduce(Action::CommitFailed(1, "QuotaExceededError".into()));
+        let state = run_script(ready().reduce(script(
+            "sim write -g rg-snaplab --disk disk1 --offset 0 --length 4K --seed 1",
+        )))
+        .reduce(Action::CommitFailed(2, "QuotaExceededError".into()));
         assert_eq!(used(&state), 0);
         let last = state.console_lines.last().unwrap();
         assert!(
@@ -687,9 +960,9 @@ mod tests {
 
     #[test]
     fn a_read_only_script_stores_nothing_and_answers_at_once() {
-        let state = ready().reduce(script(
+        let state = run_script(ready().reduce(script(
             "az disk show -g rg-snaplab -n disk1 --query diskSizeGB -o tsv",
-        ));
+        )));
         assert!(!state.busy());
         assert!(
             state.console_lines.contains(&Line::Out("32".into())),

@@ -27,6 +27,7 @@ pub mod drills;
 pub mod explain;
 pub mod lessons;
 pub mod output;
+pub mod pace;
 pub mod pwsh;
 pub mod runner;
 pub mod shell;
@@ -109,6 +110,10 @@ impl shell::Host for Host<'_> {
             ),
         }
     }
+
+    fn commands(&self) -> usize {
+        self.rt.count()
+    }
 }
 
 /// Which shell a script is for.
@@ -183,28 +188,49 @@ impl<E: Engine> Console<E> {
 
     /// Runs a script in `language`.
     pub fn run_in(&mut self, language: Language, script: &str) -> Transcript {
+        pace::finish(self.run_paced(language, script, &mut pace::Straight))
+    }
+
+    /// Runs a script in `language`, pausing and stopping as `pacer` says
+    /// (the browser's console: its output shows as it comes, and Stop works).
+    pub async fn run_paced(
+        &mut self,
+        language: Language,
+        script: &str,
+        pacer: &mut dyn pace::Pacer,
+    ) -> Transcript {
+        let rt = Runner::new(&mut self.lab, &self.locks, &mut self.executed);
         match language {
-            Language::Bash => self.run(script),
-            Language::PowerShell => self.run_pwsh(script),
+            Language::Bash => {
+                let mut lines = Vec::new();
+                let mut host = Host {
+                    rt,
+                    files: self.files.as_ref(),
+                };
+                let status = self
+                    .memory
+                    .shell
+                    .run_paced(script, &mut host, &mut lines, pacer)
+                    .await;
+                Transcript { lines, status }
+            }
+            Language::PowerShell => {
+                let (lines, status) = pwsh::Interpreter::new(rt, &mut self.memory.ps_vars, pacer)
+                    .run(script)
+                    .await;
+                Transcript { lines, status }
+            }
         }
     }
 
     /// Runs an Azure PowerShell script; variables persist between runs.
     pub fn run_pwsh(&mut self, script: &str) -> Transcript {
-        let rt = Runner::new(&mut self.lab, &self.locks, &mut self.executed);
-        let (lines, status) = pwsh::Interpreter::new(rt, &mut self.memory.ps_vars).run(script);
-        Transcript { lines, status }
+        self.run_in(Language::PowerShell, script)
     }
 
     /// Runs a bash script (one command or many lines); variables persist between runs.
     pub fn run(&mut self, script: &str) -> Transcript {
-        let mut lines = Vec::new();
-        let mut host = Host {
-            rt: Runner::new(&mut self.lab, &self.locks, &mut self.executed),
-            files: self.files.as_ref(),
-        };
-        let status = self.memory.shell.run(script, &mut host, &mut lines);
-        Transcript { lines, status }
+        self.run_in(Language::Bash, script)
     }
 
     /// Deploys a Resource Manager template into `group` (what

@@ -76,6 +76,8 @@ pub struct Runner<'a> {
     engine: &'a mut dyn Engine,
     locks: &'a Locks,
     executed: &'a mut Vec<Command>,
+    /// `executed`'s length when this runner started.
+    started: usize,
 }
 
 impl<'a> Runner<'a> {
@@ -84,11 +86,18 @@ impl<'a> Runner<'a> {
         locks: &'a Locks,
         executed: &'a mut Vec<Command>,
     ) -> Self {
+        let started = executed.len();
         Runner {
             engine,
             locks,
             executed,
+            started,
         }
+    }
+
+    /// Commands this runner has run (refused ones included).
+    pub fn count(&self) -> usize {
+        self.executed.len() - self.started
     }
 
     pub fn lab(&self) -> &Lab {

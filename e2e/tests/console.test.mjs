@@ -84,3 +84,48 @@ New-AzSnapshot -ResourceGroupName $resourceGroupName -SnapshotName $snapshotName
   await screenshot(page, 'template.png');
   assert.deepEqual(errors, []);
 });
+
+test('a long script streams its output with progress, the page stays live, and Stop ends it keeping what ran', async () => {
+  const errors = [];
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
+  const input = page.getByLabel('Command or script');
+  // Thirty thousand writes, each printing a line: seconds of work, long enough to watch.
+  await input.fill(`for i in $(seq 1 30000); do
+  sim write -g rg-snaplab --disk disk1 --offset $((i * 8192)) --length 512 --seed $i -o none
+  echo "wrote page $i"
+done
+echo all-done`);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+
+  // Progress shows while it runs, with output that came before the end.
+  const running = page.locator('#console-running');
+  await running.waitFor({ timeout: 10_000 });
+  await page.locator('#console-output .out', { hasText: /^wrote page \d+/ }).first().waitFor({ timeout: 10_000 });
+  const progress = await running.textContent();
+  const m = progress.match(/Running: ([\d,]+) commands, ([\d,]+) lines/);
+  assert.ok(m, progress);
+  assert.ok(Number(m[2].replace(/,/g, '')) > 0, progress);
+
+  // The page answers while the script runs: a tab opens.
+  await openTab(page, 'Billing');
+  await openTab(page, 'Snapshots');
+  await screenshot(page, 'console-running.png');
+
+  await page.locator('#console-stop').click();
+  await page.locator('#console-output .err', { hasText: /^\^C/ }).waitFor({ timeout: 20_000 });
+  assert.equal(await running.count(), 0, 'the progress line goes once the transcript is stored');
+  const out = await text(page, '#console-output');
+  assert.match(out, /\^C \(stopped: the commands that ran before Stop stay done/);
+  assert.doesNotMatch(out, /all-done/);
+  const wrote = [...out.matchAll(/^wrote page (\d+)$/gm)].map((x) => Number(x[1]));
+  assert.ok(wrote.length > 0 && wrote.length < 2000, `${wrote.length} writes before Stop`);
+
+  // What ran is stored, and survives a reload.
+  const used = await page.locator('#disk-disk1-used').textContent();
+  assert.ok(!/^0 B/.test(used), used);
+  await page.reload();
+  await page.locator('#disk-disk1-used').waitFor();
+  assert.equal(await page.locator('#disk-disk1-used').textContent(), used, 'stored, so it survives a reload');
+  assert.deepEqual(errors, []);
+});

@@ -4,26 +4,41 @@
 //! same execution point as a click, against the lab as it is when its turn
 //! comes; its transcript comes back once what it did is stored, so what the
 //! console shows is what happened.
+//!
+//! While a script runs its newest output shows as it comes, with how far it
+//! has got and a Stop button (Ctrl+C in the input does the same).
 
 use std::rc::Rc;
 
 use snaplab_console::{Language, Line};
 use yew::prelude::*;
 
-use crate::i18n::use_t;
+use crate::i18n::{number, use_t, Lang};
+use crate::state::RunView;
+
+/// Lines of scrollback drawn (a terminal's limit); Copy copies all of them.
+pub const SCROLLBACK: usize = 2_000;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
     /// Everything printed so far (kept by the app's state).
     pub lines: Rc<Vec<Line>>,
+    /// The script running now, if any.
+    #[prop_or_default]
+    pub running: Option<RunView>,
     /// Runs a script.
     pub run: Callback<(Language, String)>,
     pub clear: Callback<()>,
+    /// Stops the running script.
+    #[prop_or_default]
+    pub stop: Callback<()>,
 }
 
 #[function_component(ConsolePanel)]
 pub fn console_panel(props: &ConsoleProps) -> Html {
     let t = use_t();
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let count = |lang: Lang, n: u64| number(lang, n as f64, 0);
     let input = use_state(String::new);
     let transcript = props.lines.clone();
     let history = use_state(Vec::<String>::new);
@@ -33,7 +48,11 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
     {
         // Keep the newest output in view.
         let output = output.clone();
-        use_effect_with(transcript.len(), move |_| {
+        let key = (
+            transcript.len(),
+            props.running.as_ref().map(|r| (r.lines, r.steps)),
+        );
+        use_effect_with(key, move |_| {
             if let Some(pre) = output.cast::<web_sys::Element>() {
                 pre.set_scroll_top(pre.scroll_height());
             }
@@ -72,9 +91,15 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
     let on_key = {
         let (run, input, history, cursor) =
             (run.clone(), input.clone(), history.clone(), cursor.clone());
+        let (stop, running) = (props.stop.clone(), props.running.is_some());
         Callback::from(move |e: KeyboardEvent| {
             let single_line = !input.contains('\n');
             match e.key().as_str() {
+                // Ctrl+C with nothing selected stops the script, as in a terminal.
+                "c" if e.ctrl_key() && running && input.is_empty() => {
+                    e.prevent_default();
+                    stop.emit(());
+                }
                 "Enter" if e.ctrl_key() || (single_line && !e.shift_key()) => {
                     e.prevent_default();
                     run.emit(());
@@ -105,20 +130,60 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
         let clear = props.clear.clone();
         Callback::from(move |_| clear.emit(()))
     };
-    let text: String = transcript
-        .iter()
-        .map(|l| match l {
-            Line::Out(s) | Line::Err(s) => format!("{s}\n"),
-        })
-        .collect();
     let copy = {
-        let text = text.clone();
+        // Built on click, not on every render: a transcript can be long.
+        let transcript = transcript.clone();
         Callback::from(move |_| {
+            let text: String = transcript
+                .iter()
+                .map(|l| match l {
+                    Line::Out(s) | Line::Err(s) => format!("{s}\n"),
+                })
+                .collect();
             if let Some(window) = web_sys::window() {
                 let _ = window.navigator().clipboard().write_text(&text);
             }
         })
     };
+    let hidden = transcript.len().saturating_sub(SCROLLBACK);
+    let line = |l: &Line| match l {
+        // Hover over a command to see what each part does (explain).
+        Line::Out(s) if s.starts_with("$ az ") || s.starts_with("$ sim ") => {
+            let words: Vec<String> = s[2..].split_whitespace().map(str::to_string).collect();
+            let tip = snaplab_console::explain::explain(&words).unwrap_or_default();
+            html! { <span class="out command" title={tip}>{ s }{ "\n" }</span> }
+        }
+        Line::Out(s) => html! { <span class="out">{ s }{ "\n" }</span> },
+        Line::Err(s) => html! { <span class="err">{ s }{ "\n" }</span> },
+    };
+    let running = props.running.as_ref().map(|r| {
+        let on_stop = {
+            let stop = props.stop.clone();
+            Callback::from(move |_: MouseEvent| stop.emit(()))
+        };
+        let earlier = r.lines.saturating_sub(r.tail.len());
+        html! {
+            <>
+                if earlier > 0 {
+                    <span class="out muted">{ t("console.earlier").replace("{n}", &count(lang, earlier as u64)) }{ "\n" }</span>
+                }
+                { for r.tail.iter().map(line) }
+                <span class="console-running" id="console-running" role="status">
+                    <span class="spinner" aria-hidden="true"></span>
+                    { if r.saving { t("console.saving").to_string() } else if r.stopping { t("console.stopping").to_string() } else {
+                        t("console.progress")
+                            .replace("{commands}", &count(lang, r.commands as u64))
+                            .replace("{lines}", &count(lang, r.lines as u64))
+                            .replace("{steps}", &count(lang, r.steps as u64))
+                    } }
+                    if !r.saving {
+                        <button type="button" id="console-stop" class="danger" onclick={on_stop} disabled={r.stopping}
+                            title={t("console.stopTitle")}>{ t("console.stop") }</button>
+                    }
+                </span>
+            </>
+        }
+    });
     let on_run_click = {
         let run = run.clone();
         Callback::from(move |_: MouseEvent| run.emit(()))
@@ -143,16 +208,11 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
                 <p class="hint">{ if pwsh { t("console.hintPwsh") } else { t("console.hint") } }</p>
             </div>
             <pre class="console-output" id="console-output" ref={output} aria-live="polite" tabindex="0">
-                { for transcript.iter().map(|l| match l {
-                    // Hover over a command to see what each part does (explain).
-                    Line::Out(s) if s.starts_with("$ az ") || s.starts_with("$ sim ") => {
-                        let words: Vec<String> = s[2..].split_whitespace().map(str::to_string).collect();
-                        let tip = snaplab_console::explain::explain(&words).unwrap_or_default();
-                        html! { <span class="out command" title={tip}>{ s }{ "\n" }</span> }
-                    }
-                    Line::Out(s) => html! { <span class="out">{ s }{ "\n" }</span> },
-                    Line::Err(s) => html! { <span class="err">{ s }{ "\n" }</span> },
-                }) }
+                if hidden > 0 {
+                    <span class="out muted">{ t("console.scrollback").replace("{n}", &count(lang, hidden as u64)) }{ "\n" }</span>
+                }
+                { for transcript[hidden..].iter().map(line) }
+                { running.unwrap_or_default() }
             </pre>
             <div class="console-input">
                 <label for="console-input">{ t("console.input") }</label>

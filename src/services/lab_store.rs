@@ -71,6 +71,7 @@ impl LabStore {
                 .replace_all(&replacement.records)
                 .await
                 .map_err(|e| e.to_string()),
+            Flight::Run(_) => Err("a running script has nothing to store yet".into()),
         }
     }
 

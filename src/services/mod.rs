@@ -4,3 +4,4 @@
 
 pub mod lab_store;
 pub mod progress;
+pub mod script;

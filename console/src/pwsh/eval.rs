@@ -3,6 +3,8 @@
 //! so lesson locks and the record apply). Objects print as `Format-List`.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 
 use serde_json::{json, Value};
 use snaplab_engine::cmd;
@@ -11,6 +13,7 @@ use snaplab_engine::{AccessTarget, Command, EngineError, Lab};
 
 use super::ast::{Expr, Stmt};
 use super::parser::{parse, parse_expression};
+use crate::pace::{Go, Pacer, Progress};
 use crate::runner::Runner;
 use crate::shell::Line;
 
@@ -102,36 +105,79 @@ fn format_list(v: &Value) -> Vec<String> {
     lines
 }
 
+/// Statements one run may execute (loop turns included).
+pub const MAX_STEPS: usize = crate::shell::eval::MAX_STEPS;
+
 pub struct Interpreter<'a> {
     pub rt: Runner<'a>,
     pub vars: &'a mut BTreeMap<String, Value>,
     out: Vec<Line>,
+    pacer: &'a mut dyn Pacer,
+    steps: usize,
+    /// Stop was pressed, or a limit reached: the whole script ends.
+    halted: bool,
 }
 
 impl<'a> Interpreter<'a> {
-    pub fn new(rt: Runner<'a>, vars: &'a mut BTreeMap<String, Value>) -> Self {
+    pub fn new(
+        rt: Runner<'a>,
+        vars: &'a mut BTreeMap<String, Value>,
+        pacer: &'a mut dyn Pacer,
+    ) -> Self {
         Interpreter {
             rt,
             vars,
             out: Vec::new(),
+            pacer,
+            steps: 0,
+            halted: false,
         }
     }
 
     /// Runs a script; returns what it printed and whether any command failed.
-    pub fn run(mut self, script: &str) -> (Vec<Line>, i32) {
+    pub async fn run(mut self, script: &str) -> (Vec<Line>, i32) {
         let statements = match parse(script) {
             Ok(s) => s,
             Err(e) => return (vec![Line::Err(format!("ParserError: {e}"))], 1),
         };
         let mut failed = false;
         for s in &statements {
-            if let Err(PsError(message)) = self.statement(s) {
+            if let Err(PsError(message)) = self.statement(s).await {
                 self.out
                     .extend(message.lines().map(|l| Line::Err(l.to_string())));
                 failed = true;
             }
+            if self.halted {
+                break;
+            }
         }
         (self.out, i32::from(failed))
+    }
+
+    /// Counts a statement against the step budget, and lets the pacer pause
+    /// (the page draws) or stop the script (a terminating error).
+    async fn step(&mut self) -> Result<(), PsError> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            self.halted = true;
+            return Err(PsError(format!(
+                "The script was stopped: it ran more than {MAX_STEPS} statements (the simulator's step limit: an endless loop?)"
+            )));
+        }
+        let progress = Progress {
+            steps: self.steps,
+            commands: self.rt.count(),
+            lines: &self.out,
+        };
+        if let Some(pause) = self.pacer.pace(progress) {
+            if pause.await == Go::Stop {
+                self.halted = true;
+                return Err(PsError(
+                    "^C (stopped: the commands that ran before Stop stay done, as in Azure)".into(),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn emit(&mut self, v: &Value) {
@@ -150,42 +196,52 @@ impl<'a> Interpreter<'a> {
         }
     }
 
-    fn statement(&mut self, s: &Stmt) -> Result<(), PsError> {
+    // Boxed: statements and expressions nest, and a recursive future needs a known size.
+    fn statement<'s>(
+        &'s mut self,
+        s: &'s Stmt,
+    ) -> Pin<Box<dyn Future<Output = Result<(), PsError>> + 's>> {
+        Box::pin(async move { self.statement_inner(s).await })
+    }
+
+    async fn statement_inner(&mut self, s: &Stmt) -> Result<(), PsError> {
+        self.step().await?;
         match s {
             Stmt::Assign(name, e) => {
-                let v = self.eval(e)?;
+                let v = self.eval(e).await?;
                 self.vars.insert(name.clone(), v);
             }
             Stmt::Expr(e) => {
                 // .Add() returns the new index, which PowerShell prints.
-                let v = self.eval(e)?;
+                let v = self.eval(e).await?;
                 self.emit(&v);
             }
             Stmt::Foreach(var, collection, body) => {
-                let items = match self.eval(collection)? {
+                let items = match self.eval(collection).await? {
                     Value::Array(a) => a,
                     Value::Null => vec![],
                     one => vec![one],
                 };
                 for item in items {
+                    self.step().await?;
                     self.vars.insert(var.clone(), item);
                     for s in body {
-                        self.statement(s)?;
+                        self.statement(s).await?;
                     }
                 }
             }
             Stmt::If(arms, otherwise) => {
                 for (cond, body) in arms {
-                    if truthy(&self.eval(cond)?) {
+                    if truthy(&self.eval(cond).await?) {
                         for s in body {
-                            self.statement(s)?;
+                            self.statement(s).await?;
                         }
                         return Ok(());
                     }
                 }
                 if let Some(body) = otherwise {
                     for s in body {
-                        self.statement(s)?;
+                        self.statement(s).await?;
                     }
                 }
             }
@@ -198,10 +254,17 @@ impl<'a> Interpreter<'a> {
         Ok(())
     }
 
-    fn eval(&mut self, e: &Expr) -> Result<Value, PsError> {
+    fn eval<'s>(
+        &'s mut self,
+        e: &'s Expr,
+    ) -> Pin<Box<dyn Future<Output = Result<Value, PsError>> + 's>> {
+        Box::pin(async move { self.eval_inner(e).await })
+    }
+
+    async fn eval_inner(&mut self, e: &Expr) -> Result<Value, PsError> {
         Ok(match e {
             Expr::Lit(v) => v.clone(),
-            Expr::Interp(s) => Value::String(self.interpolate(s)?),
+            Expr::Interp(s) => Value::String(self.interpolate(s).await?),
             Expr::Var(name, path) => {
                 let mut v = self.vars.get(name).cloned().unwrap_or(Value::Null);
                 for p in path {
@@ -210,10 +273,11 @@ impl<'a> Interpreter<'a> {
                 v
             }
             Expr::Method(name, path, method, args) => {
-                let args: Vec<Value> = args
-                    .iter()
-                    .map(|a| self.eval(a))
-                    .collect::<Result<_, _>>()?;
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(self.eval(a).await?);
+                }
+                let args = values;
                 if !path.is_empty() || !method.eq_ignore_ascii_case("Add") || args.len() != 1 {
                     return Err(PsError(format!("Method invocation failed: the simulator supports $list.Add($item), not .{method}()")));
                 }
@@ -228,7 +292,7 @@ impl<'a> Interpreter<'a> {
                 json!(items.len() - 1)
             }
             Expr::Binary(op, l, r) => {
-                let (a, b) = (self.eval(l)?, self.eval(r)?);
+                let (a, b) = (self.eval(l).await?, self.eval(r).await?);
                 match op.as_str() {
                     "and" => json!(truthy(&a) && truthy(&b)),
                     "or" => json!(truthy(&a) || truthy(&b)),
@@ -246,19 +310,20 @@ impl<'a> Interpreter<'a> {
                     }
                 }
             }
-            Expr::Not(e) => json!(!truthy(&self.eval(e)?)),
-            Expr::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|i| self.eval(i))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Expr::Not(e) => json!(!truthy(&self.eval(e).await?)),
+            Expr::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for i in items {
+                    values.push(self.eval(i).await?);
+                }
+                Value::Array(values)
+            }
             Expr::Sub(body) => {
                 let mut collected = Vec::new();
                 for s in body {
                     match s {
-                        Stmt::Expr(e) => collected.push(self.eval(e)?),
-                        other => self.statement(other)?,
+                        Stmt::Expr(e) => collected.push(self.eval(e).await?),
+                        other => self.statement(other).await?,
                     }
                 }
                 if collected.len() == 1 {
@@ -267,11 +332,11 @@ impl<'a> Interpreter<'a> {
                     Value::Array(collected)
                 }
             }
-            Expr::Cmd(name, args) => self.cmdlet(name, args)?,
+            Expr::Cmd(name, args) => self.cmdlet(name, args).await?,
         })
     }
 
-    fn interpolate(&mut self, s: &str) -> Result<String, PsError> {
+    async fn interpolate(&mut self, s: &str) -> Result<String, PsError> {
         // $name, $name.Prop is NOT expanded past the name (as in PowerShell); $( ... ) is.
         let chars: Vec<char> = s.chars().collect();
         let mut out = String::new();
@@ -295,7 +360,7 @@ impl<'a> Interpreter<'a> {
                 let inner: String = chars[i + 2..j.min(chars.len())].iter().collect();
                 let expr =
                     parse_expression(&inner).map_err(|e| PsError(format!("ParserError: {e}")))?;
-                out.push_str(&text(&self.eval(&expr)?));
+                out.push_str(&text(&self.eval(&expr).await?));
                 i = j + 1;
             } else if chars[i] == '$'
                 && chars
@@ -317,7 +382,7 @@ impl<'a> Interpreter<'a> {
         Ok(out)
     }
 
-    fn cmdlet(
+    async fn cmdlet(
         &mut self,
         name: &str,
         raw: &[(Option<String>, Option<Expr>)],
@@ -326,7 +391,7 @@ impl<'a> Interpreter<'a> {
         let mut positional = Vec::new();
         for (p, v) in raw {
             let value = match v {
-                Some(e) => self.eval(e)?,
+                Some(e) => self.eval(e).await?,
                 None => json!(true),
             };
             match p {

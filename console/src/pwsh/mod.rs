@@ -32,7 +32,8 @@ mod tests {
     fn run(script: &str) -> (Vec<Line>, i32) {
         let mut lab = snaplab_engine::Lab::new();
         let (mut executed, mut vars, locks) = (Vec::new(), BTreeMap::new(), crate::Locks::none());
-        Interpreter::new(Runner::new(&mut lab, &locks, &mut executed), &mut vars).run(script)
+        let rt = Runner::new(&mut lab, &locks, &mut executed);
+        crate::pace::finish(Interpreter::new(rt, &mut vars, &mut crate::pace::Straight).run(script))
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //! with a message naming the limit.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::pace::{Go, Pacer, Progress};
 
 use super::ast::{AndOr, Command, Connector, Part, Pipeline, Script, Word};
 use super::{Host, Line, Shell};
@@ -33,6 +37,8 @@ enum Flow {
     Continue,
     /// A limit was reached: the message says which.
     Abort(String),
+    /// The user pressed Stop.
+    Interrupted,
 }
 
 type Done = Result<i32, Flow>;
@@ -47,6 +53,7 @@ pub(super) struct Run<'a> {
     pub shell: &'a mut Shell,
     pub host: &'a mut dyn Host,
     pub transcript: &'a mut Vec<Line>,
+    pacer: &'a mut dyn Pacer,
     steps: usize,
     call_depth: usize,
     /// Inside a condition (`if`, `while`, the left of `&&`/`||`), where a
@@ -59,11 +66,13 @@ impl<'a> Run<'a> {
         shell: &'a mut Shell,
         host: &'a mut dyn Host,
         transcript: &'a mut Vec<Line>,
+        pacer: &'a mut dyn Pacer,
     ) -> Self {
         Run {
             shell,
             host,
             transcript,
+            pacer,
             steps: 0,
             call_depth: 0,
             condition: 0,
@@ -71,9 +80,9 @@ impl<'a> Run<'a> {
     }
 
     /// Runs a whole script; returns its status.
-    pub fn script_top(&mut self, script: &Script) -> i32 {
+    pub async fn script_top(&mut self, script: &Script) -> i32 {
         let mut out = Stdout::Transcript;
-        match self.script(script, None, &mut out) {
+        match self.script(script, None, &mut out).await {
             Ok(status) | Err(Flow::Exit(status)) | Err(Flow::Return(status)) => status,
             Err(Flow::Break) | Err(Flow::Continue) => self.shell.status,
             Err(Flow::Abort(message)) => {
@@ -82,6 +91,14 @@ impl<'a> Run<'a> {
                 )));
                 self.shell.status = 1;
                 1
+            }
+            Err(Flow::Interrupted) => {
+                // What bash shows for Ctrl+C, and its status (128 + SIGINT).
+                self.transcript.push(Line::Err(
+                    "^C (stopped: the commands that ran before Stop stay done, as in Azure)".into(),
+                ));
+                self.shell.status = 130;
+                130
             }
         }
     }
@@ -121,12 +138,24 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    fn step(&mut self) -> Result<(), Flow> {
+    /// Counts a command against the step budget, and lets the pacer pause
+    /// (the page draws) or stop the script.
+    async fn step(&mut self) -> Result<(), Flow> {
         self.steps += 1;
         if self.steps > MAX_STEPS {
             return Err(Flow::Abort(format!(
                 "it ran more than {MAX_STEPS} commands (the simulator's step limit: an endless loop?)"
             )));
+        }
+        let progress = Progress {
+            steps: self.steps,
+            commands: self.host.commands(),
+            lines: self.transcript,
+        };
+        if let Some(pause) = self.pacer.pace(progress) {
+            if pause.await == Go::Stop {
+                return Err(Flow::Interrupted);
+            }
         }
         Ok(())
     }
@@ -142,25 +171,40 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    fn script(&mut self, script: &Script, stdin: Option<&str>, out: &mut Stdout) -> Done {
-        let mut status = 0;
-        for item in &script.items {
-            status = self.and_or(item, stdin, out)?;
-        }
-        Ok(status)
+    // Boxed: every recursion (bodies, functions, `$( )`) passes through here,
+    // and a recursive future needs a known size.
+    fn script<'s>(
+        &'s mut self,
+        script: &'s Script,
+        stdin: Option<&'s str>,
+        out: &'s mut Stdout,
+    ) -> Pin<Box<dyn Future<Output = Done> + 's>> {
+        Box::pin(async move {
+            let mut status = 0;
+            for item in &script.items {
+                status = self.and_or(item, stdin, out).await?;
+            }
+            Ok(status)
+        })
     }
 
-    fn and_or(&mut self, list: &AndOr, stdin: Option<&str>, out: &mut Stdout) -> Done {
+    async fn and_or(&mut self, list: &AndOr, stdin: Option<&str>, out: &mut Stdout) -> Done {
         // Every pipeline but the last is a condition for `set -e`.
         let last = list.rest.len();
-        let mut status = self.guarded(last > 0, |run| run.pipeline(&list.first, stdin, out))?;
+        self.enter(last > 0);
+        let first = self.pipeline(&list.first, stdin, out).await;
+        self.leave(last > 0);
+        let mut status = first?;
         for (i, (connector, pipeline)) in list.rest.iter().enumerate() {
             let run_it = match connector {
                 Connector::And => status == 0,
                 Connector::Or => status != 0,
             };
             if run_it {
-                status = self.guarded(i + 1 < last, |run| run.pipeline(pipeline, stdin, out))?;
+                self.enter(i + 1 < last);
+                let result = self.pipeline(pipeline, stdin, out).await;
+                self.leave(i + 1 < last);
+                status = result?;
             }
         }
         self.shell.status = status;
@@ -170,32 +214,44 @@ impl<'a> Run<'a> {
         Ok(status)
     }
 
-    /// Runs `f` as a condition when `condition` is set.
-    fn guarded(&mut self, condition: bool, f: impl FnOnce(&mut Self) -> Done) -> Done {
-        if condition {
-            self.condition += 1;
-        }
-        let r = f(self);
-        if condition {
-            self.condition -= 1;
-        }
-        r
+    /// What runs between `enter(true)` and `leave(true)` is a condition.
+    fn enter(&mut self, condition: bool) {
+        self.condition += usize::from(condition);
     }
 
-    fn pipeline(&mut self, pipeline: &Pipeline, stdin: Option<&str>, out: &mut Stdout) -> Done {
+    fn leave(&mut self, condition: bool) {
+        self.condition -= usize::from(condition);
+    }
+
+    /// Runs `script` as a condition (`if`, `while`).
+    async fn condition(&mut self, script: &Script, stdin: Option<&str>, out: &mut Stdout) -> Done {
+        self.enter(true);
+        let result = self.script(script, stdin, out).await;
+        self.leave(true);
+        result
+    }
+
+    async fn pipeline(
+        &mut self,
+        pipeline: &Pipeline,
+        stdin: Option<&str>,
+        out: &mut Stdout,
+    ) -> Done {
         let mut input: Option<String> = stdin.map(str::to_string);
         let mut status = 0;
         let n = pipeline.commands.len();
         for (i, command) in pipeline.commands.iter().enumerate() {
             if i + 1 < n {
                 let mut capture = Stdout::Capture(String::new());
-                status = self.command(command, input.as_deref(), &mut capture)?;
+                status = self
+                    .command(command, input.as_deref(), &mut capture)
+                    .await?;
                 input = match capture {
                     Stdout::Capture(s) => Some(s),
                     Stdout::Transcript => None,
                 };
             } else {
-                status = self.command(command, input.as_deref(), out)?;
+                status = self.command(command, input.as_deref(), out).await?;
             }
         }
         if pipeline.negate {
@@ -205,23 +261,23 @@ impl<'a> Run<'a> {
         Ok(status)
     }
 
-    fn command(&mut self, command: &Command, stdin: Option<&str>, out: &mut Stdout) -> Done {
-        self.step()?;
+    async fn command(&mut self, command: &Command, stdin: Option<&str>, out: &mut Stdout) -> Done {
+        self.step().await?;
         match command {
-            Command::Simple { assigns, words, .. } => self.simple(assigns, words, stdin, out),
-            Command::Group { body, .. } => self.script(body, stdin, out),
+            Command::Simple { assigns, words, .. } => self.simple(assigns, words, stdin, out).await,
+            Command::Group { body, .. } => self.script(body, stdin, out).await,
             Command::If {
                 branches,
                 otherwise,
                 ..
             } => {
                 for (condition, body) in branches {
-                    if self.guarded(true, |run| run.script(condition, stdin, out))? == 0 {
-                        return self.script(body, stdin, out);
+                    if self.condition(condition, stdin, out).await? == 0 {
+                        return self.script(body, stdin, out).await;
                     }
                 }
                 match otherwise {
-                    Some(body) => self.script(body, stdin, out),
+                    Some(body) => self.script(body, stdin, out).await,
                     None => Ok(0),
                 }
             }
@@ -233,12 +289,12 @@ impl<'a> Run<'a> {
             } => {
                 let mut status = 0;
                 loop {
-                    self.step()?;
-                    let c = self.guarded(true, |run| run.script(condition, stdin, out))?;
+                    self.step().await?;
+                    let c = self.condition(condition, stdin, out).await?;
                     if (c == 0) == *until {
                         break;
                     }
-                    match self.script(body, stdin, out) {
+                    match self.script(body, stdin, out).await {
                         Ok(s) => status = s,
                         Err(Flow::Break) => break,
                         Err(Flow::Continue) => continue,
@@ -252,13 +308,13 @@ impl<'a> Run<'a> {
             } => {
                 let mut values = Vec::new();
                 for w in words {
-                    values.extend(self.expand(w)?);
+                    values.extend(self.expand(w).await?);
                 }
                 let mut status = 0;
                 for value in values {
-                    self.step()?;
+                    self.step().await?;
                     self.set_var(var, value)?;
-                    match self.script(body, stdin, out) {
+                    match self.script(body, stdin, out).await {
                         Ok(s) => status = s,
                         Err(Flow::Break) => break,
                         Err(Flow::Continue) => continue,
@@ -277,7 +333,7 @@ impl<'a> Run<'a> {
                             Part::Literal { quoted: true, .. } | Part::Var { quoted: true, .. }
                         )
                     });
-                    args.push((self.expand_joined(w)?, quoted));
+                    args.push((self.expand_joined(w).await?, quoted));
                 }
                 match test_expr(&args, true) {
                     Ok(true) => Ok(0),
@@ -295,7 +351,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn simple(
+    async fn simple(
         &mut self,
         assigns: &[(String, Word)],
         words: &[Word],
@@ -305,20 +361,20 @@ impl<'a> Run<'a> {
         let before = self.shell.status;
         let mut substituted = None;
         for (name, value) in assigns {
-            let (value, status) = self.expand_with_status(value)?;
+            let (value, status) = self.expand_with_status(value).await?;
             substituted = status.or(substituted);
             self.set_var(name, value)?;
         }
         let mut argv = Vec::new();
         for word in words {
-            argv.extend(self.expand(word)?);
+            argv.extend(self.expand(word).await?);
         }
         let Some(program) = argv.first().cloned() else {
             let _ = before;
             return Ok(substituted.unwrap_or(0));
         };
         if let Some(body) = self.shell.functions.get(&program).cloned() {
-            return self.call(&program, &body, &argv[1..], stdin, out);
+            return self.call(&program, &body, &argv[1..], stdin, out).await;
         }
         let args = &argv[1..];
         match program.as_str() {
@@ -425,7 +481,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn call(
+    async fn call(
         &mut self,
         name: &str,
         body: &Script,
@@ -456,7 +512,7 @@ impl<'a> Run<'a> {
         }
         self.shell.vars.insert("#".into(), args.len().to_string());
         self.call_depth += 1;
-        let result = self.script(body, stdin, out);
+        let result = self.script(body, stdin, out).await;
         self.call_depth -= 1;
         for (k, v) in saved {
             match v {
@@ -558,15 +614,15 @@ impl<'a> Run<'a> {
     }
 
     /// A word's value with no field splitting (assignments, `[[ ]]`).
-    fn expand_joined(&mut self, word: &Word) -> Result<String, Flow> {
-        Ok(self.expand_with_status(word)?.0)
+    async fn expand_joined(&mut self, word: &Word) -> Result<String, Flow> {
+        Ok(self.expand_with_status(word).await?.0)
     }
 
-    fn expand_with_status(&mut self, word: &Word) -> Result<(String, Option<i32>), Flow> {
+    async fn expand_with_status(&mut self, word: &Word) -> Result<(String, Option<i32>), Flow> {
         let mut out = String::new();
         let mut status = None;
         for part in &word.parts {
-            let (value, s) = self.part(part)?;
+            let (value, s) = self.part(part).await?;
             status = s.or(status);
             out.push_str(&value);
         }
@@ -574,12 +630,12 @@ impl<'a> Run<'a> {
     }
 
     /// A word's fields: unquoted expansions split on whitespace, and vanish when empty.
-    fn expand(&mut self, word: &Word) -> Result<Vec<String>, Flow> {
+    async fn expand(&mut self, word: &Word) -> Result<Vec<String>, Flow> {
         let mut fields: Vec<String> = Vec::new();
         let mut current = String::new();
         let mut has_text = false;
         for part in &word.parts {
-            let (value, _) = self.part(part)?;
+            let (value, _) = self.part(part).await?;
             let splits = match part {
                 Part::Literal { .. } => false,
                 Part::Var { quoted, .. }
@@ -616,7 +672,7 @@ impl<'a> Run<'a> {
     }
 
     /// A part's value, and the status of the command substitution in it.
-    fn part(&mut self, part: &Part) -> Result<(String, Option<i32>), Flow> {
+    async fn part(&mut self, part: &Part) -> Result<(String, Option<i32>), Flow> {
         Ok(match part {
             Part::Literal { text, .. } => (text.clone(), None),
             Part::Var { name, .. } if name == "?" => (self.shell.status.to_string(), None),
@@ -635,12 +691,12 @@ impl<'a> Run<'a> {
                 let mut capture = Stdout::Capture(String::new());
                 let saved = self.shell.errexit;
                 self.shell.errexit = false;
-                let result = self.script(script, None, &mut capture);
+                let result = self.script(script, None, &mut capture).await;
                 self.shell.errexit = saved;
                 let status = match result {
                     Ok(s) | Err(Flow::Exit(s)) | Err(Flow::Return(s)) => s,
                     Err(Flow::Break) | Err(Flow::Continue) => 0,
-                    Err(abort @ Flow::Abort(_)) => return Err(abort),
+                    Err(abort @ (Flow::Abort(_) | Flow::Interrupted)) => return Err(abort),
                 };
                 self.shell.status = status;
                 let text = match capture {

@@ -44,6 +44,10 @@ pub fn check(script: &str) -> Result<(), ParseError> {
 pub trait Host {
     /// Runs `argv`; returns standard output, standard error and the exit status.
     fn run(&mut self, argv: &[String]) -> (String, String, i32);
+    /// How many lab commands it has run (shown as a script's progress).
+    fn commands(&self) -> usize {
+        0
+    }
 }
 
 /// One line of a console transcript.
@@ -66,6 +70,17 @@ pub struct Shell {
 impl Shell {
     /// Runs `script`, appending what it prints to `transcript`; returns the last exit status.
     pub fn run(&mut self, script: &str, host: &mut dyn Host, transcript: &mut Vec<Line>) -> i32 {
+        crate::pace::finish(self.run_paced(script, host, transcript, &mut crate::pace::Straight))
+    }
+
+    /// [`Shell::run`], pausing or stopping when `pacer` says so.
+    pub async fn run_paced(
+        &mut self,
+        script: &str,
+        host: &mut dyn Host,
+        transcript: &mut Vec<Line>,
+        pacer: &mut dyn crate::pace::Pacer,
+    ) -> i32 {
         let tree = match parser::parse(script) {
             Ok(tree) => tree,
             Err(e) => {
@@ -74,7 +89,9 @@ impl Shell {
                 return 2;
             }
         };
-        let status = eval::Run::new(self, host, transcript).script_top(&tree);
+        let status = eval::Run::new(self, host, transcript, pacer)
+            .script_top(&tree)
+            .await;
         self.status = status;
         status
     }
