@@ -6,7 +6,11 @@
 //! - snapshot creation with 1 vs 1,000,000 written ranges (target ≤ 2: a
 //!   snapshot must not copy the page map);
 //! - a diff of 10 changed pages with 1,000 vs 1,000,000 unchanged ranges (target ≤ 3);
-//! - restore throughput; memory per 1,000,000 written ranges; 500 snapshots on one disk.
+//! - a restore of 1 vs 250,000 extents (measured; it grows with the extents, see
+//!   README); memory per 1,000,000 written ranges;
+//! - a chain of 500 snapshots with 1,000 scattered writes before each: the
+//!   first page of the s0→s499 diff vs a page of the adjacent diff (target
+//!   ≤ 3), the bill vs a chain of 1 write each (target ≤ 2), deleting the oldest.
 
 use snaplab_engine::cmd;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -178,52 +182,118 @@ fn main() {
     drop(disk);
     drop(big);
 
-    // 4. restore throughput: restore 1 GiB of written data and read every byte
-    let mut lab = lab_with_disk(64);
-    write(&mut lab, 0, GIB, 42);
-    snapshot(&mut lab, "full-gib");
+    // 4. restore: the command alone (a restore shares the snapshot's page
+    //    map), of a 1-extent and a 250,000-extent snapshot; then reading 1 GiB
+    //    back, which is the pattern generator's speed, printed apart.
+    let restore = |lab: &mut Lab, from: &str, name: &str| {
+        let start = Instant::now();
+        lab.execute(Command::CreateDiskFromSnapshot(
+            cmd::CreateDiskFromSnapshot {
+                group: RG.into(),
+                name: name.into(),
+                source: from.into(),
+                sku: None,
+                size_gib: None,
+            },
+        ))
+        .unwrap();
+        start.elapsed()
+    };
+    let mut one = lab_with_disk(64);
+    write(&mut one, 0, GIB, 42);
+    snapshot(&mut one, "one-extent");
+    let mut fragmented = disk_with_ranges(250_000);
+    let r1 = median(11, |i| restore(&mut one, "one-extent", &format!("r{i}")));
+    let r250k = median(11, |i| restore(&mut fragmented, "base", &format!("r{i}")));
+    println!(
+        "restore command:     1 extent {:>8.1} µs | 250,000 extents {:>8.1} µs | ratio {:.0} (no target yet: the map is shared, but the new disk's change set lists every written range)",
+        r1.as_secs_f64() * 1e6,
+        r250k.as_secs_f64() * 1e6,
+        r250k.as_secs_f64() / r1.as_secs_f64()
+    );
+    drop(fragmented);
     let start = Instant::now();
-    lab.execute(Command::CreateDiskFromSnapshot(
-        cmd::CreateDiskFromSnapshot {
-            group: RG.into(),
-            name: "restored".into(),
-            source: "full-gib".into(),
-            sku: None,
-            size_gib: None,
-        },
-    ))
-    .unwrap();
-    let restored = lab.find_disk(RG, "restored").unwrap();
+    let restored = one.find_disk(RG, "r0").unwrap();
     let mut checksum = 0u64;
     for chunk in 0..(GIB / (4 * MIB)) {
         let bytes = restored.data.read(chunk * 4 * MIB, 4 * MIB).unwrap();
         checksum = checksum.wrapping_add(bytes[0] as u64 + bytes[bytes.len() - 1] as u64);
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("restore throughput:  {:.0} MB/s (restore + read of 1 GiB of generated data; checksum {checksum})", GIB as f64 / 1e6 / secs);
-
-    // 5. 500 snapshots on one disk
-    let mut lab = lab_with_disk(64);
-    let start = Instant::now();
-    for i in 0..500u64 {
-        write(&mut lab, (i % 4096) * MIB, MIB, i);
-        snapshot(&mut lab, &format!("s{i}"));
-    }
-    let create = start.elapsed();
-    let start = Instant::now();
-    let list = lab
-        .page_ranges(RG, "s499", Some("s0"), &PageRangesRequest::default())
-        .unwrap();
-    let diff = start.elapsed();
-    let start = Instant::now();
-    let bill = lab.bill(&Default::default());
-    let billing = start.elapsed();
     println!(
-        "500 snapshots:       created (with 1 MiB written before each) in {:.1} ms | diff first→last {:.1} ms ({} ranges) | bill {:.1} ms ({} lines)",
-        create.as_secs_f64() * 1e3,
-        diff.as_secs_f64() * 1e3,
-        list.ranges.len(),
-        billing.as_secs_f64() * 1e3,
-        bill.snapshots.len()
+        "reading 1 GiB back:  {:.0} MB/s (generated data; checksum {checksum})",
+        GIB as f64 / 1e6 / secs
+    );
+    drop(one);
+
+    // 5. a long chain: 500 snapshots with `ranges` scattered one-page writes
+    //    before each (pages picked by an LCG over the 64 GiB disk, so they
+    //    do not coalesce).
+    let chain = |ranges: u64| {
+        let mut lab = lab_with_disk(64);
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for i in 0..500u64 {
+            for _ in 0..ranges {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let page = (x >> 33) % (64 * GIB / 512);
+                write(&mut lab, page * 512, 512, i);
+            }
+            snapshot(&mut lab, &format!("s{i}"));
+        }
+        lab
+    };
+    let t = Instant::now();
+    let mut wide = chain(1_000);
+    let narrow = chain(1);
+    println!(
+        "setup: two chains of 500 snapshots (1,000 and 1 scattered writes before each) in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let page = |lab: &Lab, newer: &str, older: &str| {
+        let request = PageRangesRequest {
+            max_results: Some(1_000),
+            ..Default::default()
+        };
+        median(11, |_| {
+            let start = Instant::now();
+            let list = lab.page_ranges(RG, newer, Some(older), &request).unwrap();
+            assert_eq!(list.ranges.len(), 1_000);
+            start.elapsed()
+        })
+    };
+    let adjacent = page(&wide, "s499", "s498");
+    let far = page(&wide, "s499", "s0");
+    println!(
+        "diff page of 1,000:  s498→s499 {:>8.1} µs | s0→s499 {:>8.1} µs | ratio {:.2} (target ≤ 3: a page costs what it returns)",
+        adjacent.as_secs_f64() * 1e6,
+        far.as_secs_f64() * 1e6,
+        far.as_secs_f64() / adjacent.as_secs_f64()
+    );
+    let bill = |lab: &Lab| {
+        median(11, |_| {
+            let start = Instant::now();
+            let bill = lab.bill(&Default::default());
+            assert_eq!(bill.snapshots.len(), 500);
+            start.elapsed()
+        })
+    };
+    let (b1, b1k) = (bill(&narrow), bill(&wide));
+    println!(
+        "bill of 500:         1 range each {:>8.1} µs | 1,000 ranges each {:>8.1} µs | ratio {:.2} (target ≤ 2: used sizes are kept)",
+        b1.as_secs_f64() * 1e6,
+        b1k.as_secs_f64() * 1e6,
+        b1k.as_secs_f64() / b1.as_secs_f64()
+    );
+    let start = Instant::now();
+    wide.execute(Command::DeleteSnapshot(cmd::DeleteSnapshot {
+        group: RG.into(),
+        name: "s0".into(),
+    }))
+    .unwrap();
+    println!(
+        "delete oldest:       {:.1} µs (its 1,000 ranges merged into s1's, smaller into larger)",
+        start.elapsed().as_secs_f64() * 1e6
     );
 }

@@ -133,6 +133,21 @@ pub fn snapshot_bill(snapshot: &Snapshot, prices: &PriceTable) -> SnapshotBill {
 }
 
 impl Lab {
+    /// Today's daily cost of all snapshots, and what full snapshots would
+    /// cost: the bill's totals without its lines (no allocation; each
+    /// snapshot's used size is kept, so this is O(snapshots)).
+    pub fn daily_costs(&self, prices: &PriceTable) -> (f64, f64) {
+        let mut snapshots: Vec<&Snapshot> = self.snapshots().collect();
+        snapshots.sort_by_key(|s| s.seq);
+        let (mut daily, mut full) = (0.0, 0.0);
+        for s in snapshots {
+            let price = prices.per_gib_month(s.sku);
+            daily += daily_quantity(s.used_bytes()) * price;
+            full += daily_quantity(s.full_equivalent_bytes()) * price;
+        }
+        (daily, full)
+    }
+
     /// Today's bill for every snapshot in the lab, oldest first.
     pub fn bill(&self, prices: &PriceTable) -> Bill {
         let mut snapshots: Vec<&Snapshot> = self.snapshots().collect();

@@ -36,6 +36,21 @@ pub struct Lab {
     events: Vector<Event>,
     /// Every command executed, refused ones included: `state = replay(log)`.
     log: Vector<Command>,
+    /// The daily cost at the sample prices after each command that changed
+    /// it: the billing chart's points, kept as the log grows rather than
+    /// recomputed by replaying it (derived from the log like all the rest).
+    costs: Vector<CostPoint>,
+}
+
+/// The daily cost of every snapshot (and what full snapshots would cost)
+/// from `at` on, at the sample prices.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostPoint {
+    pub at: Instant,
+    /// How many commands had run.
+    pub operations: usize,
+    pub daily_cost: f64,
+    pub full_equivalent_daily_cost: f64,
 }
 
 impl Default for Lab {
@@ -69,6 +84,7 @@ impl Lab {
             vms: OrdMap::new(),
             events: Vector::new(),
             log: Vector::new(),
+            costs: Vector::new(),
         }
     }
 
@@ -97,6 +113,9 @@ impl Lab {
             *self = before;
         }
         self.log.push_back(command);
+        if result.is_ok() {
+            self.note_cost();
+        }
         let outcome = match &result {
             Ok(detail) => Outcome::Succeeded {
                 detail: detail.clone(),
@@ -116,6 +135,28 @@ impl Lab {
             },
         );
         result
+    }
+
+    /// Adds a point to the cost history when the cost changed.
+    fn note_cost(&mut self) {
+        let (daily, full) = self.daily_costs(&crate::billing::PriceTable::default());
+        let unchanged = self.costs.last().map_or(daily == 0.0 && full == 0.0, |p| {
+            p.daily_cost == daily && p.full_equivalent_daily_cost == full
+        });
+        if !unchanged {
+            self.costs.push_back(CostPoint {
+                at: self.clock,
+                operations: self.log.len(),
+                daily_cost: daily,
+                full_equivalent_daily_cost: full,
+            });
+        }
+    }
+
+    /// Every change of the daily cost (at the sample prices), oldest first;
+    /// before the first, the cost was 0.
+    pub fn cost_history(&self) -> &Vector<CostPoint> {
+        &self.costs
     }
 
     pub(crate) fn platform_event(

@@ -184,6 +184,10 @@ pub struct Snapshot {
     /// Pages changed since the previous snapshot of the family (A1). After a
     /// deletion in the middle, the deleted one's changes are merged in (A9).
     pub delta: RangeSet,
+    /// Pages of `delta` that hold data in `content`: the billed size, kept
+    /// (not recomputed per bill) and updated where `delta` changes
+    /// ([`Snapshot::measured`], [`Snapshot::absorb`]).
+    pub delta_written_pages: u64,
     pub size_epoch: u32,
     /// Background copy (C2) or cross-region copy (D1) still running.
     pub background: Option<Progress>,
@@ -220,12 +224,29 @@ impl Snapshot {
         if !self.incremental {
             return self.content.written_pages() * PAGE_SIZE;
         }
-        let written = written_pages_within(&self.content, &self.delta) * PAGE_SIZE;
+        let written = self.delta_written_pages * PAGE_SIZE;
         if written == 0 && self.logical_sector_size == 4096 {
             6 * MIB
         } else {
             written
         }
+    }
+
+    /// The snapshot with its billed size worked out from `delta`: every
+    /// place that makes a snapshot ends with this (a snapshot made with
+    /// `..other` would otherwise carry the other's figure).
+    pub fn measured(mut self) -> Snapshot {
+        self.delta_written_pages = written_pages_within(&self.content, &self.delta);
+        self
+    }
+
+    /// Takes in the changes of a deleted older snapshot of the family (A9).
+    /// The work follows the deleted snapshot's changes: only pages new to
+    /// `delta` are measured, and the smaller set is merged into the larger.
+    pub fn absorb(&mut self, older: &RangeSet) {
+        let new_pages = older.minus(&self.delta);
+        self.delta_written_pages += written_pages_within(&self.content, &new_pages);
+        self.delta.union_with(older);
     }
 
     /// What this snapshot would bill had it been a full snapshot.

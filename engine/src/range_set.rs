@@ -71,11 +71,39 @@ impl RangeSet {
         self.pages += end - start;
     }
 
-    /// Adds every range of `other`.
+    /// Adds every range of `other`. The smaller set is merged into the
+    /// larger (a persistent clone of the larger is O(1)), so the work
+    /// follows the smaller one.
     pub fn union_with(&mut self, other: &RangeSet) {
-        for range in other.iter() {
-            self.insert(range);
+        if other.range_count() > self.range_count() {
+            let small = std::mem::replace(self, other.clone());
+            for range in small.iter() {
+                self.insert(range);
+            }
+        } else {
+            for range in other.iter() {
+                self.insert(range);
+            }
         }
+    }
+
+    /// The pages of `self` that are not in `other`; the work follows `self`
+    /// and the parts of `other` it overlaps.
+    pub fn minus(&self, other: &RangeSet) -> RangeSet {
+        let mut out = RangeSet::new();
+        for range in self.iter() {
+            let mut at = range.start;
+            for cut in other.clipped(range) {
+                if cut.start > at {
+                    out.insert(PageRange::new(at, cut.start));
+                }
+                at = cut.end;
+            }
+            if at < range.end {
+                out.insert(PageRange::new(at, range.end));
+            }
+        }
+        out
     }
 
     /// The ranges in offset order.

@@ -502,6 +502,12 @@ fn check(lab: &Lab, model: &Model) -> Result<(), TestCaseError> {
     let prices = PriceTable::default();
     let bill = lab.bill(&prices);
     prop_assert_eq!(bill.snapshots.len(), model.snapshots.len());
+    // The kept cost history ends at today's bill (it is never recomputed).
+    let kept = lab
+        .cost_history()
+        .last()
+        .map_or((0.0, 0.0), |p| (p.daily_cost, p.full_equivalent_daily_cost));
+    prop_assert_eq!(kept, (bill.daily_cost, bill.full_equivalent_daily_cost));
     for s in &model.snapshots {
         let engine = lab.find_snapshot(RG, &s.name).unwrap();
         // Restore = the bytes the disk had then.

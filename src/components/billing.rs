@@ -21,19 +21,19 @@ impl PartialEq for BillingProps {
     }
 }
 
-/// (simulated ms, cost a day, cost a day had they been full) after each operation.
-pub fn cost_history(lab: &Lab, prices: &PriceTable) -> Vec<(u64, f64, f64)> {
-    let mut replay = Lab::new();
-    let mut points = vec![(replay.now().0, 0.0, 0.0)];
-    for command in lab.log() {
-        let _ = replay.execute(command.clone());
-        let bill = replay.bill(prices);
-        points.push((
-            replay.now().0,
-            bill.daily_cost,
-            bill.full_equivalent_daily_cost,
-        ));
+/// (simulated ms, cost a day, cost a day had they been full): the lab's
+/// start, each change of the cost (kept by the engine as the log grows, so
+/// drawing it never replays the log), and now; drawn as steps, since the
+/// cost holds until the next change.
+pub fn cost_history(lab: &Lab) -> Vec<(u64, f64, f64)> {
+    let mut points = vec![(snaplab_engine::clock::LAB_EPOCH.0, 0.0, 0.0)];
+    for p in lab.cost_history() {
+        let (_, daily, full) = *points.last().expect("starts with one");
+        points.push((p.at.0, daily, full));
+        points.push((p.at.0, p.daily_cost, p.full_equivalent_daily_cost));
     }
+    let (_, daily, full) = *points.last().expect("starts with one");
+    points.push((lab.now().0, daily, full));
     points
 }
 
@@ -47,7 +47,7 @@ pub fn billing(props: &BillingProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let prices = PriceTable::default();
     let bill: Bill = props.lab.bill(&prices);
-    let history = use_memo(props.revision, |_| cost_history(&props.lab, &prices));
+    let history = use_memo(props.revision, |_| cost_history(&props.lab));
     let (w, h) = (600.0, 120.0);
     let (t0, t1) = (
         history.first().map_or(0, |p| p.0),

@@ -107,7 +107,8 @@ pub(super) fn copy_to_region(
         transferred_bytes,
         at,
         ..src
-    };
+    }
+    .measured();
     let summary = format!(
         "copy of {} to {target} started: {} to transfer",
         src.at.name,

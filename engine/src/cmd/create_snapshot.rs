@@ -220,7 +220,9 @@ fn snapshot_disk(
         copy_error: None,
         sas_active: false,
         transferred_bytes: 0,
-    };
+        delta_written_pages: 0,
+    }
+    .measured();
     snapshot.unique_id = lab.next_unique_id();
     if disk.sku.is_v2_or_ultra() {
         // C2: the data copies in the background; completionPercent rises to 100.
@@ -282,7 +284,8 @@ fn copy_in_region(
         transferred_bytes: 0,
         at,
         ..src
-    };
+    }
+    .measured();
     let summary = format!(
         "snapshot {} copied to {group}/{name}",
         snapshot.origin.source_resource_id

@@ -44,8 +44,7 @@ pub(crate) fn delete_snapshot(lab: &mut Lab, key: &Key) {
                 .snapshots
                 .get_mut(&next)
                 .expect("member")
-                .delta
-                .union_with(&snapshot.delta),
+                .absorb(&snapshot.delta),
             None => {
                 if let Some(disk) = lab
                     .disks
