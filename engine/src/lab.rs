@@ -223,6 +223,10 @@ impl Lab {
     pub fn log(&self) -> impl DoubleEndedIterator<Item = &Command> + ExactSizeIterator {
         self.log.iter()
     }
+    /// The log itself, shared (a persistent vector: the copy is O(1)).
+    pub fn log_shared(&self) -> Vector<Command> {
+        self.log.clone()
+    }
     pub fn events(&self) -> impl DoubleEndedIterator<Item = &Event> + ExactSizeIterator {
         self.events.iter()
     }

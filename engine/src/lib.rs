@@ -23,6 +23,7 @@
 //! | the event log read by the UI and lessons | [`events`] (`events.rs`) |
 //! | block storage behind a trait; an in-memory backend | [`store`] (`store.rs`) |
 //! | share links: the operation log in a URL | [`share`] (`share.rs`) |
+//! | moving through history from kept labs, not a full replay | [`timeline`] (`timeline.rs`) |
 //! | a disk's data: checked writes, reads and clears | [`disk`] (`disk.rs`) |
 //! | the sparse, persistent map of written pages | [`page_map`] (`page_map.rs`) |
 //! | sets of changed pages | [`range_set`] (`range_set.rs`) |
@@ -53,6 +54,7 @@ pub mod rules;
 pub mod shapes;
 pub mod share;
 pub mod store;
+pub mod timeline;
 pub mod units;
 
 pub use cmd::{AccessTarget, Command, Kind, Operation, WriteData};

@@ -3,7 +3,13 @@
 //! the scrubber previews it, "Continue from here" makes it the lab (the
 //! later operations are dropped: the future forks), and undo is continuing
 //! from one operation back, with the undone operations kept for redo.
+//!
+//! Nothing is replayed until the user scrubs: "now" is the lab itself. The
+//! first move of the scrubber builds a [`Timeline`] (one replay, keeping a
+//! lab every 256 operations), and each position after that costs at most
+//! 256 operations.
 
+use snaplab_engine::timeline::Timeline;
 use snaplab_engine::units::human_bytes;
 use snaplab_engine::{Command, Lab};
 use yew::prelude::*;
@@ -58,11 +64,20 @@ pub fn history(props: &HistoryProps) -> Html {
     let position = use_state(|| None::<usize>);
     let redo_stack = use_state(Vec::<Command>::new);
     let k = position.filter(|p| *p < n).unwrap_or(n);
-    let log: Vec<Command> = props.lab.log().cloned().collect();
-    let preview = use_memo((k, props.revision), {
-        let log = log.clone();
-        move |(k, _)| Lab::replay(log.iter().take(*k))
+    let scrubbing = k < n;
+    // Built only while the user is back in time, once per change of the lab.
+    let timeline = use_memo((props.revision, scrubbing), {
+        let lab = props.lab.clone();
+        move |(_, scrubbing)| scrubbing.then(|| Timeline::of(&lab))
     });
+    let preview = use_memo((k, props.revision, scrubbing), {
+        let (lab, timeline) = (props.lab.clone(), timeline.clone());
+        move |(k, _, _)| match timeline.as_ref() {
+            Some(timeline) => timeline.at(*k),
+            None => lab,
+        }
+    });
+    let log = props.lab.log_shared();
 
     let on_scrub = {
         let position = position.clone();
@@ -159,6 +174,7 @@ pub fn history(props: &HistoryProps) -> Html {
     };
     let share = {
         let (log, link, dispatch) = (log.clone(), link.clone(), props.dispatch.clone());
+        // The link is made on click, not on each render.
         Callback::from(move |_| match snaplab_engine::share::encode(log.iter()) {
             Ok(payload) => {
                 let location = web_sys::window().map(|w| w.location());
@@ -181,21 +197,25 @@ pub fn history(props: &HistoryProps) -> Html {
     };
     // The user's events match the log one to one: they say how each
     // operation ended, so a refused one is shown as refused, not as done.
-    let outcomes: Vec<Option<String>> = props
-        .lab
-        .events()
-        .filter(|e| e.actor == "user")
-        .map(|e| match &e.outcome {
-            snaplab_engine::events::Outcome::Refused { code, .. } => Some(code.clone()),
-            _ => None,
-        })
-        .collect();
+    // Read from the newest back: only as far as the list shows.
+    let refused_code = |e: &snaplab_engine::events::Event| match &e.outcome {
+        snaplab_engine::events::Outcome::Refused { code, .. } => Some(code.clone()),
+        _ => None,
+    };
+    let newest_outcomes = |lab: &Lab, count: usize| -> Vec<Option<String>> {
+        lab.events()
+            .rev()
+            .filter(|e| e.actor == "user")
+            .take(count)
+            .map(refused_code)
+            .collect()
+    };
+    // Operation k's outcome is the newest user event of the lab after k.
     let operation = |i: usize| {
         log.get(i.wrapping_sub(1))
             .map(|c| {
-                let refused = outcomes
-                    .get(i - 1)
-                    .cloned()
+                let refused = newest_outcomes(&preview, 1)
+                    .pop()
                     .flatten()
                     .map(|code| format!(" ({} {code})", t("history.refused")))
                     .unwrap_or_default();
@@ -203,16 +223,18 @@ pub fn history(props: &HistoryProps) -> Html {
             })
             .unwrap_or_else(|| "—".into())
     };
+    let outcomes = newest_outcomes(&props.lab, 40);
     let recent: Vec<(usize, String, Option<String>)> = log
         .iter()
-        .enumerate()
         .rev()
         .take(40)
-        .map(|(i, c)| {
+        .zip(outcomes)
+        .enumerate()
+        .map(|(back, (c, refused))| {
             (
-                i + 1,
+                n - back,
                 format!("{} {}", c.operation(), c.resource()),
-                outcomes.get(i).cloned().flatten(),
+                refused,
             )
         })
         .collect();
