@@ -304,7 +304,9 @@ fn main() {
     //    advances.
     let mut opened = Vec::new();
     for n in [1_000, 10_000, 100_000] {
-        let (records, _) = snaplab_engine::store::records_for(training_day(n)).unwrap();
+        let (records, _) =
+            snaplab_engine::store::records_for(snaplab_engine::workload::training_day(RG, "d", n))
+                .unwrap();
         let start = Instant::now();
         let journal = snaplab_engine::store::Journal::open(&records).unwrap();
         opened.push(start.elapsed());
@@ -317,66 +319,4 @@ fn main() {
         opened[2].as_secs_f64() * 1e3,
         opened[2].as_secs_f64() / opened[0].as_secs_f64()
     );
-}
-
-/// A training day of `ops` operations: scattered 4 KiB writes, an
-/// incremental snapshot every 10 operations with the oldest deleted once
-/// there are 20, a minute of simulated time every 10.
-fn training_day(ops: usize) -> Vec<Command> {
-    let mut log = vec![
-        Command::CreateGroup(cmd::CreateGroup {
-            name: RG.into(),
-            location: "westeurope".into(),
-        }),
-        Command::CreateDisk(cmd::CreateDisk {
-            group: RG.into(),
-            name: "d".into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: 64,
-            logical_sector_size: 512,
-        }),
-    ];
-    let (mut x, mut made) = (7u64, 0usize);
-    while log.len() < ops {
-        let i = log.len();
-        match i % 10 {
-            0 => {
-                log.push(Command::CreateSnapshot(cmd::CreateSnapshot {
-                    group: RG.into(),
-                    name: format!("s{made}"),
-                    source: "d".into(),
-                    incremental: true,
-                    sku: None,
-                    location: None,
-                    copy_start: false,
-                }));
-                if made >= 20 {
-                    log.push(Command::DeleteSnapshot(cmd::DeleteSnapshot {
-                        group: RG.into(),
-                        name: format!("s{}", made - 20),
-                    }));
-                }
-                made += 1;
-            }
-            1 => log.push(Command::AdvanceClock(cmd::AdvanceClock { millis: 60_000 })),
-            _ => {
-                x = x
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                let page = (x >> 33) % (64 * GIB / 512 - 8);
-                log.push(Command::Write(cmd::Write {
-                    group: RG.into(),
-                    disk: "d".into(),
-                    offset: page * 512,
-                    data: WriteData::Pattern {
-                        pattern: PatternKind::Random,
-                        seed: i as u64,
-                        length: 4096,
-                    },
-                }));
-            }
-        }
-    }
-    log
 }

@@ -24,6 +24,7 @@
 //! | block storage behind a trait; an in-memory backend | [`store`] (`store.rs`) |
 //! | share links: the operation log in a URL | [`share`] (`share.rs`) |
 //! | moving through history from kept labs, not a full replay | [`timeline`] (`timeline.rs`) |
+//! | realistic workloads for benchmarks (a training day) | [`workload`] (`workload.rs`) |
 //! | a disk's data: checked writes, reads and clears | [`disk`] (`disk.rs`) |
 //! | the sparse, persistent map of written pages | [`page_map`] (`page_map.rs`) |
 //! | sets of changed pages | [`range_set`] (`range_set.rs`) |
@@ -56,6 +57,7 @@ pub mod share;
 pub mod store;
 pub mod timeline;
 pub mod units;
+pub mod workload;
 
 pub use cmd::{AccessTarget, Command, Kind, Operation, WriteData};
 pub use disk::DiskData;

@@ -240,13 +240,19 @@ impl Snapshot {
         self
     }
 
-    /// Takes in the changes of a deleted older snapshot of the family (A9).
-    /// The work follows the deleted snapshot's changes: only pages new to
-    /// `delta` are measured, and the smaller set is merged into the larger.
-    pub fn absorb(&mut self, older: &RangeSet) {
-        let new_pages = older.minus(&self.delta);
-        self.delta_written_pages += written_pages_within(&self.content, &new_pages);
-        self.delta.union_with(older);
+    /// Takes in the changes of `older`, a deleted older snapshot of the
+    /// family (A9). The oldest snapshot of a long-lived family holds every
+    /// page changed since the family began, so nothing here walks its set:
+    /// a page of `older.delta` outside `self.delta` did not change between
+    /// the two, so it holds data here exactly when it did there, and
+    ///   new size = mine + older's − (the shared pages, as older had them);
+    /// the shared pages are found from the smaller of the two sets, and the
+    /// smaller set is merged into the larger.
+    pub fn absorb(&mut self, older: &Snapshot) {
+        let shared = self.delta.intersection(&older.delta);
+        self.delta_written_pages = self.delta_written_pages + older.delta_written_pages
+            - written_pages_within(&older.content, &shared);
+        self.delta.union_with(&older.delta);
     }
 
     /// What this snapshot would bill had it been a full snapshot.

@@ -87,20 +87,18 @@ impl RangeSet {
         }
     }
 
-    /// The pages of `self` that are not in `other`; the work follows `self`
-    /// and the parts of `other` it overlaps.
-    pub fn minus(&self, other: &RangeSet) -> RangeSet {
+    /// The pages in both sets; the work follows the set with fewer ranges
+    /// (and the parts of the other it overlaps).
+    pub fn intersection(&self, other: &RangeSet) -> RangeSet {
+        let (small, large) = if self.range_count() <= other.range_count() {
+            (self, other)
+        } else {
+            (other, self)
+        };
         let mut out = RangeSet::new();
-        for range in self.iter() {
-            let mut at = range.start;
-            for cut in other.clipped(range) {
-                if cut.start > at {
-                    out.insert(PageRange::new(at, cut.start));
-                }
-                at = cut.end;
-            }
-            if at < range.end {
-                out.insert(PageRange::new(at, range.end));
+        for range in small.iter() {
+            for piece in large.clipped(range) {
+                out.insert(piece);
             }
         }
         out

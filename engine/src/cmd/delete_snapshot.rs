@@ -44,7 +44,7 @@ pub(crate) fn delete_snapshot(lab: &mut Lab, key: &Key) {
                 .snapshots
                 .get_mut(&next)
                 .expect("member")
-                .absorb(&snapshot.delta),
+                .absorb(&snapshot),
             None => {
                 if let Some(disk) = lab
                     .disks

@@ -1,0 +1,84 @@
+//! Realistic workloads for benchmarks (natively and in the browser): what
+//! a class does in a day, not contiguous writes that coalesce into one range.
+
+use crate::cmd::{self, Command, WriteData};
+use crate::payload::PatternKind;
+use crate::units::GIB;
+
+/// A training day of `ops` operations: scattered 4 KiB writes, an
+/// incremental snapshot every 10 operations with the oldest deleted once
+/// there are 20, a minute of simulated time every 10.
+pub fn training_day(group: &str, disk: &str, ops: usize) -> Vec<Command> {
+    let mut log = vec![
+        Command::CreateGroup(cmd::CreateGroup {
+            name: group.into(),
+            location: "westeurope".into(),
+        }),
+        Command::CreateDisk(cmd::CreateDisk {
+            group: group.into(),
+            name: disk.into(),
+            location: None,
+            sku: "Premium_LRS".into(),
+            size_gib: 64,
+            logical_sector_size: 512,
+        }),
+    ];
+    let (mut x, mut made, mut turn) = (7u64, 0usize, 0usize);
+    while log.len() < ops {
+        let i = log.len();
+        turn += 1;
+        // Each round of ten: a snapshot (and the oldest deleted), a
+        // minute of simulated time (so B1's 7 in 5 minutes holds), 8 writes.
+        match turn % 10 {
+            0 => {
+                log.push(Command::CreateSnapshot(cmd::CreateSnapshot {
+                    group: group.into(),
+                    name: format!("s{made}"),
+                    source: disk.into(),
+                    incremental: true,
+                    sku: None,
+                    location: None,
+                    copy_start: false,
+                }));
+                if made >= 20 {
+                    log.push(Command::DeleteSnapshot(cmd::DeleteSnapshot {
+                        group: group.into(),
+                        name: format!("s{}", made - 20),
+                    }));
+                }
+                made += 1;
+            }
+            1 => log.push(Command::AdvanceClock(cmd::AdvanceClock { millis: 60_000 })),
+            _ => {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let page = (x >> 33) % (64 * GIB / 512 - 8);
+                log.push(Command::Write(cmd::Write {
+                    group: group.into(),
+                    disk: disk.into(),
+                    offset: page * 512,
+                    data: WriteData::Pattern {
+                        pattern: PatternKind::Random,
+                        seed: i as u64,
+                        length: 4096,
+                    },
+                }));
+            }
+        }
+    }
+    log
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_training_day_runs_with_no_refusal_and_keeps_twenty_snapshots() {
+        let mut lab = crate::Lab::new();
+        for command in super::training_day("rg", "d", 2_000) {
+            lab.execute(command).unwrap();
+        }
+        assert_eq!(lab.snapshots().count(), 20);
+        assert!(lab.log().len() >= 2_000);
+    }
+}
