@@ -538,6 +538,7 @@ pub fn app() -> Html {
                             Some(disk) => html! {
                                 <DiskCard key={disk.id()} disk={disk.clone()} revision={revision} next_snapshot={next_snapshot_name(lab, &disk.at.name)}
                                     groups={groups.clone()} submit={submit.clone()} layers={layers}
+                                    snapshot_names={Rc::new(lab.snapshots().map(|s| (s.at.group.clone(), s.at.name.clone())).collect::<Vec<_>>())}
                                     create_snapshot={create_snapshot} wizard_reply={state.wizard_reply.clone()}
                                     refusal={state.last_refusal.clone()} message={state.last_message.clone()}
                                     diff={diff_overlay.as_ref().filter(|o| o.disk_unique_id == disk.unique_id).map(|o| o.ranges.clone())} />

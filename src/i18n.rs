@@ -271,6 +271,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("console.progress", "Running: {commands} commands, {lines} lines so far (step {steps})", "Kör: {commands} kommandon, {lines} rader hittills (steg {steps})"),
     ("console.stopping", "Stopping after the command in progress…", "Stoppar efter pågående kommando…"),
     ("console.stop", "Stop", "Stoppa"),
+    ("wizard.nameTaken", "A snapshot named '{name}' already exists in resource group '{group}'. Choose another name. (The portal checks names before it creates; az and templates would update the existing snapshot instead.)", "En ögonblicksbild med namnet '{name}' finns redan i resursgruppen '{group}'. Välj ett annat namn. (Portalen kontrollerar namn innan den skapar; az och mallar skulle i stället uppdatera den befintliga.)"),
     ("console.saving", "Saving what the script did…", "Sparar det skriptet gjorde…"),
     ("console.stopTitle", "Stop the script (Ctrl+C): what already ran stays done, as in Azure", "Stoppa skriptet (Ctrl+C): det som redan körts står kvar, som i Azure"),
     ("console.earlier", "… {n} earlier lines of this script (all shown when it ends)", "… {n} tidigare rader av skriptet (alla visas när det är klart)"),

@@ -32,10 +32,19 @@ impl Format {
 
 /// Renders `value` in `format`, with a trailing newline unless empty.
 pub fn render(value: &Value, format: Format) -> String {
+    render_ordered(value, format, None)
+}
+
+/// [`render`], with the keys of the result's objects in `order` where knack
+/// keeps an order: a `--query` or table transformer's `{a: …, b: …}` makes
+/// ordered dicts, whose table columns and TSV cells follow the query; a
+/// plain result's keys are sorted. JSON and YAML always sort keys
+/// (`json.dumps(sort_keys=True)`).
+pub fn render_ordered(value: &Value, format: Format, order: Option<&[String]>) -> String {
     let text = match format {
         Format::Json | Format::Jsonc => serde_json::to_string_pretty(value).unwrap_or_default(),
-        Format::Table => table(value),
-        Format::Tsv => tsv(value),
+        Format::Table => table(value, order),
+        Format::Tsv => tsv(value, order),
         Format::Yaml => yaml(value, 0).trim_end().to_string(),
         Format::None => String::new(),
     };
@@ -70,7 +79,28 @@ fn capitalise(key: &str) -> String {
         .unwrap_or_default()
 }
 
-fn table(value: &Value) -> String {
+/// An object's keys: those in `order` first (as ordered), the rest sorted.
+fn keys_of<'a>(
+    map: &'a serde_json::Map<String, Value>,
+    order: Option<&[String]>,
+) -> Vec<&'a String> {
+    let mut keys: Vec<&String> = Vec::new();
+    if let Some(order) = order {
+        for k in order {
+            if let Some((key, _)) = map.get_key_value(k) {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+    }
+    let mut rest: Vec<&String> = map.keys().filter(|k| !keys.contains(k)).collect();
+    rest.sort();
+    keys.extend(rest);
+    keys
+}
+
+fn table(value: &Value, order: Option<&[String]>) -> String {
     const SKIP: [&str; 3] = ["id", "type", "etag"];
     let rows: Vec<&Value> = match value {
         Value::Array(items) => items.iter().collect(),
@@ -84,9 +114,7 @@ fn table(value: &Value) -> String {
         let mut entry = Vec::new();
         match row {
             Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
-                for k in keys {
+                for k in keys_of(map, order) {
                     let v = &map[k];
                     if SKIP.contains(&k.as_str()) || v.is_null() || !is_scalar(v) {
                         continue;
@@ -116,6 +144,10 @@ fn table(value: &Value) -> String {
             .find(|(n, _, _)| n == col)
             .map(|(_, v, num)| (v.clone(), *num))
     };
+    // tabulate's "simple" format as knack calls it: a column is at least its
+    // header plus MIN_PADDING (2) wide, and with disable_numparse=True every
+    // cell, numbers included, is a left-aligned string.
+    const MIN_PADDING: usize = 2;
     let widths: Vec<usize> = columns
         .iter()
         .map(|c| {
@@ -123,20 +155,12 @@ fn table(value: &Value) -> String {
                 .iter()
                 .filter_map(|r| value_of(r, c))
                 .map(|(v, _)| v.chars().count())
-                .chain([c.chars().count()])
+                .chain([c.chars().count() + MIN_PADDING])
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    let numeric: Vec<bool> = columns
-        .iter()
-        .map(|c| {
-            cells
-                .iter()
-                .filter_map(|r| value_of(r, c))
-                .all(|(_, num)| num)
-        })
-        .collect();
+    let numeric: Vec<bool> = vec![false; columns.len()];
     let pad = |text: &str, width: usize, right: bool| {
         let fill = " ".repeat(width - text.chars().count());
         if right {
@@ -189,27 +213,27 @@ fn table(value: &Value) -> String {
 /// `-o tsv`, as knack's `_TsvOutput` writes it: one row per item of a list
 /// (a single result is one row); a row of an object is its values sorted by
 /// key, a row of a list is its items, tab-separated.
-fn tsv(value: &Value) -> String {
+fn tsv(value: &Value, order: Option<&[String]>) -> String {
     let rows: Vec<&Value> = match value {
         // A null result prints nothing at all (az prints no output for None).
         Value::Null => return String::new(),
         Value::Array(items) => items.iter().collect(),
         v => vec![v],
     };
-    rows.into_iter().map(tsv_row).collect::<Vec<_>>().join("\n")
+    rows.into_iter()
+        .map(|row| tsv_row(row, order))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// knack's `_dump_row`.
-fn tsv_row(row: &Value) -> String {
+fn tsv_row(row: &Value, order: Option<&[String]>) -> String {
     match row {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            keys.into_iter()
-                .map(|k| tsv_cell(&map[k]))
-                .collect::<Vec<_>>()
-                .join("\t")
-        }
+        Value::Object(map) => keys_of(map, order)
+            .into_iter()
+            .map(|k| tsv_cell(&map[k]))
+            .collect::<Vec<_>>()
+            .join("\t"),
         Value::Array(items) => items.iter().map(tsv_cell).collect::<Vec<_>>().join("\t"),
         // A boolean on a row of its own is lower case ("true"); in a cell it
         // is Python's str(bool) ("True").
@@ -289,7 +313,9 @@ mod tests {
         ]);
         assert_eq!(
             render(&rows, Format::Table),
-            "DiskSizeGB  Incremental  Name\n----------  -----------  -------\n        32  True         snap-1\n      1024  False        snap-22\n"
+            // tabulate: each column at least its header + 2 wide; with
+            // disable_numparse, numbers are left-aligned strings.
+            "DiskSizeGB    Incremental    Name\n------------  -------------  -------\n32            True           snap-1\n1024          False          snap-22\n"
         );
     }
 

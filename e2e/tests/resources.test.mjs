@@ -3,7 +3,7 @@
 // copy to another region, with the rules refusing what Azure refuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, newPage, screenshot, text, openApp, act, openTab, moreActions } from '../harness.mjs';
+import { useApp, newPage, screenshot, text, openApp, act, openTab, moreActions, snapshot } from '../harness.mjs';
 
 const app = useApp();
 
@@ -88,5 +88,26 @@ test('groups, disks, workloads, resize, VMs and a copy to another region', async
   assert.match(await copy.textContent(), /MiB100%$/);
   assert.equal(await copy.locator('td.used').textContent(), '68 MiB');
   await screenshot(page, 'resources.png');
+  assert.deepEqual(errors, []);
+});
+
+test('the portal dialog refuses a snapshot name in use before creating; the console would update it instead', async () => {
+  const errors = [];
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
+  assert.equal(await snapshot(page, { name: 'daily' }), 'created');
+  await page.getByRole('button', { name: '+ Create snapshot' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Create snapshot' });
+  await dialog.getByLabel('Name').fill('Daily');
+  await dialog.getByRole('button', { name: 'Review + create' }).click();
+  const taken = dialog.locator('#wizard-name-taken');
+  await taken.waitFor();
+  assert.match(await taken.textContent(), /A snapshot named 'Daily' already exists in resource group 'rg-snaplab'/);
+  assert.equal(await dialog.getByRole('button', { name: 'Create', exact: true }).count(), 0, 'still on the first page');
+  // A free name clears the message and goes on to the review.
+  await dialog.getByLabel('Name').fill('daily-2');
+  assert.equal(await taken.count(), 0);
+  await dialog.getByRole('button', { name: 'Review + create' }).click();
+  await dialog.getByRole('button', { name: 'Create', exact: true }).waitFor();
   assert.deepEqual(errors, []);
 });

@@ -59,6 +59,13 @@ pub enum EngineError {
         name: String,
         group: String,
     },
+    /// A create-or-update (PUT) of an existing resource that changes what
+    /// cannot change once it exists.
+    #[error("Changing property '{property}' is not allowed. {hint}")]
+    PropertyChangeNotAllowed {
+        property: &'static str,
+        hint: String,
+    },
     #[error("Resource group '{group}' still holds {count} resource(s); delete them first.")]
     ResourceGroupNotEmpty { group: String, count: usize },
 
@@ -191,6 +198,7 @@ impl EngineError {
             ResourceGroupNotFound { .. } => "ResourceGroupNotFound",
             ResourceNotFound { .. } => "ResourceNotFound",
             AlreadyExists { .. } => "Conflict",
+            PropertyChangeNotAllowed { .. } => "PropertyChangeNotAllowed",
             ResourceGroupNotEmpty { .. } => "Conflict",
             SnapshotRateExceeded { .. } => "SnapshotOperationRateExceeded",
             SnapshotCountExceeded { .. } => "SnapshotCountExceeded",
@@ -266,6 +274,7 @@ impl EngineError {
             ResourceNotFound { .. } | AlreadyExists { .. } | ResourceGroupNotEmpty { .. } => {
                 return None
             }
+            PropertyChangeNotAllowed { .. } => return None,
             SnapshotRateExceeded { .. } => "B1",
             SnapshotCountExceeded { .. } => "B2",
             SasLimitExceeded { .. } => "B3",

@@ -1082,19 +1082,21 @@ fn event_log_records_operations_refusals_and_background_work_in_time_order() {
     }
 }
 
+/// `az disk create -g rg-demo -n NAME --sku SKU --size-gb SIZE`.
+fn disk(name: &str, sku: &str, size: u64) -> Command {
+    Command::CreateDisk(cmd::CreateDisk {
+        group: RG.into(),
+        name: name.into(),
+        location: None,
+        sku: sku.into(),
+        size_gib: size,
+        logical_sector_size: 512,
+    })
+}
+
 #[test]
 fn bad_input_is_refused_with_azure_codes() {
     let mut lab = lab();
-    let disk = |name: &str, sku: &str, size: u64| {
-        Command::CreateDisk(cmd::CreateDisk {
-            group: RG.into(),
-            name: name.into(),
-            location: None,
-            sku: sku.into(),
-            size_gib: size,
-            logical_sector_size: 512,
-        })
-    };
     assert_eq!(
         lab.execute(disk("bad name!", "Premium_LRS", 4))
             .unwrap_err()
@@ -1124,11 +1126,18 @@ fn bad_input_is_refused_with_azure_codes() {
         "ResourceGroupNotFound"
     );
     lab.execute(disk("d", "Premium_LRS", 4)).unwrap();
+    // Create-or-update (ARM's PUT); names are case-insensitive.
+    assert!(lab
+        .execute(disk("D", "Premium_LRS", 4))
+        .unwrap()
+        .contains("nothing changed"));
     assert_eq!(
-        lab.execute(disk("D", "Premium_LRS", 4)).unwrap_err().code(),
-        "Conflict",
-        "names are case-insensitive"
+        lab.execute(disk("D", "Standard_LRS", 4))
+            .unwrap_err()
+            .code(),
+        "PropertyChangeNotAllowed"
     );
+    assert_eq!(lab.disks().count(), 1);
     assert_eq!(
         snapshot(&mut lab, "ghost", "s").unwrap_err().code(),
         "ResourceNotFound"
@@ -1261,4 +1270,73 @@ fn the_simulated_clock_stops_100_years_after_the_start() {
     lab.execute(advance(to_end)).unwrap();
     assert_eq!(lab.now(), snaplab_engine::clock::CLOCK_END);
     assert!(lab.execute(advance(1)).is_err());
+}
+
+// ---- create-or-update and idempotent deletes (ARM's PUT and DELETE) ---------
+
+#[test]
+fn creating_what_exists_is_create_or_update_and_deleting_what_is_gone_succeeds() {
+    let mut lab = lab();
+    lab.execute(disk("d", "Premium_LRS", 4)).unwrap();
+    lab.execute(disk("e", "Premium_LRS", 4)).unwrap();
+    snapshot(&mut lab, "d", "s").unwrap();
+    let before = lab.find_snapshot(RG, "s").unwrap().clone();
+
+    // The seed's script run twice: the second run changes nothing.
+    let again = snapshot(&mut lab, "d", "s").unwrap();
+    assert!(again.contains("nothing changed"), "{again}");
+    assert_eq!(lab.find_snapshot(RG, "s").unwrap(), &before);
+    assert_eq!(lab.snapshots().count(), 1);
+
+    // What cannot change once it exists is refused, naming the property.
+    let other = snapshot(&mut lab, "e", "s").unwrap_err();
+    assert_eq!(other.code(), "PropertyChangeNotAllowed");
+    assert!(other.to_string().contains("'sourceResourceId'"), "{other}");
+    let full = lab
+        .execute(Command::CreateSnapshot(cmd::CreateSnapshot {
+            group: RG.into(),
+            name: "s".into(),
+            source: "d".into(),
+            incremental: false,
+            sku: None,
+            location: None,
+            copy_start: false,
+        }))
+        .unwrap_err();
+    assert!(full.to_string().contains("'incremental'"), "{full}");
+
+    // A larger size on an existing disk is a resize; a smaller one is B7.
+    lab.execute(disk("d", "Premium_LRS", 8)).unwrap();
+    assert_eq!(lab.find_disk(RG, "d").unwrap().size_gib(), 8);
+    assert_eq!(
+        lab.execute(disk("d", "Premium_LRS", 4)).unwrap_err().rule(),
+        Some("B7")
+    );
+
+    // Deleting twice: the second delete succeeds and changes nothing.
+    let delete = || {
+        Command::DeleteSnapshot(cmd::DeleteSnapshot {
+            group: RG.into(),
+            name: "s".into(),
+        })
+    };
+    lab.execute(delete()).unwrap();
+    assert!(lab.execute(delete()).unwrap().contains("nothing to delete"));
+    let delete_disk = || {
+        Command::DeleteDisk(cmd::DeleteDisk {
+            group: RG.into(),
+            name: "e".into(),
+        })
+    };
+    lab.execute(delete_disk()).unwrap();
+    assert!(lab.execute(delete_disk()).is_ok());
+    assert_eq!(lab.disks().count(), 1);
+    // A missing group is still an error, as in Azure.
+    let lost = lab
+        .execute(Command::DeleteSnapshot(cmd::DeleteSnapshot {
+            group: "nope".into(),
+            name: "s".into(),
+        }))
+        .unwrap_err();
+    assert_eq!(lost.code(), "ResourceGroupNotFound");
 }

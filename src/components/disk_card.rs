@@ -21,6 +21,9 @@ pub struct DiskCardProps {
     pub revision: u64,
     /// The name the next snapshot of this disk is offered.
     pub next_snapshot: String,
+    /// Every snapshot's (group, name): the dialog checks a new name, as the portal does.
+    #[prop_or_default]
+    pub snapshot_names: Rc<Vec<(String, String)>>,
     pub groups: Vec<String>,
     pub submit: Submit,
     /// The snapshot chain of this disk, drawn under its block map.
@@ -271,6 +274,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
             </div>
             if *wizard {
                 <SnapshotWizard disk={name.clone()} disk_id={disk.id()} disk_group={group.clone()} groups={props.groups.clone()}
+                    taken={props.snapshot_names.clone()}
                     suggested_name={props.next_snapshot.clone()} create={props.create_snapshot.clone()}
                     reply={props.wizard_reply.clone()} on_close={close_wizard} />
             }

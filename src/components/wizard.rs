@@ -23,6 +23,10 @@ pub struct WizardProps {
     pub disk_group: String,
     pub groups: Vec<String>,
     pub suggested_name: String,
+    /// Snapshots that exist, as (group, name): the portal refuses a name in
+    /// use before it sends anything (az and templates would update instead).
+    #[prop_or_default]
+    pub taken: std::rc::Rc<Vec<(String, String)>>,
     /// Runs the snapshot's command; its result comes back as `reply`.
     pub create: Callback<Command>,
     /// The last result of a dialog's command, numbered.
@@ -157,11 +161,17 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
         let incremental = incremental.clone();
         Callback::from(move |_| incremental.set(value))
     };
+    let name_taken = props
+        .taken
+        .iter()
+        .any(|(g, n)| g.eq_ignore_ascii_case(&group) && n.eq_ignore_ascii_case(name.trim()));
     let review = {
         let reviewing = reviewing.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            reviewing.set(true);
+            if !name_taken {
+                reviewing.set(true);
+            }
         })
     };
     let back = {
@@ -242,7 +252,13 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
                         { for props.groups.iter().map(|g| html! { <option value={g.clone()} selected={g == &*group}>{ g }</option> }) }
                     </select>
                 </label></p>
-                <p><label>{ t("wizard.name") }{ " " }<input ref={first_field} type="text" value={(*name).clone()} oninput={on_name} required=true /></label></p>
+                <p><label>{ t("wizard.name") }{ " " }<input ref={first_field} type="text" value={(*name).clone()} oninput={on_name} required=true
+                    aria-invalid={name_taken.to_string()} aria-describedby="wizard-name-taken" /></label></p>
+                if name_taken {
+                    <p class="refusal" id="wizard-name-taken" role="alert">
+                        { t("wizard.nameTaken").replace("{name}", name.trim()).replace("{group}", &group) }
+                    </p>
+                }
                 <fieldset>
                     <legend>{ t("wizard.snapshotType") }</legend>
                     <label><input type="radio" name="snapshot-type" checked={!*incremental} onclick={set_type(false)} />{ t("wizard.full") }</label>

@@ -9,7 +9,7 @@ use snaplab_engine::{Command, EngineError};
 
 mod commands;
 
-use crate::output::{render, Format};
+use crate::output::{render_ordered, Format};
 use crate::runner::Runner;
 use crate::suggest::closest;
 
@@ -521,24 +521,67 @@ pub fn run(
         Out::Json(value) => value,
         Out::Text(text) => return Ok(text),
     };
-    let value = match args.get("--query") {
+    let (value, order) = match args.get("--query") {
         Some(query) => {
             let expr = jmespath::compile(query).map_err(|e| {
                 Failure::Usage(format!(
                     "argument --query: invalid jmespath query supplied for '--query': {e}"
                 ))
             })?;
-            let data = jmespath::Variable::from_json(&value.to_string())
-                .map_err(|e| Failure::Usage(e.to_string()))?;
-            let found = expr
-                .search(data)
-                .map_err(|e| Failure::Usage(format!("--query: {e}")))?;
-            serde_json::to_value(&*found).unwrap_or(Value::Null)
+            let found =
+                search(&expr, &value).map_err(|e| Failure::Usage(format!("--query: {e}")))?;
+            (found, row_keys(expr.as_ast()))
         }
-        None => value,
+        // knack applies a command's table transformer only to `-o table`
+        // without `--query`.
+        None => match table_transformer(&spec.path.join(" ")).filter(|_| format == Format::Table) {
+            Some(transformer) => {
+                let expr = jmespath::compile(transformer).expect("the transformers parse");
+                let shaped = search(&expr, &value).map_err(|e| Failure::Usage(e.to_string()))?;
+                (shaped, row_keys(expr.as_ast()))
+            }
+            None => (value, None),
+        },
     };
     if value.is_null() && args.get("--query").is_none() {
         return Ok(String::new());
     }
-    Ok(render(&value, format))
+    Ok(render_ordered(&value, format, order.as_deref()))
+}
+
+fn search(expr: &jmespath::Expression<'_>, value: &Value) -> Result<Value, String> {
+    let data = jmespath::Variable::from_json(&value.to_string())?;
+    let found = expr.search(data).map_err(|e| e.to_string())?;
+    Ok(serde_json::to_value(&*found).unwrap_or(Value::Null))
+}
+
+/// The keys of the objects an expression makes, in its order: the
+/// multiselect hash it ends with (`{a: x, b: y}`, `[].{…}`, `[?…].{…}`,
+/// `x | {…}`). knack evaluates queries into ordered dicts, so tables and TSV
+/// keep this order.
+fn row_keys(ast: &jmespath::ast::Ast) -> Option<Vec<String>> {
+    use jmespath::ast::Ast;
+    match ast {
+        Ast::MultiHash { elements, .. } => Some(elements.iter().map(|kv| kv.key.clone()).collect()),
+        Ast::Projection { rhs, .. } | Ast::Subexpr { rhs, .. } => row_keys(rhs),
+        _ => None,
+    }
+}
+
+/// The table transformers azure-cli gives these commands
+/// (`command_modules/vm/_format.py`). `disk create`'s reads `diskSizeGb`,
+/// which the result spells `diskSizeGB`, so its table has no SizeGb column:
+/// az does the same. (azure-cli writes the separator as the literal
+/// `` ` ` ``, which Python's jmespath reads as the string " " by a legacy
+/// rule; here it is the raw string `' '`, the same value.)
+fn table_transformer(path: &str) -> Option<&'static str> {
+    const SHOW: &str = "{Name:name, ResourceGroup:resourceGroup, Location:location, Zones: (!zones && ' ') || join(' ', zones), Sku:sku.name, OsType:osType, SizeGb:diskSizeGB, ProvisioningState:provisioningState}";
+    const CREATE: &str = "{Name:name, ResourceGroup:resourceGroup, Location:location, Zones: (!zones && ' ') || join(' ', zones), Sku:sku.name, OsType:osType, SizeGb:diskSizeGb, ProvisioningState:provisioningState}";
+    const LIST: &str = "[].{Name:name, ResourceGroup:resourceGroup, Location:location, Zones: (!zones && ' ') || join(' ', zones), Sku:sku.name, OsType:osType, SizeGb:diskSizeGB, ProvisioningState:provisioningState}";
+    match path {
+        "az disk show" => Some(SHOW),
+        "az disk create" => Some(CREATE),
+        "az disk list" => Some(LIST),
+        _ => None,
+    }
 }

@@ -37,12 +37,28 @@ fn restore_disk(
     let now = lab.now();
     let snapshot = lab.resolve_snapshot(&group, &source)?.clone();
     let at = lab.place(&group, &name, Some(&snapshot.at.location), "disk")?;
-    if lab.disks.contains_key(&at.key()) {
-        return Err(EngineError::AlreadyExists {
-            kind: "disk",
-            name,
-            group,
-        });
+    if let Some(existing) = lab.disks.get(&at.key()) {
+        // Create-or-update: the same restore again changes nothing.
+        let same_source = matches!(&existing.origin,
+            DiskOrigin::FromSnapshot { snapshot_unique_id, .. } if *snapshot_unique_id == snapshot.unique_id);
+        if !same_source {
+            return Err(EngineError::PropertyChangeNotAllowed {
+                property: "creationData.sourceResourceId",
+                hint: format!(
+                    "Disk '{name}' exists and was not made from snapshot {}; choose another name.",
+                    snapshot.at.name
+                ),
+            });
+        }
+        let current = existing.size_gib();
+        return match size_gib {
+            Some(size) if size != current => {
+                super::resize_disk::resize_disk(lab, group, name, size)
+            }
+            _ => Ok(format!(
+                "disk {name} exists with these properties: nothing changed (create-or-update)"
+            )),
+        };
     }
     rules::c2_ready(&snapshot, now, "create a disk")?;
     let sku = match sku {

@@ -99,7 +99,22 @@ fn create_snapshot(
 ) -> Result<String> {
     let sku = sku.map(|s| SnapshotSku::parse(&s)).transpose()?;
     let target_location = location.as_deref().map(region).transpose()?;
-    match resolve_source(lab, &group, &source)? {
+    let source = resolve_source(lab, &group, &source)?;
+    if let Ok(existing) = lab.find_snapshot(&group, &name) {
+        // A PUT of a snapshot that exists: create-or-update, as in Azure.
+        let existing = existing.at.key();
+        if let Some(r) = target_location {
+            let here = &lab.snapshots[&existing].at.location;
+            if !r.name.eq_ignore_ascii_case(here) {
+                return Err(EngineError::PropertyChangeNotAllowed {
+                    property: "location",
+                    hint: format!("Snapshot '{name}' is in {here}."),
+                });
+            }
+        }
+        return update_existing(lab, &existing, &source, incremental, sku, copy_start);
+    }
+    match source {
         Source::Disk(key) => {
             if copy_start {
                 return Err(EngineError::InvalidParameter {
@@ -133,6 +148,71 @@ fn create_snapshot(
                 copy_in_region(lab, group, name, src, incremental, sku)
             }
         }
+    }
+}
+
+/// Creating a snapshot that already exists: the same request again changes
+/// nothing and succeeds (ARM's PUT is idempotent, so a re-run script or
+/// template works); a new SKU is an update (A5); a different source, kind
+/// or create option cannot change once the snapshot exists.
+fn update_existing(
+    lab: &mut Lab,
+    existing: &Key,
+    source: &Source,
+    incremental: bool,
+    sku: Option<SnapshotSku>,
+    copy_start: bool,
+) -> Result<String> {
+    let snapshot = &lab.snapshots[existing];
+    let source_id = match source {
+        Source::Disk(key) => lab.disks[key].id(),
+        Source::Snapshot(key) => lab.snapshots[key].id(),
+    };
+    let name = snapshot.at.name.clone();
+    if !snapshot
+        .origin
+        .source_resource_id
+        .eq_ignore_ascii_case(&source_id)
+    {
+        return Err(EngineError::PropertyChangeNotAllowed {
+            property: "sourceResourceId",
+            hint: format!(
+                "Snapshot '{name}' was taken of {}; to snapshot {source_id}, choose another name.",
+                snapshot.origin.source_resource_id
+            ),
+        });
+    }
+    if snapshot.incremental != incremental {
+        return Err(EngineError::PropertyChangeNotAllowed {
+            property: "incremental",
+            hint: format!(
+                "Snapshot '{name}' is {}; a snapshot cannot become {} (choose another name).",
+                if snapshot.incremental { "incremental" } else { "full" },
+                if incremental { "incremental" } else { "full" }
+            ),
+        });
+    }
+    let was_copy_start = snapshot.origin.create_option == "CopyStart";
+    if was_copy_start != copy_start {
+        return Err(EngineError::PropertyChangeNotAllowed {
+            property: "createOption",
+            hint: format!(
+                "Snapshot '{name}' was made with createOption {}.",
+                snapshot.origin.create_option
+            ),
+        });
+    }
+    match sku {
+        Some(sku) if sku != snapshot.sku => {
+            lab.snapshots.get_mut(existing).expect("exists").sku = sku;
+            Ok(format!(
+                "snapshot {name} exists: updated, now stored as {}",
+                sku.name()
+            ))
+        }
+        _ => Ok(format!(
+            "snapshot {name} exists with these properties: nothing changed (create-or-update)"
+        )),
     }
 }
 

@@ -24,7 +24,11 @@ impl Operation for DeleteDisk {
 }
 
 fn delete_disk(lab: &mut Lab, group: String, name: String) -> Result<String> {
-    let disk = lab.find_disk(&group, &name)?;
+    lab.require_group(&group)?;
+    // ARM's DELETE of what is not there succeeds (204).
+    let Ok(disk) = lab.find_disk(&group, &name) else {
+        return Ok(format!("disk {name} does not exist: nothing to delete"));
+    };
     if let Some(vm) = &disk.managed_by {
         return Err(EngineError::DiskAttached {
             operation: "delete",

@@ -19,7 +19,16 @@ impl Operation for DeleteSnapshot {
     }
 
     fn apply(self, lab: &mut Lab) -> Result<String> {
-        let key = lab.find_snapshot(&self.group, &self.name)?.at.key();
+        lab.require_group(&self.group)?;
+        // ARM's DELETE of what is not there succeeds (204): a re-run
+        // clean-up script works.
+        let Ok(snapshot) = lab.find_snapshot(&self.group, &self.name) else {
+            return Ok(format!(
+                "snapshot {} does not exist: nothing to delete",
+                self.name
+            ));
+        };
+        let key = snapshot.at.key();
         delete_snapshot(lab, &key);
         Ok(format!("snapshot {} deleted", self.name))
     }

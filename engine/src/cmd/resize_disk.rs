@@ -24,7 +24,7 @@ impl Operation for ResizeDisk {
     }
 }
 
-fn resize_disk(lab: &mut Lab, group: String, name: String, size_gib: u64) -> Result<String> {
+pub(crate) fn resize_disk(lab: &mut Lab, group: String, name: String, size_gib: u64) -> Result<String> {
     let disk = lab.find_disk(&group, &name)?.clone();
     rules::b7_resize(lab, &disk, size_gib)?;
     crate::disk::check_size(disk.sku, size_gib)?;

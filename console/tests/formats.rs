@@ -1,0 +1,135 @@
+//! Golden tests for how az prints, one per rule of knack (the CLI framework
+//! under az, `knack/output.py`) and azure-cli's table transformers
+//! (`command_modules/vm/_format.py`) that a docs script meets.
+
+use snaplab_console::Console;
+
+fn lab() -> Console {
+    let mut console = Console::new(snaplab_engine::Lab::new());
+    let t = console.run(
+        "az group create -n rg -l westeurope -o none
+az disk create -g rg -n d --size-gb 4 -o none
+az disk create -g rg -n e --size-gb 8 --sku Standard_LRS -o none",
+    );
+    assert_eq!(t.status, 0, "{}", t.stderr());
+    console
+}
+
+fn out(console: &mut Console, line: &str) -> String {
+    let t = console.run(line);
+    assert_eq!(t.status, 0, "{line}: {}", t.stderr());
+    t.stdout()
+}
+
+#[test]
+fn knack_format_table_query_keeps_the_multiselect_hash_order() {
+    let mut c = lab();
+    assert_eq!(
+        out(
+            &mut c,
+            "az disk list -g rg --query \"[].{Size:diskSizeGB, Name:name}\" -o table"
+        ),
+        "Size    Name\n------  ------\n4       d\n8       e\n"
+    );
+}
+
+#[test]
+fn knack_tsv_dump_row_an_ordered_dict_keeps_its_order_a_plain_dict_is_sorted() {
+    let mut c = lab();
+    // From a query: an OrderedDict, in the query's order.
+    assert_eq!(
+        out(
+            &mut c,
+            "az disk show -g rg -n d --query \"{size:diskSizeGB, name:name, sku:sku.name}\" -o tsv"
+        ),
+        "4\td\tPremium_LRS\n"
+    );
+    // A plain result: sorted by key (name < sku < tier), nested objects empty.
+    assert_eq!(
+        out(&mut c, "az disk show -g rg -n d --query sku -o tsv"),
+        "Premium_LRS\tPremium\n"
+    );
+}
+
+#[test]
+fn knack_format_json_sorts_keys_even_after_a_query() {
+    let mut c = lab();
+    assert_eq!(
+        out(
+            &mut c,
+            "az disk show -g rg -n d --query \"{size:diskSizeGB, name:name}\""
+        ),
+        "{\n  \"name\": \"d\",\n  \"size\": 4\n}\n"
+    );
+}
+
+#[test]
+fn azure_cli_disk_show_and_list_tables_use_the_vm_module_transformer() {
+    let mut c = lab();
+    assert_eq!(
+        out(&mut c, "az disk show -g rg -n d -o table"),
+        "Name    ResourceGroup    Location    Zones    Sku          SizeGb    ProvisioningState
+------  ---------------  ----------  -------  -----------  --------  -------------------
+d       rg               westeurope           Premium_LRS  4         Succeeded
+"
+    );
+    assert_eq!(
+        out(&mut c, "az disk list -g rg -o table"),
+        "Name    ResourceGroup    Location    Zones    Sku           SizeGb    ProvisioningState
+------  ---------------  ----------  -------  ------------  --------  -------------------
+d       rg               westeurope           Premium_LRS   4         Succeeded
+e       rg               westeurope           Standard_LRS  8         Succeeded
+"
+    );
+}
+
+#[test]
+fn azure_cli_disk_create_table_reads_disksizegb_so_it_has_no_size_column() {
+    let mut c = lab();
+    let table = out(&mut c, "az disk create -g rg -n f --size-gb 16 -o table");
+    assert!(
+        table.starts_with(
+            "Name    ResourceGroup    Location    Zones    Sku          ProvisioningState\n"
+        ),
+        "{table}"
+    );
+    assert!(!table.contains("SizeGb"));
+}
+
+#[test]
+fn knack_format_table_a_transformer_is_not_applied_with_a_query() {
+    let mut c = lab();
+    assert_eq!(
+        out(
+            &mut c,
+            "az disk show -g rg -n d --query \"{N:name}\" -o table"
+        ),
+        "N\n---\nd\n"
+    );
+}
+
+#[test]
+fn a_rerun_script_is_create_or_update_and_a_second_delete_succeeds() {
+    let mut c = lab();
+    let create = "az snapshot create -g rg -n s --source d --incremental true --query \"{name:name, time:timeCreated}\" -o tsv";
+    let first = out(&mut c, create);
+    assert_eq!(
+        out(&mut c, create),
+        first,
+        "the same snapshot, not a new one"
+    );
+    let refused = c.run("az snapshot create -g rg -n s --source e --incremental true");
+    assert_eq!(refused.status, 1);
+    assert!(refused.stderr().starts_with("ERROR: (PropertyChangeNotAllowed) Changing property 'sourceResourceId' is not allowed."), "{}", refused.stderr());
+    assert_eq!(
+        out(
+            &mut c,
+            "az snapshot delete -g rg -n s; az snapshot delete -g rg -n s; echo $?"
+        ),
+        "0\n"
+    );
+    assert_eq!(
+        out(&mut c, "az snapshot list -g rg --query 'length(@)'"),
+        "0\n"
+    );
+}
