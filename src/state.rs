@@ -512,7 +512,7 @@ impl AppState {
             } => Reply::Deployed(match console.deploy(&group, &template, &parameters) {
                 Ok(v) => Ok(serde_json::to_string_pretty(&v).unwrap_or_default()),
                 Err(snaplab_console::az::Failure::Refused(e)) => Err(format!("({}) {e}", e.code())),
-                Err(snaplab_console::az::Failure::Usage(m)) => Err(m),
+                Err(other) => Err(other.printed().0.trim_end().to_string()),
             }),
             Work::Demo { script, success } => {
                 let t = console.run(&script);

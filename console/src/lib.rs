@@ -93,9 +93,9 @@ impl shell::Host for Host<'_> {
                 }
                 match az::run(&mut self.rt, self.files, argv) {
                     Ok(out) => (out, String::new(), 0),
-                    Err(az::Failure::Refused(e)) => (String::new(), az_error(&e), 1),
-                    Err(az::Failure::Usage(message)) => {
-                        (String::new(), format!("ERROR: {message}\n"), 2)
+                    Err(failure) => {
+                        let (stderr, status) = failure.printed();
+                        (String::new(), stderr, status)
                     }
                 }
             }

@@ -133,3 +133,78 @@ fn a_rerun_script_is_create_or_update_and_a_second_delete_succeeds() {
         "0\n"
     );
 }
+
+#[test]
+fn azure_cli_confirmation_without_yes_is_cancelled_as_with_no_tty() {
+    let mut c = lab();
+    let t = c.run("az disk delete -g rg -n d");
+    assert_eq!(t.status, 1);
+    assert_eq!(
+        t.stderr(),
+        "WARNING: Unable to prompt for confirmation as no tty available. Use --yes.\nERROR: Operation cancelled.\n"
+    );
+    assert_eq!(
+        out(&mut c, "az disk list -g rg --query 'length(@)'"),
+        "2\n",
+        "nothing deleted"
+    );
+    out(&mut c, "az disk delete -g rg -n d --yes");
+    out(&mut c, "az disk delete -g rg -n e -y");
+    assert_eq!(out(&mut c, "az disk list -g rg --query 'length(@)'"), "0\n");
+    // azure-cli's snapshot delete does not ask, so it has no --yes.
+    let t = c.run("az snapshot delete -g rg -n s --yes");
+    assert_eq!(
+        (t.status, t.stderr().as_str()),
+        (2, "ERROR: unrecognized arguments: --yes\n")
+    );
+}
+
+#[test]
+fn azure_cli_wait_polls_in_simulated_time_and_times_out_as_az_does() {
+    let mut c = Console::new(snaplab_engine::Lab::new());
+    let setup = c.run(
+        "az group create -n rg -l eastus -o none
+sim feature enable -o none
+az disk create -g rg -n v2 --size-gb 64 --sku PremiumV2_LRS -o none
+sim write -g rg --disk v2 --offset 0 --length 4G -o none
+az snapshot create -g rg -n s1 --source v2 --incremental true -o none",
+    );
+    assert_eq!(setup.status, 0, "{}", setup.stderr());
+    let before = out(
+        &mut c,
+        "az snapshot show -g rg -n s1 --query completionPercent",
+    );
+    assert_ne!(
+        before, "100.0\n",
+        "a v2 snapshot copies in the background (C2)"
+    );
+    // The docs' loop: wait until the copy is complete.
+    assert_eq!(
+        out(
+            &mut c,
+            "az snapshot wait -g rg -n s1 --custom \"completionPercent==`100`\" --interval 60"
+        ),
+        ""
+    );
+    assert_eq!(
+        out(
+            &mut c,
+            "az snapshot show -g rg -n s1 --query completionPercent"
+        ),
+        "100.0\n"
+    );
+    let waited = out(&mut c, "sim clock show --query now -o tsv");
+    assert!(
+        waited.starts_with("2026-01-05T10:") && waited != "2026-01-05T10:00:00.0000000+00:00\n",
+        "{waited}"
+    );
+    // Waiting for what never comes ends at --timeout, as az's CLIError.
+    let t = c.run("az disk wait -g rg -n nope --created --timeout 90 --interval 30");
+    assert_eq!(
+        (t.status, t.stderr().as_str()),
+        (1, "ERROR: Wait operation timed-out after 90 seconds\n")
+    );
+    assert_eq!(out(&mut c, "az disk wait -g rg -n nope --deleted"), "");
+    let t = c.run("az snapshot wait -g rg -n s1");
+    assert_eq!(t.status, 2, "a condition is required");
+}

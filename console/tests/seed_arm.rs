@@ -29,7 +29,8 @@ fn deploy(
     let mut rt = snaplab_console::Runner::new(lab, &locks, &mut executed);
     arm::deploy(&mut rt, "rg", template, &params).map_err(|f| match f {
         Failure::Refused(e) => format!("({}) {e}", e.code()),
-        Failure::Usage(m) => m,
+        Failure::Usage(m) | Failure::Error(m) => m,
+        Failure::Cancelled => "cancelled".into(),
     })
 }
 

@@ -92,7 +92,18 @@ pub(super) fn az_group_list(rt: &mut Runner, _a: &Args, _env: &Env) -> Result<Ou
     Ok(Out::Json(value))
 }
 
+/// azure-cli asks "Are you sure you want to perform this operation?"
+/// before these; without `--yes` it cannot ask here, and cancels.
+fn confirmed(a: &Args) -> Result<(), Failure> {
+    if a.flag("--yes") {
+        Ok(())
+    } else {
+        Err(Failure::Cancelled)
+    }
+}
+
 pub(super) fn az_group_delete(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    confirmed(a)?;
     let value: Value = {
         exec(rt, Command::DeleteGroup(cmd::DeleteGroup { name: n(a)? }))?;
         Value::Null
@@ -203,6 +214,7 @@ pub(super) fn az_disk_update(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Ou
 }
 
 pub(super) fn az_disk_delete(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    confirmed(a)?;
     let value: Value = {
         exec(
             rt,
@@ -518,6 +530,106 @@ pub(super) fn sim_clock_advance(rt: &mut Runner, a: &Args, _env: &Env) -> Result
         json!({ "now": rt.lab().now().to_azure_string() })
     };
     Ok(Out::Json(value))
+}
+
+/// `az snapshot wait` / `az disk wait`, as azure-cli's generic wait: check
+/// the resource, and while the condition does not hold, sleep `--interval`
+/// seconds, up to `--timeout`. Sleeping is simulated time: the checks run on
+/// copies of the lab moved forward, and the lab's clock then moves once, by
+/// the time the wait took (one log entry, however many polls).
+fn wait_for(
+    rt: &mut Runner,
+    a: &Args,
+    show: fn(&snaplab_engine::Lab, &str, &str) -> Option<Value>,
+) -> Result<Out, Failure> {
+    let (group, name) = (g(a)?, n(a)?);
+    let seconds = |flag: &str, default: u64| -> Result<u64, Failure> {
+        match a.get(flag) {
+            None => Ok(default),
+            Some(text) => text.parse::<u64>().map_err(|_| {
+                Failure::Usage(format!("argument {flag}: invalid int value: '{text}'"))
+            }),
+        }
+    };
+    let (interval, timeout) = (seconds("--interval", 30)?, seconds("--timeout", 3600)?);
+    let custom = match a.get("--custom") {
+        Some(query) => Some(jmespath::compile(query).map_err(|e| {
+            Failure::Usage(format!("argument --custom: invalid jmespath query: {e}"))
+        })?),
+        None => None,
+    };
+    let (created, updated, deleted, exists) = (
+        a.flag("--created"),
+        a.flag("--updated"),
+        a.flag("--deleted"),
+        a.flag("--exists"),
+    );
+    if !(created || updated || deleted || exists || custom.is_some()) {
+        return Err(Failure::Usage(
+            "incorrect usage: --created | --updated | --deleted | --exists | --custom JMESPATH_QUERY"
+                .into(),
+        ));
+    }
+    let holds = |lab: &snaplab_engine::Lab| -> bool {
+        match show(lab, &group, &name) {
+            None => deleted,
+            Some(resource) => {
+                let state_ok = resource["provisioningState"] == "Succeeded";
+                exists
+                    || ((created || updated) && state_ok)
+                    || custom.as_ref().is_some_and(|q| {
+                        let data = jmespath::Variable::from_json(&resource.to_string());
+                        data.ok()
+                            .and_then(|d| q.search(d).ok())
+                            .is_some_and(|v| v.is_truthy())
+                    })
+            }
+        }
+    };
+    let mut future = rt.lab().clone();
+    let mut waited = 0u64;
+    loop {
+        if holds(&future) {
+            break;
+        }
+        if interval == 0 || waited + interval > timeout {
+            return Err(Failure::Error(format!(
+                "Wait operation timed-out after {timeout} seconds"
+            )));
+        }
+        waited += interval;
+        let step = Command::AdvanceClock(cmd::AdvanceClock {
+            millis: interval * 1000,
+        });
+        if future.execute(step).is_err() {
+            return Err(Failure::Error(format!(
+                "Wait operation timed-out after {waited} seconds (the simulated clock's end)"
+            )));
+        }
+    }
+    if waited > 0 {
+        exec(
+            rt,
+            Command::AdvanceClock(cmd::AdvanceClock {
+                millis: waited * 1000,
+            }),
+        )?;
+    }
+    Ok(Out::Json(Value::Null))
+}
+
+pub(super) fn az_snapshot_wait(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    wait_for(rt, a, |lab, group, name| {
+        lab.find_snapshot(group, name)
+            .ok()
+            .map(|s| snapshot_json(s, lab.now()))
+    })
+}
+
+pub(super) fn az_disk_wait(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    wait_for(rt, a, |lab, group, name| {
+        lab.find_disk(group, name).ok().map(|d| disk_json(d, lab))
+    })
 }
 
 pub(super) fn sim_clock_show(rt: &mut Runner, _a: &Args, _env: &Env) -> Result<Out, Failure> {

@@ -77,7 +77,22 @@ const L: Opt = v(
     Some("-l"),
     "Location (region), e.g. westeurope. Defaults to the resource group's.",
 );
-const YES: Opt = switch("--yes", "Do not prompt for confirmation.");
+/// The generic wait command's options (azure-cli's `wait_command`).
+const WAIT: [Opt; 9] = [
+    G,
+    N,
+    switch("--created", "Wait until created with 'provisioningState' at 'Succeeded'."),
+    switch("--updated", "Wait until updated with provisioningState at 'Succeeded'."),
+    switch("--deleted", "Wait until deleted."),
+    switch("--exists", "Wait until the resource exists."),
+    v("--custom", None, "Wait until the condition satisfies a custom JMESPath query. E.g. completionPercent==`100`."),
+    v("--interval", None, "Polling interval in seconds (simulated). Default: 30."),
+    v("--timeout", None, "Maximum wait in seconds (simulated). Default: 3600."),
+];
+const YES: Opt = Opt {
+    short: Some("-y"),
+    ..switch("--yes", "Do not prompt for confirmation.")
+};
 const NO_WAIT: Opt = switch(
     "--no-wait",
     "Do not wait for the operation to finish (accepted; the simulator finishes at once).",
@@ -146,6 +161,7 @@ pub const COMMANDS: &[Spec] = &[
             v("--source", None, "A snapshot, by name or ID, to create the disk from."), v("--logical-sector-size", None, "512 or 4096 (Ultra and Premium SSD v2 only)."), NO_WAIT], rules: &["A3", "C4", "C6"], run: commands::az_disk_create },
     Spec { path: &["az", "disk", "show"], summary: "Show a disk.", options: &[G, N, v("--ids", None, "The disk's ID.")], rules: &[], run: commands::az_disk_show },
     Spec { path: &["az", "disk", "list"], summary: "List disks.", options: &[G], rules: &[], run: commands::az_disk_list },
+    Spec { path: &["az", "disk", "wait"], summary: "Place the CLI in a waiting state until a condition of a disk is met (simulated time passes).", options: &WAIT, rules: &["C5"], run: commands::az_disk_wait },
     Spec { path: &["az", "disk", "update"], summary: "Update a disk: grow it with --size-gb.", options: &[G, N, v("--size-gb", Some("-z"), "New size in GiB (disks only grow)."), NO_WAIT], rules: &["B6", "B7"], run: commands::az_disk_update },
     Spec { path: &["az", "disk", "delete"], summary: "Delete a disk (its snapshots stay).", options: &[G, N, YES, NO_WAIT], rules: &[], run: commands::az_disk_delete },
     Spec {
@@ -158,10 +174,12 @@ pub const COMMANDS: &[Spec] = &[
         summary: "Create a snapshot of a disk, or copy a snapshot (--copy-start: to another region).",
         options: &[G, N, L, v("--source", None, "The disk or snapshot, by name or ID."), b("--incremental", "Create an incremental snapshot."),
             v("--sku", None, "Standard_LRS, Standard_ZRS or Premium_LRS."), b("--copy-start", "Copy a snapshot to another region (CopyStart)."), NO_WAIT], rules: &["A1", "A5", "B1", "B2", "B4", "C1", "C3", "C7", "D1", "D2", "D3"], run: commands::az_snapshot_create },
+    Spec { path: &["az", "snapshot", "wait"], summary: "Place the CLI in a waiting state until a condition of a snapshot is met (simulated time passes).", options: &WAIT, rules: &["C2", "D1"], run: commands::az_snapshot_wait },
     Spec { path: &["az", "snapshot", "show"], summary: "Show a snapshot.", options: &[G, N, v("--ids", None, "The snapshot's ID.")], rules: &[], run: commands::az_snapshot_show },
     Spec { path: &["az", "snapshot", "list"], summary: "List snapshots.", options: &[G], rules: &[], run: commands::az_snapshot_list },
     Spec { path: &["az", "snapshot", "update"], summary: "Update a snapshot: its storage --sku.", options: &[G, N, v("--sku", None, "Standard_LRS, Standard_ZRS or Premium_LRS.")], rules: &[], run: commands::az_snapshot_update },
-    Spec { path: &["az", "snapshot", "delete"], summary: "Delete a snapshot.", options: &[G, N, YES, NO_WAIT], rules: &["A9", "D4"], run: commands::az_snapshot_delete },
+    // No --yes: azure-cli's snapshot delete does not ask (its disk delete does).
+    Spec { path: &["az", "snapshot", "delete"], summary: "Delete a snapshot.", options: &[G, N, NO_WAIT], rules: &["A9", "D4"], run: commands::az_snapshot_delete },
     Spec {
         path: &["az", "snapshot", "grant-access"],
         summary: "Get a SAS URL for the snapshot (at most 5 per family, rule B3).",
@@ -205,6 +223,27 @@ pub enum Failure {
     Refused(EngineError),
     /// The command line itself is wrong: exit status 2.
     Usage(String),
+    /// A client-side error az raises itself (CLIError): exit status 1.
+    Error(String),
+    /// A command that asks "Are you sure?" ran without `--yes`: the
+    /// console is not a terminal az can prompt on, so az cancels, exit 1.
+    Cancelled,
+}
+
+impl Failure {
+    /// What az prints to standard error, and its exit status.
+    pub fn printed(&self) -> (String, i32) {
+        match self {
+            Failure::Refused(e) => (crate::az_error(e), 1),
+            Failure::Usage(message) => (format!("ERROR: {message}\n"), 2),
+            Failure::Error(message) => (format!("ERROR: {message}\n"), 1),
+            // azure-cli's _user_confirmed: a warning, then CLIError.
+            Failure::Cancelled => (
+                "WARNING: Unable to prompt for confirmation as no tty available. Use --yes.\nERROR: Operation cancelled.\n".into(),
+                1,
+            ),
+        }
+    }
 }
 
 impl From<EngineError> for Failure {
