@@ -82,8 +82,10 @@ fn open_shared_payload(payload: &str, ask: bool, dispatch: &Callback<Action>) {
             rule: None,
         }))
     };
-    let log = match snaplab_engine::share::decode(payload) {
-        Ok(log) => log,
+    // Everything is checked before asking: a link that cannot be opened is
+    // refused at once, and the stored lab is never touched.
+    let opened = match snaplab_engine::share::open(payload) {
+        Ok(opened) => opened,
         Err(e) => return dispatch.emit(refused(e)),
     };
     if ask
@@ -95,17 +97,13 @@ fn open_shared_payload(payload: &str, ask: bool, dispatch: &Callback<Action>) {
         return;
     }
     dispatch.emit(Action::PendingShare(None));
-    match snaplab_engine::store::records_for(log) {
-        Ok((records, journal)) => {
-            dispatch.emit(Action::Queue(Work::Replace(Rc::new(Replacement {
-                records,
-                journal,
-                notice: tr(Lang::default(), "share.opened").into(),
-                locks: Some(snaplab_console::Locks::none()),
-            }))))
-        }
-        Err(e) => dispatch.emit(refused(e)),
-    }
+    let (records, journal) = opened;
+    dispatch.emit(Action::Queue(Work::Replace(Rc::new(Replacement {
+        records,
+        journal,
+        notice: tr(Lang::default(), "share.opened").into(),
+        locks: Some(snaplab_console::Locks::none()),
+    }))));
 }
 
 /// `disk1-snap3`: the first free name after the disk's snapshots so far.

@@ -320,6 +320,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("storage.imported", "Imported", "Importerade"),
     ("storage.of", "of", "av"),
     ("storage.notChanged", "Your lab was not changed.", "Ditt labb ändrades inte."),
+    ("storage.importConfirm", "Replace the lab in this browser with {file}? Export the current lab first if you want to keep it.", "Ersätta labbet i den här webbläsaren med {file}? Exportera det nuvarande labbet först om du vill behålla det."),
     ("history.operations", "Operations, newest first", "Åtgärder, nyast först"),
     ("history.redo", "Redo", "Gör om"),
     ("history.undone", "Undone: the lab is as it was before its newest operation", "Ångrat: labbet är som före den senaste åtgärden"),

@@ -568,7 +568,20 @@ impl AppState {
     }
 
     fn start_next(&mut self) {
-        while self.in_flight.is_none() && self.phase == Phase::Ready {
+        while self.in_flight.is_none() {
+            // A lab that could not be opened can still be replaced (reset,
+            // import, a link): that needs nothing of the lab it replaces.
+            // Other work was meant for a lab that is not there: dropped.
+            if matches!(self.phase, Phase::Failed(_)) {
+                self.queue.retain(|w| matches!(w, Work::Replace(_)));
+            }
+            let runnable = matches!(
+                (&self.phase, self.queue.front()),
+                (Phase::Ready, Some(_)) | (Phase::Failed(_), Some(Work::Replace(_)))
+            );
+            if !runnable {
+                return;
+            }
             let Some(work) = self.queue.pop_front() else {
                 return;
             };
@@ -626,6 +639,8 @@ impl Reducible for AppState {
                         }
                         Flight::Replace(replacement) => {
                             next.journal = replacement.journal.clone();
+                            // A replaced lab opens, whatever the old one was.
+                            next.phase = Phase::Ready;
                             if let Some(locks) = &replacement.locks {
                                 next.locks = locks.clone();
                             }
@@ -969,6 +984,30 @@ mod tests {
             "{:?}",
             state.console_lines
         );
+    }
+
+    #[test]
+    fn a_lab_that_could_not_be_opened_can_still_be_reset_and_nothing_else_runs_on_it() {
+        let state = Rc::new(AppState::default())
+            .reduce(Action::LoadFailed("The stored lab cannot be read".into()))
+            .reduce(Action::Submit(write(0)));
+        assert!(
+            !state.busy(),
+            "a click does not run on a lab that is not open"
+        );
+        let (records, journal) = snaplab_engine::store::records_for(starter_commands()).unwrap();
+        let state = state.reduce(Action::Queue(Work::Replace(Rc::new(Replacement {
+            records,
+            journal,
+            notice: "The lab was reset".into(),
+            locks: None,
+        }))));
+        assert!(state.busy(), "the reset goes ahead of the stuck click");
+        let (n, _) = state.in_flight.clone().unwrap();
+        let state = state.reduce(Action::Committed(n));
+        assert_eq!(state.phase, Phase::Ready);
+        assert_eq!(state.lab().disks().count(), 1);
+        assert_eq!(state.last_message.as_deref(), Some("The lab was reset"));
     }
 
     #[test]

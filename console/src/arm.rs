@@ -100,6 +100,7 @@ fn evaluate(value: &Value, ctx: &Context, path: &str) -> Result<Value, Failure> 
                 chars: s[1..s.len() - 1].chars().collect(),
                 at: 0,
                 path,
+                depth: 0,
             };
             let v = parser.expression(ctx)?;
             parser.skip_ws();
@@ -132,10 +133,15 @@ fn evaluate(value: &Value, ctx: &Context, path: &str) -> Result<Value, Failure> 
     }
 }
 
+/// Function calls an expression may nest (a hostile template nests
+/// thousands, which would overflow the stack).
+pub const MAX_NESTING: usize = 64;
+
 struct Expr<'p> {
     chars: Vec<char>,
     at: usize,
     path: &'p str,
+    depth: usize,
 }
 
 impl Expr<'_> {
@@ -211,6 +217,15 @@ impl Expr<'_> {
                     ));
                 }
                 let mut args = Vec::new();
+                if self.depth >= MAX_NESTING {
+                    return Err(invalid(
+                        self.path,
+                        format!(
+                            "the expression nests function calls deeper than {MAX_NESTING} levels"
+                        ),
+                    ));
+                }
+                self.depth += 1;
                 if !self.eat(')') {
                     loop {
                         args.push(self.expression(ctx)?);
@@ -225,6 +240,7 @@ impl Expr<'_> {
                         }
                     }
                 }
+                self.depth -= 1;
                 self.call(&name, args, ctx)?
             }
             other => {
@@ -383,6 +399,14 @@ pub fn deploy(
                 "dependsOn",
                 "comments",
                 "zones",
+                // Valid on any ARM resource; nothing a disk or snapshot uses
+                // (the cross-region copy doc's template sets "scale": null).
+                "scale",
+                "kind",
+                "plan",
+                "identity",
+                "managedBy",
+                "condition",
             ]
             .contains(&key.as_str())
             {
@@ -521,6 +545,16 @@ pub fn deploy(
             "disks"
         };
         planned.push((command, json!({ "id": snaplab_engine::naming::arm_id(&ctx.subscription, group, provider, &name), "resourceGroup": group })));
+    }
+    // Preflight, as ARM asks each resource provider to validate its
+    // resources before deploying any: the planned commands run on a copy of
+    // the lab first, so a resource the engine refuses (an unknown SKU, a
+    // rule) refuses the whole deployment and nothing is created.
+    let mut preflight = rt.lab().clone();
+    for (command, _) in &planned {
+        preflight
+            .execute(command.clone())
+            .map_err(Failure::Refused)?;
     }
     let mut output = Vec::new();
     for (command, resource) in planned {

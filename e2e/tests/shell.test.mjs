@@ -139,10 +139,19 @@ test('export, reset and import bring the lab back; a foreign file is refused and
   await openTab(page, 'More');
   await page.locator('#import-lab').setInputFiles({ name: 'notes.snaplab', mimeType: 'text/plain', buffer: Buffer.from('not a lab at all, just some text') });
   await page.getByRole('alert').waitFor({ timeout: 10_000 });
-  assert.match(await page.getByRole('alert').textContent(), /\(InvalidStoredLab\).*not a Snaplab lab file.*Your lab was not changed/);
+  assert.match(await page.getByRole('alert').textContent(), /\(InvalidLabFile\) This lab file cannot be imported: this is not a Snaplab lab file.*Your lab was not changed/);
   assert.equal(await text(page, '#disk-disk1-used'), '0 B');
 
   await openTab(page, 'More');
+  // A good file asks first (it replaces the lab): declined, nothing changes.
+  page.once('dialog', (d) => d.dismiss());
+  await page.locator('#import-lab').setInputFiles(file);
+  await page.getByText('Your lab was not changed.').first().waitFor({ timeout: 10_000 });
+  assert.equal(await text(page, '#disk-disk1-used'), '0 B');
+  page.once('dialog', (d) => {
+    assert.match(d.message(), /^Replace the lab in this browser with .+\? Export the current lab first/);
+    d.accept();
+  });
   await page.locator('#import-lab').setInputFiles(file);
   await page.getByText(/Imported /).first().waitFor({ timeout: 10_000 });
   assert.equal(await text(page, '#disk-disk1-used'), '512 B');

@@ -59,6 +59,9 @@ pub enum EngineError {
         name: String,
         group: String,
     },
+    /// A lab file (an export) that cannot be imported: nothing was changed.
+    #[error("This lab file cannot be imported: {detail}.")]
+    InvalidLabFile { detail: String },
     /// A create-or-update (PUT) of an existing resource that changes what
     /// cannot change once it exists.
     #[error("Changing property '{property}' is not allowed. {hint}")]
@@ -199,6 +202,7 @@ impl EngineError {
             ResourceNotFound { .. } => "ResourceNotFound",
             AlreadyExists { .. } => "Conflict",
             PropertyChangeNotAllowed { .. } => "PropertyChangeNotAllowed",
+            InvalidLabFile { .. } => "InvalidLabFile",
             ResourceGroupNotEmpty { .. } => "Conflict",
             SnapshotRateExceeded { .. } => "SnapshotOperationRateExceeded",
             SnapshotCountExceeded { .. } => "SnapshotCountExceeded",
@@ -274,7 +278,7 @@ impl EngineError {
             ResourceNotFound { .. } | AlreadyExists { .. } | ResourceGroupNotEmpty { .. } => {
                 return None
             }
-            PropertyChangeNotAllowed { .. } => return None,
+            PropertyChangeNotAllowed { .. } | InvalidLabFile { .. } => return None,
             SnapshotRateExceeded { .. } => "B1",
             SnapshotCountExceeded { .. } => "B2",
             SasLimitExceeded { .. } => "B3",

@@ -25,11 +25,7 @@ fn refused(why: &str) -> EngineError {
 pub fn encode<'a>(log: impl IntoIterator<Item = &'a Command>) -> Result<String> {
     let commands: Vec<&Command> = log.into_iter().collect();
     let json = serde_json::to_vec(&commands).expect("commands serialise");
-    let payload = format!(
-        "{PREFIX}{:016x}.{}",
-        stable_hash_bytes(&json),
-        URL_SAFE_NO_PAD.encode(&json)
-    );
+    let payload = wrap(&json);
     if payload.len() > MAX_LINK_BYTES {
         return Err(EngineError::InvalidParameter {
             reason: format!(
@@ -41,8 +37,65 @@ pub fn encode<'a>(log: impl IntoIterator<Item = &'a Command>) -> Result<String> 
     Ok(payload)
 }
 
-/// The operation log a share payload carries.
+/// A payload around any body, with its checksum: what [`encode`] makes of
+/// a log. (The adversarial corpus crafts links with it; a checksum is no
+/// proof that a link is harmless, only that it arrived as sent.)
+pub fn wrap(body: &[u8]) -> String {
+    format!(
+        "{PREFIX}{:016x}.{}",
+        stable_hash_bytes(body),
+        URL_SAFE_NO_PAD.encode(body)
+    )
+}
+
+/// The operation log a share payload carries. Only what a user's link can
+/// hold is accepted: a link never carries the store's own references to
+/// stored bytes (`stored` writes), which would name chunks it does not have.
 pub fn decode(payload: &str) -> Result<Vec<Command>> {
+    if payload.len() > MAX_LINK_BYTES {
+        return Err(refused(&format!(
+            "it is longer than a Snaplab link can be ({} KiB; larger labs travel as scenario files)",
+            MAX_LINK_BYTES / 1024
+        )));
+    }
+    let commands = decode_unchecked(payload)?;
+    if commands.iter().any(|c| {
+        matches!(
+            c,
+            Command::Write(crate::cmd::Write {
+                data: crate::cmd::WriteData::Stored { .. },
+                ..
+            })
+        )
+    }) {
+        return Err(refused(
+            "it carries storage records that only Snaplab's own database writes",
+        ));
+    }
+    Ok(commands)
+}
+
+/// A share link opened as a lab: decoded, replayed into the records to
+/// store, and those records opened again exactly as the app will open them
+/// after a reload, so a link that could not be opened later is refused now,
+/// before anything is stored.
+pub fn open(
+    payload: &str,
+) -> Result<(
+    std::collections::BTreeMap<String, Vec<u8>>,
+    crate::store::Journal,
+)> {
+    let log = decode(payload)?;
+    let (records, journal) = crate::store::records_for(log)?;
+    let reopened = crate::store::Journal::open(&records)
+        .map_err(|e| refused(&format!("its lab would not open again ({e})")))?;
+    if reopened.journal.lab().log().len() != journal.lab().log().len() {
+        return Err(refused("its lab would not open again the same"));
+    }
+    Ok((records, journal))
+}
+
+fn decode_unchecked(payload: &str) -> Result<Vec<Command>> {
     let rest = payload
         .strip_prefix(PREFIX)
         .ok_or_else(|| refused("it is not a Snaplab share link (or is from a newer Snaplab)"))?;

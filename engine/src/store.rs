@@ -448,7 +448,21 @@ impl Journal {
 /// A blob's bytes, gathered from its chunks into one buffer that the page
 /// map then shares (no further copy).
 fn read_blob(records: &BTreeMap<String, Vec<u8>>, blob: u64, length: u64) -> Result<Value> {
-    let mut bytes = Vec::with_capacity(length as usize);
+    // The length is what a (possibly crafted) log entry claims: it is checked
+    // against the chunks that exist (in u64, the same on 32-bit wasm), and
+    // memory is sized by those chunks, never by the claim.
+    let prefix = format!("chunk/{blob:016}/");
+    let stored = records
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .count() as u64;
+    let claimed = length.div_ceil(CHUNK_SIZE as u64);
+    if claimed != stored {
+        return Err(corrupt(format!(
+            "blob {blob}: its log entry claims {length} bytes ({claimed} chunks), and {stored} chunks are stored"
+        )));
+    }
+    let mut bytes = Vec::new();
     for index in 0..chunk_count(length) {
         let key = chunk_key(blob, index);
         let chunk = records
@@ -637,6 +651,13 @@ pub fn export(records: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
 /// Reads an exported file back, checking it whole (format, checksum, and
 /// that its log replays) before anything is changed.
 pub fn import(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
+    read_export(file).map_err(|e| match e {
+        EngineError::StorageCorrupt { detail } => EngineError::InvalidLabFile { detail },
+        other => other,
+    })
+}
+
+fn read_export(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
     let foreign = |why: &str| corrupt(format!("this is not a Snaplab lab file ({why})"));
     if file.len() < 28 || &file[..8] != EXPORT_MAGIC {
         return Err(foreign("it does not start with SNAPLAB"));
@@ -647,12 +668,15 @@ pub fn import(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
             "the lab file is damaged: its checksum does not match".into(),
         ));
     }
-    let mut at = 8;
-    let mut take = |n: usize| -> Result<&[u8]> {
-        let slice = body
-            .get(at..at + n)
+    let mut at: usize = 8;
+    // Lengths come from the file: checked, never trusted to size anything.
+    let mut take = |n: u64| -> Result<&[u8]> {
+        let slice = usize::try_from(n)
+            .ok()
+            .and_then(|n| Some(at..at.checked_add(n)?))
+            .and_then(|range| body.get(range))
             .ok_or_else(|| corrupt("the lab file ends too early".into()))?;
-        at += n;
+        at += slice.len();
         Ok(slice)
     };
     let format = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes"));
@@ -664,11 +688,11 @@ pub fn import(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
     let count = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes"));
     let mut records = BTreeMap::new();
     for _ in 0..count {
-        let key_len = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes")) as usize;
-        let key = std::str::from_utf8(take(key_len)?)
+        let key_len = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes"));
+        let key = std::str::from_utf8(take(u64::from(key_len))?)
             .map_err(|_| foreign("a key is not text"))?
             .to_string();
-        let value_len = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
+        let value_len = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes"));
         records.insert(key, take(value_len)?.to_vec());
     }
     Journal::open(&records)?;

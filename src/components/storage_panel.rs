@@ -37,6 +37,7 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
     let import = {
         let dispatch = dispatch.clone();
         let (t_imported, t_unchanged) = (t("storage.imported"), t("storage.notChanged"));
+        let t_replace = t("storage.importConfirm");
         Callback::from(move |e: Event| {
             let Some(input) = e
                 .target()
@@ -67,7 +68,16 @@ pub fn storage_panel(props: &StoragePanelProps) -> Html {
                 let notice = format!("{} {}", t_imported, file.name());
                 match imported_lab(&bytes, notice) {
                     Ok(replacement) => {
-                        dispatch.emit(Action::Queue(Work::Replace(Rc::new(replacement))))
+                        // Checked and good: now ask, since it replaces the lab.
+                        let question = t_replace.replace("{file}", &file.name());
+                        let yes = web_sys::window()
+                            .and_then(|w| w.confirm_with_message(&question).ok())
+                            .unwrap_or(false);
+                        if yes {
+                            dispatch.emit(Action::Queue(Work::Replace(Rc::new(replacement))))
+                        } else {
+                            dispatch.emit(Action::Notice(Ok(t_unchanged.to_string())))
+                        }
                     }
                     Err(e) => dispatch.emit(refused(e.code(), format!("{e} {t_unchanged}"))),
                 }

@@ -553,9 +553,7 @@ fn wait_for(
     };
     let (interval, timeout) = (seconds("--interval", 30)?, seconds("--timeout", 3600)?);
     let custom = match a.get("--custom") {
-        Some(query) => Some(jmespath::compile(query).map_err(|e| {
-            Failure::Usage(format!("argument --custom: invalid jmespath query: {e}"))
-        })?),
+        Some(query) => Some(super::compile_query("--custom", query)?),
         None => None,
     };
     let (created, updated, deleted, exists) = (

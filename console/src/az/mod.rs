@@ -562,11 +562,7 @@ pub fn run(
     };
     let (value, order) = match args.get("--query") {
         Some(query) => {
-            let expr = jmespath::compile(query).map_err(|e| {
-                Failure::Usage(format!(
-                    "argument --query: invalid jmespath query supplied for '--query': {e}"
-                ))
-            })?;
+            let expr = compile_query("--query", query)?;
             let found =
                 search(&expr, &value).map_err(|e| Failure::Usage(format!("--query: {e}")))?;
             (found, row_keys(expr.as_ast()))
@@ -586,6 +582,56 @@ pub fn run(
         return Ok(String::new());
     }
     Ok(render_ordered(&value, format, order.as_deref()))
+}
+
+/// Brackets and parentheses a JMESPath query may nest, and the `!` and
+/// operators it may chain: the parser recurses on each, and a hostile query
+/// nests thousands (which overflows the stack, natively and in the browser).
+pub const MAX_QUERY_NESTING: usize = 64;
+/// `.`, `|`, `&` and `!` a query may chain (each is a level when it runs).
+pub const MAX_QUERY_OPERATORS: usize = 256;
+
+/// Compiles a JMESPath query given to `flag`, refusing what nests too deep.
+pub(super) fn compile_query<'q>(
+    flag: &str,
+    query: &'q str,
+) -> Result<jmespath::Expression<'q>, Failure> {
+    let (mut depth, mut deepest, mut chain) = (0usize, 0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in query.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '`' | '"' => quote = Some(c),
+                '(' | '[' | '{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                '!' | '|' | '&' | '.' => chain += 1,
+                _ => {}
+            },
+        }
+    }
+    if deepest > MAX_QUERY_NESTING || chain > MAX_QUERY_OPERATORS {
+        return Err(Failure::Usage(format!(
+            "argument {flag}: the query nests deeper than the simulator's limit ({MAX_QUERY_NESTING} levels of brackets, {MAX_QUERY_OPERATORS} operators)"
+        )));
+    }
+    jmespath::compile(query).map_err(|e| {
+        Failure::Usage(format!(
+            "argument {flag}: invalid jmespath query supplied for '{flag}': {e}"
+        ))
+    })
 }
 
 fn search(expr: &jmespath::Expression<'_>, value: &Value) -> Result<Value, String> {

@@ -240,9 +240,17 @@ mod hex_bytes {
                 "hex bytes need an even number of digits",
             ));
         }
-        (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(serde::de::Error::custom))
+        // Byte by byte: text from a file or link may hold any character, and
+        // slicing a str between the bytes of one would panic.
+        let digit = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+        text.as_bytes()
+            .chunks(2)
+            .map(|pair| match (digit(pair[0]), digit(pair[1])) {
+                (Some(high), Some(low)) => Ok(high << 4 | low),
+                _ => Err(serde::de::Error::custom(
+                    "hex bytes must be the digits 0-9 and a-f",
+                )),
+            })
             .collect::<Result<Vec<u8>, _>>()
             .map(Bytes::from)
     }

@@ -1,0 +1,2 @@
+x=a
+while true; do x=$x$x; done
