@@ -17,6 +17,13 @@ pub enum Expr {
     Not(Box<Expr>),
     Array(Vec<Expr>),
     Sub(Vec<Stmt>),
+    /// A script block given to a cmdlet (`Where-Object { $_.Incremental }`):
+    /// run by the cmdlet, with `$_` set, not where it is written.
+    Block(Vec<Stmt>),
+    /// `(expression).Property.Property`.
+    Member(Box<Expr>, Vec<String>),
+    /// `first | cmdlet | cmdlet`: each stage gets the items the one before made.
+    Pipe(Box<Expr>, Vec<Expr>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +113,9 @@ impl fmt::Display for Expr {
                 }
                 Ok(())
             }
+            Expr::Binary(op, left, right) if matches!(op.as_str(), "+" | "-" | "*" | "/") => {
+                write!(f, "({left} {op} {right})")
+            }
             Expr::Binary(op, left, right) => write!(f, "({left} -{op} {right})"),
             Expr::Not(e) => write!(f, "-not {e}"),
             Expr::Array(items) => {
@@ -117,6 +127,21 @@ impl fmt::Display for Expr {
                 f.write_str("$(")?;
                 list(f, body, "; ")?;
                 f.write_str(")")
+            }
+            Expr::Block(body) => block(f, body),
+            Expr::Member(e, path) => {
+                write!(f, "({e})")?;
+                for p in path {
+                    write!(f, ".{p}")?;
+                }
+                Ok(())
+            }
+            Expr::Pipe(first, stages) => {
+                write!(f, "{first}")?;
+                for stage in stages {
+                    write!(f, " | {stage}")?;
+                }
+                Ok(())
             }
         }
     }

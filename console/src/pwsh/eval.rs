@@ -268,7 +268,7 @@ impl<'a> Interpreter<'a> {
             Expr::Var(name, path) => {
                 let mut v = self.vars.get(name).cloned().unwrap_or(Value::Null);
                 for p in path {
-                    v = get_ci(&v, p).cloned().unwrap_or(Value::Null);
+                    v = property(&v, p);
                 }
                 v
             }
@@ -294,6 +294,8 @@ impl<'a> Interpreter<'a> {
             Expr::Binary(op, l, r) => {
                 let (a, b) = (self.eval(l).await?, self.eval(r).await?);
                 match op.as_str() {
+                    "+" => add(a, b),
+                    "-" | "*" | "/" => arithmetic(op, &a, &b)?,
                     "and" => json!(truthy(&a) && truthy(&b)),
                     "or" => json!(truthy(&a) || truthy(&b)),
                     "eq" => json!(equal(&a, &b)),
@@ -333,6 +335,187 @@ impl<'a> Interpreter<'a> {
                 }
             }
             Expr::Cmd(name, args) => self.cmdlet(name, args).await?,
+            Expr::Member(inner, path) => {
+                let mut v = self.eval(inner).await?;
+                for p in path {
+                    v = property(&v, p);
+                }
+                v
+            }
+            // A script block as a value prints as its text, as in PowerShell.
+            Expr::Block(_) => Value::String(e.to_string()),
+            Expr::Pipe(first, stages) => {
+                let mut items = match self.eval(first).await? {
+                    Value::Array(items) => items,
+                    Value::Null => vec![],
+                    one => vec![one],
+                };
+                for stage in stages {
+                    let Expr::Cmd(name, args) = stage else {
+                        return Err(PsError("a pipeline stage must be a cmdlet".into()));
+                    };
+                    items = self.stage(name, args, items).await?;
+                }
+                match items.len() {
+                    0 => Value::Null,
+                    1 => items.pop().expect("one"),
+                    _ => Value::Array(items),
+                }
+            }
+        })
+    }
+
+    /// Runs `block` for `item` as `$_`; returns what it output.
+    async fn run_block(&mut self, block: &[Stmt], item: &Value) -> Result<Value, PsError> {
+        let saved = self.vars.insert("_".into(), item.clone());
+        let result = self.eval(&Expr::Sub(block.to_vec())).await;
+        match saved {
+            Some(v) => self.vars.insert("_".into(), v),
+            None => self.vars.remove("_"),
+        };
+        result
+    }
+
+    /// One pipeline stage: the cmdlets docs pipe into.
+    async fn stage(
+        &mut self,
+        name: &str,
+        args: &[(Option<String>, Option<Expr>)],
+        items: Vec<Value>,
+    ) -> Result<Vec<Value>, PsError> {
+        let named = |key: &str| {
+            args.iter()
+                .find(|(p, _)| p.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(key)))
+                .map(|(_, v)| v.clone())
+        };
+        let positional: Vec<&Expr> = args
+            .iter()
+            .filter(|(p, _)| p.is_none())
+            .filter_map(|(_, v)| v.as_ref())
+            .collect();
+        let block = |key: &str| -> Option<Vec<Stmt>> {
+            match named(key)
+                .flatten()
+                .or_else(|| positional.first().map(|e| (*e).clone()))
+            {
+                Some(Expr::Block(body)) => Some(body),
+                _ => None,
+            }
+        };
+        // A list of property names: -Property a, b (or positional).
+        let mut names = Vec::new();
+        if let Some(e) = named("property")
+            .flatten()
+            .or_else(|| positional.first().map(|e| (*e).clone()))
+        {
+            if !matches!(e, Expr::Block(_)) {
+                match self.eval(&e).await? {
+                    Value::Array(list) => names.extend(list.iter().map(text)),
+                    one => names.push(text(&one)),
+                }
+            }
+        }
+        let number_of = |v: Option<Value>| v.and_then(|v| v.as_f64()).map(|n| n.max(0.0) as usize);
+        let lower = name.to_ascii_lowercase();
+        Ok(match lower.as_str() {
+            "where-object" | "where" => {
+                let body = block("filterscript").ok_or_else(|| PsError(format!("{name}: the simulator takes a script block: {name} {{ $_.Incremental }}")))?;
+                let mut kept = Vec::new();
+                for item in items {
+                    if truthy(&self.run_block(&body, &item).await?) {
+                        kept.push(item);
+                    }
+                }
+                kept
+            }
+            "foreach-object" | "foreach" => {
+                let body = block("process").ok_or_else(|| PsError(format!("{name}: the simulator takes a script block: {name} {{ $_.Name }}")))?;
+                let mut out = Vec::new();
+                for item in items {
+                    match self.run_block(&body, &item).await? {
+                        Value::Null => {}
+                        Value::Array(more) => out.extend(more),
+                        one => out.push(one),
+                    }
+                }
+                out
+            }
+            "select-object" | "select" => {
+                let first = match named("first").flatten() {
+                    Some(e) => number_of(Some(self.eval(&e).await?)),
+                    None => None,
+                };
+                let last = match named("last").flatten() {
+                    Some(e) => number_of(Some(self.eval(&e).await?)),
+                    None => None,
+                };
+                let mut items = items;
+                if let Some(n) = first {
+                    items.truncate(n);
+                }
+                if let Some(n) = last {
+                    items.drain(..items.len().saturating_sub(n));
+                }
+                if let Some(Some(e)) = named("expandproperty") {
+                    let key = text(&self.eval(&e).await?);
+                    items.iter().map(|i| property(i, &key)).collect()
+                } else if names.is_empty() {
+                    items
+                } else {
+                    items
+                        .iter()
+                        .map(|i| {
+                            Value::Object(
+                                names
+                                    .iter()
+                                    .map(|n| (pascal_key(i, n), property(i, n)))
+                                    .collect(),
+                            )
+                        })
+                        .collect()
+                }
+            }
+            "sort-object" | "sort" => {
+                let key = names.first().cloned();
+                let mut items = items;
+                items.sort_by(|a, b| {
+                    let (a, b) = match &key {
+                        Some(k) => (property(a, k), property(b, k)),
+                        None => (a.clone(), b.clone()),
+                    };
+                    match (a.as_f64(), b.as_f64()) {
+                        (Some(x), Some(y)) => x.total_cmp(&y),
+                        _ => text(&a).to_lowercase().cmp(&text(&b).to_lowercase()),
+                    }
+                });
+                if args.iter().any(|(p, _)| p.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("descending"))) {
+                    items.reverse();
+                }
+                items
+            }
+            "measure-object" => vec![json!({ "Count": items.len() })],
+            "out-null" => vec![],
+            "format-table" | "ft" => vec![Value::String(format_table(&items, &names))],
+            "format-list" | "fl" => {
+                let lines: Vec<String> = items
+                    .iter()
+                    .flat_map(|i| {
+                        let shown = if names.is_empty() {
+                            i.clone()
+                        } else {
+                            Value::Object(names.iter().map(|n| (pascal_key(i, n), property(i, n))).collect())
+                        };
+                        format_list(&shown)
+                    })
+                    .collect();
+                vec![Value::String(lines.join("\n"))]
+            }
+            "write-output" => items,
+            _ => {
+                return Err(PsError(format!(
+                    "{name}: the simulator's pipeline runs Where-Object, ForEach-Object, Select-Object, Sort-Object, Measure-Object, Format-Table, Format-List and Out-Null; call {name} with its parameters instead"
+                )))
+            }
         })
     }
 
@@ -582,6 +765,81 @@ impl<'a> Interpreter<'a> {
                     json!({ "Status": "Succeeded" })
                 }
             }
+            "new-azresourcegroup" => {
+                let group = need("name", "Name")?;
+                let location = need("location", "Location")?;
+                exec(
+                    &mut self.rt,
+                    Command::CreateGroup(cmd::CreateGroup {
+                        name: group.clone(),
+                        location,
+                    }),
+                )?;
+                ps_group(self.rt.lab(), &group)
+            }
+            "get-azresourcegroup" => match get("name") {
+                Some(group) => {
+                    if self.rt.lab().require_group_public(&group).is_err() {
+                        return Err(PsError(format!(
+                            "{name}: Provided resource group does not exist."
+                        )));
+                    }
+                    ps_group(self.rt.lab(), &group)
+                }
+                None => Value::Array(
+                    self.rt
+                        .lab()
+                        .groups()
+                        .filter(|g| g.subscription == self.rt.lab().current_subscription().id)
+                        .map(|g| ps_group(self.rt.lab(), &g.name))
+                        .collect(),
+                ),
+            },
+            "remove-azresourcegroup" | "remove-azdisk" => {
+                // Azure PowerShell asks first; the console cannot answer, so
+                // -Force is needed, as in a script run without a host.
+                if !params.contains_key("force") {
+                    return Err(PsError(format!("{name}: the simulator's console cannot answer the confirmation prompt; add -Force to confirm.")));
+                }
+                if lower == "remove-azresourcegroup" {
+                    exec(
+                        &mut self.rt,
+                        Command::DeleteGroup(cmd::DeleteGroup {
+                            name: need("name", "Name")?,
+                        }),
+                    )?;
+                    Value::Bool(true)
+                } else {
+                    let (group, disk) = (
+                        need("resourcegroupname", "ResourceGroupName")?,
+                        need("diskname", "DiskName")?,
+                    );
+                    exec(
+                        &mut self.rt,
+                        Command::DeleteDisk(cmd::DeleteDisk {
+                            group,
+                            name: disk.clone(),
+                        }),
+                    )?;
+                    json!({ "Name": disk, "Status": "Succeeded" })
+                }
+            }
+            "start-sleep" => {
+                // Simulated time passes, so a "wait until done" loop ends.
+                let seconds = get("seconds")
+                    .or_else(|| positional.first().map(text))
+                    .and_then(|s| s.parse::<f64>().ok())
+                    .filter(|s| *s >= 0.0)
+                    .ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter 'Seconds'. Give a number of seconds.")))?;
+                let millis = (seconds * 1000.0).ceil() as u64;
+                if millis > 0 {
+                    exec(
+                        &mut self.rt,
+                        Command::AdvanceClock(cmd::AdvanceClock { millis }),
+                    )?;
+                }
+                Value::Null
+            }
             "new-azdiskconfig" => json!({
                 "@type": "Microsoft.Azure.Commands.Compute.Automation.Models.PSDisk",
                 "Location": get("location"),
@@ -643,6 +901,11 @@ impl<'a> Interpreter<'a> {
             }
             _ => {
                 let known = [
+                    "New-AzResourceGroup",
+                    "Get-AzResourceGroup",
+                    "Remove-AzResourceGroup",
+                    "Remove-AzDisk",
+                    "Start-Sleep",
                     "Get-AzDisk",
                     "Get-AzSnapshot",
                     "New-AzSnapshotConfig",
@@ -677,6 +940,49 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// PowerShell's `+`: the left operand decides. A string concatenates the
+/// right one's text, an array appends (an array on the right adds its
+/// items), a number adds.
+fn add(a: Value, b: Value) -> Value {
+    match a {
+        Value::String(s) => Value::String(s + &text(&b)),
+        Value::Array(mut items) => {
+            match b {
+                Value::Array(more) => items.extend(more),
+                one => items.push(one),
+            }
+            Value::Array(items)
+        }
+        Value::Null => b,
+        a => match (a.as_i64(), b.as_i64()) {
+            (Some(x), Some(y)) => x
+                .checked_add(y)
+                .map_or(json!(x as f64 + y as f64), |n| json!(n)),
+            _ => json!(number(&a) + number(&b)),
+        },
+    }
+}
+
+/// `-`, `*`, `/` on numbers; whole numbers stay whole while they can.
+fn arithmetic(op: &str, a: &Value, b: &Value) -> Result<Value, PsError> {
+    let (x, y) = (number(a), number(b));
+    if op == "/" && y == 0.0 {
+        return Err(PsError(
+            "RuntimeException: Attempted to divide by zero.".into(),
+        ));
+    }
+    let value = match op {
+        "-" => x - y,
+        "*" => x * y,
+        _ => x / y,
+    };
+    Ok(if value.fract() == 0.0 && value.abs() < 9e15 {
+        json!(value as i64)
+    } else {
+        json!(value)
+    })
+}
+
 fn number(v: &Value) -> f64 {
     match v {
         Value::Number(n) => n.as_f64().unwrap_or(0.0),
@@ -705,6 +1011,128 @@ fn ps_snapshot(s: &snaplab_engine::model::Snapshot, lab: &Lab) -> Value {
         map.remove("ResourceGroup");
     }
     v
+}
+
+/// The property's name as the object spells it (`name` → `Name`).
+fn pascal_key(item: &Value, name: &str) -> String {
+    item.as_object()
+        .and_then(|m| m.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned())
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// `Format-Table`: a blank line, the headers, dashes as long as each
+/// header, one row per item (numbers right-aligned), and a blank line.
+fn format_table(items: &[Value], names: &[String]) -> String {
+    let columns: Vec<String> = if names.is_empty() {
+        items
+            .first()
+            .and_then(Value::as_object)
+            .map(|m| m.keys().filter(|k| !k.starts_with('@')).cloned().collect())
+            .unwrap_or_default()
+    } else {
+        names
+            .iter()
+            .map(|n| items.first().map_or(n.clone(), |i| pascal_key(i, n)))
+            .collect()
+    };
+    if columns.is_empty() {
+        return items.iter().map(text).collect::<Vec<_>>().join("\n");
+    }
+    let cells: Vec<Vec<(String, bool)>> = items
+        .iter()
+        .map(|i| {
+            columns
+                .iter()
+                .map(|c| {
+                    let v = property(i, c);
+                    (text(&v), v.is_number())
+                })
+                .collect()
+        })
+        .collect();
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(c, h)| {
+            cells
+                .iter()
+                .map(|r| r[c].0.chars().count())
+                .chain([h.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let numeric: Vec<bool> = (0..columns.len())
+        .map(|c| !cells.is_empty() && cells.iter().all(|r| r[c].1))
+        .collect();
+    let pad = |s: &str, w: usize, right: bool| {
+        let fill = " ".repeat(w.saturating_sub(s.chars().count()));
+        if right {
+            fill + s
+        } else {
+            s.to_string() + &fill
+        }
+    };
+    let row = |parts: Vec<String>| parts.join(" ").trim_end().to_string();
+    let mut lines = vec![String::new()];
+    lines.push(row(columns
+        .iter()
+        .enumerate()
+        .map(|(c, h)| pad(h, widths[c], numeric[c]))
+        .collect()));
+    lines.push(row(columns
+        .iter()
+        .enumerate()
+        .map(|(c, h)| pad(&"-".repeat(h.chars().count()), widths[c], numeric[c]))
+        .collect()));
+    for r in &cells {
+        lines.push(row(r
+            .iter()
+            .enumerate()
+            .map(|(c, (v, _))| pad(v, widths[c], numeric[c]))
+            .collect()));
+    }
+    lines.push(String::new());
+    lines.join("\n")
+}
+
+/// `$x.Name`: an object's property (any case); `.Count` and `.Length` of
+/// an array and `.Length` of a string, as .NET gives them; a property of
+/// an array is that property of each item (member enumeration).
+fn property(v: &Value, name: &str) -> Value {
+    let is = |n: &str| name.eq_ignore_ascii_case(n);
+    match v {
+        Value::Array(items) if is("count") || is("length") => json!(items.len()),
+        Value::String(s) if is("length") => json!(s.chars().count()),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| property(item, name))
+                .filter(|p| !p.is_null())
+                .collect(),
+        ),
+        Value::Null if is("count") => json!(0),
+        _ => get_ci(v, name).cloned().unwrap_or(Value::Null),
+    }
+}
+
+/// A PSResourceGroup (its properties print sorted: see docs/fidelity.md).
+fn ps_group(lab: &Lab, name: &str) -> Value {
+    let sub = lab.current_subscription().id.clone();
+    let group = lab.group(&sub, name);
+    let mut map = serde_json::Map::new();
+    map.insert(
+        "ResourceGroupName".into(),
+        json!(group.map_or(name, |g| g.name.as_str())),
+    );
+    map.insert("Location".into(), json!(group.map(|g| g.location.clone())));
+    map.insert("ProvisioningState".into(), json!("Succeeded"));
+    map.insert("Tags".into(), Value::Null);
+    map.insert(
+        "ResourceId".into(),
+        json!(format!("/subscriptions/{sub}/resourceGroups/{name}")),
+    );
+    Value::Object(map)
 }
 
 fn ps_disk(d: &snaplab_engine::model::Disk, lab: &Lab) -> Value {

@@ -127,7 +127,8 @@ pub(crate) fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
                 }
                 push(&mut out, Tok::Dash(chars[start..i].iter().collect()));
             }
-            '(' | ')' | '{' | '}' | ',' | '=' | '.' | '!' | '@' | '[' | ']' => {
+            '(' | ')' | '{' | '}' | ',' | '=' | '.' | '!' | '@' | '[' | ']' | '+' | '-' | '*'
+            | '/' | '|' | '?' | '%' => {
                 push(&mut out, Tok::Punct(c));
                 adv(1, &mut i, &mut line, &mut col);
             }

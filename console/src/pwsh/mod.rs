@@ -88,6 +88,23 @@ mod tests {
         );
         assert_eq!(tree("New-AzSnapshotConfig -SourceUri $d.Id -Location westeurope -CreateOption Copy -Incremental"),
             "New-AzSnapshotConfig -SourceUri $d.Id -Location 'westeurope' -CreateOption 'Copy' -Incremental");
+        // Pipelines, script blocks, arithmetic and members of an expression.
+        assert_eq!(
+            tree("$s | Where-Object { $_.Incremental } | Select-Object -First 1 -ExpandProperty Name"),
+            "$s | Where-Object { $_.Incremental } | Select-Object -First 1 -ExpandProperty 'Name'"
+        );
+        assert_eq!(
+            tree("$n = 'n=' + $x.Count * 2 - 1"),
+            "$n = (('n=' + ($x.Count * 2)) - 1)"
+        );
+        assert_eq!(
+            tree("($s | Measure-Object).Count"),
+            "($s | Measure-Object).Count"
+        );
+        assert_eq!(
+            tree("$s | ? { $_.Name -like 'a' } | % { $_.Name }"),
+            "$s | Where-Object { ($_.Name -like 'a') } | ForEach-Object { $_.Name }"
+        );
     }
 
     #[test]

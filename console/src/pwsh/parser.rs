@@ -195,6 +195,31 @@ impl Parser<'_> {
     }
 
     fn expression(&mut self) -> Result<Expr, ParseError> {
+        let first = self.logical()?;
+        let mut stages = Vec::new();
+        while *self.peek() == Tok::Punct('|') {
+            self.at += 1;
+            self.skip_ends();
+            match self.peek().clone() {
+                Tok::Word(w) if w.contains('-') || matches!(w.to_ascii_lowercase().as_str(), "where" | "select" | "sort" | "ft" | "fl" | "foreach") => {
+                    stages.push(self.primary()?)
+                }
+                Tok::Punct(c @ ('?' | '%')) => {
+                    self.at += 1;
+                    let name = if c == '?' { "Where-Object" } else { "ForEach-Object" };
+                    stages.push(self.cmdlet_args(name.to_string())?);
+                }
+                _ => return Err(self.error("a pipeline stage must be a cmdlet (Where-Object, ForEach-Object, Select-Object, …)")),
+            }
+        }
+        Ok(if stages.is_empty() {
+            first
+        } else {
+            Expr::Pipe(Box::new(first), stages)
+        })
+    }
+
+    fn logical(&mut self) -> Result<Expr, ParseError> {
         let mut left = self.comparison()?;
         while let Tok::Dash(op) = self.peek().clone() {
             let op = op.to_lowercase();
@@ -209,14 +234,36 @@ impl Parser<'_> {
     }
 
     fn comparison(&mut self) -> Result<Expr, ParseError> {
-        let left = self.unary()?;
+        let left = self.additive()?;
         if let Tok::Dash(op) = self.peek().clone() {
             let op = op.to_lowercase();
             if ["eq", "ne", "lt", "gt", "le", "ge", "like"].contains(&op.as_str()) {
                 self.at += 1;
-                let right = self.unary()?;
+                let right = self.additive()?;
                 return Ok(Expr::Binary(op, Box::new(left), Box::new(right)));
             }
+        }
+        Ok(left)
+    }
+
+    /// `a + b`, `a - b`: numbers add, a string on the left concatenates
+    /// (`"n=" + $x.Count`), an array on the left appends.
+    fn additive(&mut self) -> Result<Expr, ParseError> {
+        let mut left = self.multiplicative()?;
+        while let Tok::Punct(c @ ('+' | '-')) = self.peek().clone() {
+            self.at += 1;
+            let right = self.multiplicative()?;
+            left = Expr::Binary(c.to_string(), Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn multiplicative(&mut self) -> Result<Expr, ParseError> {
+        let mut left = self.unary()?;
+        while let Tok::Punct(c @ ('*' | '/')) = self.peek().clone() {
+            self.at += 1;
+            let right = self.unary()?;
+            left = Expr::Binary(c.to_string(), Box::new(left), Box::new(right));
         }
         Ok(left)
     }
@@ -238,17 +285,72 @@ impl Parser<'_> {
                 self.at += 1;
                 Ok(Expr::Not(Box::new(self.unary()?)))
             }
+            Tok::Punct('-') => {
+                self.at += 1;
+                let value = self.unary()?;
+                Ok(Expr::Binary(
+                    "-".into(),
+                    Box::new(Expr::Lit(Value::from(0))),
+                    Box::new(value),
+                ))
+            }
             _ => self.primary(),
         }
     }
 
-    /// A cmdlet's argument: a bare word (`rg-seed`, `Copy`) is a string there.
+    /// A cmdlet's argument: a bare word (`rg-seed`, `Copy`) is a string
+    /// there, `a, b` a list, and `{ … }` a script block.
     fn argument(&mut self) -> Result<Expr, ParseError> {
-        if let Tok::Word(w) = self.peek().clone() {
-            self.at += 1;
-            return Ok(Expr::Lit(Value::String(w)));
+        let first = self.single_argument()?;
+        if *self.peek() != Tok::Punct(',') {
+            return Ok(first);
         }
-        self.primary()
+        let mut items = vec![first];
+        while *self.peek() == Tok::Punct(',') {
+            self.at += 1;
+            items.push(self.single_argument()?);
+        }
+        Ok(Expr::Array(items))
+    }
+
+    fn single_argument(&mut self) -> Result<Expr, ParseError> {
+        match self.peek().clone() {
+            Tok::Word(w) => {
+                self.at += 1;
+                Ok(Expr::Lit(Value::String(w)))
+            }
+            Tok::Punct('{') => Ok(Expr::Block(self.block()?)),
+            _ => self.primary(),
+        }
+    }
+
+    /// A cmdlet's arguments: -Param value pairs, switches, positional words.
+    fn cmdlet_args(&mut self, name: String) -> Result<Expr, ParseError> {
+        let mut args = Vec::new();
+        loop {
+            match self.peek().clone() {
+                Tok::End | Tok::Punct('}') | Tok::Punct(')') | Tok::Punct('|') => break,
+                Tok::Dash(p) => {
+                    self.at += 1;
+                    let takes_value = !matches!(
+                        self.peek(),
+                        Tok::End
+                            | Tok::Dash(_)
+                            | Tok::Punct('}')
+                            | Tok::Punct(')')
+                            | Tok::Punct('|')
+                    );
+                    let value = if takes_value {
+                        Some(self.argument()?)
+                    } else {
+                        None
+                    };
+                    args.push((Some(p), value));
+                }
+                _ => args.push((None, Some(self.argument()?))),
+            }
+        }
+        Ok(Expr::Cmd(name, args))
     }
 
     fn primary(&mut self) -> Result<Expr, ParseError> {
@@ -291,7 +393,19 @@ impl Parser<'_> {
             Tok::Punct('(') => {
                 let e = self.expression()?;
                 self.expect(')')?;
-                Ok(e)
+                let mut path = Vec::new();
+                while *self.peek() == Tok::Punct('.') {
+                    self.at += 1;
+                    let Tok::Word(prop) = self.next() else {
+                        return Err(self.error("expected a property name after '.'"));
+                    };
+                    path.extend(prop.split('.').map(str::to_string));
+                }
+                Ok(if path.is_empty() {
+                    e
+                } else {
+                    Expr::Member(Box::new(e), path)
+                })
             }
             Tok::Punct('$') => {
                 self.expect('(')?;
@@ -323,29 +437,14 @@ impl Parser<'_> {
                 self.expect(')')?;
                 Ok(Expr::Array(items))
             }
-            Tok::Word(name) if name.contains('-') || name.eq_ignore_ascii_case("New-Object") => {
-                // A cmdlet: -Param value pairs, switches, and positional words.
-                let mut args = Vec::new();
-                loop {
-                    match self.peek().clone() {
-                        Tok::End | Tok::Punct('}') | Tok::Punct(')') => break,
-                        Tok::Dash(p) => {
-                            self.at += 1;
-                            let takes_value = !matches!(
-                                self.peek(),
-                                Tok::End | Tok::Dash(_) | Tok::Punct('}') | Tok::Punct(')')
-                            );
-                            let value = if takes_value {
-                                Some(self.argument()?)
-                            } else {
-                                None
-                            };
-                            args.push((Some(p), value));
-                        }
-                        _ => args.push((None, Some(self.argument()?))),
-                    }
-                }
-                Ok(Expr::Cmd(name, args))
+            Tok::Word(name)
+                if name.contains('-')
+                    || matches!(
+                        name.to_ascii_lowercase().as_str(),
+                        "where" | "select" | "sort" | "ft" | "fl" | "foreach"
+                    ) =>
+            {
+                self.cmdlet_args(name)
             }
             Tok::Word(w) => Ok(Expr::Lit(Value::String(w))),
             other => Err(self.error(format!("unexpected {}", describe(&other)))),
