@@ -259,7 +259,7 @@ fn snapshot_update_and_a_diff_by_sas_urls_the_azure_way() {
     let t = c.run("az snapshot update -g rg-seed -n b --sku Standard_LRS --query sku.name -o tsv");
     assert_eq!(t.stdout(), "Standard_LRS\n");
     // Without SAS the URLs are refused; with them, the diff works and the SAS count shows.
-    let t = c.run("a=$(az snapshot grant-access -g rg-seed -n a --duration-in-seconds 3600 --query accessSas -o tsv)\nb=$(az snapshot grant-access -g rg-seed -n b --duration-in-seconds 3600 --query accessSas -o tsv)\nsim diff --sas-url \"$b\" --prev-sas-url \"$a\" -o xml");
+    let t = c.run("a=$(az snapshot grant-access -g rg-seed -n a --duration-in-seconds 3600 --query accessSAS -o tsv)\nb=$(az snapshot grant-access -g rg-seed -n b --duration-in-seconds 3600 --query accessSAS -o tsv)\nsim diff --sas-url \"$b\" --prev-sas-url \"$a\" -o xml");
     assert_eq!(t.status, 0, "{:?}", t.lines);
     assert_eq!(t.stdout(), "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<PageList><PageRange><Start>4096</Start><End>5119</End></PageRange><NextMarker /></PageList>\n");
     assert_eq!(c.lab.snapshots().filter(|s| s.sas_active).count(), 2);

@@ -244,7 +244,8 @@ pub(super) fn az_disk_grant_access(rt: &mut Runner, a: &Args, env: &Env) -> Resu
                 duration_seconds: number(a, "--duration-in-seconds", None)?,
             }),
         )?;
-        json!({ "accessSas": url })
+        // The key current az prints (its aaz schema: serialized_name "accessSAS").
+        json!({ "accessSAS": url })
     };
     Ok(Out::Json(value))
 }
@@ -530,6 +531,108 @@ pub(super) fn sim_clock_advance(rt: &mut Runner, a: &Args, _env: &Env) -> Result
         json!({ "now": rt.lab().now().to_azure_string() })
     };
     Ok(Out::Json(value))
+}
+
+/// `YYYY-MM-DD` as the first instant of that day.
+fn date(flag: &str, text: &str) -> Result<snaplab_engine::clock::Instant, Failure> {
+    let bad = || {
+        Failure::Usage(format!(
+            "argument {flag}: '{text}' is not a date (YYYY-MM-DD)"
+        ))
+    };
+    let parts: Vec<i64> = text
+        .split('-')
+        .map(|p| p.parse::<i64>().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let [y, m, d] = parts[..] else {
+        return Err(bad());
+    };
+    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad());
+    }
+    // Days since 1970-01-01 (the civil-from-days inverse, Howard Hinnant's).
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Ok(snaplab_engine::clock::Instant(days as u64 * 86_400_000))
+}
+
+/// `az consumption usage list`: the daily usage report the seed describes
+/// (A6: a snapshot's used GiB / 31 a day), one line per snapshot per day,
+/// in the shape of the Consumption API's usage details. Prices are the
+/// simulator's sample prices, and each line says so.
+pub(super) fn az_consumption_usage_list(
+    rt: &mut Runner,
+    a: &Args,
+    _env: &Env,
+) -> Result<Out, Failure> {
+    let lab = rt.lab();
+    let now = lab.now();
+    let (year, month, _, _, _) = now.parts();
+    let start = match a.get("--start-date") {
+        Some(text) => date("--start-date", text)?,
+        None => date("--start-date", &format!("{year:04}-{month:02}-01"))?,
+    };
+    let end = match a.get("--end-date") {
+        Some(text) => date("--end-date", text)?,
+        None => now,
+    };
+    let prices = snaplab_engine::billing::PriceTable::default();
+    let lines = lab.daily_usage(&prices, start, end)?;
+    let top = match a.get("--top") {
+        Some(_) => Some(number(a, "--top", Some("-t"))? as usize),
+        None => None,
+    };
+    let sub = lab.current_subscription();
+    let meters = a.flag("--include-meter-details");
+    let rows: Vec<Value> = lines
+        .iter()
+        .take(top.unwrap_or(usize::MAX))
+        .enumerate()
+        .map(|(i, l)| {
+            let (y, m, _, _, _) = l.day.parts();
+            let period = format!(
+                "/subscriptions/{}/providers/Microsoft.Billing/billingPeriods/{y:04}{m:02}",
+                sub.id
+            );
+            let name = snaplab_engine::naming::uuid_from(
+                l.day.0 ^ i as u64,
+                snaplab_engine::naming::stable_hash_bytes(l.id.as_bytes()),
+            );
+            let day_end = snaplab_engine::clock::Instant(l.day.0 + 86_399_000);
+            let quantity = (l.quantity * 10_000.0).round() / 10_000.0;
+            json!({
+                "id": format!("{period}/providers/Microsoft.Consumption/usageDetails/{name}"),
+                "name": name,
+                "type": "Microsoft.Consumption/usageDetails",
+                "billingPeriodId": period,
+                "usageStart": l.day.to_azure_string(),
+                "usageEnd": day_end.to_azure_string(),
+                "instanceName": l.name,
+                "instanceId": l.id,
+                "instanceLocation": l.location,
+                "consumedService": "Microsoft.Compute",
+                "product": format!("{} snapshot storage (simulated: sample prices)", l.sku.name()),
+                "usageQuantity": quantity,
+                "billableQuantity": quantity,
+                "pretaxCost": (l.cost * 1_000_000.0).round() / 1_000_000.0,
+                "currency": prices.currency,
+                "isEstimated": false,
+                "subscriptionGuid": sub.id,
+                "subscriptionName": sub.name,
+                "meterDetails": meters.then(|| json!({
+                    "meterName": format!("{} Snapshot", l.sku.name()),
+                    "meterCategory": "Storage",
+                    "unit": "1 GB/Month",
+                    "pretaxStandardRate": prices.per_gib_month(l.sku),
+                })),
+            })
+        })
+        .collect();
+    Ok(Out::Json(Value::Array(rows)))
 }
 
 /// `az snapshot wait` / `az disk wait`, as azure-cli's generic wait: check

@@ -152,6 +152,13 @@ pub const COMMANDS: &[Spec] = &[
     Spec { path: &["az", "account", "set"], summary: "Set the current subscription.", options: &[v("--subscription", Some("-s"), "Name or ID of the subscription.")], rules: &[], run: commands::az_account_set },
     Spec { path: &["az", "group", "create"], summary: "Create a resource group.", options: &[N, L], rules: &[], run: commands::az_group_create },
     Spec { path: &["az", "group", "show"], summary: "Show a resource group.", options: &[N], rules: &[], run: commands::az_group_show },
+    Spec { path: &["az", "consumption", "usage", "list"], summary: "List the daily usage of the lab's snapshots (simulated: used GiB / 31 a day per snapshot, at sample prices).", options: &[
+        v("--start-date", Some("-s"), "Start date (YYYY-MM-DD). Default: the first day of the current month."),
+        v("--end-date", Some("-e"), "End date (YYYY-MM-DD). Default: today."),
+        v("--top", Some("-t"), "Maximum number of items to return."),
+        switch("--include-meter-details", "Include meter details."),
+        switch("--include-additional-properties", "Include additional properties."),
+    ], rules: &["A6"], run: commands::az_consumption_usage_list },
     Spec { path: &["az", "group", "list"], summary: "List resource groups.", options: &[], rules: &[], run: commands::az_group_list },
     Spec { path: &["az", "group", "delete"], summary: "Delete a resource group and everything in it.", options: &[N, YES, NO_WAIT], rules: &[], run: commands::az_group_delete },
     Spec {
