@@ -122,7 +122,18 @@ fn run_script(script: &str, language: Language, state: Option<String>) -> Result
     // The lab: from the state file if there is one, else new.
     let mut records_store = MemoryStore::new();
     if let Some(path) = &state {
-        if let Ok(bytes) = std::fs::read(path) {
+        // Only "not found" means a new lab: any other read error stops here,
+        // rather than running against a fresh lab and overwriting the file.
+        let read = match std::fs::read(path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(format!(
+                    "reading {path}: {e} (nothing was run; the file was not changed)"
+                ))
+            }
+        };
+        if let Some(bytes) = read {
             let records =
                 store::import(&bytes).map_err(|e| format!("{path}: ({}) {e}", e.code()))?;
             for (key, value) in records {
@@ -142,20 +153,63 @@ fn run_script(script: &str, language: Language, state: Option<String>) -> Result
     console.files = Box::new(|path| std::fs::read_to_string(path).ok());
     let transcript = console.run_in(language, script);
 
-    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-    for line in &transcript.lines {
-        match line {
-            Line::Out(s) => writeln!(out, "{s}").map_err(|e| e.to_string())?,
-            Line::Err(s) => writeln!(err, "{s}").map_err(|e| e.to_string())?,
-        }
-    }
+    // What ran is saved before anything is printed: a reader that goes away
+    // (`… | head`) cannot lose the lab.
     if let Some(path) = &state {
         // Store what ran, through the same journal the app uses, then export.
-        for command in console.executed {
+        for command in std::mem::take(&mut console.executed) {
             let _ = session.execute(command);
         }
-        std::fs::write(path, store::export(session.store().records()))
-            .map_err(|e| format!("writing {path}: {e}"))?;
+        write_atomically(
+            std::path::Path::new(path),
+            &store::export(session.store().records()),
+        )
+        .map_err(|e| format!("writing {path}: {e} (the previous lab file is unchanged)"))?;
+    }
+    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+    for line in &transcript.lines {
+        let written = match line {
+            Line::Out(s) => writeln!(out, "{s}"),
+            Line::Err(s) => writeln!(err, "{s}"),
+        };
+        match written {
+            Ok(()) => {}
+            // The reader closed the pipe: stop printing, as head expects.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
+            Err(e) => return Err(e.to_string()),
+        }
     }
     Ok(ExitCode::from(transcript.status.clamp(0, 255) as u8))
+}
+
+/// Replaces `path` with `bytes` so that a crash, a full disk or a kill at
+/// any moment leaves either the old file or the new one, never half of
+/// one: a temporary file beside it, flushed to disk, then renamed over it.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "lab.snaplab".into());
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temporary, path)?;
+        // The rename itself, made durable (best effort: not every platform
+        // can open a directory).
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
 }

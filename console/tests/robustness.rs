@@ -134,3 +134,66 @@ proptest! {
         let _ = console.run_pwsh(&mutated);
     }
 }
+
+#[test]
+fn the_native_program_saves_before_printing_survives_a_closed_pipe_and_stops_on_a_read_error() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = std::env::temp_dir().join(format!("snaplab-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("lab.snaplab");
+    let bin = env!("CARGO_BIN_EXE_snaplab");
+
+    // `snaplab run … | head -1`: the reader goes away after one line.
+    let mut child = std::process::Command::new(bin)
+        .args(["run", "-", "--state", state.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"az group create -n rg -l westeurope -o none\naz disk create -g rg -n d --size-gb 4 -o none\nfor i in $(seq 1 20000); do echo line $i; done\naz snapshot create -g rg -n s1 --source d -o none\n")
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "line 1\n");
+    // stdout is dropped here: the pipe is closed.
+    let status = child.wait().unwrap();
+    assert!(status.success(), "a closed pipe is not an error");
+    let records = snaplab_engine::store::import(&std::fs::read(&state).unwrap()).unwrap();
+    let lab = snaplab_engine::store::Journal::open(&records)
+        .unwrap()
+        .journal;
+    assert!(
+        lab.lab().find_snapshot("rg", "s1").is_ok(),
+        "saved despite the closed pipe"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(leftovers, ["lab.snaplab"], "no temporary file is left");
+
+    // A state path that exists but cannot be read as a file (a directory):
+    // an error, nothing run, nothing written.
+    let unreadable = dir.join("not-a-file");
+    std::fs::create_dir_all(&unreadable).unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["run", "-", "--state", unreadable.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        message.contains("nothing was run; the file was not changed"),
+        "{message}"
+    );
+    assert!(unreadable.is_dir());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
