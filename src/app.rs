@@ -175,8 +175,30 @@ pub fn app() -> Html {
         });
     }
 
+    // Other tabs on the same lab: hear their changes, announce ours.
+    let tabs = use_memo((), {
+        let dispatch = dispatch.clone();
+        move |_| crate::services::tabs::Tabs::listen(dispatch)
+    });
+    {
+        // Follow another tab's change once nothing is in flight here.
+        let (store, dispatch) = ((*store).clone(), dispatch.clone());
+        let follow = state.stale && !state.busy() && state.phase == Phase::Ready;
+        use_effect_with(follow, move |follow| {
+            if *follow {
+                spawn_local(async move {
+                    match store.open().await {
+                        Ok(journal) => dispatch.emit(Action::Followed(journal)),
+                        Err(message) => dispatch.emit(Action::LoadFailed(message)),
+                    }
+                });
+            }
+        });
+    }
+
     // Store whatever work is in flight; the reducer waits for the answer.
     {
+        let tabs = tabs.clone();
         let (store, dispatch) = ((*store).clone(), dispatch.clone());
         let flight = state.in_flight.clone();
         let persisted = state.storage.persisted;
@@ -205,7 +227,12 @@ pub fn app() -> Html {
                 }
                 spawn_local(async move {
                     match store.store(&flight).await {
-                        Ok(()) => dispatch.emit(Action::Committed(n)),
+                        Ok(()) => {
+                            dispatch.emit(Action::Committed(n));
+                            if let Some(tabs) = tabs.as_ref() {
+                                tabs.announce();
+                            }
+                        }
                         Err(e) => dispatch.emit(Action::CommitFailed(n, e)),
                     }
                     refresh_storage(dispatch, persisted);

@@ -263,6 +263,9 @@ pub enum Flight {
     /// be once the batch is stored.
     Commit {
         batch: Batch,
+        /// Log entries the stored lab has before this batch: the fence
+        /// that refuses it if another tab has written meanwhile.
+        before_entries: usize,
         after: Journal,
         memory: Memory,
         reply: Reply,
@@ -318,6 +321,9 @@ pub struct AppState {
     pub next_notification: u64,
     /// A share link the user declined to open at once: kept, to open later.
     pub pending_share: Option<String>,
+    /// Another tab changed the stored lab: this one reopens it as soon as
+    /// nothing is in flight (the storage service watches this).
+    pub stale: bool,
 }
 
 impl Default for AppState {
@@ -343,6 +349,7 @@ impl Default for AppState {
             notifications: Vec::new(),
             next_notification: 1,
             pending_share: None,
+            stale: false,
         }
     }
 }
@@ -383,6 +390,11 @@ pub enum Action {
     Ran(u64, Ran),
     /// Stop the running script (the console's Stop button, Ctrl+C).
     Stop,
+    /// Another tab stored a change to the lab (or a write here was refused
+    /// because of one): reopen it when idle.
+    ChangedElsewhere,
+    /// The lab as stored now, reopened after another tab changed it.
+    Followed(Journal),
 }
 
 impl AppState {
@@ -544,6 +556,7 @@ impl AppState {
         }
         Some(Flight::Commit {
             batch: staged.batch,
+            before_entries: self.journal.entries(),
             after: staged.journal,
             memory,
             reply,
@@ -704,8 +717,23 @@ impl Reducible for AppState {
                     }
                 }
             }
+            Action::ChangedElsewhere => next.stale = true,
+            Action::Followed(journal) => {
+                next.stale = false;
+                if next.phase == Phase::Ready {
+                    next.journal = journal;
+                    next.revision += 1;
+                    next.notify(Ok(
+                        "The lab was changed in another tab or window: this tab now shows it."
+                            .into(),
+                    ));
+                    next.settle();
+                }
+            }
             Action::CommitFailed(n, message) => {
                 if let Some((_, flight)) = next.in_flight.take_if(|(id, _)| *id == n) {
+                    // Refused because another tab wrote first: follow it.
+                    next.stale |= message.starts_with("LabChangedInAnotherTab");
                     next.running = None;
                     let err = EngineError::StorageFailed { detail: message };
                     let refusal = Refusal::from(&err);

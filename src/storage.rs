@@ -17,6 +17,12 @@
 //! - **Reads:** one `getAllKeys` and one `getAll` over the whole store on open.
 //! - **Errors:** a `QuotaExceededError` (or any failure) aborts the
 //!   transaction, so the stored lab is as before the operation.
+//! - **Other tabs:** every write transaction first checks a [`Fence`]: the
+//!   lab is still the one this tab opened (`meta/lab`, a fresh id on every
+//!   replacement) and its log ends where this tab's does. IndexedDB runs
+//!   readwrite transactions on a store one at a time, so of two tabs that
+//!   write at once one commits and the other is refused whole, never
+//!   interleaved; the refused tab reopens the lab and follows.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -69,6 +75,20 @@ fn options(strict: bool) -> TransactionOptions {
     });
     options
 }
+
+/// The record naming which lab is stored (a fresh id on every replacement).
+pub const LAB_ID_KEY: &str = "meta/lab";
+
+/// What a write expects of the stored lab: which lab it is, and how many
+/// log entries it has (the write adds the next ones).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fence {
+    pub lab: String,
+    pub entries: usize,
+}
+
+/// The message of a write refused by its [`Fence`].
+pub const CHANGED_ELSEWHERE: &str = "LabChangedInAnotherTab: the lab was changed in another tab or window since this one opened it; nothing was stored here, and this tab now shows the lab as it is";
 
 /// A lab's database.
 pub struct IdbStore {
@@ -152,21 +172,24 @@ impl IdbStore {
             .collect())
     }
 
-    /// Commits `batch` wholly or not at all (see the module notes for big batches).
-    pub async fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
+    /// Commits `batch` wholly or not at all (see the module notes for big
+    /// batches), if the stored lab is still as `fence` expects.
+    pub async fn commit(&self, batch: &Batch, fence: Option<&Fence>) -> Result<(), StorageError> {
         let (chunks, rest): (Vec<_>, Vec<_>) = batch
             .puts
             .iter()
             .partition(|(k, _)| k.starts_with("chunk/"));
         let per_transaction = self.chunks_per_transaction.get();
         if chunks.len() > per_transaction {
+            // Each transaction checks the fence: chunks written for a lab
+            // another tab has moved on from could overwrite its blobs.
             for group in chunks.chunks(per_transaction) {
-                self.write(group.iter().copied(), &[], false).await?;
+                self.write(group.iter().copied(), &[], false, fence).await?;
             }
-            self.write(rest.into_iter(), &batch.deletes, batch.strict)
+            self.write(rest.into_iter(), &batch.deletes, batch.strict, fence)
                 .await
         } else {
-            self.write(batch.puts.iter(), &batch.deletes, batch.strict)
+            self.write(batch.puts.iter(), &batch.deletes, batch.strict, fence)
                 .await
         }
     }
@@ -176,6 +199,7 @@ impl IdbStore {
         puts: impl Iterator<Item = &'a (String, Value)>,
         deletes: &[String],
         strict: bool,
+        fence: Option<&Fence>,
     ) -> Result<(), StorageError> {
         let tx = self
             .db
@@ -185,6 +209,32 @@ impl IdbStore {
             .build()
             .map_err(err)?;
         let store = tx.object_store(RECORDS).map_err(err)?;
+        if let Some(fence) = fence {
+            let lab: Option<Uint8Array> = store
+                .get(LAB_ID_KEY)
+                .primitive()
+                .map_err(err)?
+                .await
+                .map_err(err)?;
+            let lab = lab.map(|v| String::from_utf8_lossy(&Vec::from(v)).to_string());
+            let mut ends_where_expected = true;
+            for (seq, wanted) in [(fence.entries, true), (fence.entries + 1, false)] {
+                if seq == 0 {
+                    continue;
+                }
+                let found: Option<String> = store
+                    .get_key(snaplab_engine::store::log_key(seq))
+                    .primitive()
+                    .map_err(err)?
+                    .await
+                    .map_err(err)?;
+                ends_where_expected &= found.is_some() == wanted;
+            }
+            if lab.as_deref() != Some(fence.lab.as_str()) || !ends_where_expected {
+                let _ = tx.abort().await;
+                return Err(StorageError(CHANGED_ELSEWHERE.into()));
+            }
+        }
         for key in deletes {
             store.delete(key.as_str()).primitive().map_err(err)?;
         }

@@ -114,14 +114,14 @@ async fn assert_reopens_as(store: IdbStore, name: &str, expected: &str) {
 async fn reopen(name: &str) -> (IdbStore, Journal) {
     let store = IdbStore::open(name).await.unwrap();
     let opened = Journal::open(&store.load().await.unwrap()).unwrap();
-    store.commit(&opened.recovery).await.unwrap();
+    store.commit(&opened.recovery, None).await.unwrap();
     (store, opened.journal)
 }
 
 async fn run(store: &IdbStore, journal: &mut Journal, command: Command) -> Result<String, String> {
     let prepared = journal.prepare(command);
     store
-        .commit(&prepared.batch)
+        .commit(&prepared.batch, None)
         .await
         .map_err(|e| e.to_string())?;
     journal.accept(&prepared).map_err(|e| e.to_string())
@@ -533,4 +533,78 @@ async fn the_block_map_component_classifies_and_zooms() {
         attr("data-pages-per-cell"),
         ((8 * 1024 * 1024u64).div_ceil(1280) / 16).to_string()
     );
+}
+
+/// Two tabs on one lab: two connections to one database, each with its own
+/// journal, as two tabs have. The fence in each write transaction lets the
+/// first writer commit and refuses the second whole; nothing committed is
+/// lost, and a replacement (a reset) in one fences the other out.
+#[wasm_bindgen_test]
+async fn two_tabs_on_one_lab_cannot_overwrite_each_others_committed_work() {
+    use snaplab::storage::{Fence, CHANGED_ELSEWHERE, LAB_ID_KEY};
+    let name = "snaplab-test-two-tabs";
+    let (tab_a, mut journal_a) = fresh_lab(name).await;
+    let mut named = store::Batch::default();
+    named
+        .puts
+        .push((LAB_ID_KEY.into(), b"lab-1".to_vec().into()));
+    tab_a.commit(&named, None).await.unwrap();
+    let (tab_b, journal_b) = reopen(name).await;
+    assert_eq!(journal_a.entries(), journal_b.entries());
+    let fence = |entries| Fence {
+        lab: "lab-1".into(),
+        entries,
+    };
+
+    // Both write "the next operation": A first, then B, from the same base.
+    let base = journal_a.entries();
+    let a = journal_a.prepare(bytes_write("d", 0, vec![0xA1; 512]));
+    tab_a.commit(&a.batch, Some(&fence(base))).await.unwrap();
+    journal_a.accept(&a).unwrap();
+    let b = journal_b.prepare(bytes_write("d", 4096, vec![0xB2; 512]));
+    let refused = tab_b
+        .commit(&b.batch, Some(&fence(base)))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.to_string(), CHANGED_ELSEWHERE);
+
+    // A's write is stored, and B's is nowhere (not even its chunk).
+    let records = tab_b.load().await.unwrap();
+    let reopened = Journal::open(&records).unwrap().journal;
+    assert_eq!(reopened.entries(), base + 1);
+    let disk = reopened.lab().find_disk(RG, "d").unwrap();
+    assert_eq!(disk.data.read(0, 512).unwrap(), vec![0xA1; 512]);
+    assert_eq!(disk.data.read(4096, 512).unwrap(), vec![0; 512]);
+    assert_eq!(
+        records.keys().filter(|k| k.starts_with("chunk/")).count(),
+        1
+    );
+
+    // B follows (reopens), then writes on top of A's work.
+    drop(journal_b);
+    let mut journal_b = reopened;
+    let b = journal_b.prepare(bytes_write("d", 4096, vec![0xB2; 512]));
+    tab_b
+        .commit(&b.batch, Some(&fence(journal_b.entries())))
+        .await
+        .unwrap();
+    journal_b.accept(&b).unwrap();
+
+    // A reset in B: a new lab id. A, still on the old lab, is fenced out
+    // (the id alone refuses it, whatever the new log's length).
+    let (records, _) = store::records_for(setup()).unwrap();
+    let mut records = records;
+    records.insert(LAB_ID_KEY.into(), b"lab-2".to_vec());
+    tab_b.replace_all(&records).await.unwrap();
+    let late = journal_a.prepare(bytes_write("d", 8192, vec![0xA3; 512]));
+    let refused = tab_a
+        .commit(&late.batch, Some(&fence(journal_a.entries())))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.to_string(), CHANGED_ELSEWHERE);
+    let stored = Journal::open(&tab_a.load().await.unwrap()).unwrap().journal;
+    assert_eq!(stored.entries(), setup().len(), "the reset lab, untouched");
+    tab_a.close();
+    tab_b.close();
+    IdbStore::delete(name).await.unwrap();
 }

@@ -46,7 +46,7 @@ async fn raw_db(name: &str) -> Database {
 
 async fn run(store: &IdbStore, journal: &mut Journal, command: Command) {
     let prepared = journal.prepare(command);
-    store.commit(&prepared.batch).await.unwrap();
+    store.commit(&prepared.batch, None).await.unwrap();
     journal.accept(&prepared).unwrap();
 }
 
@@ -54,7 +54,7 @@ async fn fresh_store(name: &str) -> (IdbStore, Journal) {
     IdbStore::delete(name).await.unwrap();
     let store = IdbStore::open(name).await.unwrap();
     let opened = Journal::open(&store.load().await.unwrap()).unwrap();
-    store.commit(&opened.recovery).await.unwrap();
+    store.commit(&opened.recovery, None).await.unwrap();
     let mut journal = opened.journal;
     run(
         &store,

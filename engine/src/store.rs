@@ -145,6 +145,11 @@ impl Journal {
         &self.lab
     }
 
+    /// Log entries stored so far: the next operation is entry `entries() + 1`.
+    pub fn entries(&self) -> usize {
+        self.entries
+    }
+
     /// Rebuilds the lab from every stored record.
     pub fn open(records: &BTreeMap<String, Vec<u8>>) -> Result<Opened> {
         let mut recovery = Batch::default();

@@ -8,12 +8,25 @@ use std::rc::Rc;
 use snaplab_engine::store::{self, Batch, Journal};
 
 use crate::state::{starter_commands, Flight, Replacement};
-use crate::storage::{IdbStore, LAB_DB};
+use crate::storage::{Fence, IdbStore, LAB_DB, LAB_ID_KEY};
 
 /// The lab's database, once opened. Cloning shares it.
 #[derive(Clone, Default)]
 pub struct LabStore {
     store: Rc<RefCell<Option<Rc<IdbStore>>>>,
+    /// The id of the lab this tab opened (`meta/lab`): every write checks it.
+    lab_id: Rc<RefCell<String>>,
+}
+
+/// A fresh lab id: random, so two tabs' replacements never share one.
+fn new_lab_id() -> String {
+    let part = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    format!("{:08x}{:08x}{:08x}{:08x}", part(), part(), part(), part())
+}
+
+/// Was a write refused because another tab changed the lab?
+pub fn changed_elsewhere(message: &str) -> bool {
+    message.starts_with("LabChangedInAnotherTab")
 }
 
 impl PartialEq for LabStore {
@@ -39,21 +52,60 @@ impl LabStore {
     }
 
     /// Opens the lab's database and replays it, finishing any recovery; a new
-    /// (or just reset) lab gets its starter group and disk.
+    /// (or just reset) lab gets its starter group and disk. Another tab
+    /// creating the same new lab at the same moment is waited for: the
+    /// fence refuses the second writer, which then opens what the first made.
     pub async fn open(&self) -> Result<Journal, String> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.open_once().await {
+                Err(e) if changed_elsewhere(&e) && attempt < 3 => continue,
+                other => return other,
+            }
+        }
+    }
+
+    async fn open_once(&self) -> Result<Journal, String> {
         let db = self.db().await?;
         let records = db.load().await.map_err(|e| e.to_string())?;
         let opened = Journal::open(&records).map_err(|e| format!("({}) {e}", e.code()))?;
-        if !opened.recovery.puts.is_empty() || !opened.recovery.deletes.is_empty() {
-            db.commit(&opened.recovery)
+        let mut recovery = opened.recovery;
+        let id = match records.get(LAB_ID_KEY) {
+            Some(id) => String::from_utf8_lossy(id).to_string(),
+            None => {
+                // A lab stored before labs had ids (or a new one): name it.
+                let id = new_lab_id();
+                recovery
+                    .puts
+                    .push((LAB_ID_KEY.into(), id.clone().into_bytes().into()));
+                id
+            }
+        };
+        let mut journal = opened.journal;
+        if !recovery.puts.is_empty() || !recovery.deletes.is_empty() {
+            let fence = Fence {
+                lab: records
+                    .get(LAB_ID_KEY)
+                    .map(|v| String::from_utf8_lossy(v).to_string())
+                    .unwrap_or_default(),
+                entries: journal.entries(),
+            };
+            // A lab without an id yet has no fence to check but the log's end.
+            let fence = (!fence.lab.is_empty()).then_some(fence);
+            db.commit(&recovery, fence.as_ref())
                 .await
                 .map_err(|e| e.to_string())?;
         }
-        let mut journal = opened.journal;
+        *self.lab_id.borrow_mut() = id.clone();
         if journal.lab().log().len() == 0 {
             for command in starter_commands() {
                 let prepared = journal.prepare(command);
-                db.commit(&prepared.batch)
+                let fence = Fence {
+                    lab: id.clone(),
+                    entries: journal.entries(),
+                };
+                db.commit(&prepared.batch, Some(&fence))
                     .await
                     .map_err(|e| e.to_string())?;
                 journal.accept(&prepared).map_err(|e| e.to_string())?;
@@ -62,17 +114,51 @@ impl LabStore {
         Ok(journal)
     }
 
-    /// Stores what the reducer has in flight: one transaction either way.
+    /// Stores what the reducer has in flight: one transaction either way,
+    /// refused whole if another tab has changed the lab meanwhile.
     pub async fn store(&self, flight: &Flight) -> Result<(), String> {
         let db = self.db().await?;
         match flight {
-            Flight::Commit { batch, .. } => db.commit(batch).await.map_err(|e| e.to_string()),
-            Flight::Replace(replacement) => db
-                .replace_all(&replacement.records)
-                .await
-                .map_err(|e| e.to_string()),
+            Flight::Commit {
+                batch,
+                before_entries,
+                ..
+            } => {
+                let fence = Fence {
+                    lab: self.lab_id.borrow().clone(),
+                    entries: *before_entries,
+                };
+                db.commit(batch, Some(&fence))
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Flight::Replace(replacement) => {
+                // A replacement is a new lab: a new id, so a tab still
+                // writing to the old one is refused.
+                let id = new_lab_id();
+                let mut records = replacement.records.clone();
+                records.insert(LAB_ID_KEY.into(), id.clone().into_bytes());
+                db.replace_all(&records).await.map_err(|e| e.to_string())?;
+                *self.lab_id.borrow_mut() = id;
+                Ok(())
+            }
             Flight::Run(_) => Err("a running script has nothing to store yet".into()),
         }
+    }
+
+    /// The lab id and log length as stored now (what another tab left).
+    pub async fn stored_mark(&self) -> Option<(String, usize)> {
+        let records = self.db().await.ok()?.load().await.ok()?;
+        let id = records
+            .get(LAB_ID_KEY)
+            .map(|v| String::from_utf8_lossy(v).to_string())?;
+        let entries = records.keys().filter(|k| k.starts_with("log/")).count();
+        Some((id, entries))
+    }
+
+    /// This tab's lab id.
+    pub fn lab_id(&self) -> String {
+        self.lab_id.borrow().clone()
     }
 
     /// Fault injection ("the tab closes mid-operation"): stores only the data
@@ -88,11 +174,14 @@ impl LabStore {
             .cloned()
             .collect();
         let _ = db
-            .commit(&Batch {
-                puts: chunks,
-                deletes: vec![],
-                strict: false,
-            })
+            .commit(
+                &Batch {
+                    puts: chunks,
+                    deletes: vec![],
+                    strict: false,
+                },
+                None,
+            )
             .await;
     }
 

@@ -5,3 +5,4 @@
 pub mod lab_store;
 pub mod progress;
 pub mod script;
+pub mod tabs;

@@ -28,11 +28,14 @@ pub async fn load_solved() -> Vec<String> {
 pub async fn remember_solved(id: String) {
     if let Ok(db) = IdbStore::open(PROGRESS_DB).await {
         let _ = db
-            .commit(&Batch {
-                puts: vec![(format!("solved/{id}"), b"1".to_vec().into())],
-                deletes: vec![],
-                strict: true,
-            })
+            .commit(
+                &Batch {
+                    puts: vec![(format!("solved/{id}"), b"1".to_vec().into())],
+                    deletes: vec![],
+                    strict: true,
+                },
+                None,
+            )
             .await;
         db.close();
     }
