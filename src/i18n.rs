@@ -271,6 +271,8 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("console.progress", "Running: {commands} commands, {lines} lines so far (step {steps})", "Kör: {commands} kommandon, {lines} rader hittills (steg {steps})"),
     ("console.stopping", "Stopping after the command in progress…", "Stoppar efter pågående kommando…"),
     ("console.stop", "Stop", "Stoppa"),
+    ("history.lost", "{n} earlier write(s) stored real bytes that are no longer kept (nothing in today's lab uses them): at this point in history those pages read as zeros.", "{n} tidigare skrivning(ar) lagrade riktiga byte som inte längre sparas (inget i dagens labb använder dem): vid den här punkten i historiken läses de sidorna som nollor."),
+    ("history.lostConfirm", "{n} earlier write(s) stored bytes that are no longer kept: going back here shows zeros where they were. Go back anyway?", "{n} tidigare skrivning(ar) lagrade byte som inte längre sparas: att gå tillbaka hit visar nollor där de fanns. Gå tillbaka ändå?"),
     ("wizard.nameTaken", "A snapshot named '{name}' already exists in resource group '{group}'. Choose another name. (The portal checks names before it creates; az and templates would update the existing snapshot instead.)", "En ögonblicksbild med namnet '{name}' finns redan i resursgruppen '{group}'. Välj ett annat namn. (Portalen kontrollerar namn innan den skapar; az och mallar skulle i stället uppdatera den befintliga.)"),
     ("console.saving", "Saving what the script did…", "Sparar det skriptet gjorde…"),
     ("console.stopTitle", "Stop the script (Ctrl+C): what already ran stays done, as in Azure", "Stoppa skriptet (Ctrl+C): det som redan körts står kvar, som i Azure"),

@@ -88,3 +88,33 @@ test('a share link opens the same lab in a fresh browser profile; a tampered one
   await screenshot(fresh, 'shared.png');
   assert.deepEqual(errors, []);
 });
+
+test('going back past a write whose bytes are no longer kept says so first', async () => {
+  const errors = [];
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
+  const input = page.getByLabel('Command or script');
+  // Real bytes, then other bytes over them: the first are no longer kept.
+  await input.fill("sim write -g rg-snaplab --disk disk1 --offset 0 --text 'first words' -o none\nsim write -g rg-snaplab --disk disk1 --offset 0 --text 'second words' -o none");
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.locator('#console-output').filter({ hasText: 'second words' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('.saving')?.textContent === '', null, { timeout: 20_000 });
+  await page.reload();
+  await page.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
+
+  await openTab(page, 'History');
+  const scrub = page.locator('#history-scrub');
+  assert.equal(await scrub.getAttribute('max'), '4');
+  assert.equal(await page.locator('#history-lost').count(), 0, 'nothing to say at the present');
+  await scrub.fill('3');
+  assert.match(await text(page, '#history-lost'), /^1 earlier write\(s\) stored real bytes that are no longer kept/);
+  // Going there asks first; declining changes nothing.
+  page.once('dialog', (d) => {
+    assert.match(d.message(), /^1 earlier write\(s\) stored bytes that are no longer kept/);
+    d.dismiss();
+  });
+  await page.getByRole('button', { name: 'Continue from here' }).click();
+  await openTab(page, 'More');
+  assert.equal(await text(page, '#storage-log'), '4');
+  assert.deepEqual(errors, []);
+});

@@ -62,6 +62,30 @@ impl Timeline {
     }
 }
 
+/// The operations (1-based: operation `k` is the `k`-th of the log) that
+/// wrote real bytes the store no longer keeps: no disk or snapshot of the
+/// lab refers to them any more, so their chunks were freed and the log says
+/// `freed`. A replay to a point after one of them shows zeros where those
+/// bytes were: history says so before it goes there. (Within the session
+/// that wrote them, the log still holds the bytes; after a reload it does not.)
+pub fn bytes_not_kept(lab: &Lab) -> Vec<usize> {
+    let outcomes = lab.events().filter(|e| e.actor == "user");
+    lab.log()
+        .zip(outcomes)
+        .enumerate()
+        .filter(|(_, (command, event))| {
+            matches!(
+                command,
+                Command::Write(crate::cmd::Write {
+                    data: crate::cmd::WriteData::Freed { .. },
+                    ..
+                })
+            ) && matches!(event.outcome, crate::events::Outcome::Succeeded { .. })
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +157,50 @@ mod tests {
             assert_eq!(fingerprint(&timeline.at(k)), fingerprint(&plain), "k = {k}");
         }
         assert_eq!(fingerprint(&timeline.at(702)), fingerprint(&lab));
+    }
+}
+
+#[cfg(test)]
+mod not_kept_tests {
+    use crate::cmd::{self, Command, WriteData};
+    use crate::store::{records_for, Journal};
+
+    #[test]
+    fn after_a_reload_the_writes_whose_bytes_were_freed_are_named() {
+        let write = |offset: u64, byte: u8| {
+            Command::Write(cmd::Write {
+                group: "rg".into(),
+                disk: "d".into(),
+                offset,
+                data: WriteData::bytes(vec![byte; 512]),
+            })
+        };
+        let log = vec![
+            Command::CreateGroup(cmd::CreateGroup {
+                name: "rg".into(),
+                location: "westeurope".into(),
+            }),
+            Command::CreateDisk(cmd::CreateDisk {
+                group: "rg".into(),
+                name: "d".into(),
+                location: None,
+                sku: "Premium_LRS".into(),
+                size_gib: 4,
+                logical_sector_size: 512,
+            }),
+            write(0, 1),
+            // Overwrites operation 3's bytes: no page refers to them any more.
+            write(0, 2),
+            // Refused (past the end): never kept, and never had an effect.
+            write(8 << 30, 3),
+            write(4096, 4),
+        ];
+        let (records, journal) = records_for(log).unwrap();
+        assert!(
+            super::bytes_not_kept(journal.lab()).is_empty(),
+            "the session still has them"
+        );
+        let reopened = Journal::open(&records).unwrap().journal;
+        assert_eq!(super::bytes_not_kept(reopened.lab()), [3]);
     }
 }

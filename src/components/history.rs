@@ -78,6 +78,29 @@ pub fn history(props: &HistoryProps) -> Html {
         }
     });
     let log = props.lab.log_shared();
+    // Writes whose bytes the store no longer keeps: positions after them
+    // show zeros there, and the panel says so before going there.
+    let not_kept = use_memo(props.revision, {
+        let lab = props.lab.clone();
+        move |_| snaplab_engine::timeline::bytes_not_kept(&lab)
+    });
+    let lost_at = {
+        let not_kept = not_kept.clone();
+        move |k: usize| not_kept.partition_point(|p| *p <= k)
+    };
+    let lost_here = lost_at(k);
+    let ask_lost = {
+        let t_lost = t("history.lostConfirm");
+        move |lost: usize| {
+            lost == 0
+                || web_sys::window()
+                    .and_then(|w| {
+                        w.confirm_with_message(&t_lost.replace("{n}", &lost.to_string()))
+                            .ok()
+                    })
+                    .unwrap_or(false)
+        }
+    };
 
     let on_scrub = {
         let position = position.clone();
@@ -95,7 +118,11 @@ pub fn history(props: &HistoryProps) -> Html {
             position.clone(),
         );
         let notice = t("history.undone").to_string();
+        let (ask_lost, lost_at) = (ask_lost.clone(), lost_at.clone());
         Callback::from(move |_| {
+            if !ask_lost(lost_at(log.len().saturating_sub(1))) {
+                return;
+            }
             if let Some(last) = log.last().cloned() {
                 let mut stack = (*redo_stack).clone();
                 stack.push(last);
@@ -123,7 +150,11 @@ pub fn history(props: &HistoryProps) -> Html {
         let (dispatch, redo_stack, position) =
             (props.dispatch.clone(), redo_stack.clone(), position.clone());
         let notice = t("history.forked").to_string();
+        let ask_lost = ask_lost.clone();
         Callback::from(move |_| {
+            if !ask_lost(lost_here) {
+                return;
+            }
             redo_stack.set(Vec::new());
             position.set(None);
             dispatch.emit(Action::Queue(Work::Rewind {
@@ -281,6 +312,11 @@ pub fn history(props: &HistoryProps) -> Html {
                     preview.disks().count(), t("history.disks"), preview.snapshots().count(), t("history.snapshots"),
                     human_bytes(used), t("history.written")) }
             </p>
+            if scrubbing && lost_here > 0 {
+                <p class="refusal" id="history-lost" role="status">
+                    { t("history.lost").replace("{n}", &lost_here.to_string()) }
+                </p>
+            }
             <ul class="preview" id="history-preview">
                 { for preview.disks().map(|d| html! { <li>{ format!("{} {} · {} {}", t("disk.title"), d.at.name, human_bytes(d.data.used_bytes()), t("history.used")) }</li> }) }
                 { for preview.snapshots().map(|s| html! { <li>{ format!("{} {} · {} · {} {}", t("history.snapshot"), s.at.name, if s.incremental { t("tree.incremental") } else { t("tree.full") }, human_bytes(s.used_bytes()), t("history.used")) }</li> }) }
