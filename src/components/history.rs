@@ -118,7 +118,7 @@ pub fn history(props: &HistoryProps) -> Html {
             position.clone(),
         );
         let notice = t("history.undone").to_string();
-        let (ask_lost, lost_at) = (ask_lost.clone(), lost_at.clone());
+        let lost_at = lost_at.clone();
         Callback::from(move |_| {
             if !ask_lost(lost_at(log.len().saturating_sub(1))) {
                 return;
@@ -150,7 +150,7 @@ pub fn history(props: &HistoryProps) -> Html {
         let (dispatch, redo_stack, position) =
             (props.dispatch.clone(), redo_stack.clone(), position.clone());
         let notice = t("history.forked").to_string();
-        let ask_lost = ask_lost.clone();
+
         Callback::from(move |_| {
             if !ask_lost(lost_here) {
                 return;
