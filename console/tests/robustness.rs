@@ -29,6 +29,15 @@ proptest! {
     }
 
     #[test]
+    fn random_jmespath_queries_never_panic(query in "[\\[\\]{}()@.*?!|&<>=,:'`\"a-z0-9 -]{0,60}") {
+        let mut console = Console::new(Lab::new());
+        console.run("az group create -n rg -l westeurope -o none");
+        let quoted = format!("'{}'", query.replace('\'', "'\\''"));
+        let t = console.run(&format!("az group list --query {quoted} -o json"));
+        prop_assert!(matches!(t.status, 0..=2), "{}", t.stderr());
+    }
+
+    #[test]
     fn mutated_seed_scripts_never_panic(cut in 0usize..400, insert in "[-$()\"'{}\\[\\]=|&;#\\\\ a-z0-9\n]{0,6}") {
         let mut chars: Vec<char> = SEED_SCRIPT.chars().collect();
         let at = cut.min(chars.len());
