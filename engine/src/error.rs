@@ -59,6 +59,10 @@ pub enum EngineError {
         name: String,
         group: String,
     },
+    /// A Resource Manager template that does not validate: nothing was
+    /// deployed (ARM's InvalidTemplate).
+    #[error("Deployment template validation failed: '{detail}'.")]
+    InvalidTemplate { detail: String },
     /// A lab file (an export) that cannot be imported: nothing was changed.
     #[error("This lab file cannot be imported: {detail}.")]
     InvalidLabFile { detail: String },
@@ -203,6 +207,7 @@ impl EngineError {
             AlreadyExists { .. } => "Conflict",
             PropertyChangeNotAllowed { .. } => "PropertyChangeNotAllowed",
             InvalidLabFile { .. } => "InvalidLabFile",
+            InvalidTemplate { .. } => "InvalidTemplate",
             ResourceGroupNotEmpty { .. } => "Conflict",
             SnapshotRateExceeded { .. } => "SnapshotOperationRateExceeded",
             SnapshotCountExceeded { .. } => "SnapshotCountExceeded",
@@ -278,7 +283,9 @@ impl EngineError {
             ResourceNotFound { .. } | AlreadyExists { .. } | ResourceGroupNotEmpty { .. } => {
                 return None
             }
-            PropertyChangeNotAllowed { .. } | InvalidLabFile { .. } => return None,
+            PropertyChangeNotAllowed { .. } | InvalidLabFile { .. } | InvalidTemplate { .. } => {
+                return None
+            }
             SnapshotRateExceeded { .. } => "B1",
             SnapshotCountExceeded { .. } => "B2",
             SasLimitExceeded { .. } => "B3",

@@ -399,7 +399,15 @@ pub(super) fn az_deployment_group_create(
                 .ok_or_else(|| Failure::Usage(format!("'{pair}' is not a name=value parameter")))?;
             parameters.insert(k.to_string(), v.to_string());
         }
-        crate::arm::deploy(rt, &group, &template, &parameters)?
+        // az names the deployment after the template file unless --name is given.
+        let name = match a.get("--name") {
+            Some(name) => name.to_string(),
+            None => std::path::Path::new(&file)
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_else(|| "template".into()),
+        };
+        crate::arm::deploy_named(rt, &group, &name, &template, &parameters)?
     };
     Ok(Out::Json(value))
 }
