@@ -50,6 +50,9 @@ pub fn starter_commands() -> Vec<Command> {
             sku: "Premium_LRS".into(),
             size_gib: START_DISK_GIB,
             logical_sector_size: 512,
+            zone: None,
+            iops: None,
+            mbps: None,
         }),
     ]
 }

@@ -52,6 +52,9 @@ fn setup() -> Vec<Command> {
             sku: "Premium_LRS".into(),
             size_gib: 4,
             logical_sector_size: 512,
+            zone: None,
+            iops: None,
+            mbps: None,
         }),
     ]
 }

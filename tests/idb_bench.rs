@@ -75,6 +75,9 @@ async fn fresh_store(name: &str) -> (IdbStore, Journal) {
             sku: "Premium_LRS".into(),
             size_gib: 2,
             logical_sector_size: 512,
+            zone: None,
+            iops: None,
+            mbps: None,
         }),
     )
     .await;

@@ -505,7 +505,12 @@ fn command_for(
         .map(str::to_string);
     let allowed: &[&str] = match kind.as_str() {
         "Microsoft.Compute/snapshots" => &["creationData", "incremental", "diskSizeGB"],
-        "Microsoft.Compute/disks" => &["creationData", "diskSizeGB"],
+        "Microsoft.Compute/disks" => &[
+            "creationData",
+            "diskSizeGB",
+            "diskIOPSReadWrite",
+            "diskMBpsReadWrite",
+        ],
         other => return Err(invalid(&format!("{path}.type"), format!("'{other}' is not a resource type the simulator deploys (Microsoft.Compute/snapshots, Microsoft.Compute/disks)"))),
     };
     for key in props
@@ -568,7 +573,17 @@ fn command_for(
                             "an Empty disk needs diskSizeGB",
                         )
                     })?,
-                logical_sector_size: 512,
+                logical_sector_size: creation
+                    .get("logicalSectorSize")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(512),
+                zone: r
+                    .get("zones")
+                    .and_then(Value::as_array)
+                    .and_then(|z| z.first())
+                    .map(|z| z.as_str().map_or(z.to_string(), str::to_string)),
+                iops: props.get("diskIOPSReadWrite").and_then(Value::as_u64),
+                mbps: props.get("diskMBpsReadWrite").and_then(Value::as_u64),
             }),
             "Copy" | "Restore" => Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
                 group: group.to_string(),

@@ -22,6 +22,9 @@ fn console() -> Console {
         sku: "Premium_LRS".into(),
         size_gib: 4,
         logical_sector_size: 512,
+        zone: None,
+        iops: None,
+        mbps: None,
     }))
     .unwrap();
     Console::new(lab)

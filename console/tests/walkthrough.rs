@@ -21,6 +21,9 @@ fn every_block_runs_in_order_on_a_new_lab_and_does_what_its_section_says() {
         sku: "Premium_LRS".into(),
         size_gib: 32,
         logical_sector_size: 512,
+        zone: None,
+        iops: None,
+        mbps: None,
     }))
     .unwrap();
     let mut console = Console::new(lab);

@@ -54,6 +54,9 @@ fn lab_with_disk(size_gib: u64) -> Lab {
         sku: "Premium_LRS".into(),
         size_gib,
         logical_sector_size: 512,
+        zone: None,
+        iops: None,
+        mbps: None,
     }))
     .unwrap();
     lab

@@ -289,6 +289,9 @@ mod usage_tests {
                 sku: "Standard_LRS".into(),
                 size_gib: 64,
                 logical_sector_size: 512,
+                zone: None,
+                iops: None,
+                mbps: None,
             }),
         );
         let write = |offset: u64, length: u64| {

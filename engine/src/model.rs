@@ -123,6 +123,10 @@ pub struct Disk {
     pub size_epoch: u32,
     /// When incremental snapshots of this disk were taken, for B1.
     pub incremental_snapshot_times: Vec<Instant>,
+    /// The availability zone of a zonal disk.
+    pub zone: Option<String>,
+    /// Provisioned (IOPS, MB/s) of a Premium SSD v2 or Ultra disk.
+    pub performance: Option<(u64, u64)>,
 }
 
 impl Disk {

@@ -65,7 +65,7 @@ pub fn disk_json(disk: &Disk, lab: &Lab) -> Value {
         .as_ref()
         .and_then(|vm| lab.vm(&disk.at.subscription, &disk.at.group, vm))
         .map(|vm| vm.id());
-    json!({
+    let mut shown = json!({
         "completionPercent": disk.hydration.map(|p| p.percent(lab.now()) as f64),
         "creationData": {
             "createOption": create_option,
@@ -89,7 +89,16 @@ pub fn disk_json(disk: &Disk, lab: &Lab) -> Value {
         "timeCreated": disk.time_created.to_azure_string(),
         "type": "Microsoft.Compute/disks",
         "uniqueId": disk.unique_id,
-    })
+    });
+    // Only where they apply: a zonal disk's zone, a v2/Ultra disk's performance.
+    if let Some(zone) = &disk.zone {
+        shown["zones"] = json!([zone]);
+    }
+    if let Some((iops, mbps)) = disk.performance {
+        shown["diskIOPSReadWrite"] = json!(iops);
+        shown["diskMBpsReadWrite"] = json!(mbps);
+    }
+    shown
 }
 
 /// `az group show`.

@@ -135,6 +135,9 @@ mod tests {
             sku: "Premium_LRS".into(),
             size_gib: 4,
             logical_sector_size: 512,
+            zone: None,
+            iops: None,
+            mbps: None,
         }))
         .unwrap();
         let link = encode(lab.log()).unwrap();

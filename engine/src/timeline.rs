@@ -122,6 +122,9 @@ mod tests {
             sku: "Premium_LRS".into(),
             size_gib: 4,
             logical_sector_size: 512,
+            zone: None,
+            iops: None,
+            mbps: None,
         }));
         for i in 0..700u64 {
             let command = match i % 7 {
@@ -187,6 +190,9 @@ mod not_kept_tests {
                 sku: "Premium_LRS".into(),
                 size_gib: 4,
                 logical_sector_size: 512,
+                zone: None,
+                iops: None,
+                mbps: None,
             }),
             write(0, 1),
             // Overwrites operation 3's bytes: no page refers to them any more.

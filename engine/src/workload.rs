@@ -21,6 +21,9 @@ pub fn training_day(group: &str, disk: &str, ops: usize) -> Vec<Command> {
             sku: "Premium_LRS".into(),
             size_gib: 64,
             logical_sector_size: 512,
+            zone: None,
+            iops: None,
+            mbps: None,
         }),
     ];
     let (mut x, mut made, mut turn) = (7u64, 0usize, 0usize);

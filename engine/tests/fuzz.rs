@@ -22,6 +22,9 @@ fn small_lab_log() -> Vec<Command> {
             sku: "Premium_LRS".into(),
             size_gib: 4,
             logical_sector_size: 512,
+            zone: None,
+            iops: None,
+            mbps: None,
         }),
         Command::Write(cmd::Write {
             group: "rg".into(),

@@ -150,6 +150,9 @@ fn a5_incremental_snapshots_are_standard_zrs_where_possible_else_lrs_and_follow_
         sku: "Standard_LRS".into(),
         size_gib: 1,
         logical_sector_size: 512,
+        zone: None,
+        iops: None,
+        mbps: None,
     }))
     .unwrap();
     lab.execute(Command::CreateSnapshot(cmd::CreateSnapshot {
@@ -830,6 +833,9 @@ fn c7_v2_snapshots_only_in_the_listed_regions() {
         sku: "PremiumV2_LRS".into(),
         size_gib: 4,
         logical_sector_size: 512,
+        zone: None,
+        iops: None,
+        mbps: None,
     }))
     .unwrap();
     let err = lab
@@ -1091,6 +1097,9 @@ fn disk(name: &str, sku: &str, size: u64) -> Command {
         sku: sku.into(),
         size_gib: size,
         logical_sector_size: 512,
+        zone: None,
+        iops: None,
+        mbps: None,
     })
 }
 
@@ -1120,6 +1129,9 @@ fn bad_input_is_refused_with_azure_codes() {
         sku: "Premium_LRS".into(),
         size_gib: 4,
         logical_sector_size: 512,
+        zone: None,
+        iops: None,
+        mbps: None,
     });
     assert_eq!(
         lab.execute(missing_group).unwrap_err().code(),
@@ -1193,6 +1205,9 @@ fn c6_a_disk_with_4096_byte_sectors_must_be_ultra_or_premium_v2() {
             sku: sku.into(),
             size_gib: 4,
             logical_sector_size: 4096,
+            zone: None,
+            iops: None,
+            mbps: None,
         })
     };
     let err = lab.execute(create("Premium_LRS", "p")).unwrap_err();
@@ -1218,6 +1233,9 @@ fn ultra_and_premium_v2_disks_go_up_to_64_tib_others_to_32767_gib() {
             sku: sku.into(),
             size_gib,
             logical_sector_size: 512,
+            zone: None,
+            iops: None,
+            mbps: None,
         })
     };
     lab.execute(create("big-ultra", "UltraSSD_LRS", 65_536))

@@ -46,6 +46,9 @@ fn setup() -> Vec<Command> {
             sku: "Premium_LRS".into(),
             size_gib: 4,
             logical_sector_size: 512,
+            zone: None,
+            iops: None,
+            mbps: None,
         }),
     ]
 }
@@ -383,7 +386,7 @@ proptest! {
         session.execute(Command::CreateGroup(cmd::CreateGroup { name: "rg".into(), location: "westeurope".into() })).unwrap();
         let mut disks: Vec<Option<String>> = Vec::new();
         for i in 0..3 {
-            session.execute(Command::CreateDisk(cmd::CreateDisk { group: "rg".into(), name: format!("d{i}"), location: None, sku: "Premium_LRS".into(), size_gib: 1, logical_sector_size: 512 })).unwrap();
+            session.execute(Command::CreateDisk(cmd::CreateDisk { group: "rg".into(), name: format!("d{i}"), location: None, sku: "Premium_LRS".into(), size_gib: 1, logical_sector_size: 512, zone: None, iops: None, mbps: None })).unwrap();
             disks.push(Some(format!("d{i}")));
         }
         let mut snapshots: Vec<String> = Vec::new();

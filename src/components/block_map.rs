@@ -702,6 +702,9 @@ mod tests {
             sku: "Premium_LRS".into(),
             size_gib,
             logical_sector_size: 512,
+            zone: None,
+            iops: None,
+            mbps: None,
         }))
         .unwrap();
         lab

@@ -96,6 +96,9 @@ pub fn manage(props: &ManageProps) -> Html {
                 // An unparsable size is sent as 0, which the engine refuses with its rule.
                 size_gib: size.trim().parse().unwrap_or(0),
                 logical_sector_size: sector.parse().unwrap_or(512),
+                zone: None,
+                iops: None,
+                mbps: None,
             }));
         })
     };

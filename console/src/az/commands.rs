@@ -92,6 +92,17 @@ pub(super) fn az_group_list(rt: &mut Runner, _a: &Args, _env: &Env) -> Result<Ou
     Ok(Out::Json(value))
 }
 
+/// A whole-number option that may be absent.
+fn optional_number(a: &Args, flag: &str) -> Result<Option<u64>, Failure> {
+    a.get(flag)
+        .map(|text| {
+            text.parse::<u64>().map_err(|_| {
+                Failure::Usage(format!("argument {flag}: invalid int value: '{text}'"))
+            })
+        })
+        .transpose()
+}
+
 /// azure-cli asks "Are you sure you want to perform this operation?"
 /// before these; without `--yes` it cannot ask here, and cancels.
 fn confirmed(a: &Args) -> Result<(), Failure> {
@@ -146,6 +157,9 @@ pub(super) fn az_disk_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Ou
                         .get("--logical-sector-size")
                         .map(|s| s.parse().unwrap_or(0))
                         .unwrap_or(512),
+                    zone: a.get("--zone").map(str::to_string),
+                    iops: optional_number(a, "--disk-iops-read-write")?,
+                    mbps: optional_number(a, "--disk-mbps-read-write")?,
                 }),
             )?,
         };

@@ -847,6 +847,10 @@ impl<'a> Interpreter<'a> {
                 "DiskSizeGB": params.get("disksizegb").cloned().unwrap_or(Value::Null),
                 "SkuName": get("skuname"),
                 "SourceResourceId": get("sourceresourceid"),
+                "Zone": get("zone"),
+                "DiskIOPSReadWrite": params.get("diskiopsreadwrite").cloned().unwrap_or(Value::Null),
+                "DiskMBpsReadWrite": params.get("diskmbpsreadwrite").cloned().unwrap_or(Value::Null),
+                "LogicalSectorSize": params.get("logicalsectorsize").cloned().unwrap_or(Value::Null),
             }),
             "new-azdisk" => {
                 let (group, disk) = (
@@ -887,7 +891,16 @@ impl<'a> Interpreter<'a> {
                             .map(text)
                             .unwrap_or_else(|| "Standard_LRS".into()),
                         size_gib: size.unwrap_or(0),
-                        logical_sector_size: 512,
+                        logical_sector_size: get_ci(&config, "LogicalSectorSize")
+                            .and_then(Value::as_f64)
+                            .map_or(512, |n| n as u64),
+                        zone: get_ci(&config, "Zone").filter(|v| !v.is_null()).map(text),
+                        iops: get_ci(&config, "DiskIOPSReadWrite")
+                            .and_then(Value::as_f64)
+                            .map(|n| n as u64),
+                        mbps: get_ci(&config, "DiskMBpsReadWrite")
+                            .and_then(Value::as_f64)
+                            .map(|n| n as u64),
                     }),
                 };
                 exec(&mut self.rt, command)?;

@@ -103,6 +103,8 @@ fn restore_disk(
         sas_active: false,
         size_epoch: 0,
         incremental_snapshot_times: Vec::new(),
+        zone: None,
+        performance: None,
     };
     let summary = format!(
         "disk {name} restored from snapshot {} ({} used)",

@@ -40,6 +40,9 @@ pub fn create_disk(lab: &mut Lab, name: &str, sku: &str, size_gib: u64, sector: 
         sku: sku.into(),
         size_gib,
         logical_sector_size: sector,
+        zone: None,
+        iops: None,
+        mbps: None,
     }))
     .unwrap();
 }
