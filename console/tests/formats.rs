@@ -208,3 +208,42 @@ az snapshot create -g rg -n s1 --source v2 --incremental true -o none",
     let t = c.run("az snapshot wait -g rg -n s1");
     assert_eq!(t.status, 2, "a condition is required");
 }
+
+#[test]
+fn az_resource_move_moves_a_full_snapshot_and_refuses_an_incremental_one_whole() {
+    let mut c = lab();
+    out(&mut c, "az group create -n rg2 -l westeurope -o none\naz snapshot create -g rg -n full --source d -o none\naz snapshot create -g rg -n inc --source d --incremental true -o none");
+    let full = out(&mut c, "az snapshot show -g rg -n full --query id -o tsv");
+    let inc = out(&mut c, "az snapshot show -g rg -n inc --query id -o tsv");
+    // Both at once: the incremental one refuses the move, so neither moves.
+    let t = c.run(&format!(
+        "az resource move --destination-group rg2 --ids {} {}",
+        full.trim(),
+        inc.trim()
+    ));
+    assert_eq!(t.status, 1);
+    assert!(
+        t.stderr().contains("(OperationNotAllowed)") && t.stderr().contains("B5"),
+        "{}",
+        t.stderr()
+    );
+    assert_eq!(
+        out(&mut c, "az snapshot list -g rg2 --query 'length(@)'"),
+        "0\n"
+    );
+    // The full one alone moves.
+    assert_eq!(
+        out(
+            &mut c,
+            &format!(
+                "az resource move --destination-group rg2 --ids {}",
+                full.trim()
+            )
+        ),
+        ""
+    );
+    assert_eq!(
+        out(&mut c, "az snapshot list -g rg2 --query '[].name' -o tsv"),
+        "full\n"
+    );
+}

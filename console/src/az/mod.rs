@@ -64,6 +64,8 @@ const fn switch(long: &'static str, help: &'static str) -> Opt {
 const TAKES_POSITIONALS: &[&[&str]] = &[
     &["sim", "clock", "advance"],
     &["az", "deployment", "group", "create"],
+    // --ids takes several IDs, as az's nargs='+' does.
+    &["az", "resource", "move"],
 ];
 
 const G: Opt = v(
@@ -159,6 +161,11 @@ pub const COMMANDS: &[Spec] = &[
         switch("--include-meter-details", "Include meter details."),
         switch("--include-additional-properties", "Include additional properties."),
     ], rules: &["A6"], run: commands::az_consumption_usage_list },
+    Spec { path: &["az", "resource", "move"], summary: "Move resources to another resource group or subscription (full snapshots move; incremental ones never do).", options: &[
+        v("--ids", None, "One or more resource IDs (space-delimited)."),
+        v("--destination-group", None, "The destination resource group name."),
+        v("--destination-subscription-id", None, "The destination subscription (default: the current one)."),
+    ], rules: &["B4", "B5"], run: commands::az_resource_move },
     Spec { path: &["az", "group", "list"], summary: "List resource groups.", options: &[], rules: &[], run: commands::az_group_list },
     Spec { path: &["az", "group", "delete"], summary: "Delete a resource group and everything in it.", options: &[N, YES, NO_WAIT], rules: &[], run: commands::az_group_delete },
     Spec {
