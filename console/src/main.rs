@@ -134,8 +134,10 @@ fn run_script(script: &str, language: Language, state: Option<String>) -> Result
             }
         };
         if let Some(bytes) = read {
-            let records =
-                store::import(&bytes).map_err(|e| format!("{path}: ({}) {e}", e.code()))?;
+            // The program's own state: checked (format, checksum) and opened
+            // as the app opens its database, from the newest checkpoint.
+            let records = store::read_state_file(&bytes)
+                .map_err(|e| format!("{path}: ({}) {e}", e.code()))?;
             for (key, value) in records {
                 use snaplab_engine::store::BlockStore;
                 records_store
@@ -160,6 +162,11 @@ fn run_script(script: &str, language: Language, state: Option<String>) -> Result
         for command in std::mem::take(&mut console.executed) {
             let _ = session.execute(command);
         }
+        // Closing: a checkpoint of the lab as it is, so the next run
+        // replays nothing.
+        session
+            .checkpoint()
+            .map_err(|e| format!("({}) {e}", e.code()))?;
         write_atomically(
             std::path::Path::new(path),
             &store::export(session.store().records()),

@@ -16,7 +16,7 @@ use crate::page_map::{PageMap, PageRange};
 pub const DEFAULT_SUBSCRIPTION_ID: &str = "00000000-0000-0000-0000-5a0b1ab00001";
 pub const DEFAULT_SUBSCRIPTION_NAME: &str = "Snaplab Training";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Lab {
     pub(crate) clock: Instant,
     /// Feeds deterministic unique ids.
@@ -33,13 +33,13 @@ pub struct Lab {
     pub(crate) disks: OrdMap<Key, Disk>,
     pub(crate) snapshots: OrdMap<Key, Snapshot>,
     pub(crate) vms: OrdMap<Key, Vm>,
-    events: Vector<Event>,
+    pub(crate) events: Vector<Event>,
     /// Every command executed, refused ones included: `state = replay(log)`.
-    log: Vector<Command>,
+    pub(crate) log: Vector<Command>,
     /// The daily cost at the sample prices after each command that changed
     /// it: the billing chart's points, kept as the log grows rather than
     /// recomputed by replaying it (derived from the log like all the rest).
-    costs: Vector<CostPoint>,
+    pub(crate) costs: Vector<CostPoint>,
 }
 
 /// The daily cost of every snapshot (and what full snapshots would cost)

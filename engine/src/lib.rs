@@ -22,6 +22,7 @@
 //! | how long background copies take | [`background`] (`background.rs`) |
 //! | the event log read by the UI and lessons | [`events`] (`events.rs`) |
 //! | block storage behind a trait; an in-memory backend | [`store`] (`store.rs`) |
+//! | checkpoints: the lab at a log position, so opening replays only the tail | [`checkpoint`] (`checkpoint.rs`) |
 //! | share links: the operation log in a URL | [`share`] (`share.rs`) |
 //! | moving through history from kept labs, not a full replay | [`timeline`] (`timeline.rs`) |
 //! | realistic workloads for benchmarks (a training day) | [`workload`] (`workload.rs`) |
@@ -39,6 +40,7 @@
 pub mod background;
 pub mod billing;
 pub mod catalog;
+pub mod checkpoint;
 pub mod clock;
 pub mod cmd;
 pub mod diff;

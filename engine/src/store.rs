@@ -25,6 +25,7 @@
 //! browser's asynchronous IndexedDB backend only has to commit its batches.
 //! [`Session`] joins a journal to a synchronous [`BlockStore`].
 
+use crate::checkpoint;
 use crate::cmd;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -118,6 +119,10 @@ pub struct Journal {
     /// Log entries written so far (the next one is `entries + 1`).
     entries: usize,
     blobs: BTreeMap<u64, BlobEntry>,
+    /// The log position of the stored checkpoint, if there is one.
+    checkpoint: Option<usize>,
+    /// How often a checkpoint is written (0: every [`checkpoint::CHECKPOINT_EVERY`]).
+    checkpoint_every: usize,
 }
 
 /// An operation worked out but not yet stored: commit `batch`, then `accept` it.
@@ -128,6 +133,7 @@ pub struct Prepared {
     lab: Lab,
     new_blob: Option<(u64, BlobEntry)>,
     freed: Vec<u64>,
+    checkpoint: Option<usize>,
 }
 
 /// What [`Journal::open`] found.
@@ -138,6 +144,9 @@ pub struct Opened {
     /// names), and a schema record to write for a new store: commit this
     /// batch to finish recovery. Empty when there is nothing to do.
     pub recovery: Batch,
+    /// The checkpoint the lab was opened from (its log position), if one
+    /// could be used: only the log after it was replayed.
+    pub from_checkpoint: Option<usize>,
 }
 
 impl Journal {
@@ -176,8 +185,15 @@ impl Journal {
             }
         }
 
+        // First every log entry is read (real bytes gathered from their
+        // chunks); then the lab is rebuilt: from the newest checkpoint and
+        // the entries after it, or, without a usable one, from the start.
         let mut journal = Journal::default();
         let mut named_blobs = BTreeSet::new();
+        let mut blob_bytes: BTreeMap<u64, Value> = BTreeMap::new();
+        let mut commands: Vec<Command> = Vec::new();
+        let mut last_blob = 0u64;
+        let mut blob_of_entry: BTreeMap<usize, u64> = BTreeMap::new();
         for (key, value) in records
             .range("log/".to_string()..)
             .take_while(|(k, _)| k.starts_with("log/"))
@@ -198,14 +214,18 @@ impl Journal {
                     offset,
                     data: WriteData::Stored { blob, length },
                 }) => {
-                    if *blob != journal.lab.next_blob_id() {
+                    // Blobs are numbered in log order (checked again against
+                    // the lab where entries are replayed).
+                    if *blob <= last_blob {
                         return Err(corrupt(format!(
-                            "log entry {key} names blob {blob}, expected {}",
-                            journal.lab.next_blob_id()
+                            "log entry {key} names blob {blob}, after blob {last_blob}"
                         )));
                     }
+                    last_blob = *blob;
+                    blob_of_entry.insert(journal.entries, *blob);
                     let bytes = read_blob(records, *blob, *length)?;
                     named_blobs.insert(*blob);
+                    blob_bytes.insert(*blob, bytes.clone());
                     journal.blobs.insert(
                         *blob,
                         BlobEntry {
@@ -222,6 +242,46 @@ impl Journal {
                 }
                 other => other.clone(),
             };
+            commands.push(command);
+        }
+
+        // The newest checkpoint within the log; any other is stale.
+        let mut from_checkpoint = None;
+        let checkpoints: Vec<(&String, &Vec<u8>)> = records
+            .range("checkpoint/".to_string()..)
+            .take_while(|(k, _)| k.starts_with("checkpoint/"))
+            .collect();
+        for (key, value) in checkpoints.iter().rev() {
+            let usable = from_checkpoint.is_none()
+                && checkpoint::checkpoint_seq(key).is_some_and(|seq| seq <= journal.entries);
+            if usable {
+                let seq = checkpoint::checkpoint_seq(key).expect("checked");
+                // A checkpoint that cannot be read is only a cache missed:
+                // the log is replayed instead, and the checkpoint dropped.
+                if let Ok(lab) = checkpoint::decode(value, |b| blob_bytes.get(&b).cloned()) {
+                    journal.lab = lab;
+                    journal.lab.log = commands[..seq].iter().cloned().collect();
+                    from_checkpoint = Some(seq);
+                    continue;
+                }
+            }
+            recovery.deletes.push((*key).clone());
+        }
+        journal.checkpoint = from_checkpoint;
+        for (index, command) in commands
+            .into_iter()
+            .enumerate()
+            .skip(from_checkpoint.unwrap_or(0))
+        {
+            if let Some(blob) = blob_of_entry.get(&(index + 1)) {
+                if *blob != journal.lab.next_blob_id() {
+                    return Err(corrupt(format!(
+                        "log entry {} names blob {blob}, expected {}",
+                        log_key(index + 1),
+                        journal.lab.next_blob_id()
+                    )));
+                }
+            }
             let _ = journal.lab.execute(command);
         }
         for key in records
@@ -237,7 +297,11 @@ impl Journal {
                 recovery.deletes.push(key.clone());
             }
         }
-        Ok(Opened { journal, recovery })
+        Ok(Opened {
+            journal,
+            recovery,
+            from_checkpoint,
+        })
     }
 
     /// Works out `command` against a copy of the lab and the batch that
@@ -373,12 +437,21 @@ impl Journal {
             }
         }
         batch.strict = !freed.is_empty();
+        // Every CHECKPOINT_EVERY entries, the lab after this one is stored
+        // too (replacing the previous checkpoint), in the same batch: a
+        // checkpoint can never be ahead of the log it caches.
+        let mut checkpoint = None;
+        if seq % self.checkpoint_every() == 0 {
+            self.put_checkpoint(&mut batch, &lab, seq);
+            checkpoint = Some(seq);
+        }
         Prepared {
             batch,
             result,
             lab,
             new_blob,
             freed,
+            checkpoint,
         }
     }
 
@@ -394,7 +467,58 @@ impl Journal {
         for blob in &prepared.freed {
             self.blobs.remove(blob);
         }
+        if prepared.checkpoint.is_some() {
+            self.checkpoint = prepared.checkpoint;
+        }
         prepared.result.clone()
+    }
+
+    fn put_checkpoint(&self, batch: &mut Batch, lab: &Lab, seq: usize) {
+        if let Some(old) = self.checkpoint.filter(|&old| old != seq) {
+            batch.deletes.push(checkpoint::checkpoint_key(old));
+        }
+        batch.puts.push((
+            checkpoint::checkpoint_key(seq),
+            checkpoint::encode(lab).into(),
+        ));
+    }
+
+    /// A batch that stores a checkpoint of the lab as it is now (replacing
+    /// the previous one): how a lab that was just imported or replaced is
+    /// stored, so that it opens without replaying its whole log. Accept it
+    /// with [`checkpoint_stored`](Self::checkpoint_stored) once committed.
+    pub fn checkpoint_batch(&self) -> Batch {
+        let mut batch = Batch::default();
+        if self.entries > 0 && self.checkpoint != Some(self.entries) {
+            self.put_checkpoint(&mut batch, &self.lab, self.entries);
+        }
+        batch
+    }
+
+    /// Notes that [`checkpoint_batch`](Self::checkpoint_batch) was committed.
+    pub fn checkpoint_stored(&mut self) {
+        if self.entries > 0 {
+            self.checkpoint = Some(self.entries);
+        }
+    }
+
+    /// The log position of the stored checkpoint, if there is one.
+    pub fn checkpoint(&self) -> Option<usize> {
+        self.checkpoint
+    }
+
+    /// Entries between checkpoints.
+    pub fn checkpoint_every(&self) -> usize {
+        match self.checkpoint_every {
+            0 => checkpoint::CHECKPOINT_EVERY,
+            n => n,
+        }
+    }
+
+    /// Writes checkpoints every `n` entries instead (tests use small `n` to
+    /// put checkpoints everywhere a bug could hide).
+    pub fn set_checkpoint_every(&mut self, n: usize) {
+        self.checkpoint_every = n.max(1);
     }
 
     /// The lab as it will be once `prepared` is accepted.
@@ -583,7 +707,9 @@ impl<S: BlockStore> Session<S> {
             let value = store.get(&key).map_err(failed)?.unwrap_or_default();
             records.insert(key, value);
         }
-        let Opened { journal, recovery } = Journal::open(&records)?;
+        let Opened {
+            journal, recovery, ..
+        } = Journal::open(&records)?;
         if !recovery.puts.is_empty() || !recovery.deletes.is_empty() {
             store.commit(recovery).map_err(failed)?;
         }
@@ -601,6 +727,22 @@ impl<S: BlockStore> Session<S> {
     }
     pub fn store_mut(&mut self) -> &mut S {
         &mut self.store
+    }
+    pub fn journal_mut(&mut self) -> &mut Journal {
+        &mut self.journal
+    }
+
+    /// Stores a checkpoint of the lab as it is now, if the newest one is
+    /// older: what a program does on closing, so the next open replays nothing.
+    pub fn checkpoint(&mut self) -> Result<()> {
+        let batch = self.journal.checkpoint_batch();
+        if !batch.is_empty() {
+            self.store
+                .commit(batch)
+                .map_err(|e| EngineError::StorageFailed { detail: e.0 })?;
+            self.journal.checkpoint_stored();
+        }
+        Ok(())
     }
 
     /// Executes `command`; it counts only once its batch is committed. If the
@@ -624,6 +766,8 @@ pub fn records_for(
     for command in commands {
         let _ = session.execute(command);
     }
+    // Stored with a checkpoint, so the replacement opens without a replay.
+    session.checkpoint()?;
     let journal = session.journal().clone();
     Ok((session.store().records().clone(), journal))
 }
@@ -653,9 +797,30 @@ pub fn export(records: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
     out
 }
 
-/// Reads an exported file back, checking it whole (format, checksum, and
-/// that its log replays) before anything is changed.
+/// Reads a foreign lab file (an import, a file someone sent), checking it
+/// whole before anything is changed: format, checksum, and a replay of its
+/// whole log. Any checkpoint it carries is dropped unread, and one made
+/// from the replay is stored with it, so the lab opens quickly from then on.
 pub fn import(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
+    let invalid = |e| match e {
+        EngineError::StorageCorrupt { detail } => EngineError::InvalidLabFile { detail },
+        other => other,
+    };
+    let mut records = read_export(file).map_err(invalid)?;
+    records.retain(|key, _| !key.starts_with("checkpoint/"));
+    let opened = Journal::open(&records).map_err(invalid)?;
+    debug_assert!(opened.from_checkpoint.is_none());
+    for (key, value) in opened.journal.checkpoint_batch().puts {
+        records.insert(key, value.to_vec());
+    }
+    Ok(records)
+}
+
+/// Reads a lab file this program keeps as its own state (the native
+/// program's `--state`): format and checksum checked, then opened as the
+/// app opens its database (checkpoint, then the log after it) by
+/// [`Session::open`], not replayed in full as a foreign import is.
+pub fn read_state_file(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
     read_export(file).map_err(|e| match e {
         EngineError::StorageCorrupt { detail } => EngineError::InvalidLabFile { detail },
         other => other,
@@ -700,6 +865,5 @@ fn read_export(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
         let value_len = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes"));
         records.insert(key, take(value_len)?.to_vec());
     }
-    Journal::open(&records)?;
     Ok(records)
 }

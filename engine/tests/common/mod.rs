@@ -33,18 +33,26 @@ pub fn lab_with_disk(sku: &str, size_gib: u64) -> Lab {
 }
 
 pub fn create_disk(lab: &mut Lab, name: &str, sku: &str, size_gib: u64, sector: u64) {
-    lab.execute(Command::CreateDisk(cmd::CreateDisk {
+    let Command::CreateDisk(mut create) = create_disk_command(name, sku, size_gib) else {
+        unreachable!()
+    };
+    create.logical_sector_size = sector;
+    lab.execute(Command::CreateDisk(create)).unwrap();
+}
+
+/// `az disk create -g rg-demo -n NAME --sku SKU --size-gb SIZE` (512-byte sectors).
+pub fn create_disk_command(name: &str, sku: &str, size_gib: u64) -> Command {
+    Command::CreateDisk(cmd::CreateDisk {
         group: RG.into(),
         name: name.into(),
         location: None,
         sku: sku.into(),
         size_gib,
-        logical_sector_size: sector,
+        logical_sector_size: 512,
         zone: None,
         iops: None,
         mbps: None,
-    }))
-    .unwrap();
+    })
 }
 
 pub fn write(

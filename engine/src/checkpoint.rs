@@ -1,0 +1,846 @@
+//! Checkpoints: the lab's state at one position of the log, so that opening
+//! a stored lab replays only the operations after it.
+//!
+//! A checkpoint is a cache of the log, never a second truth: it is written
+//! from the lab the log produced, it is read only to skip replaying the log
+//! up to its position, and a lab without one (or with one that cannot be
+//! read) opens by replaying the whole log, to the same lab. Foreign files are
+//! never trusted for it: an import drops any checkpoint it carries, replays
+//! the log in full, and stores a checkpoint of its own.
+//!
+//! The format is a compact binary one (LEB128 integers, strings interned
+//! once), read defensively: every length is checked against the bytes that
+//! are left, every extent against its disk and its blob, so a damaged
+//! checkpoint is refused (and the log replayed) rather than trusted.
+//!
+//! What makes it small is the engine's own structural sharing. Snapshots of
+//! one family differ only in the pages of their `delta` (rule A1), and a
+//! disk differs from its newest incremental snapshot only in its `changed`
+//! pages. So a page map is written as "that earlier map, with these ranges
+//! replaced by these extents"; decoding clones the earlier map (O(1), the
+//! maps are persistent) and applies the ranges, which gives back the sharing
+//! a replay would have built. A map whose base does not reproduce it (same
+//! written pages and extent count) is written in full instead.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use imbl::{OrdMap, Vector};
+
+use crate::catalog::{DiskSku, SnapshotSku};
+use crate::clock::{Instant, Span};
+use crate::disk::DiskData;
+use crate::events::{Event, Outcome};
+use crate::lab::{CostPoint, Lab};
+use crate::model::{
+    CopyError, Disk, DiskOrigin, Key, Placement, Progress, ResourceGroup, Snapshot, SnapshotOrigin,
+    Subscription, Vm,
+};
+use crate::page_map::{PageMap, PageRange};
+use crate::payload::{PatternKind, Payload};
+use crate::range_set::RangeSet;
+use crate::units::{GIB, PAGE_SIZE};
+
+/// A checkpoint is written every this many log entries: opening replays at
+/// most this many operations after it.
+pub const CHECKPOINT_EVERY: usize = 1024;
+
+const MAGIC: &[u8; 4] = b"SLCP";
+const FORMAT: u64 = 1;
+
+pub fn checkpoint_key(seq: usize) -> String {
+    format!("checkpoint/{seq:012}")
+}
+
+/// The log position a checkpoint key names.
+pub fn checkpoint_seq(key: &str) -> Option<usize> {
+    key.strip_prefix("checkpoint/")?.parse().ok()
+}
+
+// ---- writing ---------------------------------------------------------------
+
+struct Writer {
+    out: Vec<u8>,
+    strings: HashMap<String, u64>,
+}
+
+impl Writer {
+    fn u(&mut self, mut v: u64) {
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.out.push(byte);
+                return;
+            }
+            self.out.push(byte | 0x80);
+        }
+    }
+    fn b(&mut self, v: bool) {
+        self.u(u64::from(v));
+    }
+    /// A string: its index in the table if seen before (index + 1), else 0
+    /// and the text, which joins the table.
+    fn s(&mut self, v: &str) {
+        if let Some(&index) = self.strings.get(v) {
+            self.u(index + 1);
+            return;
+        }
+        self.u(0);
+        self.u(v.len() as u64);
+        self.out.extend_from_slice(v.as_bytes());
+        let index = self.strings.len() as u64;
+        self.strings.insert(v.to_string(), index);
+    }
+    fn opt_s(&mut self, v: Option<&str>) {
+        self.b(v.is_some());
+        if let Some(v) = v {
+            self.s(v);
+        }
+    }
+    fn f(&mut self, v: f64) {
+        self.out.extend_from_slice(&v.to_bits().to_le_bytes());
+    }
+    fn placement(&mut self, p: &Placement) {
+        self.s(&p.subscription);
+        self.s(&p.group);
+        self.s(&p.name);
+        self.s(&p.location);
+    }
+    fn key(&mut self, k: &Key) {
+        self.s(&k.0);
+        self.s(&k.1);
+        self.s(&k.2);
+    }
+    fn progress(&mut self, p: Option<Progress>) {
+        self.b(p.is_some());
+        if let Some(p) = p {
+            self.u(p.started.0);
+            self.u(p.duration.0);
+        }
+    }
+    fn ranges(&mut self, set: &RangeSet) {
+        self.u(set.range_count() as u64);
+        let mut last = 0;
+        for r in set.iter() {
+            self.u(r.start - last);
+            self.u(r.len());
+            last = r.end;
+        }
+    }
+    fn extent(
+        &mut self,
+        last_end: &mut u64,
+        start: u64,
+        pages: u64,
+        payload: &Payload,
+        origin: u64,
+    ) {
+        self.u(start - *last_end);
+        self.u(pages);
+        match payload {
+            Payload::Pattern { kind, seed } => {
+                self.u(match kind {
+                    PatternKind::Fill => 0,
+                    PatternKind::Random => 1,
+                });
+                self.u(*seed);
+            }
+            Payload::Bytes { blob, .. } => {
+                self.u(2);
+                self.u(*blob);
+            }
+        }
+        self.u(origin);
+        *last_end = start + pages;
+    }
+    /// A map in full: every extent.
+    fn full_map(&mut self, map: &PageMap) {
+        self.u(0);
+        self.u(map.extent_count() as u64);
+        let mut last_end = 0;
+        for (start, extent) in map.overlapping(PageRange::new(0, u64::MAX)) {
+            self.extent(
+                &mut last_end,
+                start,
+                extent.pages,
+                &extent.payload,
+                extent.origin,
+            );
+        }
+    }
+    /// `map` as `bases[base]` with the pages of `changed` replaced, if that
+    /// reproduces it; else in full.
+    fn map(&mut self, map: &PageMap, base: Option<(usize, &PageMap)>, changed: &RangeSet) {
+        let Some((index, base)) = base else {
+            return self.full_map(map);
+        };
+        let pieces = pieces_within(map, changed);
+        if apply(base.clone(), changed, pieces.iter().cloned())
+            != (map.written_pages(), map.extent_count())
+        {
+            return self.full_map(map);
+        }
+        self.u(index as u64 + 1);
+        self.ranges(changed);
+        self.u(pieces.len() as u64);
+        let mut last_end = 0;
+        for (range, payload, origin) in &pieces {
+            self.extent(&mut last_end, range.start, range.len(), payload, *origin);
+        }
+    }
+}
+
+/// The extents of `map` inside `changed`, clipped to it.
+fn pieces_within(map: &PageMap, changed: &RangeSet) -> Vec<(PageRange, Payload, u64)> {
+    let mut pieces = Vec::new();
+    for range in changed.iter() {
+        for (start, extent) in map.overlapping(range) {
+            let from = start.max(range.start);
+            let to = (start + extent.pages).min(range.end);
+            pieces.push((
+                PageRange::new(from, to),
+                extent.payload.clone(),
+                extent.origin + (from - start),
+            ));
+        }
+    }
+    pieces
+}
+
+/// `base` with `changed` cleared and `pieces` written: what decoding builds.
+/// Returns its (written pages, extent count), the check that it is the map.
+fn apply(
+    mut base: PageMap,
+    changed: &RangeSet,
+    pieces: impl Iterator<Item = (PageRange, Payload, u64)>,
+) -> (u64, usize) {
+    for range in changed.iter() {
+        base.clear(range);
+    }
+    for (range, payload, origin) in pieces {
+        base.write(range, payload, origin);
+    }
+    (base.written_pages(), base.extent_count())
+}
+
+/// The lab's state (all but its log) as checkpoint bytes.
+pub fn encode(lab: &Lab) -> Vec<u8> {
+    let mut w = Writer {
+        out: MAGIC.to_vec(),
+        strings: HashMap::new(),
+    };
+    w.u(FORMAT);
+    w.u(lab.clock.0);
+    w.u(lab.id_counter);
+    w.u(lab.snapshot_seq);
+    w.u(lab.blobs.len() as u64);
+    for (id, range) in &lab.blobs {
+        w.u(*id);
+        w.u(range.start);
+        w.u(range.len());
+    }
+    w.s(&lab.current_subscription);
+    w.u(lab.subscriptions.len() as u64);
+    for s in lab.subscriptions.values() {
+        w.s(&s.id);
+        w.s(&s.name);
+        w.b(s.v2_ultra_snapshots);
+    }
+    w.u(lab.groups.len() as u64);
+    for ((a, b), g) in &lab.groups {
+        w.s(a);
+        w.s(b);
+        w.s(&g.subscription);
+        w.s(&g.name);
+        w.s(&g.location);
+    }
+
+    // Snapshots in creation order, so each can name an earlier one as its base.
+    let mut snapshots: Vec<(&Key, &Snapshot)> = lab.snapshots.iter().collect();
+    snapshots.sort_by_key(|(_, s)| s.seq);
+    let mut newest_of_family: HashMap<&str, usize> = HashMap::new();
+    w.u(snapshots.len() as u64);
+    for (index, (key, s)) in snapshots.iter().enumerate() {
+        w.key(key);
+        w.placement(&s.at);
+        w.s(s.sku.name());
+        w.b(s.incremental);
+        w.s(&s.unique_id);
+        w.u(s.time_created.0);
+        w.u(s.seq);
+        w.s(s.origin.create_option);
+        w.s(&s.origin.source_resource_id);
+        w.s(&s.origin.source_unique_id);
+        w.b(s.origin.source_snapshot.is_some());
+        if let Some(k) = &s.origin.source_snapshot {
+            w.key(k);
+        }
+        w.opt_s(s.family_id.as_deref());
+        w.u(s.disk_size_bytes);
+        w.u(s.logical_sector_size);
+        w.s(s.source_sku.name());
+        let base = s
+            .family_id
+            .as_deref()
+            .and_then(|f| newest_of_family.get(f))
+            .map(|&i| (i, &snapshots[i].1.content));
+        w.map(&s.content, base, &s.delta);
+        w.ranges(&s.delta);
+        w.u(s.delta_written_pages);
+        w.u(u64::from(s.size_epoch));
+        w.progress(s.background);
+        w.b(s.copy_error.is_some());
+        if let Some(e) = &s.copy_error {
+            w.s(&e.code);
+            w.s(&e.message);
+            w.u(u64::from(e.percent));
+        }
+        w.b(s.sas_active);
+        w.u(s.transferred_bytes);
+        if let Some(f) = s.family_id.as_deref() {
+            newest_of_family.insert(f, index);
+        }
+    }
+
+    w.u(lab.disks.len() as u64);
+    for (key, d) in &lab.disks {
+        w.key(key);
+        w.placement(&d.at);
+        w.s(d.sku.name());
+        w.s(&d.unique_id);
+        w.u(d.time_created.0);
+        match &d.origin {
+            DiskOrigin::Empty => w.u(0),
+            DiskOrigin::FromSnapshot {
+                snapshot_id,
+                snapshot_unique_id,
+            } => {
+                w.u(1);
+                w.s(snapshot_id);
+                w.s(snapshot_unique_id);
+            }
+        }
+        w.u(d.data.size_bytes());
+        w.u(d.data.logical_sector_size());
+        // The disk's newest incremental snapshot holds all but its changed pages.
+        let family = crate::naming::family_id_for(&d.unique_id);
+        let base = newest_of_family
+            .get(family.as_str())
+            .map(|&i| (i, &snapshots[i].1.content));
+        w.map(d.data.page_map(), base, &d.changed);
+        w.ranges(&d.changed);
+        w.opt_s(d.managed_by.as_deref());
+        w.progress(d.hydration);
+        w.b(d.sas_active);
+        w.u(u64::from(d.size_epoch));
+        w.u(d.incremental_snapshot_times.len() as u64);
+        for t in &d.incremental_snapshot_times {
+            w.u(t.0);
+        }
+        w.opt_s(d.zone.as_deref());
+        w.b(d.performance.is_some());
+        if let Some((iops, mbps)) = d.performance {
+            w.u(iops);
+            w.u(mbps);
+        }
+    }
+
+    w.u(lab.vms.len() as u64);
+    for (key, vm) in &lab.vms {
+        w.key(key);
+        w.placement(&vm.at);
+        w.b(vm.running);
+        w.u(vm.data_disks.len() as u64);
+        for d in &vm.data_disks {
+            w.s(d);
+        }
+    }
+
+    w.u(lab.events.len() as u64);
+    for e in &lab.events {
+        w.u(e.time.0);
+        w.s(e.actor);
+        w.s(&e.operation);
+        w.s(&e.resource);
+        match &e.outcome {
+            Outcome::Succeeded { detail } => {
+                w.u(0);
+                w.s(detail);
+            }
+            Outcome::Refused {
+                code,
+                message,
+                rule,
+                simulated,
+            } => {
+                w.u(1);
+                w.s(code);
+                w.s(message);
+                w.opt_s(rule.as_deref());
+                w.b(*simulated);
+            }
+        }
+    }
+    w.u(lab.costs.len() as u64);
+    for c in &lab.costs {
+        w.u(c.at.0);
+        w.u(c.operations as u64);
+        w.f(c.daily_cost);
+        w.f(c.full_equivalent_daily_cost);
+    }
+    w.out
+}
+
+// ---- reading -----------------------------------------------------------------
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    strings: Vec<String>,
+}
+
+type Read<T> = std::result::Result<T, String>;
+
+impl Reader<'_> {
+    fn u(&mut self) -> Read<u64> {
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let byte = *self
+                .bytes
+                .get(self.at)
+                .ok_or("the checkpoint ends too early")?;
+            self.at += 1;
+            v |= u64::from(byte & 0x7f)
+                .checked_shl(shift)
+                .filter(|x| x >> shift == u64::from(byte & 0x7f))
+                .ok_or("a number in the checkpoint is too large")?;
+            if byte & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err("a number in the checkpoint is too long".into())
+    }
+    /// A count of items that take at least one byte each: never more than
+    /// the bytes left, so a crafted count cannot size an allocation.
+    fn count(&mut self) -> Read<usize> {
+        let n = self.u()?;
+        if n > (self.bytes.len() - self.at) as u64 {
+            return Err(format!("a count in the checkpoint ({n}) exceeds its size"));
+        }
+        Ok(n as usize)
+    }
+    fn b(&mut self) -> Read<bool> {
+        match self.u()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            other => Err(format!("a flag in the checkpoint is {other}")),
+        }
+    }
+    fn s(&mut self) -> Read<String> {
+        match self.u()? {
+            0 => {
+                let len = self.count()?;
+                let text = std::str::from_utf8(&self.bytes[self.at..self.at + len])
+                    .map_err(|_| "a string in the checkpoint is not UTF-8")?
+                    .to_string();
+                self.at += len;
+                self.strings.push(text.clone());
+                Ok(text)
+            }
+            index => self
+                .strings
+                .get((index - 1) as usize)
+                .cloned()
+                .ok_or_else(|| format!("string {index} of the checkpoint is not defined")),
+        }
+    }
+    fn opt_s(&mut self) -> Read<Option<String>> {
+        Ok(if self.b()? { Some(self.s()?) } else { None })
+    }
+    fn f(&mut self) -> Read<f64> {
+        let raw = self
+            .bytes
+            .get(self.at..self.at + 8)
+            .ok_or("the checkpoint ends too early")?;
+        self.at += 8;
+        Ok(f64::from_bits(u64::from_le_bytes(
+            raw.try_into().expect("8 bytes"),
+        )))
+    }
+    fn u32(&mut self) -> Read<u32> {
+        u32::try_from(self.u()?).map_err(|_| "a number in the checkpoint is too large".into())
+    }
+    fn placement(&mut self) -> Read<Placement> {
+        Ok(Placement {
+            subscription: self.s()?,
+            group: self.s()?,
+            name: self.s()?,
+            location: self.s()?,
+        })
+    }
+    fn key(&mut self) -> Read<Key> {
+        Ok(Key(self.s()?, self.s()?, self.s()?))
+    }
+    fn progress(&mut self) -> Read<Option<Progress>> {
+        Ok(if self.b()? {
+            Some(Progress {
+                started: Instant(self.u()?),
+                duration: Span(self.u()?),
+            })
+        } else {
+            None
+        })
+    }
+    fn ranges(&mut self, limit: u64) -> Read<RangeSet> {
+        let mut set = RangeSet::new();
+        let mut last = 0u64;
+        for _ in 0..self.count()? {
+            let start = last.checked_add(self.u()?).ok_or("a range overflows")?;
+            let end = start.checked_add(self.u()?).ok_or("a range overflows")?;
+            if start >= end || end > limit {
+                return Err(format!("range {start}..{end} is outside its {limit} pages"));
+            }
+            set.insert(PageRange::new(start, end));
+            last = end;
+        }
+        Ok(set)
+    }
+    fn extents(
+        &mut self,
+        limit: u64,
+        blobs: &OrdMap<u64, Bytes>,
+    ) -> Read<Vec<(PageRange, Payload, u64)>> {
+        let n = self.count()?;
+        let mut out = Vec::with_capacity(n);
+        let mut last_end = 0u64;
+        for _ in 0..n {
+            let start = last_end
+                .checked_add(self.u()?)
+                .ok_or("an extent overflows")?;
+            let pages = self.u()?;
+            let end = start.checked_add(pages).ok_or("an extent overflows")?;
+            if pages == 0 || end > limit {
+                return Err(format!(
+                    "extent {start}..{end} is outside its {limit} pages"
+                ));
+            }
+            let payload = match self.u()? {
+                0 => Payload::pattern(PatternKind::Fill, self.u()?),
+                1 => Payload::pattern(PatternKind::Random, self.u()?),
+                2 => {
+                    let blob = self.u()?;
+                    let data = blobs
+                        .get(&blob)
+                        .ok_or_else(|| format!("blob {blob} is not in the lab"))?;
+                    Payload::bytes(blob, data.clone())
+                }
+                other => return Err(format!("payload kind {other} is unknown")),
+            };
+            let origin = self.u()?;
+            if let Payload::Bytes { data, .. } = &payload {
+                let held = data.len() as u64 / PAGE_SIZE;
+                if origin.checked_add(pages).is_none_or(|e| e > held) {
+                    return Err(format!(
+                        "extent {start}..{end} reads past the end of its blob"
+                    ));
+                }
+            }
+            out.push((PageRange::new(start, end), payload, origin));
+            last_end = end;
+        }
+        Ok(out)
+    }
+    fn map(
+        &mut self,
+        limit: u64,
+        blobs: &OrdMap<u64, Bytes>,
+        earlier: &[Snapshot],
+    ) -> Read<PageMap> {
+        match self.u()? {
+            0 => {
+                let mut map = PageMap::new();
+                for (range, payload, origin) in self.extents(limit, blobs)? {
+                    map.write(range, payload, origin);
+                }
+                Ok(map)
+            }
+            base => {
+                let mut map = earlier
+                    .get((base - 1) as usize)
+                    .ok_or_else(|| format!("base map {base} is not defined"))?
+                    .content
+                    .clone();
+                for range in self.ranges(limit)?.iter() {
+                    map.clear(range);
+                }
+                for (range, payload, origin) in self.extents(limit, blobs)? {
+                    map.write(range, payload, origin);
+                }
+                Ok(map)
+            }
+        }
+    }
+}
+
+/// The strings the engine keeps as `&'static str`.
+fn known(text: &str, options: &[&'static str]) -> Read<&'static str> {
+    options
+        .iter()
+        .find(|o| **o == text)
+        .copied()
+        .ok_or_else(|| format!("{text:?} is not one of {options:?}"))
+}
+
+/// Rebuilds a lab (with an empty log) from checkpoint bytes. `blob` gives
+/// the bytes of each blob still stored; a blob freed after the checkpoint
+/// was written reads as zeros, which no later position can see (the
+/// operation that freed it left no page holding it).
+pub fn decode(bytes: &[u8], stored: impl Fn(u64) -> Option<Bytes>) -> Read<Lab> {
+    if bytes.get(..4) != Some(MAGIC.as_slice()) {
+        return Err("it does not start with SLCP".into());
+    }
+    let mut r = Reader {
+        bytes,
+        at: 4,
+        strings: Vec::new(),
+    };
+    let format = r.u()?;
+    if format != FORMAT {
+        return Err(format!(
+            "it has format {format}; this Snaplab reads {FORMAT}"
+        ));
+    }
+    let mut lab = Lab::new();
+    lab.clock = Instant(r.u()?);
+    lab.id_counter = r.u()?;
+    lab.snapshot_seq = r.u()?;
+    lab.blobs = OrdMap::new();
+    let mut blobs = OrdMap::new();
+    for _ in 0..r.count()? {
+        let id = r.u()?;
+        let start = r.u()?;
+        let pages = r.u()?;
+        let end = start.checked_add(pages).ok_or("a blob's range overflows")?;
+        if pages == 0 || pages > (u64::MAX / PAGE_SIZE) {
+            return Err(format!("blob {id} has {pages} pages"));
+        }
+        lab.blobs.insert(id, PageRange::new(start, end));
+        let data = match stored(id) {
+            Some(data) if data.len() as u64 == pages * PAGE_SIZE => data,
+            Some(data) => {
+                return Err(format!(
+                    "blob {id} holds {} bytes, the checkpoint says {}",
+                    data.len(),
+                    pages * PAGE_SIZE
+                ))
+            }
+            // Freed later in the log: a placeholder of the right size, sized
+            // by a blob range the lab itself bounds (disks are at most 64 TiB),
+            // that the tail's replay drops again. Bounded below by usize.
+            None => {
+                let len = usize::try_from(pages * PAGE_SIZE)
+                    .ok()
+                    .filter(|&l| l <= 1 << 31)
+                    .ok_or_else(|| format!("blob {id} is too large to stand in for"))?;
+                Bytes::from(vec![0u8; len])
+            }
+        };
+        blobs.insert(id, data);
+    }
+    lab.current_subscription = r.s()?;
+    lab.subscriptions = OrdMap::new();
+    for _ in 0..r.count()? {
+        let s = Subscription {
+            id: r.s()?,
+            name: r.s()?,
+            v2_ultra_snapshots: r.b()?,
+        };
+        lab.subscriptions.insert(s.id.clone(), s);
+    }
+    if !lab.subscriptions.contains_key(&lab.current_subscription) {
+        return Err("its current subscription is not one of its subscriptions".into());
+    }
+    for _ in 0..r.count()? {
+        let key = (r.s()?, r.s()?);
+        let g = ResourceGroup {
+            subscription: r.s()?,
+            name: r.s()?,
+            location: r.s()?,
+        };
+        lab.groups.insert(key, g);
+    }
+
+    let mut snapshots: Vec<Snapshot> = Vec::new();
+    let mut keys = Vec::new();
+    for _ in 0..r.count()? {
+        let key = r.key()?;
+        let at = r.placement()?;
+        let sku = SnapshotSku::parse(&r.s()?).map_err(|e| e.to_string())?;
+        let incremental = r.b()?;
+        let unique_id = r.s()?;
+        let time_created = Instant(r.u()?);
+        let seq = r.u()?;
+        let origin = SnapshotOrigin {
+            create_option: known(&r.s()?, &["Copy", "CopyStart"])?,
+            source_resource_id: r.s()?,
+            source_unique_id: r.s()?,
+            source_snapshot: if r.b()? { Some(r.key()?) } else { None },
+        };
+        let family_id = r.opt_s()?;
+        let disk_size_bytes = r.u()?;
+        let logical_sector_size = r.u()?;
+        let source_sku = DiskSku::parse(&r.s()?).map_err(|e| e.to_string())?;
+        let limit = disk_size_bytes / PAGE_SIZE;
+        let content = r.map(limit, &blobs, &snapshots)?;
+        let delta = r.ranges(limit)?;
+        let delta_written_pages = r.u()?;
+        if delta_written_pages > delta.page_count() {
+            return Err(format!(
+                "snapshot {} bills more pages than it changed",
+                at.name
+            ));
+        }
+        let snapshot = Snapshot {
+            at,
+            sku,
+            incremental,
+            unique_id,
+            time_created,
+            seq,
+            origin,
+            family_id,
+            disk_size_bytes,
+            logical_sector_size,
+            source_sku,
+            content,
+            delta,
+            delta_written_pages,
+            size_epoch: r.u32()?,
+            background: r.progress()?,
+            copy_error: if r.b()? {
+                Some(CopyError {
+                    code: r.s()?,
+                    message: r.s()?,
+                    percent: u8::try_from(r.u()?).map_err(|_| "a percent is too large")?,
+                })
+            } else {
+                None
+            },
+            sas_active: r.b()?,
+            transferred_bytes: r.u()?,
+        };
+        keys.push(key);
+        snapshots.push(snapshot);
+    }
+
+    for _ in 0..r.count()? {
+        let key = r.key()?;
+        let at = r.placement()?;
+        let sku = DiskSku::parse(&r.s()?).map_err(|e| e.to_string())?;
+        let unique_id = r.s()?;
+        let time_created = Instant(r.u()?);
+        let origin = match r.u()? {
+            0 => DiskOrigin::Empty,
+            1 => DiskOrigin::FromSnapshot {
+                snapshot_id: r.s()?,
+                snapshot_unique_id: r.s()?,
+            },
+            other => return Err(format!("disk origin {other} is unknown")),
+        };
+        let size_bytes = r.u()?;
+        let logical_sector_size = r.u()?;
+        if size_bytes % GIB != 0 {
+            return Err(format!("disk {} is not a whole number of GiB", at.name));
+        }
+        let map = r.map(size_bytes / PAGE_SIZE, &blobs, &snapshots)?;
+        let data = DiskData::with_pages(size_bytes / GIB, logical_sector_size, map)
+            .map_err(|e| e.to_string())?;
+        let changed = r.ranges(size_bytes / PAGE_SIZE)?;
+        let disk = Disk {
+            at,
+            sku,
+            unique_id,
+            time_created,
+            origin,
+            data,
+            changed,
+            managed_by: r.opt_s()?,
+            hydration: r.progress()?,
+            sas_active: r.b()?,
+            size_epoch: r.u32()?,
+            incremental_snapshot_times: {
+                let n = r.count()?;
+                let mut times = Vec::with_capacity(n);
+                for _ in 0..n {
+                    times.push(Instant(r.u()?));
+                }
+                times
+            },
+            zone: r.opt_s()?,
+            performance: if r.b()? { Some((r.u()?, r.u()?)) } else { None },
+        };
+        lab.disks.insert(key, disk);
+    }
+    lab.snapshots = keys.into_iter().zip(snapshots).collect();
+
+    for _ in 0..r.count()? {
+        let key = r.key()?;
+        let vm = Vm {
+            at: r.placement()?,
+            running: r.b()?,
+            data_disks: {
+                let n = r.count()?;
+                let mut disks = Vec::with_capacity(n);
+                for _ in 0..n {
+                    disks.push(r.s()?);
+                }
+                disks
+            },
+        };
+        lab.vms.insert(key, vm);
+    }
+
+    let mut events = Vector::new();
+    for _ in 0..r.count()? {
+        let time = Instant(r.u()?);
+        let actor = known(&r.s()?, &["user", "platform"])?;
+        let operation = r.s()?;
+        let resource = r.s()?;
+        let outcome = match r.u()? {
+            0 => Outcome::Succeeded { detail: r.s()? },
+            1 => Outcome::Refused {
+                code: r.s()?,
+                message: r.s()?,
+                rule: r.opt_s()?,
+                simulated: r.b()?,
+            },
+            other => return Err(format!("event outcome {other} is unknown")),
+        };
+        events.push_back(Event {
+            time,
+            actor,
+            operation,
+            resource,
+            outcome,
+        });
+    }
+    lab.events = events;
+    let mut costs = Vector::new();
+    for _ in 0..r.count()? {
+        costs.push_back(CostPoint {
+            at: Instant(r.u()?),
+            operations: usize::try_from(r.u()?).map_err(|_| "an operation count is too large")?,
+            daily_cost: r.f()?,
+            full_equivalent_daily_cost: r.f()?,
+        });
+    }
+    lab.costs = costs;
+    if r.at != bytes.len() {
+        return Err(format!(
+            "{} bytes follow the checkpoint",
+            bytes.len() - r.at
+        ));
+    }
+    Ok(lab)
+}

@@ -1,0 +1,459 @@
+//! Checkpoints are a cache of the log, never a second truth: a lab opened
+//! from its newest checkpoint and the log after it is the lab a replay of
+//! the whole log builds, whatever ran before (real bytes freed after the
+//! checkpoint, snapshots deleted in the middle of a family, copies across
+//! regions, restores), and a damaged or foreign checkpoint is never trusted.
+
+mod common;
+
+use proptest::prelude::*;
+use snaplab_engine::checkpoint::{self, checkpoint_key};
+use snaplab_engine::cmd::{self, Command, WriteData};
+use snaplab_engine::lab::DEFAULT_SUBSCRIPTION_ID;
+use snaplab_engine::store::{self, BlockStore, MemoryStore, Session};
+use snaplab_engine::{Lab, PatternKind};
+
+const RG: &str = common::RG;
+
+#[derive(Debug, Clone)]
+enum Step {
+    Disk(u8),
+    Bytes {
+        disk: u8,
+        page: u64,
+        pages: u64,
+        seed: u8,
+    },
+    Pattern {
+        disk: u8,
+        page: u64,
+        pages: u64,
+        seed: u64,
+    },
+    Clear {
+        disk: u8,
+        page: u64,
+        pages: u64,
+    },
+    Snapshot {
+        disk: u8,
+        name: u8,
+        incremental: bool,
+    },
+    DeleteSnapshot(u8),
+    DeleteDisk(u8),
+    Restore {
+        snapshot: u8,
+        disk: u8,
+    },
+    CopyToRegion {
+        snapshot: u8,
+        name: u8,
+    },
+    Resize {
+        disk: u8,
+        gib: u64,
+    },
+    Minutes(u64),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        (0..3u8).prop_map(Step::Disk),
+        (0..3u8, 0..64u64, 1..6u64, any::<u8>()).prop_map(|(disk, page, pages, seed)| {
+            Step::Bytes {
+                disk,
+                page,
+                pages,
+                seed,
+            }
+        }),
+        (0..3u8, 0..4096u64, 1..600u64, any::<u64>()).prop_map(|(disk, page, pages, seed)| {
+            Step::Pattern {
+                disk,
+                page,
+                pages,
+                seed,
+            }
+        }),
+        (0..3u8, 0..64u64, 1..40u64).prop_map(|(disk, page, pages)| Step::Clear {
+            disk,
+            page,
+            pages
+        }),
+        (0..3u8, 0..6u8, any::<bool>()).prop_map(|(disk, name, incremental)| Step::Snapshot {
+            disk,
+            name,
+            incremental
+        }),
+        (0..6u8).prop_map(Step::DeleteSnapshot),
+        (0..3u8).prop_map(Step::DeleteDisk),
+        (0..6u8, 0..3u8).prop_map(|(snapshot, disk)| Step::Restore { snapshot, disk }),
+        (0..6u8, 0..3u8).prop_map(|(snapshot, name)| Step::CopyToRegion { snapshot, name }),
+        (0..3u8, 1..4u64).prop_map(|(disk, gib)| Step::Resize { disk, gib }),
+        (1..30u64).prop_map(Step::Minutes),
+    ]
+}
+
+fn command(step: &Step) -> Command {
+    let disk = |d: &u8| format!("d{d}");
+    let snap = |s: &u8| format!("s{s}");
+    match step {
+        Step::Disk(d) => Command::CreateDisk(cmd::CreateDisk {
+            group: RG.into(),
+            name: disk(d),
+            location: None,
+            sku: "Premium_LRS".into(),
+            size_gib: 1,
+            logical_sector_size: 512,
+            zone: None,
+            iops: None,
+            mbps: None,
+        }),
+        Step::Bytes {
+            disk: d,
+            page,
+            pages,
+            seed,
+        } => Command::Write(cmd::Write {
+            group: RG.into(),
+            disk: disk(d),
+            offset: page * 512,
+            data: WriteData::bytes(
+                (0..pages * 512)
+                    .map(|i| seed.wrapping_add(i as u8))
+                    .collect::<Vec<u8>>(),
+            ),
+        }),
+        Step::Pattern {
+            disk: d,
+            page,
+            pages,
+            seed,
+        } => Command::Write(cmd::Write {
+            group: RG.into(),
+            disk: disk(d),
+            offset: page * 512,
+            data: WriteData::Pattern {
+                pattern: PatternKind::Random,
+                seed: *seed,
+                length: pages * 512,
+            },
+        }),
+        Step::Clear {
+            disk: d,
+            page,
+            pages,
+        } => Command::Clear(cmd::Clear {
+            group: RG.into(),
+            disk: disk(d),
+            offset: page * 512,
+            length: pages * 512,
+        }),
+        Step::Snapshot {
+            disk: d,
+            name,
+            incremental,
+        } => Command::CreateSnapshot(cmd::CreateSnapshot {
+            group: RG.into(),
+            name: snap(name),
+            source: disk(d),
+            incremental: *incremental,
+            sku: None,
+            location: None,
+            copy_start: false,
+        }),
+        Step::DeleteSnapshot(s) => Command::DeleteSnapshot(cmd::DeleteSnapshot {
+            group: RG.into(),
+            name: snap(s),
+        }),
+        Step::DeleteDisk(d) => Command::DeleteDisk(cmd::DeleteDisk {
+            group: RG.into(),
+            name: disk(d),
+        }),
+        Step::Restore { snapshot, disk: d } => {
+            Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
+                group: RG.into(),
+                name: disk(d),
+                source: snap(snapshot),
+                sku: None,
+                size_gib: None,
+            })
+        }
+        Step::CopyToRegion { snapshot, name } => Command::CreateSnapshot(cmd::CreateSnapshot {
+            group: RG.into(),
+            name: format!("copy{name}"),
+            source: format!(
+                "/subscriptions/{DEFAULT_SUBSCRIPTION_ID}/resourceGroups/{RG}/providers/Microsoft.Compute/snapshots/{}",
+                snap(snapshot)
+            ),
+            incremental: true,
+            sku: None,
+            location: Some("northeurope".into()),
+            copy_start: true,
+        }),
+        Step::Resize { disk: d, gib } => Command::ResizeDisk(cmd::ResizeDisk {
+            group: RG.into(),
+            name: disk(d),
+            size_gib: *gib,
+        }),
+        Step::Minutes(m) => Command::AdvanceClock(cmd::AdvanceClock {
+            millis: m * 60_000,
+        }),
+    }
+}
+
+fn start() -> Vec<Command> {
+    vec![Command::CreateGroup(cmd::CreateGroup {
+        name: RG.into(),
+        location: "westeurope".into(),
+    })]
+}
+
+/// Runs `commands` through a stored session that checkpoints every `every`
+/// entries; returns the store and the lab it ended with.
+fn stored(commands: &[Command], every: usize) -> (MemoryStore, Lab) {
+    let mut session = Session::open(MemoryStore::new()).unwrap();
+    session.journal_mut().set_checkpoint_every(every);
+    for command in commands {
+        let _ = session.execute(command.clone());
+    }
+    (session.store().clone(), session.lab().clone())
+}
+
+/// The same state (all but the log, whose entries for freed bytes say
+/// `freed` once stored), down to the bytes of every page.
+fn same_state(a: &Lab, b: &Lab) -> bool {
+    checkpoint::encode(a) == checkpoint::encode(b)
+        && a.disks().eq(b.disks())
+        && a.snapshots().eq(b.snapshots())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The property: open(checkpoint + tail) == replay(log) == the lab that ran.
+    #[test]
+    fn a_lab_opened_from_a_checkpoint_is_the_lab_its_log_replays_to(
+        steps in prop::collection::vec(step(), 1..60),
+        every in 1..9usize,
+    ) {
+        let mut commands = start();
+        commands.extend(steps.iter().map(command));
+        let (store, ran) = stored(&commands, every);
+        let entries = commands.len();
+        let opened = store::Journal::open(store.records()).unwrap();
+        prop_assert_eq!(opened.from_checkpoint, (entries >= every).then_some(entries - entries % every));
+        prop_assert!(opened.recovery.deletes.is_empty(), "a stale checkpoint was left: {:?}", opened.recovery.deletes);
+        prop_assert!(same_state(opened.journal.lab(), &ran), "checkpoint + tail differs from the lab that ran");
+
+        // The log alone (no checkpoint) rebuilds exactly the same lab,
+        // log included: the checkpoint is a cache of it.
+        let mut records = store.records().clone();
+        records.retain(|k, _| !k.starts_with("checkpoint/"));
+        let from_log = store::Journal::open(&records).unwrap();
+        prop_assert_eq!(from_log.from_checkpoint, None);
+        prop_assert!(from_log.journal.lab() == opened.journal.lab());
+        prop_assert!(same_state(&Lab::replay(ran.log()), &ran));
+    }
+
+    /// A damaged checkpoint is a cache miss: never a panic, never trusted
+    /// over the log when it cannot be read.
+    #[test]
+    fn a_damaged_checkpoint_never_panics_and_a_refused_one_falls_back_to_the_log(
+        steps in prop::collection::vec(step(), 8..30),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        cut in any::<prop::sample::Index>(),
+        truncate in any::<bool>(),
+    ) {
+        let mut commands = start();
+        commands.extend(steps.iter().map(command));
+        let (store, ran) = stored(&commands, 4);
+        let mut records = store.records().clone();
+        let key = records.keys().find(|k| k.starts_with("checkpoint/")).unwrap().clone();
+        let bytes = records.get_mut(&key).unwrap();
+        for (at, byte) in &flips {
+            let i = at.index(bytes.len());
+            bytes[i] ^= byte | 1;
+        }
+        if truncate {
+            let keep = cut.index(bytes.len());
+            bytes.truncate(keep);
+        }
+        let corrupted = bytes.clone();
+        let opened = store::Journal::open(&records).unwrap();
+        records.retain(|k, _| !k.starts_with("checkpoint/"));
+        let from_log = store::Journal::open(&records).unwrap();
+        let decodes = checkpoint::decode(&corrupted, |_| None).is_ok()
+            || checkpoint::decode(&corrupted, |b| {
+                ran.blob_range(b).map(|r| vec![0u8; (r.len() * 512) as usize].into())
+            })
+            .is_ok();
+        if opened.from_checkpoint.is_none() {
+            prop_assert!(opened.journal.lab() == from_log.journal.lab());
+            prop_assert!(opened.recovery.deletes.contains(&key), "an unreadable checkpoint is dropped");
+        } else {
+            prop_assert!(decodes);
+        }
+    }
+}
+
+/// A training day: scattered writes, 20-deep snapshot rotation, clock.
+fn training_day(ops: usize) -> Vec<Command> {
+    snaplab_engine::workload::training_day(RG, "disk1", ops)
+}
+
+#[test]
+fn a_long_lab_opens_from_its_newest_checkpoint_and_replays_only_the_tail() {
+    let commands = training_day(5_000);
+    let (store, ran) = stored(&commands, checkpoint::CHECKPOINT_EVERY);
+    let opened = store::Journal::open(store.records()).unwrap();
+    assert_eq!(opened.from_checkpoint, Some(4_096));
+    assert_eq!(
+        store
+            .records()
+            .keys()
+            .filter(|k| k.starts_with("checkpoint/"))
+            .collect::<Vec<_>>(),
+        vec![&checkpoint_key(4_096)],
+        "only the newest checkpoint is kept"
+    );
+    assert!(opened.journal.lab() == &ran);
+    assert_eq!(opened.journal.lab().log().len(), 5_000);
+    // Billing, history and the activity log come back with it.
+    assert_eq!(opened.journal.lab().cost_history(), ran.cost_history());
+    assert_eq!(
+        opened.journal.lab().events().collect::<Vec<_>>(),
+        ran.events().collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_chain_of_snapshots_is_stored_as_its_changes_not_as_its_copies() {
+    // 200 snapshots of a disk with 1,000 scattered ranges each: as full
+    // copies, the maps would hold 200 × 100,000 extents on average.
+    let mut commands = start();
+    commands.push(common::create_disk_command("disk1", "Premium_LRS", 1024));
+    let mut x = 11u64;
+    for s in 0..200 {
+        for _ in 0..1_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            commands.push(Command::Write(cmd::Write {
+                group: RG.into(),
+                disk: "disk1".into(),
+                offset: ((x >> 20) % (1024 * 2 * 1024 * 1024 - 8)) * 512,
+                data: WriteData::Pattern {
+                    pattern: PatternKind::Random,
+                    seed: x,
+                    length: 4096,
+                },
+            }));
+        }
+        commands.push(Command::CreateSnapshot(cmd::CreateSnapshot {
+            group: RG.into(),
+            name: format!("s{s}"),
+            source: "disk1".into(),
+            incremental: true,
+            sku: None,
+            location: None,
+            copy_start: false,
+        }));
+        commands.push(Command::AdvanceClock(cmd::AdvanceClock { millis: 60_000 }));
+    }
+    let mut lab = Lab::new();
+    for c in &commands {
+        let _ = lab.execute(c.clone());
+    }
+    let bytes = checkpoint::encode(&lab);
+    let changed_ranges: usize = lab.snapshots().map(|s| s.delta.range_count()).sum();
+    assert!(changed_ranges >= 190_000, "{changed_ranges}");
+    // The same writes without the snapshots: what the snapshots add.
+    let mut without = Lab::new();
+    for c in commands
+        .iter()
+        .filter(|c| !matches!(c, Command::CreateSnapshot(_)))
+    {
+        let _ = without.execute(c.clone());
+    }
+    let added = bytes.len() - checkpoint::encode(&without).len();
+    // Each changed range costs a few bytes twice (delta and extent), not a
+    // copy of the whole map per snapshot (≈ 100,000 extents each).
+    assert!(
+        added < 40 * changed_ranges,
+        "{added} bytes for {changed_ranges} changed ranges"
+    );
+    let decoded = checkpoint::decode(&bytes, |_| None).unwrap();
+    assert!(decoded.snapshots().eq(lab.snapshots()));
+    assert!(decoded.disks().eq(lab.disks()));
+    assert_eq!(checkpoint::encode(&decoded), bytes);
+}
+
+#[test]
+fn an_import_drops_the_checkpoint_it_carries_and_stores_its_own() {
+    let commands = {
+        let mut c = start();
+        c.extend(
+            [
+                Step::Disk(0),
+                Step::Bytes {
+                    disk: 0,
+                    page: 3,
+                    pages: 2,
+                    seed: 7,
+                },
+                Step::Snapshot {
+                    disk: 0,
+                    name: 0,
+                    incremental: true,
+                },
+            ]
+            .iter()
+            .map(command),
+        );
+        c
+    };
+    let (store, ran) = stored(&commands, 1_000);
+    // A checkpoint that lies (a valid checkpoint of a different lab),
+    // resealed into a file with a valid checksum.
+    let mut records = store.records().clone();
+    let liar = checkpoint::encode(&Lab::new());
+    records.insert(checkpoint_key(2), liar);
+    let file = store::export(&records);
+
+    // The app's import replays the log and ignores the liar.
+    let imported = store::import(&file).unwrap();
+    assert_ne!(
+        imported.get(&checkpoint_key(2)),
+        records.get(&checkpoint_key(2))
+    );
+    assert!(
+        imported.contains_key(&checkpoint_key(4)),
+        "{:?}",
+        imported.keys()
+    );
+    let opened = store::Journal::open(&imported).unwrap();
+    assert_eq!(opened.from_checkpoint, Some(4));
+    assert!(opened.journal.lab() == &ran);
+}
+
+#[test]
+fn a_session_checkpoint_on_close_makes_the_next_open_replay_nothing() {
+    let commands = training_day(3_000);
+    let mut session = Session::open(MemoryStore::new()).unwrap();
+    for c in &commands {
+        let _ = session.execute(c.clone());
+    }
+    session.checkpoint().unwrap();
+    let mut store = session.store().clone();
+    let opened = store::Journal::open(store.records()).unwrap();
+    assert_eq!(opened.from_checkpoint, Some(3_000));
+    assert!(opened.journal.lab() == session.lab());
+    // The older checkpoint (at 2,048) went in the same batch.
+    assert_eq!(
+        store.keys("checkpoint/").unwrap(),
+        vec![checkpoint_key(3_000)]
+    );
+    // Nothing more to do: a second checkpoint at the same place is no batch.
+    assert!(session.journal().checkpoint_batch().is_empty());
+    store.commit(store::Batch::default()).unwrap();
+}
