@@ -160,7 +160,28 @@ pub fn app() -> Html {
     // Open the lab once.
     {
         let (store, dispatch) = ((*store).clone(), dispatch.clone());
+        let language = *lang;
         use_effect_with((), move |_| {
+            // Other tabs may hold the database (opening waits: say which)
+            // or take it away (an upgrade or a deletion: this tab closes
+            // its connection for them, and says so).
+            store.set_watch(crate::storage::Watch {
+                blocked: {
+                    let dispatch = dispatch.clone();
+                    Callback::from(move |()| dispatch.emit(Action::OpenBlocked))
+                },
+                closed: {
+                    let dispatch = dispatch.clone();
+                    Callback::from(move |deleted: bool| {
+                        let key = if deleted {
+                            "app.deletedElsewhere"
+                        } else {
+                            "app.upgradedElsewhere"
+                        };
+                        dispatch.emit(Action::LoadFailed(tr(language, key).into()))
+                    })
+                },
+            });
             spawn_local(async move {
                 let persisted = storage::request_persistence().await;
                 match store.open().await {
@@ -461,7 +482,12 @@ pub fn app() -> Html {
     };
 
     let body = match &state.phase {
-        Phase::Loading => html! { <p class="loading" role="status">{ t("app.loading") }</p> },
+        Phase::Loading => html! {
+            <p class="loading" role="status">
+                { t("app.loading") }
+                if state.blocked { <br /><strong id="open-blocked">{ t("app.blocked") }</strong> }
+            </p>
+        },
         Phase::Failed(message) => html! {
             <section class="card refusal failed" role="alert">
                 <h2>{ t("app.failed") }</h2>

@@ -327,6 +327,8 @@ pub struct AppState {
     /// Another tab changed the stored lab: this one reopens it as soon as
     /// nothing is in flight (the storage service watches this).
     pub stale: bool,
+    /// Opening waits for another tab to close the database.
+    pub blocked: bool,
 }
 
 impl Default for AppState {
@@ -353,6 +355,7 @@ impl Default for AppState {
             next_notification: 1,
             pending_share: None,
             stale: false,
+            blocked: false,
         }
     }
 }
@@ -398,6 +401,8 @@ pub enum Action {
     ChangedElsewhere,
     /// The lab as stored now, reopened after another tab changed it.
     Followed(Journal),
+    /// Opening the database waits for another tab to close it.
+    OpenBlocked,
 }
 
 impl AppState {
@@ -629,12 +634,17 @@ impl Reducible for AppState {
         let mut next = (*self).clone();
         match action {
             Action::Loaded(journal) => {
+                next.blocked = false;
                 next.journal = journal;
                 next.revision += 1;
                 next.phase = Phase::Ready;
                 next.start_next();
             }
-            Action::LoadFailed(message) => next.phase = Phase::Failed(message),
+            Action::LoadFailed(message) => {
+                next.blocked = false;
+                next.phase = Phase::Failed(message);
+            }
+            Action::OpenBlocked => next.blocked = true,
             Action::Submit(command) => next.queue(Work::Command(command)),
             Action::Queue(work) => next.queue(work),
             Action::Committed(n) => {

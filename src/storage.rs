@@ -23,6 +23,13 @@
 //!   readwrite transactions on a store one at a time, so of two tabs that
 //!   write at once one commits and the other is refused whole, never
 //!   interleaved; the refused tab reopens the lab and follows.
+//! - **Upgrades and deletions from elsewhere:** when another tab opens the
+//!   database at a newer version (a newer Snaplab) or deletes it, this tab
+//!   gets `versionchange`: it closes its connection at once, so the other
+//!   is never left waiting, and says so ([`Watch::closed`]). When this tab
+//!   is the one waiting (an old tab holds the database open and does not
+//!   close), IndexedDB reports `blocked`, and the tab says which tab to close
+//!   ([`Watch::blocked`]) rather than hanging at "Loading".
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -44,6 +51,16 @@ pub const LAB_DB: &str = "snaplab";
 /// Chunks (64 KiB each) committed together before a big batch is split
 /// (64 MiB: one transaction for anything a demo uploads at once).
 pub const CHUNKS_PER_TRANSACTION: usize = 1024;
+
+/// What the app hears about its database from other tabs.
+#[derive(Clone, Default)]
+pub struct Watch {
+    /// Opening waits for another tab to close the database.
+    pub blocked: yew::Callback<()>,
+    /// Another tab upgraded (`false`) or deleted (`true`) the database; this
+    /// tab's connection is closed.
+    pub closed: yew::Callback<bool>,
+}
 
 /// An error from IndexedDB, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,8 +119,23 @@ pub struct IdbStore {
 impl IdbStore {
     /// Opens (creating if needed) the database called `name`.
     pub async fn open(name: &str) -> Result<Self, StorageError> {
+        Self::open_watched(name, DB_VERSION, Watch::default()).await
+    }
+
+    /// Opens the database at `version`, telling `watch` when the open is
+    /// blocked by another tab and when another tab takes the database away.
+    pub async fn open_watched(
+        name: &str,
+        version: u32,
+        watch: Watch,
+    ) -> Result<Self, StorageError> {
+        let blocked = watch.blocked.clone();
         let db = Database::open(name)
-            .with_version(DB_VERSION)
+            .with_version(version)
+            .with_on_blocked(move |_event| {
+                blocked.emit(());
+                Ok(())
+            })
             .with_on_upgrade_needed(|event, db| {
                 // Version 1 creates the one object store; a later version
                 // adds its step here, keyed on event.old_version().
@@ -121,6 +153,17 @@ impl IdbStore {
                     err(text)
                 }
             })?;
+        // Another tab upgrading or deleting the database waits until every
+        // connection closes: close this one at once, then say so.
+        if let Ok(mut changes) = db.version_changes() {
+            let (db, closed) = (db.clone(), watch.closed);
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Some(event) = changes.recv().await {
+                    db.close();
+                    closed.emit(event.new_version().is_none());
+                }
+            });
+        }
         Ok(IdbStore {
             db,
             fail_on_put: Cell::new(None),

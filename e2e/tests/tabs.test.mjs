@@ -63,3 +63,47 @@ test('two tabs on one lab: both write, each follows the other, a reset in one is
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a tab lets go of its lab when another deletes the database or opens a newer version, and says so', async () => {
+  const context = await app.browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const errors = [];
+  const a = await context.newPage();
+  a.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await openApp(a, app.url);
+  await act(a, a.getByRole('button', { name: 'Write 1 MiB' }));
+
+  // Another page of the same origin (as "clear site data" or a reset in a
+  // newer Snaplab would) deletes the database: that must not wait for A.
+  const b = await context.newPage();
+  await b.goto(`${app.url}404-not-the-app`).catch(() => {});
+  const deleted = await b.evaluate(() => new Promise((resolve) => {
+    const request = indexedDB.deleteDatabase('snaplab');
+    request.onsuccess = () => resolve('deleted');
+    request.onerror = () => resolve('error');
+    request.onblocked = () => setTimeout(() => resolve('still blocked after 5 s'), 5000);
+  }));
+  assert.equal(deleted, 'deleted');
+  const alert = a.getByRole('alert').filter({ hasText: 'deleted in another tab' });
+  await alert.waitFor({ timeout: 10_000 });
+  assert.match(await alert.textContent(), /Reload this tab to start a new lab/);
+
+  // A reload starts a new lab.
+  await openApp(a, app.url);
+  assert.equal(await used(a), '0 B');
+
+  // A newer Snaplab (a higher database version) opened in another page: A
+  // lets go at once, so the newer one opens without waiting.
+  const upgraded = await b.evaluate(() => new Promise((resolve) => {
+    const request = indexedDB.open('snaplab', 99);
+    request.onsuccess = () => { request.result.close(); resolve('opened'); };
+    request.onerror = () => resolve('error');
+    request.onblocked = () => setTimeout(() => resolve('still blocked after 5 s'), 5000);
+  }));
+  assert.equal(upgraded, 'opened');
+  await a.getByRole('alert').filter({ hasText: 'A newer Snaplab opened this lab' }).waitFor({ timeout: 10_000 });
+  // And this (older) version, reloaded, says why it cannot open the lab.
+  await a.reload();
+  await a.getByRole('alert').filter({ hasText: 'saved by a newer Snaplab' }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use snaplab_engine::store::{self, Batch, Journal};
 
 use crate::state::{starter_commands, Flight, Replacement};
-use crate::storage::{Fence, IdbStore, LAB_DB, LAB_ID_KEY};
+use crate::storage::{Fence, IdbStore, Watch, DB_VERSION, LAB_DB, LAB_ID_KEY};
 
 /// The lab's database, once opened. Cloning shares it.
 #[derive(Clone, Default)]
@@ -16,6 +16,9 @@ pub struct LabStore {
     store: Rc<RefCell<Option<Rc<IdbStore>>>>,
     /// The id of the lab this tab opened (`meta/lab`): every write checks it.
     lab_id: Rc<RefCell<String>>,
+    /// Who hears that opening waits for another tab, or that another tab
+    /// took the database away.
+    watch: Rc<RefCell<Watch>>,
 }
 
 /// A fresh lab id: random, so two tabs' replacements never share one.
@@ -46,7 +49,21 @@ impl LabStore {
         if let Some(db) = self.get() {
             return Ok(db);
         }
-        let db = Rc::new(IdbStore::open(LAB_DB).await.map_err(|e| e.to_string())?);
+        let heard = self.watch.borrow().clone();
+        let slot = self.store.clone();
+        let watch = Watch {
+            blocked: heard.blocked,
+            // The connection is closed: the next use opens a new one.
+            closed: yew::Callback::from(move |deleted| {
+                slot.borrow_mut().take();
+                heard.closed.emit(deleted);
+            }),
+        };
+        let db = Rc::new(
+            IdbStore::open_watched(LAB_DB, DB_VERSION, watch)
+                .await
+                .map_err(|e| e.to_string())?,
+        );
         *self.store.borrow_mut() = Some(db.clone());
         Ok(db)
     }
@@ -154,6 +171,12 @@ impl LabStore {
             .map(|v| String::from_utf8_lossy(v).to_string())?;
         let entries = records.keys().filter(|k| k.starts_with("log/")).count();
         Some((id, entries))
+    }
+
+    /// Tells `watch` when opening waits for another tab and when another
+    /// tab upgrades or deletes the database (set before the first open).
+    pub fn set_watch(&self, watch: Watch) {
+        *self.watch.borrow_mut() = watch;
     }
 
     /// This tab's lab id.
