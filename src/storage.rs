@@ -114,7 +114,23 @@ pub struct IdbStore {
     fail_on_put: Cell<Option<u64>>,
     puts: Cell<u64>,
     chunks_per_transaction: Cell<usize>,
+    /// Test hook: the page "dies" at a commit point (see [`Crash`]).
+    crash: Cell<Option<Crash>>,
+    transactions: Cell<u64>,
 }
+
+/// Where a simulated kill of the page lands, counting write transactions
+/// from when it was set: before transaction `n` (1-based) starts, or while
+/// it is open with its writes made but not committed (what the browser
+/// does to a transaction whose page dies: it never commits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crash {
+    Before(u64),
+    During(u64),
+}
+
+/// What a write after a simulated kill returns.
+pub const CRASHED: &str = "the page was killed (simulated)";
 
 impl IdbStore {
     /// Opens (creating if needed) the database called `name`.
@@ -169,6 +185,8 @@ impl IdbStore {
             fail_on_put: Cell::new(None),
             puts: Cell::new(0),
             chunks_per_transaction: Cell::new(CHUNKS_PER_TRANSACTION),
+            crash: Cell::new(None),
+            transactions: Cell::new(0),
         })
     }
 
@@ -176,6 +194,26 @@ impl IdbStore {
     pub fn fail_on_put(&self, n: Option<u64>) {
         self.puts.set(0);
         self.fail_on_put.set(n);
+    }
+
+    /// Simulates the page being killed at a commit point: from then on every
+    /// write fails with [`CRASHED`] and nothing more reaches IndexedDB.
+    pub fn crash_at(&self, crash: Option<Crash>) {
+        self.transactions.set(0);
+        self.crash.set(crash);
+    }
+
+    /// Counts a write transaction about to start; `Err` once the page is "dead".
+    fn next_transaction(&self) -> Result<u64, StorageError> {
+        let n = self.transactions.get() + 1;
+        self.transactions.set(n);
+        match self.crash.get() {
+            Some(Crash::Before(at)) | Some(Crash::During(at)) if n > at => {
+                Err(StorageError(CRASHED.into()))
+            }
+            Some(Crash::Before(at)) if n == at => Err(StorageError(CRASHED.into())),
+            _ => Ok(n),
+        }
     }
 
     /// How many chunks go in one transaction before a batch is split (tests
@@ -244,6 +282,7 @@ impl IdbStore {
         strict: bool,
         fence: Option<&Fence>,
     ) -> Result<(), StorageError> {
+        let n = self.next_transaction()?;
         let tx = self
             .db
             .transaction(RECORDS)
@@ -297,6 +336,10 @@ impl IdbStore {
                 .primitive()
                 .map_err(err)?;
         }
+        if self.crash.get() == Some(Crash::During(n)) {
+            let _ = tx.abort().await;
+            return Err(StorageError(CRASHED.into()));
+        }
         tx.commit().await.map_err(err)
     }
 
@@ -305,6 +348,7 @@ impl IdbStore {
         &self,
         records: &BTreeMap<String, Vec<u8>>,
     ) -> Result<(), StorageError> {
+        let n = self.next_transaction()?;
         let tx = self
             .db
             .transaction(RECORDS)
@@ -320,6 +364,10 @@ impl IdbStore {
                 .with_key(key.as_str())
                 .primitive()
                 .map_err(err)?;
+        }
+        if self.crash.get() == Some(Crash::During(n)) {
+            let _ = tx.abort().await;
+            return Err(StorageError(CRASHED.into()));
         }
         tx.commit().await.map_err(err)
     }

@@ -717,3 +717,101 @@ async fn an_open_blocked_by_an_old_tab_says_so_and_goes_on_once_it_closes() {
     assert_eq!(*opened.borrow(), Some(Ok(())));
     IdbStore::delete(name).await.unwrap();
 }
+
+/// The page killed at every commit point of a large upload (its chunk
+/// transactions, then its log entry) and of a lab replacement, before a
+/// transaction starts and while one is open: each time, the reopened lab
+/// is the last one committed, with no chunk left behind, and it goes on
+/// working (the next upload gets the blob id the lost one would have had).
+#[wasm_bindgen_test]
+async fn a_page_killed_at_any_commit_point_reopens_to_the_last_committed_lab() {
+    use snaplab::storage::{Crash, CRASHED};
+    let name = "snaplab-test-crash";
+    let upload: Vec<u8> = (0..5 * CHUNK_SIZE)
+        .map(|i| (i / 512) as u8 ^ 0x5A)
+        .collect();
+    // 5 chunks, 2 per transaction: 3 chunk transactions and the log entry.
+    let points = 4;
+    let mut seen_after = None;
+    for crash in (1..=points)
+        .flat_map(|n| [Some(Crash::Before(n)), Some(Crash::During(n))])
+        .chain([None])
+    {
+        let (store, mut journal) = fresh_lab(name).await;
+        run(&store, &mut journal, bytes_write("d", 0, vec![7; 3 * 512]))
+            .await
+            .unwrap();
+        run(&store, &mut journal, snapshot("s1", "d"))
+            .await
+            .unwrap();
+        let before = picture(journal.lab());
+        let stored_before = store.load().await.unwrap();
+
+        store.set_chunks_per_transaction(2);
+        store.crash_at(crash);
+        let result = run(&store, &mut journal, bytes_write("d", 0, upload.clone())).await;
+        assert_eq!(result.is_err(), crash.is_some(), "{crash:?}: {result:?}");
+        if crash.is_some() {
+            assert_eq!(result.unwrap_err(), CRASHED);
+        }
+        // The page is gone: its memory with it. A new page opens the lab.
+        store.close();
+        let (store, mut reopened) = reopen(name).await;
+        let after = picture(reopened.lab());
+        match crash {
+            Some(_) => {
+                assert_eq!(
+                    after, before,
+                    "killed at {crash:?}: the lab before the upload"
+                );
+                assert_eq!(
+                    store.load().await.unwrap(),
+                    stored_before,
+                    "killed at {crash:?}: no chunk of the lost upload is left"
+                );
+            }
+            None => {
+                assert_ne!(after, before);
+                seen_after = Some(after.clone());
+            }
+        }
+        // It goes on: the same upload now commits, to the same lab a run
+        // without a crash gives.
+        let again = run(&store, &mut reopened, bytes_write("d", 0, upload.clone())).await;
+        if crash.is_some() {
+            again.unwrap();
+        }
+        store.close();
+    }
+    assert!(seen_after.is_some());
+
+    // A lab replacement (import, lesson, undo, reset): one transaction.
+    for crash in [Some(Crash::Before(1)), Some(Crash::During(1)), None] {
+        let (store, mut journal) = fresh_lab(name).await;
+        run(&store, &mut journal, bytes_write("d", 0, vec![9; 512]))
+            .await
+            .unwrap();
+        let before = picture(journal.lab());
+        let (records, replacement) = store::records_for(setup().into_iter().chain([
+            bytes_write("d", 4096, vec![3; 1024]),
+            snapshot("other", "d"),
+        ]))
+        .unwrap();
+        store.crash_at(crash);
+        let result = store.replace_all(&records).await;
+        assert_eq!(result.is_err(), crash.is_some(), "{crash:?}");
+        store.close();
+        let (store, reopened) = reopen(name).await;
+        let expected = match crash {
+            Some(_) => before.clone(),
+            None => picture(replacement.lab()),
+        };
+        assert_eq!(
+            picture(reopened.lab()),
+            expected,
+            "replacement killed at {crash:?}"
+        );
+        store.close();
+    }
+    IdbStore::delete(name).await.unwrap();
+}
