@@ -110,3 +110,113 @@ $snaps | Where-Object { $_.Incremental } | Format-Table Name, DiskSizeGB"#,
         t.stderr()
     );
 }
+
+/// The cross-region copy walkthrough's shape: start a CopyStart copy, then
+/// `do { … } while (…)` until it is complete, with Start-Sleep passing
+/// simulated time; a hashtable, as walkthroughs build their settings.
+const COPY_AND_WAIT: &str = r#"$settings = @{
+    ResourceGroupName = "rg-copy"
+    Source = "westeurope"
+    Target = "northeurope"
+}
+$settings
+Write-Output ("Settings: " + $settings.Count + " (" + $settings.Keys + ")")
+$disk = Get-AzDisk -ResourceGroupName $settings.ResourceGroupName -DiskName "disk1"
+$config = New-AzSnapshotConfig -SourceUri $disk.Id -Location $settings.Source -CreateOption Copy -Incremental
+$snap = New-AzSnapshot -ResourceGroupName $settings.ResourceGroupName -SnapshotName "snap1" -Snapshot $config
+$copyConfig = New-AzSnapshotConfig -SourceResourceId $snap.Id -Location $settings.Target -CreateOption CopyStart -Incremental
+$copy = New-AzSnapshot -ResourceGroupName $settings.ResourceGroupName -SnapshotName "snap1-copy" -Snapshot $copyConfig
+$checks = 0
+do {
+    $copy = Get-AzSnapshot -ResourceGroupName $settings.ResourceGroupName -SnapshotName "snap1-copy"
+    $checks = $checks + 1
+    if ($copy.CompletionPercent -lt 100) { Start-Sleep -Seconds 1 }
+} while ($copy.CompletionPercent -lt 100)
+Write-Output ("Copied after " + $checks + " checks: " + $copy.CompletionPercent + "%")
+$n = 0
+while ($n -lt 3) { $n = $n + 1 }
+do { $n = $n - 1 } until ($n -eq 0)
+Write-Output ("n = " + $n)
+"#;
+
+#[test]
+fn do_while_waits_for_a_copy_in_simulated_time_and_hashtables_print_as_powershell_prints_them() {
+    let mut c = Console::new(Lab::new());
+    // A disk holding 10 GiB (the docs' scripts start from an existing disk).
+    let mut prelude = c.run(
+        "az group create -n rg-copy -l westeurope -o none\n\
+         az disk create -g rg-copy -n disk1 --size-gb 64 --sku Premium_LRS -o none\n\
+         sim write -g rg-copy --disk disk1 --offset 0 --length 10G -o none",
+    );
+    assert_eq!(prelude.status, 0, "{:?}", prelude.lines);
+    prelude = c.run_in(Language::PowerShell, COPY_AND_WAIT);
+    let out = prelude.stdout();
+    assert_eq!(prelude.status, 0, "{}\n{}", out, prelude.stderr());
+    // A hashtable prints as Name / Value, its keys in the order written.
+    let table = "\nName                           Value\n----                           -----\nResourceGroupName              rg-copy\nSource                         westeurope\nTarget                         northeurope\n";
+    assert!(out.contains(table), "{out}");
+    assert!(
+        out.contains("Settings: 3 (ResourceGroupName Source Target)\n"),
+        "{out}"
+    );
+    // The loop ran until the copy completed, and more than once (10 GiB
+    // take simulated minutes to cross regions).
+    let line = out.lines().find(|l| l.starts_with("Copied after")).unwrap();
+    assert!(line.ends_with(": 100%"), "{line}");
+    let checks: u32 = line["Copied after ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(checks > 10, "{line}");
+    assert!(out.contains("n = 0\n"), "{out}");
+}
+
+#[test]
+fn update_azdisk_grows_a_disk_and_sets_performance_and_disk_access_is_granted_and_revoked() {
+    let mut c = Console::new(Lab::new());
+    let t = c.run(
+        "az group create -n rg -l westeurope -o none\n\
+         sim feature enable -o none\n\
+         az disk create -g rg -n ultra --sku UltraSSD_LRS --size-gb 64 --zone 1 --disk-iops-read-write 2000 --disk-mbps-read-write 100 -o none\n\
+         az disk create -g rg -n data --sku Premium_LRS --size-gb 32 -o none",
+    );
+    assert_eq!(t.status, 0, "{:?}", t.lines);
+    let t = c.run_in(
+        Language::PowerShell,
+        r#"$update = New-AzDiskUpdateConfig -DiskSizeGB 64
+$disk = Update-AzDisk -ResourceGroupName rg -DiskName data -DiskUpdate $update
+Write-Output ("data: " + $disk.DiskSizeGB + " GiB")
+$perf = New-AzDiskUpdateConfig -DiskIOPSReadWrite 5000 -DiskMBpsReadWrite 200
+$ultra = Update-AzDisk -ResourceGroupName rg -DiskName ultra -DiskUpdate $perf
+Write-Output ("ultra: " + $ultra.DiskIOPSReadWrite + " IOPS, " + $ultra.DiskMBpsReadWrite + " MB/s")
+$sas = Grant-AzDiskAccess -ResourceGroupName rg -DiskName data -DurationInSecond 3600 -Access Read
+Write-Output ("state: " + (Get-AzDisk -ResourceGroupName rg -DiskName data).DiskState)
+Revoke-AzDiskAccess -ResourceGroupName rg -DiskName data | Out-Null
+Write-Output ("state: " + (Get-AzDisk -ResourceGroupName rg -DiskName data).DiskState)
+$shrink = New-AzDiskUpdateConfig -DiskSizeGB 16
+Update-AzDisk -ResourceGroupName rg -DiskName data -DiskUpdate $shrink
+"#,
+    );
+    let out = t.stdout();
+    assert!(out.contains("data: 64 GiB\n"), "{out}");
+    assert!(out.contains("ultra: 5000 IOPS, 200 MB/s\n"), "{out}");
+    assert!(
+        out.contains("state: ActiveSAS\nstate: Unattached\n"),
+        "{out}"
+    );
+    // Shrinking is refused as Azure refuses it (B7), and the script fails.
+    assert_eq!(t.status, 1);
+    assert!(t.stderr().contains("Update-AzDisk"), "{}", t.stderr());
+    // The CLI does the same with az disk update.
+    let t = c.run("az disk update -g rg -n ultra --disk-iops-read-write 8000 --query diskIOPSReadWrite -o tsv");
+    assert_eq!(t.stdout(), "8000\n", "{:?}", t.lines);
+    let t = c.run("az disk update -g rg -n data --disk-iops-read-write 8000");
+    assert_eq!(t.status, 1);
+    assert!(
+        t.stderr().contains("PremiumV2_LRS and UltraSSD_LRS"),
+        "{}",
+        t.stderr()
+    );
+}

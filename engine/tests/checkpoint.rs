@@ -196,6 +196,8 @@ fn command(step: &Step) -> Command {
             group: RG.into(),
             name: disk(d),
             size_gib: *gib,
+            iops: None,
+            mbps: None,
         }),
         Step::Minutes(m) => Command::AdvanceClock(cmd::AdvanceClock {
             millis: m * 60_000,

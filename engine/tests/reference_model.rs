@@ -419,6 +419,8 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     group: RG.into(),
                     name,
                     size_gib: new,
+                    iops: None,
+                    mbps: None,
                 }))
                 .unwrap();
                 if d.size_gib <= 4096 && new > 4096 {
@@ -488,6 +490,8 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                             group: RG.into(),
                             name,
                             size_gib: size - 1,
+                            iops: None,
+                            mbps: None,
                         }),
                         "OperationNotAllowed",
                     )?;

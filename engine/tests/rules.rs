@@ -595,6 +595,8 @@ fn b6_no_diff_across_a_resize_over_4_tib_but_diffs_work_again_after() {
             group: RG.into(),
             name: "disk1".into(),
             size_gib: 6144,
+            iops: None,
+            mbps: None,
         }))
         .unwrap();
     assert!(msg.contains("4 TiB boundary"));
@@ -623,6 +625,8 @@ fn b7_disks_only_grow_and_not_while_attached_to_a_running_vm() {
             group: RG.into(),
             name: "disk1".into(),
             size_gib: gib,
+            iops: None,
+            mbps: None,
         }))
     };
     let err = resize(&mut lab, 32).unwrap_err();
@@ -1262,6 +1266,8 @@ fn ultra_and_premium_v2_disks_go_up_to_64_tib_others_to_32767_gib() {
             group: RG.into(),
             name: name.into(),
             size_gib,
+            iops: None,
+            mbps: None,
         })
     };
     assert!(lab.execute(grow("p", 40_000)).is_err());

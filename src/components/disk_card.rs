@@ -215,6 +215,8 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                 group: group.clone(),
                 name: name.clone(),
                 size_gib: size.trim().parse().unwrap_or(0),
+                iops: None,
+                mbps: None,
             }));
         })
     };

@@ -214,12 +214,20 @@ pub(super) fn az_disk_list(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out,
 pub(super) fn az_disk_update(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
     let value: Value = {
         let (group, name) = (g(a)?, n(a)?);
+        // Each property given is changed; the rest stay as they are (az
+        // reads the disk, sets what was given, and PUTs it back).
+        let size_gib = match a.get("--size-gb").or_else(|| a.get("-z")) {
+            Some(_) => number(a, "--size-gb", Some("-z"))?,
+            None => rt.lab().find_disk(&group, &name)?.size_gib(),
+        };
         exec(
             rt,
             Command::ResizeDisk(cmd::ResizeDisk {
                 group: group.clone(),
                 name: name.clone(),
-                size_gib: number(a, "--size-gb", Some("-z"))?,
+                size_gib,
+                iops: optional_number(a, "--disk-iops-read-write")?,
+                mbps: optional_number(a, "--disk-mbps-read-write")?,
             }),
         )?;
         disk_json(rt.lab().find_disk(&group, &name)?, rt.lab())

@@ -177,7 +177,7 @@ pub const COMMANDS: &[Spec] = &[
     Spec { path: &["az", "disk", "show"], summary: "Show a disk.", options: &[G, N, v("--ids", None, "The disk's ID.")], rules: &[], run: commands::az_disk_show },
     Spec { path: &["az", "disk", "list"], summary: "List disks.", options: &[G], rules: &[], run: commands::az_disk_list },
     Spec { path: &["az", "disk", "wait"], summary: "Place the CLI in a waiting state until a condition of a disk is met (simulated time passes).", options: &WAIT, rules: &["C5"], run: commands::az_disk_wait },
-    Spec { path: &["az", "disk", "update"], summary: "Update a disk: grow it with --size-gb.", options: &[G, N, v("--size-gb", Some("-z"), "New size in GiB (disks only grow)."), NO_WAIT], rules: &["B6", "B7"], run: commands::az_disk_update },
+    Spec { path: &["az", "disk", "update"], summary: "Update a disk: grow it with --size-gb, or change a Premium SSD v2 / Ultra disk's IOPS and throughput.", options: &[G, N, v("--size-gb", Some("-z"), "New size in GiB (disks only grow)."), v("--disk-iops-read-write", None, "Provisioned IOPS (Premium SSD v2 and Ultra)."), v("--disk-mbps-read-write", None, "Provisioned throughput in MB/s (Premium SSD v2 and Ultra)."), NO_WAIT], rules: &["B6", "B7"], run: commands::az_disk_update },
     Spec { path: &["az", "disk", "delete"], summary: "Delete a disk (its snapshots stay).", options: &[G, N, YES, NO_WAIT], rules: &[], run: commands::az_disk_delete },
     Spec {
         path: &["az", "disk", "grant-access"],

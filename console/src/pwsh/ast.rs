@@ -24,6 +24,8 @@ pub enum Expr {
     Member(Box<Expr>, Vec<String>),
     /// `first | cmdlet | cmdlet`: each stage gets the items the one before made.
     Pipe(Box<Expr>, Vec<Expr>),
+    /// `@{ Name = value; … }`: a hashtable, its keys in the order written.
+    Hashtable(Vec<(String, Expr)>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +34,15 @@ pub enum Stmt {
     Expr(Expr),
     Foreach(String, Expr, Vec<Stmt>),
     If(Vec<(Expr, Vec<Stmt>)>, Option<Vec<Stmt>>),
+    /// `while (condition) { … }`.
+    While(Expr, Vec<Stmt>),
+    /// `do { … } while (condition)` (`until: false`) or `do { … } until
+    /// (condition)` (`until: true`): the body runs at least once.
+    Do {
+        body: Vec<Stmt>,
+        condition: Expr,
+        until: bool,
+    },
     /// A bare `{ ... }`: a script block, output as its text, not run.
     Block(String),
 }
@@ -72,6 +83,20 @@ impl fmt::Display for Stmt {
                     block(f, body)?;
                 }
                 Ok(())
+            }
+            Stmt::While(condition, body) => {
+                write!(f, "while ({condition}) ")?;
+                block(f, body)
+            }
+            Stmt::Do {
+                body,
+                condition,
+                until,
+            } => {
+                f.write_str("do ")?;
+                block(f, body)?;
+                let kw = if *until { "until" } else { "while" };
+                write!(f, " {kw} ({condition})")
             }
             Stmt::Block(text) => f.write_str(text),
         }
@@ -142,6 +167,20 @@ impl fmt::Display for Expr {
                     write!(f, " | {stage}")?;
                 }
                 Ok(())
+            }
+            Expr::Hashtable(entries) => {
+                f.write_str("@{")?;
+                for (i, (key, value)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    if key.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                        write!(f, "{key} = {value}")?;
+                    } else {
+                        write!(f, "'{}' = {value}", key.replace('\'', "''"))?;
+                    }
+                }
+                f.write_str("}")
             }
         }
     }

@@ -105,6 +105,36 @@ fn format_list(v: &Value) -> Vec<String> {
     lines
 }
 
+/// Marks a JSON object as a PowerShell hashtable (`@{…}`), which prints as
+/// a Name/Value table and whose entries are its keys (not shown as one).
+const HASHTABLE_KEY: &str = "@hashtable";
+
+/// A hashtable's entries, without the marker.
+fn hashtable_entries(v: &Value) -> Vec<(String, Value)> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| *k != HASHTABLE_KEY)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A hashtable as PowerShell prints it: `Name` (30 wide) and `Value`.
+fn format_hashtable(v: &Value) -> Vec<String> {
+    let mut lines = vec![
+        String::new(),
+        format!("{:<30} {}", "Name", "Value"),
+        format!("{:<30} {}", "----", "-----"),
+    ];
+    for (k, val) in hashtable_entries(v) {
+        lines.push(format!("{k:<30} {}", text(&val)).trim_end().to_string());
+    }
+    lines.push(String::new());
+    lines
+}
+
 /// Statements one run may execute (loop turns included).
 pub const MAX_STEPS: usize = crate::shell::eval::MAX_STEPS;
 
@@ -188,6 +218,10 @@ impl<'a> Interpreter<'a> {
                     self.emit(item);
                 }
             }
+            Value::Object(map) if map.contains_key(HASHTABLE_KEY) => {
+                self.out
+                    .extend(format_hashtable(v).into_iter().map(Line::Out));
+            }
             Value::Object(_) => {
                 let lines = format_list(v);
                 self.out.extend(lines.into_iter().map(Line::Out));
@@ -245,6 +279,28 @@ impl<'a> Interpreter<'a> {
                     }
                 }
             }
+            Stmt::While(condition, body) => {
+                while truthy(&self.eval(condition).await?) {
+                    self.step().await?;
+                    for s in body {
+                        self.statement(s).await?;
+                    }
+                }
+            }
+            Stmt::Do {
+                body,
+                condition,
+                until,
+            } => loop {
+                self.step().await?;
+                for s in body {
+                    self.statement(s).await?;
+                }
+                // `do … while` goes on while it holds, `do … until` until it does.
+                if truthy(&self.eval(condition).await?) == *until {
+                    break;
+                }
+            },
             Stmt::Block(text) => {
                 let inner = text.trim().trim_start_matches('{').trim_end_matches('}');
                 self.out
@@ -344,6 +400,21 @@ impl<'a> Interpreter<'a> {
             }
             // A script block as a value prints as its text, as in PowerShell.
             Expr::Block(_) => Value::String(e.to_string()),
+            Expr::Hashtable(entries) => {
+                let mut table = serde_json::Map::new();
+                table.insert(HASHTABLE_KEY.into(), Value::Bool(true));
+                for (key, value) in entries {
+                    let value = self.eval(value).await?;
+                    // Keys are case-insensitive: a repeated one is an error in PowerShell.
+                    if table.keys().any(|k| k.eq_ignore_ascii_case(key)) {
+                        return Err(PsError(format!(
+                            "Duplicate keys '{key}' are not allowed in hash literals."
+                        )));
+                    }
+                    table.insert(key.clone(), value);
+                }
+                Value::Object(table)
+            }
             Expr::Pipe(first, stages) => {
                 let mut items = match self.eval(first).await? {
                     Value::Array(items) => items,
@@ -588,6 +659,10 @@ impl<'a> Interpreter<'a> {
         let need = |k: &str, shown: &str| {
             get(k).filter(|v| !v.is_empty()).ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter '{shown}'. The argument is null or empty. Provide an argument that is not null or empty, and then try the command again.")))
         };
+        // A config object a cmdlet takes (-Snapshot, -Disk, -DiskUpdate).
+        let config = |k: &str, shown: &str| {
+            params.get(k).cloned().ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter '{shown}'. The argument is null.")))
+        };
         let lower = name.to_lowercase();
         let exec = |rt: &mut Runner, command: Command| -> Result<String, PsError> {
             rt.execute(command).map_err(|e| PsError::engine(name, &e))
@@ -681,7 +756,10 @@ impl<'a> Interpreter<'a> {
             }
             "new-azsnapshotconfig" => json!({
                 "@type": "Microsoft.Azure.Commands.Compute.Automation.Models.PSSnapshot",
-                "SourceUri": need("sourceuri", "SourceUri")?,
+                // A disk or snapshot to copy: -SourceUri (older docs) or
+                // -SourceResourceId (the cross-region copy docs).
+                "SourceUri": need("sourceuri", "SourceUri")
+                    .or_else(|_| need("sourceresourceid", "SourceResourceId"))?,
                 "Location": get("location"),
                 "CreateOption": get("createoption").unwrap_or_else(|| "Copy".into()),
                 "Incremental": params.get("incremental").is_some_and(truthy),
@@ -692,7 +770,7 @@ impl<'a> Interpreter<'a> {
                     need("resourcegroupname", "ResourceGroupName")?,
                     need("snapshotname", "SnapshotName")?,
                 );
-                let config = params.get("snapshot").cloned().ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter 'Snapshot'. The argument is null.")))?;
+                let config = config("snapshot", "Snapshot")?;
                 let option = get_ci(&config, "CreateOption")
                     .map(text)
                     .unwrap_or_default();
@@ -734,10 +812,18 @@ impl<'a> Interpreter<'a> {
                 )?;
                 json!({ "Name": snap, "Status": "Succeeded" })
             }
-            "grant-azsnapshotaccess" | "revoke-azsnapshotaccess" => {
+            "grant-azsnapshotaccess"
+            | "revoke-azsnapshotaccess"
+            | "grant-azdiskaccess"
+            | "revoke-azdiskaccess" => {
+                let (target, shown) = if lower.ends_with("diskaccess") {
+                    (AccessTarget::Disk, "DiskName")
+                } else {
+                    (AccessTarget::Snapshot, "SnapshotName")
+                };
                 let (group, snap) = (
                     need("resourcegroupname", "ResourceGroupName")?,
-                    need("snapshotname", "SnapshotName")?,
+                    need(&shown.to_lowercase(), shown)?,
                 );
                 if lower.starts_with("grant") {
                     let seconds: u64 = get("durationinsecond")
@@ -746,7 +832,7 @@ impl<'a> Interpreter<'a> {
                     let url = exec(
                         &mut self.rt,
                         Command::GrantAccess(cmd::GrantAccess {
-                            target: AccessTarget::Snapshot,
+                            target,
                             group,
                             name: snap,
                             duration_seconds: seconds,
@@ -757,7 +843,7 @@ impl<'a> Interpreter<'a> {
                     exec(
                         &mut self.rt,
                         Command::RevokeAccess(cmd::RevokeAccess {
-                            target: AccessTarget::Snapshot,
+                            target,
                             group,
                             name: snap,
                         }),
@@ -840,6 +926,47 @@ impl<'a> Interpreter<'a> {
                 }
                 Value::Null
             }
+            "new-azdiskupdateconfig" => json!({
+                "@type": "Microsoft.Azure.Commands.Compute.Automation.Models.PSDiskUpdate",
+                "DiskSizeGB": params.get("disksizegb").cloned().unwrap_or(Value::Null),
+                "DiskIOPSReadWrite": params.get("diskiopsreadwrite").cloned().unwrap_or(Value::Null),
+                "DiskMBpsReadWrite": params.get("diskmbpsreadwrite").cloned().unwrap_or(Value::Null),
+                "SkuName": get("skuname"),
+            }),
+            "update-azdisk" => {
+                let (group, disk) = (
+                    need("resourcegroupname", "ResourceGroupName")?,
+                    need("diskname", "DiskName")?,
+                );
+                let update = config("diskupdate", "DiskUpdate")?;
+                if get_ci(&update, "SkuName").is_some_and(|v| !v.is_null()) {
+                    return Err(PsError(format!("{name}: the simulator does not change a disk's type (-SkuName); create a disk of the new type from a snapshot instead.")));
+                }
+                let current = self
+                    .rt
+                    .lab()
+                    .find_disk(&group, &disk)
+                    .map_err(|e| PsError::engine(name, &e))?
+                    .size_gib();
+                let whole = |k: &str| get_ci(&update, k).and_then(Value::as_f64).map(|n| n as u64);
+                exec(
+                    &mut self.rt,
+                    Command::ResizeDisk(cmd::ResizeDisk {
+                        group: group.clone(),
+                        name: disk.clone(),
+                        size_gib: whole("DiskSizeGB").unwrap_or(current),
+                        iops: whole("DiskIOPSReadWrite"),
+                        mbps: whole("DiskMBpsReadWrite"),
+                    }),
+                )?;
+                ps_disk(
+                    self.rt
+                        .lab()
+                        .find_disk(&group, &disk)
+                        .map_err(|e| PsError::engine(name, &e))?,
+                    self.rt.lab(),
+                )
+            }
             "new-azdiskconfig" => json!({
                 "@type": "Microsoft.Azure.Commands.Compute.Automation.Models.PSDisk",
                 "Location": get("location"),
@@ -857,7 +984,7 @@ impl<'a> Interpreter<'a> {
                     need("resourcegroupname", "ResourceGroupName")?,
                     need("diskname", "DiskName")?,
                 );
-                let config = params.get("disk").cloned().ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter 'Disk'. The argument is null.")))?;
+                let config = config("disk", "Disk")?;
                 let size = get_ci(&config, "DiskSizeGB")
                     .and_then(Value::as_f64)
                     .map(|f| f as u64);
@@ -926,6 +1053,10 @@ impl<'a> Interpreter<'a> {
                     "Remove-AzSnapshot",
                     "Grant-AzSnapshotAccess",
                     "Revoke-AzSnapshotAccess",
+                    "Grant-AzDiskAccess",
+                    "Revoke-AzDiskAccess",
+                    "New-AzDiskUpdateConfig",
+                    "Update-AzDisk",
                     "New-AzDiskConfig",
                     "New-AzDisk",
                     "New-Object",
@@ -1125,6 +1256,15 @@ fn property(v: &Value, name: &str) -> Value {
                 .collect(),
         ),
         Value::Null if is("count") => json!(0),
+        Value::Object(m) if m.contains_key(HASHTABLE_KEY) && is("count") => {
+            json!(m.len() - 1)
+        }
+        Value::Object(m) if m.contains_key(HASHTABLE_KEY) && is("keys") => Value::Array(
+            hashtable_entries(v)
+                .into_iter()
+                .map(|(k, _)| Value::String(k))
+                .collect(),
+        ),
         _ => get_ci(v, name).cloned().unwrap_or(Value::Null),
     }
 }

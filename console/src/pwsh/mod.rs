@@ -71,6 +71,31 @@ mod tests {
     }
 
     #[test]
+    fn loops_and_hashtables_parse_into_their_own_nodes() {
+        assert_eq!(
+            tree("do {\n  $n = $n + 1\n} while ($n -lt 3)"),
+            "do { $n = ($n + 1) } while (($n -lt 3))"
+        );
+        assert_eq!(
+            tree("do { $n = $n - 1 } until ($n -eq 0)"),
+            "do { $n = ($n - 1) } until (($n -eq 0))"
+        );
+        assert_eq!(tree("while ($true) { 'x' }"), "while ($true) { 'x' }");
+        assert_eq!(
+            tree("$h = @{\n  Name = 'disk1'\n  'Size GB' = 4; Zone = @(1)\n}"),
+            "$h = @{Name = 'disk1'; 'Size GB' = 4; Zone = @(1)}"
+        );
+        assert!(check("do { 1 }")
+            .unwrap_err()
+            .message
+            .contains("needs 'while"));
+        assert!(check("$h = @{ = 1 }")
+            .unwrap_err()
+            .message
+            .contains("hashtable key"));
+    }
+
+    #[test]
     fn the_parser_builds_the_tree_of_each_construct() {
         assert_eq!(tree("$rg = 'rg-seed'"), "$rg = 'rg-seed'");
         assert_eq!(

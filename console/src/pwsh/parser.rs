@@ -147,6 +147,33 @@ impl Parser<'_> {
                 let body = self.block()?;
                 Ok(Stmt::Foreach(var, collection, body))
             }
+            Tok::Word(w) if w.eq_ignore_ascii_case("while") => {
+                self.at += 1;
+                self.expect('(')?;
+                let condition = self.expression()?;
+                self.expect(')')?;
+                Ok(Stmt::While(condition, self.block()?))
+            }
+            Tok::Word(w) if w.eq_ignore_ascii_case("do") => {
+                self.at += 1;
+                let body = self.block()?;
+                self.skip_ends();
+                let until = match self.next() {
+                    Tok::Word(w) if w.eq_ignore_ascii_case("while") => false,
+                    Tok::Word(w) if w.eq_ignore_ascii_case("until") => true,
+                    _ => return Err(self.error(
+                        "do { } needs 'while (condition)' or 'until (condition)' after its block",
+                    )),
+                };
+                self.expect('(')?;
+                let condition = self.expression()?;
+                self.expect(')')?;
+                Ok(Stmt::Do {
+                    body,
+                    condition,
+                    until,
+                })
+            }
             Tok::Word(w) if w.eq_ignore_ascii_case("if") => {
                 self.at += 1;
                 let mut arms = Vec::new();
@@ -422,6 +449,30 @@ impl Parser<'_> {
                     body.push(self.statement()?);
                 }
                 Ok(Expr::Sub(body))
+            }
+            Tok::Punct('@') if *self.peek() == Tok::Punct('{') => {
+                self.enter()?;
+                self.at += 1;
+                let mut entries = Vec::new();
+                loop {
+                    self.skip_ends();
+                    match self.next() {
+                        Tok::Punct('}') => break,
+                        Tok::Word(key) | Tok::Str(key, _) => {
+                            self.expect('=')?;
+                            entries.push((key, self.expression()?));
+                        }
+                        other => {
+                            self.depth -= 1;
+                            return Err(self.error(format!(
+                                "a hashtable key was expected, not {}",
+                                describe(&other)
+                            )));
+                        }
+                    }
+                }
+                self.depth -= 1;
+                Ok(Expr::Hashtable(entries))
             }
             Tok::Punct('@') => {
                 self.expect('(')?;

@@ -108,7 +108,11 @@ fn check_zone(zone: &str) -> Result<String> {
 /// Provisioned IOPS and throughput: only Premium SSD v2 and Ultra Disks
 /// take them (with defaults when not given); the simulator checks the
 /// absolute ranges of the Premium SSD v2 and Ultra Disk docs.
-fn performance(sku: DiskSku, iops: Option<u64>, mbps: Option<u64>) -> Result<Option<(u64, u64)>> {
+pub(super) fn performance(
+    sku: DiskSku,
+    iops: Option<u64>,
+    mbps: Option<u64>,
+) -> Result<Option<(u64, u64)>> {
     let (default, iops_range, mbps_range) = match sku {
         DiskSku::PremiumV2Lrs => ((3_000, 125), 3_000..=80_000, 125..=1_200),
         DiskSku::UltraSsdLrs => ((3_000, 125), 100..=400_000, 1..=10_000),

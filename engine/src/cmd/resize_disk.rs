@@ -1,4 +1,7 @@
 //! `az disk update --size-gb`: disks only grow (B7); crossing 4 TiB ends diffs (B6).
+//! With `--disk-iops-read-write` / `--disk-mbps-read-write` it also changes a
+//! Premium SSD v2 or Ultra disk's provisioned performance (same ranges as at
+//! creation).
 
 use super::prelude::*;
 
@@ -8,6 +11,12 @@ pub struct ResizeDisk {
     pub group: String,
     pub name: String,
     pub size_gib: u64,
+    /// New provisioned IOPS (Premium SSD v2 and Ultra only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iops: Option<u64>,
+    /// New provisioned throughput in MB/s (Premium SSD v2 and Ultra only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mbps: Option<u64>,
 }
 
 impl Operation for ResizeDisk {
@@ -20,7 +29,23 @@ impl Operation for ResizeDisk {
     }
 
     fn apply(self, lab: &mut Lab) -> Result<String> {
-        resize_disk(lab, self.group, self.name, self.size_gib)
+        let performance = (self.iops.is_some() || self.mbps.is_some())
+            .then_some((self.iops, self.mbps));
+        let resized = resize_disk(lab, self.group.clone(), self.name.clone(), self.size_gib)?;
+        let Some((iops, mbps)) = performance else {
+            return Ok(resized);
+        };
+        let disk = lab.find_disk(&self.group, &self.name)?.clone();
+        let (now_iops, now_mbps) = disk.performance.unwrap_or_default();
+        let set = super::create_disk::performance(
+            disk.sku,
+            Some(iops.unwrap_or(now_iops)),
+            Some(mbps.unwrap_or(now_mbps)),
+        )?;
+        let d = lab.disks.get_mut(&disk.at.key()).expect("found above");
+        d.performance = set;
+        let (iops, mbps) = set.unwrap_or_default();
+        Ok(format!("{resized}; provisioned {iops} IOPS and {mbps} MB/s"))
     }
 }
 
