@@ -276,6 +276,10 @@ pub fn encode(lab: &Lab) -> Vec<u8> {
         if let Some(k) = &s.origin.source_snapshot {
             w.key(k);
         }
+        w.b(s.origin.source_seq.is_some());
+        if let Some(seq) = s.origin.source_seq {
+            w.u(seq);
+        }
         w.opt_s(s.family_id.as_deref());
         w.u(s.disk_size_bytes);
         w.u(s.logical_sector_size);
@@ -686,6 +690,7 @@ pub fn decode(bytes: &[u8], stored: impl Fn(u64) -> Option<Bytes>) -> Read<Lab> 
             source_resource_id: r.s()?,
             source_unique_id: r.s()?,
             source_snapshot: if r.b()? { Some(r.key()?) } else { None },
+            source_seq: if r.b()? { Some(r.u()?) } else { None },
         };
         let family_id = r.opt_s()?;
         let disk_size_bytes = r.u()?;

@@ -156,6 +156,9 @@ pub struct SnapshotOrigin {
     pub source_unique_id: String,
     /// For `CopyStart`: the source snapshot's key, so a deleted source fails the copy (D4).
     pub source_snapshot: Option<Key>,
+    /// For `CopyStart`: the source snapshot's creation order, so later
+    /// copies keep to creation order (D3) even once the source is deleted.
+    pub source_seq: Option<u64>,
 }
 
 /// `copyCompletionError`: why a cross-region copy failed, and how far it got.

@@ -336,17 +336,19 @@ pub fn d3_one_copy_per_disk(source: &Snapshot, running: Option<&Snapshot>) -> Re
 }
 
 /// D3 — a disk's snapshots are copied in creation order: `already` is the
-/// source of the newest copy in the target region.
+/// name and creation order of the source of the newest copy in the target
+/// region (kept with the copy, so a source deleted since still counts: an
+/// older snapshot copied after it would break the target family's order).
 pub fn d3_creation_order(
     source: &Snapshot,
-    already: Option<&Snapshot>,
+    already: Option<(String, u64)>,
     region: &str,
 ) -> Result<()> {
-    if let Some(already) = already {
-        if already.seq >= source.seq {
+    if let Some((already, seq)) = already {
+        if seq >= source.seq {
             return Err(EngineError::CopyOutOfOrder {
                 snapshot: source.at.name.clone(),
-                already: already.at.name.clone(),
+                already,
                 region: region.to_string(),
             });
         }

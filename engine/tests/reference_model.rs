@@ -8,6 +8,18 @@
 //! billing count exactly the written pages changed since the previous
 //! snapshot still alive, B1 refuses the 8th snapshot in 5 minutes, and a
 //! refused operation leaves the lab exactly as it was.
+//!
+//! It also copies snapshots to another region (D1–D4: one copy of a family
+//! at a time, in creation order, only the changes since the last copy
+//! there, and a copy fails when its source is deleted mid-copy), stores and
+//! reopens the lab (through the journal and a checkpoint, as a reload does),
+//! and undoes and redoes, before and after a reload: an undone position is
+//! the lab as it was there, unless history said first that bytes it needs
+//! are no longer kept (`timeline::bytes_not_kept`); never silent zeros.
+//!
+//! 10,000 sequences of up to 40 operations by default;
+//! `SNAPLAB_MODEL_CASES` and `SNAPLAB_MODEL_OPS` run more, and longer ones
+//! (150,000 of up to 100 found the two copy bugs fixed in `copy_start.rs`).
 
 mod common;
 
@@ -18,6 +30,7 @@ use proptest::prelude::*;
 use snaplab_engine::billing::PriceTable;
 use snaplab_engine::clock::Span;
 use snaplab_engine::diff::{PageRangesRequest, RangeKind};
+use snaplab_engine::store;
 use snaplab_engine::units::GIB;
 use snaplab_engine::{Command, Lab, WriteData};
 
@@ -77,6 +90,16 @@ enum Op {
     Shrink {
         disk: usize,
     },
+    /// `--copy-start` of snapshot `index` to North Europe (D1–D4).
+    CopyToRegion {
+        index: usize,
+    },
+    /// Store the lab and open it again (a reload of the page).
+    Reload,
+    /// Undo the last operation (the lab replayed to the position before it).
+    Undo,
+    /// Redo what the last undo took back.
+    Redo,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -94,6 +117,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (disk.clone(), 1u64..512).prop_map(|(disk, offset)| Op::Misaligned { disk, offset }),
         1 => disk.clone().prop_map(|disk| Op::PastEnd { disk }),
         1 => disk.prop_map(|disk| Op::Shrink { disk }),
+        3 => (0usize..16).prop_map(|index| Op::CopyToRegion { index }),
+        1 => Just(Op::Reload),
+        2 => Just(Op::Undo),
+        1 => Just(Op::Redo),
     ]
 }
 
@@ -108,6 +135,7 @@ struct Page {
 #[derive(Debug, Clone)]
 struct RefDisk {
     name: String,
+    region: &'static str,
     family: u64,
     size_gib: u64,
     epoch: u32,
@@ -118,14 +146,34 @@ struct RefDisk {
 #[derive(Debug, Clone)]
 struct RefSnapshot {
     name: String,
+    region: &'static str,
     /// None for a full snapshot.
     family: Option<u64>,
+    /// Creation order.
     seq: u64,
+    /// When its pages were taken (a copy: when its source's were).
+    taken: u64,
     epoch: u32,
     pages: BTreeMap<u64, Page>,
+    copy: Option<RefCopy>,
 }
 
-#[derive(Default)]
+/// A copy to another region.
+#[derive(Debug, Clone)]
+struct RefCopy {
+    source: String,
+    source_family: u64,
+    /// The source's creation order (D3 keeps copies in it).
+    source_seq: u64,
+    /// When it completes, in the model's milliseconds.
+    done_at: u64,
+    /// It is billed for the pages changed after this (`taken` of the
+    /// previous copy's source); `None`: the whole snapshot crossed (the
+    /// first copy, or the previous copy's source no longer exists).
+    since: Option<u64>,
+}
+
+#[derive(Default, Clone)]
 struct Model {
     disks: Vec<Option<RefDisk>>,
     snapshots: Vec<RefSnapshot>,
@@ -133,7 +181,11 @@ struct Model {
     now_ms: u64,
     op_seq: u64,
     names: u64,
+    /// Source family → its family in North Europe.
+    copy_families: BTreeMap<u64, u64>,
 }
+
+const TARGET: &str = "northeurope";
 
 fn fill(seed: u8, page: u64) -> Vec<u8> {
     (0..PAGE)
@@ -161,9 +213,12 @@ impl Model {
     }
 
     fn used_bytes(&self, s: &RefSnapshot) -> u64 {
-        let since = match s.family {
-            None => return s.pages.values().filter(|p| p.bytes.is_some()).count() as u64 * 512,
-            Some(f) => self.previous_alive(f, s.seq).map_or(0, |p| p.seq),
+        let since = match (&s.copy, s.family) {
+            (Some(copy), _) => copy.since.unwrap_or(0),
+            (None, None) => {
+                return s.pages.values().filter(|p| p.bytes.is_some()).count() as u64 * 512
+            }
+            (None, Some(f)) => self.previous_alive(f, s.seq).map_or(0, |p| p.taken),
         };
         s.pages
             .values()
@@ -219,6 +274,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         common::create_disk(&mut lab, &format!("d{i}"), "Premium_LRS", 1, 512);
         model.disks.push(Some(RefDisk {
             name: format!("d{i}"),
+            region: "westeurope",
             family: model.next_family,
             size_gib: 1,
             epoch: 0,
@@ -228,10 +284,72 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         model.next_family += 1;
     }
 
+    // Undo: (log length, model, fingerprint) before each operation.
+    let mut history: Vec<(usize, Model, String)> = Vec::new();
+    // Redo: the commands undone, and the model and fingerprint after them.
+    let mut redo: Option<(Vec<Command>, Model, String)> = None;
     for op in ops {
+        match op {
+            Op::Reload => {
+                // What the app stored (the journal's records, freed bytes
+                // rewritten, a checkpoint), opened again.
+                let log: Vec<Command> = lab.log().cloned().collect();
+                let (records, _) = store::records_for(log).unwrap();
+                let opened = store::Journal::open(&records).unwrap();
+                prop_assert!(opened.recovery.is_empty());
+                prop_assert!(opened.from_checkpoint.is_some() || records.len() <= 2);
+                let reopened = opened.journal.lab().clone();
+                prop_assert_eq!(fingerprint(&reopened), fingerprint(&lab), "after a reload");
+                lab = reopened;
+                continue;
+            }
+            Op::Undo => {
+                let Some((len, before, seen)) = history.pop() else {
+                    continue;
+                };
+                if lab.log().len() == len {
+                    model = before;
+                    continue;
+                }
+                // History says first when a position needs bytes no longer kept.
+                let warned = snaplab_engine::timeline::bytes_not_kept(&lab)
+                    .into_iter()
+                    .any(|op| op <= len);
+                let undone: Vec<Command> = lab.log().skip(len).cloned().collect();
+                let (_, journal) =
+                    store::records_for(lab.log().take(len).cloned().collect::<Vec<_>>()).unwrap();
+                let undone_to = journal.lab().clone();
+                if warned {
+                    // The user was told; the lab there is not the model's.
+                    return Ok(());
+                }
+                prop_assert_eq!(fingerprint(&undone_to), seen, "undo");
+                redo = Some((undone, model.clone(), fingerprint(&lab)));
+                lab = undone_to;
+                model = before;
+                continue;
+            }
+            Op::Redo => {
+                let Some((commands, after, seen)) = redo.take() else {
+                    continue;
+                };
+                history.push((lab.log().len(), model.clone(), fingerprint(&lab)));
+                for command in commands {
+                    let _ = lab.execute(command);
+                }
+                prop_assert_eq!(fingerprint(&lab), seen, "redo");
+                model = after;
+                continue;
+            }
+            _ => {
+                history.push((lab.log().len(), model.clone(), fingerprint(&lab)));
+                redo = None;
+            }
+        }
         model.op_seq += 1;
         let seq = model.op_seq;
         match op {
+            Op::Reload | Op::Undo | Op::Redo => unreachable!(),
             Op::Write {
                 disk,
                 page,
@@ -350,10 +468,13 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 prop_assert!(result.is_ok(), "{:?}", result);
                 model.snapshots.push(RefSnapshot {
                     name: snap_name,
+                    region: d.region,
                     family: incremental.then_some(d.family),
                     seq,
+                    taken: seq,
                     epoch: d.epoch,
                     pages: d.pages.clone(),
+                    copy: None,
                 });
             }
             Op::DeleteSnapshot { index } => {
@@ -363,9 +484,48 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let s = model.snapshots.remove(index % model.snapshots.len());
                 lab.execute(Command::DeleteSnapshot(cmd::DeleteSnapshot {
                     group: RG.into(),
-                    name: s.name,
+                    name: s.name.clone(),
                 }))
                 .unwrap();
+                // A copy's changes move into the next copy of its family (A9).
+                if let Some(copy) = &s.copy {
+                    if let Some(next) = model
+                        .snapshots
+                        .iter_mut()
+                        .filter(|n| n.family == s.family && n.seq > s.seq)
+                        .min_by_key(|n| n.seq)
+                    {
+                        let next = next.copy.as_mut().expect("a copy's family holds copies");
+                        next.since = copy.since.and(next.since).map(|_| copy.since.unwrap());
+                    }
+                }
+                // D4: a copy still reading from it fails; the user deletes it.
+                let now = model.now_ms;
+                let failed: Vec<String> = model
+                    .snapshots
+                    .iter()
+                    .filter(|c| {
+                        c.copy
+                            .as_ref()
+                            .is_some_and(|k| k.source == s.name && now < k.done_at)
+                    })
+                    .map(|c| c.name.clone())
+                    .collect();
+                for name in failed {
+                    let engine = lab.find_snapshot(RG, &name).unwrap();
+                    prop_assert_eq!(
+                        engine.copy_error.as_ref().map(|e| e.code.as_str()),
+                        Some("CopySourceNotFound"),
+                        "copy {} of a deleted source",
+                        &name
+                    );
+                    lab.execute(Command::DeleteSnapshot(cmd::DeleteSnapshot {
+                        group: RG.into(),
+                        name: name.clone(),
+                    }))
+                    .unwrap();
+                    model.snapshots.retain(|c| c.name != name);
+                }
             }
             Op::Restore { index } => {
                 if model.snapshots.is_empty() {
@@ -373,16 +533,19 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
                 let s = model.snapshots[index % model.snapshots.len()].clone();
                 let name = format!("r{}", model.disks.len());
-                lab.execute(Command::CreateDiskFromSnapshot(
-                    cmd::CreateDiskFromSnapshot {
-                        group: RG.into(),
-                        name: name.clone(),
-                        source: s.name.clone(),
-                        sku: None,
-                        size_gib: None,
-                    },
-                ))
-                .unwrap();
+                let restore = Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
+                    group: RG.into(),
+                    name: name.clone(),
+                    source: s.name.clone(),
+                    sku: None,
+                    size_gib: None,
+                });
+                // A copy is usable once all its data has crossed (D1).
+                if s.copy.as_ref().is_some_and(|c| model.now_ms < c.done_at) {
+                    expect_refused(&mut lab, restore, "OperationNotAllowed")?;
+                    continue;
+                }
+                lab.execute(restore).unwrap();
                 // Its first incremental snapshot holds all its data: every page counts as changed now.
                 let pages = s
                     .pages
@@ -401,6 +564,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let size_gib = lab.find_disk(RG, &name).unwrap().size_gib();
                 model.disks.push(Some(RefDisk {
                     name,
+                    region: s.region,
                     family: model.next_family,
                     size_gib,
                     epoch: 0,
@@ -408,6 +572,76 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     snapshot_times: vec![],
                 }));
                 model.next_family += 1;
+            }
+            Op::CopyToRegion { index } => {
+                if model.snapshots.is_empty() {
+                    continue;
+                }
+                let src = model.snapshots[index % model.snapshots.len()].clone();
+                model.names += 1;
+                let name = format!("c{}", model.names);
+                let copy = Command::CreateSnapshot(cmd::CreateSnapshot {
+                    group: RG.into(),
+                    name: name.clone(),
+                    source: lab.find_snapshot(RG, &src.name).unwrap().id(),
+                    incremental: true,
+                    sku: None,
+                    location: Some(TARGET.into()),
+                    copy_start: true,
+                });
+                let now = model.now_ms;
+                let (Some(source_family), false) = (src.family, src.region == TARGET) else {
+                    // D1: only incremental snapshots, and only to another region.
+                    expect_refused(&mut lab, copy, "InvalidParameter")?;
+                    continue;
+                };
+                // D3: one copy of a family at a time, in creation order.
+                let running = model.snapshots.iter().any(|c| {
+                    c.copy
+                        .as_ref()
+                        .is_some_and(|k| k.source_family == source_family && now < k.done_at)
+                });
+                let target_family = model.copy_families.get(&source_family).copied();
+                let previous = model
+                    .snapshots
+                    .iter()
+                    .filter(|c| target_family.is_some() && c.family == target_family)
+                    .max_by_key(|c| c.seq)
+                    .and_then(|c| c.copy.clone());
+                let previous_source = previous
+                    .as_ref()
+                    .and_then(|c| model.snapshots.iter().find(|s| s.name == c.source))
+                    .cloned();
+                // In creation order, even when the last copy's source is gone.
+                if running || previous.as_ref().is_some_and(|p| p.source_seq >= src.seq) {
+                    expect_refused(&mut lab, copy, "OperationNotAllowed")?;
+                    continue;
+                }
+                let result = lab.execute(copy);
+                prop_assert!(result.is_ok(), "{:?}", result);
+                let engine = lab.find_snapshot(RG, &name).unwrap();
+                let takes = engine.background.unwrap().duration.as_millis();
+                let family = *model.copy_families.entry(source_family).or_insert_with(|| {
+                    model.next_family += 1;
+                    model.next_family + 1_000
+                });
+                model.snapshots.push(RefSnapshot {
+                    name,
+                    region: TARGET,
+                    family: Some(family),
+                    seq,
+                    taken: src.taken,
+                    epoch: src.epoch,
+                    pages: src.pages.clone(),
+                    copy: Some(RefCopy {
+                        source: src.name.clone(),
+                        source_family,
+                        source_seq: src.seq,
+                        done_at: now + takes,
+                        // D2: what changed since the last copy's source was taken.
+                        since: previous_source.map(|p| p.taken),
+                    }),
+                });
             }
             Op::Resize { disk, grow } => {
                 let Some(name) = model.disk_name(disk) else {
@@ -512,8 +746,19 @@ fn check(lab: &Lab, model: &Model) -> Result<(), TestCaseError> {
         .last()
         .map_or((0.0, 0.0), |p| (p.daily_cost, p.full_equivalent_daily_cost));
     prop_assert_eq!(kept, (bill.daily_cost, bill.full_equivalent_daily_cost));
+    let now = model.now_ms;
     for s in &model.snapshots {
         let engine = lab.find_snapshot(RG, &s.name).unwrap();
+        if let Some(copy) = &s.copy {
+            prop_assert_eq!(engine.at.location.as_str(), TARGET);
+            prop_assert_eq!(
+                engine.completion_percent(lab.now()) == 100,
+                now >= copy.done_at,
+                "copy {} completion",
+                &s.name
+            );
+            prop_assert!(engine.copy_error.is_none());
+        }
         // Restore = the bytes the disk had then.
         let mut bytes = vec![0u8; PAGES as usize * PAGE];
         engine.content.read_into(0, &mut bytes);
@@ -540,6 +785,9 @@ fn check(lab: &Lab, model: &Model) -> Result<(), TestCaseError> {
         );
         let line = bill.snapshots.iter().find(|l| l.name == s.name).unwrap();
         prop_assert_eq!(line.used_bytes, model.used_bytes(s));
+        if s.copy.as_ref().is_some_and(|c| now < c.done_at) {
+            continue;
+        }
         // Plain page ranges = written pages.
         let plain = lab
             .page_ranges(RG, &s.name, None, &PageRangesRequest::default())
@@ -558,7 +806,7 @@ fn check(lab: &Lab, model: &Model) -> Result<(), TestCaseError> {
             let (Some(fam), true) = (newer.family, older.seq < newer.seq) else {
                 continue;
             };
-            if older.family != Some(fam) {
+            if older.family != Some(fam) || newer.copy.is_some() {
                 continue;
             }
             let result = lab.page_ranges(
@@ -616,10 +864,10 @@ fn coalesce(pages: impl Iterator<Item = (u64, RangeKind)>) -> Vec<(RangeKind, u6
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 10_000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: std::env::var("SNAPLAB_MODEL_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(10_000), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn engine_agrees_with_the_reference_model(ops in prop::collection::vec(op(), 1..40)) {
+    fn engine_agrees_with_the_reference_model(ops in prop::collection::vec(op(), 1..std::env::var("SNAPLAB_MODEL_OPS").ok().and_then(|c| c.parse().ok()).unwrap_or(40))) {
         run(ops)?;
     }
 }

@@ -938,6 +938,47 @@ fn d3_copies_go_in_creation_order() {
     advance(&mut lab, Span::minutes(1));
     let err = copy_start(&mut lab, "s1", "s1-ne", "northeurope").unwrap_err();
     assert!(matches!(err, EngineError::CopyOutOfOrder { .. }), "{err:?}");
+
+    // Still so once s2 (the last copy's source) is deleted: the copy keeps
+    // its source's place. (Found by the reference model: copying s1 after
+    // s2's source was gone put an older copy after a newer one, and deleting
+    // the newer then billed the older for a page it does not hold.)
+    write(&mut lab, "disk1", 0, 512, 7).unwrap();
+    delete_snapshot(&mut lab, "s2");
+    let err = copy_start(&mut lab, "s1", "s1-ne", "northeurope").unwrap_err();
+    assert!(
+        matches!(&err, EngineError::CopyOutOfOrder { already, .. } if already == "s2"),
+        "{err:?}"
+    );
+    // A newer snapshot may still be copied.
+    snapshot(&mut lab, "disk1", "s3").unwrap();
+    copy_start(&mut lab, "s3", "s3-ne", "northeurope").unwrap();
+}
+
+#[test]
+fn d2_a_whole_copy_after_its_predecessors_source_is_gone_still_bills_only_what_it_holds() {
+    // Found by the reference model. s1 (4 pages) is copied; a page is then
+    // cleared and s1 deleted, so the next copy crosses whole; deleting the
+    // first copy must leave the second billed for its 3 pages, not 4.
+    let mut lab = lab_with_disk("Premium_LRS", 4);
+    write(&mut lab, "disk1", 41 * 512, 4 * 512, 1).unwrap();
+    snapshot(&mut lab, "disk1", "s1").unwrap();
+    clear(&mut lab, "disk1", 41 * 512, 512);
+    copy_start(&mut lab, "s1", "s1-ne", "northeurope").unwrap();
+    advance(&mut lab, Span::minutes(1));
+    delete_snapshot(&mut lab, "s1");
+    snapshot(&mut lab, "disk1", "s2").unwrap();
+    copy_start(&mut lab, "s2", "s2-ne", "northeurope").unwrap();
+    advance(&mut lab, Span::minutes(1));
+    assert_eq!(
+        lab.find_snapshot(RG, "s2-ne").unwrap().used_bytes(),
+        3 * 512
+    );
+    delete_snapshot(&mut lab, "s1-ne");
+    assert_eq!(
+        lab.find_snapshot(RG, "s2-ne").unwrap().used_bytes(),
+        3 * 512
+    );
 }
 
 #[test]

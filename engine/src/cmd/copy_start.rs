@@ -67,8 +67,18 @@ pub(super) fn copy_to_region(
         .and_then(|p| p.origin.source_snapshot.as_ref())
         .and_then(|k| lab.snapshots.get(k))
         .cloned();
-    // D3: in creation order.
-    rules::d3_creation_order(&src, previous_source.as_ref(), &target)?;
+    // D3: in creation order, judged by the previous copy's source even when
+    // that source has since been deleted (its order is kept with the copy).
+    let already = previous.as_ref().and_then(|p| {
+        let name = p
+            .origin
+            .source_resource_id
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        p.origin.source_seq.map(|seq| (name.to_string(), seq))
+    });
+    rules::d3_creation_order(&src, already, &target)?;
     // D2: only what changed since the last copy in the target region crosses.
     let delta = match &previous_source {
         Some(prev_src) => {
@@ -80,7 +90,18 @@ pub(super) fn copy_to_region(
             }
             changed
         }
-        None => RangeSet::from_ranges(src.content.written_ranges()),
+        // The whole snapshot crosses. Its changes against the copy before it
+        // (whose source is gone, so the source family cannot say) are at
+        // most the pages written in either: a page cleared since is a
+        // change too, or deleting that older copy later would bill this one
+        // for a page it does not hold (A9).
+        None => {
+            let mut changed = RangeSet::from_ranges(src.content.written_ranges());
+            if let Some(previous) = &previous {
+                changed.union_with(&RangeSet::from_ranges(previous.content.written_ranges()));
+            }
+            changed
+        }
     };
     let transferred_bytes = written_pages_within(&src.content, &delta) * PAGE_SIZE;
     lab.snapshot_seq += 1;
@@ -96,6 +117,7 @@ pub(super) fn copy_to_region(
             source_resource_id: src.id(),
             source_unique_id: src.unique_id.clone(),
             source_snapshot: Some(src.at.key()),
+            source_seq: Some(src.seq),
         },
         delta,
         background: Some(Progress {
