@@ -31,6 +31,14 @@ fn knack_format_table_query_keeps_the_multiselect_hash_order() {
         ),
         "Size    Name\n------  ------\n4       d\n8       e\n"
     );
+    // Through a filter projection too (found running tests/docs/).
+    assert_eq!(
+        out(
+            &mut c,
+            "az disk list -g rg --query \"[?diskSizeGB > `4`].{Size:diskSizeGB, Name:name}\" -o table"
+        ),
+        "Size    Name\n------  ------\n8       e\n"
+    );
 }
 
 #[test]

@@ -29,6 +29,7 @@ pub fn snapshot_json(snapshot: &Snapshot, now: Instant) -> Value {
         "diskSizeBytes": snapshot.disk_size_bytes,
         "diskSizeGB": snapshot.disk_size_bytes / crate::units::GIB,
         "diskState": if snapshot.sas_active { "ActiveSAS" } else { "Unattached" },
+        "encryption": { "type": "EncryptionAtRestWithPlatformKey" },
         "id": snapshot.id(),
         "incremental": snapshot.incremental,
         "incrementalSnapshotFamilyId": snapshot.family_id,
@@ -76,6 +77,9 @@ pub fn disk_json(disk: &Disk, lab: &Lab) -> Value {
         "diskSizeBytes": disk.data.size_bytes(),
         "diskSizeGB": disk.size_gib(),
         "diskState": disk.disk_state(),
+        // Azure encrypts every managed disk at rest, with platform keys
+        // unless a disk encryption set is given (the simulator has none).
+        "encryption": { "type": "EncryptionAtRestWithPlatformKey" },
         "id": disk.id(),
         "location": disk.at.location,
         "managedBy": managed_by,

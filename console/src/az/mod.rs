@@ -664,6 +664,8 @@ fn row_keys(ast: &jmespath::ast::Ast) -> Option<Vec<String>> {
     match ast {
         Ast::MultiHash { elements, .. } => Some(elements.iter().map(|kv| kv.key.clone()).collect()),
         Ast::Projection { rhs, .. } | Ast::Subexpr { rhs, .. } => row_keys(rhs),
+        // A filter projection (`[?…].{…}`) ends in its condition's `then`.
+        Ast::Condition { then, .. } => row_keys(then),
         _ => None,
     }
 }

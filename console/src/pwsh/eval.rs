@@ -85,14 +85,37 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// Where an object made by Select-Object keeps the order its properties
+/// were picked in (JSON objects here are sorted by key; PowerShell's keep
+/// their order).
+const ORDER_KEY: &str = "@order";
+
+/// The properties an object shows, in its order: as picked, or sorted.
+/// Keys starting with `@` are the simulator's own markers.
+fn shown_keys(v: &Value) -> Vec<String> {
+    let Some(map) = v.as_object() else {
+        return Vec::new();
+    };
+    match map.get(ORDER_KEY).and_then(Value::as_array) {
+        Some(order) => order.iter().map(text).collect(),
+        None => map
+            .keys()
+            .filter(|k| !k.starts_with('@'))
+            .cloned()
+            .collect(),
+    }
+}
+
 /// An object as Format-List prints it; nested objects by their type name.
 fn format_list(v: &Value) -> Vec<String> {
     let Some(map) = v.as_object() else {
         return vec![text(v)];
     };
-    let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+    let keys = shown_keys(v);
+    let width = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
     let mut lines = vec![String::new()];
-    for (k, val) in map {
+    for k in &keys {
+        let val = map.get(k).unwrap_or(&Value::Null);
         let shown = match val {
             Value::Object(_) => get_ci(val, "@type")
                 .map(text)
@@ -536,12 +559,14 @@ impl<'a> Interpreter<'a> {
                     items
                         .iter()
                         .map(|i| {
-                            Value::Object(
-                                names
-                                    .iter()
-                                    .map(|n| (pascal_key(i, n), property(i, n)))
-                                    .collect(),
-                            )
+                            let mut picked: serde_json::Map<String, Value> = names
+                                .iter()
+                                .map(|n| (pascal_key(i, n), property(i, n)))
+                                .collect();
+                            // Its properties in the order they were picked.
+                            let order = names.iter().map(|n| json!(pascal_key(i, n))).collect();
+                            picked.insert(ORDER_KEY.into(), Value::Array(order));
+                            Value::Object(picked)
                         })
                         .collect()
                 }
@@ -653,6 +678,13 @@ impl<'a> Interpreter<'a> {
                     params.insert(p.to_lowercase(), value);
                 }
                 None => positional.push(value),
+            }
+        }
+        // Parameter aliases the Az cmdlets declare (`-AccountType` is
+        // `-SkuName` in New-AzDiskConfig and New-AzSnapshotConfig).
+        for (alias, name) in [("accounttype", "skuname")] {
+            if let Some(v) = params.remove(alias) {
+                params.entry(name.to_string()).or_insert(v);
             }
         }
         let get = |k: &str| params.get(k).filter(|v| !v.is_null()).map(text);
@@ -1168,11 +1200,7 @@ fn pascal_key(item: &Value, name: &str) -> String {
 /// header, one row per item (numbers right-aligned), and a blank line.
 fn format_table(items: &[Value], names: &[String]) -> String {
     let columns: Vec<String> = if names.is_empty() {
-        items
-            .first()
-            .and_then(Value::as_object)
-            .map(|m| m.keys().filter(|k| !k.starts_with('@')).cloned().collect())
-            .unwrap_or_default()
+        items.first().map(shown_keys).unwrap_or_default()
     } else {
         names
             .iter()

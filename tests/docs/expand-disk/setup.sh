@@ -1,0 +1,2 @@
+az group create --name rg-docs --location eastus -o none
+az disk create -g rg-docs -n data-disk --size-gb 50 --sku Premium_LRS -o none

@@ -1,0 +1,2 @@
+az group create --name rg-docs --location eastus -o none
+sim feature enable -o none
