@@ -22,10 +22,16 @@ proptest! {
 
     #[test]
     fn random_scripts_never_panic(script in "[ -~\n\t]{0,200}") {
-        let _ = shell::check(&script);
+        let refused = shell::check(&script).is_err();
         let mut console = Console::new(Lab::new());
         let t = console.run(&script);
         prop_assert!(t.status >= 0);
+        // A script that does not parse runs nothing: the lab is as it was.
+        if refused {
+            prop_assert!(t.status != 0);
+            prop_assert_eq!(console.lab.log().len(), 0);
+            prop_assert!(console.executed.is_empty());
+        }
     }
 
     #[test]
@@ -43,11 +49,16 @@ proptest! {
         let at = cut.min(chars.len());
         chars.splice(at..at, insert.chars());
         let script: String = chars.into_iter().collect();
-        if let Err(e) = shell::check(&script) {
+        let refused = shell::check(&script);
+        if let Err(e) = &refused {
             prop_assert!(e.line >= 1 && e.column >= 1);
         }
         let mut console = Console::new(Lab::new());
-        let _ = console.run(&script);
+        let t = console.run(&script);
+        if refused.is_err() {
+            prop_assert!(t.status != 0);
+            prop_assert_eq!(console.lab.log().len(), 0);
+        }
     }
 }
 
@@ -120,7 +131,12 @@ proptest! {
         let mutated: String = chars.into_iter().collect();
         let mut console = Console::new(Lab::new());
         console.run("az group create -n rg -l westeurope -o none\naz disk create -g rg -n d --size-gb 1 -o none");
-        let _ = console.deploy("rg", &mutated, &Default::default());
+        let before = (console.lab.log().len(), console.lab.snapshots().count(), console.lab.disks().count());
+        // ARM validates the whole template first: a refused one changes nothing.
+        if console.deploy("rg", &mutated, &Default::default()).is_err() {
+            let after = (console.lab.log().len(), console.lab.snapshots().count(), console.lab.disks().count());
+            prop_assert_eq!(after, before);
+        }
     }
 }
 
@@ -137,10 +153,16 @@ proptest! {
         let at = cut.min(chars.len());
         chars.splice(at..at, insert.chars());
         let mutated: String = chars.into_iter().collect();
-        if let Err(e) = snaplab_console::pwsh::check(&mutated) {
+        let refused = snaplab_console::pwsh::check(&mutated);
+        if let Err(e) = &refused {
             prop_assert!(e.line >= 1 && e.column >= 1);
         }
-        let _ = console.run_pwsh(&mutated);
+        let logged = console.lab.log().len();
+        let t = console.run_pwsh(&mutated);
+        if refused.is_err() {
+            prop_assert!(t.status != 0);
+            prop_assert_eq!(console.lab.log().len(), logged);
+        }
     }
 }
 
