@@ -255,3 +255,30 @@ fn az_resource_move_moves_a_full_snapshot_and_refuses_an_incremental_one_whole()
         "full\n"
     );
 }
+
+#[test]
+fn no_wait_prints_nothing_and_the_operation_is_done() {
+    // azure-cli's sdk_no_wait returns the poller unawaited: no result, no output.
+    let mut c = lab();
+    assert_eq!(
+        out(
+            &mut c,
+            "az snapshot create -g rg -n nw --source d --incremental true --no-wait"
+        ),
+        ""
+    );
+    assert_eq!(
+        out(
+            &mut c,
+            "az disk update -g rg -n d --size-gb 16 --no-wait --query diskSizeGB"
+        ),
+        ""
+    );
+    assert_eq!(
+        out(
+            &mut c,
+            "az snapshot wait -g rg -n nw --created && az disk show -g rg -n d --query diskSizeGB"
+        ),
+        "16\n"
+    );
+}

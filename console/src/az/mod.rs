@@ -97,7 +97,7 @@ const YES: Opt = Opt {
 };
 const NO_WAIT: Opt = switch(
     "--no-wait",
-    "Do not wait for the operation to finish (accepted; the simulator finishes at once).",
+    "Do not wait for the operation to finish: nothing is printed (the simulator finishes it at once).",
 );
 
 /// The options every command takes.
@@ -575,6 +575,12 @@ pub fn run(
         Out::Json(value) => value,
         Out::Text(text) => return Ok(text),
     };
+    // `--no-wait`: az starts the operation and returns without its result,
+    // so it prints nothing (`--query` included). The simulator has finished
+    // the operation already; `az ... wait` and `show` see it at once.
+    if args.flag("--no-wait") {
+        return Ok(String::new());
+    }
     let (value, order) = match args.get("--query") {
         Some(query) => {
             let expr = compile_query("--query", query)?;
