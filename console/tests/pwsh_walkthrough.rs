@@ -220,3 +220,68 @@ Update-AzDisk -ResourceGroupName rg -DiskName data -DiskUpdate $shrink
         t.stderr()
     );
 }
+
+/// Az objects list their properties in Az.Compute's order, DateTimes print
+/// in the en-US culture but sort and compare by time, and lists index.
+#[test]
+fn az_objects_print_as_powershell_prints_them_and_datetimes_sort_by_time() {
+    let mut c = Console::new(Lab::new());
+    let t = c.run(
+        "az group create -n rg -l westeurope -o none\n\
+         az disk create -g rg -n d --size-gb 4 -o none\n\
+         az snapshot create -g rg -n s1 --source d --incremental true -o none\n\
+         sim clock advance 3h -o none\n\
+         az snapshot create -g rg -n s2 --source d --incremental true -o none",
+    );
+    assert_eq!(t.status, 0, "{:?}", t.lines);
+    let t = c.run_in(
+        Language::PowerShell,
+        r#"Get-AzDisk -ResourceGroupName rg -DiskName d
+$s = Get-AzSnapshot -ResourceGroupName rg
+$s | Sort-Object TimeCreated -Descending | Select-Object Name, TimeCreated | Format-Table
+Write-Output ("newer: " + ($s[1].TimeCreated -gt $s[0].TimeCreated) + ", last: " + $s[-1].Name)
+"#,
+    );
+    let out = t.stdout();
+    assert_eq!(t.status, 0, "{out}\n{}", t.stderr());
+    // PSDisk's order (Models/PSDisk.cs), each name padded to the longest.
+    let names: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split(" : ").next().filter(|_| l.contains(" : ")))
+        .map(str::trim_end)
+        .take(8)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "ResourceGroupName",
+            "ManagedBy",
+            "ManagedByExtended",
+            "Sku",
+            "Zones",
+            "TimeCreated",
+            "OsType",
+            "HyperVGeneration"
+        ]
+    );
+    assert!(
+        out.contains(
+            "\nSku                          : Microsoft.Azure.Management.Compute.Models.DiskSku\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nTimeCreated                  : 1/5/2026 10:00:00 AM\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nTags                         : {}\n"),
+        "{out}"
+    );
+    // Sorted by time, not by the text (10:00 AM would sort before 1:00 PM).
+    assert!(
+        out.contains("Name TimeCreated\n---- -----------\ns2   1/5/2026 1:00:00 PM\ns1   1/5/2026 10:00:00 AM\n"),
+        "{out}"
+    );
+    assert!(out.contains("newer: True, last: s2\n"), "{out}");
+}

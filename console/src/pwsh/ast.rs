@@ -26,6 +26,8 @@ pub enum Expr {
     Pipe(Box<Expr>, Vec<Expr>),
     /// `@{ Name = value; … }`: a hashtable, its keys in the order written.
     Hashtable(Vec<(String, Expr)>),
+    /// `$list[i]`: an element (a negative index counts from the end).
+    Index(Box<Expr>, Box<Expr>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -168,6 +170,7 @@ impl fmt::Display for Expr {
                 }
                 Ok(())
             }
+            Expr::Index(list, index) => write!(f, "{list}[{index}]"),
             Expr::Hashtable(entries) => {
                 f.write_str("@{")?;
                 for (i, (key, value)) in entries.iter().enumerate() {

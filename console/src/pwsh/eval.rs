@@ -79,6 +79,7 @@ fn text(v: &Value) -> String {
             .map(|f| format!("{}", f as i64))
             .unwrap_or_else(|| n.to_string()),
         Value::Array(a) => a.iter().map(text).collect::<Vec<_>>().join(" "),
+        Value::Object(o) if o.contains_key(DATETIME_KEY) => en_us_datetime(v),
         Value::Object(o) => get_ci(v, "Name").map(text).unwrap_or_else(|| {
             format!("@{{{}}}", o.keys().cloned().collect::<Vec<_>>().join("; "))
         }),
@@ -89,6 +90,152 @@ fn text(v: &Value) -> String {
 /// were picked in (JSON objects here are sorted by key; PowerShell's keep
 /// their order).
 const ORDER_KEY: &str = "@order";
+
+/// A .NET `DateTime` (`TimeCreated`): kept as its ISO 8601 text, so it
+/// sorts and compares by time, and printed as PowerShell prints a DateTime
+/// in the en-US culture (`11/23/2026 9:05:00 AM`).
+const DATETIME_KEY: &str = "@datetime";
+
+fn datetime(iso: &str) -> Value {
+    json!({ DATETIME_KEY: iso })
+}
+
+/// `M/d/yyyy h:mm:ss tt`, the en-US general date/time pattern.
+fn en_us_datetime(v: &Value) -> String {
+    let iso = v
+        .get(DATETIME_KEY)
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let num = |range: std::ops::Range<usize>| -> u32 {
+        iso.get(range).and_then(|t| t.parse().ok()).unwrap_or(0)
+    };
+    let (year, month, day) = (num(0..4), num(5..7), num(8..10));
+    let (hour, minute, second) = (num(11..13), num(14..16), num(17..19));
+    let (h12, tt) = match hour {
+        0 => (12, "AM"),
+        1..=11 => (hour, "AM"),
+        12 => (12, "PM"),
+        _ => (hour - 12, "PM"),
+    };
+    format!("{month}/{day}/{year} {h12}:{minute:02}:{second:02} {tt}")
+}
+
+/// The key a value sorts and compares by: a DateTime by its time.
+fn sort_text(v: &Value) -> String {
+    match v.get(DATETIME_KEY).and_then(Value::as_str) {
+        Some(iso) => iso.to_string(),
+        None => text(v).to_lowercase(),
+    }
+}
+
+/// `PSDisk`'s properties in the order Az.Compute declares them
+/// (`Models/PSDisk.cs`), which is how PowerShell lists them.
+const PSDISK_ORDER: &[&str] = &[
+    "ResourceGroupName",
+    "ManagedBy",
+    "ManagedByExtended",
+    "Sku",
+    "Zones",
+    "TimeCreated",
+    "OsType",
+    "HyperVGeneration",
+    "CreationData",
+    "DiskSizeGB",
+    "DiskSizeBytes",
+    "UniqueId",
+    "EncryptionSettingsCollection",
+    "ProvisioningState",
+    "DiskIOPSReadWrite",
+    "DiskMBpsReadWrite",
+    "DiskIOPSReadOnly",
+    "DiskMBpsReadOnly",
+    "DiskState",
+    "Encryption",
+    "MaxShares",
+    "ShareInfo",
+    "Id",
+    "Name",
+    "Type",
+    "Location",
+    "ExtendedLocation",
+    "Tags",
+    "NetworkAccessPolicy",
+    "DiskAccessId",
+    "Tier",
+    "BurstingEnabled",
+    "PurchasePlan",
+    "SupportsHibernation",
+    "SecurityProfile",
+    "PublicNetworkAccess",
+    "SupportedCapabilities",
+    "DataAccessAuthMode",
+    "CompletionPercent",
+    "OptimizedForFrequentAttach",
+];
+
+/// `PSSnapshot`'s properties in Az.Compute's order (the same pattern as
+/// PSDisk: the snapshot's own properties, then the resource's, then those
+/// added by later API versions).
+const PSSNAPSHOT_ORDER: &[&str] = &[
+    "ResourceGroupName",
+    "ManagedBy",
+    "Sku",
+    "ExtendedLocation",
+    "TimeCreated",
+    "OsType",
+    "HyperVGeneration",
+    "PurchasePlan",
+    "CreationData",
+    "DiskSizeGB",
+    "DiskSizeBytes",
+    "DiskState",
+    "UniqueId",
+    "EncryptionSettingsCollection",
+    "ProvisioningState",
+    "Incremental",
+    "Encryption",
+    "NetworkAccessPolicy",
+    "DiskAccessId",
+    "Id",
+    "Name",
+    "Type",
+    "Location",
+    "Tags",
+    "SupportsHibernation",
+    "SecurityProfile",
+    "PublicNetworkAccess",
+    "CompletionPercent",
+    "CopyCompletionError",
+    "DataAccessAuthMode",
+    "IncrementalSnapshotFamilyId",
+];
+
+/// An Az object: its properties in `order` (those it lacks shown empty, as
+/// PowerShell shows a null property), `TimeCreated` as a DateTime, and its
+/// nested SKU typed as `sku_type`.
+fn az_object(mut v: Value, order: &[&str], sku_type: &str) -> Value {
+    if let Value::Object(map) = &mut v {
+        if let Some(Value::String(iso)) = map.get("TimeCreated").cloned() {
+            map.insert("TimeCreated".into(), datetime(&iso));
+        }
+        if let Some(Value::Object(sku)) = map.get_mut("Sku") {
+            sku.insert(
+                "@type".into(),
+                json!(format!(
+                    "Microsoft.Azure.Management.Compute.Models.{sku_type}"
+                )),
+            );
+        }
+        for key in order {
+            map.entry(key.to_string()).or_insert(Value::Null);
+        }
+        map.insert(
+            ORDER_KEY.into(),
+            Value::Array(order.iter().map(|k| json!(k)).collect()),
+        );
+    }
+    v
+}
 
 /// The properties an object shows, in its order: as picked, or sorted.
 /// Keys starting with `@` are the simulator's own markers.
@@ -117,6 +264,9 @@ fn format_list(v: &Value) -> Vec<String> {
     for k in &keys {
         let val = map.get(k).unwrap_or(&Value::Null);
         let shown = match val {
+            Value::Object(o) if o.contains_key(DATETIME_KEY) => text(val),
+            // An empty dictionary (Tags): PowerShell prints its braces.
+            Value::Object(o) if o.is_empty() => "{}".to_string(),
             Value::Object(_) => get_ci(val, "@type")
                 .map(text)
                 .unwrap_or_else(|| format!("Microsoft.Azure.Management.Compute.Models.{k}")),
@@ -380,6 +530,15 @@ impl<'a> Interpreter<'a> {
                     "eq" => json!(equal(&a, &b)),
                     "ne" => json!(!equal(&a, &b)),
                     "like" => json!(text(&a).eq_ignore_ascii_case(&text(&b))),
+                    cmp if a.get(DATETIME_KEY).is_some() || b.get(DATETIME_KEY).is_some() => {
+                        let (x, y) = (sort_text(&a), sort_text(&b));
+                        json!(match cmp {
+                            "lt" => x < y,
+                            "gt" => x > y,
+                            "le" => x <= y,
+                            _ => x >= y,
+                        })
+                    }
                     cmp => {
                         let (x, y) = (number(&a), number(&b));
                         json!(match cmp {
@@ -423,6 +582,28 @@ impl<'a> Interpreter<'a> {
             }
             // A script block as a value prints as its text, as in PowerShell.
             Expr::Block(_) => Value::String(e.to_string()),
+            Expr::Index(list, index) => {
+                let (list, index) = (self.eval(list).await?, self.eval(index).await?);
+                match (&list, &index) {
+                    (Value::Array(items), _) => {
+                        let i = number(&index) as i64;
+                        let at = if i < 0 { items.len() as i64 + i } else { i };
+                        // Out of range is $null in PowerShell, not an error.
+                        usize::try_from(at)
+                            .ok()
+                            .and_then(|at| items.get(at))
+                            .cloned()
+                            .unwrap_or(Value::Null)
+                    }
+                    (Value::Object(_), _) => property(&list, &text(&index)),
+                    (Value::Null, _) => {
+                        return Err(PsError("Cannot index into a null array.".into()))
+                    }
+                    // One object indexes as a list of one.
+                    (_, _) if number(&index) == 0.0 => list.clone(),
+                    _ => Value::Null,
+                }
+            }
             Expr::Hashtable(entries) => {
                 let mut table = serde_json::Map::new();
                 table.insert(HASHTABLE_KEY.into(), Value::Bool(true));
@@ -581,7 +762,7 @@ impl<'a> Interpreter<'a> {
                     };
                     match (a.as_f64(), b.as_f64()) {
                         (Some(x), Some(y)) => x.total_cmp(&y),
-                        _ => text(&a).to_lowercase().cmp(&text(&b).to_lowercase()),
+                        _ => sort_text(&a).cmp(&sort_text(&b)),
                     }
                 });
                 if args.iter().any(|(p, _)| p.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("descending"))) {
@@ -1186,7 +1367,7 @@ fn ps_snapshot(s: &snaplab_engine::model::Snapshot, lab: &Lab) -> Value {
         );
         map.remove("ResourceGroup");
     }
-    v
+    az_object(v, PSSNAPSHOT_ORDER, "SnapshotSku")
 }
 
 /// The property's name as the object spells it (`name` → `Name`).
@@ -1325,5 +1506,5 @@ fn ps_disk(d: &snaplab_engine::model::Disk, lab: &Lab) -> Value {
         );
         map.remove("ResourceGroup");
     }
-    v
+    az_object(v, PSDISK_ORDER, "DiskSku")
 }

@@ -85,6 +85,8 @@ mod tests {
             tree("$h = @{\n  Name = 'disk1'\n  'Size GB' = 4; Zone = @(1)\n}"),
             "$h = @{Name = 'disk1'; 'Size GB' = 4; Zone = @(1)}"
         );
+        assert_eq!(tree("$s[0].Name"), "($s[0]).Name");
+        assert_eq!(tree("$s[$i + 1]"), "$s[($i + 1)]");
         assert!(check("do { 1 }")
             .unwrap_err()
             .message

@@ -407,12 +407,31 @@ impl Parser<'_> {
                     }
                     path.extend(prop.split('.').map(str::to_string));
                 }
-                Ok(match name.as_str() {
+                let mut e = match name.as_str() {
                     "true" if path.is_empty() => Expr::Lit(json!(true)),
                     "false" if path.is_empty() => Expr::Lit(json!(false)),
                     "null" if path.is_empty() => Expr::Lit(Value::Null),
                     _ => Expr::Var(name, path),
-                })
+                };
+                // `$list[0]`, `$list[-1].Name`: an element, then its properties.
+                while *self.peek() == Tok::Punct('[') {
+                    self.at += 1;
+                    let index = self.expression()?;
+                    self.expect(']')?;
+                    let mut path = Vec::new();
+                    while *self.peek() == Tok::Punct('.') {
+                        self.at += 1;
+                        let Tok::Word(prop) = self.next() else {
+                            return Err(self.error("expected a property name after '.'"));
+                        };
+                        path.extend(prop.split('.').map(str::to_string));
+                    }
+                    e = Expr::Index(Box::new(e), Box::new(index));
+                    if !path.is_empty() {
+                        e = Expr::Member(Box::new(e), path);
+                    }
+                }
+                Ok(e)
             }
             Tok::Str(s, true) => Ok(Expr::Interp(s)),
             Tok::Str(s, false) => Ok(Expr::Lit(Value::String(s))),
