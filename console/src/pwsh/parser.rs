@@ -380,6 +380,19 @@ impl Parser<'_> {
         Ok(Expr::Cmd(name, args))
     }
 
+    /// `.Name.Other` after an expression: the property names.
+    fn property_path(&mut self) -> Result<Vec<String>, ParseError> {
+        let mut path = Vec::new();
+        while *self.peek() == Tok::Punct('.') {
+            self.at += 1;
+            let Tok::Word(prop) = self.next() else {
+                return Err(self.error("expected a property name after '.'"));
+            };
+            path.extend(prop.split('.').map(str::to_string));
+        }
+        Ok(path)
+    }
+
     fn primary(&mut self) -> Result<Expr, ParseError> {
         match self.next() {
             Tok::Var(name) => {
@@ -418,14 +431,7 @@ impl Parser<'_> {
                     self.at += 1;
                     let index = self.expression()?;
                     self.expect(']')?;
-                    let mut path = Vec::new();
-                    while *self.peek() == Tok::Punct('.') {
-                        self.at += 1;
-                        let Tok::Word(prop) = self.next() else {
-                            return Err(self.error("expected a property name after '.'"));
-                        };
-                        path.extend(prop.split('.').map(str::to_string));
-                    }
+                    let path = self.property_path()?;
                     e = Expr::Index(Box::new(e), Box::new(index));
                     if !path.is_empty() {
                         e = Expr::Member(Box::new(e), path);
@@ -439,14 +445,7 @@ impl Parser<'_> {
             Tok::Punct('(') => {
                 let e = self.expression()?;
                 self.expect(')')?;
-                let mut path = Vec::new();
-                while *self.peek() == Tok::Punct('.') {
-                    self.at += 1;
-                    let Tok::Word(prop) = self.next() else {
-                        return Err(self.error("expected a property name after '.'"));
-                    };
-                    path.extend(prop.split('.').map(str::to_string));
-                }
+                let path = self.property_path()?;
                 Ok(if path.is_empty() {
                     e
                 } else {
