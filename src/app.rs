@@ -178,7 +178,7 @@ pub fn app() -> Html {
                         } else {
                             "app.upgradedElsewhere"
                         };
-                        dispatch.emit(Action::LoadFailed(tr(language, key).into()))
+                        dispatch.emit(Action::LetGo(tr(language, key).into()))
                     })
                 },
             });
@@ -490,7 +490,7 @@ pub fn app() -> Html {
         },
         Phase::Failed(message) => html! {
             <section class="card refusal failed" role="alert">
-                <h2>{ t("app.failed") }</h2>
+                <h2>{ if state.let_go { t("app.letGo") } else { t("app.failed") } }</h2>
                 <p>{ message }</p>
                 { storage_panel }
             </section>

@@ -329,6 +329,9 @@ pub struct AppState {
     pub stale: bool,
     /// Opening waits for another tab to close the database.
     pub blocked: bool,
+    /// This tab let go of the database for another tab's upgrade or
+    /// deletion (the failed phase then says so, not "could not be opened").
+    pub let_go: bool,
 }
 
 impl Default for AppState {
@@ -356,6 +359,7 @@ impl Default for AppState {
             pending_share: None,
             stale: false,
             blocked: false,
+            let_go: false,
         }
     }
 }
@@ -403,6 +407,9 @@ pub enum Action {
     Followed(Journal),
     /// Opening the database waits for another tab to close it.
     OpenBlocked,
+    /// This tab closed its connection for another tab's upgrade or
+    /// deletion of the database: why, in words for the user.
+    LetGo(String),
 }
 
 impl AppState {
@@ -635,6 +642,7 @@ impl Reducible for AppState {
         match action {
             Action::Loaded(journal) => {
                 next.blocked = false;
+                next.let_go = false;
                 next.journal = journal;
                 next.revision += 1;
                 next.phase = Phase::Ready;
@@ -642,9 +650,14 @@ impl Reducible for AppState {
             }
             Action::LoadFailed(message) => {
                 next.blocked = false;
+                next.let_go = false;
                 next.phase = Phase::Failed(message);
             }
             Action::OpenBlocked => next.blocked = true,
+            Action::LetGo(message) => {
+                next.let_go = true;
+                next.phase = Phase::Failed(message);
+            }
             Action::Submit(command) => next.queue(Work::Command(command)),
             Action::Queue(work) => next.queue(work),
             Action::Committed(n) => {
@@ -800,6 +813,20 @@ mod tests {
             offset,
             data: WriteData::bytes(vec![1; 512]),
         })
+    }
+
+    #[test]
+    fn letting_go_for_another_tab_says_so_and_a_later_open_clears_it() {
+        let waiting = Rc::new(AppState::default()).reduce(Action::OpenBlocked);
+        assert!(waiting.blocked && waiting.phase == Phase::Loading);
+        let state = ready().reduce(Action::LetGo("deleted elsewhere".into()));
+        assert!(state.let_go);
+        assert_eq!(state.phase, Phase::Failed("deleted elsewhere".into()));
+        // Nothing more is queued for the closed database but a replacement.
+        let state = state.reduce(Action::Submit(write(0)));
+        assert!(!state.busy());
+        let state = state.reduce(Action::LoadFailed("other".into()));
+        assert!(!state.let_go, "a different failure has its own title");
     }
 
     #[test]

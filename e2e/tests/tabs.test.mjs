@@ -86,6 +86,7 @@ test('a tab lets go of its lab when another deletes the database or opens a newe
   const alert = a.getByRole('alert').filter({ hasText: 'deleted in another tab' });
   await alert.waitFor({ timeout: 10_000 });
   assert.match(await alert.textContent(), /Reload this tab to start a new lab/);
+  assert.match(await alert.textContent(), /This tab let go of your lab/);
 
   // A reload starts a new lab.
   await openApp(a, app.url);
