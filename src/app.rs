@@ -492,6 +492,13 @@ pub fn app() -> Html {
             <section class="card refusal failed" role="alert">
                 <h2>{ if state.let_go { t("app.letGo") } else { t("app.failed") } }</h2>
                 <p>{ message }</p>
+                if state.let_go {
+                    <p><button type="button" class="primary" id="reload-tab" onclick={Callback::from(|_| {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().reload();
+                        }
+                    })}>{ t("app.reload") }</button></p>
+                }
                 { storage_panel }
             </section>
         },

@@ -94,6 +94,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("app.loading", "Opening your lab…", "Öppnar ditt labb…"),
     ("app.failed", "Your stored lab could not be opened", "Ditt sparade labb kunde inte öppnas"),
     ("app.letGo", "This tab let go of your lab", "Den här fliken släppte ditt labb"),
+    ("app.reload", "Reload this tab", "Ladda om fliken"),
     ("app.blocked", "Waiting for another Snaplab tab: it has an older version of the lab open. Close or reload that tab to continue.", "Väntar på en annan Snaplab-flik: den har en äldre version av labbet öppen. Stäng eller ladda om den fliken för att fortsätta."),
     ("app.upgradedElsewhere", "A newer Snaplab opened this lab in another tab, so this tab let go of it. Reload this tab to continue with the lab as it is now.", "En nyare Snaplab öppnade labbet i en annan flik, så den här fliken släppte det. Ladda om fliken för att fortsätta med labbet som det är nu."),
     ("app.deletedElsewhere", "The lab's stored data was deleted in another tab (or by clearing site data). Reload this tab to start a new lab.", "Labbets sparade data raderades i en annan flik (eller genom att webbplatsdata rensades). Ladda om fliken för att börja ett nytt labb."),

@@ -88,8 +88,9 @@ test('a tab lets go of its lab when another deletes the database or opens a newe
   assert.match(await alert.textContent(), /Reload this tab to start a new lab/);
   assert.match(await alert.textContent(), /This tab let go of your lab/);
 
-  // A reload starts a new lab.
-  await openApp(a, app.url);
+  // Its Reload button starts a new lab.
+  await a.getByRole('button', { name: 'Reload this tab' }).click();
+  await a.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
   assert.equal(await used(a), '0 B');
 
   // A newer Snaplab (a higher database version) opened in another page: A
