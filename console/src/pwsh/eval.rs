@@ -869,6 +869,8 @@ impl<'a> Interpreter<'a> {
             }
         }
         let get = |k: &str| params.get(k).filter(|v| !v.is_null()).map(text);
+        // A parameter's value as given (a number stays a number), or $null.
+        let raw = |k: &str| params.get(k).cloned().unwrap_or(Value::Null);
         let need = |k: &str, shown: &str| {
             get(k).filter(|v| !v.is_empty()).ok_or_else(|| PsError(format!("{name}: Cannot validate argument on parameter '{shown}'. The argument is null or empty. Provide an argument that is not null or empty, and then try the command again.")))
         };
@@ -1141,9 +1143,9 @@ impl<'a> Interpreter<'a> {
             }
             "new-azdiskupdateconfig" => json!({
                 "@type": "Microsoft.Azure.Commands.Compute.Automation.Models.PSDiskUpdate",
-                "DiskSizeGB": params.get("disksizegb").cloned().unwrap_or(Value::Null),
-                "DiskIOPSReadWrite": params.get("diskiopsreadwrite").cloned().unwrap_or(Value::Null),
-                "DiskMBpsReadWrite": params.get("diskmbpsreadwrite").cloned().unwrap_or(Value::Null),
+                "DiskSizeGB": raw("disksizegb"),
+                "DiskIOPSReadWrite": raw("diskiopsreadwrite"),
+                "DiskMBpsReadWrite": raw("diskmbpsreadwrite"),
                 "SkuName": get("skuname"),
             }),
             "update-azdisk" => {
@@ -1184,13 +1186,13 @@ impl<'a> Interpreter<'a> {
                 "@type": "Microsoft.Azure.Commands.Compute.Automation.Models.PSDisk",
                 "Location": get("location"),
                 "CreateOption": get("createoption").unwrap_or_else(|| "Empty".into()),
-                "DiskSizeGB": params.get("disksizegb").cloned().unwrap_or(Value::Null),
+                "DiskSizeGB": raw("disksizegb"),
                 "SkuName": get("skuname"),
                 "SourceResourceId": get("sourceresourceid"),
                 "Zone": get("zone"),
-                "DiskIOPSReadWrite": params.get("diskiopsreadwrite").cloned().unwrap_or(Value::Null),
-                "DiskMBpsReadWrite": params.get("diskmbpsreadwrite").cloned().unwrap_or(Value::Null),
-                "LogicalSectorSize": params.get("logicalsectorsize").cloned().unwrap_or(Value::Null),
+                "DiskIOPSReadWrite": raw("diskiopsreadwrite"),
+                "DiskMBpsReadWrite": raw("diskmbpsreadwrite"),
+                "LogicalSectorSize": raw("logicalsectorsize"),
             }),
             "new-azdisk" => {
                 let (group, disk) = (
