@@ -217,6 +217,21 @@ pub fn app() -> Html {
         });
     }
 
+    // A lab opened from its checkpoint shows at once; the log before the
+    // checkpoint (history, undo and share links need it) is read next.
+    {
+        let (store, dispatch) = ((*store).clone(), dispatch.clone());
+        let wanted = state.wants_older().map(|base| (state.lineage, base));
+        use_effect_with(wanted, move |wanted| {
+            if let Some((_, base)) = *wanted {
+                spawn_local(async move {
+                    let read = store.load_older(base).await.map(Rc::new);
+                    dispatch.emit(Action::OlderHistory(read));
+                });
+            }
+        });
+    }
+
     // Store whatever work is in flight; the reducer waits for the answer.
     {
         let tabs = tabs.clone();
@@ -385,7 +400,7 @@ pub fn app() -> Html {
         })
     };
     let storage_panel = html! {
-        <StoragePanel facts={state.storage} log_len={state.lab().log().len()} export={export} dispatch={dispatch.clone()} />
+        <StoragePanel facts={state.storage} log_len={state.lab().operations()} export={export} dispatch={dispatch.clone()} />
     };
 
     // The dialog's command: its result comes back to the dialog.

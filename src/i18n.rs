@@ -306,6 +306,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("lessons.notSolved", "Not solved yet", "Inte löst än"),
     ("lessons.exportProgress", "Export progress", "Exportera framsteg"),
     ("history.title", "History", "Historik"),
+    ("history.loading", "Reading the earlier history ({n} operations) from this browser's storage…", "Läser den tidigare historiken ({n} åtgärder) från webbläsarens lagring…"),
     ("history.undo", "Undo", "Ångra"),
     ("history.refused", "refused", "nekad"),
     ("history.disks", "disk(s)", "disk(ar)"),

@@ -27,7 +27,7 @@ use snaplab_console::pace::{Go, Pacer, Pause, Progress};
 use snaplab_console::{Console, Language, Line, Locks, Memory, Staged};
 use snaplab_engine::cmd;
 use snaplab_engine::store::{Batch, Journal};
-use snaplab_engine::{Command, EngineError, Lab};
+use snaplab_engine::{Command, EngineError, Lab, Log};
 use yew::Reducible;
 
 /// The group and disk a new lab starts with.
@@ -332,6 +332,14 @@ pub struct AppState {
     /// This tab let go of the database for another tab's upgrade or
     /// deletion (the failed phase then says so, not "could not be opened").
     pub let_go: bool,
+    /// The log before the checkpoint the lab was opened from, once read
+    /// (the lab shows before it is): attached to each later journal of the
+    /// same lab, which was staged without it.
+    pub older: Option<Log>,
+    /// Reading that older log failed: why (it is not asked for again).
+    pub older_failed: Option<String>,
+    /// Counts the labs opened or replaced: the key of "read its older log".
+    pub lineage: u64,
 }
 
 impl Default for AppState {
@@ -360,6 +368,9 @@ impl Default for AppState {
             stale: false,
             blocked: false,
             let_go: false,
+            older: None,
+            older_failed: None,
+            lineage: 0,
         }
     }
 }
@@ -410,11 +421,39 @@ pub enum Action {
     /// This tab closed its connection for another tab's upgrade or
     /// deletion of the database: why, in words for the user.
     LetGo(String),
+    /// The log before the checkpoint, as read from storage (its entries,
+    /// the chunks they name and the lab id), or why it could not be read.
+    OlderHistory(Result<Rc<BTreeMap<String, Vec<u8>>>, String>),
 }
 
 impl AppState {
     pub fn lab(&self) -> &Lab {
         self.journal.lab()
+    }
+
+    /// The log entries (1 to the returned number) the lab was opened
+    /// without: the storage service reads them once the lab shows.
+    pub fn wants_older(&self) -> Option<usize> {
+        let base = self.lab().log_base();
+        (self.phase == Phase::Ready && base > 0 && self.older_failed.is_none()).then_some(base)
+    }
+
+    /// A journal staged before the older log was read gets it too.
+    fn with_older(&self, mut journal: Journal) -> Journal {
+        if let Some(older) = &self.older {
+            if !journal.lab().has_whole_log() {
+                journal.attach_older_log(older.clone());
+            }
+        }
+        journal
+    }
+
+    /// A new lab (or the same one reopened): the older log read before
+    /// belongs to what it replaced.
+    fn new_lineage(&mut self) {
+        self.older = None;
+        self.older_failed = None;
+        self.lineage += 1;
     }
 
     /// Is work being stored?
@@ -607,6 +646,24 @@ impl AppState {
                 (&self.phase, self.queue.front()),
                 (Phase::Ready, Some(_)) | (Phase::Failed(_), Some(Work::Replace(_)))
             );
+            // Undo and time travel go back through the whole log: they wait
+            // for the part before the checkpoint (read just after opening).
+            let needs_older = matches!(
+                self.queue.front(),
+                Some(Work::Undo { .. } | Work::Rewind { .. })
+            ) && !self.lab().has_whole_log();
+            if needs_older {
+                if let Some(why) = self.older_failed.clone() {
+                    self.queue.pop_front();
+                    self.show(Err(Refusal {
+                        code: "HistoryNotRead".into(),
+                        message: format!("The lab's earlier history could not be read ({why}); undo and time travel need it. Reload the page to try again."),
+                        rule: None,
+                    }));
+                    continue;
+                }
+                return;
+            }
             if !runnable {
                 return;
             }
@@ -643,6 +700,7 @@ impl Reducible for AppState {
             Action::Loaded(journal) => {
                 next.blocked = false;
                 next.let_go = false;
+                next.new_lineage();
                 next.journal = journal;
                 next.revision += 1;
                 next.phase = Phase::Ready;
@@ -672,11 +730,12 @@ impl Reducible for AppState {
                             reply,
                             ..
                         } => {
-                            next.journal = after.clone();
+                            next.journal = next.with_older(after.clone());
                             next.memory = memory.clone();
                             next.reply(reply.clone());
                         }
                         Flight::Replace(replacement) => {
+                            next.new_lineage();
                             next.journal = replacement.journal.clone();
                             // A replaced lab opens, whatever the old one was.
                             next.phase = Phase::Ready;
@@ -747,6 +806,7 @@ impl Reducible for AppState {
             Action::Followed(journal) => {
                 next.stale = false;
                 if next.phase == Phase::Ready {
+                    next.new_lineage();
                     next.journal = journal;
                     next.revision += 1;
                     next.notify(Ok(
@@ -787,6 +847,26 @@ impl Reducible for AppState {
             Action::SetLocks(locks) => next.locks = locks,
             Action::ClearConsole => next.console_lines = Rc::default(),
             Action::PendingShare(link) => next.pending_share = link,
+            Action::OlderHistory(read) => {
+                if let Some(base) = next.wants_older() {
+                    let mut journal = next.journal.clone();
+                    match read.map_err(|e| e.to_string()).and_then(|records| {
+                        journal.attach_older(&records).map_err(|e| e.to_string())
+                    }) {
+                        Ok(()) => {
+                            next.older = journal.older_log(base);
+                            next.journal = journal;
+                            next.revision += 1;
+                            next.settle();
+                        }
+                        Err(why) => {
+                            next.stale |= why.starts_with("LabChangedInAnotherTab");
+                            next.older_failed = Some(why);
+                            next.settle();
+                        }
+                    }
+                }
+            }
         }
         Rc::new(next)
     }
@@ -813,6 +893,77 @@ mod tests {
             offset,
             data: WriteData::bytes(vec![1; 512]),
         })
+    }
+
+    /// A lab stored with a checkpoint after its last entry, opened as the
+    /// app opens it (no log before the checkpoint yet), and its records.
+    fn opened_from_checkpoint() -> (Rc<AppState>, Rc<BTreeMap<String, Vec<u8>>>) {
+        let commands: Vec<Command> = starter_commands()
+            .into_iter()
+            .chain((0..5).map(|i| write(i * 512)))
+            .collect();
+        let (records, _) = snaplab_engine::store::records_for(commands).unwrap();
+        let journal = Journal::open(&records).unwrap().journal;
+        assert_eq!(journal.lab().log_base(), 7);
+        let state = Rc::new(AppState::default()).reduce(Action::Loaded(journal));
+        (state, Rc::new(records))
+    }
+
+    #[test]
+    fn a_lab_opened_from_its_checkpoint_works_at_once_and_undo_waits_for_its_older_log() {
+        let (state, records) = opened_from_checkpoint();
+        assert_eq!(state.wants_older(), Some(7));
+        // A click needs no older log; undo does, and waits for it.
+        let state = state
+            .reduce(Action::Submit(write(8192)))
+            .reduce(Action::Queue(Work::Undo {
+                notice: "Undone".into(),
+            }))
+            .reduce(Action::Committed(1));
+        assert!(!state.busy());
+        assert_eq!(state.queue.len(), 1, "the undo waits");
+        assert_eq!((state.lab().operations(), state.lab().log_base()), (8, 7));
+        let revision = state.revision;
+        let state = state.reduce(Action::OlderHistory(Ok(records)));
+        assert!(state.lab().has_whole_log());
+        assert_eq!(state.lab().log().len(), 8);
+        assert_eq!(state.wants_older(), None);
+        assert_eq!(state.revision, revision + 1, "the history view redraws");
+        assert!(state.busy(), "and the undo runs");
+        let state = state.reduce(Action::Committed(2));
+        assert_eq!(state.lab().operations(), 7);
+        assert_eq!(used(&state), 5 * 512, "the click's write is undone");
+    }
+
+    #[test]
+    fn a_commit_staged_before_the_older_log_came_gets_it_too() {
+        let (state, records) = opened_from_checkpoint();
+        let state = state
+            .reduce(Action::Submit(write(8192)))
+            .reduce(Action::OlderHistory(Ok(records)));
+        assert!(state.busy());
+        let state = state.reduce(Action::Committed(1));
+        assert!(state.lab().has_whole_log());
+        assert_eq!(state.lab().log().len(), 8);
+    }
+
+    #[test]
+    fn an_older_log_that_cannot_be_read_refuses_undo_and_says_why() {
+        let (state, _) = opened_from_checkpoint();
+        let state = state
+            .reduce(Action::OlderHistory(Err("UnknownError: disk".into())))
+            .reduce(Action::Queue(Work::Undo {
+                notice: "Undone".into(),
+            }));
+        assert!(!state.busy() && state.queue.is_empty());
+        let refusal = state.last_refusal.clone().unwrap();
+        assert_eq!(refusal.code, "HistoryNotRead");
+        assert!(
+            refusal.message.contains("UnknownError: disk"),
+            "{refusal:?}"
+        );
+        assert_eq!(state.wants_older(), None, "not asked for again");
+        assert_eq!(state.lab().operations(), 7);
     }
 
     #[test]

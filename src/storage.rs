@@ -226,31 +226,52 @@ impl IdbStore {
     pub async fn load(&self) -> Result<BTreeMap<String, Vec<u8>>, StorageError> {
         let tx = self.db.transaction(RECORDS).build().map_err(err)?;
         let store = tx.object_store(RECORDS).map_err(err)?;
-        let keys: Vec<String> = store
-            .get_all_keys::<String>()
-            .primitive()
-            .map_err(err)?
-            .await
-            .map_err(err)?
-            .collect::<Result<_, _>>()
-            .map_err(err)?;
-        let values: Vec<Uint8Array> = store
-            .get_all::<Uint8Array>()
-            .primitive()
-            .map_err(err)?
-            .await
-            .map_err(err)?
-            .collect::<Result<_, _>>()
-            .map_err(err)?;
-        if keys.len() != values.len() {
-            return Err(StorageError(
-                "IndexedDB returned different numbers of keys and values".into(),
-            ));
-        }
-        Ok(keys
-            .into_iter()
-            .zip(values.into_iter().map(Vec::from))
-            .collect())
+        // Every key is text, and all text sorts below U+10FFFF.
+        records_in(&store, "", "\u{10FFFF}").await
+    }
+
+    /// What a lab opens from, in one read transaction: every record but the
+    /// log entries before the newest checkpoint (which it stands in for).
+    /// Those are read later by [`load_older`](Self::load_older); without a
+    /// checkpoint, the whole log is read.
+    pub async fn load_recent(&self) -> Result<BTreeMap<String, Vec<u8>>, StorageError> {
+        let tx = self.db.transaction(RECORDS).build().map_err(err)?;
+        let store = tx.object_store(RECORDS).map_err(err)?;
+        let checkpoints = keys_in(&store, "checkpoint/", "checkpoint0").await?;
+        let newest = checkpoints
+            .iter()
+            .filter_map(|k| snaplab_engine::checkpoint::checkpoint_seq(k))
+            .max();
+        let log_from = newest.map_or("log/".to_string(), snaplab_engine::store::log_key);
+        let mut records = records_in(&store, "", "log/").await?;
+        records.extend(records_in(&store, &log_from, "log0").await?);
+        records.extend(records_in(&store, "log0", "\u{10FFFF}").await?);
+        Ok(records)
+    }
+
+    /// The log entries 1 to `upto`, the blobs' chunks and the lab id, in one
+    /// read transaction: the history a lab opened from a checkpoint lacks.
+    pub async fn load_older(&self, upto: usize) -> Result<BTreeMap<String, Vec<u8>>, StorageError> {
+        let tx = self.db.transaction(RECORDS).build().map_err(err)?;
+        let store = tx.object_store(RECORDS).map_err(err)?;
+        let end = snaplab_engine::store::log_key(upto + 1);
+        let mut records = records_in(&store, "log/", &end).await?;
+        records.extend(records_in(&store, "chunk/", "chunk0").await?);
+        records.extend(records_in(&store, "meta/", "meta0").await?);
+        Ok(records)
+    }
+
+    /// How many log entries are stored, and the lab id (what another tab
+    /// left), without reading any value but the id.
+    pub async fn mark(&self) -> Result<(Option<Vec<u8>>, usize), StorageError> {
+        let tx = self.db.transaction(RECORDS).build().map_err(err)?;
+        let store = tx.object_store(RECORDS).map_err(err)?;
+        let entries = keys_in(&store, "log/", "log0").await?.len();
+        let id = records_in(&store, LAB_ID_KEY, &format!("{LAB_ID_KEY}\0"))
+            .await?
+            .into_values()
+            .next();
+        Ok((id, entries))
     }
 
     /// Commits `batch` wholly or not at all (see the module notes for big
@@ -462,4 +483,53 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, StorageError> {
         .await
         .map_err(|e| StorageError(format!("{e:?}")))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The keys from `lower` (included) to `upper` (excluded).
+async fn keys_in(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    lower: &str,
+    upper: &str,
+) -> Result<Vec<String>, StorageError> {
+    let range =
+        indexed_db_futures::KeyRange::Bound(lower.to_string(), false, upper.to_string(), true);
+    store
+        .get_all_keys::<String>()
+        .with_query::<String, _>(range)
+        .primitive()
+        .map_err(err)?
+        .await
+        .map_err(err)?
+        .collect::<Result<_, _>>()
+        .map_err(err)
+}
+
+/// The records from `lower` (included) to `upper` (excluded): keys, then
+/// values, in the caller's transaction (so both see the same records).
+async fn records_in(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    lower: &str,
+    upper: &str,
+) -> Result<BTreeMap<String, Vec<u8>>, StorageError> {
+    let keys = keys_in(store, lower, upper).await?;
+    let range =
+        indexed_db_futures::KeyRange::Bound(lower.to_string(), false, upper.to_string(), true);
+    let values: Vec<Uint8Array> = store
+        .get_all::<Uint8Array>()
+        .with_query::<String, _>(range)
+        .primitive()
+        .map_err(err)?
+        .await
+        .map_err(err)?
+        .collect::<Result<_, _>>()
+        .map_err(err)?;
+    if keys.len() != values.len() {
+        return Err(StorageError(
+            "IndexedDB returned different numbers of keys and values".into(),
+        ));
+    }
+    Ok(keys
+        .into_iter()
+        .zip(values.into_iter().map(Vec::from))
+        .collect())
 }

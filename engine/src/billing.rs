@@ -195,7 +195,7 @@ pub struct UsageLine {
 /// Days one usage report may cover (Azure's usage queries cover at most a
 /// year at a time).
 pub const MAX_REPORT_DAYS: u64 = 366;
-const DAY_MS: u64 = 86_400_000;
+use crate::lab::DAY_MS;
 
 impl Lab {
     /// The daily usage of every snapshot from `first` to `last` (whole UTC
@@ -218,45 +218,42 @@ impl Lab {
                 ),
             });
         }
-        let mut lines = Vec::new();
-        let bill_day = |lab: &Lab, day: u64, lines: &mut Vec<UsageLine>| {
-            if day < first_day || day > last_day {
-                return;
+        let line = |day: u64, s: &crate::lab::SnapshotUse| {
+            let quantity = daily_quantity(s.used_bytes);
+            UsageLine {
+                day: crate::clock::Instant(day * DAY_MS),
+                name: s.name.clone(),
+                id: s.id.clone(),
+                location: s.location.clone(),
+                sku: s.sku,
+                used_bytes: s.used_bytes,
+                quantity,
+                cost: quantity * prices.per_gib_month(s.sku),
             }
-            let mut snapshots: Vec<&Snapshot> = lab.snapshots().collect();
+        };
+        // Days that have ended, at the sizes they ended with (kept by the
+        // lab as its clock passed each midnight); today, at today's sizes.
+        let mut lines: Vec<UsageLine> = Vec::new();
+        for ended in self.ended_days() {
+            let day = ended.day.0 / DAY_MS;
+            if (first_day..=last_day).contains(&day) {
+                lines.extend(ended.snapshots.iter().map(|s| line(day, s)));
+            }
+        }
+        let today = self.now().0 / DAY_MS;
+        if (first_day..=last_day).contains(&today) {
+            let mut snapshots: Vec<&Snapshot> = self.snapshots().collect();
             snapshots.sort_by_key(|s| s.seq);
             for s in snapshots {
-                let quantity = daily_quantity(s.used_bytes());
-                lines.push(UsageLine {
-                    day: crate::clock::Instant(day * DAY_MS),
+                let now = crate::lab::SnapshotUse {
                     name: s.at.name.clone(),
                     id: s.id(),
                     location: s.at.location.clone(),
                     sku: s.sku,
                     used_bytes: s.used_bytes(),
-                    quantity,
-                    cost: quantity * prices.per_gib_month(s.sku),
-                });
+                };
+                lines.push(line(today, &now));
             }
-        };
-        // Days that ended before each command are billed at the state the
-        // command found; the day in progress, at the state the lab has now.
-        let mut replay = Lab::new();
-        let mut day = replay.now().0 / DAY_MS;
-        for command in self.log() {
-            let before = replay.clone();
-            let _ = replay.execute(command.clone());
-            while day < replay.now().0 / DAY_MS && day <= last_day {
-                bill_day(&before, day, &mut lines);
-                day += 1;
-            }
-            if day > last_day {
-                break;
-            }
-        }
-        while day <= last_day.min(self.now().0 / DAY_MS) {
-            bill_day(self, day, &mut lines);
-            day += 1;
         }
         Ok(lines)
     }

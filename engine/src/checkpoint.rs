@@ -31,7 +31,7 @@ use crate::catalog::{DiskSku, SnapshotSku};
 use crate::clock::{Instant, Span};
 use crate::disk::DiskData;
 use crate::events::{Event, Outcome};
-use crate::lab::{CostPoint, Lab};
+use crate::lab::{CostPoint, DayUsage, Lab, SnapshotUse};
 use crate::model::{
     CopyError, Disk, DiskOrigin, Key, Placement, Progress, ResourceGroup, Snapshot, SnapshotOrigin,
     Subscription, Vm,
@@ -46,7 +46,34 @@ use crate::units::{GIB, PAGE_SIZE};
 pub const CHECKPOINT_EVERY: usize = 1024;
 
 const MAGIC: &[u8; 4] = b"SLCP";
-const FORMAT: u64 = 1;
+/// 2: the journal's index of stored blobs comes first; events and cost
+/// points are bounded (1 had neither). A format-1 checkpoint is refused,
+/// which only means one full replay.
+const FORMAT: u64 = 2;
+
+/// A blob whose bytes are stored (its chunks), as the journal indexes it:
+/// the log entry that wrote it (its position and what it said), so that the
+/// operation that frees it can rewrite that entry without reading the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredBlob {
+    pub blob: u64,
+    pub seq: usize,
+    /// The logged write (its data is `Stored { blob, length }`).
+    pub logged: crate::cmd::Command,
+}
+
+impl StoredBlob {
+    /// The byte length the logged write names.
+    pub fn length(&self) -> Option<u64> {
+        match &self.logged {
+            crate::cmd::Command::Write(crate::cmd::Write {
+                data: crate::cmd::WriteData::Stored { blob, length },
+                ..
+            }) if *blob == self.blob => Some(*length),
+            _ => None,
+        }
+    }
+}
 
 pub fn checkpoint_key(seq: usize) -> String {
     format!("checkpoint/{seq:012}")
@@ -225,12 +252,24 @@ fn apply(
 }
 
 /// The lab's state (all but its log) as checkpoint bytes.
+/// The lab alone (no stored blobs): what tests compare.
 pub fn encode(lab: &Lab) -> Vec<u8> {
+    encode_with(lab, &[])
+}
+
+/// The lab and the journal's index of the blobs stored with it.
+pub fn encode_with(lab: &Lab, stored: &[StoredBlob]) -> Vec<u8> {
     let mut w = Writer {
         out: MAGIC.to_vec(),
         strings: HashMap::new(),
     };
     w.u(FORMAT);
+    w.u(stored.len() as u64);
+    for s in stored {
+        w.u(s.blob);
+        w.u(s.seq as u64);
+        w.s(&serde_json::to_string(&s.logged).expect("commands serialise"));
+    }
     w.u(lab.clock.0);
     w.u(lab.id_counter);
     w.u(lab.snapshot_seq);
@@ -392,6 +431,25 @@ pub fn encode(lab: &Lab) -> Vec<u8> {
         w.u(c.operations as u64);
         w.f(c.daily_cost);
         w.f(c.full_equivalent_daily_cost);
+    }
+    w.u(lab.days.len() as u64);
+    let mut previous: Option<&std::sync::Arc<Vec<SnapshotUse>>> = None;
+    for d in &lab.days {
+        w.u(d.day.0);
+        // Days nothing changed between share their list.
+        let same = previous.is_some_and(|p| p == &d.snapshots);
+        w.b(same);
+        if !same {
+            w.u(d.snapshots.len() as u64);
+            for s in d.snapshots.iter() {
+                w.s(&s.name);
+                w.s(&s.id);
+                w.s(&s.location);
+                w.s(s.sku.name());
+                w.u(s.used_bytes);
+            }
+        }
+        previous = Some(&d.snapshots);
     }
     w.out
 }
@@ -601,6 +659,18 @@ fn known(text: &str, options: &[&'static str]) -> Read<&'static str> {
 /// was written reads as zeros, which no later position can see (the
 /// operation that freed it left no page holding it).
 pub fn decode(bytes: &[u8], stored: impl Fn(u64) -> Option<Bytes>) -> Read<Lab> {
+    decode_with(bytes, |blob, _| Ok(stored(blob))).map(|(lab, _)| lab)
+}
+
+/// Decodes a checkpoint and the journal's index of stored blobs. `stored`
+/// is asked for the bytes of each indexed blob (with the length its log
+/// entry names): `None` when its chunks are gone (freed after the
+/// checkpoint was written). Blobs not indexed were freed before it: no page
+/// of the checkpointed lab may hold them.
+pub fn decode_with(
+    bytes: &[u8],
+    stored: impl Fn(u64, u64) -> Read<Option<Bytes>>,
+) -> Read<(Lab, Vec<StoredBlob>)> {
     if bytes.get(..4) != Some(MAGIC.as_slice()) {
         return Err("it does not start with SLCP".into());
     }
@@ -615,6 +685,22 @@ pub fn decode(bytes: &[u8], stored: impl Fn(u64) -> Option<Bytes>) -> Read<Lab> 
             "it has format {format}; this Snaplab reads {FORMAT}"
         ));
     }
+    let mut index = Vec::new();
+    for _ in 0..r.count()? {
+        let blob = r.u()?;
+        let seq = usize::try_from(r.u()?).map_err(|_| "a log position is too large")?;
+        let logged = serde_json::from_str(&r.s()?)
+            .map_err(|e| format!("stored blob {blob}'s log entry is unreadable: {e}"))?;
+        let entry = StoredBlob { blob, seq, logged };
+        if entry.length().is_none() {
+            return Err(format!("stored blob {blob}'s log entry does not store it"));
+        }
+        index.push(entry);
+    }
+    let indexed: HashMap<u64, u64> = index
+        .iter()
+        .map(|s| (s.blob, s.length().expect("checked")))
+        .collect();
     let mut lab = Lab::new();
     lab.clock = Instant(r.u()?);
     lab.id_counter = r.u()?;
@@ -630,7 +716,16 @@ pub fn decode(bytes: &[u8], stored: impl Fn(u64) -> Option<Bytes>) -> Read<Lab> 
             return Err(format!("blob {id} has {pages} pages"));
         }
         lab.blobs.insert(id, PageRange::new(start, end));
-        let data = match stored(id) {
+        let Some(&length) = indexed.get(&id) else {
+            // Freed before the checkpoint: nothing in it can hold its pages.
+            continue;
+        };
+        if length != pages * PAGE_SIZE {
+            return Err(format!(
+                "blob {id} has {pages} pages, its log entry says {length} bytes"
+            ));
+        }
+        let data = match stored(id, length)? {
             Some(data) if data.len() as u64 == pages * PAGE_SIZE => data,
             Some(data) => {
                 return Err(format!(
@@ -841,11 +936,35 @@ pub fn decode(bytes: &[u8], stored: impl Fn(u64) -> Option<Bytes>) -> Read<Lab> 
         });
     }
     lab.costs = costs;
+    let mut days: Vector<DayUsage> = Vector::new();
+    for _ in 0..r.count()? {
+        let day = Instant(r.u()?);
+        let snapshots = if r.b()? {
+            days.back()
+                .map(|d| d.snapshots.clone())
+                .ok_or("the first day says it is the same as the one before")?
+        } else {
+            let n = r.count()?;
+            let mut uses = Vec::with_capacity(n.min(4096));
+            for _ in 0..n {
+                uses.push(SnapshotUse {
+                    name: r.s()?,
+                    id: r.s()?,
+                    location: r.s()?,
+                    sku: SnapshotSku::parse(&r.s()?).map_err(|e| e.to_string())?,
+                    used_bytes: r.u()?,
+                });
+            }
+            std::sync::Arc::new(uses)
+        };
+        days.push_back(DayUsage { day, snapshots });
+    }
+    lab.days = days;
     if r.at != bytes.len() {
         return Err(format!(
             "{} bytes follow the checkpoint",
             bytes.len() - r.at
         ));
     }
-    Ok(lab)
+    Ok((lab, index))
 }

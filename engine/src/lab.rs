@@ -33,14 +33,60 @@ pub struct Lab {
     pub(crate) disks: OrdMap<Key, Disk>,
     pub(crate) snapshots: OrdMap<Key, Snapshot>,
     pub(crate) vms: OrdMap<Key, Vm>,
+    /// The newest [`EVENTS_KEPT`] events (the activity log a portal pages
+    /// through): older ones are dropped as new ones come, so a long day
+    /// does not make the lab (or its checkpoint) grow.
     pub(crate) events: Vector<Event>,
-    /// Every command executed, refused ones included: `state = replay(log)`.
+    /// Commands executed before the first one in `log` (0 when `log` holds
+    /// the whole history): a lab opened from a checkpoint starts with only
+    /// the log after it, and the earlier part is attached when it is read
+    /// ([`Lab::attach_older`]).
+    pub(crate) log_base: usize,
+    /// Every command executed since `log_base`, refused ones included:
+    /// `state = replay(log)`.
     pub(crate) log: Vector<Command>,
     /// The daily cost at the sample prices after each command that changed
     /// it: the billing chart's points, kept as the log grows rather than
     /// recomputed by replaying it (derived from the log like all the rest).
+    /// Past [`COST_POINTS_KEPT`], the older half is thinned to every other
+    /// point: a chart has fewer pixels than a day has commands.
     pub(crate) costs: Vector<CostPoint>,
+    /// Each snapshot's used size at the end of each day that has ended (the
+    /// newest [`DAYS_KEPT`]): what the daily usage report bills, kept as the
+    /// clock passes midnight rather than found by replaying the log.
+    pub(crate) days: Vector<DayUsage>,
 }
+
+/// The snapshots as they were at the end of one day (00:00 UTC next).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayUsage {
+    /// The day, as its first instant.
+    pub day: Instant,
+    /// Oldest snapshot first. Shared by the days nothing changed between.
+    pub snapshots: std::sync::Arc<Vec<SnapshotUse>>,
+}
+
+/// One snapshot's use at the end of a day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotUse {
+    pub name: String,
+    pub id: String,
+    pub location: String,
+    pub sku: crate::catalog::SnapshotSku,
+    pub used_bytes: u64,
+}
+
+/// How many ended days of usage a lab keeps (a report covers at most 366).
+pub const DAYS_KEPT: u64 = 400;
+pub(crate) const DAY_MS: u64 = 86_400_000;
+
+/// An operation log (or part of one), shared: copies are O(1).
+pub type Log = Vector<Command>;
+
+/// How many events a lab keeps (the newest).
+pub const EVENTS_KEPT: usize = 2_000;
+/// How many cost points a lab keeps before thinning the older half.
+pub const COST_POINTS_KEPT: usize = 2_048;
 
 /// The daily cost of every snapshot (and what full snapshots would cost)
 /// from `at` on, at the sample prices.
@@ -83,8 +129,10 @@ impl Lab {
             snapshots: OrdMap::new(),
             vms: OrdMap::new(),
             events: Vector::new(),
+            log_base: 0,
             log: Vector::new(),
             costs: Vector::new(),
+            days: Vector::new(),
         }
     }
 
@@ -111,6 +159,8 @@ impl Lab {
         let result = command.clone().apply(self);
         if result.is_err() {
             *self = before;
+        } else {
+            self.note_days(&before);
         }
         self.log.push_back(command);
         if result.is_ok() {
@@ -134,7 +184,47 @@ impl Lab {
                 outcome,
             },
         );
+        while self.events.len() > EVENTS_KEPT {
+            self.events.pop_front();
+        }
         result
+    }
+
+    /// Notes the snapshots of `before` (the lab as the command found it)
+    /// for each day the command's clock passed the end of.
+    fn note_days(&mut self, before: &Lab) {
+        let (from, to) = (before.clock.0 / DAY_MS, self.clock.0 / DAY_MS);
+        if to <= from {
+            return;
+        }
+        let mut snapshots: Vec<&Snapshot> = before.snapshots().collect();
+        snapshots.sort_by_key(|s| s.seq);
+        let uses = std::sync::Arc::new(
+            snapshots
+                .into_iter()
+                .map(|s| SnapshotUse {
+                    name: s.at.name.clone(),
+                    id: s.id(),
+                    location: s.at.location.clone(),
+                    sku: s.sku,
+                    used_bytes: s.used_bytes(),
+                })
+                .collect::<Vec<_>>(),
+        );
+        for day in from.max(to.saturating_sub(DAYS_KEPT))..to {
+            self.days.push_back(DayUsage {
+                day: Instant(day * DAY_MS),
+                snapshots: uses.clone(),
+            });
+        }
+        while self.days.len() as u64 > DAYS_KEPT {
+            self.days.pop_front();
+        }
+    }
+
+    /// The ended days whose usage is kept, oldest first.
+    pub fn ended_days(&self) -> &Vector<DayUsage> {
+        &self.days
     }
 
     /// Adds a point to the cost history when the cost changed.
@@ -146,10 +236,18 @@ impl Lab {
         if !unchanged {
             self.costs.push_back(CostPoint {
                 at: self.clock,
-                operations: self.log.len(),
+                operations: self.operations(),
                 daily_cost: daily,
                 full_equivalent_daily_cost: full,
             });
+            if self.costs.len() > COST_POINTS_KEPT {
+                // Deterministic, so a replay thins exactly as the lab did.
+                let half = self.costs.len() / 2;
+                let newer = self.costs.split_off(half);
+                let older: Vector<CostPoint> = self.costs.iter().step_by(2).copied().collect();
+                self.costs = older;
+                self.costs.append(newer);
+            }
         }
     }
 
@@ -220,12 +318,39 @@ impl Lab {
     pub fn now(&self) -> Instant {
         self.clock
     }
+    /// The log in memory: the whole history when [`log_base`](Self::log_base)
+    /// is 0, else the commands after the first `log_base`.
     pub fn log(&self) -> impl DoubleEndedIterator<Item = &Command> + ExactSizeIterator {
         self.log.iter()
     }
-    /// The log itself, shared (a persistent vector: the copy is O(1)).
+    /// The log in memory, shared (a persistent vector: the copy is O(1)).
     pub fn log_shared(&self) -> Vector<Command> {
         self.log.clone()
+    }
+    /// How many commands ran before the log in memory (0: it is all there).
+    pub fn log_base(&self) -> usize {
+        self.log_base
+    }
+    /// Does the log in memory hold the whole history?
+    pub fn has_whole_log(&self) -> bool {
+        self.log_base == 0
+    }
+    /// How many commands have run, refused ones included.
+    pub fn operations(&self) -> usize {
+        self.log_base + self.log.len()
+    }
+    /// Puts the first `log_base` commands back in front of the log (read
+    /// later than the checkpoint the lab was opened from). Refused, leaving
+    /// the lab as it was, unless exactly that many are given.
+    pub fn attach_older(&mut self, older: Vector<Command>) -> bool {
+        if older.len() != self.log_base {
+            return false;
+        }
+        let mut log = older;
+        log.append(std::mem::take(&mut self.log));
+        self.log = log;
+        self.log_base = 0;
+        true
     }
     pub fn events(&self) -> impl DoubleEndedIterator<Item = &Event> + ExactSizeIterator {
         self.events.iter()

@@ -64,6 +64,6 @@ pub mod workload;
 pub use cmd::{AccessTarget, Command, Kind, Operation, WriteData};
 pub use disk::DiskData;
 pub use error::{EngineError, Result};
-pub use lab::Lab;
+pub use lab::{Lab, Log};
 pub use page_map::{PageMap, PageRange};
 pub use payload::{PatternKind, Payload};

@@ -89,7 +89,7 @@ pub fn open(
     let (records, journal) = crate::store::records_for(log)?;
     let reopened = crate::store::Journal::open(&records)
         .map_err(|e| refused(&format!("its lab would not open again ({e})")))?;
-    if reopened.journal.lab().log().len() != journal.lab().log().len() {
+    if reopened.journal.lab().operations() != journal.lab().operations() {
         return Err(refused("its lab would not open again the same"));
     }
     Ok((records, journal))

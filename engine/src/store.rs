@@ -106,10 +106,33 @@ fn corrupt(detail: String) -> EngineError {
 }
 
 /// A log entry that stored real bytes: where it is, and what it said.
-#[derive(Debug, Clone)]
-struct BlobEntry {
-    seq: usize,
-    logged: Command,
+use checkpoint::StoredBlob as BlobEntry;
+
+/// A logged write with its real bytes back in place of `Stored`.
+fn with_bytes(logged: &Command, bytes: Value) -> Command {
+    match logged {
+        Command::Write(cmd::Write {
+            group,
+            disk,
+            offset,
+            ..
+        }) => Command::Write(cmd::Write {
+            group: group.clone(),
+            disk: disk.clone(),
+            offset: *offset,
+            data: WriteData::bytes(bytes),
+        }),
+        other => other.clone(),
+    }
+}
+
+/// How many chunks of `blob` are stored.
+fn chunks_stored(records: &BTreeMap<String, Vec<u8>>, blob: u64) -> usize {
+    let prefix = format!("chunk/{blob:016}/");
+    records
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .count()
 }
 
 /// The pure half of storage: the lab, and what to store for each operation.
@@ -185,104 +208,125 @@ impl Journal {
             }
         }
 
-        // First every log entry is read (real bytes gathered from their
-        // chunks); then the lab is rebuilt: from the newest checkpoint and
-        // the entries after it, or, without a usable one, from the start.
-        let mut journal = Journal::default();
-        let mut named_blobs = BTreeSet::new();
-        let mut blob_bytes: BTreeMap<u64, Value> = BTreeMap::new();
-        let mut commands: Vec<Command> = Vec::new();
-        let mut last_blob = 0u64;
-        let mut blob_of_entry: BTreeMap<usize, u64> = BTreeMap::new();
-        for (key, value) in records
+        // The log's positions, from its keys alone: contiguous, maybe not
+        // from 1 (a reader may leave out what a checkpoint covers).
+        let mut positions = Vec::new();
+        for key in records
             .range("log/".to_string()..)
-            .take_while(|(k, _)| k.starts_with("log/"))
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with("log/"))
         {
-            let logged: Command = serde_json::from_slice(value)
-                .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
-            journal.entries += 1;
-            if log_key(journal.entries) != *key {
-                return Err(corrupt(format!(
-                    "log entry {key} is out of sequence (expected {})",
-                    log_key(journal.entries)
-                )));
-            }
-            let command = match &logged {
-                Command::Write(cmd::Write {
-                    group,
-                    disk,
-                    offset,
-                    data: WriteData::Stored { blob, length },
-                }) => {
-                    // Blobs are numbered in log order (checked again against
-                    // the lab where entries are replayed).
-                    if *blob <= last_blob {
-                        return Err(corrupt(format!(
-                            "log entry {key} names blob {blob}, after blob {last_blob}"
-                        )));
-                    }
-                    last_blob = *blob;
-                    blob_of_entry.insert(journal.entries, *blob);
-                    let bytes = read_blob(records, *blob, *length)?;
-                    named_blobs.insert(*blob);
-                    blob_bytes.insert(*blob, bytes.clone());
-                    journal.blobs.insert(
-                        *blob,
-                        BlobEntry {
-                            seq: journal.entries,
-                            logged: logged.clone(),
-                        },
-                    );
-                    Command::Write(cmd::Write {
-                        group: group.clone(),
-                        disk: disk.clone(),
-                        offset: *offset,
-                        data: WriteData::bytes(bytes),
-                    })
+            let seq = key["log/".len()..]
+                .parse::<usize>()
+                .ok()
+                .filter(|seq| log_key(*seq) == *key && *seq > 0)
+                .ok_or_else(|| corrupt(format!("log entry {key} has no position")))?;
+            if let Some(&last) = positions.last() {
+                if seq != last + 1 {
+                    return Err(corrupt(format!(
+                        "log entry {key} is out of sequence (expected {})",
+                        log_key(last + 1)
+                    )));
                 }
-                other => other.clone(),
-            };
-            commands.push(command);
+            }
+            positions.push(seq);
         }
+        let first = positions.first().copied().unwrap_or(1);
+        let last = positions.last().copied().unwrap_or(0);
 
-        // The newest checkpoint within the log; any other is stale.
+        // The newest checkpoint whose entry was read; any other is stale.
+        // Only the entries after it are decoded and replayed.
+        let mut journal = Journal::default();
         let mut from_checkpoint = None;
+        let mut freed_since = Vec::new();
         let checkpoints: Vec<(&String, &Vec<u8>)> = records
             .range("checkpoint/".to_string()..)
             .take_while(|(k, _)| k.starts_with("checkpoint/"))
             .collect();
         for (key, value) in checkpoints.iter().rev() {
             let usable = from_checkpoint.is_none()
-                && checkpoint::checkpoint_seq(key).is_some_and(|seq| seq <= journal.entries);
+                && checkpoint::checkpoint_seq(key).is_some_and(|seq| seq >= first && seq <= last);
             if usable {
                 let seq = checkpoint::checkpoint_seq(key).expect("checked");
                 // A checkpoint that cannot be read is only a cache missed:
                 // the log is replayed instead, and the checkpoint dropped.
-                if let Ok(lab) = checkpoint::decode(value, |b| blob_bytes.get(&b).cloned()) {
+                let read = |blob, length| match chunks_stored(records, blob) {
+                    0 => Ok(None),
+                    _ => read_blob(records, blob, length)
+                        .map(Some)
+                        .map_err(|e| e.to_string()),
+                };
+                if let Ok((lab, index)) = checkpoint::decode_with(value, read) {
                     journal.lab = lab;
-                    journal.lab.log = commands[..seq].iter().cloned().collect();
+                    journal.lab.log_base = seq;
+                    for entry in index {
+                        if chunks_stored(records, entry.blob) == 0 {
+                            // Freed after the checkpoint: the tail frees it again.
+                            freed_since.push(entry.blob);
+                        } else {
+                            journal.blobs.insert(entry.blob, entry);
+                        }
+                    }
                     from_checkpoint = Some(seq);
                     continue;
                 }
             }
             recovery.deletes.push((*key).clone());
         }
+        let replayed_from = from_checkpoint.unwrap_or(0);
+        if first != 1 && last > 0 && from_checkpoint.is_none() {
+            // (A reader that left them out for a checkpoint that turned out
+            // unusable reads them all and opens again.)
+            return Err(corrupt(format!(
+                "log entry {} is out of sequence (expected {}): no checkpoint stands in for the entries before it",
+                log_key(first),
+                log_key(1)
+            )));
+        }
+        journal.entries = last;
         journal.checkpoint = from_checkpoint;
-        for (index, command) in commands
-            .into_iter()
-            .enumerate()
-            .skip(from_checkpoint.unwrap_or(0))
+
+        for (key, value) in records
+            .range(log_key(replayed_from + 1)..)
+            .take_while(|(k, _)| k.starts_with("log/"))
         {
-            if let Some(blob) = blob_of_entry.get(&(index + 1)) {
-                if *blob != journal.lab.next_blob_id() {
-                    return Err(corrupt(format!(
-                        "log entry {} names blob {blob}, expected {}",
-                        log_key(index + 1),
-                        journal.lab.next_blob_id()
-                    )));
+            let seq = replayed_from + 1 + journal.lab.log.len();
+            let logged: Command = serde_json::from_slice(value)
+                .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
+            let command = match &logged {
+                Command::Write(cmd::Write {
+                    data: WriteData::Stored { blob, length },
+                    ..
+                }) => {
+                    // Blobs are numbered in log order.
+                    if *blob != journal.lab.next_blob_id() {
+                        return Err(corrupt(format!(
+                            "log entry {key} names blob {blob}, expected {}",
+                            journal.lab.next_blob_id()
+                        )));
+                    }
+                    let bytes = read_blob(records, *blob, *length)?;
+                    journal.blobs.insert(
+                        *blob,
+                        BlobEntry {
+                            blob: *blob,
+                            seq,
+                            logged: logged.clone(),
+                        },
+                    );
+                    with_bytes(&logged, bytes)
                 }
-            }
+                other => other.clone(),
+            };
             let _ = journal.lab.execute(command);
+        }
+        if let Some(blob) = freed_since
+            .into_iter()
+            .find(|b| journal.lab.is_blob_referenced(*b))
+        {
+            return Err(corrupt(format!(
+                "blob {blob} is still used, and its chunks are missing"
+            )));
         }
         for key in records
             .range("chunk/".to_string()..)
@@ -293,7 +337,7 @@ impl Journal {
                 .split('/')
                 .next()
                 .and_then(|b| b.parse::<u64>().ok());
-            if !blob.is_some_and(|b| named_blobs.contains(&b)) {
+            if !blob.is_some_and(|b| journal.blobs.contains_key(&b)) {
                 recovery.deletes.push(key.clone());
             }
         }
@@ -302,6 +346,55 @@ impl Journal {
             recovery,
             from_checkpoint,
         })
+    }
+
+    /// The log before the checkpoint the lab was opened from, once attached
+    /// (to attach to a later journal of the same lab, which lacks it too).
+    pub fn older_log(&self, base: usize) -> Option<crate::lab::Log> {
+        (self.lab.has_whole_log() && self.lab.operations() >= base)
+            .then(|| self.lab.log_shared().take(base))
+    }
+
+    /// Attaches `older` (from [`older_log`](Self::older_log)) if it is
+    /// exactly the part this journal's lab lacks.
+    pub fn attach_older_log(&mut self, older: crate::lab::Log) -> bool {
+        self.lab.attach_older(older)
+    }
+
+    /// Puts the log before the checkpoint the lab was opened from back in
+    /// memory, from `records` holding its entries (and the chunks of the
+    /// blobs they still store): what history, undo and share links need.
+    /// Refused, changing nothing, unless they are exactly the missing ones.
+    pub fn attach_older(&mut self, records: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+        let base = self.lab.log_base();
+        if base == 0 {
+            return Ok(());
+        }
+        let mut older = imbl::Vector::new();
+        for (key, value) in records.range(log_key(1)..=log_key(base)) {
+            if *key != log_key(older.len() + 1) {
+                return Err(corrupt(format!(
+                    "log entry {key} is out of sequence (expected {})",
+                    log_key(older.len() + 1)
+                )));
+            }
+            let logged: Command = serde_json::from_slice(value)
+                .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
+            let command = match &logged {
+                Command::Write(cmd::Write {
+                    data: WriteData::Stored { blob, length },
+                    ..
+                }) => with_bytes(&logged, read_blob(records, *blob, *length)?),
+                _ => logged,
+            };
+            older.push_back(command);
+        }
+        if !self.lab.attach_older(older) {
+            return Err(corrupt(format!(
+                "log entries 1 to {base} were not all there"
+            )));
+        }
+        Ok(())
     }
 
     /// Works out `command` against a copy of the lab and the batch that
@@ -367,6 +460,7 @@ impl Journal {
                 new_blob = Some((
                     blob,
                     BlobEntry {
+                        blob,
                         seq,
                         logged: logged.clone(),
                     },
@@ -442,7 +536,16 @@ impl Journal {
         // checkpoint can never be ahead of the log it caches.
         let mut checkpoint = None;
         if seq % self.checkpoint_every() == 0 {
-            self.put_checkpoint(&mut batch, &lab, seq);
+            // The blobs stored once this operation is: its own included,
+            // those it frees not.
+            let mut stored = self.blobs.clone();
+            if let Some((blob, entry)) = &new_blob {
+                stored.insert(*blob, entry.clone());
+            }
+            for blob in &freed {
+                stored.remove(blob);
+            }
+            Self::put_checkpoint(self.checkpoint, &stored, &mut batch, &lab, seq);
             checkpoint = Some(seq);
         }
         Prepared {
@@ -473,13 +576,20 @@ impl Journal {
         prepared.result.clone()
     }
 
-    fn put_checkpoint(&self, batch: &mut Batch, lab: &Lab, seq: usize) {
-        if let Some(old) = self.checkpoint.filter(|&old| old != seq) {
+    fn put_checkpoint(
+        previous: Option<usize>,
+        blobs: &BTreeMap<u64, BlobEntry>,
+        batch: &mut Batch,
+        lab: &Lab,
+        seq: usize,
+    ) {
+        if let Some(old) = previous.filter(|&old| old != seq) {
             batch.deletes.push(checkpoint::checkpoint_key(old));
         }
+        let stored: Vec<BlobEntry> = blobs.values().cloned().collect();
         batch.puts.push((
             checkpoint::checkpoint_key(seq),
-            checkpoint::encode(lab).into(),
+            checkpoint::encode_with(lab, &stored).into(),
         ));
     }
 
@@ -490,7 +600,13 @@ impl Journal {
     pub fn checkpoint_batch(&self) -> Batch {
         let mut batch = Batch::default();
         if self.entries > 0 && self.checkpoint != Some(self.entries) {
-            self.put_checkpoint(&mut batch, &self.lab, self.entries);
+            Self::put_checkpoint(
+                self.checkpoint,
+                &self.blobs,
+                &mut batch,
+                &self.lab,
+                self.entries,
+            );
         }
         batch
     }
@@ -699,17 +815,36 @@ pub struct Session<S: BlockStore> {
 }
 
 impl<S: BlockStore> Session<S> {
-    /// Opens the lab kept in `store`: replays its log and finishes any recovery.
+    /// Opens the lab kept in `store` as the app opens its database: the
+    /// newest checkpoint and the log from it on are read (the log before it
+    /// is not, until [`attach_older`](Self::attach_older)); without a
+    /// usable checkpoint, the whole log. Finishes any recovery.
     pub fn open(mut store: S) -> Result<Self> {
         let failed = |e: StoreError| EngineError::StorageFailed { detail: e.0 };
-        let mut records = BTreeMap::new();
-        for key in store.keys("").map_err(failed)? {
-            let value = store.get(&key).map_err(failed)?.unwrap_or_default();
-            records.insert(key, value);
-        }
+        let keys = store.keys("").map_err(failed)?;
+        let from = keys
+            .iter()
+            .filter_map(|k| checkpoint::checkpoint_seq(k))
+            .max()
+            .map(log_key);
+        let read = |store: &S, keep: &dyn Fn(&String) -> bool| {
+            let mut records = BTreeMap::new();
+            for key in keys.iter().filter(|k| keep(k)) {
+                let value = store.get(key).map_err(failed)?.unwrap_or_default();
+                records.insert(key.clone(), value);
+            }
+            Ok::<_, EngineError>(records)
+        };
+        let recent =
+            |k: &String| !k.starts_with("log/") || from.as_ref().is_none_or(|from| k >= from);
+        let opened = match Journal::open(&read(&store, &recent)?) {
+            // The checkpoint could not stand in for the log before it.
+            Err(_) if from.is_some() => Journal::open(&read(&store, &|_| true)?)?,
+            other => other?,
+        };
         let Opened {
             journal, recovery, ..
-        } = Journal::open(&records)?;
+        } = opened;
         if !recovery.puts.is_empty() || !recovery.deletes.is_empty() {
             store.commit(recovery).map_err(failed)?;
         }
@@ -718,6 +853,29 @@ impl<S: BlockStore> Session<S> {
 
     pub fn lab(&self) -> &Lab {
         self.journal.lab()
+    }
+
+    /// Reads the log before the checkpoint the lab was opened from, and
+    /// puts it back in memory (history, undo and share links need it).
+    pub fn attach_older(&mut self) -> Result<()> {
+        let base = self.journal.lab().log_base();
+        if base == 0 {
+            return Ok(());
+        }
+        let failed = |e: StoreError| EngineError::StorageFailed { detail: e.0 };
+        let last = log_key(base);
+        let mut records = BTreeMap::new();
+        for key in self.store.keys("log/").map_err(failed)? {
+            if key <= last {
+                let value = self.store.get(&key).map_err(failed)?.unwrap_or_default();
+                records.insert(key, value);
+            }
+        }
+        for key in self.store.keys("chunk/").map_err(failed)? {
+            let value = self.store.get(&key).map_err(failed)?.unwrap_or_default();
+            records.insert(key, value);
+        }
+        self.journal.attach_older(&records)
     }
     pub fn journal(&self) -> &Journal {
         &self.journal

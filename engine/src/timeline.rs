@@ -21,8 +21,12 @@ impl Timeline {
     /// Operations between two kept labs.
     pub const EVERY: usize = 256;
 
-    /// Replays `lab`'s log once, keeping a lab every [`Self::EVERY`] operations.
-    pub fn of(lab: &Lab) -> Timeline {
+    /// Replays `lab`'s log once, keeping a lab every [`Self::EVERY`]
+    /// operations; `None` while the lab's older log is not attached.
+    pub fn of(lab: &Lab) -> Option<Timeline> {
+        if !lab.has_whole_log() {
+            return None;
+        }
         let log = lab.log_shared();
         let mut kept = vec![Lab::new()];
         let mut replay = Lab::new();
@@ -32,7 +36,7 @@ impl Timeline {
                 kept.push(replay.clone());
             }
         }
-        Timeline { kept, log }
+        Some(Timeline { kept, log })
     }
 
     /// Operations in the history.
@@ -68,22 +72,34 @@ impl Timeline {
 /// `freed`. A replay to a point after one of them shows zeros where those
 /// bytes were: history says so before it goes there. (Within the session
 /// that wrote them, the log still holds the bytes; after a reload it does not.)
+///
+/// A refused write is logged as `freed` too (it kept no bytes); the user
+/// events say which were refused. The lab keeps only the newest events, so
+/// they are matched to the log from its end; a write older than the events
+/// kept is counted, which can only warn too much, never too little.
 pub fn bytes_not_kept(lab: &Lab) -> Vec<usize> {
-    let outcomes = lab.events().filter(|e| e.actor == "user");
-    lab.log()
-        .zip(outcomes)
+    let mut outcomes = lab.events().rev().filter(|e| e.actor == "user");
+    let base = lab.log_base();
+    let mut positions: Vec<usize> = lab
+        .log()
         .enumerate()
-        .filter(|(_, (command, event))| {
-            matches!(
+        .rev()
+        .filter_map(|(i, command)| {
+            let succeeded = outcomes.next().is_none_or(|event| {
+                matches!(event.outcome, crate::events::Outcome::Succeeded { .. })
+            });
+            let freed = matches!(
                 command,
                 Command::Write(crate::cmd::Write {
                     data: crate::cmd::WriteData::Freed { .. },
                     ..
                 })
-            ) && matches!(event.outcome, crate::events::Outcome::Succeeded { .. })
+            );
+            (freed && succeeded).then_some(base + i + 1)
         })
-        .map(|(i, _)| i + 1)
-        .collect()
+        .collect();
+    positions.reverse();
+    positions
 }
 
 #[cfg(test)]
@@ -152,7 +168,7 @@ mod tests {
             };
             let _ = lab.execute(command);
         }
-        let timeline = Timeline::of(&lab);
+        let timeline = Timeline::of(&lab).expect("the whole log");
         assert_eq!(timeline.len(), 702);
         let log: Vec<Command> = lab.log().cloned().collect();
         for k in [0, 1, 255, 256, 257, 511, 512, 600, 701, 702, 5000] {
@@ -206,7 +222,11 @@ mod not_kept_tests {
             super::bytes_not_kept(journal.lab()).is_empty(),
             "the session still has them"
         );
-        let reopened = Journal::open(&records).unwrap().journal;
+        let mut reopened = Journal::open(&records).unwrap().journal;
+        // Opened from the checkpoint records_for stores: no log in memory
+        // until the older part is attached.
+        assert_eq!(reopened.lab().log_base(), 6);
+        reopened.attach_older(&records).unwrap();
         assert_eq!(super::bytes_not_kept(reopened.lab()), [3]);
     }
 }

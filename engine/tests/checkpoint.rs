@@ -223,6 +223,18 @@ fn stored(commands: &[Command], every: usize) -> (MemoryStore, Lab) {
     (session.store().clone(), session.lab().clone())
 }
 
+/// Opens `records` as the app does (checkpoint and the log after it), then
+/// attaches the older log as history, undo and share links ask for it.
+fn open_whole(records: &std::collections::BTreeMap<String, Vec<u8>>) -> store::Opened {
+    let mut opened = store::Journal::open(records).unwrap();
+    let base = opened.from_checkpoint.unwrap_or(0);
+    assert_eq!(opened.journal.lab().log_base(), base);
+    assert_eq!(opened.journal.lab().operations(), opened.journal.entries());
+    opened.journal.attach_older(records).unwrap();
+    assert!(opened.journal.lab().has_whole_log());
+    opened
+}
+
 /// The same state (all but the log, whose entries for freed bytes say
 /// `freed` once stored), down to the bytes of every page.
 fn same_state(a: &Lab, b: &Lab) -> bool {
@@ -244,7 +256,7 @@ proptest! {
         commands.extend(steps.iter().map(command));
         let (store, ran) = stored(&commands, every);
         let entries = commands.len();
-        let opened = store::Journal::open(store.records()).unwrap();
+        let opened = open_whole(store.records());
         prop_assert_eq!(opened.from_checkpoint, (entries >= every).then_some(entries - entries % every));
         prop_assert!(opened.recovery.deletes.is_empty(), "a stale checkpoint was left: {:?}", opened.recovery.deletes);
         prop_assert!(same_state(opened.journal.lab(), &ran), "checkpoint + tail differs from the lab that ran");
@@ -283,7 +295,7 @@ proptest! {
             bytes.truncate(keep);
         }
         let corrupted = bytes.clone();
-        let opened = store::Journal::open(&records).unwrap();
+        let opened = open_whole(&records);
         records.retain(|k, _| !k.starts_with("checkpoint/"));
         let from_log = store::Journal::open(&records).unwrap();
         let decodes = checkpoint::decode(&corrupted, |_| None).is_ok()
@@ -309,7 +321,7 @@ fn training_day(ops: usize) -> Vec<Command> {
 fn a_long_lab_opens_from_its_newest_checkpoint_and_replays_only_the_tail() {
     let commands = training_day(5_000);
     let (store, ran) = stored(&commands, checkpoint::CHECKPOINT_EVERY);
-    let opened = store::Journal::open(store.records()).unwrap();
+    let opened = open_whole(store.records());
     assert_eq!(opened.from_checkpoint, Some(4_096));
     assert_eq!(
         store
@@ -433,7 +445,7 @@ fn an_import_drops_the_checkpoint_it_carries_and_stores_its_own() {
         "{:?}",
         imported.keys()
     );
-    let opened = store::Journal::open(&imported).unwrap();
+    let opened = open_whole(&imported);
     assert_eq!(opened.from_checkpoint, Some(4));
     assert!(opened.journal.lab() == &ran);
 }
@@ -447,7 +459,7 @@ fn a_session_checkpoint_on_close_makes_the_next_open_replay_nothing() {
     }
     session.checkpoint().unwrap();
     let mut store = session.store().clone();
-    let opened = store::Journal::open(store.records()).unwrap();
+    let opened = open_whole(store.records());
     assert_eq!(opened.from_checkpoint, Some(3_000));
     assert!(opened.journal.lab() == session.lab());
     // The older checkpoint (at 2,048) went in the same batch.
@@ -458,4 +470,86 @@ fn a_session_checkpoint_on_close_makes_the_next_open_replay_nothing() {
     // Nothing more to do: a second checkpoint at the same place is no batch.
     assert!(session.journal().checkpoint_batch().is_empty());
     store.commit(store::Batch::default()).unwrap();
+}
+
+#[test]
+fn a_lab_opens_from_its_checkpoint_and_the_log_after_it_alone_and_the_rest_attaches_later() {
+    // What the app reads first: the records but the log before the checkpoint.
+    // Two days pass before it, one after: the usage report has ended days.
+    let mut commands = training_day(5_000);
+    for at in [1_001, 3_001, 4_501] {
+        commands[at] =
+            Command::AdvanceClock(snaplab_engine::cmd::AdvanceClock { millis: 86_400_000 });
+    }
+    let (store, ran) = stored(&commands, checkpoint::CHECKPOINT_EVERY);
+    let mut recent = store.records().clone();
+    recent.retain(|k, _| {
+        !k.starts_with("log/")
+            || k.as_str()
+                >= checkpoint_key(4_096)
+                    .replace("checkpoint/", "log/")
+                    .as_str()
+    });
+    assert_eq!(recent.keys().filter(|k| k.starts_with("log/")).count(), 905);
+    let mut opened = store::Journal::open(&recent).unwrap();
+    assert_eq!(opened.from_checkpoint, Some(4_096));
+    assert!(opened.recovery.is_empty(), "{:?}", opened.recovery);
+    let lab = opened.journal.lab();
+    assert_eq!(
+        (lab.log_base(), lab.log().len(), lab.operations()),
+        (4_096, 904, 5_000)
+    );
+    assert!(same_state(lab, &ran));
+    // The usage report needs no older log: the ended days are kept.
+    let prices = Default::default();
+    let (from, to) = (snaplab_engine::clock::LAB_EPOCH, ran.now());
+    let report = lab.daily_usage(&prices, from, to).unwrap();
+    assert!(report.len() > 3 * 20, "{}", report.len());
+    assert_eq!(report, ran.daily_usage(&prices, from, to).unwrap());
+    // Attaching needs exactly the entries before the checkpoint.
+    assert!(opened.journal.attach_older(&recent).is_err());
+    assert_eq!(
+        opened.journal.lab().log_base(),
+        4_096,
+        "a refused attach changes nothing"
+    );
+    opened.journal.attach_older(store.records()).unwrap();
+    assert!(opened.journal.lab() == &ran);
+
+    // Without a checkpoint, a log that does not start at 1 is refused.
+    recent.retain(|k, _| !k.starts_with("checkpoint/"));
+    let err = store::Journal::open(&recent).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("log entry log/000000004096 is out of sequence (expected log/000000000001)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn events_and_cost_points_stay_bounded_and_a_replay_bounds_them_the_same_way() {
+    let commands = training_day(30_000);
+    let (store, ran) = stored(&commands, checkpoint::CHECKPOINT_EVERY);
+    assert_eq!(ran.events().len(), snaplab_engine::lab::EVENTS_KEPT);
+    let costs = ran.cost_history();
+    assert!(
+        costs.len() <= snaplab_engine::lab::COST_POINTS_KEPT,
+        "{}",
+        costs.len()
+    );
+    assert!(costs.len() > 1_000, "{}", costs.len());
+    // Thinned, still in order, still ending with the newest cost.
+    assert!(costs
+        .iter()
+        .zip(costs.iter().skip(1))
+        .all(|(a, b)| a.operations < b.operations));
+    assert_eq!(costs.last().unwrap().operations, ran.operations());
+    // The newest event is the last command's.
+    assert_eq!(
+        ran.events().last().unwrap().operation,
+        commands.last().unwrap().operation()
+    );
+    let opened = open_whole(store.records());
+    assert!(opened.journal.lab() == &ran);
+    assert!(Lab::replay(&commands) == ran);
 }

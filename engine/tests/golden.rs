@@ -75,11 +75,16 @@ fn an_old_operation_log_replays_to_the_same_lab() {
 #[test]
 fn an_old_export_imports_and_opens_to_the_same_lab() {
     let records = import(&fixture("v1-lab.snaplab")).expect("the v1 export still imports");
-    let opened = Journal::open(&records).expect("and opens");
+    let mut opened = Journal::open(&records).expect("and opens");
     assert_eq!(
         digest(opened.journal.lab()),
         digest(&Lab::replay(&old_log()))
     );
+    assert_eq!(opened.journal.lab().operations(), 46);
+    opened
+        .journal
+        .attach_older(&records)
+        .expect("its history reads");
     assert_eq!(opened.journal.lab().log().count(), 46);
 }
 

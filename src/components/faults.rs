@@ -69,7 +69,7 @@ pub fn faults(props: &FaultsProps) -> Html {
             } else {
                 "northeurope"
             };
-            let name = format!("copy-demo-{}", lab.log().len());
+            let name = format!("copy-demo-{}", lab.operations());
             let script = format!(
                 "sim write -g {g} --disk {d} --offset 0 --length 8M --seed 11 -o none\n\
                  az snapshot create -g {g} -n {name} --source {d} --incremental -o none\n\

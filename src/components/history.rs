@@ -68,7 +68,7 @@ pub fn history(props: &HistoryProps) -> Html {
     // Built only while the user is back in time, once per change of the lab.
     let timeline = use_memo((props.revision, scrubbing), {
         let lab = props.lab.clone();
-        move |(_, scrubbing)| scrubbing.then(|| Timeline::of(&lab))
+        move |(_, scrubbing)| scrubbing.then(|| Timeline::of(&lab)).flatten()
     });
     let preview = use_memo((k, props.revision, scrubbing), {
         let (lab, timeline) = (props.lab.clone(), timeline.clone());
@@ -270,6 +270,18 @@ pub fn history(props: &HistoryProps) -> Html {
         })
         .collect();
     let used: u64 = preview.disks().map(|d| d.data.used_bytes()).sum();
+    // Opened from its checkpoint: the older log is being read (just after
+    // the lab showed); the timeline, undo and links wait for it.
+    if !props.lab.has_whole_log() {
+        return html! {
+            <section class="card history" aria-labelledby="history-title">
+                <h2 id="history-title">{ t("history.title") }</h2>
+                <p class="hint" id="history-loading" role="status">
+                    { t("history.loading").replace("{n}", &crate::i18n::number(lang, props.lab.log_base() as f64, 0)) }
+                </p>
+            </section>
+        };
+    }
     html! {
         <section class="card history" aria-labelledby="history-title">
             <h2 id="history-title">{ t("history.title") }</h2>

@@ -85,8 +85,17 @@ impl LabStore {
 
     async fn open_once(&self) -> Result<Journal, String> {
         let db = self.db().await?;
-        let records = db.load().await.map_err(|e| e.to_string())?;
-        let opened = Journal::open(&records).map_err(|e| format!("({}) {e}", e.code()))?;
+        // The checkpoint and the log after it: what shows the lab. The log
+        // before it is read afterwards (`load_older`).
+        let mut records = db.load_recent().await.map_err(|e| e.to_string())?;
+        let opened = match Journal::open(&records) {
+            Ok(opened) => opened,
+            // The checkpoint could not stand in for the older log: all of it.
+            Err(_) => {
+                records = db.load().await.map_err(|e| e.to_string())?;
+                Journal::open(&records).map_err(|e| format!("({}) {e}", e.code()))?
+            }
+        };
         let mut recovery = opened.recovery;
         let id = match records.get(LAB_ID_KEY) {
             Some(id) => String::from_utf8_lossy(id).to_string(),
@@ -115,7 +124,7 @@ impl LabStore {
                 .map_err(|e| e.to_string())?;
         }
         *self.lab_id.borrow_mut() = id.clone();
-        if journal.lab().log().len() == 0 {
+        if journal.lab().operations() == 0 {
             for command in starter_commands() {
                 let prepared = journal.prepare(command);
                 let fence = Fence {
@@ -165,12 +174,28 @@ impl LabStore {
 
     /// The lab id and log length as stored now (what another tab left).
     pub async fn stored_mark(&self) -> Option<(String, usize)> {
-        let records = self.db().await.ok()?.load().await.ok()?;
-        let id = records
-            .get(LAB_ID_KEY)
-            .map(|v| String::from_utf8_lossy(v).to_string())?;
-        let entries = records.keys().filter(|k| k.starts_with("log/")).count();
-        Some((id, entries))
+        let (id, entries) = self.db().await.ok()?.mark().await.ok()?;
+        Some((String::from_utf8_lossy(&id?).to_string(), entries))
+    }
+
+    /// The log entries 1 to `upto` (and the chunks they name) of the lab
+    /// this tab opened: the history a lab opened from a checkpoint lacks.
+    /// Refused if the stored lab is another one now.
+    pub async fn load_older(
+        &self,
+        upto: usize,
+    ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, String> {
+        let records = self
+            .db()
+            .await?
+            .load_older(upto)
+            .await
+            .map_err(|e| e.to_string())?;
+        let id = records.get(LAB_ID_KEY).map(|v| String::from_utf8_lossy(v));
+        if id.as_deref() != Some(self.lab_id.borrow().as_str()) {
+            return Err("LabChangedInAnotherTab: the stored lab was replaced".into());
+        }
+        Ok(records)
     }
 
     /// Tells `watch` when opening waits for another tab and when another
@@ -237,7 +262,9 @@ pub fn fresh_lab(notice: String) -> Result<Replacement, String> {
 /// before anything is stored.
 pub fn imported_lab(bytes: &[u8], notice: String) -> snaplab_engine::Result<Replacement> {
     let records = store::import(bytes)?;
-    let journal = Journal::open(&records)?.journal;
+    let mut journal = Journal::open(&records)?.journal;
+    // Opened from the checkpoint the import made; the whole log is at hand.
+    journal.attach_older(&records)?;
     Ok(Replacement {
         records,
         journal,

@@ -507,7 +507,7 @@ pub(super) fn sim_write(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Fa
                         })
                     })
                     .transpose()?
-                    .unwrap_or(rt.lab().log().len() as u64),
+                    .unwrap_or(rt.lab().operations() as u64),
                 length: size(&a.require("--length", None)?)?,
             },
         };
