@@ -62,7 +62,7 @@ fn setup() -> Vec<Command> {
 /// Everything a user can see of a lab (first 4 MiB of each disk and snapshot, by hash).
 fn picture(lab: &Lab) -> String {
     let hash = snaplab_engine::naming::stable_hash_bytes;
-    let mut out = format!("{:?} log={}\n", lab.now(), lab.log().len());
+    let mut out = format!("{:?} log={}\n", lab.now(), lab.operations());
     for d in lab.disks() {
         out += &format!(
             "disk {} {} {} {:x}\n",
@@ -128,6 +128,62 @@ async fn run(store: &IdbStore, journal: &mut Journal, command: Command) -> Resul
         .await
         .map_err(|e| e.to_string())?;
     journal.accept(&prepared).map_err(|e| e.to_string())
+}
+
+#[wasm_bindgen_test]
+async fn a_lab_opens_from_its_checkpoint_reading_only_the_log_after_it_then_the_rest() {
+    let name = "snaplab-test-recent";
+    let (store, mut journal) = fresh_lab(name).await;
+    journal.set_checkpoint_every(4);
+    // Real bytes, each place written three times: older blobs are freed.
+    for i in 0..9u64 {
+        let c = bytes_write("d", (i % 3) * 4096, vec![i as u8 + 1; 4096]);
+        run(&store, &mut journal, c).await.unwrap();
+    }
+    let expected = picture(journal.lab());
+    store.close();
+
+    let store = IdbStore::open(name).await.unwrap();
+    assert_eq!(store.mark().await.unwrap().1, 11);
+    let recent = store.load_recent().await.unwrap();
+    let logged: Vec<&String> = recent.keys().filter(|k| k.starts_with("log/")).collect();
+    assert_eq!(
+        logged,
+        [8, 9, 10, 11]
+            .map(store::log_key)
+            .iter()
+            .collect::<Vec<_>>(),
+        "only the log from the newest checkpoint on is read"
+    );
+    assert!(recent.contains_key("meta/schema") && recent.keys().any(|k| k.starts_with("chunk/")));
+    let mut opened = Journal::open(&recent).unwrap();
+    assert_eq!(opened.from_checkpoint, Some(8));
+    assert!(opened.recovery.is_empty(), "{:?}", opened.recovery);
+    assert_eq!(picture(opened.journal.lab()), expected);
+    assert_eq!(opened.journal.lab().log().len(), 3);
+
+    let older = store.load_older(8).await.unwrap();
+    assert_eq!(older.keys().filter(|k| k.starts_with("log/")).count(), 8);
+    opened.journal.attach_older(&older).unwrap();
+    assert_eq!(opened.journal.lab().log().len(), 11);
+    assert_eq!(
+        opened
+            .journal
+            .lab()
+            .log()
+            .map(|c| c.operation())
+            .collect::<Vec<_>>(),
+        journal
+            .lab()
+            .log()
+            .map(|c| c.operation())
+            .collect::<Vec<_>>()
+    );
+    // And the whole read still opens to the same lab.
+    let whole = Journal::open(&store.load().await.unwrap()).unwrap().journal;
+    assert_eq!(picture(whole.lab()), expected);
+    store.close();
+    IdbStore::delete(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
