@@ -218,7 +218,7 @@ pub fn app() -> Html {
     }
 
     // A lab opened from its checkpoint shows at once; the log before the
-    // checkpoint (history, undo and share links need it) is read next.
+    // checkpoint is read when something needs it (the History tab, undo).
     {
         let (store, dispatch) = ((*store).clone(), dispatch.clone());
         let wanted = state.wants_older().map(|base| (state.lineage, base));

@@ -340,6 +340,9 @@ pub struct AppState {
     pub older_failed: Option<String>,
     /// Counts the labs opened or replaced: the key of "read its older log".
     pub lineage: u64,
+    /// Something needs the older log (the History tab, undo, time travel):
+    /// it is read only then, so a long lab opens without holding it.
+    pub older_wanted: bool,
 }
 
 impl Default for AppState {
@@ -371,6 +374,7 @@ impl Default for AppState {
             older: None,
             older_failed: None,
             lineage: 0,
+            older_wanted: false,
         }
     }
 }
@@ -424,6 +428,8 @@ pub enum Action {
     /// The log before the checkpoint, as read from storage (its entries,
     /// the chunks they name and the lab id), or why it could not be read.
     OlderHistory(Result<Rc<BTreeMap<String, Vec<u8>>>, String>),
+    /// A view needs the older log (the History tab opened).
+    WantOlder,
 }
 
 impl AppState {
@@ -435,7 +441,8 @@ impl AppState {
     /// without: the storage service reads them once the lab shows.
     pub fn wants_older(&self) -> Option<usize> {
         let base = self.lab().log_base();
-        (self.phase == Phase::Ready && base > 0 && self.older_failed.is_none()).then_some(base)
+        (self.phase == Phase::Ready && base > 0 && self.older_wanted && self.older_failed.is_none())
+            .then_some(base)
     }
 
     /// A journal staged before the older log was read gets it too.
@@ -453,6 +460,7 @@ impl AppState {
     fn new_lineage(&mut self) {
         self.older = None;
         self.older_failed = None;
+        self.older_wanted = false;
         self.lineage += 1;
     }
 
@@ -662,6 +670,7 @@ impl AppState {
                     }));
                     continue;
                 }
+                self.older_wanted = true;
                 return;
             }
             if !runnable {
@@ -847,6 +856,7 @@ impl Reducible for AppState {
             Action::SetLocks(locks) => next.locks = locks,
             Action::ClearConsole => next.console_lines = Rc::default(),
             Action::PendingShare(link) => next.pending_share = link,
+            Action::WantOlder => next.older_wanted = true,
             Action::OlderHistory(read) => {
                 if let Some(base) = next.wants_older() {
                     let mut journal = next.journal.clone();
@@ -912,7 +922,7 @@ mod tests {
     #[test]
     fn a_lab_opened_from_its_checkpoint_works_at_once_and_undo_waits_for_its_older_log() {
         let (state, records) = opened_from_checkpoint();
-        assert_eq!(state.wants_older(), Some(7));
+        assert_eq!(state.wants_older(), None, "not read until needed");
         // A click needs no older log; undo does, and waits for it.
         let state = state
             .reduce(Action::Submit(write(8192)))
@@ -922,6 +932,7 @@ mod tests {
             .reduce(Action::Committed(1));
         assert!(!state.busy());
         assert_eq!(state.queue.len(), 1, "the undo waits");
+        assert_eq!(state.wants_older(), Some(7), "and asks for the older log");
         assert_eq!((state.lab().operations(), state.lab().log_base()), (8, 7));
         let revision = state.revision;
         let state = state.reduce(Action::OlderHistory(Ok(records)));
@@ -938,6 +949,8 @@ mod tests {
     #[test]
     fn a_commit_staged_before_the_older_log_came_gets_it_too() {
         let (state, records) = opened_from_checkpoint();
+        let state = state.reduce(Action::WantOlder);
+        assert_eq!(state.wants_older(), Some(7), "the History tab asks for it");
         let state = state
             .reduce(Action::Submit(write(8192)))
             .reduce(Action::OlderHistory(Ok(records)));
@@ -951,6 +964,7 @@ mod tests {
     fn an_older_log_that_cannot_be_read_refuses_undo_and_says_why() {
         let (state, _) = opened_from_checkpoint();
         let state = state
+            .reduce(Action::WantOlder)
             .reduce(Action::OlderHistory(Err("UnknownError: disk".into())))
             .reduce(Action::Queue(Work::Undo {
                 notice: "Undone".into(),

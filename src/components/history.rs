@@ -270,6 +270,17 @@ pub fn history(props: &HistoryProps) -> Html {
         })
         .collect();
     let used: u64 = preview.disks().map(|d| d.data.used_bytes()).sum();
+    {
+        // Opened from its checkpoint, the lab has no older log in memory:
+        // this tab is what reads it (undo asks for it too).
+        let (dispatch, whole) = (props.dispatch.clone(), props.lab.has_whole_log());
+        // Asked again at each revision: a lab reopened meanwhile needs its own.
+        use_effect_with((whole, props.revision), move |(whole, _)| {
+            if !*whole {
+                dispatch.emit(Action::WantOlder);
+            }
+        });
+    }
     // Opened from its checkpoint: the older log is being read (just after
     // the lab showed); the timeline, undo and links wait for it.
     if !props.lab.has_whole_log() {
