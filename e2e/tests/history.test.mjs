@@ -36,6 +36,16 @@ test('undo, redo, scrub back and continue from there (the future forks)', async 
   await page.reload();
   await page.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
   assert.equal(await used(page), '1 MiB');
+  // It opened from the checkpoint stored with it, without the log before
+  // it: the History tab reads that log, then undo and the timeline work.
+  await openTab(page, 'History');
+  await page.locator('#history-scrub').waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('#history-scrub').getAttribute('max'), '3');
+  assert.match(await text(page, '#history-operations'), /write rg-snaplab\/disk1/);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await page.locator('#disk-disk1-used').filter({ hasText: /^0 B$/ }).waitFor({ timeout: 10_000 });
+  await act(page, page.getByRole('button', { name: /^Redo \(1\)$/ }));
+  assert.equal(await used(page), '1 MiB');
   await screenshot(page, 'history.png');
   assert.deepEqual(errors, []);
 });
