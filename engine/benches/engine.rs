@@ -178,7 +178,7 @@ fn main() {
     let map_bytes = LIVE.load(Ordering::Relaxed) - before;
     assert_eq!(disk.page_map().extent_count(), 1_000_000);
     println!(
-        "memory:              page map {:.1} MiB ({} B a range) | whole lab {:.1} MiB per 1,000,000 written ranges (incl. 1,000,000 logged commands and events)",
+        "memory:              page map {:.1} MiB ({} B a range) | whole lab {:.1} MiB per 1,000,000 written ranges (incl. the 1,000,000 logged commands of the session that wrote them; the newest 2,000 events)",
         map_bytes as f64 / MIB as f64,
         map_bytes / 1_000_000,
         (live_after - live_before) as f64 / MIB as f64
