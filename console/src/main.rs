@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use snaplab_console::{Console, Language, Line};
-use snaplab_engine::store::{self, MemoryStore, Session};
+use snaplab_engine::state_file;
 
 const USAGE: &str = "usage: snaplab run [SCRIPT] [--shell az|pwsh] [--state LAB.snaplab]\n\
        snaplab deploy TEMPLATE.json -g RESOURCE_GROUP [--parameters name=value ...] [--state LAB.snaplab]\n\
@@ -119,38 +119,41 @@ fn read_script(path: Option<&str>) -> Result<String, String> {
 }
 
 fn run_script(script: &str, language: Language, state: Option<String>) -> Result<ExitCode, String> {
-    // The lab: from the state file if there is one, else new.
-    let mut records_store = MemoryStore::new();
-    if let Some(path) = &state {
-        // Only "not found" means a new lab: any other read error stops here,
-        // rather than running against a fresh lab and overwriting the file.
-        let read = match std::fs::read(path) {
-            Ok(bytes) => Some(bytes),
+    // The lab: from the state file if there is one, else new. It opens as
+    // the app opens its database (through the file's index: the checkpoint
+    // and the log after it), and a run appends what it changed.
+    let file = match &state {
+        Some(path) => match std::fs::File::open(path) {
+            Ok(file) if file.metadata().is_ok_and(|m| m.is_file()) => Some(file),
+            Ok(_) => {
+                return Err(format!(
+                    "reading {path}: it is not a file (nothing was run; the file was not changed)"
+                ))
+            }
+            // Only "not found" means a new lab: any other read error stops
+            // here, rather than running against a fresh lab and overwriting
+            // the file.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => {
                 return Err(format!(
                     "reading {path}: {e} (nothing was run; the file was not changed)"
                 ))
             }
-        };
-        if let Some(bytes) = read {
-            // The program's own state: checked (format, checksum) and opened
-            // as the app opens its database, from the newest checkpoint.
-            let records = store::read_state_file(&bytes)
-                .map_err(|e| format!("{path}: ({}) {e}", e.code()))?;
-            for (key, value) in records {
-                use snaplab_engine::store::BlockStore;
-                records_store
-                    .commit(store::Batch {
-                        puts: vec![(key, value.into())],
-                        deletes: vec![],
-                        strict: false,
-                    })
-                    .map_err(|e| e.0)?;
-            }
+        },
+        None => None,
+    };
+    let (mut session, loaded) = state_file::open(file.as_ref()).map_err(|e| match &state {
+        Some(path) => format!("{path}: ({}) {e}", e.code()),
+        None => format!("({}) {e}", e.code()),
+    })?;
+    if let (Some(path), Some(loaded)) = (&state, &loaded) {
+        if loaded.ignored > 0 {
+            eprintln!(
+                "WARNING: {path}: its last {} bytes are a save that did not finish (or were damaged) and were passed over: the lab is as the save before it left it.",
+                loaded.ignored
+            );
         }
     }
-    let mut session = Session::open(records_store).map_err(|e| format!("({}) {e}", e.code()))?;
     let mut console = Console::new(session.lab().clone());
     console.files = Box::new(|path| std::fs::read_to_string(path).ok());
     let transcript = console.run_in(language, script);
@@ -158,20 +161,20 @@ fn run_script(script: &str, language: Language, state: Option<String>) -> Result
     // What ran is saved before anything is printed: a reader that goes away
     // (`… | head`) cannot lose the lab.
     if let Some(path) = &state {
-        // Store what ran, through the same journal the app uses, then export.
+        // Store what ran, through the same journal the app uses.
         for command in std::mem::take(&mut console.executed) {
             let _ = session.execute(command);
         }
-        // Closing: a checkpoint of the lab as it is, so the next run
-        // replays nothing.
-        session
-            .checkpoint()
+        let save = state_file::save(&mut session, loaded.as_ref(), file.as_ref())
             .map_err(|e| format!("({}) {e}", e.code()))?;
-        write_atomically(
-            std::path::Path::new(path),
-            &store::export(session.store().records()),
-        )
-        .map_err(|e| format!("writing {path}: {e} (the previous lab file is unchanged)"))?;
+        let unchanged = "the previous lab file is unchanged";
+        match save {
+            state_file::Save::Nothing => {}
+            state_file::Save::Append { at, bytes } => append_at(std::path::Path::new(path), at, &bytes)
+                .map_err(|e| format!("writing {path}: {e} ({unchanged}: a partly written frame is ignored when it is next opened)"))?,
+            state_file::Save::Rewrite(bytes) => write_atomically(std::path::Path::new(path), &bytes)
+                .map_err(|e| format!("writing {path}: {e} ({unchanged})"))?,
+        }
     }
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
     for line in &transcript.lines {
@@ -187,6 +190,18 @@ fn run_script(script: &str, language: Language, state: Option<String>) -> Result
         }
     }
     Ok(ExitCode::from(transcript.status.clamp(0, 255) as u8))
+}
+
+/// Writes `bytes` at `at` and ends the file there (cutting off what a
+/// crashed run may have left after its whole part), then flushes: until the
+/// flush, a crash leaves a torn frame that the next open passes over.
+fn append_at(path: &std::path::Path, at: u64, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.seek(SeekFrom::Start(at))?;
+    file.write_all(bytes)?;
+    file.set_len(at + bytes.len() as u64)?;
+    file.sync_all()
 }
 
 /// Replaces `path` with `bytes` so that a crash, a full disk or a kill at

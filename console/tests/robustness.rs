@@ -116,6 +116,59 @@ fn the_native_program_runs_a_script_and_keeps_the_lab_in_a_state_file() {
     let text = std::fs::read_to_string(&script).unwrap()
         + "az snapshot show -g rg -n s1 --query \"[name, incremental]\" -o tsv\n";
     assert_eq!(console.run(&text).stdout(), "s1\ntrue\n");
+
+    // A run that changes the lab appends to the file (its earlier bytes
+    // stay as they were); one cut off mid-save is passed over, with a
+    // warning, and the next save cuts it off.
+    let before = std::fs::read(&state).unwrap();
+    let run = |script: &str| {
+        std::process::Command::new(bin)
+            .args(["run", "-", "--state", state.to_str().unwrap()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(script.as_bytes())?;
+                child.wait_with_output()
+            })
+            .unwrap()
+    };
+    let third = run("az snapshot create -g rg -n s2 --source d --incremental -o none\n");
+    assert!(third.status.success());
+    let after = std::fs::read(&state).unwrap();
+    assert!(
+        after.len() > before.len() && after[..before.len()] == before[..],
+        "appended"
+    );
+    assert!(after.ends_with(b"SLSTATE1"));
+    std::fs::write(&state, &after[..after.len() - 5]).unwrap();
+    let fourth = run("az snapshot list -g rg --query \"[].name\" -o tsv\n");
+    assert_eq!(
+        String::from_utf8_lossy(&fourth.stdout),
+        "s1\n",
+        "the cut-off save is passed over"
+    );
+    let warning = String::from_utf8_lossy(&fourth.stderr);
+    assert!(
+        warning.contains("is a save that did not finish")
+            || warning.contains("are a save that did not finish"),
+        "{warning}"
+    );
+    let fifth = run("az snapshot create -g rg -n s3 --source d --incremental -o none\naz snapshot list -g rg --query \"[].name\" -o tsv\n");
+    assert_eq!(String::from_utf8_lossy(&fifth.stdout), "s1\ns3\n");
+    assert!(
+        fifth.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&fifth.stderr)
+    );
+    let sixth = run("az snapshot list -g rg --query \"[].name\" -o tsv\n");
+    assert_eq!(String::from_utf8_lossy(&sixth.stdout), "s1\ns3\n");
+    assert!(
+        sixth.stderr.is_empty(),
+        "no warning once the torn save is cut off"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

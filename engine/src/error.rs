@@ -183,8 +183,6 @@ pub enum EngineError {
     StorageFailed { detail: String },
     #[error("The stored lab cannot be read ({detail}); nothing was changed. Export what you can, or reset the lab.")]
     StorageCorrupt { detail: String },
-    #[error("The lab's earlier history ({operations} operations) is still being read from storage; try again in a moment.")]
-    HistoryLoading { operations: usize },
 }
 
 impl EngineError {
@@ -233,7 +231,6 @@ impl EngineError {
             FeatureNotRegistered { .. } => "SubscriptionNotRegisteredForFeature",
             StorageFailed { .. } => "QuotaExceeded",
             StorageCorrupt { .. } => "InvalidStoredLab",
-            HistoryLoading { .. } => "HistoryLoading",
             DisabledInLesson { .. } => "DisabledInLesson",
         }
     }
@@ -262,7 +259,6 @@ impl EngineError {
                 | TooManyParallelCopies { .. }
                 | StorageFailed { .. }
                 | StorageCorrupt { .. }
-                | HistoryLoading { .. }
                 | DisabledInLesson { .. }
         )
     }
@@ -316,7 +312,7 @@ impl EngineError {
             }
             CopyStartSameRegion { .. } => return None,
             DisabledInLesson { .. } => return None,
-            StorageFailed { .. } | StorageCorrupt { .. } | HistoryLoading { .. } => return None,
+            StorageFailed { .. } | StorageCorrupt { .. } => return None,
         };
         Some(crate::rules::rule(id).unwrap_or_else(|| panic!("rule {id} is not in rules::RULES")))
     }

@@ -56,6 +56,7 @@ pub mod range_set;
 pub mod rules;
 pub mod shapes;
 pub mod share;
+pub mod state_file;
 pub mod store;
 pub mod timeline;
 pub mod units;

@@ -808,6 +808,28 @@ impl<S: BlockStore> BlockStore for FaultyStore<S> {
     }
 }
 
+/// Wraps a store and keeps every batch committed through it, merged: what
+/// a run changed (the native program appends it to its state file).
+#[derive(Debug, Clone, Default)]
+pub struct Recording<S> {
+    pub inner: S,
+    pub changes: Batch,
+}
+
+impl<S: BlockStore> BlockStore for Recording<S> {
+    fn commit(&mut self, batch: Batch) -> Result<(), StoreError> {
+        self.inner.commit(batch.clone())?;
+        self.changes.merge(batch);
+        Ok(())
+    }
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.get(key)
+    }
+    fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.inner.keys(prefix)
+    }
+}
+
 /// A lab whose every operation is durably committed before it counts.
 pub struct Session<S: BlockStore> {
     journal: Journal,
@@ -940,7 +962,15 @@ pub const EXPORT_FORMAT: u32 = 1;
 /// key, value length u64, value) per record, then an FNV-1a-64 checksum of
 /// all that came before. Little-endian throughout.
 pub fn export(records: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+    export_located(records).0
+}
+
+/// [`export`], and where each record's value is in it.
+pub fn export_located(
+    records: &BTreeMap<String, Vec<u8>>,
+) -> (Vec<u8>, BTreeMap<String, crate::state_file::Loc>) {
     let mut out = Vec::new();
+    let mut locs = BTreeMap::new();
     out.extend_from_slice(EXPORT_MAGIC);
     out.extend_from_slice(&EXPORT_FORMAT.to_le_bytes());
     out.extend_from_slice(&(records.len() as u64).to_le_bytes());
@@ -948,11 +978,19 @@ pub fn export(records: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
         out.extend_from_slice(&(key.len() as u32).to_le_bytes());
         out.extend_from_slice(key.as_bytes());
         out.extend_from_slice(&(value.len() as u64).to_le_bytes());
+        locs.insert(
+            key.clone(),
+            crate::state_file::Loc {
+                offset: out.len() as u64,
+                len: value.len() as u64,
+                hash: stable_hash_bytes(value),
+            },
+        );
         out.extend_from_slice(value);
     }
     let sum = stable_hash_bytes(&out);
     out.extend_from_slice(&sum.to_le_bytes());
-    out
+    (out, locs)
 }
 
 /// Reads a foreign lab file (an import, a file someone sent), checking it
@@ -974,54 +1012,80 @@ pub fn import(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
     Ok(records)
 }
 
-/// Reads a lab file this program keeps as its own state (the native
-/// program's `--state`): format and checksum checked, then opened as the
-/// app opens its database (checkpoint, then the log after it) by
-/// [`Session::open`], not replayed in full as a foreign import is.
-pub fn read_state_file(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
-    read_export(file).map_err(|e| match e {
-        EngineError::StorageCorrupt { detail } => EngineError::InvalidLabFile { detail },
-        other => other,
-    })
+/// Every record of a lab file: its export, then the frames the native
+/// program appended to it ([`crate::state_file`]).
+/// A file that ends partway through a frame is refused: an import takes
+/// a file whole or not at all.
+fn read_export(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
+    let loaded = crate::state_file::parse(file)?;
+    if loaded.ignored > 0 {
+        return Err(corrupt(format!(
+            "the lab file is damaged: its last {} bytes are not a whole save",
+            loaded.ignored
+        )));
+    }
+    Ok(loaded.records)
 }
 
-fn read_export(file: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
+/// An export at the start of `file`: its records, where each value is, and
+/// where it ends (frames may follow).
+#[allow(clippy::type_complexity)]
+pub(crate) fn parse_export(
+    file: &[u8],
+) -> Result<(
+    BTreeMap<String, Vec<u8>>,
+    BTreeMap<String, crate::state_file::Loc>,
+    u64,
+)> {
     let foreign = |why: &str| corrupt(format!("this is not a Snaplab lab file ({why})"));
     if file.len() < 28 || &file[..8] != EXPORT_MAGIC {
         return Err(foreign("it does not start with SNAPLAB"));
     }
-    let (body, sum) = file.split_at(file.len() - 8);
-    if stable_hash_bytes(body) != u64::from_le_bytes(sum.try_into().expect("8 bytes")) {
-        return Err(corrupt(
-            "the lab file is damaged: its checksum does not match".into(),
-        ));
-    }
     let mut at: usize = 8;
     // Lengths come from the file: checked, never trusted to size anything.
-    let mut take = |n: u64| -> Result<&[u8]> {
+    let mut take = |n: u64| -> Result<(usize, &[u8])> {
+        let start = at;
         let slice = usize::try_from(n)
             .ok()
             .and_then(|n| Some(at..at.checked_add(n)?))
-            .and_then(|range| body.get(range))
+            .and_then(|range| file.get(range))
             .ok_or_else(|| corrupt("the lab file ends too early".into()))?;
         at += slice.len();
-        Ok(slice)
+        Ok((start, slice))
     };
-    let format = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes"));
+    let format = u32::from_le_bytes(take(4)?.1.try_into().expect("4 bytes"));
     if format > EXPORT_FORMAT {
         return Err(corrupt(format!(
             "the lab file has format {format}, newer than this Snaplab reads ({EXPORT_FORMAT})"
         )));
     }
-    let count = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes"));
+    let count = u64::from_le_bytes(take(8)?.1.try_into().expect("8 bytes"));
     let mut records = BTreeMap::new();
+    let mut locs = BTreeMap::new();
     for _ in 0..count {
-        let key_len = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes"));
-        let key = std::str::from_utf8(take(u64::from(key_len))?)
+        let key_len = u32::from_le_bytes(take(4)?.1.try_into().expect("4 bytes"));
+        let key = std::str::from_utf8(take(u64::from(key_len))?.1)
             .map_err(|_| foreign("a key is not text"))?
             .to_string();
-        let value_len = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes"));
-        records.insert(key, take(value_len)?.to_vec());
+        let value_len = u64::from_le_bytes(take(8)?.1.try_into().expect("8 bytes"));
+        let (offset, value) = take(value_len)?;
+        locs.insert(
+            key.clone(),
+            crate::state_file::Loc {
+                offset: offset as u64,
+                len: value.len() as u64,
+                hash: 0,
+            },
+        );
+        records.insert(key, value.to_vec());
     }
-    Ok(records)
+    let (body_end, sum) = take(8)?;
+    if stable_hash_bytes(&file[..body_end]) != u64::from_le_bytes(sum.try_into().expect("8 bytes"))
+    {
+        return Err(corrupt(
+            "the lab file is damaged: its checksum does not match".into(),
+        ));
+    }
+    // Hashes are filled in by whoever needs them (the native state file).
+    Ok((records, locs, at as u64))
 }

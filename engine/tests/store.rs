@@ -275,7 +275,9 @@ fn export_round_trips_byte_for_byte_and_damaged_or_foreign_files_are_refused() {
         .unwrap();
     session.execute(snapshot("s1", "d")).unwrap();
     let file = store::export(session.store().records());
-    let records = store::read_state_file(&file).unwrap();
+    let records = snaplab_engine::state_file::load_whole(file.as_slice())
+        .unwrap()
+        .records;
     assert_eq!(&records, session.store().records());
     assert_eq!(store::export(&records), file, "byte for byte");
     // An import is the same records, plus a checkpoint made by replaying them.
@@ -296,6 +298,12 @@ fn export_round_trips_byte_for_byte_and_damaged_or_foreign_files_are_refused() {
         .to_string()
         .contains("not a Snaplab lab file"));
     assert!(store::import(&file[..file.len() - 9]).is_err());
+    // A state file the native program appended to imports whole; one that
+    // ends partway through its last save is refused.
+    let appended = snaplab_engine::state_file::write_new(session.store().records());
+    assert!(store::import(&appended).is_ok());
+    let err = store::import(&appended[..appended.len() - 3]).unwrap_err();
+    assert!(err.to_string().contains("are not a whole save"), "{err}");
 }
 
 // ---- garbage collection ----------------------------------------------------------
