@@ -9,7 +9,7 @@
 //!
 //! | concept | file |
 //! |---|---|
-//! | the lab: resources, clock, event log, operation log; `execute` | [`lab`] (`lab.rs`) |
+//! | the lab: resources, clock, the newest events, the operation log (or the part after a checkpoint), cost points, ended days' usage; `execute` | [`lab`] (`lab.rs`) |
 //! | every operation, one struct per file (kind, resource, `apply`); the `Command` enum | [`cmd`] (`cmd/`) |
 //! | the table of rules (id, summary, source) and one function per refusal (B1 "7 per 5 minutes", …) | [`rules`] (`rules.rs`) |
 //! | the page-range diff: PageRange / ClearRange, markers | [`diff`] (`diff.rs`) |
@@ -24,6 +24,7 @@
 //! | block storage behind a trait; an in-memory backend | [`store`] (`store.rs`) |
 //! | checkpoints: the lab at a log position, so opening replays only the tail | [`checkpoint`] (`checkpoint.rs`) |
 //! | share links: the operation log in a URL | [`share`] (`share.rs`) |
+//! | the native program's `--state` file: an export, then appended frames with an index | [`state_file`] (`state_file.rs`) |
 //! | moving through history from kept labs, not a full replay | [`timeline`] (`timeline.rs`) |
 //! | realistic workloads for benchmarks (a training day) | [`workload`] (`workload.rs`) |
 //! | a disk's data: checked writes, reads and clears | [`disk`] (`disk.rs`) |
