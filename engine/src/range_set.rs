@@ -23,8 +23,21 @@ impl RangeSet {
 
     pub fn from_ranges(ranges: impl IntoIterator<Item = PageRange>) -> Self {
         let mut set = RangeSet::new();
+        let mut last_end = None;
         for range in ranges {
-            set.insert(range);
+            if range.is_empty() {
+                continue;
+            }
+            // Sorted and apart from the last (as a page map's written
+            // ranges come): nothing to merge, so no lookups. Else merged.
+            if last_end.is_some_and(|end| range.start > end) || set.ranges.is_empty() {
+                set.ranges.insert(range.start, range.end);
+                set.pages += range.end - range.start;
+                last_end = Some(range.end);
+            } else {
+                set.insert(range);
+                last_end = set.ranges.iter().next_back().map(|(_, e)| *e);
+            }
         }
         set
     }
@@ -153,6 +166,26 @@ mod tests {
         set.insert(r(6, 7)); // inside
         assert_eq!(set.page_count(), 35);
         assert!(set.contains(39) && !set.contains(40) && !set.contains(4));
+    }
+
+    proptest::proptest! {
+        /// The fast path for sorted input builds exactly what inserting one
+        /// by one builds, sorted, touching, overlapping or shuffled.
+        #[test]
+        fn from_ranges_is_one_insert_after_another(
+            ranges in proptest::collection::vec((0u64..200, 0u64..12), 0..40),
+            sort in proptest::prelude::any::<bool>(),
+        ) {
+            let mut ranges: Vec<PageRange> = ranges.into_iter().map(|(s, n)| r(s, s + n)).collect();
+            if sort {
+                ranges.sort_by_key(|r| r.start);
+            }
+            let mut one_by_one = RangeSet::new();
+            for range in &ranges {
+                one_by_one.insert(*range);
+            }
+            proptest::prop_assert_eq!(RangeSet::from_ranges(ranges), one_by_one);
+        }
     }
 
     #[test]
