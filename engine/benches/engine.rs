@@ -305,9 +305,10 @@ fn main() {
     //    100,000 operations (scattered writes, snapshots rotated 20 deep,
     //    clock advances), as the app does: from what it reads first (the
     //    newest checkpoint, the log after it, the chunks), with the writes
-    //    landing on 2,000 places (the live state stays the same while the
-    //    history grows) and on new places every time (the live state grows
-    //    with it); and, for comparison, from the log alone (a full replay).
+    //    landing on 500 places, each visited before any twice (the live
+    //    state is the same from 1,000 operations on, while the history
+    //    grows), and on new places every time (the live state grows with
+    //    it); and, for comparison, from the log alone (a full replay).
     let mut opened = Vec::new();
     let mut growing = Vec::new();
     let mut replayed = Vec::new();
@@ -326,7 +327,7 @@ fn main() {
         read
     };
     for n in [1_000, 10_000, 100_000] {
-        let day = snaplab_engine::workload::training_day_on(RG, "d", n, 2_000);
+        let day = snaplab_engine::workload::training_day_on(RG, "d", n, 500);
         let (mut records, _) = snaplab_engine::store::records_for(day).unwrap();
         // What `snaplab run --state lab.snaplab` does with one command:
         // open the file (through its index), run, checkpoint, append.
@@ -435,7 +436,7 @@ fn main() {
     );
     let mib = |b: usize| b as f64 / MIB as f64;
     // A lab of 1,000,000 logged operations opens holding its live state.
-    let day = snaplab_engine::workload::training_day_on(RG, "d", 1_000_000, 2_000);
+    let day = snaplab_engine::workload::training_day_on(RG, "d", 1_000_000, 500);
     let (records, _) = snaplab_engine::store::records_for(day).unwrap();
     let logged: usize = records
         .iter()
