@@ -238,10 +238,7 @@ impl IdbStore {
         let tx = self.db.transaction(RECORDS).build().map_err(err)?;
         let store = tx.object_store(RECORDS).map_err(err)?;
         let checkpoints = keys_in(&store, "checkpoint/", "checkpoint0").await?;
-        let newest = checkpoints
-            .iter()
-            .filter_map(|k| snaplab_engine::checkpoint::checkpoint_seq(k))
-            .max();
+        let newest = snaplab_engine::store::newest_checkpoint(&checkpoints);
         let log_from = newest.map_or("log/".to_string(), snaplab_engine::store::log_key);
         let mut records = records_in(&store, "", "log/").await?;
         records.extend(records_in(&store, &log_from, "log0").await?);
@@ -485,17 +482,20 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, StorageError> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// From `lower` (included) to `upper` (excluded).
+fn between(lower: &str, upper: &str) -> indexed_db_futures::KeyRange<String> {
+    indexed_db_futures::KeyRange::Bound(lower.to_string(), false, upper.to_string(), true)
+}
+
 /// The keys from `lower` (included) to `upper` (excluded).
 async fn keys_in(
     store: &indexed_db_futures::object_store::ObjectStore<'_>,
     lower: &str,
     upper: &str,
 ) -> Result<Vec<String>, StorageError> {
-    let range =
-        indexed_db_futures::KeyRange::Bound(lower.to_string(), false, upper.to_string(), true);
     store
         .get_all_keys::<String>()
-        .with_query::<String, _>(range)
+        .with_query::<String, _>(between(lower, upper))
         .primitive()
         .map_err(err)?
         .await
@@ -512,11 +512,9 @@ async fn records_in(
     upper: &str,
 ) -> Result<BTreeMap<String, Vec<u8>>, StorageError> {
     let keys = keys_in(store, lower, upper).await?;
-    let range =
-        indexed_db_futures::KeyRange::Bound(lower.to_string(), false, upper.to_string(), true);
     let values: Vec<Uint8Array> = store
         .get_all::<Uint8Array>()
-        .with_query::<String, _>(range)
+        .with_query::<String, _>(between(lower, upper))
         .primitive()
         .map_err(err)?
         .await

@@ -133,6 +133,27 @@ fn time_diff(lab: &mut Lab, runs: usize) -> Duration {
     })
 }
 
+/// Opens `records` 5 times (one sample is at the mercy of a shared
+/// machine): the median time, the heap the last opened lab holds, and it.
+fn open_median(
+    records: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> (Duration, usize, snaplab_engine::store::Opened) {
+    let mut times = Vec::new();
+    for _ in 0..4 {
+        let start = Instant::now();
+        let opened = snaplab_engine::store::Journal::open(records).unwrap();
+        times.push(start.elapsed());
+        drop(opened);
+    }
+    let live = LIVE.load(Ordering::Relaxed);
+    let start = Instant::now();
+    let opened = snaplab_engine::store::Journal::open(records).unwrap();
+    times.push(start.elapsed());
+    let held = LIVE.load(Ordering::Relaxed) - live;
+    times.sort();
+    (times[2], held, opened)
+}
+
 fn main() {
     println!("snaplab-engine benchmarks (one run; ratios are the targets)\n");
 
@@ -315,15 +336,11 @@ fn main() {
     let mut native = Vec::new();
     let mut older = Vec::new();
     let mut memory = Vec::new();
+    // What the app reads first.
     let recent = |records: &std::collections::BTreeMap<String, Vec<u8>>| {
-        let from = records
-            .keys()
-            .filter_map(|k| snaplab_engine::checkpoint::checkpoint_seq(k))
-            .max()
-            .map(snaplab_engine::store::log_key)
-            .unwrap_or_default();
+        let newest = snaplab_engine::store::newest_checkpoint(records.keys());
         let mut read = records.clone();
-        read.retain(|k, _| !k.starts_with("log/") || *k >= from);
+        read.retain(|k, _| snaplab_engine::store::opens_from(k, newest));
         read
     };
     for n in [1_000, 10_000, 100_000] {
@@ -367,27 +384,18 @@ fn main() {
         runs.sort();
         native.push(runs[runs.len() / 2]);
         let read = recent(&records);
-        // Median of 5 opens (one sample is at the mercy of a shared machine).
-        let mut times = Vec::new();
-        for _ in 0..4 {
-            let start = Instant::now();
-            let journal = snaplab_engine::store::Journal::open(&read).unwrap();
-            times.push(start.elapsed());
-            drop(journal);
-        }
-        let live = LIVE.load(Ordering::Relaxed);
-        let start = Instant::now();
-        let mut journal = snaplab_engine::store::Journal::open(&read).unwrap();
-        times.push(start.elapsed());
-        let opened_bytes = LIVE.load(Ordering::Relaxed) - live;
-        times.sort();
-        opened.push(times[2]);
+        let (time, opened_bytes, mut journal) = open_median(&read);
+        opened.push(time);
+        let after_open = LIVE.load(Ordering::Relaxed);
         assert!(journal.from_checkpoint.is_some());
         assert_eq!(journal.journal.lab().operations(), n);
         let start = Instant::now();
         journal.journal.attach_older(&records).unwrap();
         older.push(start.elapsed());
-        memory.push((opened_bytes, LIVE.load(Ordering::Relaxed) - live));
+        memory.push((
+            opened_bytes,
+            opened_bytes + LIVE.load(Ordering::Relaxed) - after_open,
+        ));
         assert_eq!(journal.journal.lab().log().len(), n);
         records.retain(|k, _| !k.starts_with("checkpoint/"));
         let start = Instant::now();
@@ -444,20 +452,7 @@ fn main() {
         .map(|(_, v)| v.len())
         .sum();
     let read = recent(&records);
-    let mut times = Vec::new();
-    for _ in 0..4 {
-        let start = Instant::now();
-        let journal = snaplab_engine::store::Journal::open(&read).unwrap();
-        times.push(start.elapsed());
-        drop(journal);
-    }
-    let live = LIVE.load(Ordering::Relaxed);
-    let start = Instant::now();
-    let journal = snaplab_engine::store::Journal::open(&read).unwrap();
-    times.push(start.elapsed());
-    let held = LIVE.load(Ordering::Relaxed) - live;
-    times.sort();
-    let open_1m = times[2];
+    let (open_1m, held, journal) = open_median(&read);
     assert_eq!(journal.journal.lab().operations(), 1_000_000);
     println!(
         "  1,000,000 operations ({:.0} MiB of log stored): open {:.2} ms (median of 5), the opened lab holds {:.1} MiB",

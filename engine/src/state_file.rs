@@ -13,7 +13,7 @@
 //!
 //! Opening reads the last 24 bytes, the last frame's body, and through its
 //! index only the records a lab opens from (meta, checkpoints, the log from
-//! the newest checkpoint on, chunks; [`wanted`]), each checked against its
+//! the newest checkpoint on, chunks; [`store::opens_from`]), each checked against its
 //! hash. Saving appends one frame (what changed, and the new index). So
 //! neither reads nor writes the log before the checkpoint.
 //!
@@ -25,7 +25,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::checkpoint;
 use crate::error::{EngineError, Result};
 use crate::naming::stable_hash_bytes;
 use crate::store::{self, Batch};
@@ -95,7 +94,7 @@ impl ReadAt for std::fs::File {
 /// What was read of a state file.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
-    /// The records read: all of them, or (from an index) those [`wanted`].
+    /// The records read: all of them, or (from an index) those it opens from ([`store::opens_from`]).
     pub records: BTreeMap<String, Vec<u8>>,
     /// Where each record read is.
     pub locs: BTreeMap<String, Loc>,
@@ -116,18 +115,6 @@ fn damaged(detail: impl std::fmt::Display) -> EngineError {
     EngineError::InvalidLabFile {
         detail: format!("the lab file is damaged: {detail}"),
     }
-}
-
-/// The records a lab opens from, given the newest checkpoint's position.
-pub fn wanted(key: &str, newest_checkpoint: Option<usize>) -> bool {
-    match key.strip_prefix("log/") {
-        Some(_) => newest_checkpoint.is_none_or(|c| key >= store::log_key(c).as_str()),
-        None => true,
-    }
-}
-
-fn newest_checkpoint<'a>(keys: impl Iterator<Item = &'a String>) -> Option<usize> {
-    keys.filter_map(|k| checkpoint::checkpoint_seq(k)).max()
 }
 
 /// Reads what a lab opens from: through the last frame's index when there
@@ -233,22 +220,20 @@ fn frame_at(bytes: &[u8], at: u64) -> Option<u64> {
         .then_some(len)
 }
 
-/// The last frame's body, if the file ends with a whole one.
+/// The last frame's body, if the file ends with a whole one: its trailer
+/// says where it starts, and [`frame_at`] checks it there.
 fn last_frame(file: &(impl ReadAt + ?Sized), size: u64) -> Option<Vec<u8>> {
     let trailer = file.read_at(size.checked_sub(TRAILER)?, TRAILER).ok()?;
-    if &trailer[16..24] != TRAILER_MAGIC {
-        return None;
-    }
-    let hash = u64::from_le_bytes(trailer[0..8].try_into().ok()?);
     let len = u64::from_le_bytes(trailer[8..16].try_into().ok()?);
-    let body_start = size.checked_sub(TRAILER)?.checked_sub(len)?;
-    let start = body_start.checked_sub(16)?;
-    let head = file.read_at(start, 16).ok()?;
-    if &head[0..8] != FRAME_MAGIC || u64::from_le_bytes(head[8..16].try_into().ok()?) != len {
-        return None;
-    }
-    let body = file.read_at(body_start, len).ok()?;
-    (stable_hash_bytes(&body) == hash).then_some(body)
+    let start = size
+        .checked_sub(TRAILER)?
+        .checked_sub(len)?
+        .checked_sub(16)?;
+    let mut frame = file.read_at(start, size - start).ok()?;
+    (frame_at(&frame, 0)? == len).then(|| {
+        frame.truncate(16 + len as usize);
+        frame.split_off(16)
+    })
 }
 
 /// One frame's body, parsed.
@@ -342,10 +327,13 @@ pub fn frame(
     body.extend_from_slice(&base.to_le_bytes());
     let body_start = at + 16;
     let mut placed: BTreeMap<&str, Loc> = BTreeMap::new();
-    body.extend_from_slice(&(changes.puts.len() as u64).to_le_bytes());
-    for (key, value) in &changes.puts {
+    let put_key = |body: &mut Vec<u8>, key: &str| {
         body.extend_from_slice(&(key.len() as u32).to_le_bytes());
         body.extend_from_slice(key.as_bytes());
+    };
+    body.extend_from_slice(&(changes.puts.len() as u64).to_le_bytes());
+    for (key, value) in &changes.puts {
+        put_key(&mut body, key);
         body.extend_from_slice(&(value.len() as u64).to_le_bytes());
         placed.insert(
             key,
@@ -359,19 +347,20 @@ pub fn frame(
     }
     body.extend_from_slice(&(changes.deletes.len() as u64).to_le_bytes());
     for key in &changes.deletes {
-        body.extend_from_slice(&(key.len() as u32).to_le_bytes());
-        body.extend_from_slice(key.as_bytes());
+        put_key(&mut body, key);
     }
-    let newest = newest_checkpoint(records.keys());
-    let needed: Vec<&String> = records.keys().filter(|k| wanted(k, newest)).collect();
+    let newest = store::newest_checkpoint(records.keys());
+    let needed: Vec<&String> = records
+        .keys()
+        .filter(|k| store::opens_from(k, newest))
+        .collect();
     body.extend_from_slice(&(needed.len() as u64).to_le_bytes());
     for key in needed {
         let loc = placed
             .get(key.as_str())
             .or_else(|| locs.get(key))
             .copied()?;
-        body.extend_from_slice(&(key.len() as u32).to_le_bytes());
-        body.extend_from_slice(key.as_bytes());
+        put_key(&mut body, key);
         body.extend_from_slice(&loc.offset.to_le_bytes());
         body.extend_from_slice(&loc.len.to_le_bytes());
         body.extend_from_slice(&loc.hash.to_le_bytes());

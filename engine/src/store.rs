@@ -126,6 +126,42 @@ fn with_bytes(logged: &Command, bytes: Value) -> Command {
     }
 }
 
+/// A stored log entry, read: what it says, and the command to replay (a
+/// write's real bytes gathered from their chunks in place of `Stored`).
+fn read_entry(
+    records: &BTreeMap<String, Vec<u8>>,
+    key: &str,
+    value: &[u8],
+) -> Result<(Command, Command)> {
+    let logged: Command = serde_json::from_slice(value)
+        .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
+    let command = match &logged {
+        Command::Write(cmd::Write {
+            data: WriteData::Stored { blob, length },
+            ..
+        }) => with_bytes(&logged, read_blob(records, *blob, *length)?),
+        _ => logged.clone(),
+    };
+    Ok((logged, command))
+}
+
+/// Does a lab open from `key`, given its newest checkpoint? Everything but
+/// the log entries that checkpoint stands in for. (The app reads the same
+/// records by key range, `IdbStore::load_recent`.)
+pub fn opens_from(key: &str, newest_checkpoint: Option<usize>) -> bool {
+    match key.strip_prefix("log/") {
+        Some(_) => newest_checkpoint.is_none_or(|c| key >= log_key(c).as_str()),
+        None => true,
+    }
+}
+
+/// The newest checkpoint `keys` name.
+pub fn newest_checkpoint<'a>(keys: impl IntoIterator<Item = &'a String>) -> Option<usize> {
+    keys.into_iter()
+        .filter_map(|k| checkpoint::checkpoint_seq(k))
+        .max()
+}
+
 /// How many chunks of `blob` are stored.
 fn chunks_stored(records: &BTreeMap<String, Vec<u8>>, blob: u64) -> usize {
     let prefix = format!("chunk/{blob:016}/");
@@ -291,33 +327,28 @@ impl Journal {
             .take_while(|(k, _)| k.starts_with("log/"))
         {
             let seq = replayed_from + 1 + journal.lab.log.len();
-            let logged: Command = serde_json::from_slice(value)
-                .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
-            let command = match &logged {
-                Command::Write(cmd::Write {
-                    data: WriteData::Stored { blob, length },
-                    ..
-                }) => {
-                    // Blobs are numbered in log order.
-                    if *blob != journal.lab.next_blob_id() {
-                        return Err(corrupt(format!(
-                            "log entry {key} names blob {blob}, expected {}",
-                            journal.lab.next_blob_id()
-                        )));
-                    }
-                    let bytes = read_blob(records, *blob, *length)?;
-                    journal.blobs.insert(
-                        *blob,
-                        BlobEntry {
-                            blob: *blob,
-                            seq,
-                            logged: logged.clone(),
-                        },
-                    );
-                    with_bytes(&logged, bytes)
+            let (logged, command) = read_entry(records, key, value)?;
+            if let Command::Write(cmd::Write {
+                data: WriteData::Stored { blob, .. },
+                ..
+            }) = &logged
+            {
+                // Blobs are numbered in log order.
+                if *blob != journal.lab.next_blob_id() {
+                    return Err(corrupt(format!(
+                        "log entry {key} names blob {blob}, expected {}",
+                        journal.lab.next_blob_id()
+                    )));
                 }
-                other => other.clone(),
-            };
+                journal.blobs.insert(
+                    *blob,
+                    BlobEntry {
+                        blob: *blob,
+                        seq,
+                        logged,
+                    },
+                );
+            }
             let _ = journal.lab.execute(command);
         }
         if let Some(blob) = freed_since
@@ -378,16 +409,7 @@ impl Journal {
                     log_key(older.len() + 1)
                 )));
             }
-            let logged: Command = serde_json::from_slice(value)
-                .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
-            let command = match &logged {
-                Command::Write(cmd::Write {
-                    data: WriteData::Stored { blob, length },
-                    ..
-                }) => with_bytes(&logged, read_blob(records, *blob, *length)?),
-                _ => logged,
-            };
-            older.push_back(command);
+            older.push_back(read_entry(records, key, value)?.1);
         }
         if !self.lab.attach_older(older) {
             return Err(corrupt(format!(
@@ -696,11 +718,7 @@ fn read_blob(records: &BTreeMap<String, Vec<u8>>, blob: u64, length: u64) -> Res
     // The length is what a (possibly crafted) log entry claims: it is checked
     // against the chunks that exist (in u64, the same on 32-bit wasm), and
     // memory is sized by those chunks, never by the claim.
-    let prefix = format!("chunk/{blob:016}/");
-    let stored = records
-        .range(prefix.clone()..)
-        .take_while(|(k, _)| k.starts_with(&prefix))
-        .count() as u64;
+    let stored = chunks_stored(records, blob) as u64;
     let claimed = length.div_ceil(CHUNK_SIZE as u64);
     if claimed != stored {
         return Err(corrupt(format!(
@@ -844,11 +862,7 @@ impl<S: BlockStore> Session<S> {
     pub fn open(mut store: S) -> Result<Self> {
         let failed = |e: StoreError| EngineError::StorageFailed { detail: e.0 };
         let keys = store.keys("").map_err(failed)?;
-        let from = keys
-            .iter()
-            .filter_map(|k| checkpoint::checkpoint_seq(k))
-            .max()
-            .map(log_key);
+        let newest = newest_checkpoint(&keys);
         let read = |store: &S, keep: &dyn Fn(&String) -> bool| {
             let mut records = BTreeMap::new();
             for key in keys.iter().filter(|k| keep(k)) {
@@ -857,11 +871,10 @@ impl<S: BlockStore> Session<S> {
             }
             Ok::<_, EngineError>(records)
         };
-        let recent =
-            |k: &String| !k.starts_with("log/") || from.as_ref().is_none_or(|from| k >= from);
+        let recent = |k: &String| opens_from(k, newest);
         let opened = match Journal::open(&read(&store, &recent)?) {
             // The checkpoint could not stand in for the log before it.
-            Err(_) if from.is_some() => Journal::open(&read(&store, &|_| true)?)?,
+            Err(_) if newest.is_some() => Journal::open(&read(&store, &|_| true)?)?,
             other => other?,
         };
         let Opened {
