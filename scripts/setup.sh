@@ -29,7 +29,13 @@ fail() {
     printf '\033[31m[setup] FAILED at step "%s": %s\033[0m\n' "$STEP" "$1" >&2
     exit 1
 }
-step() { STEP="$1"; say "$1"; }
+SETUP_START=$SECONDS
+STEP_START=$SECONDS
+# Each step prints how long the one before it took, so a slow machine shows where.
+step() {
+    [ -z "$STEP" ] || say "  (${STEP%% *} took $((SECONDS - STEP_START)) s)"
+    STEP="$1"; STEP_START=$SECONDS; say "$1"
+}
 trap 'fail "a command exited with an error (see its output above); fix that and rerun this script: finished steps are skipped"' ERR
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -62,7 +68,7 @@ apt_install() {
 }
 
 # 1. The browser and its driver, for browser and end-to-end tests.
-step "1/8 Chromium and ChromeDriver (Debian packages)"
+step "1/5 Chromium and ChromeDriver (Debian packages)"
 browser_works() {
     /usr/bin/chromium --headless --no-sandbox --disable-gpu --version >/dev/null 2>&1 \
         && /usr/bin/chromedriver --version >/dev/null 2>&1
@@ -75,7 +81,7 @@ else
 fi
 
 # 2. A Rust toolchain that can build for wasm32.
-step "2/8 Rust for wasm32-unknown-unknown"
+step "2/5 Rust for wasm32-unknown-unknown"
 if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "  rustup has the wasm32-unknown-unknown target: using it"
 else
@@ -112,14 +118,14 @@ tool_cargo() {
 }
 
 # 3. Crate sources, so that Trunk's offline builds find everything.
-step "3/8 Fetch crates (native, and wasm32 with std's own dependencies)"
+step "3/5 Fetch crates (native, and wasm32 with std's own dependencies)"
 native cargo fetch --locked >/dev/null || fail "cargo fetch failed: is crates.io reachable?"
 cargo fetch --locked --target wasm32-unknown-unknown >/dev/null || fail "cargo fetch for wasm32 failed: is crates.io reachable?"
 
 # 4. The capability itself: a tiny crate builds and links for wasm32 with the
 #    environment every wasm step uses. Its target dir is kept under target/, so
 #    a second run only checks freshness (seconds); the first builds std (~90 s).
-step "4/8 A tiny crate links for wasm32 (the linker and std really work)"
+step "4/5 A tiny crate links for wasm32 (the linker and std really work)"
 PROBE="$ROOT/target/setup-probe"
 mkdir -p "$PROBE/src"
 printf '[package]\nname = "snaplab-wasm-probe"\nversion = "0.0.0"\nedition = "2021"\n[lib]\ncrate-type = ["cdylib"]\n[workspace]\n' >"$PROBE/Cargo.toml"
@@ -130,67 +136,85 @@ printf '#[no_mangle]\npub extern "C" fn probe(x: u32) -> u32 { let v: Vec<u32> =
     || fail "the wasm32 build produced no .wasm file"
 say "  linked target/setup-probe/…/snaplab_wasm_probe.wasm"
 
-# 5. wasm-bindgen-cli, at exactly the version Cargo.lock pins for the crate.
-step "5/8 wasm-bindgen-cli (same version as the wasm-bindgen crate in Cargo.lock)"
+# 5–8. The tools: wasm-bindgen-cli, Trunk, wasm-pack and playwright-core. They
+#      do not depend on each other, so they are built side by side, each
+#      logging to its own file. Tools are not the product: they are built
+#      without LTO, with many codegen units and light optimisation (cargo's
+#      CARGO_PROFILE_RELEASE_* variables override an installed crate's own
+#      profile). Trunk's fat-LTO, one-unit link alone took 15 minutes on a busy
+#      2-core machine; without it the whole step takes a fraction of that.
+tool_build() {
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
+        CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
+        CARGO_PROFILE_RELEASE_INCREMENTAL=false tool_cargo "$@"
+}
 WB_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)"
-[ -n "$WB_VERSION" ] || fail "could not read the wasm-bindgen version from Cargo.lock"
-if wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WB_VERSION" \
-    && wasm-bindgen-test-runner --version 2>/dev/null | grep -q "$WB_VERSION"; then
-    say "  wasm-bindgen $WB_VERSION already installed"
-else
-    say "  building wasm-bindgen-cli $WB_VERSION (about 2.5 minutes)"
-    if ! tool_cargo install -q wasm-bindgen-cli --version "$WB_VERSION" --locked --force 2>/tmp/snaplab-wbcli.log; then
-        # The published lockfile pins a webpki-roots that the registry mirror
-        # here does not serve. cargo has downloaded the crate by now: unpack
-        # it, move that one dependency to the previous patch release, and
-        # install from the unpacked source.
-        say "  the published lockfile does not resolve here; retrying with webpki-roots 1.0.10"
-        CRATE="$(ls "$HOME"/.cargo/registry/cache/*/wasm-bindgen-cli-"$WB_VERSION".crate 2>/dev/null | head -n1)"
-        [ -n "$CRATE" ] || { cat /tmp/snaplab-wbcli.log >&2; fail "could not download wasm-bindgen-cli $WB_VERSION from crates.io"; }
-        WORK="$(mktemp -d)"
-        tar -xzf "$CRATE" -C "$WORK"
-        (cd "$WORK/wasm-bindgen-cli-$WB_VERSION" \
-            && tool_cargo update -q -p webpki-roots --precise 1.0.10 \
-            && tool_cargo install -q --path . --locked --force) \
-            || fail "building wasm-bindgen-cli $WB_VERSION failed (see above)"
-        rm -rf "$WORK"
-    fi
-    wasm-bindgen --version | grep -qx "wasm-bindgen $WB_VERSION" \
-        || fail "wasm-bindgen on PATH is '$(wasm-bindgen --version)', not $WB_VERSION: remove the other one from PATH"
-fi
+[ -n "$WB_VERSION" ] || { STEP="5/5 wasm-bindgen-cli"; fail "could not read the wasm-bindgen version from Cargo.lock"; }
 
-# 6. Trunk, which builds and serves the app.
-step "6/8 trunk $TRUNK_VERSION"
-if trunk --version 2>/dev/null | grep -q "trunk $TRUNK_VERSION"; then
-    say "  trunk $TRUNK_VERSION already installed"
-else
-    say "  building trunk $TRUNK_VERSION (about 15 minutes on 2 cores; it is built once)"
-    # Trunk 0.22 declares rust-version 1.96.1; cargo 1.96.0 builds it fine.
-    tool_cargo install -q trunk --version "$TRUNK_VERSION" --locked --ignore-rust-version \
-        || fail "building trunk failed (see above)"
-fi
-
-# 7. wasm-pack, the usual front end for browser tests.
-step "7/8 wasm-pack $WASM_PACK_VERSION"
-if wasm-pack --version 2>/dev/null | grep -q "$WASM_PACK_VERSION"; then
-    say "  wasm-pack $WASM_PACK_VERSION already installed"
-else
-    say "  building wasm-pack $WASM_PACK_VERSION (about 2 minutes)"
-    tool_cargo install -q wasm-pack --version "$WASM_PACK_VERSION" --locked \
-        || fail "building wasm-pack failed (see above)"
-fi
-
-# 8. playwright-core for the end-to-end tests. It drives Debian's Chromium:
-#    it never downloads a browser of its own.
-step "8/8 playwright-core (npm, from e2e/package-lock.json)"
-if (cd e2e && node -e "require('playwright-core')" 2>/dev/null) \
-    && cmp -s e2e/package-lock.json e2e/node_modules/.package-lock.json.snaplab 2>/dev/null; then
-    say "  playwright-core already installed"
-else
-    (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) \
-        || fail "npm ci in e2e/ failed: is the npm registry reachable?"
+# wasm-bindgen-cli, at exactly the version Cargo.lock pins for the crate.
+have_wasm_bindgen() {
+    wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WB_VERSION" \
+        && wasm-bindgen-test-runner --version 2>/dev/null | grep -q "$WB_VERSION"
+}
+install_wasm_bindgen() {
+    if tool_build install -q wasm-bindgen-cli --version "$WB_VERSION" --locked --force; then return 0; fi
+    # The published lockfile pins a webpki-roots that the registry mirror
+    # here does not serve. cargo has downloaded the crate by now: unpack it,
+    # move that one dependency to the previous patch release, and install
+    # from the unpacked source.
+    echo "the published lockfile does not resolve here; retrying with webpki-roots 1.0.10"
+    local crate work
+    crate="$(ls "$HOME"/.cargo/registry/cache/*/wasm-bindgen-cli-"$WB_VERSION".crate 2>/dev/null | head -n1)"
+    [ -n "$crate" ] || { echo "could not download wasm-bindgen-cli $WB_VERSION from crates.io"; return 1; }
+    work="$(mktemp -d)"
+    tar -xzf "$crate" -C "$work"
+    (cd "$work/wasm-bindgen-cli-$WB_VERSION" \
+        && tool_build update -q -p webpki-roots --precise 1.0.10 \
+        && tool_build install -q --path . --locked --force) || return 1
+    rm -rf "$work"
+    have_wasm_bindgen || { echo "wasm-bindgen on PATH is '$(wasm-bindgen --version)', not $WB_VERSION: remove the other one from PATH"; return 1; }
+}
+have_trunk() { trunk --version 2>/dev/null | grep -q "trunk $TRUNK_VERSION"; }
+# Trunk 0.22 declares rust-version 1.96.1; cargo 1.96.0 builds it fine.
+install_trunk() { tool_build install -q trunk --version "$TRUNK_VERSION" --locked --ignore-rust-version; }
+have_wasm_pack() { wasm-pack --version 2>/dev/null | grep -q "$WASM_PACK_VERSION"; }
+install_wasm_pack() { tool_build install -q wasm-pack --version "$WASM_PACK_VERSION" --locked; }
+# playwright-core drives Debian's Chromium: it never downloads a browser of its own.
+have_playwright() {
+    (cd e2e && node -e "require('playwright-core')" 2>/dev/null) \
+        && cmp -s e2e/package-lock.json e2e/node_modules/.package-lock.json.snaplab 2>/dev/null
+}
+install_playwright() {
+    (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) || return 1
     cp e2e/package-lock.json e2e/node_modules/.package-lock.json.snaplab
-fi
+}
+
+step "5/5 tools, built side by side: wasm-bindgen-cli $WB_VERSION, trunk $TRUNK_VERSION, wasm-pack $WASM_PACK_VERSION, playwright-core"
+TOOL_LOGS="$(mktemp -d)"
+declare -A TOOL_PID=()
+for tool in wasm_bindgen trunk wasm_pack playwright; do
+    if "have_$tool"; then
+        say "  $tool: already installed"
+    else
+        say "  $tool: building (log: $TOOL_LOGS/$tool.log)"
+        ( t0=$SECONDS; rc=0
+          "install_$tool" >"$TOOL_LOGS/$tool.log" 2>&1 || rc=$?
+          echo "$((SECONDS - t0))" >"$TOOL_LOGS/$tool.seconds"; exit $rc ) &
+        TOOL_PID[$tool]=$!
+    fi
+done
+TOOLS_FAILED=()
+for tool in "${!TOOL_PID[@]}"; do
+    if wait "${TOOL_PID[$tool]}" && "have_$tool"; then
+        say "  $tool: built in $(cat "$TOOL_LOGS/$tool.seconds" 2>/dev/null || echo '?') s"
+    else
+        cat "$TOOL_LOGS/$tool.log" >&2
+        TOOLS_FAILED+=("$tool")
+    fi
+done
+[ "${#TOOLS_FAILED[@]}" = 0 ] || fail "building ${TOOLS_FAILED[*]} failed (its log is above); is crates.io / the npm registry reachable?"
+rm -rf "$TOOL_LOGS"
 
 trap - ERR
-say "ready (wasm route: $SNAPLAB_WASM_ROUTE)"
+say "  (${STEP%% *} took $((SECONDS - STEP_START)) s)"
+say "ready in $((SECONDS - SETUP_START)) s (wasm route: $SNAPLAB_WASM_ROUTE)"
