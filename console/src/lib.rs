@@ -17,7 +17,7 @@
 //! | "did you mean" | [`suggest`] (`suggest.rs`) |
 //! | drills: generated exercises the engine answers | [`drills`] (`drills.rs`) |
 //! | `explain <command>`: each option, and the rules it touches | [`explain`] (`explain.rs`) |
-//! | Resource Manager templates: expressions, snapshots and disks | [`arm`] (`arm.rs`) |
+//! | Resource Manager templates: lexer, parser, syntax tree, evaluator, deployment (linear, capped, preflight) | [`arm`] (`arm/`) |
 //! | the console itself: a lab, a shell, the commands it ran | [`Console`] (here) |
 //! | the native program | `main.rs` |
 
