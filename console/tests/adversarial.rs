@@ -275,6 +275,52 @@ fn write_the_corpus() {
         ])
         .as_bytes(),
     );
+    // The resource is fine; an output is not: it is evaluated in the
+    // preflight, so nothing is created.
+    let mut with_outputs: Value =
+        serde_json::from_str(&template(vec![disk_resource(json!("made"), "Premium_LRS")])).unwrap();
+    with_outputs["outputs"] =
+        json!({"bad": {"type": "string", "value": "[reference('nowhere').name]"}});
+    put("arm-bad-output.json", with_outputs.to_string().as_bytes());
+    let loops: Vec<Value> = (0..200)
+        .map(|i| {
+            let mut r = disk_resource(
+                json!(format!("[concat('d{i}-', copyIndex())]")),
+                "Premium_LRS",
+            );
+            r["copy"] = json!({"name": format!("loop{i}"), "count": 800});
+            r
+        })
+        .collect();
+    put("arm-copy-loops-200x800.json", template(loops).as_bytes());
+    let with_variables = |variables: Value| {
+        let mut t: Value =
+            serde_json::from_str(&template(vec![disk_resource(json!("d2"), "Premium_LRS")]))
+                .unwrap();
+        t["variables"] = variables;
+        t.to_string()
+    };
+    put(
+        "arm-variable-circle.json",
+        with_variables(json!({"a": "[concat(variables('b'), 'x')]", "b": "[variables('a')]"}))
+            .as_bytes(),
+    );
+    let mut doubling = serde_json::Map::new();
+    doubling.insert("x00".into(), json!("ab"));
+    for i in 1..64 {
+        doubling.insert(
+            format!("x{i:02}"),
+            json!(format!(
+                "[concat(variables('x{:02}'), variables('x{:02}'))]",
+                i - 1,
+                i - 1
+            )),
+        );
+    }
+    put(
+        "arm-variable-doubling.json",
+        with_variables(Value::Object(doubling)).as_bytes(),
+    );
     let nested = format!("{}1{}", "{\"a\":".repeat(5000), "}".repeat(5000));
     put("arm-deeply-nested-json.json", nested.as_bytes());
 }
