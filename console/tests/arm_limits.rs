@@ -61,7 +61,9 @@ fn refused(template: &str, expected: &str) -> String {
     let mut c = lab();
     let before = c.lab.clone();
     let (result, took) = deploy(&mut c, template);
-    let error = result.expect_err("must be refused");
+    let Err(error) = result else {
+        panic!("must be refused, but deployed (expected {expected:?})");
+    };
     assert!(
         error.starts_with("ERROR: (InvalidTemplate) Deployment template validation failed: '"),
         "{error}"
@@ -346,5 +348,19 @@ fn indexes_read_arrays_and_objects() {
             json!({}),
         ),
         "$.resources[0].name: the index 1 is outside the array of 1",
+    );
+}
+
+#[test]
+fn two_hundred_thousand_function_calls_is_the_limit() {
+    // 800 copies, each name made with about 300 calls: past 200,000.
+    let calls = vec!["string(1)"; 300].join(", ");
+    let mut resource = disk(json!(format!(
+        "[concat('d', string(copyIndex()), length(concat({calls})))]"
+    )));
+    resource["copy"] = json!({ "name": "loop", "count": 800 });
+    refused(
+        &template(json!({}), vec![resource], json!({})),
+        "$.resources[0].name: the template evaluates more than 200000 function calls (the simulator's limit)",
     );
 }
