@@ -252,6 +252,16 @@ mod tests {
         #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
+        fn any_text_parses_or_is_refused_and_what_parses_prints_canonically(
+            text in "[a-z_()'\\[\\]., 0-9-]{0,40}"
+        ) {
+            if let Ok(e) = parse(&text) {
+                let printed = e.to_string();
+                prop_assert_eq!(parse(&printed), Ok(e), "{} printed as {}", text, printed);
+            }
+        }
+
+        #[test]
         fn printing_a_tree_parses_back_to_it(e in expr()) {
             let text = e.to_string();
             prop_assert_eq!(parse(&text), Ok(e), "{}", text);
