@@ -405,9 +405,9 @@ impl Expr<'_> {
                 let name = wanted.rsplit('/').next().unwrap_or_default().to_string();
                 let lab = ctx.lab.ok_or_else(|| invalid(self.path, "reference() can be used in outputs in the simulator (the resources exist then)"))?;
                 if let Ok(s) = lab.find_snapshot(ctx.group, &name) {
-                    Ok(snaplab_engine::shapes::snapshot_json(s, lab.now()))
+                    Ok(snaplab_engine::rest::az::snapshot_json(s, lab.now()))
                 } else if let Ok(d) = lab.find_disk(ctx.group, &name) {
-                    Ok(snaplab_engine::shapes::disk_json(d, lab))
+                    Ok(snaplab_engine::rest::az::disk_json(d, lab))
                 } else {
                     Err(invalid(self.path, format!("reference(): the resource '{wanted}' is not defined in the template")))
                 }
@@ -880,19 +880,19 @@ pub fn deploy_named(
             outputs.insert(name.clone(), json!({ "type": kind, "value": value }));
         }
     }
-    Ok(json!({
-        "id": format!("/subscriptions/{}/resourceGroups/{group}/providers/Microsoft.Resources/deployments/{deployment}", rt.lab().current_subscription().id),
-        "name": deployment,
-        "properties": {
-            "mode": "Incremental",
-            "outputResources": output,
-            "outputs": if outputs.is_empty() { Value::Null } else { Value::Object(outputs) },
-            "provisioningState": "Succeeded",
-            "timestamp": rt.lab().now().to_azure_string(),
-        },
-        "resourceGroup": group,
-        "type": "Microsoft.Resources/deployments",
-    }))
+    // The deployment as the REST model renders it, shown as az shows it.
+    let ids = output
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .collect();
+    Ok(snaplab_engine::rest::az::deployment_json(
+        &rt.lab().current_subscription().id,
+        group,
+        deployment,
+        ids,
+        (!outputs.is_empty()).then_some(outputs),
+        rt.lab().now(),
+    ))
 }
 
 /// Is `e` a `variables()` call to one not worked out yet?
