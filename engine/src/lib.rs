@@ -15,7 +15,7 @@
 //! | the page-range diff: PageRange / ClearRange, markers | [`diff`] (`diff.rs`) |
 //! | billing: used size, used GiB / 31 a day, sample prices | [`billing`] (`billing.rs`) |
 //! | disks, snapshots, VMs and their Azure fields | [`model`] (`model.rs`) |
-//! | the JSON that `az … show` prints | [`shapes`] (`shapes.rs`) |
+//! | each resource as its Azure REST body (stated api-versions), and az's flattened view of it | [`rest`] (`rest/`) |
 //! | SKUs and regions (ZRS, C7 lists) | [`catalog`] (`catalog.rs`) |
 //! | names, ARM ids, deterministic unique ids | [`naming`] (`naming.rs`) |
 //! | simulated time | [`clock`] (`clock.rs`) |
@@ -54,8 +54,8 @@ pub mod naming;
 pub mod page_map;
 pub mod payload;
 pub mod range_set;
+pub mod rest;
 pub mod rules;
-pub mod shapes;
 pub mod share;
 pub mod state_file;
 pub mod store;

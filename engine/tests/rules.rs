@@ -8,7 +8,7 @@ use snaplab_engine::billing::{daily_quantity, PriceTable};
 use snaplab_engine::clock::Span;
 use snaplab_engine::cmd;
 use snaplab_engine::diff::{PageRangesRequest, RangeKind};
-use snaplab_engine::shapes::snapshot_json;
+use snaplab_engine::rest::az::snapshot_json;
 use snaplab_engine::units::{GIB, MIB};
 use snaplab_engine::{AccessTarget, Command, EngineError};
 
@@ -768,7 +768,7 @@ fn c4_at_most_5_disks_created_at_once_from_one_such_snapshot_and_c5_no_attach_un
         .unwrap_err();
     assert_eq!(err.rule(), Some("C5"));
     assert_eq!(
-        snaplab_engine::shapes::disk_json(lab.find_disk(RG, "r0").unwrap(), &lab)
+        snaplab_engine::rest::az::disk_json(lab.find_disk(RG, "r0").unwrap(), &lab)
             ["completionPercent"],
         0.0
     );

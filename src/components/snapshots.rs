@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use snaplab_engine::billing::{snapshot_bill, PriceTable};
 use snaplab_engine::clock::Instant;
 use snaplab_engine::model::Snapshot;
-use snaplab_engine::shapes::snapshot_json;
+use snaplab_engine::rest::az::snapshot_json;
 use snaplab_engine::units::human_bytes;
 use snaplab_engine::{AccessTarget, Command};
 use yew::prelude::*;

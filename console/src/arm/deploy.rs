@@ -101,19 +101,19 @@ pub fn deploy_named(
         rt.execute(p.command).map_err(Failure::Refused)?;
         output.push(p.listed);
     }
-    Ok(json!({
-        "id": format!("/subscriptions/{}/resourceGroups/{group}/providers/Microsoft.Resources/deployments/{deployment}", rt.lab().current_subscription().id),
-        "name": deployment,
-        "properties": {
-            "mode": "Incremental",
-            "outputResources": output,
-            "outputs": if outputs.is_empty() { Value::Null } else { Value::Object(outputs) },
-            "provisioningState": "Succeeded",
-            "timestamp": rt.lab().now().to_azure_string(),
-        },
-        "resourceGroup": group,
-        "type": "Microsoft.Resources/deployments",
-    }))
+    // The deployment as the REST model renders it, shown as az shows it.
+    let ids = output
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .collect();
+    Ok(snaplab_engine::rest::az::deployment_json(
+        &rt.lab().current_subscription().id,
+        group,
+        deployment,
+        ids,
+        (!outputs.is_empty()).then_some(outputs),
+        rt.lab().now(),
+    ))
 }
 
 /// Parameters: the values given, else `defaultValue`; then `allowedValues`.

@@ -10,9 +10,9 @@ use snaplab_engine::Lab;
 pub fn resource_body(lab: &Lab, group: &str, wanted: &str) -> Result<Value, String> {
     let name = wanted.rsplit('/').next().unwrap_or_default();
     if let Ok(s) = lab.find_snapshot(group, name) {
-        Ok(snaplab_engine::shapes::snapshot_json(s, lab.now()))
+        Ok(snaplab_engine::rest::az::snapshot_json(s, lab.now()))
     } else if let Ok(d) = lab.find_disk(group, name) {
-        Ok(snaplab_engine::shapes::disk_json(d, lab))
+        Ok(snaplab_engine::rest::az::disk_json(d, lab))
     } else {
         Err(format!(
             "reference(): the resource '{wanted}' is not defined in the template"

@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 use snaplab_engine::clock::Span;
 use snaplab_engine::cmd;
 use snaplab_engine::diff::PageRangesRequest;
-use snaplab_engine::shapes::{disk_json, group_json, snapshot_json, subscription_json, vm_json};
+use snaplab_engine::rest::az::{
+    access_json, disk_json, group_json, snapshot_json, subscription_json, vm_json,
+};
 use snaplab_engine::{AccessTarget, Command, EngineError, PatternKind, WriteData};
 
 use super::{exec, g, n, number, size, Args, Env, Failure, Out};
@@ -266,8 +268,8 @@ pub(super) fn az_disk_grant_access(rt: &mut Runner, a: &Args, env: &Env) -> Resu
                 duration_seconds: number(a, "--duration-in-seconds", None)?,
             }),
         )?;
-        // The key current az prints (its aaz schema: serialized_name "accessSAS").
-        json!({ "accessSAS": url })
+        // The REST AccessUri, which az prints as it is (`accessSAS`).
+        access_json(&url)
     };
     Ok(Out::Json(value))
 }

@@ -8,7 +8,7 @@ use std::pin::Pin;
 
 use serde_json::{json, Value};
 use snaplab_engine::cmd;
-use snaplab_engine::shapes::{disk_json, snapshot_json};
+use snaplab_engine::rest::az::{disk_json, snapshot_json};
 use snaplab_engine::{AccessTarget, Command, EngineError, Lab};
 
 use super::ast::{Expr, Stmt};
