@@ -230,7 +230,8 @@ fn array_doubling_and_repetition_stop_at_the_value_limit() {
     assert_eq!(last, "15");
     assert!(err.starts_with("OutOfMemoryException: a value"), "{err}");
     // Nesting a value in itself.
-    let (_, err) = stopped("$a = 1\nwhile ($true) { $a = @($a) }");
+    let (last, err) = stopped("$a = 1\n$n = 0\nwhile ($true) { $a = @($a); $n = $n + 1; $n }");
+    assert_eq!(last, "64");
     assert!(err.contains("nest more than 64 levels"), "{err}");
 }
 

@@ -5,7 +5,7 @@
 //! `New-Object System.Collections.ArrayList` with `.Add()` (which prints the
 //! new index, as PowerShell does), and the Az cmdlets for disks and snapshots.
 //! Objects print as `Format-List` does. Parsing never panics: bad input is a
-//! [`ParseError`](crate::shell::ParseError) with line and column.
+//! [`ParseError`](crate::ParseError) with line and column.
 //!
 //! | stage | file |
 //! |---|---|
