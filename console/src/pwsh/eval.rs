@@ -15,7 +15,7 @@ use super::ast::{Expr, Stmt};
 use super::cmdlets;
 use super::format::{format_hashtable, format_list};
 use super::parser::{parse, parse_expression};
-use super::pipeline::StageCall;
+use super::table::{Eventually, Script, StageCall};
 use super::value::{
     add, arithmetic, equal, fits_string, multiply, number, property, sort_text, text, truthy,
     type_name, weigh, weigh_within, PsError, DATETIME_KEY, HASHTABLE_KEY, MAX_OUTPUT_BYTES,
@@ -221,7 +221,7 @@ impl<'a> Interpreter<'a> {
         Ok(())
     }
 
-    pub(super) fn eval<'s>(
+    fn eval<'s>(
         &'s mut self,
         e: &'s Expr,
     ) -> Pin<Box<dyn Future<Output = Result<Value, PsError>> + 's>> {
@@ -366,11 +366,7 @@ impl<'a> Interpreter<'a> {
     }
 
     /// Runs `block` for `item` as `$_`; returns what it output.
-    pub(super) async fn run_block(
-        &mut self,
-        block: &[Stmt],
-        item: &Value,
-    ) -> Result<Value, PsError> {
+    async fn run_block(&mut self, block: &[Stmt], item: &Value) -> Result<Value, PsError> {
         self.weights.remove("_");
         let saved = self.vars.insert("_".into(), item.clone());
         let result = self.eval(&Expr::Sub(block.to_vec())).await;
@@ -486,6 +482,20 @@ impl<'a> Interpreter<'a> {
             }
         }
         Ok(out)
+    }
+}
+
+impl Script for Interpreter<'_> {
+    fn eval_expr<'s>(&'s mut self, e: &'s Expr) -> Eventually<'s, Value> {
+        self.eval(e)
+    }
+
+    fn run_block_for<'s>(
+        &'s mut self,
+        block: &'s [Stmt],
+        item: &'s Value,
+    ) -> Eventually<'s, Value> {
+        Box::pin(self.run_block(block, item))
     }
 }
 

@@ -13,7 +13,8 @@
 //! | tokens → syntax tree | [`parser`] |
 //! | the syntax tree, printable as PowerShell | [`ast`] |
 //! | running it: statements, expressions, dispatch through the table | [`eval`] |
-//! | the cmdlets: one table entry each (parameters, help, run), by resource | [`cmdlets`] |
+//! | what a table entry is: a cmdlet, its parameters, bound arguments | [`table`] |
+//! | the cmdlets: one table entry each, by resource; lookup, help, explain | [`cmdlets`] |
 //! | pipeline stages (`Where-Object`, `Select-Object`, `Format-Table`, …) | [`pipeline`] |
 //! | values: truth, text, operators, and the size budgets | [`value`] |
 //! | Az objects (`PSDisk`, `PSSnapshot`, `PSResourceGroup`) | [`objects`] |
@@ -27,6 +28,7 @@ pub mod lexer;
 mod objects;
 pub mod parser;
 pub mod pipeline;
+pub mod table;
 pub mod value;
 
 pub use cmdlets::explain;

@@ -4,77 +4,13 @@
 //! Each takes the items the stage before made and returns its own; script
 //! blocks run through the interpreter, with `$_` set to the item.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use serde_json::{json, Value};
 
-use super::ast::{Expr, Stmt};
-use super::cmdlets::{Cmdlet, Param, Type};
-use super::eval::Interpreter;
 use super::format::{format_list, format_table};
+use super::table::{Cmdlet, Param, Script, StageCall, StageFuture, Type};
 use super::value::{
     pascal_key, property, sort_text, text, truthy, weigh_within, PsError, ORDER_KEY,
 };
-
-/// A stage's arguments as written (script blocks stay unevaluated: the
-/// stage runs them per item), and the property names (`-Property`, or the
-/// first unnamed argument) already evaluated.
-pub struct StageCall<'a> {
-    /// The cmdlet's name as the script wrote it.
-    pub name: &'a str,
-    pub args: &'a [(Option<String>, Option<Expr>)],
-    pub names: Vec<String>,
-}
-
-impl StageCall<'_> {
-    /// `-key value` (`Some(None)` for a switch).
-    fn named(&self, key: &str) -> Option<Option<Expr>> {
-        self.args
-            .iter()
-            .find(|(p, _)| p.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(key)))
-            .map(|(_, v)| v.clone())
-    }
-
-    fn first_positional(&self) -> Option<&Expr> {
-        self.args
-            .iter()
-            .filter(|(p, _)| p.is_none())
-            .find_map(|(_, v)| v.as_ref())
-    }
-
-    /// The script block given as `-key { … }` or as the first argument.
-    fn block(&self, key: &str) -> Option<Vec<Stmt>> {
-        match self
-            .named(key)
-            .flatten()
-            .or_else(|| self.first_positional().cloned())
-        {
-            Some(Expr::Block(body)) => Some(body),
-            _ => None,
-        }
-    }
-
-    /// `-Property a, b`, or the first unnamed argument unless it is a block:
-    /// evaluated once, before the stage runs.
-    pub fn property_argument(args: &[(Option<String>, Option<Expr>)]) -> Option<Expr> {
-        let call = StageCall {
-            name: "",
-            args,
-            names: Vec::new(),
-        };
-        call.named("property")
-            .flatten()
-            .or_else(|| call.first_positional().cloned())
-            .filter(|e| !matches!(e, Expr::Block(_)))
-    }
-}
-
-pub type StageFuture<'s> = Pin<Box<dyn Future<Output = Result<Vec<Value>, PsError>> + 's>>;
-
-/// Runs a stage on the items piped into it.
-pub type StageFn =
-    for<'s, 'i> fn(&'s mut Interpreter<'i>, &'s StageCall<'s>, Vec<Value>) -> StageFuture<'s>;
 
 const PROPERTY: Param = Param::new(
     "Property",
@@ -174,7 +110,7 @@ pub const CMDLETS: &[Cmdlet] = &[
 ];
 
 fn where_object<'s>(
-    it: &'s mut Interpreter<'_>,
+    it: &'s mut dyn Script,
     call: &'s StageCall<'s>,
     items: Vec<Value>,
 ) -> StageFuture<'s> {
@@ -187,7 +123,7 @@ fn where_object<'s>(
         })?;
         let mut kept = Vec::new();
         for item in items {
-            if truthy(&it.run_block(&body, &item).await?) {
+            if truthy(&it.run_block_for(&body, &item).await?) {
                 kept.push(item);
             }
         }
@@ -196,7 +132,7 @@ fn where_object<'s>(
 }
 
 fn foreach_object<'s>(
-    it: &'s mut Interpreter<'_>,
+    it: &'s mut dyn Script,
     call: &'s StageCall<'s>,
     items: Vec<Value>,
 ) -> StageFuture<'s> {
@@ -212,7 +148,7 @@ fn foreach_object<'s>(
         // is within budget, but a thousand of them need not be.
         let mut weight = 0;
         for item in items {
-            let value = it.run_block(&body, &item).await?;
+            let value = it.run_block_for(&body, &item).await?;
             weight = weigh_within(weight, &value)?;
             match value {
                 Value::Null => {}
@@ -225,18 +161,18 @@ fn foreach_object<'s>(
 }
 
 fn select_object<'s>(
-    it: &'s mut Interpreter<'_>,
+    it: &'s mut dyn Script,
     call: &'s StageCall<'s>,
     items: Vec<Value>,
 ) -> StageFuture<'s> {
     Box::pin(async move {
         let number_of = |v: Value| v.as_f64().map(|n| n.max(0.0) as usize);
         let first = match call.named("first").flatten() {
-            Some(e) => number_of(it.eval(&e).await?),
+            Some(e) => number_of(it.eval_expr(&e).await?),
             None => None,
         };
         let last = match call.named("last").flatten() {
-            Some(e) => number_of(it.eval(&e).await?),
+            Some(e) => number_of(it.eval_expr(&e).await?),
             None => None,
         };
         let mut items = items;
@@ -248,7 +184,7 @@ fn select_object<'s>(
         }
         let names = &call.names;
         Ok(if let Some(Some(e)) = call.named("expandproperty") {
-            let key = text(&it.eval(&e).await?);
+            let key = text(&it.eval_expr(&e).await?);
             items.iter().map(|i| property(i, &key)).collect()
         } else if names.is_empty() {
             items
@@ -271,7 +207,7 @@ fn select_object<'s>(
 }
 
 fn sort_object<'s>(
-    _: &'s mut Interpreter<'_>,
+    _: &'s mut dyn Script,
     call: &'s StageCall<'s>,
     items: Vec<Value>,
 ) -> StageFuture<'s> {
@@ -296,7 +232,7 @@ fn sort_object<'s>(
 }
 
 fn measure_object<'s>(
-    _: &'s mut Interpreter<'_>,
+    _: &'s mut dyn Script,
     _: &'s StageCall<'s>,
     items: Vec<Value>,
 ) -> StageFuture<'s> {
@@ -304,7 +240,7 @@ fn measure_object<'s>(
 }
 
 fn format_table_stage<'s>(
-    _: &'s mut Interpreter<'_>,
+    _: &'s mut dyn Script,
     call: &'s StageCall<'s>,
     items: Vec<Value>,
 ) -> StageFuture<'s> {
@@ -312,7 +248,7 @@ fn format_table_stage<'s>(
 }
 
 fn format_list_stage<'s>(
-    _: &'s mut Interpreter<'_>,
+    _: &'s mut dyn Script,
     call: &'s StageCall<'s>,
     items: Vec<Value>,
 ) -> StageFuture<'s> {
@@ -338,17 +274,13 @@ fn format_list_stage<'s>(
     })
 }
 
-fn out_null<'s>(
-    _: &'s mut Interpreter<'_>,
-    _: &'s StageCall<'s>,
-    _: Vec<Value>,
-) -> StageFuture<'s> {
+fn out_null<'s>(_: &'s mut dyn Script, _: &'s StageCall<'s>, _: Vec<Value>) -> StageFuture<'s> {
     Box::pin(async move { Ok(Vec::new()) })
 }
 
 /// `… | Write-Output`: the items, passed on as they are.
 pub fn write_output<'s>(
-    _: &'s mut Interpreter<'_>,
+    _: &'s mut dyn Script,
     _: &'s StageCall<'s>,
     items: Vec<Value>,
 ) -> StageFuture<'s> {

@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use snaplab_engine::{cmd, AccessTarget, Command};
 
 use super::snapshot::{grant, revoke};
-use super::{Args, Cmdlet, Param, Type};
 use crate::pwsh::objects::ps_disk;
+use crate::pwsh::table::{Args, Cmdlet, Param, Type};
 use crate::pwsh::value::{get_ci, text, PsError};
 use crate::runner::Runner;
 

@@ -4,8 +4,8 @@
 use serde_json::Value;
 use snaplab_engine::{cmd, Command};
 
-use super::{Args, Cmdlet, Param, Type};
 use crate::pwsh::objects::ps_group;
+use crate::pwsh::table::{Args, Cmdlet, Param, Type};
 use crate::pwsh::value::PsError;
 use crate::runner::Runner;
 

@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 use snaplab_engine::{cmd, AccessTarget, Command};
 
-use super::{Args, Cmdlet, Param, Type};
 use crate::pwsh::objects::ps_snapshot;
+use crate::pwsh::table::{Args, Cmdlet, Param, Type};
 use crate::pwsh::value::{get_ci, text, truthy, PsError};
 use crate::runner::Runner;
 

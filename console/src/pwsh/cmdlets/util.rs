@@ -6,8 +6,8 @@
 use serde_json::Value;
 use snaplab_engine::{cmd, Command};
 
-use super::{Args, Cmdlet, Param, Type};
 use crate::pwsh::pipeline;
+use crate::pwsh::table::{Args, Cmdlet, Param, Type};
 use crate::pwsh::value::{text, PsError};
 use crate::runner::Runner;
 
