@@ -229,6 +229,12 @@ fn array_doubling_and_repetition_stop_at_the_value_limit() {
     let (last, err) = stopped("$s = 'x' * 1048576\n$l = New-Object System.Collections.ArrayList\nwhile ($true) { $i = $l.Add($s); $l.Count }");
     assert_eq!(last, "15");
     assert!(err.starts_with("OutOfMemoryException: a value"), "{err}");
+    // A cmdlet's arguments are copies, weighed together.
+    let many = " $a".repeat(100);
+    let (_, err) = stopped(&format!("$a = @('x' * 1048576)\nWrite-Output{many}"));
+    assert!(err.starts_with("OutOfMemoryException: a value"), "{err}");
+    let (_, err) = stopped("$a = @('x' * 1048576) * 15\n$s = Write-Output $a");
+    assert!(err.starts_with("OutOfMemoryException: a string"), "{err}");
     // Nesting a value in itself.
     let (last, err) = stopped("$a = 1\n$n = 0\nwhile ($true) { $a = @($a); $n = $n + 1; $n }");
     assert_eq!(last, "64");

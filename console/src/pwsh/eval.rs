@@ -240,9 +240,11 @@ impl<'a> Interpreter<'a> {
                 v
             }
             Expr::Method(name, path, method, args) => {
-                let mut values = Vec::with_capacity(args.len());
+                let (mut values, mut weight) = (Vec::with_capacity(args.len()), 0);
                 for a in args {
-                    values.push(self.eval(a).await?);
+                    let value = self.eval(a).await?;
+                    weight = weigh_within(weight, &value)?;
+                    values.push(value);
                 }
                 self.method(name, path, method, values)?
             }
@@ -416,12 +418,15 @@ impl<'a> Interpreter<'a> {
                 return Ok(one_or_many(self.stage(name, raw, Vec::new()).await?));
             }
         }
-        let mut given = Vec::with_capacity(raw.len());
+        // Each argument is a copy: a thousand copies of one big array are
+        // weighed together, as an array literal's items are.
+        let (mut given, mut weight) = (Vec::with_capacity(raw.len()), 0);
         for (p, v) in raw {
             let value = match v {
                 Some(e) => self.eval(e).await?,
                 None => json!(true),
             };
+            weight = weigh_within(weight, &value)?;
             given.push((p.clone(), value));
         }
         let Some((cmdlet, command)) = found.and_then(|c| c.command.map(|run| (c, run))) else {

@@ -9,15 +9,31 @@
 //! | resource groups | [`group`] |
 //! | disks | [`disk`] |
 //! | snapshots | [`snapshot`] |
-//! | the rest: sleep, output, `New-Object`, `Get-Help`, sign-in | [`util`] |
+//! | the rest: sleep, output, `New-Object`, sign-in | [`util`] |
+//! | `Get-Help`, which reads the table, and the table itself | here |
 //! | pipeline stages (`Where-Object`, …) | [`super::pipeline`] |
 
-use super::table::{Cmdlet, Type};
+use serde_json::Value;
+
+use super::table::{Args, Cmdlet, Param, Type};
+use super::value::PsError;
+use crate::runner::Runner;
 
 pub mod disk;
 pub mod group;
 pub mod snapshot;
 pub mod util;
+
+/// `Get-Help`: kept with the table it reads.
+const HELP: &[Cmdlet] = &[Cmdlet {
+    name: "Get-Help",
+    aliases: &[],
+    summary: "Shows what a cmdlet does and its parameters; all cmdlets when none is named.",
+    params: &[Param::new("Name", "The cmdlet to describe.").positional()],
+    confirms: false,
+    command: Some(get_help),
+    stage: None,
+}];
 
 /// Every cmdlet, in the order `Get-Help` lists them.
 pub static GROUPS: &[&[Cmdlet]] = &[
@@ -25,6 +41,7 @@ pub static GROUPS: &[&[Cmdlet]] = &[
     disk::CMDLETS,
     snapshot::CMDLETS,
     util::CMDLETS,
+    HELP,
     super::pipeline::CMDLETS,
 ];
 
@@ -86,4 +103,27 @@ pub fn explain(argv: &[String]) -> Option<String> {
         }
     }
     Some(out)
+}
+
+fn get_help(_: &mut Runner, args: &Args) -> Result<Value, PsError> {
+    let Some(name) = args.get("name") else {
+        let lines: Vec<String> = all()
+            .map(|c| format!("{:<26} {}", c.name, c.summary))
+            .collect();
+        return Ok(Value::String(format!(
+            "\nName                       Synopsis\n----                       --------\n{}\n",
+            lines.join("\n")
+        )));
+    };
+    match find(&name) {
+        Some(cmdlet) => Ok(Value::String(cmdlet.help())),
+        None => {
+            let hint = suggest(&name)
+                .map(|c| format!(" Did you mean '{c}'?"))
+                .unwrap_or_default();
+            Err(args.fail(format!(
+                "Get-Help could not find {name} in a help file in this session.{hint}"
+            )))
+        }
+    }
 }

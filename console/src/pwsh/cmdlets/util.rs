@@ -1,6 +1,6 @@
 //! The cmdlets around the Az ones: `Start-Sleep` (simulated time),
-//! `Write-Output`/`Write-Host`, `New-Object` (an ArrayList), `Get-Help`
-//! (from this table), and the set-up lines docs begin with
+//! `Write-Output`/`Write-Host`, `New-Object` (an ArrayList), and the set-up
+//! lines docs begin with
 //! (`Install-Module`, `Connect-AzAccount`), which are simulated.
 
 use serde_json::Value;
@@ -8,7 +8,7 @@ use snaplab_engine::{cmd, Command};
 
 use crate::pwsh::pipeline;
 use crate::pwsh::table::{Args, Cmdlet, Param, Type};
-use crate::pwsh::value::{text, PsError};
+use crate::pwsh::value::{fits_string, text, PsError};
 use crate::runner::Runner;
 
 pub const CMDLETS: &[Cmdlet] = &[
@@ -52,15 +52,6 @@ pub const CMDLETS: &[Cmdlet] = &[
         params: &[Param::new("Object", "The text to write (the unnamed arguments).").ty(Type::Any)],
         confirms: false,
         command: Some(write),
-        stage: None,
-    },
-    Cmdlet {
-        name: "Get-Help",
-        aliases: &[],
-        summary: "Shows what a cmdlet does and its parameters; all cmdlets when none is named.",
-        params: &[Param::new("Name", "The cmdlet to describe.").positional()],
-        confirms: false,
-        command: Some(get_help),
         stage: None,
     },
     Cmdlet {
@@ -116,32 +107,9 @@ fn write(_: &mut Runner, args: &Args) -> Result<Value, PsError> {
         (true, Some(v)) => vec![v.clone()],
         _ => args.positional.clone(),
     };
-    Ok(Value::String(
-        given.iter().map(text).collect::<Vec<_>>().join(" "),
-    ))
-}
-
-fn get_help(_: &mut Runner, args: &Args) -> Result<Value, PsError> {
-    let Some(name) = args.get("name") else {
-        let lines: Vec<String> = super::all()
-            .map(|c| format!("{:<26} {}", c.name, c.summary))
-            .collect();
-        return Ok(Value::String(format!(
-            "\nName                       Synopsis\n----                       --------\n{}\n",
-            lines.join("\n")
-        )));
-    };
-    match super::find(&name) {
-        Some(cmdlet) => Ok(Value::String(cmdlet.help())),
-        None => {
-            let hint = super::suggest(&name)
-                .map(|c| format!(" Did you mean '{c}'?"))
-                .unwrap_or_default();
-            Err(args.fail(format!(
-                "Get-Help could not find {name} in a help file in this session.{hint}"
-            )))
-        }
-    }
+    let joined = given.iter().map(text).collect::<Vec<_>>().join(" ");
+    fits_string(joined.len())?;
+    Ok(Value::String(joined))
 }
 
 fn install_module(_: &mut Runner, args: &Args) -> Result<Value, PsError> {
