@@ -287,8 +287,8 @@ pub const MAX_STEPS: usize = SHELL_STEPS;
 pub const MAX_OUTPUT_LINES: usize = SHELL_LINES;
 
 /// Bytes one run may print: lines alone do not bound it (a loop printing
-/// a 1 MiB string).
-pub const MAX_OUTPUT_BYTES: usize = 16 * MAX_VAR_BYTES;
+/// a 1 MiB string). Bash's transcript budget is the same 8 MiB.
+pub const MAX_OUTPUT_BYTES: usize = 8 * MAX_VAR_BYTES;
 
 /// The most one string may hold: what a bash variable may, so both shells
 /// refuse the same doubling loop at the same size.
