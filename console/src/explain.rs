@@ -1,17 +1,26 @@
 //! `explain <command>`: what each part of an az (or sim) command does, and
-//! which rules of the reference sheet it touches.
+//! which rules of the reference sheet it touches; for a PowerShell cmdlet,
+//! each parameter, from the cmdlet table.
 
 use crate::az::{Takes, COMMANDS, GLOBAL};
 
 /// Explains `argv` (the words after `explain`).
 pub fn explain(argv: &[String]) -> Result<String, String> {
+    if let Some(text) = crate::pwsh::explain(argv) {
+        return Ok(text);
+    }
     let spec = COMMANDS
         .iter()
         .filter(|s| s.path.len() <= argv.len() && s.path.iter().zip(argv).all(|(p, a)| p == a))
         .max_by_key(|s| s.path.len())
         .ok_or_else(|| {
+            let hint = argv
+                .first()
+                .and_then(|w| crate::pwsh::cmdlets::suggest(w))
+                .map(|c| format!(" Did you mean '{c}'?"))
+                .unwrap_or_default();
             format!(
-                "explain knows az and sim commands; '{}' is not one (try 'az --help')",
+                "explain knows az and sim commands and PowerShell cmdlets; '{}' is none of them (try 'az --help' or 'Get-Help').{hint}",
                 argv.join(" ")
             )
         })?;

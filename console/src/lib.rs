@@ -11,7 +11,7 @@
 //! | bash: lexer, parser, syntax tree, evaluator (`if`, loops, pipes, `[[ ]]`, limits) | [`shell`] (`shell/`) |
 //! | `az` and `sim` commands: one table entry each (options, help, rules, handler) | [`az`] (`az/`) |
 //! | output formats: json, jsonc, table, tsv, yaml, none | [`output`] (`output.rs`) |
-//! | Azure PowerShell: lexer, parser, syntax tree, evaluator and cmdlets | [`pwsh`] (`pwsh/`) |
+//! | Azure PowerShell: lexer, parser, evaluator; a cmdlet table, pipeline stages, objects, value budgets | [`pwsh`] (`pwsh/`) |
 //! | the one execution point: lesson locks, the record of what ran | [`runner`] (`runner.rs`) |
 //! | lessons: goals checked on the lab, hints, reference solutions | [`lessons`] (`lessons.rs`, data in `www/lessons/`) |
 //! | "did you mean" | [`suggest`] (`suggest.rs`) |

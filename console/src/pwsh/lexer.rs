@@ -1,6 +1,6 @@
 //! PowerShell's tokens, each with its line and column.
 
-use crate::shell::ParseError;
+use crate::ParseError;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Tok {

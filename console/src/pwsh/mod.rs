@@ -5,20 +5,33 @@
 //! `New-Object System.Collections.ArrayList` with `.Add()` (which prints the
 //! new index, as PowerShell does), and the Az cmdlets for disks and snapshots.
 //! Objects print as `Format-List` does. Parsing never panics: bad input is a
-//! [`ParseError`](crate::shell::ParseError) with line and column.
+//! [`ParseError`](crate::ParseError) with line and column.
 //!
 //! | stage | file |
 //! |---|---|
 //! | characters → tokens with line and column | [`lexer`] |
 //! | tokens → syntax tree | [`parser`] |
 //! | the syntax tree, printable as PowerShell | [`ast`] |
-//! | running it, and the cmdlets | [`eval`] |
+//! | running it: statements, expressions, dispatch through the table | [`eval`] |
+//! | what a table entry is: a cmdlet, its parameters, bound arguments | [`table`] |
+//! | the cmdlets: one table entry each, by resource; lookup, help, explain | [`cmdlets`] |
+//! | pipeline stages (`Where-Object`, `Select-Object`, `Format-Table`, …) | [`pipeline`] |
+//! | values: truth, text, operators, and the size budgets | [`value`] |
+//! | Az objects (`PSDisk`, `PSSnapshot`, `PSResourceGroup`) | [`objects`] |
+//! | printing: `Format-List`, `Format-Table`, hashtables | [`format`] |
 
 pub mod ast;
+pub mod cmdlets;
 pub mod eval;
+mod format;
 pub mod lexer;
+mod objects;
 pub mod parser;
+pub mod pipeline;
+pub mod table;
+pub mod value;
 
+pub use cmdlets::explain;
 pub use eval::Interpreter;
 pub use parser::{check, parse};
 
@@ -26,7 +39,7 @@ pub use parser::{check, parse};
 mod tests {
     use super::*;
     use crate::runner::Runner;
-    use crate::shell::Line;
+    use crate::Line;
     use std::collections::BTreeMap;
 
     fn run(script: &str) -> (Vec<Line>, i32) {
@@ -81,6 +94,9 @@ mod tests {
             "do { $n = ($n - 1) } until (($n -eq 0))"
         );
         assert_eq!(tree("while ($true) { 'x' }"), "while ($true) { 'x' }");
+        // `+=` and its kin are assignments of the operation, as PowerShell defines them.
+        assert_eq!(tree("$a += $a"), "$a = ($a + $a)");
+        assert_eq!(tree("$n -= 1; $s *= 2"), "$n = ($n - 1)\n$s = ($s * 2)");
         assert_eq!(
             tree("$h = @{\n  Name = 'disk1'\n  'Size GB' = 4; Zone = @(1)\n}"),
             "$h = @{Name = 'disk1'; 'Size GB' = 4; Zone = @(1)}"

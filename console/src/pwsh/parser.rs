@@ -7,8 +7,9 @@
 use serde_json::{json, Value};
 
 use super::ast::{Expr, Stmt};
+use super::cmdlets;
 use super::lexer::{describe, lex, Tok, Token};
-use crate::shell::ParseError;
+use crate::ParseError;
 
 /// Blocks and parentheses nested deeper than this are refused: they would
 /// exhaust the stack (1 MiB in wasm) long before a real script needs them.
@@ -217,7 +218,35 @@ impl Parser<'_> {
                 self.at += 2;
                 Ok(Stmt::Assign(name, self.expression()?))
             }
+            Tok::Var(name) if self.compound_assignment().is_some() => {
+                let op = self.compound_assignment().unwrap_or('+');
+                self.at += 3;
+                // `$a += $b` is `$a = $a + $b`, as PowerShell defines it.
+                let right = self.expression()?;
+                Ok(Stmt::Assign(
+                    name.clone(),
+                    Expr::Binary(
+                        op.to_string(),
+                        Box::new(Expr::Var(name, Vec::new())),
+                        Box::new(right),
+                    ),
+                ))
+            }
             _ => Ok(Stmt::Expr(self.expression()?)),
+        }
+    }
+
+    /// The operator of `+=`, `-=`, `*=` or `/=` after a variable, written
+    /// as one token pair with nothing between.
+    fn compound_assignment(&self) -> Option<char> {
+        let (op, eq) = (self.toks.get(self.at + 1)?, self.toks.get(self.at + 2)?);
+        match (&op.tok, &eq.tok) {
+            (Tok::Punct(c @ ('+' | '-' | '*' | '/')), Tok::Punct('='))
+                if eq.line == op.line && eq.column == op.column + 1 =>
+            {
+                Some(*c)
+            }
+            _ => None,
         }
     }
 
@@ -228,12 +257,15 @@ impl Parser<'_> {
             self.at += 1;
             self.skip_ends();
             match self.peek().clone() {
-                Tok::Word(w) if w.contains('-') || matches!(w.to_ascii_lowercase().as_str(), "where" | "select" | "sort" | "ft" | "fl" | "foreach") => {
+                // A stage's short name (`where`, `?`, `%`) comes from the cmdlet table.
+                Tok::Word(w)
+                    if w.contains('-') || cmdlets::find(&w).is_some_and(|c| c.stage.is_some()) =>
+                {
                     stages.push(self.primary()?)
                 }
                 Tok::Punct(c @ ('?' | '%')) => {
                     self.at += 1;
-                    let name = if c == '?' { "Where-Object" } else { "ForEach-Object" };
+                    let name = cmdlets::find(&c.to_string()).map_or("", |c| c.name);
                     stages.push(self.cmdlet_args(name.to_string())?);
                 }
                 _ => return Err(self.error("a pipeline stage must be a cmdlet (Where-Object, ForEach-Object, Select-Object, …)")),

@@ -1,0 +1,300 @@
+//! Managed disks: `Get-AzDisk`, `New-AzDiskConfig` and `New-AzDisk`,
+//! `New-AzDiskUpdateConfig` and `Update-AzDisk`, `Remove-AzDisk`, and SAS
+//! access (`Grant-`/`Revoke-AzDiskAccess`).
+
+use serde_json::{json, Value};
+use snaplab_engine::{cmd, AccessTarget, Command};
+
+use super::snapshot::{grant, revoke};
+use crate::pwsh::objects::ps_disk;
+use crate::pwsh::table::{Args, Cmdlet, Param, Type};
+use crate::pwsh::value::{get_ci, text, PsError};
+use crate::runner::Runner;
+
+const GROUP: Param = Param::new("ResourceGroupName", "The resource group the disk is in.");
+const DISK: Param = Param::new("DiskName", "The name of the disk.");
+const SKU: Param = Param::new(
+    "SkuName",
+    "The disk type: Standard_LRS, StandardSSD_LRS, Premium_LRS, PremiumV2_LRS, UltraSSD_LRS, …",
+)
+.aliases(&["AccountType"]);
+const IOPS: Param = Param::new(
+    "DiskIOPSReadWrite",
+    "Provisioned IOPS (Premium SSD v2, Ultra).",
+)
+.ty(Type::Number);
+const MBPS: Param = Param::new(
+    "DiskMBpsReadWrite",
+    "Provisioned throughput in MB/s (Premium SSD v2, Ultra).",
+)
+.ty(Type::Number);
+const SIZE: Param = Param::new("DiskSizeGB", "The size in GiB.").ty(Type::Number);
+const PSDISK: &str = "Microsoft.Azure.Commands.Compute.Automation.Models.PSDisk";
+const PSDISKUPDATE: &str = "Microsoft.Azure.Commands.Compute.Automation.Models.PSDiskUpdate";
+
+pub const CMDLETS: &[Cmdlet] = &[
+    Cmdlet {
+        name: "Get-AzDisk",
+        aliases: &[],
+        summary: "Gets a disk, or the disks of a resource group or subscription.",
+        params: &[GROUP, DISK.aliases(&["Name"])],
+        confirms: false,
+        command: Some(get),
+        stage: None,
+    },
+    Cmdlet {
+        name: "New-AzDiskConfig",
+        aliases: &[],
+        summary: "Creates a configurable disk object, for New-AzDisk.",
+        params: &[
+            Param::new("Location", "The Azure region of the disk."),
+            Param::new(
+                "CreateOption",
+                "Empty (a new disk), or Copy/Restore (from -SourceResourceId).",
+            ),
+            SIZE,
+            SKU,
+            Param::new("SourceResourceId", "The snapshot or disk to copy."),
+            Param::new("Zone", "The availability zone."),
+            IOPS,
+            MBPS,
+            Param::new("LogicalSectorSize", "512 or 4096 (Premium SSD v2, Ultra).")
+                .ty(Type::Number),
+        ],
+        confirms: false,
+        command: Some(new_config),
+        stage: None,
+    },
+    Cmdlet {
+        name: "New-AzDisk",
+        aliases: &[],
+        summary: "Creates a managed disk from a New-AzDiskConfig object.",
+        params: &[
+            GROUP.mandatory(),
+            DISK.mandatory(),
+            Param::new("Disk", "The disk object New-AzDiskConfig made.")
+                .ty(Type::Object(PSDISK))
+                .mandatory(),
+        ],
+        confirms: false,
+        command: Some(new),
+        stage: None,
+    },
+    Cmdlet {
+        name: "New-AzDiskUpdateConfig",
+        aliases: &[],
+        summary: "Creates a configurable disk update object, for Update-AzDisk.",
+        params: &[SIZE, IOPS, MBPS, SKU],
+        confirms: false,
+        command: Some(new_update_config),
+        stage: None,
+    },
+    Cmdlet {
+        name: "Update-AzDisk",
+        aliases: &[],
+        summary: "Updates a disk: its size, or a Premium SSD v2's performance.",
+        params: &[
+            GROUP.mandatory(),
+            DISK.mandatory(),
+            Param::new(
+                "DiskUpdate",
+                "The update object New-AzDiskUpdateConfig made.",
+            )
+            .ty(Type::Object(PSDISKUPDATE))
+            .mandatory(),
+        ],
+        confirms: false,
+        command: Some(update),
+        stage: None,
+    },
+    Cmdlet {
+        name: "Remove-AzDisk",
+        aliases: &[],
+        summary: "Removes a managed disk.",
+        params: &[
+            GROUP.mandatory(),
+            DISK.mandatory(),
+            Param::new("Force", "Removes without asking.").ty(Type::Switch),
+        ],
+        confirms: true,
+        command: Some(remove),
+        stage: None,
+    },
+    Cmdlet {
+        name: "Grant-AzDiskAccess",
+        aliases: &[],
+        summary: "Grants a SAS URL to read or write a disk's data.",
+        params: &[
+            GROUP.mandatory(),
+            DISK.mandatory(),
+            Param::new("Access", "Read or Write."),
+            Param::new(
+                "DurationInSecond",
+                "How long the SAS lasts (3600 when left out).",
+            )
+            .ty(Type::Number),
+        ],
+        confirms: false,
+        command: Some(grant_disk),
+        stage: None,
+    },
+    Cmdlet {
+        name: "Revoke-AzDiskAccess",
+        aliases: &[],
+        summary: "Revokes a disk's SAS access.",
+        params: &[GROUP.mandatory(), DISK.mandatory()],
+        confirms: false,
+        command: Some(revoke_disk),
+        stage: None,
+    },
+];
+
+fn get(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
+    let group = args.get("resourcegroupname");
+    Ok(match args.get("diskname") {
+        Some(disk) => {
+            let group =
+                group.ok_or_else(|| args.fail("-ResourceGroupName is needed with -DiskName"))?;
+            let d = rt
+                .lab()
+                .find_disk(&group, &disk)
+                .map_err(|e| args.engine(&e))?;
+            ps_disk(d, rt.lab())
+        }
+        None => Value::Array(
+            rt.lab()
+                .disks()
+                .filter(|d| {
+                    group
+                        .as_ref()
+                        .is_none_or(|g| d.at.group.eq_ignore_ascii_case(g))
+                })
+                .map(|d| ps_disk(d, rt.lab()))
+                .collect(),
+        ),
+    })
+}
+
+fn new_config(_: &mut Runner, args: &Args) -> Result<Value, PsError> {
+    Ok(json!({
+        "@type": PSDISK,
+        "Location": args.get("location"),
+        "CreateOption": args.get("createoption").unwrap_or_else(|| "Empty".into()),
+        "DiskSizeGB": args.raw("disksizegb"),
+        "SkuName": args.get("skuname"),
+        "SourceResourceId": args.get("sourceresourceid"),
+        "Zone": args.get("zone"),
+        "DiskIOPSReadWrite": args.raw("diskiopsreadwrite"),
+        "DiskMBpsReadWrite": args.raw("diskmbpsreadwrite"),
+        "LogicalSectorSize": args.raw("logicalsectorsize"),
+    }))
+}
+
+/// The disk `args` name, as a PSDisk.
+fn shown(rt: &Runner, args: &Args, group: &str, disk: &str) -> Result<Value, PsError> {
+    let d = rt
+        .lab()
+        .find_disk(group, disk)
+        .map_err(|e| args.engine(&e))?;
+    Ok(ps_disk(d, rt.lab()))
+}
+
+fn new(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
+    let (group, disk) = (
+        args.need("resourcegroupname", "ResourceGroupName")?,
+        args.need("diskname", "DiskName")?,
+    );
+    let config = args.config("disk", "Disk")?;
+    let whole = |k: &str| get_ci(&config, k).and_then(Value::as_f64).map(|n| n as u64);
+    let given = |k: &str| get_ci(&config, k).filter(|v| !v.is_null()).map(text);
+    let size = whole("DiskSizeGB");
+    let option = get_ci(&config, "CreateOption")
+        .map(text)
+        .unwrap_or_default()
+        .to_lowercase();
+    let command = match option.as_str() {
+        "copy" | "restore" => Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
+            group: group.clone(),
+            name: disk.clone(),
+            source: get_ci(&config, "SourceResourceId")
+                .map(text)
+                .unwrap_or_default(),
+            sku: given("SkuName"),
+            size_gib: size,
+        }),
+        _ => Command::CreateDisk(cmd::CreateDisk {
+            group: group.clone(),
+            name: disk.clone(),
+            location: given("Location"),
+            sku: given("SkuName").unwrap_or_else(|| "Standard_LRS".into()),
+            size_gib: size.unwrap_or(0),
+            logical_sector_size: whole("LogicalSectorSize").unwrap_or(512),
+            zone: given("Zone"),
+            iops: whole("DiskIOPSReadWrite"),
+            mbps: whole("DiskMBpsReadWrite"),
+        }),
+    };
+    args.exec(rt, command)?;
+    shown(rt, args, &group, &disk)
+}
+
+fn new_update_config(_: &mut Runner, args: &Args) -> Result<Value, PsError> {
+    Ok(json!({
+        "@type": PSDISKUPDATE,
+        "DiskSizeGB": args.raw("disksizegb"),
+        "DiskIOPSReadWrite": args.raw("diskiopsreadwrite"),
+        "DiskMBpsReadWrite": args.raw("diskmbpsreadwrite"),
+        "SkuName": args.get("skuname"),
+    }))
+}
+
+fn update(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
+    let (group, disk) = (
+        args.need("resourcegroupname", "ResourceGroupName")?,
+        args.need("diskname", "DiskName")?,
+    );
+    let update = args.config("diskupdate", "DiskUpdate")?;
+    if get_ci(&update, "SkuName").is_some_and(|v| !v.is_null()) {
+        return Err(args.fail("the simulator does not change a disk's type (-SkuName); create a disk of the new type from a snapshot instead."));
+    }
+    let current = rt
+        .lab()
+        .find_disk(&group, &disk)
+        .map_err(|e| args.engine(&e))?
+        .size_gib();
+    let whole = |k: &str| get_ci(&update, k).and_then(Value::as_f64).map(|n| n as u64);
+    args.exec(
+        rt,
+        Command::ResizeDisk(cmd::ResizeDisk {
+            group: group.clone(),
+            name: disk.clone(),
+            size_gib: whole("DiskSizeGB").unwrap_or(current),
+            iops: whole("DiskIOPSReadWrite"),
+            mbps: whole("DiskMBpsReadWrite"),
+        }),
+    )?;
+    shown(rt, args, &group, &disk)
+}
+
+fn remove(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
+    let (group, disk) = (
+        args.need("resourcegroupname", "ResourceGroupName")?,
+        args.need("diskname", "DiskName")?,
+    );
+    args.exec(
+        rt,
+        Command::DeleteDisk(cmd::DeleteDisk {
+            group,
+            name: disk.clone(),
+        }),
+    )?;
+    Ok(json!({ "Name": disk, "Status": "Succeeded" }))
+}
+
+fn grant_disk(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
+    grant(rt, args, AccessTarget::Disk, ("diskname", "DiskName"))
+}
+
+fn revoke_disk(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
+    revoke(rt, args, AccessTarget::Disk, ("diskname", "DiskName"))
+}
