@@ -335,7 +335,7 @@ fn with_one_mib(rest: &str) -> (Vec<Line>, Shell) {
 
 #[test]
 fn output_is_bounded_in_bytes_as_well_as_lines() {
-    let (out, shell) = with_one_mib("for i in $(seq 5000); do echo $x; done; echo never");
+    let (out, shell) = with_one_mib("for i in $(seq 5000); do echo \"$x\"; done; echo never");
     assert_eq!(shell.vars["x"].len(), 1 << 20);
     // 7 lines of 1 MiB and their ends fit in 8 MiB; the 8th does not.
     let printed: Vec<usize> = out
@@ -352,7 +352,7 @@ fn output_is_bounded_in_bytes_as_well_as_lines() {
     );
     assert_eq!(shell.status, 1);
     // Standard error counts too.
-    let (out, _) = with_one_mib("for i in $(seq 5000); do [ $x -lt 1 ]; done");
+    let (out, _) = with_one_mib("for i in $(seq 5000); do [ \"$x\" -lt 1 ]; done");
     assert!(texts(&out)
         .last()
         .unwrap()
@@ -386,7 +386,7 @@ fn a_huge_word_is_refused_before_it_is_built() {
 
 #[test]
 fn all_variables_together_are_bounded() {
-    let (out, shell) = with_one_mib("for i in $(seq 100); do export v$i=$x; done; echo never");
+    let (out, shell) = with_one_mib("for i in $(seq 100); do export v$i=\"$x\"; done; echo never");
     assert_eq!(
         texts(&out).last().unwrap(),
         "E:bash: the script was stopped: the variables would hold more than 64 MiB together (the simulator's variable limit)"
@@ -396,7 +396,7 @@ fn all_variables_together_are_bounded() {
     assert!(shell.vars.contains_key("v62") && !shell.vars.contains_key("v64"));
     // Unsetting gives the room back; a function's arguments count while it runs.
     let (out, _) = with_one_mib(
-        "for i in $(seq 60); do export v$i=$x; done\nfor i in $(seq 60); do unset v$i; done\nfor i in $(seq 60); do export w$i=$x; done\nf() { echo $#; }\nf $x $x\nf $x $x $x\necho never",
+        "for i in $(seq 60); do export v$i=\"$x\"; done\nfor i in $(seq 60); do unset v$i; done\nfor i in $(seq 60); do export w$i=\"$x\"; done\nf() { echo $#; }\nf \"$x\" \"$x\"\nf \"$x\" \"$x\" \"$x\"\necho never",
     );
     assert_eq!(
         texts(&out),
