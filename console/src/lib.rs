@@ -8,7 +8,8 @@
 //!
 //! | concept | file |
 //! |---|---|
-//! | bash: lexer, parser, syntax tree, evaluator (`if`, loops, pipes, `[[ ]]`, limits) | [`shell`] (`shell/`) |
+//! | bash: lexer, parser (arithmetic too), syntax tree, evaluator, builtins table, text tools, regex, limits | [`shell`] (`shell/`) |
+//! | a transcript's [`Line`] and its output budget (lines and bytes), shared by both shells | [`transcript`] (`transcript.rs`) |
 //! | `az` and `sim` commands: one table entry each (options, help, rules, handler) | [`az`] (`az/`) |
 //! | output formats: json, jsonc, table, tsv, yaml, none | [`output`] (`output.rs`) |
 //! | Azure PowerShell: lexer, parser, evaluator; a cmdlet table, pipeline stages, objects, value budgets | [`pwsh`] (`pwsh/`) |
@@ -32,12 +33,14 @@ pub mod pwsh;
 pub mod runner;
 pub mod shell;
 pub mod suggest;
+pub mod transcript;
 pub mod walkthrough;
 
 use snaplab_engine::{Command, Lab};
 
 pub use runner::{Engine, Locks, Runner, Staged};
-pub use shell::{Line, ParseError};
+pub use shell::ParseError;
+pub use transcript::Line;
 
 /// What a console remembers between runs, as Cloud Shell does: bash and
 /// PowerShell variables and the shell's options. The app keeps it across

@@ -11,7 +11,7 @@ use std::future::Future;
 use std::pin::{pin, Pin};
 use std::task::{Context, Poll, Waker};
 
-use crate::shell::Line;
+use crate::transcript::Line;
 
 /// What a pause ends with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -281,3 +281,60 @@ fn the_native_program_saves_before_printing_survives_a_closed_pipe_and_stops_on_
     assert!(unreadable.is_dir());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Runs `snaplab run -` on `script` with at most `kib` KiB of address space
+/// (the shell's `ulimit -v`), so a run that builds what it should not dies.
+#[cfg(target_os = "linux")]
+fn run_native_within(kib: usize, script: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!("ulimit -v {kib} && exec \"$0\" run -"),
+            env!("CARGO_BIN_EXE_snaplab"),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn scripts_that_print_or_build_gigabytes_stop_at_a_budget_within_bounded_memory() {
+    // x is 1 MiB: 16 bytes doubled 16 times.
+    let x = "x=aaaaaaaaaaaaaaaa\nfor i in $(seq 16); do x=$x$x; done\n";
+    // 5,000 lines of 1 MiB would be 5 GiB of output.
+    let lines = run_native_within(
+        1 << 20,
+        &format!("{x}for i in $(seq 5000); do echo \"$x\"; done\necho never\n"),
+    );
+    let stderr = String::from_utf8_lossy(&lines.stderr);
+    assert!(
+        stderr.contains("it printed more than 8 MiB (the simulator's output limit)"),
+        "{stderr}"
+    );
+    assert_eq!(lines.status.code(), Some(1), "{stderr}");
+    assert_eq!(lines.stdout.len(), 7 * ((1 << 20) + 1));
+
+    // One `echo` of 3 GiB, one word or 3,072.
+    for separator in ["", " "] {
+        let words = vec!["$x"; 3 << 10].join(separator);
+        let huge = run_native_within(1 << 20, &format!("{x}echo {words}\necho never\n"));
+        let stderr = String::from_utf8_lossy(&huge.stderr);
+        assert!(
+            stderr.contains("one command's words would hold more than 4 MiB"),
+            "{stderr}"
+        );
+        assert_eq!(huge.status.code(), Some(1), "{stderr}");
+        assert!(huge.stdout.is_empty());
+    }
+}

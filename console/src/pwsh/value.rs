@@ -276,19 +276,14 @@ pub fn property(v: &Value, name: &str) -> Value {
 }
 
 // The budgets: the shell's, so both shells stop a script at the same point.
-use crate::shell::eval::{
-    MAX_CALL_DEPTH, MAX_OUTPUT_LINES as SHELL_LINES, MAX_STEPS as SHELL_STEPS, MAX_VAR_BYTES,
-};
+use crate::shell::eval::{MAX_CALL_DEPTH, MAX_STEPS as SHELL_STEPS, MAX_VAR_BYTES};
 
 /// Statements one run may execute (loop turns included).
 pub const MAX_STEPS: usize = SHELL_STEPS;
 
-/// Lines one run may print.
-pub const MAX_OUTPUT_LINES: usize = SHELL_LINES;
-
-/// Bytes one run may print: lines alone do not bound it (a loop printing
-/// a 1 MiB string). Bash's transcript budget is the same 8 MiB.
-pub const MAX_OUTPUT_BYTES: usize = 8 * MAX_VAR_BYTES;
+/// Lines and bytes one run may print: the transcript's, the same for both
+/// shells (lines alone do not bound it: a loop printing a 1 MiB string).
+pub use crate::transcript::{MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES};
 
 /// The most one string may hold: what a bash variable may, so both shells
 /// refuse the same doubling loop at the same size.

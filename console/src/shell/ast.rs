@@ -1,6 +1,7 @@
 //! The syntax tree of a bash script, as the parser builds it and the
 //! evaluator walks it. It prints back as bash (`Display`), which the parser's
-//! tests use: the tree of a script is checked as text.
+//! tests use: the tree of a script is checked as text. Arithmetic is a tree
+//! of its own ([`Arith`]), printed fully parenthesised.
 
 use std::fmt;
 
@@ -113,11 +114,56 @@ pub enum Part {
         script: Script,
         quoted: bool,
     },
-    /// `$(( … ))`: the expression's text, evaluated with checked integers.
+    /// `$(( … ))`: the expression as written, and its tree (or why it does
+    /// not parse, which the evaluator reports when it gets there).
     Arithmetic {
         expr: String,
+        tree: Result<Arith, String>,
         quoted: bool,
     },
+}
+
+/// An arithmetic expression, parsed with the script (see `arith`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arith {
+    Num(i64),
+    /// A variable (`x` or `$x`), read as a whole number when evaluated.
+    Var(String),
+    /// `-a`
+    Neg(Box<Arith>),
+    /// `+a`
+    Plus(Box<Arith>),
+    /// `!a`
+    Not(Box<Arith>),
+    Binary(ArithOp, Box<Arith>, Box<Arith>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+impl Arith {
+    /// Levels from here to the deepest leaf (a leaf is 1).
+    pub fn depth(&self) -> usize {
+        match self {
+            Arith::Num(_) | Arith::Var(_) => 1,
+            Arith::Neg(a) | Arith::Plus(a) | Arith::Not(a) => 1 + a.depth(),
+            Arith::Binary(_, a, b) => 1 + a.depth().max(b.depth()),
+        }
+    }
 }
 
 impl Word {
@@ -286,5 +332,39 @@ impl fmt::Display for Word {
             }
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for ArithOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ArithOp::Or => "||",
+            ArithOp::And => "&&",
+            ArithOp::Eq => "==",
+            ArithOp::Ne => "!=",
+            ArithOp::Lt => "<",
+            ArithOp::Le => "<=",
+            ArithOp::Gt => ">",
+            ArithOp::Ge => ">=",
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Rem => "%",
+        })
+    }
+}
+
+/// Fully parenthesised, so the tree's grouping shows.
+impl fmt::Display for Arith {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arith::Num(n) => write!(f, "{n}"),
+            Arith::Var(name) => f.write_str(name),
+            Arith::Neg(a) => write!(f, "-{a}"),
+            Arith::Plus(a) => write!(f, "+{a}"),
+            Arith::Not(a) => write!(f, "!{a}"),
+            Arith::Binary(op, a, b) => write!(f, "({a} {op} {b})"),
+        }
     }
 }

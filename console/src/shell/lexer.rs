@@ -306,7 +306,8 @@ impl Lexer {
                 if self.bump() != Some(')') {
                     return Err(self.error("'$((' is not closed with '))'"));
                 }
-                Ok(Part::Arithmetic { expr, quoted })
+                let tree = super::arith::parse(&expr);
+                Ok(Part::Arithmetic { expr, tree, quoted })
             }
             Some('(') => {
                 self.bump();

@@ -5,18 +5,34 @@
 //! |---|---|
 //! | characters → tokens with line and column; `$( … )` parsed in place | [`lexer`] |
 //! | tokens → syntax tree (`if`, `while`, `until`, `for`, `&&`, `||`, `\|`, functions, `[[ ]]`) | [`parser`] |
-//! | the syntax tree, printable as bash | [`ast`] |
-//! | running it: expansion, builtins, limits; `az`/`sim` through the [`Host`] | [`eval`] |
+//! | `$(( … ))` → an arithmetic tree at parse time; its checked evaluation | [`arith`] |
+//! | the syntax tree, printable as bash (arithmetic fully parenthesised) | [`ast`] |
+//! | running it: expansion, pipes, control flow, limits; `az`/`sim` through the [`Host`] | [`eval`] |
+//! | the builtins, as a table (`echo`, `set`, `test`, `seq`, `sleep`, …) | [`builtins`] |
+//! | `test`, `[` and `[[ ]]` expressions, globs | [`condition`] |
+//! | `grep`, `head`, `tail`, `wc`, `cat` over a pipe's text | [`text_tools`] |
+//! | `grep`'s regular expressions, matched without backtracking | [`regex`] |
 //!
 //! Parsing never panics and checks the whole script before anything runs:
-//! bad input is a [`ParseError`] with a real line and column.
+//! bad input is a [`ParseError`] with a real line and column. (A malformed
+//! `$(( … ))` is the exception, as in bash: it fails when it runs.)
+//!
+//! [`Line`] lives in [`transcript`](crate::transcript), which both shells
+//! and the pacer import; it is re-exported here for existing callers.
 
 use std::collections::BTreeMap;
 
+pub mod arith;
 pub mod ast;
+pub mod builtins;
+pub mod condition;
 pub mod eval;
 pub mod lexer;
 pub mod parser;
+pub mod regex;
+pub mod text_tools;
+
+pub use crate::transcript::Line;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
@@ -48,13 +64,6 @@ pub trait Host {
     fn commands(&self) -> usize {
         0
     }
-}
-
-/// One line of a console transcript.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Line {
-    Out(String),
-    Err(String),
 }
 
 /// A shell's memory between runs, as Cloud Shell keeps it: variables,

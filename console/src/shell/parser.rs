@@ -185,39 +185,7 @@ impl Parser {
         let pos = self.peek().pos;
         let keyword = self.keyword().map(str::to_string);
         match keyword.as_deref() {
-            Some("if") => {
-                self.next();
-                self.deeper(pos)?;
-                let mut branches = Vec::new();
-                let mut otherwise = None;
-                loop {
-                    let condition = self.script(&["then"])?;
-                    self.expect_keyword("then", "the condition of 'if'")?;
-                    let body = self.script(&["elif", "else", "fi"])?;
-                    branches.push((condition, body));
-                    match self.keyword() {
-                        Some("elif") => {
-                            self.next();
-                        }
-                        Some("else") => {
-                            self.next();
-                            otherwise = Some(self.script(&["fi"])?);
-                            self.expect_keyword("fi", "'else'")?;
-                            break;
-                        }
-                        _ => {
-                            self.expect_keyword("fi", "'then'")?;
-                            break;
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Ok(Command::If {
-                    branches,
-                    otherwise,
-                    pos,
-                })
-            }
+            Some("if") => self.if_command(pos),
             Some(kw @ ("while" | "until")) => {
                 let until = kw == "until";
                 self.next();
@@ -234,46 +202,7 @@ impl Parser {
                     pos,
                 })
             }
-            Some("for") => {
-                self.next();
-                self.deeper(pos)?;
-                let var = match &self.peek().tok {
-                    Tok::Word(w) => w
-                        .plain()
-                        .filter(|v| is_name(v))
-                        .map(str::to_string)
-                        .ok_or_else(|| {
-                            Self::error_at(self.peek().pos, "'for' needs a variable name")
-                        })?,
-                    _ => {
-                        return Err(Self::error_at(
-                            self.peek().pos,
-                            "'for' needs a variable name",
-                        ))
-                    }
-                };
-                self.next();
-                let mut words = Vec::new();
-                if self.at_keyword("in") {
-                    self.next();
-                    while let Tok::Word(w) = &self.peek().tok {
-                        words.push(w.clone());
-                        self.next();
-                    }
-                } else {
-                    return Err(Self::error_at(self.peek().pos, "'for NAME' needs 'in'"));
-                }
-                self.expect_keyword("do", "the words of 'for'")?;
-                let body = self.script(&["done"])?;
-                self.expect_keyword("done", "'do'")?;
-                self.depth -= 1;
-                Ok(Command::For {
-                    var,
-                    words,
-                    body,
-                    pos,
-                })
-            }
+            Some("for") => self.for_command(pos),
             Some("{") => {
                 self.next();
                 self.deeper(pos)?;
@@ -313,6 +242,80 @@ impl Parser {
         }
     }
 
+    /// `if …; then …; elif …; then …; else …; fi`
+    fn if_command(&mut self, pos: Pos) -> Result<Command, ParseError> {
+        self.next();
+        self.deeper(pos)?;
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        loop {
+            let condition = self.script(&["then"])?;
+            self.expect_keyword("then", "the condition of 'if'")?;
+            let body = self.script(&["elif", "else", "fi"])?;
+            branches.push((condition, body));
+            match self.keyword() {
+                Some("elif") => {
+                    self.next();
+                }
+                Some("else") => {
+                    self.next();
+                    otherwise = Some(self.script(&["fi"])?);
+                    self.expect_keyword("fi", "'else'")?;
+                    break;
+                }
+                _ => {
+                    self.expect_keyword("fi", "'then'")?;
+                    break;
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(Command::If {
+            branches,
+            otherwise,
+            pos,
+        })
+    }
+
+    /// `for NAME in WORDS; do …; done`
+    fn for_command(&mut self, pos: Pos) -> Result<Command, ParseError> {
+        self.next();
+        self.deeper(pos)?;
+        let var = match &self.peek().tok {
+            Tok::Word(w) => w
+                .plain()
+                .filter(|v| is_name(v))
+                .map(str::to_string)
+                .ok_or_else(|| Self::error_at(self.peek().pos, "'for' needs a variable name"))?,
+            _ => {
+                return Err(Self::error_at(
+                    self.peek().pos,
+                    "'for' needs a variable name",
+                ))
+            }
+        };
+        self.next();
+        let mut words = Vec::new();
+        if self.at_keyword("in") {
+            self.next();
+            while let Tok::Word(w) = &self.peek().tok {
+                words.push(w.clone());
+                self.next();
+            }
+        } else {
+            return Err(Self::error_at(self.peek().pos, "'for NAME' needs 'in'"));
+        }
+        self.expect_keyword("do", "the words of 'for'")?;
+        let body = self.script(&["done"])?;
+        self.expect_keyword("done", "'do'")?;
+        self.depth -= 1;
+        Ok(Command::For {
+            var,
+            words,
+            body,
+            pos,
+        })
+    }
     fn simple(&mut self, pos: Pos) -> Result<Command, ParseError> {
         let mut assigns = Vec::new();
         let mut words: Vec<Word> = Vec::new();

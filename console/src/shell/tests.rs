@@ -325,3 +325,109 @@ fn runaway_scripts_stop_at_a_named_limit() {
         "output or steps are bounded"
     );
 }
+
+/// `x` of 1 MiB (16 bytes doubled 16 times), then `rest`.
+fn with_one_mib(rest: &str) -> (Vec<Line>, Shell) {
+    run(&format!(
+        "x=aaaaaaaaaaaaaaaa\nfor i in $(seq 16); do x=$x$x; done\n{rest}"
+    ))
+}
+
+#[test]
+fn output_is_bounded_in_bytes_as_well_as_lines() {
+    let (out, shell) = with_one_mib("for i in $(seq 5000); do echo \"$x\"; done; echo never");
+    assert_eq!(shell.vars["x"].len(), 1 << 20);
+    // 7 lines of 1 MiB and their ends fit in 8 MiB; the 8th does not.
+    let printed: Vec<usize> = out
+        .iter()
+        .filter_map(|l| match l {
+            Line::Out(s) => Some(s.len()),
+            Line::Err(_) => None,
+        })
+        .collect();
+    assert_eq!(printed, vec![1 << 20; 7]);
+    assert_eq!(
+        texts(&out).last().unwrap(),
+        "E:bash: the script was stopped: it printed more than 8 MiB (the simulator's output limit)"
+    );
+    assert_eq!(shell.status, 1);
+    // Standard error counts too.
+    let (out, _) = with_one_mib("for i in $(seq 5000); do [ \"$x\" -lt 1 ]; done");
+    assert!(texts(&out)
+        .last()
+        .unwrap()
+        .ends_with("more than 8 MiB (the simulator's output limit)"));
+    assert!(out.len() < 10, "{}", out.len());
+}
+
+#[test]
+fn a_huge_word_is_refused_before_it_is_built() {
+    // `echo $x$x…` of 3 GiB, and its spread-out twin `echo $x $x …`.
+    for separator in ["", " "] {
+        let words = vec!["$x"; 3 << 10].join(separator);
+        let (out, shell) = with_one_mib(&format!("echo {words}; echo never"));
+        assert_eq!(
+            texts(&out),
+            ["E:bash: the script was stopped: one command's words would hold more than 4 MiB (the simulator's expansion limit)"]
+        );
+        assert_eq!(shell.status, 1);
+    }
+    // Three are allowed: the limit is on the words, not on echo.
+    let (out, _) = with_one_mib("echo $x$x $x | wc -c");
+    assert_eq!(texts(&out), [((3 << 20) + 2).to_string()]);
+    // A million one-letter fields cost more than their letters.
+    let (out, _) = run("y=\"a a a a a a a a a a a a a a a a \"\nfor i in $(seq 15); do y=$y$y; done\nfor w in $y; do :; done");
+    assert!(
+        texts(&out).last().unwrap().contains("expansion limit"),
+        "{:?}",
+        texts(&out).last()
+    );
+}
+
+#[test]
+fn all_variables_together_are_bounded() {
+    let (out, shell) = with_one_mib("for i in $(seq 100); do export v$i=\"$x\"; done; echo never");
+    assert_eq!(
+        texts(&out).last().unwrap(),
+        "E:bash: the script was stopped: the variables would hold more than 64 MiB together (the simulator's variable limit)"
+    );
+    let held: usize = shell.vars.iter().map(|(k, v)| k.len() + v.len()).sum();
+    assert!(held <= super::eval::MAX_VARS_BYTES, "{held}");
+    assert!(shell.vars.contains_key("v62") && !shell.vars.contains_key("v64"));
+    // Unsetting gives the room back; a function's arguments count while it runs.
+    let (out, _) = with_one_mib(
+        "for i in $(seq 60); do export v$i=\"$x\"; done\nfor i in $(seq 60); do unset v$i; done\nfor i in $(seq 60); do export w$i=\"$x\"; done\nf() { echo $#; }\nf \"$x\" \"$x\"\nf \"$x\" \"$x\" \"$x\"\necho never",
+    );
+    assert_eq!(
+        texts(&out),
+        [
+            "2",
+            "E:bash: the script was stopped: the variables would hold more than 64 MiB together (the simulator's variable limit)"
+        ]
+    );
+}
+
+#[test]
+fn malformed_arithmetic_fails_when_it_runs_not_before() {
+    assert!(check("echo before; echo $((1 ? 2 : 3))").is_ok());
+    let (out, shell) = run("echo before; echo $((1 ? 2 : 3)); echo never");
+    assert_eq!(
+        texts(&out),
+        [
+            "before",
+            "E:bash: $(( 1 ? 2 : 3 )): '?' is not an arithmetic operator"
+        ]
+    );
+    assert_eq!(shell.status, 1);
+    // The tree is built once: a loop reads the variable anew each turn.
+    let (out, _) = run("i=0; while [ $i -lt 3 ]; do i=$(( i + 1 )); echo $(( i * i )); done");
+    assert_eq!(texts(&out), ["1", "4", "9"]);
+    let tree = super::parser::parse("echo $(( (a + 1) * 2 ))").unwrap();
+    let super::ast::Command::Simple { words, .. } = &tree.items[0].first.commands[0] else {
+        panic!("{tree:?}")
+    };
+    let super::ast::Part::Arithmetic { tree, .. } = &words[1].parts[0] else {
+        panic!("{words:?}")
+    };
+    assert_eq!(tree.as_ref().unwrap().to_string(), "((a + 1) * 2)");
+}

@@ -1,0 +1,314 @@
+//! Bash arithmetic (`$(( … ))`): parsed once, with the script, into an
+//! [`Arith`] tree; the evaluator walks the tree with checked integers.
+//!
+//! A malformed expression is not a parse error of the script: the lexer
+//! keeps the message in the tree and the evaluator reports it when the
+//! expression runs, as bash does (the lines before it still run).
+
+use std::collections::BTreeMap;
+
+use super::ast::{Arith, ArithOp};
+use super::lexer::MAX_NESTING;
+
+/// How deep an expression's tree may be: evaluating (and dropping) it
+/// recurses once a level, and a long `1+1+…` chain is as deep as it is long.
+pub const MAX_DEPTH: usize = 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Num(i64),
+    Var(String),
+    Op(&'static str),
+}
+
+impl Tok {
+    fn text(&self) -> String {
+        match self {
+            Tok::Num(n) => n.to_string(),
+            Tok::Var(name) => name.clone(),
+            Tok::Op(o) => o.to_string(),
+        }
+    }
+}
+
+const OPS: [&str; 16] = [
+    "&&", "||", "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%", "(", ")", "!",
+];
+
+fn tokens(expr: &str) -> Result<Vec<Tok>, String> {
+    let chars: Vec<char> = expr.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c.is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let text: String = chars[start..i].iter().collect();
+            let n = text
+                .parse()
+                .map_err(|_| format!("{text}: number too large"))?;
+            out.push(Tok::Num(n));
+        } else if c.is_alphabetic() || c == '_' || c == '$' {
+            // `$name` and `name` are the same variable; a lone `$` names the
+            // empty one (which is unset, so 0).
+            if c == '$' {
+                i += 1;
+            }
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            out.push(Tok::Var(chars[start..i].iter().collect()));
+        } else {
+            let rest: String = chars[i..chars.len().min(i + 2)].iter().collect();
+            let op = OPS
+                .iter()
+                .find(|o| rest.starts_with(**o))
+                .ok_or_else(|| format!("'{c}' is not an arithmetic operator"))?;
+            i += op.len();
+            out.push(Tok::Op(op));
+        }
+    }
+    Ok(out)
+}
+
+/// Parses the text between `$((` and `))`.
+pub fn parse(expr: &str) -> Result<Arith, String> {
+    let tokens = tokens(expr)?;
+    let mut parser = Parser {
+        tokens: &tokens,
+        at: 0,
+        nesting: 0,
+    };
+    let tree = parser.binary(0)?;
+    if let Some(t) = tokens.get(parser.at) {
+        return Err(format!("syntax error near '{}'", t.text()));
+    }
+    Ok(tree)
+}
+
+struct Parser<'t> {
+    tokens: &'t [Tok],
+    at: usize,
+    /// Parentheses and unary operators the parser is inside (it recurses
+    /// once for each).
+    nesting: usize,
+}
+
+fn binary_op(op: &str) -> Option<(ArithOp, u8)> {
+    Some(match op {
+        "||" => (ArithOp::Or, 1),
+        "&&" => (ArithOp::And, 2),
+        "==" => (ArithOp::Eq, 3),
+        "!=" => (ArithOp::Ne, 3),
+        "<" => (ArithOp::Lt, 4),
+        "<=" => (ArithOp::Le, 4),
+        ">" => (ArithOp::Gt, 4),
+        ">=" => (ArithOp::Ge, 4),
+        "+" => (ArithOp::Add, 5),
+        "-" => (ArithOp::Sub, 5),
+        "*" => (ArithOp::Mul, 6),
+        "/" => (ArithOp::Div, 6),
+        "%" => (ArithOp::Rem, 6),
+        _ => return None,
+    })
+}
+
+impl Parser<'_> {
+    /// Operators binding tighter than `min`, left to right (precedence climbing).
+    fn binary(&mut self, min: u8) -> Result<Arith, String> {
+        let mut left = self.unary()?;
+        while let Some(Tok::Op(op)) = self.tokens.get(self.at) {
+            let Some((op, p)) = binary_op(op).filter(|(_, p)| *p > min) else {
+                break;
+            };
+            self.at += 1;
+            let right = self.binary(p)?;
+            left = Arith::Binary(op, Box::new(left), Box::new(right));
+            if left.depth() > MAX_DEPTH {
+                return Err(format!("the expression is deeper than {MAX_DEPTH} levels"));
+            }
+        }
+        Ok(left)
+    }
+
+    fn deeper(&mut self) -> Result<(), String> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(format!(
+                "parentheses and signs nest deeper than {MAX_NESTING} levels"
+            ));
+        }
+        Ok(())
+    }
+
+    fn unary(&mut self) -> Result<Arith, String> {
+        let tok = self.tokens.get(self.at).cloned();
+        self.at += usize::from(tok.is_some());
+        let tree = match tok {
+            Some(Tok::Num(n)) => Arith::Num(n),
+            Some(Tok::Var(name)) => Arith::Var(name),
+            Some(Tok::Op(op @ ("-" | "+" | "!"))) => {
+                self.deeper()?;
+                let operand = Box::new(self.unary()?);
+                self.nesting -= 1;
+                match op {
+                    "-" => Arith::Neg(operand),
+                    "+" => Arith::Plus(operand),
+                    _ => Arith::Not(operand),
+                }
+            }
+            Some(Tok::Op("(")) => {
+                self.deeper()?;
+                let inner = self.binary(0)?;
+                self.nesting -= 1;
+                if self.tokens.get(self.at) != Some(&Tok::Op(")")) {
+                    return Err("')' expected".into());
+                }
+                self.at += 1;
+                inner
+            }
+            Some(other) => return Err(format!("syntax error near '{}'", other.text())),
+            None => return Err("an operand is missing".into()),
+        };
+        Ok(tree)
+    }
+}
+
+/// A variable's value as a number: unset or empty is 0.
+fn variable(name: &str, vars: &BTreeMap<String, String>) -> Result<i64, String> {
+    let value = vars.get(name).map(|v| v.trim()).unwrap_or_default();
+    if value.is_empty() {
+        return Ok(0);
+    }
+    value
+        .parse()
+        .map_err(|_| format!("{name}: '{value}' is not a whole number"))
+}
+
+/// Evaluates `tree` with checked integers. Every variable is read first, in
+/// the order the expression names them, so a variable that is not a number
+/// is the error even where a division by 0 comes earlier.
+pub fn eval(tree: &Arith, vars: &BTreeMap<String, String>) -> Result<i64, String> {
+    check_variables(tree, vars)?;
+    value(tree, vars)
+}
+
+fn check_variables(tree: &Arith, vars: &BTreeMap<String, String>) -> Result<(), String> {
+    match tree {
+        Arith::Num(_) => Ok(()),
+        Arith::Var(name) => variable(name, vars).map(|_| ()),
+        Arith::Neg(a) | Arith::Plus(a) | Arith::Not(a) => check_variables(a, vars),
+        Arith::Binary(_, a, b) => {
+            check_variables(a, vars)?;
+            check_variables(b, vars)
+        }
+    }
+}
+
+fn value(tree: &Arith, vars: &BTreeMap<String, String>) -> Result<i64, String> {
+    Ok(match tree {
+        Arith::Num(n) => *n,
+        Arith::Var(name) => variable(name, vars)?,
+        Arith::Neg(a) => {
+            let v = value(a, vars)?;
+            v.checked_neg().ok_or_else(|| format!("-{v} overflows"))?
+        }
+        Arith::Plus(a) => value(a, vars)?,
+        Arith::Not(a) => i64::from(value(a, vars)? == 0),
+        // Both sides are evaluated, `&&` and `||` included: the simulator's
+        // arithmetic has always been eager, and scripts rely on its errors.
+        Arith::Binary(op, a, b) => {
+            let (left, right) = (value(a, vars)?, value(b, vars)?);
+            let overflow = || format!("{left} {op} {right} overflows");
+            match op {
+                ArithOp::Add => left.checked_add(right).ok_or_else(overflow)?,
+                ArithOp::Sub => left.checked_sub(right).ok_or_else(overflow)?,
+                ArithOp::Mul => left.checked_mul(right).ok_or_else(overflow)?,
+                ArithOp::Div | ArithOp::Rem if right == 0 => return Err("division by 0".into()),
+                ArithOp::Div => left.checked_div(right).ok_or_else(overflow)?,
+                ArithOp::Rem => left.checked_rem(right).ok_or_else(overflow)?,
+                ArithOp::Lt => i64::from(left < right),
+                ArithOp::Le => i64::from(left <= right),
+                ArithOp::Gt => i64::from(left > right),
+                ArithOp::Ge => i64::from(left >= right),
+                ArithOp::Eq => i64::from(left == right),
+                ArithOp::Ne => i64::from(left != right),
+                ArithOp::And => i64::from(left != 0 && right != 0),
+                ArithOp::Or => i64::from(left != 0 || right != 0),
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(expr: &str, vars: &[(&str, &str)]) -> Result<i64, String> {
+        let vars = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        eval(&parse(expr)?, &vars)
+    }
+
+    #[test]
+    fn the_tree_is_built_once_with_bash_precedence_and_prints_back() {
+        let tree = parse(" (i + 1) * 2 - -$j % 3 ").unwrap();
+        assert_eq!(tree.to_string(), "(((i + 1) * 2) - (-j % 3))");
+        assert_eq!(
+            parse("a || b && !c == d < e").unwrap().to_string(),
+            "(a || (b && (!c == (d < e))))"
+        );
+        assert_eq!(parse("1 - 2 - 3").unwrap().to_string(), "((1 - 2) - 3)");
+    }
+
+    #[test]
+    fn it_evaluates_as_before_and_reports_the_same_errors() {
+        assert_eq!(run("a * 6 + (a > 5 && a < 10)", &[("a", " 7 ")]), Ok(43));
+        assert_eq!(run("1 - 2 - 3", &[]), Ok(-4));
+        assert_eq!(run("unset + 1", &[("unset", "")]), Ok(1));
+        assert_eq!(
+            run("9223372036854775807 + 1", &[]),
+            Err("9223372036854775807 + 1 overflows".into())
+        );
+        assert_eq!(run("1 % 0", &[]), Err("division by 0".into()));
+        assert_eq!(
+            run("1 / 0 + x", &[("x", "abc")]),
+            Err("x: 'abc' is not a whole number".into()),
+            "variables are read before anything is computed"
+        );
+        assert_eq!(
+            parse("1 ? 2 : 3"),
+            Err("'?' is not an arithmetic operator".into())
+        );
+        assert_eq!(parse("(1 + 2"), Err("')' expected".into()));
+        assert_eq!(parse("1 +"), Err("an operand is missing".into()));
+        assert_eq!(parse("1 2"), Err("syntax error near '2'".into()));
+        assert_eq!(
+            parse("99999999999999999999"),
+            Err("99999999999999999999: number too large".into())
+        );
+    }
+
+    #[test]
+    fn deep_expressions_are_refused_not_a_stack_overflow() {
+        let parens = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse(&parens).unwrap_err().contains("nest deeper than 64"));
+        let signs = format!("{}1", "-".repeat(100_000));
+        assert!(parse(&signs).unwrap_err().contains("nest deeper than 64"));
+        let chain = format!("1{}", "+1".repeat(100_000));
+        assert_eq!(
+            parse(&chain),
+            Err(format!("the expression is deeper than {MAX_DEPTH} levels"))
+        );
+        let long = format!("1{}", "+1".repeat(MAX_DEPTH - 1));
+        assert_eq!(run(&long, &[]), Ok(MAX_DEPTH as i64));
+    }
+}

@@ -1,0 +1,191 @@
+//! The expressions `test`, `[` and `[[ ]]` evaluate: `!`, `-a`/`&&`,
+//! `-o`/`||`, `( )`, string and integer comparisons, `-z`/`-n`; in `[[ ]]`,
+//! `==` and `!=` match an unquoted right side as a glob pattern.
+//!
+//! Each argument comes with whether it was quoted, since in `[[ ]]` a
+//! quoted right side is literal.
+
+/// Evaluates test's arguments: `!`, `-a`/`&&`, `-o`/`||`, `( )`, string
+/// and integer comparisons, `-z`/`-n`. In `[[ ]]` (`extended`), `==` and `!=`
+/// match an unquoted right side as a glob pattern.
+pub fn test_expr(args: &[(String, bool)], extended: bool) -> Result<bool, String> {
+    let mut at = 0;
+    let mut cx = Cx {
+        ext: extended,
+        depth: 0,
+    };
+    let value = test_or(args, &mut at, &mut cx)?;
+    if at != args.len() {
+        return Err(format!("unexpected '{}'", args[at].0));
+    }
+    Ok(value)
+}
+
+/// Parentheses one test may nest: each level recurses, and the arguments
+/// may come from a variable of any length.
+pub const MAX_PARENS: usize = 64;
+
+/// What every level of the evaluation reads.
+struct Cx {
+    /// `[[ ]]` rather than `test` or `[`.
+    ext: bool,
+    /// Parentheses the evaluation is inside.
+    depth: usize,
+}
+
+fn test_or(args: &[(String, bool)], at: &mut usize, cx: &mut Cx) -> Result<bool, String> {
+    let mut v = test_and(args, at, cx)?;
+    while args
+        .get(*at)
+        .is_some_and(|(a, _)| a == "-o" || (cx.ext && a == "||"))
+    {
+        *at += 1;
+        let r = test_and(args, at, cx)?;
+        v = v || r;
+    }
+    Ok(v)
+}
+
+fn test_and(args: &[(String, bool)], at: &mut usize, cx: &mut Cx) -> Result<bool, String> {
+    let mut v = test_not(args, at, cx)?;
+    while args
+        .get(*at)
+        .is_some_and(|(a, _)| a == "-a" || (cx.ext && a == "&&"))
+    {
+        *at += 1;
+        let r = test_not(args, at, cx)?;
+        v = v && r;
+    }
+    Ok(v)
+}
+
+fn test_not(args: &[(String, bool)], at: &mut usize, cx: &mut Cx) -> Result<bool, String> {
+    // A loop, not a recursion: `! ! ! …` may be a million words long.
+    let mut negate = false;
+    while args.get(*at).is_some_and(|(a, _)| a == "!") && *at + 1 < args.len() {
+        *at += 1;
+        negate = !negate;
+    }
+    Ok(test_primary(args, at, cx)? != negate)
+}
+
+fn test_primary(args: &[(String, bool)], at: &mut usize, cx: &mut Cx) -> Result<bool, String> {
+    let get = |i: usize| args.get(i).map(|(a, _)| a.as_str());
+    if get(*at) == Some("(") {
+        *at += 1;
+        cx.depth += 1;
+        if cx.depth > MAX_PARENS {
+            return Err(format!("parentheses nest deeper than {MAX_PARENS} levels"));
+        }
+        let v = test_or(args, at, cx)?;
+        cx.depth -= 1;
+        if get(*at) != Some(")") {
+            return Err("')' expected".into());
+        }
+        *at += 1;
+        return Ok(v);
+    }
+    // Binary operators.
+    if let (Some(left), Some(op)) = (get(*at), get(*at + 1)) {
+        let binary = [
+            "=", "==", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "<", ">",
+        ];
+        if binary.contains(&op) && *at + 2 < args.len() {
+            let (right, right_quoted) = &args[*at + 2];
+            *at += 3;
+            let int = |s: &str| -> Result<i64, String> {
+                s.trim()
+                    .parse::<i64>()
+                    .map_err(|_| format!("{s}: integer expression expected"))
+            };
+            return Ok(match op {
+                "=" | "==" if cx.ext && !right_quoted => glob(right, left),
+                "!=" if cx.ext && !right_quoted => !glob(right, left),
+                "=" | "==" => left == right,
+                "!=" => left != right,
+                "<" => left < right.as_str(),
+                ">" => left > right.as_str(),
+                "-eq" => int(left)? == int(right)?,
+                "-ne" => int(left)? != int(right)?,
+                "-lt" => int(left)? < int(right)?,
+                "-le" => int(left)? <= int(right)?,
+                "-gt" => int(left)? > int(right)?,
+                _ => int(left)? >= int(right)?,
+            });
+        }
+    }
+    match (get(*at), get(*at + 1)) {
+        (Some("-z"), Some(s)) => {
+            *at += 2;
+            Ok(s.is_empty())
+        }
+        (Some("-n"), Some(s)) => {
+            *at += 2;
+            Ok(!s.is_empty())
+        }
+        (Some(s), _) => {
+            *at += 1;
+            Ok(!s.is_empty())
+        }
+        (None, _) => Ok(false),
+    }
+}
+
+/// Glob matching with `*` and `?`.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(args: &[&str], extended: bool) -> Result<bool, String> {
+        let args: Vec<(String, bool)> = args.iter().map(|a| (a.to_string(), false)).collect();
+        test_expr(&args, extended)
+    }
+
+    #[test]
+    fn long_negations_and_deep_parentheses_neither_recurse_nor_crash() {
+        let mut nots = vec!["!"; 1_000_001];
+        nots.push("x");
+        assert_eq!(t(&nots, false), Ok(false));
+        nots.remove(0);
+        assert_eq!(t(&nots, false), Ok(true));
+        let mut parens = vec!["("; 100_000];
+        parens.push("x");
+        assert!(t(&parens, true)
+            .unwrap_err()
+            .contains("nest deeper than 64 levels"));
+        let nested = [
+            "(", "(", "a", "==", "a*", ")", "&&", "!", "(", "1", "-gt", "2", ")", ")",
+        ];
+        assert_eq!(t(&nested, true), Ok(true));
+        assert_eq!(
+            t(&["(", "a", "==", "a*", ")"], false),
+            Ok(false),
+            "no globs in test"
+        );
+    }
+}
