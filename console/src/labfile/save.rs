@@ -182,7 +182,12 @@ impl<'io, I: LabIo> OpenLab<'io, I> {
         }
         io.set_len(file, at + bytes.len() as u64)
             .map_err(|e| ("cutting off what followed the new frame", e))?;
-        io.sync(file).map_err(|e| ("flushing it to disk", e))
+        io.sync(file).map_err(|e| ("flushing it to disk", e))?;
+        // The name too: if an earlier save's rename was never flushed (its
+        // folder flush failed), a power cut could otherwise bring back the
+        // file from before it. Cheap when the folder has nothing to flush.
+        io.sync_dir(&folder_of(self.lock.path()))
+            .map_err(|e| ("flushing the folder to disk", e))
     }
 
     /// Replaces the lab with `bytes` so that a crash, a full disk or a kill
