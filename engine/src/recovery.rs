@@ -215,22 +215,48 @@ fn collect(
             )),
         }
     }
-    report.opens = opens(&mut report.recovered);
+    report.opens = opens(&mut report.recovered, &mut report.dropped);
 }
 
-/// Does a lab open from `records`? As they are, else from their log alone
-/// (checkpoints dropped and a new one made, as an import does).
-fn opens(records: &mut BTreeMap<String, Vec<u8>>) -> std::result::Result<usize, String> {
-    match store::Journal::open(records) {
-        Ok(opened) => Ok(opened.journal.lab().operations()),
-        Err(first) => {
-            let replayed = store::import(&store::export(records))
-                .map_err(|e| format!("{first}; from the log alone: {e}"))?;
-            let opened = store::Journal::open(&replayed).map_err(|e| e.to_string())?;
-            *records = replayed;
-            Ok(opened.journal.lab().operations())
+/// Does a lab open from `records`? As they are; else from the newest
+/// checkpoint and the log after it (the history before it dropped, as when
+/// an entry of it is lost); else from the log alone (checkpoints dropped and
+/// a new one made, as an import does). What is left out is named in `dropped`.
+fn opens(
+    records: &mut BTreeMap<String, Vec<u8>>,
+    dropped: &mut Vec<String>,
+) -> std::result::Result<usize, String> {
+    if records.is_empty() {
+        return Err("no record in it verifies".into());
+    }
+    let first = match store::Journal::open(records) {
+        Ok(opened) => return Ok(opened.journal.lab().operations()),
+        Err(e) => e.to_string(),
+    };
+    let newest = store::newest_checkpoint(records.keys());
+    let recent: BTreeMap<String, Vec<u8>> = records
+        .iter()
+        .filter(|(k, _)| store::opens_from(k, newest))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if newest.is_some() {
+        if let Ok(opened) = store::Journal::open(&recent) {
+            let older = records.len() - recent.len();
+            dropped.push(format!(
+                "{older} log entries before the newest checkpoint (the history before it; the lab itself is in the checkpoint), because {first}"
+            ));
+            *records = recent;
+            return Ok(opened.journal.lab().operations());
         }
     }
+    let replayed = store::import(&store::export(records))
+        .map_err(|e| format!("{first}; from the log alone: {e}"))?;
+    let opened = store::Journal::open(&replayed).map_err(|e| e.to_string())?;
+    dropped.push(format!(
+        "every checkpoint (the lab is replayed from its log), because {first}"
+    ));
+    *records = replayed;
+    Ok(opened.journal.lab().operations())
 }
 
 /// Incremental FNV-1a, the hash [`stable_hash_bytes`] computes in one go.
