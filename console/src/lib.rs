@@ -20,12 +20,15 @@
 //! | `explain <command>`: each option, and the rules it touches | [`explain`] (`explain.rs`) |
 //! | Resource Manager templates: lexer, parser, syntax tree, evaluator, deployment (linear, capped, preflight) | [`arm`] (`arm/`) |
 //! | the console itself: a lab, a shell, the commands it ran | [`Console`] (here) |
-//! | the native program | `main.rs` |
+//! | the native lab file: one writer (a lock), safe saves, truthful failures | [`labfile`] (`labfile/`, not in the wasm build) |
+//! | the native program: arguments (clap), `run`, `deploy`, `check`, `recover`, `completions` | `main.rs` |
 
 pub mod arm;
 pub mod az;
 pub mod drills;
 pub mod explain;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod labfile;
 pub mod lessons;
 pub mod output;
 pub mod pace;

@@ -2,236 +2,359 @@
 //!
 //! ```text
 //! snaplab run script.sh [--state lab.snaplab]    # or the script on standard input
+//! snaplab deploy template.json -g rg [--state lab.snaplab]
+//! snaplab check lab.snaplab                      # verify every record and frame
+//! snaplab recover lab.snaplab --to new.snaplab   # keep everything that verifies
+//! snaplab completions bash
 //! ```
 //! `--state` loads the lab from a file exported by the app (or an earlier
-//! run) and saves it back after the script; the output is the same as the
-//! app's console prints for the same script.
+//! run) and saves it back after the script, holding the file's lock from
+//! open to the end of the save (see `snaplab_console::labfile`); the output
+//! is the same as the app's console prints for the same script.
 
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use snaplab_console::labfile::{self, OpenLab, RealIo, Wait};
 use snaplab_console::{Console, Language, Line};
-use snaplab_engine::state_file;
+use snaplab_engine::recovery;
 
-const USAGE: &str = "usage: snaplab run [SCRIPT] [--shell az|pwsh] [--state LAB.snaplab]\n\
-       snaplab deploy TEMPLATE.json -g RESOURCE_GROUP [--parameters name=value ...] [--state LAB.snaplab]\n\
-  SCRIPT   a bash script of az / sim commands, or Azure PowerShell if it ends in .ps1 or\n\
-           --shell pwsh is given (standard input if omitted or '-')\n\
-  deploy   the same as 'az deployment group create -g RG --template-file TEMPLATE.json'\n\
-  --state  load the lab from this file (the app's export format) and save it back\n";
+#[derive(Parser)]
+#[command(
+    name = "snaplab",
+    version,
+    about = "Azure managed-disk incremental snapshots, simulated: run az / Azure PowerShell scripts and templates against a lab kept in a file",
+    arg_required_else_help = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a bash script of az / sim commands, or Azure PowerShell (a .ps1 file, or --shell pwsh).
+    Run {
+        /// The script (standard input if omitted or '-').
+        #[arg(value_parser = clap::value_parser!(PathBuf))]
+        script: Option<PathBuf>,
+        /// The script's language (default: pwsh for a .ps1 file, else az).
+        #[arg(long, value_enum)]
+        shell: Option<Shell>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// The same as 'az deployment group create -g RG --template-file TEMPLATE'.
+    Deploy {
+        #[arg(value_parser = clap::value_parser!(PathBuf))]
+        template: PathBuf,
+        /// The resource group to deploy into.
+        #[arg(short = 'g', long = "resource-group")]
+        group: String,
+        /// Template parameters: name=value (several may follow one --parameters).
+        #[arg(short = 'p', long, num_args = 1..)]
+        parameters: Vec<String>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Verify every record and frame of a lab file and report any damage (exit 0 clean, 1 damaged).
+    Check {
+        #[arg(value_parser = clap::value_parser!(PathBuf))]
+        file: PathBuf,
+    },
+    /// Write a new lab file from everything in FILE that verifies, and report what was dropped.
+    Recover {
+        #[arg(value_parser = clap::value_parser!(PathBuf))]
+        file: PathBuf,
+        /// The new lab file (never overwritten if it exists).
+        #[arg(long, value_parser = clap::value_parser!(PathBuf))]
+        to: PathBuf,
+    },
+    /// Print a shell completion script (e.g. `snaplab completions bash > ~/.local/share/bash-completion/completions/snaplab`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Args)]
+struct StateArgs {
+    /// Load the lab from this file (the app's export format) and save it back.
+    #[arg(long, value_name = "LAB.snaplab", value_parser = clap::value_parser!(PathBuf))]
+    state: Option<PathBuf>,
+    /// If another run is using the lab file, refuse at once instead of waiting.
+    #[arg(long)]
+    no_wait: bool,
+    /// How long to wait for another run to finish with the lab file.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    wait_timeout: u64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Shell {
+    #[value(alias = "bash")]
+    Az,
+    #[value(alias = "powershell")]
+    Pwsh,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("snaplab: {message}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn run(args: &[String]) -> Result<ExitCode, String> {
-    let mut script_path = None;
-    let mut state = None;
-    let mut rest = args.iter();
-    let mut deploy_script = None;
-    let mut language = None;
-    match rest.next().map(String::as_str) {
-        Some("run") => {}
-        Some("deploy") => {
-            // `snaplab deploy T.json -g RG [--parameters k=v …] [--state F]` is
-            // the az command, run by the same console.
-            let mut words = vec![
-                "az".to_string(),
-                "deployment".into(),
-                "group".into(),
-                "create".into(),
-            ];
-            let mut template = None;
-            let mut parts = rest.by_ref().peekable();
-            while let Some(a) = parts.next() {
-                match a.as_str() {
-                    "--state" => state = Some(parts.next().ok_or("--state needs a file")?.clone()),
-                    "-g" | "--resource-group" | "--parameters" | "-p" => {
-                        words.push(a.clone());
-                        words.push(parts.next().ok_or(format!("{a} needs a value"))?.clone());
-                    }
-                    other if other.contains('=') => words.push(other.to_string()),
-                    other => template = Some(other.to_string()),
-                }
-            }
-            let template = template.ok_or(format!("deploy needs a template file\n{USAGE}"))?;
-            words.push("--template-file".into());
-            words.push(template);
-            deploy_script = Some(
-                words
-                    .iter()
-                    .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
-                    .collect::<Vec<_>>()
-                    .join(" "),
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run {
+            script,
+            shell,
+            state,
+        } => run(script.as_deref(), shell, &state),
+        Command::Deploy {
+            template,
+            group,
+            parameters,
+            state,
+        } => deploy(&template, &group, &parameters, &state),
+        Command::Check { file } => check(&file),
+        Command::Recover { file, to } => recover(&file, &to),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "snaplab",
+                &mut std::io::stdout(),
             );
+            Ok(ExitCode::SUCCESS)
         }
-        Some("--help" | "-h") | None => {
-            print!("{USAGE}");
-            return Ok(ExitCode::SUCCESS);
-        }
-        Some(other) => return Err(format!("unknown command '{other}'\n{USAGE}")),
-    }
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--state" => state = Some(rest.next().ok_or("--state needs a file")?.clone()),
-            "--shell" => {
-                language = Some(match rest.next().map(String::as_str) {
-                    Some("az" | "bash") => Language::Bash,
-                    Some("pwsh" | "powershell") => Language::PowerShell,
-                    other => return Err(format!("--shell takes az or pwsh, not {other:?}")),
-                })
-            }
-            path => script_path = Some(path.to_string()),
-        }
-    }
-    let language = language.unwrap_or(
-        if script_path.as_deref().is_some_and(|p| p.ends_with(".ps1")) {
-            Language::PowerShell
-        } else {
-            Language::Bash
-        },
-    );
-    let script = match (deploy_script, script_path.as_deref()) {
-        (Some(script), _) => script,
-        (None, path) => read_script(path)?,
     };
-    run_script(&script, language, state)
-}
-
-fn read_script(path: Option<&str>) -> Result<String, String> {
-    Ok(match path {
-        None | Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| format!("reading standard input: {e}"))?;
-            text
-        }
-        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?,
+    result.unwrap_or_else(|message| {
+        eprintln!("snaplab: {message}");
+        ExitCode::from(2)
     })
 }
 
-fn run_script(script: &str, language: Language, state: Option<String>) -> Result<ExitCode, String> {
-    // The lab: from the state file if there is one, else new. It opens as
-    // the app opens its database (through the file's index: the checkpoint
-    // and the log after it), and a run appends what it changed.
-    let file = match &state {
-        Some(path) => match std::fs::File::open(path) {
-            Ok(file) if file.metadata().is_ok_and(|m| m.is_file()) => Some(file),
-            Ok(_) => {
-                return Err(format!(
-                    "reading {path}: it is not a file (nothing was run; the file was not changed)"
-                ))
-            }
-            // Only "not found" means a new lab: any other read error stops
-            // here, rather than running against a fresh lab and overwriting
-            // the file.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(format!(
-                    "reading {path}: {e} (nothing was run; the file was not changed)"
-                ))
-            }
-        },
-        None => None,
+fn run(script: Option<&Path>, shell: Option<Shell>, state: &StateArgs) -> Result<ExitCode, String> {
+    let language = match shell {
+        Some(Shell::Az) => Language::Bash,
+        Some(Shell::Pwsh) => Language::PowerShell,
+        None if script.is_some_and(|p| p.extension().is_some_and(|e| e == "ps1")) => {
+            Language::PowerShell
+        }
+        None => Language::Bash,
     };
-    let (mut session, loaded) = state_file::open(file.as_ref()).map_err(|e| match &state {
-        Some(path) => format!("{path}: ({}) {e}", e.code()),
-        None => format!("({}) {e}", e.code()),
+    let text = read_script(script)?;
+    run_script(&text, language, state)
+}
+
+/// `snaplab deploy T.json -g RG [--parameters k=v …]` is the az command,
+/// run by the same console.
+fn deploy(
+    template: &Path,
+    group: &str,
+    parameters: &[String],
+    state: &StateArgs,
+) -> Result<ExitCode, String> {
+    let template = template.to_str().ok_or_else(|| {
+        format!(
+            "{}: the template's name is not UTF-8 text, which az needs",
+            template.display()
+        )
     })?;
-    if let (Some(path), Some(loaded)) = (&state, &loaded) {
-        if loaded.ignored > 0 {
-            eprintln!(
-                "WARNING: {path}: its last {} bytes are a save that did not finish (or were damaged) and were passed over: the lab is as the save before it left it.",
-                loaded.ignored
-            );
+    let mut words = vec!["az", "deployment", "group", "create", "-g", group];
+    if !parameters.is_empty() {
+        words.push("--parameters");
+        words.extend(parameters.iter().map(String::as_str));
+    }
+    words.extend(["--template-file", template]);
+    let script = words
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    run_script(&script, Language::Bash, state)
+}
+
+fn read_script(path: Option<&Path>) -> Result<String, String> {
+    match path {
+        None => read_stdin(),
+        Some(p) if p.as_os_str() == "-" => read_stdin(),
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))
         }
     }
-    let mut console = Console::new(session.lab().clone());
+}
+
+fn read_stdin() -> Result<String, String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("reading standard input: {e}"))?;
+    Ok(text)
+}
+
+fn run_script(script: &str, language: Language, args: &StateArgs) -> Result<ExitCode, String> {
+    // The lab: from the state file if there is one (locked until it is
+    // saved: one writer at a time), else new.
+    let io = RealIo;
+    let mut lab = match &args.state {
+        Some(path) => Some(open_state(&io, path, args)?),
+        None => None,
+    };
+    let start = match &lab {
+        Some(lab) => lab.session.lab().clone(),
+        None => snaplab_engine::Lab::new(),
+    };
+    let mut console = Console::new(start);
     console.files = Box::new(|path| std::fs::read_to_string(path).ok());
     let transcript = console.run_in(language, script);
 
     // What ran is saved before anything is printed: a reader that goes away
     // (`… | head`) cannot lose the lab.
-    if let Some(path) = &state {
+    let mut saved = None;
+    if let Some(lab) = &mut lab {
         // Store what ran, through the same journal the app uses.
         for command in std::mem::take(&mut console.executed) {
-            let _ = session.execute(command);
+            let _ = lab.session.execute(command);
         }
-        let save = state_file::save(&mut session, loaded.as_ref(), file.as_ref())
-            .map_err(|e| format!("({}) {e}", e.code()))?;
-        let unchanged = "the previous lab file is unchanged";
-        match save {
-            state_file::Save::Nothing => {}
-            state_file::Save::Append { at, bytes } => append_at(std::path::Path::new(path), at, &bytes)
-                .map_err(|e| format!("writing {path}: {e} ({unchanged}: a partly written frame is ignored when it is next opened)"))?,
-            state_file::Save::Rewrite(bytes) => write_atomically(std::path::Path::new(path), &bytes)
-                .map_err(|e| format!("writing {path}: {e} ({unchanged})"))?,
-        }
+        lab.save().map_err(|e| e.message)?;
+        saved = Some(lab.lock.path().to_path_buf());
     }
+    // The lock is released here: the save is on disk.
+    drop(lab);
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
     for line in &transcript.lines {
         let written = match line {
             Line::Out(s) => writeln!(out, "{s}"),
             Line::Err(s) => writeln!(err, "{s}"),
         };
-        match written {
+        match written.and_then(|()| out.flush()) {
             Ok(()) => {}
             // The reader closed the pipe: stop printing, as head expects.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
-            Err(e) => return Err(e.to_string()),
+            Err(e) => {
+                return Err(match &saved {
+                    Some(path) => format!("writing the output: {e} (the lab WAS saved to {}: this run's changes are in it; do not run the script again)", path.display()),
+                    None => format!("writing the output: {e}"),
+                })
+            }
         }
     }
     Ok(ExitCode::from(transcript.status.clamp(0, 255) as u8))
 }
 
-/// Writes `bytes` at `at` and ends the file there (cutting off what a
-/// crashed run may have left after its whole part), then flushes: until the
-/// flush, a crash leaves a torn frame that the next open passes over.
-fn append_at(path: &std::path::Path, at: u64, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
-    file.seek(SeekFrom::Start(at))?;
-    file.write_all(bytes)?;
-    file.set_len(at + bytes.len() as u64)?;
-    file.sync_all()
+/// Checks and locks the `--state` file and opens its lab.
+fn open_state<'io>(
+    io: &'io RealIo,
+    path: &Path,
+    args: &StateArgs,
+) -> Result<OpenLab<'io, RealIo>, String> {
+    let real = labfile::resolve_for_writing(path)?;
+    let wait = if args.no_wait {
+        Wait::No
+    } else {
+        Wait::UpTo(Duration::from_secs(args.wait_timeout))
+    };
+    let lab = OpenLab::open(io, &real, wait, || {
+        eprintln!(
+            "snaplab: {} is in use by another snaplab run; waiting up to {} s for it to finish (--no-wait refuses at once)",
+            path.display(),
+            args.wait_timeout
+        );
+    })?;
+    for warning in &lab.warnings {
+        eprintln!("{warning}");
+    }
+    Ok(lab)
 }
 
-/// Replaces `path` with `bytes` so that a crash, a full disk or a kill at
-/// any moment leaves either the old file or the new one, never half of
-/// one: a temporary file beside it, flushed to disk, then renamed over it.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "lab.snaplab".into());
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temporary, path)?;
-        // The rename itself, made durable (best effort: not every platform
-        // can open a directory).
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+/// `snaplab check FILE`: every record and frame verified, damage reported.
+fn check(path: &Path) -> Result<ExitCode, String> {
+    let file = open_to_read(path)?;
+    let report = recovery::check(&file);
+    for line in report.describe() {
+        println!("{line}");
     }
-    result
+    Ok(if report.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `snaplab recover FILE --to NEW`: a new lab file from what verifies.
+fn recover(path: &Path, to: &Path) -> Result<ExitCode, String> {
+    let file = open_to_read(path)?;
+    let report = recovery::check(&file);
+    let bytes = report.recovered_file().map_err(|e| {
+        format!(
+            "{}: nothing in it that verifies opens as a lab ({e}); {} was not written",
+            path.display(),
+            to.display()
+        )
+    })?;
+    let mut new = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(to)
+        .map_err(|e| {
+            format!(
+                "{}: {e} (it is never overwritten: give a new name)",
+                to.display()
+            )
+        })?;
+    let written = new.write_all(&bytes).and_then(|()| new.sync_all());
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(to);
+        return Err(format!(
+            "writing {}: {e} (removed; {} is unchanged)",
+            to.display(),
+            path.display()
+        ));
+    }
+    for line in report.describe() {
+        println!("{line}");
+    }
+    println!(
+        "recovered: {} written ({} records, {} bytes); {} is unchanged",
+        to.display(),
+        report.recovered.len(),
+        bytes.len(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens a lab file to read it (never a FIFO: checked first, and opened
+/// without blocking), under a shared lock so no run is midway through a save.
+fn open_to_read(path: &Path) -> Result<std::fs::File, String> {
+    let real = labfile::resolve_for_reading(path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options
+        .open(&real)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(format!("{}: it is not a regular file", path.display()));
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match file.try_lock_shared() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
+                    "{}: still in use by another snaplab run after 30 s",
+                    path.display()
+                ))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(format!("{}: {e}", path.display())),
+        }
+    }
 }

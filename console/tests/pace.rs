@@ -27,7 +27,7 @@ struct Watch {
 
 impl Pacer for Watch {
     fn pace(&mut self, p: Progress<'_>) -> Option<Pause> {
-        if p.steps % self.every != 0 {
+        if !p.steps.is_multiple_of(self.every) {
             return None;
         }
         self.seen

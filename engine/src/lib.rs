@@ -25,6 +25,7 @@
 //! | checkpoints: the lab at a log position, so opening replays only the tail | [`checkpoint`] (`checkpoint.rs`) |
 //! | share links: the operation log in a URL | [`share`] (`share.rs`) |
 //! | the native program's `--state` file: an export, then appended frames with an index | [`state_file`] (`state_file.rs`) |
+//! | a lab file checked whole (base, every frame, every indexed record) and what verifies recovered: `snaplab check` / `recover` | [`recovery`] (`recovery.rs`) |
 //! | moving through history from kept labs, not a full replay | [`timeline`] (`timeline.rs`) |
 //! | realistic workloads for benchmarks (a training day) | [`workload`] (`workload.rs`) |
 //! | a disk's data: checked writes, reads and clears | [`disk`] (`disk.rs`) |
@@ -54,6 +55,7 @@ pub mod naming;
 pub mod page_map;
 pub mod payload;
 pub mod range_set;
+pub mod recovery;
 pub mod rest;
 pub mod rules;
 pub mod share;
