@@ -46,10 +46,22 @@ use crate::units::{GIB, PAGE_SIZE};
 pub const CHECKPOINT_EVERY: usize = 1024;
 
 const MAGIC: &[u8; 4] = b"SLCP";
+/// 3: the digest of the log it summarises follows the format, in 8 fixed
+/// bytes ([`digest_of`] reads it without decoding anything else).
 /// 2: the journal's index of stored blobs comes first; events and cost
-/// points are bounded (1 had neither). A format-1 checkpoint is refused,
+/// points are bounded (1 had neither). An older checkpoint is refused,
 /// which only means one full replay.
-const FORMAT: u64 = 2;
+const FORMAT: u64 = 3;
+
+/// The digest of the log (`crate::persist::records::chain`) a checkpoint
+/// claims to summarise, read from its header alone; `None` for another
+/// format or no checkpoint at all.
+pub fn digest_of(bytes: &[u8]) -> Option<u64> {
+    if bytes.get(..4) != Some(MAGIC.as_slice()) || bytes.get(4) != Some(&(FORMAT as u8)) {
+        return None;
+    }
+    Some(u64::from_le_bytes(bytes.get(5..13)?.try_into().ok()?))
+}
 
 /// A blob whose bytes are stored (its chunks), as the journal indexes it:
 /// the log entry that wrote it (its position and what it said), so that the
@@ -254,16 +266,18 @@ fn apply(
 /// The lab's state (all but its log) as checkpoint bytes.
 /// The lab alone (no stored blobs): what tests compare.
 pub fn encode(lab: &Lab) -> Vec<u8> {
-    encode_with(lab, &[])
+    encode_with(lab, &[], crate::persist::records::EMPTY_DIGEST)
 }
 
-/// The lab and the journal's index of the blobs stored with it.
-pub fn encode_with(lab: &Lab, stored: &[StoredBlob]) -> Vec<u8> {
+/// The lab, the journal's index of the blobs stored with it, and the
+/// digest of the log it summarises.
+pub fn encode_with(lab: &Lab, stored: &[StoredBlob], digest: u64) -> Vec<u8> {
     let mut w = Writer {
         out: MAGIC.to_vec(),
         strings: HashMap::new(),
     };
     w.u(FORMAT);
+    w.out.extend_from_slice(&digest.to_le_bytes());
     w.u(stored.len() as u64);
     for s in stored {
         w.u(s.blob);
@@ -460,7 +474,23 @@ struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
     strings: Vec<String>,
+    /// Bytes that back-references to the string table may still copy: a
+    /// reference costs a byte or two and copies its whole string, so a
+    /// crafted checkpoint of references to one long string would otherwise
+    /// ask for far more memory than it holds.
+    copy_budget: u64,
 }
+
+/// What back-references may copy: generous for names (a reference to an
+/// id of 100 bytes costs 1-3), bounded by the checkpoint's own size.
+fn copy_budget(len: usize) -> u64 {
+    (len as u64).saturating_mul(128).saturating_add(1 << 20)
+}
+
+/// The most zeros stood in for blobs freed after a checkpoint; past it the
+/// checkpoint is declined (the log is replayed instead), so memory follows
+/// what the file holds, never what a checkpoint claims.
+const PLACEHOLDER_BUDGET: u64 = 64 << 20;
 
 type Read<T> = std::result::Result<T, String>;
 
@@ -510,11 +540,17 @@ impl Reader<'_> {
                 self.strings.push(text.clone());
                 Ok(text)
             }
-            index => self
-                .strings
-                .get((index - 1) as usize)
-                .cloned()
-                .ok_or_else(|| format!("string {index} of the checkpoint is not defined")),
+            index => {
+                let text = self
+                    .strings
+                    .get((index - 1) as usize)
+                    .ok_or_else(|| format!("string {index} of the checkpoint is not defined"))?;
+                self.copy_budget = self
+                    .copy_budget
+                    .checked_sub(text.len() as u64)
+                    .ok_or("the checkpoint's strings copy more than it can hold")?;
+                Ok(text.clone())
+            }
         }
     }
     fn opt_s(&mut self) -> Read<Option<String>> {
@@ -678,13 +714,20 @@ pub fn decode_with(
         bytes,
         at: 4,
         strings: Vec::new(),
+        copy_budget: copy_budget(bytes.len()),
     };
+    let mut placeholders = PLACEHOLDER_BUDGET;
     let format = r.u()?;
     if format != FORMAT {
         return Err(format!(
             "it has format {format}; this Snaplab reads {FORMAT}"
         ));
     }
+    // The digest: checked by the journal against the log, before decoding.
+    r.at =
+        r.at.checked_add(8)
+            .filter(|&at| at <= bytes.len())
+            .ok_or("the checkpoint ends too early")?;
     let mut index = Vec::new();
     for _ in 0..r.count()? {
         let blob = r.u()?;
@@ -738,11 +781,10 @@ pub fn decode_with(
             // by a blob range the lab itself bounds (disks are at most 64 TiB),
             // that the tail's replay drops again. Bounded below by usize.
             None => {
-                let len = usize::try_from(pages * PAGE_SIZE)
-                    .ok()
-                    .filter(|&l| l <= 1 << 31)
+                placeholders = placeholders
+                    .checked_sub(pages * PAGE_SIZE)
                     .ok_or_else(|| format!("blob {id} is too large to stand in for"))?;
-                Bytes::from(vec![0u8; len])
+                Bytes::from(vec![0u8; (pages * PAGE_SIZE) as usize])
             }
         };
         blobs.insert(id, data);
