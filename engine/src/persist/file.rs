@@ -229,6 +229,13 @@ fn verify_chain(file: &(impl ReadAt + ?Sized), base: u64, size: u64) -> Result<(
 /// Reads every record: the base (its checksum checked), then each whole
 /// frame's puts and deletes in order, up to the first frame that is not.
 pub fn load_whole(file: &(impl ReadAt + ?Sized)) -> Result<Loaded> {
+    // Anything else (a multi-GB file given by mistake, a device) is refused
+    // from its first bytes, before the rest is read.
+    if file.read_at(0, 8).ok().as_deref() != Some(EXPORT_MAGIC.as_slice()) {
+        return Err(EngineError::InvalidLabFile {
+            detail: "this is not a Snaplab lab file (it does not start with SNAPLAB)".into(),
+        });
+    }
     let bytes = file
         .read_at(0, file.size())
         .map_err(|e| damaged(format!("it cannot be read ({e})")))?;

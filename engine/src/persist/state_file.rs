@@ -92,7 +92,7 @@ pub fn open(file: Option<&(impl ReadAt + ?Sized)>) -> Result<(StateSession, Opti
 /// How to store a run's changes.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Save {
-    /// Nothing changed, and the file opens through its index already.
+    /// Nothing changed: the file is left as it is.
     Nothing,
     /// Write `bytes` at `at`, and end the file there (a torn frame after
     /// the file's whole part is cut off), then flush.
@@ -114,8 +114,10 @@ pub fn save(
     let (Some(loaded), Some(file)) = (loaded, file) else {
         return Ok(Save::Rewrite(write_new(records)));
     };
-    let indexed = !loaded.whole && loaded.end == file.size();
-    if changes.is_empty() && indexed {
+    // A run that changed nothing leaves the file exactly as it was, even
+    // one read whole (it is read whole again next time; a read-only
+    // command never writes).
+    if changes.is_empty() {
         return Ok(Save::Nothing);
     }
     if !outgrown(loaded) {
