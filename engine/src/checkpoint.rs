@@ -271,7 +271,29 @@ pub fn encode(lab: &Lab) -> Vec<u8> {
 
 /// The lab, the journal's index of the blobs stored with it, and the
 /// digest of the log it summarises.
+///
+/// Every struct is destructured without `..`: a field added to the model
+/// does not compile here until it is encoded (or named as not stored, as
+/// the log is).
 pub fn encode_with(lab: &Lab, stored: &[StoredBlob], digest: u64) -> Vec<u8> {
+    let Lab {
+        clock,
+        id_counter,
+        snapshot_seq,
+        blobs,
+        current_subscription,
+        subscriptions,
+        groups,
+        disks,
+        snapshots,
+        vms,
+        events,
+        // The log is what the checkpoint stands in for.
+        log_base: _,
+        log: _,
+        costs,
+        days,
+    } = lab;
     let mut w = Writer {
         out: MAGIC.to_vec(),
         strings: HashMap::new(),
@@ -279,95 +301,192 @@ pub fn encode_with(lab: &Lab, stored: &[StoredBlob], digest: u64) -> Vec<u8> {
     w.u(FORMAT);
     w.out.extend_from_slice(&digest.to_le_bytes());
     w.u(stored.len() as u64);
-    for s in stored {
-        w.u(s.blob);
-        w.u(s.seq as u64);
-        w.s(&serde_json::to_string(&s.logged).expect("commands serialise"));
+    for StoredBlob { blob, seq, logged } in stored {
+        w.u(*blob);
+        w.u(*seq as u64);
+        w.s(&serde_json::to_string(logged).expect("commands serialise"));
     }
-    w.u(lab.clock.0);
-    w.u(lab.id_counter);
-    w.u(lab.snapshot_seq);
-    w.u(lab.blobs.len() as u64);
-    for (id, range) in &lab.blobs {
+    w.u(clock.0);
+    w.u(*id_counter);
+    w.u(*snapshot_seq);
+    w.u(blobs.len() as u64);
+    for (id, range) in blobs {
         w.u(*id);
         w.u(range.start);
         w.u(range.len());
     }
-    w.s(&lab.current_subscription);
-    w.u(lab.subscriptions.len() as u64);
-    for s in lab.subscriptions.values() {
-        w.s(&s.id);
-        w.s(&s.name);
-        w.b(s.v2_ultra_snapshots);
+    w.s(current_subscription);
+    w.u(subscriptions.len() as u64);
+    for Subscription {
+        id,
+        name,
+        v2_ultra_snapshots,
+    } in subscriptions.values()
+    {
+        w.s(id);
+        w.s(name);
+        w.b(*v2_ultra_snapshots);
     }
-    w.u(lab.groups.len() as u64);
-    for ((a, b), g) in &lab.groups {
+    w.u(groups.len() as u64);
+    for (
+        (a, b),
+        ResourceGroup {
+            subscription,
+            name,
+            location,
+        },
+    ) in groups
+    {
         w.s(a);
         w.s(b);
-        w.s(&g.subscription);
-        w.s(&g.name);
-        w.s(&g.location);
+        w.s(subscription);
+        w.s(name);
+        w.s(location);
     }
-
     // Snapshots in creation order, so each can name an earlier one as its base.
-    let mut snapshots: Vec<(&Key, &Snapshot)> = lab.snapshots.iter().collect();
-    snapshots.sort_by_key(|(_, s)| s.seq);
-    let mut newest_of_family: HashMap<&str, usize> = HashMap::new();
-    w.u(snapshots.len() as u64);
-    for (index, (key, s)) in snapshots.iter().enumerate() {
+    let mut ordered: Vec<(&Key, &Snapshot)> = snapshots.iter().collect();
+    ordered.sort_by_key(|(_, s)| s.seq);
+    let newest_of_family = encode_snapshots(&mut w, &ordered);
+    encode_disks(&mut w, disks, &ordered, &newest_of_family);
+    w.u(vms.len() as u64);
+    for (
+        key,
+        Vm {
+            at,
+            running,
+            data_disks,
+        },
+    ) in vms
+    {
         w.key(key);
-        w.placement(&s.at);
-        w.s(s.sku.name());
-        w.b(s.incremental);
-        w.s(&s.unique_id);
-        w.u(s.time_created.0);
-        w.u(s.seq);
-        w.s(s.origin.create_option);
-        w.s(&s.origin.source_resource_id);
-        w.s(&s.origin.source_unique_id);
-        w.b(s.origin.source_snapshot.is_some());
-        if let Some(k) = &s.origin.source_snapshot {
+        w.placement(at);
+        w.b(*running);
+        w.u(data_disks.len() as u64);
+        for d in data_disks {
+            w.s(d);
+        }
+    }
+    encode_history(&mut w, events, costs, days);
+    w.out
+}
+
+/// Snapshots in creation order; returns each family's newest (its index).
+fn encode_snapshots<'a>(
+    w: &mut Writer,
+    ordered: &[(&Key, &'a Snapshot)],
+) -> HashMap<&'a str, usize> {
+    let mut newest_of_family: HashMap<&str, usize> = HashMap::new();
+    w.u(ordered.len() as u64);
+    for (index, (key, s)) in ordered.iter().enumerate() {
+        let Snapshot {
+            at,
+            sku,
+            incremental,
+            unique_id,
+            time_created,
+            seq,
+            origin:
+                SnapshotOrigin {
+                    create_option,
+                    source_resource_id,
+                    source_unique_id,
+                    source_snapshot,
+                    source_seq,
+                },
+            family_id,
+            disk_size_bytes,
+            logical_sector_size,
+            source_sku,
+            content,
+            delta,
+            delta_written_pages,
+            size_epoch,
+            background,
+            copy_error,
+            sas_active,
+            transferred_bytes,
+        } = s;
+        w.key(key);
+        w.placement(at);
+        w.s(sku.name());
+        w.b(*incremental);
+        w.s(unique_id);
+        w.u(time_created.0);
+        w.u(*seq);
+        w.s(create_option);
+        w.s(source_resource_id);
+        w.s(source_unique_id);
+        w.b(source_snapshot.is_some());
+        if let Some(k) = source_snapshot {
             w.key(k);
         }
-        w.b(s.origin.source_seq.is_some());
-        if let Some(seq) = s.origin.source_seq {
-            w.u(seq);
+        w.b(source_seq.is_some());
+        if let Some(seq) = source_seq {
+            w.u(*seq);
         }
-        w.opt_s(s.family_id.as_deref());
-        w.u(s.disk_size_bytes);
-        w.u(s.logical_sector_size);
-        w.s(s.source_sku.name());
-        let base = s
-            .family_id
+        w.opt_s(family_id.as_deref());
+        w.u(*disk_size_bytes);
+        w.u(*logical_sector_size);
+        w.s(source_sku.name());
+        let base = family_id
             .as_deref()
             .and_then(|f| newest_of_family.get(f))
-            .map(|&i| (i, &snapshots[i].1.content));
-        w.map(&s.content, base, &s.delta);
-        w.ranges(&s.delta);
-        w.u(s.delta_written_pages);
-        w.u(u64::from(s.size_epoch));
-        w.progress(s.background);
-        w.b(s.copy_error.is_some());
-        if let Some(e) = &s.copy_error {
-            w.s(&e.code);
-            w.s(&e.message);
-            w.u(u64::from(e.percent));
+            .map(|&i| (i, &ordered[i].1.content));
+        w.map(content, base, delta);
+        w.ranges(delta);
+        w.u(*delta_written_pages);
+        w.u(u64::from(*size_epoch));
+        w.progress(*background);
+        w.b(copy_error.is_some());
+        if let Some(CopyError {
+            code,
+            message,
+            percent,
+        }) = copy_error
+        {
+            w.s(code);
+            w.s(message);
+            w.u(u64::from(*percent));
         }
-        w.b(s.sas_active);
-        w.u(s.transferred_bytes);
-        if let Some(f) = s.family_id.as_deref() {
+        w.b(*sas_active);
+        w.u(*transferred_bytes);
+        if let Some(f) = family_id.as_deref() {
             newest_of_family.insert(f, index);
         }
     }
+    newest_of_family
+}
 
-    w.u(lab.disks.len() as u64);
-    for (key, d) in &lab.disks {
+fn encode_disks(
+    w: &mut Writer,
+    disks: &OrdMap<Key, Disk>,
+    ordered: &[(&Key, &Snapshot)],
+    newest_of_family: &HashMap<&str, usize>,
+) {
+    w.u(disks.len() as u64);
+    for (key, d) in disks {
+        let Disk {
+            at,
+            sku,
+            unique_id,
+            time_created,
+            origin,
+            data,
+            changed,
+            managed_by,
+            hydration,
+            sas_active,
+            size_epoch,
+            incremental_snapshot_times,
+            zone,
+            performance,
+        } = d;
         w.key(key);
-        w.placement(&d.at);
-        w.s(d.sku.name());
-        w.s(&d.unique_id);
-        w.u(d.time_created.0);
-        match &d.origin {
+        w.placement(at);
+        w.s(sku.name());
+        w.s(unique_id);
+        w.u(time_created.0);
+        match origin {
             DiskOrigin::Empty => w.u(0),
             DiskOrigin::FromSnapshot {
                 snapshot_id,
@@ -378,49 +497,53 @@ pub fn encode_with(lab: &Lab, stored: &[StoredBlob], digest: u64) -> Vec<u8> {
                 w.s(snapshot_unique_id);
             }
         }
-        w.u(d.data.size_bytes());
-        w.u(d.data.logical_sector_size());
+        w.u(data.size_bytes());
+        w.u(data.logical_sector_size());
         // The disk's newest incremental snapshot holds all but its changed pages.
-        let family = crate::naming::family_id_for(&d.unique_id);
+        let family = crate::naming::family_id_for(unique_id);
         let base = newest_of_family
             .get(family.as_str())
-            .map(|&i| (i, &snapshots[i].1.content));
-        w.map(d.data.page_map(), base, &d.changed);
-        w.ranges(&d.changed);
-        w.opt_s(d.managed_by.as_deref());
-        w.progress(d.hydration);
-        w.b(d.sas_active);
-        w.u(u64::from(d.size_epoch));
-        w.u(d.incremental_snapshot_times.len() as u64);
-        for t in &d.incremental_snapshot_times {
+            .map(|&i| (i, &ordered[i].1.content));
+        w.map(data.page_map(), base, changed);
+        w.ranges(changed);
+        w.opt_s(managed_by.as_deref());
+        w.progress(*hydration);
+        w.b(*sas_active);
+        w.u(u64::from(*size_epoch));
+        w.u(incremental_snapshot_times.len() as u64);
+        for t in incremental_snapshot_times {
             w.u(t.0);
         }
-        w.opt_s(d.zone.as_deref());
-        w.b(d.performance.is_some());
-        if let Some((iops, mbps)) = d.performance {
-            w.u(iops);
-            w.u(mbps);
+        w.opt_s(zone.as_deref());
+        w.b(performance.is_some());
+        if let Some((iops, mbps)) = performance {
+            w.u(*iops);
+            w.u(*mbps);
         }
     }
+}
 
-    w.u(lab.vms.len() as u64);
-    for (key, vm) in &lab.vms {
-        w.key(key);
-        w.placement(&vm.at);
-        w.b(vm.running);
-        w.u(vm.data_disks.len() as u64);
-        for d in &vm.data_disks {
-            w.s(d);
-        }
-    }
-
-    w.u(lab.events.len() as u64);
-    for e in &lab.events {
-        w.u(e.time.0);
-        w.s(e.actor);
-        w.s(&e.operation);
-        w.s(&e.resource);
-        match &e.outcome {
+/// Events, cost points and ended days' usage.
+fn encode_history(
+    w: &mut Writer,
+    events: &Vector<Event>,
+    costs: &Vector<CostPoint>,
+    days: &Vector<DayUsage>,
+) {
+    w.u(events.len() as u64);
+    for Event {
+        time,
+        actor,
+        operation,
+        resource,
+        outcome,
+    } in events
+    {
+        w.u(time.0);
+        w.s(actor);
+        w.s(operation);
+        w.s(resource);
+        match outcome {
             Outcome::Succeeded { detail } => {
                 w.u(0);
                 w.s(detail);
@@ -439,33 +562,45 @@ pub fn encode_with(lab: &Lab, stored: &[StoredBlob], digest: u64) -> Vec<u8> {
             }
         }
     }
-    w.u(lab.costs.len() as u64);
-    for c in &lab.costs {
-        w.u(c.at.0);
-        w.u(c.operations as u64);
-        w.f(c.daily_cost);
-        w.f(c.full_equivalent_daily_cost);
+    w.u(costs.len() as u64);
+    for CostPoint {
+        at,
+        operations,
+        daily_cost,
+        full_equivalent_daily_cost,
+    } in costs
+    {
+        w.u(at.0);
+        w.u(*operations as u64);
+        w.f(*daily_cost);
+        w.f(*full_equivalent_daily_cost);
     }
-    w.u(lab.days.len() as u64);
+    w.u(days.len() as u64);
     let mut previous: Option<&std::sync::Arc<Vec<SnapshotUse>>> = None;
-    for d in &lab.days {
-        w.u(d.day.0);
+    for DayUsage { day, snapshots } in days {
+        w.u(day.0);
         // Days nothing changed between share their list.
-        let same = previous.is_some_and(|p| p == &d.snapshots);
+        let same = previous.is_some_and(|p| p == snapshots);
         w.b(same);
         if !same {
-            w.u(d.snapshots.len() as u64);
-            for s in d.snapshots.iter() {
-                w.s(&s.name);
-                w.s(&s.id);
-                w.s(&s.location);
-                w.s(s.sku.name());
-                w.u(s.used_bytes);
+            w.u(snapshots.len() as u64);
+            for SnapshotUse {
+                name,
+                id,
+                location,
+                sku,
+                used_bytes,
+            } in snapshots.iter()
+            {
+                w.s(name);
+                w.s(id);
+                w.s(location);
+                w.s(sku.name());
+                w.u(*used_bytes);
             }
         }
-        previous = Some(&d.snapshots);
+        previous = Some(snapshots);
     }
-    w.out
 }
 
 // ---- reading -----------------------------------------------------------------

@@ -114,10 +114,12 @@ pub fn save(
     let (Some(loaded), Some(file)) = (loaded, file) else {
         return Ok(Save::Rewrite(write_new(records)));
     };
-    // A run that changed nothing leaves the file exactly as it was, even
-    // one read whole (it is read whole again next time; a read-only
-    // command never writes).
-    if changes.is_empty() {
+    // A run that changed nothing leaves the file exactly as it was (one
+    // read whole is read whole again next time), unless a save that did
+    // not finish trails it: that is cut off, as SQLite rolls back a hot
+    // journal on a read. Nothing a save wrote is ever dropped by it.
+    let indexed = !loaded.whole && loaded.end == file.size();
+    if changes.is_empty() && (indexed || loaded.ignored == 0) {
         return Ok(Save::Nothing);
     }
     if !outgrown(loaded) {
