@@ -14,7 +14,8 @@
 //! - **Durability:** `relaxed` for ordinary operations (an OS crash may lose
 //!   the newest operation whole, never part of one); `strict` when the batch
 //!   frees data, and for reset and import.
-//! - **Reads:** one `getAllKeys` and one `getAll` over the whole store on open.
+//! - **Reads:** what the engine's open plan asks for (the checkpoint keys,
+//!   then what a lab opens from, or everything), each in one transaction.
 //! - **Errors:** a `QuotaExceededError` (or any failure) aborts the
 //!   transaction, so the stored lab is as before the operation.
 //! - **Other tabs:** every write transaction first checks a [`Fence`]: the
@@ -38,6 +39,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use indexed_db_futures::typed_array::{Uint8Array, Uint8ArraySlice};
+use snaplab_engine::persist::plan;
 use snaplab_engine::store::{Batch, Value};
 use wasm_bindgen::JsCast;
 
@@ -94,7 +96,7 @@ fn options(strict: bool) -> TransactionOptions {
 }
 
 /// The record naming which lab is stored (a fresh id on every replacement).
-pub const LAB_ID_KEY: &str = "meta/lab";
+pub use snaplab_engine::store::LAB_ID_KEY;
 
 /// What a write expects of the stored lab: which lab it is, and how many
 /// log entries it has (the write adds the next ones).
@@ -233,16 +235,33 @@ impl IdbStore {
     /// What a lab opens from, in one read transaction: every record but the
     /// log entries before the newest checkpoint (which it stands in for).
     /// Those are read later by [`load_older`](Self::load_older); without a
-    /// checkpoint, the whole log is read.
+    /// checkpoint, the whole log is read. (The open plan asks for the same
+    /// in two steps: [`checkpoint_keys`](Self::checkpoint_keys), then
+    /// [`load_ranges`](Self::load_ranges).)
     pub async fn load_recent(&self) -> Result<BTreeMap<String, Vec<u8>>, StorageError> {
+        let newest = snaplab_engine::store::newest_checkpoint(&self.checkpoint_keys().await?);
+        self.load_ranges(&plan::recent_ranges(newest)).await
+    }
+
+    /// The stored checkpoints' keys (the open plan's first question).
+    pub async fn checkpoint_keys(&self) -> Result<Vec<String>, StorageError> {
         let tx = self.db.transaction(RECORDS).build().map_err(err)?;
         let store = tx.object_store(RECORDS).map_err(err)?;
-        let checkpoints = keys_in(&store, "checkpoint/", "checkpoint0").await?;
-        let newest = snaplab_engine::store::newest_checkpoint(&checkpoints);
-        let log_from = newest.map_or("log/".to_string(), snaplab_engine::store::log_key);
-        let mut records = records_in(&store, "", "log/").await?;
-        records.extend(records_in(&store, &log_from, "log0").await?);
-        records.extend(records_in(&store, "log0", "\u{10FFFF}").await?);
+        let range = plan::checkpoint_range();
+        keys_in(&store, &range.from, &range.to).await
+    }
+
+    /// The records in `ranges`, in one read transaction.
+    pub async fn load_ranges(
+        &self,
+        ranges: &[plan::KeyRange],
+    ) -> Result<BTreeMap<String, Vec<u8>>, StorageError> {
+        let tx = self.db.transaction(RECORDS).build().map_err(err)?;
+        let store = tx.object_store(RECORDS).map_err(err)?;
+        let mut records = BTreeMap::new();
+        for range in ranges {
+            records.extend(records_in(&store, &range.from, &range.to).await?);
+        }
         Ok(records)
     }
 

@@ -46,10 +46,22 @@ use crate::units::{GIB, PAGE_SIZE};
 pub const CHECKPOINT_EVERY: usize = 1024;
 
 const MAGIC: &[u8; 4] = b"SLCP";
+/// 3: the digest of the log it summarises follows the format, in 8 fixed
+/// bytes ([`digest_of`] reads it without decoding anything else).
 /// 2: the journal's index of stored blobs comes first; events and cost
-/// points are bounded (1 had neither). A format-1 checkpoint is refused,
+/// points are bounded (1 had neither). An older checkpoint is refused,
 /// which only means one full replay.
-const FORMAT: u64 = 2;
+const FORMAT: u64 = 3;
+
+/// The digest of the log (`crate::persist::records::chain`) a checkpoint
+/// claims to summarise, read from its header alone; `None` for another
+/// format or no checkpoint at all.
+pub fn digest_of(bytes: &[u8]) -> Option<u64> {
+    if bytes.get(..4) != Some(MAGIC.as_slice()) || bytes.get(4) != Some(&(FORMAT as u8)) {
+        return None;
+    }
+    Some(u64::from_le_bytes(bytes.get(5..13)?.try_into().ok()?))
+}
 
 /// A blob whose bytes are stored (its chunks), as the journal indexes it:
 /// the log entry that wrote it (its position and what it said), so that the
@@ -254,106 +266,227 @@ fn apply(
 /// The lab's state (all but its log) as checkpoint bytes.
 /// The lab alone (no stored blobs): what tests compare.
 pub fn encode(lab: &Lab) -> Vec<u8> {
-    encode_with(lab, &[])
+    encode_with(lab, &[], crate::persist::records::EMPTY_DIGEST)
 }
 
-/// The lab and the journal's index of the blobs stored with it.
-pub fn encode_with(lab: &Lab, stored: &[StoredBlob]) -> Vec<u8> {
+/// The lab, the journal's index of the blobs stored with it, and the
+/// digest of the log it summarises.
+///
+/// Every struct is destructured without `..`: a field added to the model
+/// does not compile here until it is encoded (or named as not stored, as
+/// the log is).
+pub fn encode_with(lab: &Lab, stored: &[StoredBlob], digest: u64) -> Vec<u8> {
+    let Lab {
+        clock,
+        id_counter,
+        snapshot_seq,
+        blobs,
+        current_subscription,
+        subscriptions,
+        groups,
+        disks,
+        snapshots,
+        vms,
+        events,
+        // The log is what the checkpoint stands in for.
+        log_base: _,
+        log: _,
+        costs,
+        days,
+    } = lab;
     let mut w = Writer {
         out: MAGIC.to_vec(),
         strings: HashMap::new(),
     };
     w.u(FORMAT);
+    w.out.extend_from_slice(&digest.to_le_bytes());
     w.u(stored.len() as u64);
-    for s in stored {
-        w.u(s.blob);
-        w.u(s.seq as u64);
-        w.s(&serde_json::to_string(&s.logged).expect("commands serialise"));
+    for StoredBlob { blob, seq, logged } in stored {
+        w.u(*blob);
+        w.u(*seq as u64);
+        w.s(&serde_json::to_string(logged).expect("commands serialise"));
     }
-    w.u(lab.clock.0);
-    w.u(lab.id_counter);
-    w.u(lab.snapshot_seq);
-    w.u(lab.blobs.len() as u64);
-    for (id, range) in &lab.blobs {
+    w.u(clock.0);
+    w.u(*id_counter);
+    w.u(*snapshot_seq);
+    w.u(blobs.len() as u64);
+    for (id, range) in blobs {
         w.u(*id);
         w.u(range.start);
         w.u(range.len());
     }
-    w.s(&lab.current_subscription);
-    w.u(lab.subscriptions.len() as u64);
-    for s in lab.subscriptions.values() {
-        w.s(&s.id);
-        w.s(&s.name);
-        w.b(s.v2_ultra_snapshots);
+    w.s(current_subscription);
+    w.u(subscriptions.len() as u64);
+    for Subscription {
+        id,
+        name,
+        v2_ultra_snapshots,
+    } in subscriptions.values()
+    {
+        w.s(id);
+        w.s(name);
+        w.b(*v2_ultra_snapshots);
     }
-    w.u(lab.groups.len() as u64);
-    for ((a, b), g) in &lab.groups {
+    w.u(groups.len() as u64);
+    for (
+        (a, b),
+        ResourceGroup {
+            subscription,
+            name,
+            location,
+        },
+    ) in groups
+    {
         w.s(a);
         w.s(b);
-        w.s(&g.subscription);
-        w.s(&g.name);
-        w.s(&g.location);
+        w.s(subscription);
+        w.s(name);
+        w.s(location);
     }
-
     // Snapshots in creation order, so each can name an earlier one as its base.
-    let mut snapshots: Vec<(&Key, &Snapshot)> = lab.snapshots.iter().collect();
-    snapshots.sort_by_key(|(_, s)| s.seq);
-    let mut newest_of_family: HashMap<&str, usize> = HashMap::new();
-    w.u(snapshots.len() as u64);
-    for (index, (key, s)) in snapshots.iter().enumerate() {
+    let mut ordered: Vec<(&Key, &Snapshot)> = snapshots.iter().collect();
+    ordered.sort_by_key(|(_, s)| s.seq);
+    let newest_of_family = encode_snapshots(&mut w, &ordered);
+    encode_disks(&mut w, disks, &ordered, &newest_of_family);
+    w.u(vms.len() as u64);
+    for (
+        key,
+        Vm {
+            at,
+            running,
+            data_disks,
+        },
+    ) in vms
+    {
         w.key(key);
-        w.placement(&s.at);
-        w.s(s.sku.name());
-        w.b(s.incremental);
-        w.s(&s.unique_id);
-        w.u(s.time_created.0);
-        w.u(s.seq);
-        w.s(s.origin.create_option);
-        w.s(&s.origin.source_resource_id);
-        w.s(&s.origin.source_unique_id);
-        w.b(s.origin.source_snapshot.is_some());
-        if let Some(k) = &s.origin.source_snapshot {
+        w.placement(at);
+        w.b(*running);
+        w.u(data_disks.len() as u64);
+        for d in data_disks {
+            w.s(d);
+        }
+    }
+    encode_history(&mut w, events, costs, days);
+    w.out
+}
+
+/// Snapshots in creation order; returns each family's newest (its index).
+fn encode_snapshots<'a>(
+    w: &mut Writer,
+    ordered: &[(&Key, &'a Snapshot)],
+) -> HashMap<&'a str, usize> {
+    let mut newest_of_family: HashMap<&str, usize> = HashMap::new();
+    w.u(ordered.len() as u64);
+    for (index, (key, s)) in ordered.iter().enumerate() {
+        let Snapshot {
+            at,
+            sku,
+            incremental,
+            unique_id,
+            time_created,
+            seq,
+            origin:
+                SnapshotOrigin {
+                    create_option,
+                    source_resource_id,
+                    source_unique_id,
+                    source_snapshot,
+                    source_seq,
+                },
+            family_id,
+            disk_size_bytes,
+            logical_sector_size,
+            source_sku,
+            content,
+            delta,
+            delta_written_pages,
+            size_epoch,
+            background,
+            copy_error,
+            sas_active,
+            transferred_bytes,
+        } = s;
+        w.key(key);
+        w.placement(at);
+        w.s(sku.name());
+        w.b(*incremental);
+        w.s(unique_id);
+        w.u(time_created.0);
+        w.u(*seq);
+        w.s(create_option);
+        w.s(source_resource_id);
+        w.s(source_unique_id);
+        w.b(source_snapshot.is_some());
+        if let Some(k) = source_snapshot {
             w.key(k);
         }
-        w.b(s.origin.source_seq.is_some());
-        if let Some(seq) = s.origin.source_seq {
-            w.u(seq);
+        w.b(source_seq.is_some());
+        if let Some(seq) = source_seq {
+            w.u(*seq);
         }
-        w.opt_s(s.family_id.as_deref());
-        w.u(s.disk_size_bytes);
-        w.u(s.logical_sector_size);
-        w.s(s.source_sku.name());
-        let base = s
-            .family_id
+        w.opt_s(family_id.as_deref());
+        w.u(*disk_size_bytes);
+        w.u(*logical_sector_size);
+        w.s(source_sku.name());
+        let base = family_id
             .as_deref()
             .and_then(|f| newest_of_family.get(f))
-            .map(|&i| (i, &snapshots[i].1.content));
-        w.map(&s.content, base, &s.delta);
-        w.ranges(&s.delta);
-        w.u(s.delta_written_pages);
-        w.u(u64::from(s.size_epoch));
-        w.progress(s.background);
-        w.b(s.copy_error.is_some());
-        if let Some(e) = &s.copy_error {
-            w.s(&e.code);
-            w.s(&e.message);
-            w.u(u64::from(e.percent));
+            .map(|&i| (i, &ordered[i].1.content));
+        w.map(content, base, delta);
+        w.ranges(delta);
+        w.u(*delta_written_pages);
+        w.u(u64::from(*size_epoch));
+        w.progress(*background);
+        w.b(copy_error.is_some());
+        if let Some(CopyError {
+            code,
+            message,
+            percent,
+        }) = copy_error
+        {
+            w.s(code);
+            w.s(message);
+            w.u(u64::from(*percent));
         }
-        w.b(s.sas_active);
-        w.u(s.transferred_bytes);
-        if let Some(f) = s.family_id.as_deref() {
+        w.b(*sas_active);
+        w.u(*transferred_bytes);
+        if let Some(f) = family_id.as_deref() {
             newest_of_family.insert(f, index);
         }
     }
+    newest_of_family
+}
 
-    w.u(lab.disks.len() as u64);
-    for (key, d) in &lab.disks {
+fn encode_disks(
+    w: &mut Writer,
+    disks: &OrdMap<Key, Disk>,
+    ordered: &[(&Key, &Snapshot)],
+    newest_of_family: &HashMap<&str, usize>,
+) {
+    w.u(disks.len() as u64);
+    for (key, d) in disks {
+        let Disk {
+            at,
+            sku,
+            unique_id,
+            time_created,
+            origin,
+            data,
+            changed,
+            managed_by,
+            hydration,
+            sas_active,
+            size_epoch,
+            incremental_snapshot_times,
+            zone,
+            performance,
+        } = d;
         w.key(key);
-        w.placement(&d.at);
-        w.s(d.sku.name());
-        w.s(&d.unique_id);
-        w.u(d.time_created.0);
-        match &d.origin {
+        w.placement(at);
+        w.s(sku.name());
+        w.s(unique_id);
+        w.u(time_created.0);
+        match origin {
             DiskOrigin::Empty => w.u(0),
             DiskOrigin::FromSnapshot {
                 snapshot_id,
@@ -364,49 +497,53 @@ pub fn encode_with(lab: &Lab, stored: &[StoredBlob]) -> Vec<u8> {
                 w.s(snapshot_unique_id);
             }
         }
-        w.u(d.data.size_bytes());
-        w.u(d.data.logical_sector_size());
+        w.u(data.size_bytes());
+        w.u(data.logical_sector_size());
         // The disk's newest incremental snapshot holds all but its changed pages.
-        let family = crate::naming::family_id_for(&d.unique_id);
+        let family = crate::naming::family_id_for(unique_id);
         let base = newest_of_family
             .get(family.as_str())
-            .map(|&i| (i, &snapshots[i].1.content));
-        w.map(d.data.page_map(), base, &d.changed);
-        w.ranges(&d.changed);
-        w.opt_s(d.managed_by.as_deref());
-        w.progress(d.hydration);
-        w.b(d.sas_active);
-        w.u(u64::from(d.size_epoch));
-        w.u(d.incremental_snapshot_times.len() as u64);
-        for t in &d.incremental_snapshot_times {
+            .map(|&i| (i, &ordered[i].1.content));
+        w.map(data.page_map(), base, changed);
+        w.ranges(changed);
+        w.opt_s(managed_by.as_deref());
+        w.progress(*hydration);
+        w.b(*sas_active);
+        w.u(u64::from(*size_epoch));
+        w.u(incremental_snapshot_times.len() as u64);
+        for t in incremental_snapshot_times {
             w.u(t.0);
         }
-        w.opt_s(d.zone.as_deref());
-        w.b(d.performance.is_some());
-        if let Some((iops, mbps)) = d.performance {
-            w.u(iops);
-            w.u(mbps);
+        w.opt_s(zone.as_deref());
+        w.b(performance.is_some());
+        if let Some((iops, mbps)) = performance {
+            w.u(*iops);
+            w.u(*mbps);
         }
     }
+}
 
-    w.u(lab.vms.len() as u64);
-    for (key, vm) in &lab.vms {
-        w.key(key);
-        w.placement(&vm.at);
-        w.b(vm.running);
-        w.u(vm.data_disks.len() as u64);
-        for d in &vm.data_disks {
-            w.s(d);
-        }
-    }
-
-    w.u(lab.events.len() as u64);
-    for e in &lab.events {
-        w.u(e.time.0);
-        w.s(e.actor);
-        w.s(&e.operation);
-        w.s(&e.resource);
-        match &e.outcome {
+/// Events, cost points and ended days' usage.
+fn encode_history(
+    w: &mut Writer,
+    events: &Vector<Event>,
+    costs: &Vector<CostPoint>,
+    days: &Vector<DayUsage>,
+) {
+    w.u(events.len() as u64);
+    for Event {
+        time,
+        actor,
+        operation,
+        resource,
+        outcome,
+    } in events
+    {
+        w.u(time.0);
+        w.s(actor);
+        w.s(operation);
+        w.s(resource);
+        match outcome {
             Outcome::Succeeded { detail } => {
                 w.u(0);
                 w.s(detail);
@@ -425,33 +562,45 @@ pub fn encode_with(lab: &Lab, stored: &[StoredBlob]) -> Vec<u8> {
             }
         }
     }
-    w.u(lab.costs.len() as u64);
-    for c in &lab.costs {
-        w.u(c.at.0);
-        w.u(c.operations as u64);
-        w.f(c.daily_cost);
-        w.f(c.full_equivalent_daily_cost);
+    w.u(costs.len() as u64);
+    for CostPoint {
+        at,
+        operations,
+        daily_cost,
+        full_equivalent_daily_cost,
+    } in costs
+    {
+        w.u(at.0);
+        w.u(*operations as u64);
+        w.f(*daily_cost);
+        w.f(*full_equivalent_daily_cost);
     }
-    w.u(lab.days.len() as u64);
+    w.u(days.len() as u64);
     let mut previous: Option<&std::sync::Arc<Vec<SnapshotUse>>> = None;
-    for d in &lab.days {
-        w.u(d.day.0);
+    for DayUsage { day, snapshots } in days {
+        w.u(day.0);
         // Days nothing changed between share their list.
-        let same = previous.is_some_and(|p| p == &d.snapshots);
+        let same = previous.is_some_and(|p| p == snapshots);
         w.b(same);
         if !same {
-            w.u(d.snapshots.len() as u64);
-            for s in d.snapshots.iter() {
-                w.s(&s.name);
-                w.s(&s.id);
-                w.s(&s.location);
-                w.s(s.sku.name());
-                w.u(s.used_bytes);
+            w.u(snapshots.len() as u64);
+            for SnapshotUse {
+                name,
+                id,
+                location,
+                sku,
+                used_bytes,
+            } in snapshots.iter()
+            {
+                w.s(name);
+                w.s(id);
+                w.s(location);
+                w.s(sku.name());
+                w.u(*used_bytes);
             }
         }
-        previous = Some(&d.snapshots);
+        previous = Some(snapshots);
     }
-    w.out
 }
 
 // ---- reading -----------------------------------------------------------------
@@ -460,7 +609,23 @@ struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
     strings: Vec<String>,
+    /// Bytes that back-references to the string table may still copy: a
+    /// reference costs a byte or two and copies its whole string, so a
+    /// crafted checkpoint of references to one long string would otherwise
+    /// ask for far more memory than it holds.
+    copy_budget: u64,
 }
+
+/// What back-references may copy: generous for names (a reference to an
+/// id of 100 bytes costs 1-3), bounded by the checkpoint's own size.
+fn copy_budget(len: usize) -> u64 {
+    (len as u64).saturating_mul(128).saturating_add(1 << 20)
+}
+
+/// The most zeros stood in for blobs freed after a checkpoint; past it the
+/// checkpoint is declined (the log is replayed instead), so memory follows
+/// what the file holds, never what a checkpoint claims.
+const PLACEHOLDER_BUDGET: u64 = 64 << 20;
 
 type Read<T> = std::result::Result<T, String>;
 
@@ -510,11 +675,17 @@ impl Reader<'_> {
                 self.strings.push(text.clone());
                 Ok(text)
             }
-            index => self
-                .strings
-                .get((index - 1) as usize)
-                .cloned()
-                .ok_or_else(|| format!("string {index} of the checkpoint is not defined")),
+            index => {
+                let text = self
+                    .strings
+                    .get((index - 1) as usize)
+                    .ok_or_else(|| format!("string {index} of the checkpoint is not defined"))?;
+                self.copy_budget = self
+                    .copy_budget
+                    .checked_sub(text.len() as u64)
+                    .ok_or("the checkpoint's strings copy more than it can hold")?;
+                Ok(text.clone())
+            }
         }
     }
     fn opt_s(&mut self) -> Read<Option<String>> {
@@ -678,13 +849,20 @@ pub fn decode_with(
         bytes,
         at: 4,
         strings: Vec::new(),
+        copy_budget: copy_budget(bytes.len()),
     };
+    let mut placeholders = PLACEHOLDER_BUDGET;
     let format = r.u()?;
     if format != FORMAT {
         return Err(format!(
             "it has format {format}; this Snaplab reads {FORMAT}"
         ));
     }
+    // The digest: checked by the journal against the log, before decoding.
+    r.at =
+        r.at.checked_add(8)
+            .filter(|&at| at <= bytes.len())
+            .ok_or("the checkpoint ends too early")?;
     let mut index = Vec::new();
     for _ in 0..r.count()? {
         let blob = r.u()?;
@@ -738,11 +916,10 @@ pub fn decode_with(
             // by a blob range the lab itself bounds (disks are at most 64 TiB),
             // that the tail's replay drops again. Bounded below by usize.
             None => {
-                let len = usize::try_from(pages * PAGE_SIZE)
-                    .ok()
-                    .filter(|&l| l <= 1 << 31)
+                placeholders = placeholders
+                    .checked_sub(pages * PAGE_SIZE)
                     .ok_or_else(|| format!("blob {id} is too large to stand in for"))?;
-                Bytes::from(vec![0u8; len])
+                Bytes::from(vec![0u8; (pages * PAGE_SIZE) as usize])
             }
         };
         blobs.insert(id, data);

@@ -21,10 +21,10 @@
 //! | simulated time | [`clock`] (`clock.rs`) |
 //! | how long background copies take | [`background`] (`background.rs`) |
 //! | the event log read by the UI and lessons | [`events`] (`events.rs`) |
-//! | block storage behind a trait; an in-memory backend | [`store`] (`store.rs`) |
+//! | persistence: records, the journal, the open plan every host drives, stores, the lab file format (`store` re-exports its names) | [`persist`] (`persist/`) |
 //! | checkpoints: the lab at a log position, so opening replays only the tail | [`checkpoint`] (`checkpoint.rs`) |
 //! | share links: the operation log in a URL | [`share`] (`share.rs`) |
-//! | the native program's `--state` file: an export, then appended frames with an index | [`state_file`] (`state_file.rs`) |
+//! | the native program's `--state` file: an export, then appended frames with an index | [`state_file`] (`persist/state_file.rs`) |
 //! | a lab file checked whole (base, every frame, every indexed record) and what verifies recovered: `snaplab check` / `recover` | [`recovery`] (`recovery.rs`) |
 //! | moving through history from kept labs, not a full replay | [`timeline`] (`timeline.rs`) |
 //! | realistic workloads for benchmarks (a training day) | [`workload`] (`workload.rs`) |
@@ -54,13 +54,13 @@ pub mod model;
 pub mod naming;
 pub mod page_map;
 pub mod payload;
+pub mod persist;
 pub mod range_set;
 pub mod recovery;
 pub mod rest;
 pub mod rules;
 pub mod share;
-pub mod state_file;
-pub mod store;
+pub use persist::{state_file, store};
 pub mod timeline;
 pub mod units;
 pub mod workload;

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use snaplab_engine::store::{self, Batch, Journal};
+use snaplab_engine::store::{self, Batch, Journal, Need, OpenOptions, OpenPlan};
 
 use crate::state::{starter_commands, Flight, Replacement};
 use crate::storage::{Fence, IdbStore, Watch, DB_VERSION, LAB_DB, LAB_ID_KEY};
@@ -83,61 +83,43 @@ impl LabStore {
         }
     }
 
+    /// Drives the engine's open plan (the same one the native session and
+    /// the `--state` file drive) with IndexedDB as its host.
     async fn open_once(&self) -> Result<Journal, String> {
         let db = self.db().await?;
-        // The checkpoint and the log after it: what shows the lab. The log
-        // before it is read afterwards (`load_older`).
-        let mut records = db.load_recent().await.map_err(|e| e.to_string())?;
-        let opened = match Journal::open(&records) {
-            Ok(opened) => opened,
-            // The checkpoint could not stand in for the older log: all of it.
-            Err(_) => {
-                records = db.load().await.map_err(|e| e.to_string())?;
-                Journal::open(&records).map_err(|e| format!("({}) {e}", e.code()))?
-            }
-        };
-        let mut recovery = opened.recovery;
-        let id = match records.get(LAB_ID_KEY) {
-            Some(id) => String::from_utf8_lossy(id).to_string(),
-            None => {
-                // A lab stored before labs had ids (or a new one): name it.
-                let id = new_lab_id();
-                recovery
-                    .puts
-                    .push((LAB_ID_KEY.into(), id.clone().into_bytes().into()));
-                id
-            }
-        };
-        let mut journal = opened.journal;
-        if !recovery.puts.is_empty() || !recovery.deletes.is_empty() {
-            let fence = Fence {
-                lab: records
-                    .get(LAB_ID_KEY)
-                    .map(|v| String::from_utf8_lossy(v).to_string())
-                    .unwrap_or_default(),
-                entries: journal.entries(),
-            };
-            // A lab without an id yet has no fence to check but the log's end.
-            let fence = (!fence.lab.is_empty()).then_some(fence);
-            db.commit(&recovery, fence.as_ref())
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        *self.lab_id.borrow_mut() = id.clone();
-        if journal.lab().operations() == 0 {
-            for command in starter_commands() {
-                let prepared = journal.prepare(command);
-                let fence = Fence {
-                    lab: id.clone(),
-                    entries: journal.entries(),
-                };
-                db.commit(&prepared.batch, Some(&fence))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                journal.accept(&prepared).map_err(|e| e.to_string())?;
+        let mut plan = OpenPlan::new(OpenOptions {
+            new_lab_id: Some(new_lab_id()),
+            starters: starter_commands(),
+            repair_now: true,
+        });
+        let final_error = |e: snaplab_engine::EngineError| format!("({}) {e}", e.code());
+        loop {
+            match plan.need() {
+                Need::CheckpointKeys => {
+                    let keys = db.checkpoint_keys().await.map_err(|e| e.to_string())?;
+                    plan.checkpoint_keys(&keys);
+                }
+                Need::Recent(ranges) => {
+                    let records = db.load_ranges(&ranges).await.map_err(|e| e.to_string())?;
+                    plan.records(records).map_err(final_error)?;
+                }
+                Need::Everything => {
+                    let records = db.load().await.map_err(|e| e.to_string())?;
+                    plan.records(records).map_err(final_error)?;
+                }
+                Need::Commit { batch, fence } => {
+                    let fence = fence.map(|(lab, entries)| Fence { lab, entries });
+                    db.commit(&batch, fence.as_ref())
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    plan.committed();
+                }
+                Need::Done => break,
             }
         }
-        Ok(journal)
+        let outcome = plan.finish();
+        *self.lab_id.borrow_mut() = outcome.lab_id.unwrap_or_default();
+        Ok(outcome.journal)
     }
 
     /// Stores what the reducer has in flight: one transaction either way,

@@ -127,6 +127,14 @@ impl<'io, I: LabIo> OpenLab<'io, I> {
                 path.display(), loaded.ignored
             ));
         }
+        // What opening found and worked around (a checkpoint that does not
+        // match the log, so the log was replayed): said, never silent.
+        warnings.extend(
+            session
+                .warnings()
+                .iter()
+                .map(|w| format!("WARNING: {}: {w}", path.display())),
+        );
         Ok(OpenLab {
             lock,
             before: fingerprint(&session),

@@ -1,7 +1,8 @@
-//! The native program's `--state` file, opened and saved in time that
-//! follows the live state and the change, not the history.
+//! The lab file format, in one module: an export (what the app exports and
+//! imports) and the frames the native program appends to it. Nothing here
+//! knows the journal; the journal's records are bytes under keys.
 //!
-//! The file is a lab file ([`store::export`]'s format, which the app
+//! The file is a lab file ([`export`]'s format, which the app
 //! imports) followed by the frames later runs appended, each with what that
 //! run changed and an index of the records opening needs:
 //!
@@ -13,7 +14,7 @@
 //!
 //! Opening reads the last 24 bytes, the last frame's body, and through its
 //! index only the records a lab opens from (meta, checkpoints, the log from
-//! the newest checkpoint on, chunks; [`store::opens_from`]), each checked against its
+//! the newest checkpoint on, chunks; [`opens_from`]), each checked against its
 //! hash. Saving appends one frame (what changed, and the new index). So
 //! neither reads nor writes the log before the checkpoint.
 //!
@@ -25,9 +26,9 @@
 
 use std::collections::BTreeMap;
 
+use super::records::{corrupt, newest_checkpoint, opens_from, Batch};
 use crate::error::{EngineError, Result};
 use crate::naming::stable_hash_bytes;
-use crate::store::{self, Batch};
 
 const FRAME_MAGIC: &[u8; 8] = b"SLFRAME1";
 const TRAILER_MAGIC: &[u8; 8] = b"SLSTATE1";
@@ -94,7 +95,7 @@ impl ReadAt for std::fs::File {
 /// What was read of a state file.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
-    /// The records read: all of them, or (from an index) those it opens from ([`store::opens_from`]).
+    /// The records read: all of them, or (from an index) those it opens from ([`opens_from`]).
     pub records: BTreeMap<String, Vec<u8>>,
     /// Where each record read is.
     pub locs: BTreeMap<String, Loc>,
@@ -132,6 +133,18 @@ pub fn load_recent(file: &(impl ReadAt + ?Sized)) -> Result<Loaded> {
         base: frame.base,
         ..Loaded::default()
     };
+    // What the index points at is read, so it may not add up to more than
+    // the file holds (a crafted index naming one region thousands of
+    // times would otherwise ask for thousands of copies of it).
+    let named = frame
+        .index
+        .iter()
+        .try_fold(0u64, |sum, (_, loc)| sum.checked_add(loc.len));
+    if named.is_none_or(|named| named > size) {
+        return Err(damaged(format!(
+            "its index names more bytes than the file's {size}"
+        )));
+    }
     for (key, loc) in frame.index {
         let value = file
             .read_at(loc.offset, loc.len)
@@ -142,12 +155,87 @@ pub fn load_recent(file: &(impl ReadAt + ?Sized)) -> Result<Loaded> {
         loaded.records.insert(key.clone(), value);
         loaded.locs.insert(key, loc);
     }
+    // The records it names first (their damage is the most precise to
+    // report), then everything else the file holds.
+    verify_chain(file, frame.base, size)?;
     Ok(loaded)
+}
+
+/// FNV-1a of `file`'s bytes `from..to`, continuing from `h`, read a
+/// piece at a time (memory bounded, whatever the file's size).
+fn hash_range(file: &(impl ReadAt + ?Sized), mut h: u64, from: u64, to: u64) -> Result<u64> {
+    const PIECE: u64 = 1 << 20;
+    let mut at = from;
+    while at < to {
+        let n = PIECE.min(to - at);
+        let piece = file
+            .read_at(at, n)
+            .map_err(|e| damaged(format!("it cannot be read at byte {at} ({e})")))?;
+        h = piece
+            .iter()
+            .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+        at += n;
+    }
+    Ok(h)
+}
+
+/// Checks, before anything is trusted through the last frame's index,
+/// that the whole file is what the saves wrote: the base's checksum and
+/// every frame's, read a piece at a time. Damage anywhere is found at
+/// open (and named), not when a later save rewrites the file.
+fn verify_chain(file: &(impl ReadAt + ?Sized), base: u64, size: u64) -> Result<()> {
+    const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    let u64_at = |at: u64| -> Result<u64> {
+        let b = file
+            .read_at(at, 8)
+            .map_err(|_| damaged(format!("it ends too early (at byte {at})")))?;
+        Ok(u64::from_le_bytes(b.try_into().expect("8 bytes")))
+    };
+    if base < 28 || base > size || file.read_at(0, 8).ok().as_deref() != Some(EXPORT_MAGIC) {
+        return Err(damaged("its index names no base it has"));
+    }
+    if hash_range(file, FNV_OFFSET, 0, base - 8)? != u64_at(base - 8)? {
+        return Err(damaged(
+            "its base (the lab as last written whole) does not match its checksum",
+        ));
+    }
+    let mut at = base;
+    while at < size {
+        let bad = || {
+            damaged(format!(
+                "the save at byte {at} does not match its checksum, and later saves follow it"
+            ))
+        };
+        let magic = file.read_at(at, 8).map_err(|_| bad())?;
+        let len = u64_at(at + 8).map_err(|_| bad())?;
+        let body_end = (at + 16)
+            .checked_add(len)
+            .filter(|e| e + TRAILER <= size)
+            .ok_or_else(bad)?;
+        let (hash, again) = (u64_at(body_end)?, u64_at(body_end + 8)?);
+        let trailer = file.read_at(body_end + 16, 8).map_err(|_| bad())?;
+        if magic != FRAME_MAGIC
+            || again != len
+            || trailer != TRAILER_MAGIC
+            || hash_range(file, FNV_OFFSET, at + 16, body_end)? != hash
+        {
+            return Err(bad());
+        }
+        at = body_end + TRAILER;
+    }
+    Ok(())
 }
 
 /// Reads every record: the base (its checksum checked), then each whole
 /// frame's puts and deletes in order, up to the first frame that is not.
 pub fn load_whole(file: &(impl ReadAt + ?Sized)) -> Result<Loaded> {
+    // Anything else (a multi-GB file given by mistake, a device) is refused
+    // from its first bytes, before the rest is read.
+    if file.read_at(0, 8).ok().as_deref() != Some(EXPORT_MAGIC.as_slice()) {
+        return Err(EngineError::InvalidLabFile {
+            detail: "this is not a Snaplab lab file (it does not start with SNAPLAB)".into(),
+        });
+    }
     let bytes = file
         .read_at(0, file.size())
         .map_err(|e| damaged(format!("it cannot be read ({e})")))?;
@@ -166,7 +254,7 @@ pub fn load_whole(file: &(impl ReadAt + ?Sized)) -> Result<Loaded> {
 
 /// [`load_whole`] over bytes in memory (an import in the app).
 pub fn parse(bytes: &[u8]) -> Result<Loaded> {
-    let (mut records, mut locs, base) = store::parse_export(bytes)?;
+    let (mut records, mut locs, base) = parse_export(bytes)?;
     let mut at = base;
     let mut end = base;
     while let Some(frame_len) = frame_at(bytes, at) {
@@ -192,6 +280,18 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded> {
         }
         at = body_start + frame_len + TRAILER;
         end = at;
+    }
+    // A frame that fails its checks is a save that did not finish only if
+    // nothing whole follows it; otherwise it is damage, never passed over.
+    let rest = &bytes[end as usize..];
+    if let Some(later) = (1..rest.len().saturating_sub(7))
+        .filter(|&i| rest[i..].starts_with(FRAME_MAGIC))
+        .find(|&i| frame_at(bytes, end + i as u64).is_some())
+    {
+        return Err(corrupt(format!(
+            "the lab file is damaged: the save at byte {end} does not match its checksum, and a later save (at byte {}) follows it; nothing was changed",
+            end + later as u64
+        )));
     }
     Ok(Loaded {
         records,
@@ -349,11 +449,8 @@ pub fn frame(
     for key in &changes.deletes {
         put_key(&mut body, key);
     }
-    let newest = store::newest_checkpoint(records.keys());
-    let needed: Vec<&String> = records
-        .keys()
-        .filter(|k| store::opens_from(k, newest))
-        .collect();
+    let newest = newest_checkpoint(records.keys());
+    let needed: Vec<&String> = records.keys().filter(|k| opens_from(k, newest)).collect();
     body.extend_from_slice(&(needed.len() as u64).to_le_bytes());
     for key in needed {
         let loc = placed
@@ -378,7 +475,7 @@ pub fn frame(
 /// A state file written anew: the export of `records`, then a frame with
 /// no changes and the index, so the next run opens through it.
 pub fn write_new(records: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
-    let (mut out, locs) = store::export_located(records);
+    let (mut out, locs) = export_located(records);
     let base = out.len() as u64;
     let index = frame(&locs, records, &Batch::default(), base, base).expect("every record placed");
     out.extend_from_slice(&index);
@@ -392,93 +489,98 @@ pub fn outgrown(loaded: &Loaded) -> bool {
     loaded.end.saturating_sub(loaded.base) > loaded.base.max(64 * 1024)
 }
 
-/// A lab opened from its state file, recording what the run changes.
-pub type StateSession = store::Session<store::Recording<store::MemoryStore>>;
+/// The first bytes of an exported lab file.
+pub const EXPORT_MAGIC: &[u8; 8] = b"SNAPLAB\0";
+pub const EXPORT_FORMAT: u32 = 1;
 
-fn session_of(records: &BTreeMap<String, Vec<u8>>) -> Result<StateSession> {
-    use store::BlockStore;
-    let mut memory = store::MemoryStore::new();
-    memory
-        .commit(Batch {
-            puts: records
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone().into()))
-                .collect(),
-            ..Batch::default()
-        })
-        .map_err(|e| EngineError::StorageFailed { detail: e.0 })?;
-    store::Session::open(store::Recording {
-        inner: memory,
-        changes: Batch::default(),
-    })
+/// Every record in one file: magic, format, count, then (key length u32,
+/// key, value length u64, value) per record, then an FNV-1a-64 checksum of
+/// all that came before. Little-endian throughout.
+pub fn export(records: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+    export_located(records).0
 }
 
-/// Opens the lab a state file holds, as the app opens its database: the
-/// checkpoint and the log after it, read through the index; everything
-/// when there is no usable index or checkpoint. `None` for a new file.
-pub fn open(file: Option<&(impl ReadAt + ?Sized)>) -> Result<(StateSession, Option<Loaded>)> {
-    let Some(file) = file else {
-        return Ok((session_of(&BTreeMap::new())?, None));
-    };
-    let loaded = load_recent(file)?;
-    match session_of(&loaded.records) {
-        Ok(session) => Ok((session, Some(loaded))),
-        Err(_) if !loaded.whole => {
-            let loaded = load_whole(file)?;
-            Ok((session_of(&loaded.records)?, Some(loaded)))
-        }
-        Err(e) => Err(e),
+/// [`export`], and where each record's value is in it.
+pub fn export_located(records: &BTreeMap<String, Vec<u8>>) -> (Vec<u8>, BTreeMap<String, Loc>) {
+    let mut out = Vec::new();
+    let mut locs = BTreeMap::new();
+    out.extend_from_slice(EXPORT_MAGIC);
+    out.extend_from_slice(&EXPORT_FORMAT.to_le_bytes());
+    out.extend_from_slice(&(records.len() as u64).to_le_bytes());
+    for (key, value) in records {
+        out.extend_from_slice(&(key.len() as u32).to_le_bytes());
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(&(value.len() as u64).to_le_bytes());
+        locs.insert(
+            key.clone(),
+            Loc {
+                offset: out.len() as u64,
+                len: value.len() as u64,
+                hash: stable_hash_bytes(value),
+            },
+        );
+        out.extend_from_slice(value);
     }
+    let sum = stable_hash_bytes(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    (out, locs)
 }
 
-/// How to store a run's changes.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Save {
-    /// Nothing changed, and the file opens through its index already.
-    Nothing,
-    /// Write `bytes` at `at`, and end the file there (a torn frame after
-    /// the file's whole part is cut off), then flush.
-    Append { at: u64, bytes: Vec<u8> },
-    /// Replace the file with `bytes`, atomically.
-    Rewrite(Vec<u8>),
-}
-
-/// Stores a checkpoint of the lab as it is (so the next run replays
-/// nothing) and works out how to save what the run changed.
-pub fn save(
-    session: &mut StateSession,
-    loaded: Option<&Loaded>,
-    file: Option<&(impl ReadAt + ?Sized)>,
-) -> Result<Save> {
-    session.checkpoint()?;
-    let records = session.store().inner.records();
-    let changes = &session.store().changes;
-    let (Some(loaded), Some(file)) = (loaded, file) else {
-        return Ok(Save::Rewrite(write_new(records)));
+/// An export at the start of `file`: its records, where each value is, and
+/// where it ends (frames may follow).
+#[allow(clippy::type_complexity)]
+pub(crate) fn parse_export(
+    file: &[u8],
+) -> Result<(BTreeMap<String, Vec<u8>>, BTreeMap<String, Loc>, u64)> {
+    let foreign = |why: &str| corrupt(format!("this is not a Snaplab lab file ({why})"));
+    if file.len() < 28 || &file[..8] != EXPORT_MAGIC {
+        return Err(foreign("it does not start with SNAPLAB"));
+    }
+    let mut at: usize = 8;
+    // Lengths come from the file: checked, never trusted to size anything.
+    let mut take = |n: u64| -> Result<(usize, &[u8])> {
+        let start = at;
+        let slice = usize::try_from(n)
+            .ok()
+            .and_then(|n| Some(at..at.checked_add(n)?))
+            .and_then(|range| file.get(range))
+            .ok_or_else(|| corrupt("the lab file ends too early".into()))?;
+        at += slice.len();
+        Ok((start, slice))
     };
-    let indexed = !loaded.whole && loaded.end == file.size();
-    if changes.is_empty() && indexed {
-        return Ok(Save::Nothing);
+    let format = u32::from_le_bytes(take(4)?.1.try_into().expect("4 bytes"));
+    if format > EXPORT_FORMAT {
+        return Err(corrupt(format!(
+            "the lab file has format {format}, newer than this Snaplab reads ({EXPORT_FORMAT})"
+        )));
     }
-    if !outgrown(loaded) {
-        if let Some(bytes) = frame(&loaded.locs, records, changes, loaded.base, loaded.end) {
-            return Ok(Save::Append {
-                at: loaded.end,
-                bytes,
-            });
-        }
+    let count = u64::from_le_bytes(take(8)?.1.try_into().expect("8 bytes"));
+    let mut records = BTreeMap::new();
+    let mut locs = BTreeMap::new();
+    for _ in 0..count {
+        let key_len = u32::from_le_bytes(take(4)?.1.try_into().expect("4 bytes"));
+        let key = std::str::from_utf8(take(u64::from(key_len))?.1)
+            .map_err(|_| foreign("a key is not text"))?
+            .to_string();
+        let value_len = u64::from_le_bytes(take(8)?.1.try_into().expect("8 bytes"));
+        let (offset, value) = take(value_len)?;
+        locs.insert(
+            key.clone(),
+            Loc {
+                offset: offset as u64,
+                len: value.len() as u64,
+                hash: 0,
+            },
+        );
+        records.insert(key, value.to_vec());
     }
-    // Written anew: every record, the file's with this run's changes.
-    let mut all = if loaded.whole {
-        loaded.records.clone()
-    } else {
-        load_whole(file)?.records
-    };
-    for key in &changes.deletes {
-        all.remove(key);
+    let (body_end, sum) = take(8)?;
+    if stable_hash_bytes(&file[..body_end]) != u64::from_le_bytes(sum.try_into().expect("8 bytes"))
+    {
+        return Err(corrupt(
+            "the lab file is damaged: its checksum does not match".into(),
+        ));
     }
-    for (key, value) in &changes.puts {
-        all.insert(key.clone(), value.to_vec());
-    }
-    Ok(Save::Rewrite(write_new(&all)))
+    // Hashes are filled in by whoever needs them (the native state file).
+    Ok((records, locs, at as u64))
 }
