@@ -7,18 +7,28 @@
 //!
 //! | concept | file |
 //! |---|---|
-//! | the lab's state and every action on it, as a pure reducer | `state.rs` |
-//! | the components: header, disk card, action buttons | `app.rs` |
-//! | IndexedDB: where page data is stored in the browser | `storage.rs` |
+//! | the app shell: the page's layout | `app.rs` |
+//! | its hooks: the lab's effects, keyboard shortcuts, the console dock | `hooks/` |
+//! | the app's state as a pure reducer, in sub-states (work queue, transcript, notices, history) | `state/` |
+//! | I/O: the lab's database, running and storing work, share links, other tabs | `services/` |
+//! | the components (header, workspace, panels, cards), one file each | `components/` |
+//! | the block map's logic (classes, zoom), tested natively | `block_map.rs` |
+//! | a disk's snapshot chain as block-map layers | `chain.rs` |
+//! | the Block size advisor's arithmetic | `granularity.rs` |
+//! | the UI's words in English and Swedish | `i18n.rs` |
+//! | IndexedDB: where the lab's records are stored in the browser | `storage.rs` |
 //! | the wasm entry point Trunk starts | `main.rs` |
 //!
-//! State changes only in [`state::Lab::reduce`]; I/O happens only in effects.
-//! The reducer is plain Rust, so it is tested natively with `cargo test`.
+//! State changes only in [`state::AppState`]'s reducer; I/O happens only in
+//! services, called from hooks and callbacks. The reducer is plain Rust, so
+//! it is tested natively with `cargo test -p snaplab --lib`.
 
 pub mod app;
 pub mod block_map;
+pub mod chain;
 pub mod components;
 pub mod granularity;
+pub mod hooks;
 pub mod i18n;
 pub mod services;
 pub mod state;
@@ -35,3 +45,4 @@ pub fn explain_tip(az: &str) -> String {
 pub fn start() {
     yew::Renderer::<app::App>::new().render();
 }
+

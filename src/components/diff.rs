@@ -4,9 +4,9 @@
 
 use snaplab_engine::diff::{PageRangesRequest, RangeKind};
 use snaplab_engine::units::{group_thousands, human_bytes};
-use snaplab_engine::Lab;
 use yew::prelude::*;
 
+use super::LabAt;
 use crate::block_map::{classify, CellState, View};
 use crate::components::block_map::{draw, CELL_PX, COLUMNS, ROWS};
 use crate::i18n::use_t;
@@ -14,10 +14,9 @@ use snaplab_engine::page_map::{PageMap, PageRange};
 use snaplab_engine::range_set::RangeSet;
 use snaplab_engine::{PatternKind, Payload};
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct DiffProps {
-    pub lab: Lab,
-    pub revision: u64,
+    pub lab: LabAt,
     /// Tells the app the diff on show, so the disk's own block map draws it.
     #[prop_or_default]
     pub on_overlay: Callback<Option<DiffOverlay>>,
@@ -30,12 +29,6 @@ pub struct DiffOverlay {
     /// The `uniqueId` of the disk the snapshots were taken of.
     pub disk_unique_id: String,
     pub ranges: std::rc::Rc<Vec<(bool, PageRange)>>,
-}
-
-impl PartialEq for DiffProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision
-    }
 }
 
 #[function_component(DiffView)]
@@ -111,7 +104,7 @@ pub fn diff_view(props: &DiffProps) -> Html {
         };
         let on_overlay = props.on_overlay.clone();
         use_effect_with(
-            (props.revision, newer_name.clone(), (*older).clone()),
+            (props.lab.revision, newer_name.clone(), (*older).clone()),
             move |_| {
                 on_overlay.emit(overlay);
             },

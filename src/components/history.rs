@@ -11,26 +11,20 @@
 
 use snaplab_engine::timeline::Timeline;
 use snaplab_engine::units::human_bytes;
-use snaplab_engine::{Command, Lab};
+use snaplab_engine::Lab;
 use yew::prelude::*;
 
-use super::Submit;
+use super::LabAt;
 use crate::i18n::use_t;
 use crate::state::{Action, Refusal, Work};
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct HistoryProps {
-    pub lab: Lab,
-    /// Changes with every change of the lab.
-    pub revision: u64,
+    pub lab: LabAt,
+    /// How many undone operations Redo can submit again (the stack is the
+    /// app state's, so it outlives this tab).
+    pub redo: usize,
     pub dispatch: Callback<Action>,
-    pub submit: Submit,
-}
-
-impl PartialEq for HistoryProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision
-    }
 }
 
 /// A QR code of `url` as SVG, for a phone's camera; `None` when the link is
@@ -62,26 +56,26 @@ pub fn history(props: &HistoryProps) -> Html {
     let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
     let n = props.lab.log().len();
     let position = use_state(|| None::<usize>);
-    let redo_stack = use_state(Vec::<Command>::new);
     let k = position.filter(|p| *p < n).unwrap_or(n);
     let scrubbing = k < n;
     // Built only while the user is back in time, once per change of the lab.
-    let timeline = use_memo((props.revision, scrubbing), {
-        let lab = props.lab.clone();
+    let revision = props.lab.revision;
+    let timeline = use_memo((revision, scrubbing), {
+        let lab = props.lab.lab.clone();
         move |(_, scrubbing)| scrubbing.then(|| Timeline::of(&lab)).flatten()
     });
-    let preview = use_memo((k, props.revision, scrubbing), {
-        let (lab, timeline) = (props.lab.clone(), timeline.clone());
+    let preview = use_memo((k, revision, scrubbing), {
+        let (lab, timeline) = (props.lab.lab.clone(), timeline.clone());
         move |(k, _, _)| match timeline.as_ref() {
             Some(timeline) => timeline.at(*k),
-            None => lab,
+            None => (*lab).clone(),
         }
     });
     let log = props.lab.log_shared();
     // Writes whose bytes the store no longer keeps: positions after them
     // show zeros there, and the panel says so before going there.
-    let not_kept = use_memo(props.revision, {
-        let lab = props.lab.clone();
+    let not_kept = use_memo(revision, {
+        let lab = props.lab.lab.clone();
         move |_| snaplab_engine::timeline::bytes_not_kept(&lab)
     });
     let lost_at = {
@@ -111,51 +105,32 @@ pub fn history(props: &HistoryProps) -> Html {
         })
     };
     let undo = {
-        let (log, dispatch, redo_stack, position) = (
-            log.clone(),
-            props.dispatch.clone(),
-            redo_stack.clone(),
-            position.clone(),
-        );
+        let (log, dispatch, position) = (log.clone(), props.dispatch.clone(), position.clone());
         let notice = t("history.undone").to_string();
         let lost_at = lost_at.clone();
         Callback::from(move |_| {
             if !ask_lost(lost_at(log.len().saturating_sub(1))) {
                 return;
             }
-            if let Some(last) = log.last().cloned() {
-                let mut stack = (*redo_stack).clone();
-                stack.push(last);
-                redo_stack.set(stack);
+            if !log.is_empty() {
                 position.set(None);
                 // Queued: it undoes the newest operation when its turn comes,
-                // after any commit in flight.
+                // after any commit in flight (and puts it on the redo stack).
                 dispatch.emit(Action::Queue(Work::Undo {
                     notice: notice.clone(),
                 }));
             }
         })
     };
-    let redo = {
-        let (redo_stack, submit) = (redo_stack.clone(), props.submit.clone());
-        Callback::from(move |_| {
-            let mut stack = (*redo_stack).clone();
-            if let Some(command) = stack.pop() {
-                redo_stack.set(stack);
-                submit.emit(command);
-            }
-        })
-    };
+    let redo = props.dispatch.reform(|_| Action::Redo);
     let continue_here = {
-        let (dispatch, redo_stack, position) =
-            (props.dispatch.clone(), redo_stack.clone(), position.clone());
+        let (dispatch, position) = (props.dispatch.clone(), position.clone());
         let notice = t("history.forked").to_string();
 
         Callback::from(move |_| {
             if !ask_lost(lost_here) {
                 return;
             }
-            redo_stack.set(Vec::new());
             position.set(None);
             dispatch.emit(Action::Queue(Work::Rewind {
                 to: k,
@@ -275,7 +250,7 @@ pub fn history(props: &HistoryProps) -> Html {
         // this tab is what reads it (undo asks for it too).
         let (dispatch, whole) = (props.dispatch.clone(), props.lab.has_whole_log());
         // Asked again at each revision: a lab reopened meanwhile needs its own.
-        use_effect_with((whole, props.revision), move |(whole, _)| {
+        use_effect_with((whole, revision), move |(whole, _)| {
             if !*whole {
                 dispatch.emit(Action::WantOlder);
             }
@@ -298,7 +273,7 @@ pub fn history(props: &HistoryProps) -> Html {
             <h2 id="history-title">{ t("history.title") }</h2>
             <div class="actions">
                 <button type="button" onclick={undo} disabled={n == 0}>{ t("history.undo") }</button>
-                <button type="button" onclick={redo} disabled={redo_stack.is_empty()}>{ format!("{} ({})", t("history.redo"), redo_stack.len()) }</button>
+                <button type="button" onclick={redo} disabled={props.redo == 0}>{ format!("{} ({})", t("history.redo"), props.redo) }</button>
                 <button type="button" onclick={share}>{ t("share.button") }</button>
                 <button type="button" onclick={replay} disabled={n == 0}>{ t("history.replay") }</button>
                 <label><input id="replay-speed" type="number" min="20" max="5000" value={speed.to_string()} oninput={on_speed} />{ " " }{ t("history.speed") }</label>

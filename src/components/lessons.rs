@@ -7,10 +7,10 @@ use std::rc::Rc;
 
 use snaplab_console::lessons::{self, Lesson};
 use snaplab_engine::store::records_for;
-use snaplab_engine::Lab;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use super::LabAt;
 use crate::i18n::{use_t, Lang};
 use crate::state::{Action, Refusal};
 use crate::state::{Origin, Replacement, Work};
@@ -19,20 +19,12 @@ use crate::storage;
 pub use crate::services::progress::PROGRESS_DB;
 use crate::services::progress::{load_solved, remember_solved};
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct LessonsProps {
-    pub lab: Lab,
+    pub lab: LabAt,
     /// The lesson in progress (shared with the console, which refuses its disabled commands).
     pub current: UseStateHandle<Option<String>>,
-    /// Changes with every change of the lab.
-    pub revision: u64,
     pub dispatch: Callback<Action>,
-}
-
-impl PartialEq for LessonsProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision && *self.current == *other.current
-    }
 }
 
 #[function_component(Lessons)]

@@ -4,23 +4,17 @@
 
 use snaplab_engine::catalog::{DiskSku, REGIONS};
 use snaplab_engine::cmd;
-use snaplab_engine::{Command, Lab};
+use snaplab_engine::Command;
 use yew::prelude::*;
 
+use super::LabAt;
 use super::Submit;
 use crate::i18n::use_t;
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct ManageProps {
-    pub lab: Lab,
-    pub revision: u64,
+    pub lab: LabAt,
     pub submit: Submit,
-}
-
-impl PartialEq for ManageProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision
-    }
 }
 
 /// A text or number field's value, kept in state.
