@@ -319,7 +319,7 @@ mod tests {
     use snaplab_console::Language;
     use snaplab_engine::WriteData;
 
-    fn ready() -> Rc<AppState> {
+    pub(super) fn ready() -> Rc<AppState> {
         let mut journal = Journal::default();
         for c in starter_commands() {
             let p = journal.prepare(c);
@@ -328,7 +328,7 @@ mod tests {
         Rc::new(AppState::default()).reduce(Action::Loaded(journal))
     }
 
-    fn write(offset: u64) -> Command {
+    pub(super) fn write(offset: u64) -> Command {
         Command::Write(cmd::Write {
             group: START_GROUP.into(),
             disk: START_DISK.into(),
@@ -607,7 +607,7 @@ mod tests {
         assert_eq!(used(&state), 4096 + 512);
     }
 
-    fn used(state: &AppState) -> u64 {
+    pub(super) fn used(state: &AppState) -> u64 {
         state
             .lab()
             .find_disk(START_GROUP, START_DISK)
@@ -762,5 +762,113 @@ mod tests {
             "DisabledInLesson"
         );
         assert_eq!(state.lab().log().len(), 2, "not even logged");
+    }
+}
+
+#[cfg(test)]
+mod history_tests {
+    use super::tests::{ready, used, write};
+    use super::*;
+
+    #[test]
+    fn undo_keeps_what_it_undid_for_redo_and_redo_submits_it_again() {
+        let state = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Committed(1))
+            .reduce(Action::Queue(Work::Undo {
+                notice: "Undone".into(),
+            }));
+        assert_eq!(state.history.redo, vec![write(0)], "the undone write");
+        let state = state.reduce(Action::Committed(2));
+        assert_eq!(used(&state), 0);
+        let state = state.reduce(Action::Redo).reduce(Action::Committed(3));
+        assert!(state.history.redo.is_empty());
+        assert_eq!(used(&state), 512, "redone");
+        // Nothing to redo: nothing queued.
+        assert!(!state.reduce(Action::Redo).busy());
+    }
+
+    #[test]
+    fn continuing_from_an_earlier_point_or_another_lab_forgets_what_was_undone() {
+        let undone = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Committed(1))
+            .reduce(Action::Queue(Work::Undo {
+                notice: "Undone".into(),
+            }))
+            .reduce(Action::Committed(2));
+        assert_eq!(undone.history.redo.len(), 1);
+        let forked = undone.clone().reduce(Action::Queue(Work::Rewind {
+            to: 1,
+            notice: "forked".into(),
+        }));
+        assert!(forked.history.redo.is_empty());
+        let (records, journal) = snaplab_engine::store::records_for(starter_commands()).unwrap();
+        let replaced = undone.reduce(Action::Queue(Work::Replace(Rc::new(Replacement {
+            records,
+            journal,
+            notice: "reset".into(),
+            locks: None,
+        }))));
+        assert!(replaced.history.redo.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod store_error_tests {
+    use super::tests::{ready, write};
+    use super::*;
+
+    #[test]
+    fn a_write_refused_because_another_tab_wrote_first_follows_that_tab_and_a_full_quota_does_not()
+    {
+        let refused = |error: StoreError| {
+            ready()
+                .reduce(Action::Submit(write(0)))
+                .reduce(Action::CommitFailed(1, error))
+        };
+        let changed = refused(StoreError::ChangedElsewhere(
+            "LabChangedInAnotherTab".into(),
+        ));
+        assert!(changed.elsewhere.stale, "reopens the lab when idle");
+        assert_eq!(
+            changed
+                .notices
+                .last_refusal
+                .as_ref()
+                .map(|r| r.code.as_str()),
+            Some("QuotaExceeded"),
+            "said as before: the storage refusal"
+        );
+        assert!(
+            !refused(StoreError::Quota("QuotaExceededError".into()))
+                .elsewhere
+                .stale
+        );
+        assert!(
+            !refused(StoreError::Failed("UnknownError".into()))
+                .elsewhere
+                .stale
+        );
+    }
+
+    #[test]
+    fn an_older_log_refused_because_the_lab_was_replaced_elsewhere_follows_it() {
+        let (records, _) = snaplab_engine::store::records_for(
+            starter_commands()
+                .into_iter()
+                .chain((0..5).map(|i| write(i * 512)))
+                .collect::<Vec<Command>>(),
+        )
+        .unwrap();
+        let journal = Journal::open(&records).unwrap().journal;
+        let state = Rc::new(AppState::default())
+            .reduce(Action::Loaded(journal))
+            .reduce(Action::WantOlder)
+            .reduce(Action::OlderHistory(Err(StoreError::ChangedElsewhere(
+                "replaced".into(),
+            ))));
+        assert!(state.elsewhere.stale);
+        assert_eq!(state.history.older_failed.as_deref(), Some("replaced"));
     }
 }
