@@ -26,6 +26,7 @@ pub mod template;
 pub mod violations;
 pub mod walkthrough;
 pub mod wizard;
+pub mod workloads;
 pub mod workspace;
 
 use std::rc::Rc;
