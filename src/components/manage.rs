@@ -8,32 +8,13 @@ use snaplab_engine::Command;
 use yew::prelude::*;
 
 use super::LabAt;
-use super::Submit;
+use super::{bind, bind_select, Submit};
 use crate::i18n::use_t;
 
 #[derive(Properties, PartialEq)]
 pub struct ManageProps {
     pub lab: LabAt,
     pub submit: Submit,
-}
-
-/// A text or number field's value, kept in state.
-fn bind(state: &UseStateHandle<String>) -> Callback<InputEvent> {
-    let state = state.clone();
-    Callback::from(move |e: InputEvent| {
-        if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            state.set(i.value());
-        }
-    })
-}
-
-fn bind_select(state: &UseStateHandle<String>) -> Callback<Event> {
-    let state = state.clone();
-    Callback::from(move |e: Event| {
-        if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-            state.set(s.value());
-        }
-    })
 }
 
 #[function_component(Manage)]

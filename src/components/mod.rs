@@ -32,10 +32,30 @@ pub mod workspace;
 use std::rc::Rc;
 
 use snaplab_engine::{Command, Lab};
-use yew::Callback;
+use yew::{Callback, Event, InputEvent, TargetCast, UseStateHandle};
 
 /// Where components send the commands a user asks for.
 pub type Submit = Callback<Command>;
+
+/// A text or number field's value, kept in `state`.
+pub fn bind(state: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let state = state.clone();
+    Callback::from(move |e: InputEvent| {
+        if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+            state.set(i.value());
+        }
+    })
+}
+
+/// A drop-down's value, kept in `state`.
+pub fn bind_select(state: &UseStateHandle<String>) -> Callback<Event> {
+    let state = state.clone();
+    Callback::from(move |e: Event| {
+        if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+            state.set(s.value());
+        }
+    })
+}
 
 /// The lab as of a revision. Props that hold it derive `PartialEq`: two
 /// are equal when their revisions are, since the revision grows with every

@@ -7,23 +7,13 @@ use snaplab_engine::units::{group_thousands, MIB};
 use snaplab_engine::{AccessTarget, Command, PatternKind, WriteData};
 use yew::prelude::*;
 
-use super::Submit;
+use super::{bind, bind_select, Submit};
 use crate::i18n::use_t;
 
 #[derive(Properties, PartialEq)]
 pub struct MoreWorkloadsProps {
     pub disk: Disk,
     pub submit: Submit,
-}
-
-/// A text or number field's value, kept in `state`.
-fn bind(state: &UseStateHandle<String>) -> Callback<InputEvent> {
-    let state = state.clone();
-    Callback::from(move |e: InputEvent| {
-        if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            state.set(i.value());
-        }
-    })
 }
 
 /// SAS access to the disk: revoked if granted, else granted for an hour.
@@ -159,14 +149,7 @@ pub fn more_workloads(props: &MoreWorkloadsProps) -> Html {
             }));
         })
     };
-    let on_kind = {
-        let kind = w_kind.clone();
-        Callback::from(move |e: Event| {
-            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                kind.set(s.value());
-            }
-        })
-    };
+    let on_kind = bind_select(&w_kind);
     let sas = emit(sas_command(disk));
     html! {
         <details class="more-workloads">
