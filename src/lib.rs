@@ -46,3 +46,77 @@ pub fn start() {
     yew::Renderer::<app::App>::new().render();
 }
 
+#[cfg(test)]
+mod tests {
+    /// Every `fn` in `src/` with its length in lines, longest first. A
+    /// function ends at the first `}` at its own indentation (rustfmt's
+    /// layout), so `html!` braces inside it do not end it early.
+    fn function_lengths() -> Vec<(usize, String)> {
+        let mut found = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("src/ is readable") {
+                let path = entry.expect("an entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("a source file");
+                    found.extend(
+                        lengths_in(&text)
+                            .into_iter()
+                            .map(|(n, name)| (n, format!("{}: {name}", path.display()))),
+                    );
+                }
+            }
+        }
+        found.sort_by(|a, b| b.cmp(a));
+        found
+    }
+
+    fn lengths_in(text: &str) -> Vec<(usize, String)> {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut found = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let body = line.trim_start();
+            let indent = &line[..line.len() - body.len()];
+            let words = [
+                "fn ",
+                "pub fn ",
+                "async fn ",
+                "pub async fn ",
+                "pub(super) fn ",
+                "pub(crate) fn ",
+            ];
+            let Some(rest) = words.iter().find_map(|w| body.strip_prefix(w)) else {
+                continue;
+            };
+            let end = format!("{indent}}}");
+            if let Some(len) = lines[i..].iter().position(|l| *l == end) {
+                let name = rest.split(['(', '<']).next().unwrap_or(rest);
+                found.push((len + 1, name.to_string()));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn no_function_in_src_is_over_150_lines() {
+        let lengths = function_lengths();
+        assert!(lengths.len() > 100, "the scan finds the functions");
+        let long: Vec<_> = lengths.iter().filter(|(n, _)| *n > 150).collect();
+        assert!(long.is_empty(), "over 150 lines: {long:?}");
+    }
+
+    #[test]
+    fn a_function_ends_at_the_brace_at_its_own_indentation() {
+        let text =
+            "fn a() {\n    html! {\n        <p>{ 1 }</p>\n    }\n}\n\n    pub fn b<T>() {\n    }\n";
+        assert_eq!(
+            lengths_in(text),
+            vec![(5, "a".to_string()), (2, "b".to_string())]
+        );
+    }
+}
