@@ -409,6 +409,9 @@ fn key_move(key: &str, at: u64, view: &View) -> Option<(u64, Option<View>)> {
     })
 }
 
+/// A diff's ranges in pages (true: PageRange, false: ClearRange).
+type DiffRanges = Option<Rc<Vec<(bool, PageRange)>>>;
+
 /// Cells whose state a command changed flash for a moment (same view only:
 /// a zoom is not a change of the disk); the map is drawn with the cursor
 /// and the diff. Returns how many cells flashed last.
@@ -417,7 +420,7 @@ fn use_drawn_map(
     canvas: &NodeRef,
     cells: Rc<Vec<CellState>>,
     diff_cells: Vec<u8>,
-    key: (u64, View, Option<u64>, Option<Rc<Vec<(bool, PageRange)>>>),
+    key: (u64, View, Option<u64>, DiffRanges),
 ) -> u32 {
     let previous = use_mut_ref(|| None::<(View, Vec<CellState>)>);
     let flashed = use_state(|| 0u32);

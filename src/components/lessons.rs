@@ -139,7 +139,7 @@ fn lesson_html(v: &LessonView<'_>) -> Html {
                 // The moment of success, where the learner is, and what comes next.
                 <div class="success" id="lesson-success" role="status">
                     <strong>{ t("lessons.wellDone") }</strong>{ " " }{ text(&lesson.title) }
-                    if let Some(next) = next_lesson.clone() {
+                    if let Some(next) = next_lesson {
                         <button type="button" class="primary" onclick={{
                             let (picked, id) = (picked.clone(), next.id.clone());
                             Callback::from(move |_| picked.set(id.clone()))

@@ -54,7 +54,7 @@ fn vms_html(lang: Lang, lab: &Lab, submit: &Submit, attach_disk: &UseStateHandle
                                 <button type="button" onclick={send(Command::DetachDisk(cmd::DetachDisk { group: group.clone(), vm: name.clone(), disk: d.clone() }))}>{ format!("{} {d}", t("manage.detach")) }</button>
                             }) }
                             <label>{ t("manage.attach") }{ " " }
-                                <select onchange={bind_select(&attach_disk)}>{ for disks.iter().map(|d| html! { <option value={d.clone()}>{ d }</option> }) }</select>
+                                <select onchange={bind_select(attach_disk)}>{ for disks.iter().map(|d| html! { <option value={d.clone()}>{ d }</option> }) }</select>
                             </label>
                             <button type="button" onclick={attach}>{ t("manage.attach") }</button>
                         </li>
