@@ -36,6 +36,10 @@ pub fn app() -> Html {
         use_callback((), move |command, _| dispatch.emit(Action::Submit(command)))
     };
     let store = use_lab(&state, &dispatch, *lang);
+    let arm_fault = {
+        let store = store.clone();
+        use_callback((), move |fault, _| store.arm(fault))
+    };
     let shortcuts = use_shortcuts(submit.clone());
     let dock = use_dock();
     let t = |key: &str| tr(*lang, key);
@@ -75,7 +79,7 @@ pub fn app() -> Html {
             <Workspace lab={(*lab).clone()} notices={state.notices.clone()} pending_share={state.pending_share.clone()}
                 presenter_lines={state.transcript.presenter.clone()} redo={state.history.redo.len()} dispatch={dispatch.clone()} submit={submit.clone()}
                 presenter={*shortcuts.presenter} next_step={*shortcuts.next_step} storage_panel={storage_panel}
-                arm_fault={{ let store = store.clone(); Callback::from(move |fault| store.arm(fault)) }} />
+                arm_fault={arm_fault} />
         },
     };
     let ready = state.phase == Phase::Ready;

@@ -117,8 +117,8 @@ struct Side<'a> {
     props: &'a WorkspaceProps,
     lab: &'a LabAt,
     lesson: UseStateHandle<Option<String>>,
-    diff_overlay: UseStateHandle<Option<DiffOverlay>>,
-    restore_preview: UseStateHandle<Option<String>>,
+    on_overlay: Callback<Option<DiffOverlay>>,
+    on_restore_preview: Callback<Option<String>>,
     /// The disk in the centre: its group and name.
     disk: (String, String),
 }
@@ -130,11 +130,11 @@ impl Side<'_> {
         match tab {
             Tab::Snapshots => html! {
                 <Snapshots snapshots={sorted_snapshots(lab)} now={lab.now()} submit={submit}
-                    on_restore_preview={self.restore_preview.setter().to_callback()}
+                    on_restore_preview={self.on_restore_preview.clone()}
                     taken={lab.disks().map(|d| d.at.name.to_lowercase()).collect::<Vec<_>>()} />
             },
             Tab::Diff => html! {
-                <DiffView lab={lab.clone()} on_overlay={self.diff_overlay.setter().to_callback()} />
+                <DiffView lab={lab.clone()} on_overlay={self.on_overlay.clone()} />
             },
             Tab::Billing => html! { <Billing lab={lab.clone()} /> },
             Tab::Violations => {
@@ -213,8 +213,14 @@ pub fn workspace(props: &WorkspaceProps) -> Html {
         props,
         lab,
         lesson: lesson.clone(),
-        diff_overlay: diff_overlay.clone(),
-        restore_preview: restore_preview.clone(),
+        on_overlay: {
+            let overlay = diff_overlay.setter();
+            use_callback((), move |o, _| overlay.set(o))
+        },
+        on_restore_preview: {
+            let preview = restore_preview.setter();
+            use_callback((), move |name, _| preview.set(name))
+        },
         disk: (group_name.clone(), disk_name.clone()),
     }
     .panel(tab);
