@@ -68,3 +68,139 @@ impl History {
         attached
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use yew::Reducible;
+
+    use super::super::testkit::*;
+    use super::super::*;
+
+    #[test]
+    fn a_lab_opened_from_its_checkpoint_works_at_once_and_undo_waits_for_its_older_log() {
+        let (state, records) = opened_from_checkpoint();
+        assert_eq!(state.wants_older(), None, "not read until needed");
+        // A click needs no older log; undo does, and waits for it.
+        let state = state
+            .reduce(Action::Submit(write(8192)))
+            .reduce(Action::Queue(Work::Undo {
+                notice: "Undone".into(),
+            }))
+            .reduce(Action::Committed(1));
+        assert!(!state.busy());
+        assert_eq!(state.work.waiting.len(), 1, "the undo waits");
+        assert_eq!(state.wants_older(), Some(7), "and asks for the older log");
+        assert_eq!((state.lab().operations(), state.lab().log_base()), (8, 7));
+        let revision = state.revision;
+        let state = state.reduce(Action::OlderHistory(Ok(records)));
+        assert!(state.lab().has_whole_log());
+        assert_eq!(state.lab().log().len(), 8);
+        assert_eq!(state.wants_older(), None);
+        assert_eq!(state.revision, revision + 1, "the history view redraws");
+        assert!(state.busy(), "and the undo runs");
+        let state = state.reduce(Action::Committed(2));
+        assert_eq!(state.lab().operations(), 7);
+        assert_eq!(used(&state), 5 * 512, "the click's write is undone");
+    }
+
+    #[test]
+    fn a_commit_staged_before_the_older_log_came_gets_it_too() {
+        let (state, records) = opened_from_checkpoint();
+        let state = state.reduce(Action::WantOlder);
+        assert_eq!(state.wants_older(), Some(7), "the History tab asks for it");
+        let state = state
+            .reduce(Action::Submit(write(8192)))
+            .reduce(Action::OlderHistory(Ok(records)));
+        assert!(state.busy());
+        let state = state.reduce(Action::Committed(1));
+        assert!(state.lab().has_whole_log());
+        assert_eq!(state.lab().log().len(), 8);
+    }
+
+    #[test]
+    fn an_older_log_that_cannot_be_read_refuses_undo_and_says_why() {
+        let (state, _) = opened_from_checkpoint();
+        let state = state
+            .reduce(Action::WantOlder)
+            .reduce(Action::OlderHistory(Err(StoreError::Failed(
+                "UnknownError: disk".into(),
+            ))))
+            .reduce(Action::Queue(Work::Undo {
+                notice: "Undone".into(),
+            }));
+        assert!(!state.busy() && state.work.waiting.is_empty());
+        let refusal = state.notices.last_refusal.clone().unwrap();
+        assert_eq!(refusal.code, "HistoryNotRead");
+        assert!(
+            refusal.message.contains("UnknownError: disk"),
+            "{refusal:?}"
+        );
+        assert_eq!(state.wants_older(), None, "not asked for again");
+        assert_eq!(state.lab().operations(), 7);
+    }
+
+    #[test]
+    fn undo_keeps_what_it_undid_for_redo_and_redo_submits_it_again() {
+        let state = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Committed(1))
+            .reduce(Action::Queue(Work::Undo {
+                notice: "Undone".into(),
+            }));
+        assert_eq!(state.history.redo, vec![write(0)], "the undone write");
+        let state = state.reduce(Action::Committed(2));
+        assert_eq!(used(&state), 0);
+        let state = state.reduce(Action::Redo).reduce(Action::Committed(3));
+        assert!(state.history.redo.is_empty());
+        assert_eq!(used(&state), 512, "redone");
+        // Nothing to redo: nothing queued.
+        assert!(!state.reduce(Action::Redo).busy());
+    }
+
+    #[test]
+    fn continuing_from_an_earlier_point_or_another_lab_forgets_what_was_undone() {
+        let undone = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Committed(1))
+            .reduce(Action::Queue(Work::Undo {
+                notice: "Undone".into(),
+            }))
+            .reduce(Action::Committed(2));
+        assert_eq!(undone.history.redo.len(), 1);
+        let forked = undone.clone().reduce(Action::Queue(Work::Rewind {
+            to: 1,
+            notice: "forked".into(),
+        }));
+        assert!(forked.history.redo.is_empty());
+        let (records, journal) = snaplab_engine::store::records_for(starter_commands()).unwrap();
+        let replaced = undone.reduce(Action::Queue(Work::Replace(Rc::new(Replacement {
+            records,
+            journal,
+            notice: "reset".into(),
+            locks: None,
+        }))));
+        assert!(replaced.history.redo.is_empty());
+    }
+
+    #[test]
+    fn an_older_log_refused_because_the_lab_was_replaced_elsewhere_follows_it() {
+        let (records, _) = snaplab_engine::store::records_for(
+            starter_commands()
+                .into_iter()
+                .chain((0..5).map(|i| write(i * 512)))
+                .collect::<Vec<Command>>(),
+        )
+        .unwrap();
+        let journal = Journal::open(&records).unwrap().journal;
+        let state = Rc::new(AppState::default())
+            .reduce(Action::Loaded(journal))
+            .reduce(Action::WantOlder)
+            .reduce(Action::OlderHistory(Err(StoreError::ChangedElsewhere(
+                "replaced".into(),
+            ))));
+        assert!(state.elsewhere.stale);
+        assert_eq!(state.history.older_failed.as_deref(), Some("replaced"));
+    }
+}

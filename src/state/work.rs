@@ -562,3 +562,338 @@ fn demo_reply(console: &mut Console<Staged>, script: &str, success: String) -> R
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use snaplab_console::Line;
+    use yew::Reducible;
+
+    use super::super::testkit::*;
+    use super::super::*;
+
+    #[test]
+    fn a_command_changes_the_lab_only_once_committed() {
+        let state = ready().reduce(Action::Submit(write(0)));
+        assert!(state.busy());
+        assert_eq!(used(&state), 0);
+        let state = state.reduce(Action::Committed(1));
+        assert!(!state.busy());
+        assert_eq!(used(&state), 512);
+        assert!(state
+            .notices
+            .last_message
+            .as_deref()
+            .unwrap()
+            .starts_with("wrote 512 B"));
+    }
+
+    #[test]
+    fn commands_queue_behind_the_one_in_flight_and_run_in_order() {
+        let state = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Submit(write(512)));
+        assert_eq!(state.work.waiting.len(), 1);
+        let state = state.reduce(Action::Committed(1));
+        assert_eq!(state.work.in_flight.as_ref().map(|f| f.n), Some(2));
+        let state = state.reduce(Action::Committed(2));
+        assert_eq!(used(&state), 1024);
+    }
+
+    #[test]
+    fn a_failed_commit_changes_nothing_and_says_quota() {
+        let state = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Submit(write(512)));
+        let state = state.reduce(Action::CommitFailed(
+            1,
+            StoreError::Quota("QuotaExceededError: full".into()),
+        ));
+        assert!(!state.busy());
+        assert!(state.work.waiting.is_empty());
+        assert_eq!(used(&state), 0);
+        let refusal = state.notices.last_refusal.as_ref().unwrap();
+        assert_eq!(refusal.code, "QuotaExceeded");
+        assert!(refusal.message.contains("QuotaExceededError: full"));
+        // A stale report for an operation no longer in flight is ignored.
+        assert!(state
+            .clone()
+            .reduce(Action::Committed(1))
+            .notices
+            .last_message
+            .is_none());
+    }
+
+    #[test]
+    fn a_notice_sent_while_operations_are_queued_shows_after_them() {
+        let state = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Notice(Ok("demo done".into())));
+        assert_eq!(state.notices.last_message, None);
+        let state = state.reduce(Action::Committed(1));
+        assert_eq!(state.notices.last_message.as_deref(), Some("demo done"));
+    }
+
+    #[test]
+    fn a_refused_command_is_committed_and_shown() {
+        let state = ready()
+            .reduce(Action::Submit(write(7)))
+            .reduce(Action::Committed(1));
+        let refusal = state.notices.last_refusal.as_ref().unwrap();
+        assert_eq!(
+            (refusal.code.as_str(), refusal.rule.as_deref()),
+            ("InvalidPageRange", Some("A10"))
+        );
+        assert_eq!(
+            state.lab().log().len(),
+            3,
+            "in the log, so a reload shows it again"
+        );
+    }
+
+    #[test]
+    fn a_running_script_shows_its_newest_lines_and_stop_ends_it_keeping_what_ran() {
+        let state = ready().reduce(script(
+            "for i in $(seq 1 600); do sim write -g rg-snaplab --disk disk1 --offset $((i * 4096)) --length 512 --seed 1 -o none; echo wrote $i; done",
+        ));
+        let n = state.work.in_flight.as_ref().unwrap().n;
+        let lines: Vec<Line> = (1..=450).map(|i| Line::Out(format!("wrote {i}"))).collect();
+        let state = state.reduce(Action::Progress {
+            flight: n,
+            new_lines: lines,
+            steps: 900,
+            commands: 450,
+        });
+        let view = state.transcript.running.clone().unwrap();
+        assert_eq!((view.lines, view.commands, view.steps), (450, 450, 900));
+        assert_eq!(
+            view.tail.len(),
+            RUN_VIEW_LINES,
+            "only the newest are kept on screen"
+        );
+        assert_eq!(view.tail.last(), Some(&Line::Out("wrote 450".into())));
+        // A progress report for another flight is ignored.
+        let state = state.reduce(Action::Progress {
+            flight: n + 7,
+            new_lines: vec![Line::Out("stray".into())],
+            steps: 1,
+            commands: 1,
+        });
+        assert_eq!(state.transcript.running.as_ref().unwrap().lines, 450);
+
+        // Stop before it ran: the switch is seen at its first command.
+        let state = state.reduce(Action::Stop);
+        assert!(state.transcript.running.as_ref().unwrap().stopping);
+        let state = finish_script(state);
+        assert!(state.transcript.running.is_none());
+        assert!(!state.busy(), "nothing ran, so nothing to store");
+        assert_eq!(used(&state), 0);
+        let last = state.transcript.lines.last().unwrap();
+        assert!(
+            matches!(last, Line::Err(l) if l.starts_with("^C")),
+            "{last:?}"
+        );
+    }
+
+    #[test]
+    fn work_queued_behind_a_running_script_waits_for_it_and_its_commit() {
+        let state = ready()
+            .reduce(script(
+                "sim write -g rg-snaplab --disk disk1 --offset 0 --length 4K --seed 1 -o none",
+            ))
+            .reduce(Action::Submit(write(8192)));
+        assert_eq!(
+            state.work.waiting.len(),
+            1,
+            "the click waits for the script"
+        );
+        let (state, stored) = run_script(state, Ok(()));
+        assert_eq!(state.work.waiting.len(), 1, "and for its commit");
+        let state = state.reduce(stored);
+        assert!(state.busy() && state.work.waiting.is_empty());
+        let state = state.reduce(Action::Committed(2));
+        assert_eq!(used(&state), 4096 + 512);
+    }
+
+    #[test]
+    fn a_script_is_one_commit_and_its_transcript_is_what_was_stored() {
+        let start = ready();
+        let revision = start.revision;
+        let state = start.reduce(script(
+            "d=disk1\nsim write -g rg-snaplab --disk $d --offset 0 --length 4K --seed 1 -o none\naz disk update -g rg-snaplab -n $d --size-gb 1\necho done",
+        ));
+        assert!(state.busy(), "one flight for the whole script");
+        assert!(state.work.waiting.is_empty());
+        assert!(
+            state.transcript.lines.is_empty(),
+            "nothing is shown before it is stored"
+        );
+        let (state, stored) = run_script(state, Ok(()));
+        assert!(state.busy(), "now storing what it did");
+        assert!(state.transcript.lines.is_empty());
+        assert!(state.transcript.running.as_ref().unwrap().saving);
+        let state = state.reduce(stored);
+        assert!(!state.busy());
+        assert_eq!(state.revision, revision + 1, "one change, one revision");
+        assert_eq!(used(&state), 4096);
+        let text: Vec<String> = state
+            .transcript
+            .lines
+            .iter()
+            .map(|l| format!("{l:?}"))
+            .collect();
+        assert!(text.iter().any(|l| l.contains("rule B7")), "{text:?}");
+        assert!(text.iter().any(|l| l.contains("Out(\"done\")")), "{text:?}");
+        // The console remembers $d for the next run.
+        let state = finish_script(state.reduce(script(
+            "sim write -g rg-snaplab --disk $d --offset 8K --length 4K --seed 1 -o none",
+        )));
+        assert_eq!(used(&state), 8192);
+    }
+
+    #[test]
+    fn a_script_whose_commit_fails_says_so_in_the_console_and_changes_nothing() {
+        let (state, stored) = run_script(
+            ready().reduce(script(
+                "sim write -g rg-snaplab --disk disk1 --offset 0 --length 4K --seed 1",
+            )),
+            Err(StoreError::Quota("QuotaExceededError".into())),
+        );
+        let state = state.reduce(stored);
+        assert_eq!(used(&state), 0);
+        let last = state.transcript.lines.last().unwrap();
+        assert!(
+            matches!(last, Line::Err(e) if e.contains("QuotaExceeded")),
+            "{last:?}"
+        );
+    }
+
+    #[test]
+    fn a_read_only_script_stores_nothing_and_answers_at_once() {
+        let state = finish_script(ready().reduce(script(
+            "az disk show -g rg-snaplab -n disk1 --query diskSizeGB -o tsv",
+        )));
+        assert!(!state.busy());
+        assert!(
+            state.transcript.lines.contains(&Line::Out("32".into())),
+            "{:?}",
+            state.transcript.lines
+        );
+    }
+
+    #[test]
+    fn a_lab_that_could_not_be_opened_can_still_be_reset_and_nothing_else_runs_on_it() {
+        let state = Rc::new(AppState::default())
+            .reduce(Action::LoadFailed("The stored lab cannot be read".into()))
+            .reduce(Action::Submit(write(0)));
+        assert!(
+            !state.busy(),
+            "a click does not run on a lab that is not open"
+        );
+        let (records, journal) = snaplab_engine::store::records_for(starter_commands()).unwrap();
+        let state = state.reduce(Action::Queue(Work::Replace(Rc::new(Replacement {
+            records,
+            journal,
+            notice: "The lab was reset".into(),
+            locks: None,
+        }))));
+        assert!(state.busy(), "the reset goes ahead of the stuck click");
+        let n = state.work.in_flight.as_ref().unwrap().n;
+        let state = state.reduce(Action::Committed(n));
+        assert_eq!(state.phase, Phase::Ready);
+        assert_eq!(state.lab().disks().count(), 1);
+        assert_eq!(
+            state.notices.last_message.as_deref(),
+            Some("The lab was reset")
+        );
+    }
+
+    #[test]
+    fn a_lab_replacement_waits_for_the_commit_in_flight_and_later_work_runs_on_the_new_lab() {
+        let (records, journal) = snaplab_engine::store::records_for(starter_commands()).unwrap();
+        let replacement = Rc::new(Replacement {
+            records,
+            journal,
+            notice: "replaced".into(),
+            locks: None,
+        });
+        let state = ready()
+            .reduce(Action::Submit(write(0)))
+            .reduce(Action::Queue(Work::Replace(replacement)))
+            .reduce(Action::Submit(write(512)));
+        assert_eq!(
+            state.work.waiting.len(),
+            2,
+            "the replacement waits behind the write in flight"
+        );
+        let state = state.reduce(Action::Committed(1));
+        assert!(matches!(
+            &state.work.in_flight,
+            Some(InFlight { n: 2, flight: Flight::Storing(s) }) if matches!(**s, Storing::Replace(_))
+        ));
+        assert_eq!(
+            used(&state),
+            512,
+            "the first write landed before the replacement"
+        );
+        let revision = state.revision;
+        let state = state.reduce(Action::Committed(2));
+        assert_eq!(state.revision, revision + 1);
+        assert_eq!(used(&state), 0, "the replaced lab has no writes");
+        assert_eq!(
+            state.lab().log().len(),
+            2,
+            "the same log length as a fresh lab: only the revision tells views it changed"
+        );
+        let state = state.reduce(Action::Committed(3));
+        assert_eq!(used(&state), 512, "the write after it ran on the new lab");
+    }
+
+    #[test]
+    fn a_locked_command_is_refused_before_anything_is_stored() {
+        let locks = Locks::from_entries(&["sim write".into()]).unwrap();
+        let state = ready()
+            .reduce(Action::SetLocks(locks))
+            .reduce(Action::Submit(write(0)));
+        assert!(!state.busy());
+        assert_eq!(
+            state.notices.last_refusal.as_ref().unwrap().code,
+            "DisabledInLesson"
+        );
+        assert_eq!(state.lab().log().len(), 2, "not even logged");
+    }
+
+    #[test]
+    fn a_write_refused_because_another_tab_wrote_first_follows_that_tab_and_a_full_quota_does_not()
+    {
+        let refused = |error: StoreError| {
+            ready()
+                .reduce(Action::Submit(write(0)))
+                .reduce(Action::CommitFailed(1, error))
+        };
+        let changed = refused(StoreError::ChangedElsewhere(
+            "LabChangedInAnotherTab".into(),
+        ));
+        assert!(changed.elsewhere.stale, "reopens the lab when idle");
+        assert_eq!(
+            changed
+                .notices
+                .last_refusal
+                .as_ref()
+                .map(|r| r.code.as_str()),
+            Some("QuotaExceeded"),
+            "said as before: the storage refusal"
+        );
+        assert!(
+            !refused(StoreError::Quota("QuotaExceededError".into()))
+                .elsewhere
+                .stale
+        );
+        assert!(
+            !refused(StoreError::Failed("UnknownError".into()))
+                .elsewhere
+                .stale
+        );
+    }
+}
