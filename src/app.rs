@@ -9,7 +9,7 @@ use snaplab_console::Language;
 use snaplab_engine::units::human_bytes;
 use yew::prelude::*;
 
-pub use crate::chain::{chain_layers, chain_layers_previewing};
+pub use crate::components::chain::{chain_layers, chain_layers_previewing};
 use crate::components::console::ConsolePanel;
 use crate::components::header::Header;
 use crate::components::storage_panel::StoragePanel;

@@ -13,7 +13,6 @@
 //! | I/O: the lab's database, running and storing work, share links, other tabs | `services/` |
 //! | the components (header, workspace, panels, cards), one file each | `components/` |
 //! | the block map's logic (classes, zoom), tested natively | `block_map.rs` |
-//! | a disk's snapshot chain as block-map layers | `chain.rs` |
 //! | the Block size advisor's arithmetic | `granularity.rs` |
 //! | the UI's words in English and Swedish | `i18n.rs` |
 //! | IndexedDB: where the lab's records are stored in the browser | `storage.rs` |
@@ -25,7 +24,6 @@
 
 pub mod app;
 pub mod block_map;
-pub mod chain;
 pub mod components;
 pub mod granularity;
 pub mod hooks;

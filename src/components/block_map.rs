@@ -846,7 +846,7 @@ mod tests {
         let lab = lab_with_chain();
         let disk = lab.find_disk("rg", "d").unwrap();
         let marks = |name: Option<&str>| -> Vec<(String, Option<bool>)> {
-            crate::app::chain_layers_previewing(&lab, disk, name)
+            crate::components::chain::chain_layers_previewing(&lab, disk, name)
                 .into_iter()
                 .map(|l| (l.label, l.composes))
                 .collect()

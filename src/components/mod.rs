@@ -4,10 +4,12 @@
 //! The shell: `header.rs` (title, clock, bell, presenter, language),
 //! `notifications.rs` (the bell's list), `workspace.rs` (the open lab:
 //! resource tree, the disk in the centre, the side panels). The rest are
-//! the panels and cards they hold.
+//! the panels and cards they hold; `chain.rs` turns a disk's snapshot
+//! chain into the layers its block map draws.
 
 pub mod billing;
 pub mod block_map;
+pub mod chain;
 pub mod clock;
 pub mod console;
 pub mod diff;

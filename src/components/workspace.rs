@@ -11,6 +11,7 @@ use snaplab_engine::Lab;
 use yew::prelude::*;
 
 use super::billing::Billing;
+use super::chain::chain_layers_previewing;
 use super::diff::{DiffOverlay, DiffView};
 use super::disk_card::DiskCard;
 use super::faults::Faults;
@@ -24,7 +25,6 @@ use super::template::TemplateBlade;
 use super::violations::Violations;
 use super::walkthrough::WalkthroughPanel;
 use super::{LabAt, Submit};
-use crate::chain::chain_layers_previewing;
 use crate::i18n::{tr, Lang};
 use crate::services::share::open_shared_payload;
 use crate::state::{Action, Notices, Origin, Refusal, Work};

@@ -5,7 +5,7 @@ use snaplab_engine::model::Snapshot;
 use snaplab_engine::range_set::RangeSet;
 use snaplab_engine::Lab;
 
-use crate::components::block_map::{Layer, LayerKind};
+use super::block_map::{Layer, LayerKind};
 
 /// The snapshot chain of `disk`, oldest first, then its pending changes:
 /// what each layer of the block map shows.
