@@ -332,11 +332,13 @@ impl AppState {
             }
             Work::Undo { notice } => {
                 let log = self.journal.lab().log();
-                let n = log.len();
-                if let Some(last) = log.last().cloned() {
+                let (n, last) = (log.len(), log.last().cloned());
+                let undone = self.rewind(n.saturating_sub(1), notice);
+                // What is undone can be redone (only if it was).
+                if let (Ok(_), Some(last)) = (&undone, last) {
                     self.history.redo.push(last);
                 }
-                self.rewind(n.saturating_sub(1), notice)
+                undone
             }
             Work::Script {
                 origin,
