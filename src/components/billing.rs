@@ -7,18 +7,12 @@ use snaplab_engine::units::human_bytes;
 use snaplab_engine::Lab;
 use yew::prelude::*;
 
+use super::LabAt;
 use crate::i18n::{use_t, Lang};
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct BillingProps {
-    pub lab: Lab,
-    pub revision: u64,
-}
-
-impl PartialEq for BillingProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision
-    }
+    pub lab: LabAt,
 }
 
 /// (simulated ms, cost a day, cost a day had they been full): the lab's
@@ -47,7 +41,7 @@ pub fn billing(props: &BillingProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let prices = PriceTable::default();
     let bill: Bill = props.lab.bill(&prices);
-    let history = use_memo(props.revision, |_| cost_history(&props.lab));
+    let history = use_memo(props.lab.revision, |_| cost_history(&props.lab));
     let (w, h) = (600.0, 120.0);
     let (t0, t1) = (
         history.first().map_or(0, |p| p.0),

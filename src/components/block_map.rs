@@ -14,7 +14,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
 use crate::block_map::{classify, CellState, View};
-use crate::i18n::use_t;
+use crate::i18n::{tr, use_t, Lang};
 
 pub const COLUMNS: u64 = 64;
 pub const ROWS: u64 = 20;
@@ -298,6 +298,318 @@ pub fn draw_with_cursor(canvas: &HtmlCanvasElement, cells: &[CellState], cursor:
     }
 }
 
+/// The diff on show, per cell: 1 a PageRange touches it, 2 only a ClearRange.
+fn diff_cells(ranges: &[(bool, PageRange)], view: &View) -> Vec<u8> {
+    let mut out = vec![0u8; (COLUMNS * ROWS) as usize];
+    let window = PageRange::new(view.first_page, view.last_page());
+    for (page, r) in ranges.iter() {
+        let (a, b) = (r.start.max(window.start), r.end.min(window.end));
+        if b <= a {
+            continue;
+        }
+        let (first, last) = (view.cell_of(a), view.cell_of(b - 1));
+        if let (Some(first), Some(last)) = (first, last) {
+            for c in &mut out[first as usize..=last as usize] {
+                // A cell with any written page shows as PageRange.
+                *c = if *page || *c == 1 { 1 } else { 2 };
+            }
+        }
+    }
+    out
+}
+
+/// Where the data is: the span of written pages and pages changed since
+/// the last snapshot.
+fn data_span(disk: &Disk) -> Option<PageRange> {
+    let written = disk.data.page_map().written_ranges();
+    let mut span: Option<PageRange> = None;
+    for r in written
+        .first()
+        .into_iter()
+        .chain(written.last())
+        .copied()
+        .chain(disk.changed.iter().next())
+        .chain(disk.changed.iter().last())
+    {
+        span = Some(match span {
+            None => r,
+            Some(s) => PageRange::new(s.start.min(r.start), s.end.max(r.end)),
+        });
+    }
+    span
+}
+
+/// What cell `i` is, in words: for the tooltip and for screen readers.
+fn describe_cell(lang: Lang, view: &View, cells: &[CellState], i: u64) -> Option<String> {
+    let r = view.cell_range(i);
+    (!r.is_empty()).then(|| {
+        let state = match cells[i as usize] {
+            CellState::Never => tr(lang, "map.never"),
+            CellState::Snapshotted => tr(lang, "map.snapshotted"),
+            CellState::Changed => tr(lang, "map.changed"),
+            CellState::Cleared => tr(lang, "map.cleared"),
+        };
+        format!(
+            "{} {} · {} {}–{} · {} {}–{} · {state}",
+            tr(lang, "map.cellWord"),
+            i + 1,
+            tr(lang, "map.pagesWord"),
+            group_thousands(r.start),
+            group_thousands(r.end - 1),
+            tr(lang, "map.bytesWord"),
+            group_thousands(r.start * PAGE_SIZE),
+            group_thousands(r.end * PAGE_SIZE - 1),
+        )
+    })
+}
+
+/// The cell under the pointer: the canvas scales with the screen, so the
+/// pointer is mapped back to cells.
+fn cell_at(e: &MouseEvent) -> u64 {
+    let scale = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|el| el.client_width() as f64 / (COLUMNS as f64 * CELL_PX))
+        .filter(|s| *s > 0.0)
+        .unwrap_or(1.0);
+    let col = (e.offset_x().max(0) as f64 / (CELL_PX * scale)) as u64;
+    let row = (e.offset_y().max(0) as f64 / (CELL_PX * scale)) as u64;
+    row.min(ROWS - 1) * COLUMNS + col.min(COLUMNS - 1)
+}
+
+/// The tooltip of the cell under the pointer.
+fn hover_text(view: &View, cells: &[CellState], i: u64) -> Option<String> {
+    let r = view.cell_range(i);
+    (!r.is_empty()).then(|| {
+        format!(
+            "pages {}–{} · bytes {}–{} · {:?}",
+            group_thousands(r.start),
+            group_thousands(r.end - 1),
+            group_thousands(r.start * PAGE_SIZE),
+            group_thousands(r.end * PAGE_SIZE - 1),
+            cells[i as usize]
+        )
+    })
+}
+
+/// A key on the map: the cell the cursor moves to, and the view it zooms
+/// to (if it zooms); `None` for a key the map does not use.
+fn key_move(key: &str, at: u64, view: &View) -> Option<(u64, Option<View>)> {
+    let last = COLUMNS * ROWS - 1;
+    Some(match key {
+        "ArrowRight" => ((at + 1).min(last), None),
+        "ArrowLeft" => (at.saturating_sub(1), None),
+        "ArrowDown" => ((at + COLUMNS).min(last), None),
+        "ArrowUp" => (at.saturating_sub(COLUMNS), None),
+        "Home" => (0, None),
+        "End" => (last, None),
+        "Enter" | "+" => (COLUMNS * ROWS / 2, Some(view.zoom_in(at))),
+        "-" => (at, Some(view.zoom_out())),
+        _ => return None,
+    })
+}
+
+/// A diff's ranges in pages (true: PageRange, false: ClearRange).
+type DiffRanges = Option<Rc<Vec<(bool, PageRange)>>>;
+
+/// Cells whose state a command changed flash for a moment (same view only:
+/// a zoom is not a change of the disk); the map is drawn with the cursor
+/// and the diff. Returns how many cells flashed last.
+#[hook]
+fn use_drawn_map(
+    canvas: &NodeRef,
+    cells: Rc<Vec<CellState>>,
+    diff_cells: Vec<u8>,
+    key: (u64, View, Option<u64>, DiffRanges),
+) -> u32 {
+    let previous = use_mut_ref(|| None::<(View, Vec<CellState>)>);
+    let flashed = use_state(|| 0u32);
+    {
+        let (canvas, flashed) = (canvas.clone(), flashed.clone());
+        use_effect_with(key, move |(_, view, cursor, _)| {
+            let changed: Vec<u64> = match &*previous.borrow() {
+                Some((v, before)) if v == view && before.len() == cells.len() => cells
+                    .iter()
+                    .zip(before)
+                    .enumerate()
+                    .filter(|(_, (a, b))| a != b)
+                    .map(|(i, _)| i as u64)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            *previous.borrow_mut() = Some((*view, (*cells).clone()));
+            let timer = canvas.cast::<HtmlCanvasElement>().map(|c| {
+                draw_with_cursor(&c, &cells, *cursor);
+                draw_diff(&c, &diff_cells);
+                flash(&c, &changed);
+                if !changed.is_empty() {
+                    flashed.set(changed.len() as u32);
+                }
+                let cursor = *cursor;
+                gloo::timers::callback::Timeout::new(700, move || {
+                    draw_with_cursor(&c, &cells, cursor);
+                    draw_diff(&c, &diff_cells);
+                })
+            });
+            move || drop(timer)
+        });
+    }
+    *flashed
+}
+
+/// The minimap (where on the disk the data is) and its click, which moves
+/// the view there at the same zoom.
+#[hook]
+fn use_minimap(
+    disk: &Disk,
+    revision: u64,
+    view: &UseStateHandle<View>,
+) -> (NodeRef, Callback<MouseEvent>) {
+    let minimap = use_node_ref();
+    {
+        let (minimap, disk) = (minimap.clone(), disk.clone());
+        let cols = use_memo((revision, disk.unique_id.clone()), move |_| {
+            minimap_columns(&disk)
+        });
+        use_effect_with((revision, **view), move |(_, view)| {
+            if let Some(c) = minimap.cast::<HtmlCanvasElement>() {
+                draw_minimap(&c, &cols, view);
+            }
+        });
+    }
+    let view = view.clone();
+    let on_click = Callback::from(move |e: MouseEvent| {
+        let Some(el) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let fraction = (e.offset_x().max(0) as f64 / el.client_width().max(1) as f64).min(1.0);
+        let page = (fraction * view.disk_pages as f64) as u64;
+        let half = view.pages_per_cell * view.cells / 2;
+        view.set(view.pan(0).moved_to(page.saturating_sub(half)));
+    });
+    (minimap, on_click)
+}
+
+/// What the view shows, and the tooltip (read out as it changes).
+fn status_html(lang: Lang, id: &str, view: &View, hover: Option<&str>) -> Html {
+    let t = |key: &str| tr(lang, key);
+    let shown = (view.last_page() - view.first_page) * PAGE_SIZE;
+    html! {
+        <p class="map-status" id={format!("{id}-status")}>
+            { format!("{} {} ({} – {}) · {} {} ({} {})",
+                t("map.view"), human_bytes(shown),
+                human_bytes(view.first_page * PAGE_SIZE), human_bytes(view.last_page() * PAGE_SIZE),
+                t("map.cell"), human_bytes(view.pages_per_cell * PAGE_SIZE),
+                group_thousands(view.pages_per_cell), t("disk.pages")) }
+            <span class="map-tooltip" id={format!("{id}-tooltip")} aria-live="polite">{ hover.map(|h| format!(" · {h}")).unwrap_or_default() }</span>
+        </p>
+    }
+}
+
+/// The zoom and pan buttons.
+fn controls(lang: Lang, view: &UseStateHandle<View>, data: Option<PageRange>) -> Html {
+    let t = |key: &str| tr(lang, key);
+    let set = |make: fn(&View) -> View| {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| view.set(make(&view)))
+    };
+    let zoom_to_data = {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(v) = data.and_then(|d| view.around(d)) {
+                view.set(v);
+            }
+        })
+    };
+    // Zoom in around the data in view, not the middle of the disk.
+    let zoom_in = {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| {
+            let centre = data
+                .map(|d| (d.start + d.end) / 2)
+                .and_then(|p| view.cell_of(p))
+                .unwrap_or(view.cells / 2);
+            view.set(view.zoom_in(centre));
+        })
+    };
+    html! {
+        <div class="map-controls" role="group" aria-label={t("map.title")}>
+            <button type="button" onclick={zoom_to_data} disabled={data.is_none()}>{ t("map.toData") }</button>
+            <button type="button" onclick={zoom_in}>{ t("map.zoomIn") }</button>
+            <button type="button" onclick={set(|v| v.zoom_out())}>{ t("map.zoomOut") }</button>
+            <button type="button" onclick={set(|v| View::whole(v.disk_pages, v.cells))}>{ t("map.whole") }</button>
+            <button type="button" onclick={set(|v| v.pan(-(v.cells as i64) / 2))}>{ t("map.left") }</button>
+            <button type="button" onclick={set(|v| v.pan(v.cells as i64 / 2))}>{ t("map.right") }</button>
+        </div>
+    }
+}
+
+/// The snapshot chain's canvas, drawn for the pages in view.
+#[hook]
+fn use_chain(layers: &Rc<Vec<Layer>>, revision: u64, view: View) -> NodeRef {
+    let chain = use_node_ref();
+    let window = PageRange::new(view.first_page, view.last_page());
+    let (canvas, layers) = (chain.clone(), layers.clone());
+    let preview: Vec<Option<bool>> = layers.iter().map(|l| l.composes).collect();
+    use_effect_with((revision, view, layers.len(), preview), move |_| {
+        if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+            draw_layers(&c, &layers, window);
+        }
+    });
+    chain
+}
+
+/// The snapshot chain under the map, and its labels.
+fn chain_html(lang: Lang, id: &str, layers: &[Layer], chain: NodeRef) -> Html {
+    let t = |key: &str| tr(lang, key);
+    if layers.is_empty() {
+        return html! { <p class="hint chain-none">{ t("chain.none") }</p> };
+    }
+    html! {
+        <>
+            <canvas class="chain-canvas" id={format!("{id}-chain")} ref={chain}
+                width={(COLUMNS as f64 * CELL_PX).to_string()}
+                height={(layers.len() as f64 * LAYER_PX).to_string()}
+                style={format!("height: {}px", layers.len() as f64 * LAYER_PX)}
+                role="img"
+                aria-label={format!("{}: {}", t("chain.title"), layers.iter().map(|l| format!("{} {}", l.label, human_bytes(l.used))).collect::<Vec<_>>().join("; "))}
+                data-layers={layers.len().to_string()} />
+            <ol class="chain-labels" aria-hidden="true">
+                { for layers.iter().map(|l| html! {
+                    <li class={classes!("layer", match l.kind { LayerKind::Incremental => "incremental", LayerKind::Full => "full", LayerKind::Pending => "pending" },
+                        match l.composes { Some(true) => Some("composes"), Some(false) => Some("faint"), None => None })}>
+                        <span class="layer-name">{ if l.kind == LayerKind::Pending { format!("→ {}", t("chain.next")) } else { l.label.clone() } }</span>{ " " }<span class="layer-used">{ human_bytes(l.used) }</span>
+                    </li>
+                }) }
+            </ol>
+        </>
+    }
+}
+
+/// The diff's legend (when one is on show) and the map's.
+fn legends(lang: Lang, id: &str, diff: Option<(usize, usize)>) -> Html {
+    let t = |key: &str| tr(lang, key);
+    html! {
+        <>
+            if let Some((pages, clears)) = diff {
+                <p class="diff-legend" id={format!("{id}-diff")}>
+                    <span class="swatch diff-page"></span>{ format!("{} ({})", t("map.diffPage"), pages) }
+                    <span class="swatch diff-clear"></span>{ format!("{} ({})", t("map.diffClear"), clears) }
+                </p>
+            }
+            <ul class="legend" aria-label={t("map.legend")}>
+                <li><span class="swatch never"></span>{ t("map.never") }</li>
+                <li><span class="swatch snapshotted"></span>{ t("map.snapshotted") }</li>
+                <li><span class="swatch changed"></span>{ t("map.changed") }{ " ╱" }</li>
+                <li><span class="swatch cleared"></span>{ t("map.cleared") }{ " ✕" }</li>
+            </ul>
+        </>
+    }
+}
+
 #[function_component(BlockMap)]
 pub fn block_map(props: &BlockMapProps) -> Html {
     let t = use_t();
@@ -320,29 +632,12 @@ pub fn block_map(props: &BlockMapProps) -> Html {
             move |(_, view, _)| classify(disk.data.page_map(), &disk.changed, view),
         )
     };
-    let cells: Vec<CellState> = (*cells).clone();
     // The diff on show, per cell: 1 a PageRange touches it, 2 only a ClearRange.
-    let diff_cells: Vec<u8> = match &props.diff {
-        None => Vec::new(),
-        Some(ranges) => {
-            let mut out = vec![0u8; (COLUMNS * ROWS) as usize];
-            let window = PageRange::new(view.first_page, view.last_page());
-            for (page, r) in ranges.iter() {
-                let (a, b) = (r.start.max(window.start), r.end.min(window.end));
-                if b <= a {
-                    continue;
-                }
-                let (first, last) = (view.cell_of(a), view.cell_of(b - 1));
-                if let (Some(first), Some(last)) = (first, last) {
-                    for c in &mut out[first as usize..=last as usize] {
-                        // A cell with any written page shows as PageRange.
-                        *c = if *page || *c == 1 { 1 } else { 2 };
-                    }
-                }
-            }
-            out
-        }
-    };
+    let diff_cells = props
+        .diff
+        .as_ref()
+        .map(|ranges| diff_cells(ranges, &view))
+        .unwrap_or_default();
     let diff_counts = (
         diff_cells.iter().filter(|c| **c == 1).count(),
         diff_cells.iter().filter(|c| **c == 2).count(),
@@ -356,148 +651,26 @@ pub fn block_map(props: &BlockMapProps) -> Html {
 
     // The keyboard's cell, while the map has focus.
     let cursor = use_state(|| None::<u64>);
-    // Success is shown as change: cells whose state a command changed flash
-    // for a moment (same view only: a zoom is not a change of the disk).
-    let previous = use_mut_ref(|| None::<(View, Vec<CellState>)>);
-    let flashed = use_state(|| 0u32);
-    {
-        let (canvas, cells, previous, flashed) = (
-            canvas.clone(),
-            cells.clone(),
-            previous.clone(),
-            flashed.clone(),
-        );
-        let diff_cells = diff_cells.clone();
-        use_effect_with(
-            (props.revision, *view, *cursor, props.diff.clone()),
-            move |(_, view, cursor, _)| {
-                let changed: Vec<u64> = match &*previous.borrow() {
-                    Some((v, before)) if v == view && before.len() == cells.len() => cells
-                        .iter()
-                        .zip(before)
-                        .enumerate()
-                        .filter(|(_, (a, b))| a != b)
-                        .map(|(i, _)| i as u64)
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                *previous.borrow_mut() = Some((*view, cells.clone()));
-                let timer = canvas.cast::<HtmlCanvasElement>().map(|c| {
-                    draw_with_cursor(&c, &cells, *cursor);
-                    draw_diff(&c, &diff_cells);
-                    flash(&c, &changed);
-                    if !changed.is_empty() {
-                        flashed.set(changed.len() as u32);
-                    }
-                    let (cells, cursor) = (cells.clone(), *cursor);
-                    gloo::timers::callback::Timeout::new(700, move || {
-                        draw_with_cursor(&c, &cells, cursor);
-                        draw_diff(&c, &diff_cells);
-                    })
-                });
-                move || drop(timer)
-            },
-        );
-    }
-    let minimap = use_node_ref();
-    {
-        let (minimap, disk) = (minimap.clone(), disk.clone());
-        let cols = use_memo((props.revision, disk.unique_id.clone()), move |_| {
-            minimap_columns(&disk)
-        });
-        use_effect_with((props.revision, *view), move |(_, view)| {
-            if let Some(c) = minimap.cast::<HtmlCanvasElement>() {
-                draw_minimap(&c, &cols, view);
-            }
-        });
-    }
-    // A click on the minimap moves the view there, at the same zoom.
-    let on_minimap = {
-        let view = view.clone();
-        Callback::from(move |e: MouseEvent| {
-            let Some(el) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            else {
-                return;
-            };
-            let fraction = (e.offset_x().max(0) as f64 / el.client_width().max(1) as f64).min(1.0);
-            let page = (fraction * view.disk_pages as f64) as u64;
-            let half = view.pages_per_cell * view.cells / 2;
-            view.set(view.pan(0).moved_to(page.saturating_sub(half)));
-        })
-    };
-    let chain = use_node_ref();
-    let window = PageRange::new(view.first_page, view.last_page());
-    {
-        let (chain, layers) = (chain.clone(), props.layers.clone());
-        let preview: Vec<Option<bool>> = layers.iter().map(|l| l.composes).collect();
-        use_effect_with((props.revision, *view, layers.len(), preview), move |_| {
-            if let Some(c) = chain.cast::<HtmlCanvasElement>() {
-                draw_layers(&c, &layers, window);
-            }
-        });
-    }
+    // Success is shown as change: cells whose state a command changed flash.
+    let flashed = use_drawn_map(
+        &canvas,
+        cells.clone(),
+        diff_cells,
+        (props.revision, *view, *cursor, props.diff.clone()),
+    );
+    let (minimap, on_minimap) = use_minimap(disk, props.revision, &view);
+    let chain = use_chain(&props.layers, props.revision, *view);
 
     // The canvas scales with the screen: map the pointer back to cells.
-    let cell_at = |e: &MouseEvent| -> u64 {
-        let scale = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .map(|el| el.client_width() as f64 / (COLUMNS as f64 * CELL_PX))
-            .filter(|s| *s > 0.0)
-            .unwrap_or(1.0);
-        let col = (e.offset_x().max(0) as f64 / (CELL_PX * scale)) as u64;
-        let row = (e.offset_y().max(0) as f64 / (CELL_PX * scale)) as u64;
-        row.min(ROWS - 1) * COLUMNS + col.min(COLUMNS - 1)
-    };
     let on_move = {
         let (view, hover, cells) = (view.clone(), hover.clone(), cells.clone());
-        Callback::from(move |e: MouseEvent| {
-            let i = cell_at(&e);
-            let r = view.cell_range(i);
-            if r.is_empty() {
-                hover.set(None);
-                return;
-            }
-            let state = cells[i as usize];
-            hover.set(Some(format!(
-                "pages {}–{} · bytes {}–{} · {:?}",
-                group_thousands(r.start),
-                group_thousands(r.end - 1),
-                group_thousands(r.start * PAGE_SIZE),
-                group_thousands(r.end * PAGE_SIZE - 1),
-                state
-            )));
-        })
+        Callback::from(move |e: MouseEvent| hover.set(hover_text(&view, &cells, cell_at(&e))))
     };
     // What a cell is, in words: for the tooltip and for screen readers.
-    let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
+    let lang = use_context::<Lang>().unwrap_or_default();
     let describe = {
         let (view, cells) = (*view, cells.clone());
-        use crate::i18n::tr;
-        move |i: u64| -> Option<String> {
-            let r = view.cell_range(i);
-            (!r.is_empty()).then(|| {
-                let state = match cells[i as usize] {
-                    CellState::Never => tr(lang, "map.never"),
-                    CellState::Snapshotted => tr(lang, "map.snapshotted"),
-                    CellState::Changed => tr(lang, "map.changed"),
-                    CellState::Cleared => tr(lang, "map.cleared"),
-                };
-                format!(
-                    "{} {} · {} {}–{} · {} {}–{} · {state}",
-                    tr(lang, "map.cellWord"),
-                    i + 1,
-                    tr(lang, "map.pagesWord"),
-                    group_thousands(r.start),
-                    group_thousands(r.end - 1),
-                    tr(lang, "map.bytesWord"),
-                    group_thousands(r.start * PAGE_SIZE),
-                    group_thousands(r.end * PAGE_SIZE - 1),
-                )
-            })
-        }
+        move |i: u64| describe_cell(lang, &view, &cells, i)
     };
     let on_key = {
         let (view, cursor, hover, describe) = (
@@ -507,26 +680,10 @@ pub fn block_map(props: &BlockMapProps) -> Html {
             describe.clone(),
         );
         Callback::from(move |e: KeyboardEvent| {
-            let at = cursor.unwrap_or(0);
-            let last = COLUMNS * ROWS - 1;
-            let moved = match e.key().as_str() {
-                "ArrowRight" => Some((at + 1).min(last)),
-                "ArrowLeft" => Some(at.saturating_sub(1)),
-                "ArrowDown" => Some((at + COLUMNS).min(last)),
-                "ArrowUp" => Some(at.saturating_sub(COLUMNS)),
-                "Home" => Some(0),
-                "End" => Some(last),
-                "Enter" | "+" => {
-                    view.set(view.zoom_in(at));
-                    Some(COLUMNS * ROWS / 2)
+            if let Some((i, zoomed)) = key_move(&e.key(), cursor.unwrap_or(0), &view) {
+                if let Some(v) = zoomed {
+                    view.set(v);
                 }
-                "-" => {
-                    view.set(view.zoom_out());
-                    Some(at)
-                }
-                _ => None,
-            };
-            if let Some(i) = moved {
                 e.prevent_default();
                 cursor.set(Some(i));
                 hover.set(describe(i));
@@ -553,60 +710,11 @@ pub fn block_map(props: &BlockMapProps) -> Html {
         let view = view.clone();
         Callback::from(move |e: MouseEvent| view.set(view.zoom_in(cell_at(&e))))
     };
-    let set = |make: fn(&View) -> View| {
-        let view = view.clone();
-        Callback::from(move |_: MouseEvent| view.set(make(&view)))
-    };
-    // Where the data is: written pages and pages changed since the last snapshot.
-    let data = {
-        let written = disk.data.page_map().written_ranges();
-        let mut span: Option<PageRange> = None;
-        for r in written
-            .first()
-            .into_iter()
-            .chain(written.last())
-            .copied()
-            .chain(disk.changed.iter().next())
-            .chain(disk.changed.iter().last())
-        {
-            span = Some(match span {
-                None => r,
-                Some(s) => PageRange::new(s.start.min(r.start), s.end.max(r.end)),
-            });
-        }
-        span
-    };
-    let zoom_to_data = {
-        let view = view.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(v) = data.and_then(|d| view.around(d)) {
-                view.set(v);
-            }
-        })
-    };
-    // Zoom in around the data in view, not the middle of the disk.
-    let zoom_in = {
-        let view = view.clone();
-        Callback::from(move |_: MouseEvent| {
-            let centre = data
-                .map(|d| (d.start + d.end) / 2)
-                .and_then(|p| view.cell_of(p))
-                .unwrap_or(view.cells / 2);
-            view.set(view.zoom_in(centre));
-        })
-    };
+    let data = data_span(disk);
     let id = format!("map-{}", disk.at.name.to_lowercase());
-    let shown = (view.last_page() - view.first_page) * PAGE_SIZE;
     html! {
         <div class="block-map">
-            <div class="map-controls" role="group" aria-label={t("map.title")}>
-                <button type="button" onclick={zoom_to_data} disabled={data.is_none()}>{ t("map.toData") }</button>
-                <button type="button" onclick={zoom_in}>{ t("map.zoomIn") }</button>
-                <button type="button" onclick={set(|v| v.zoom_out())}>{ t("map.zoomOut") }</button>
-                <button type="button" onclick={set(|v| View::whole(v.disk_pages, v.cells))}>{ t("map.whole") }</button>
-                <button type="button" onclick={set(|v| v.pan(-(v.cells as i64) / 2))}>{ t("map.left") }</button>
-                <button type="button" onclick={set(|v| v.pan(v.cells as i64 / 2))}>{ t("map.right") }</button>
-            </div>
+            { controls(lang, &view, data) }
             // The map and the snapshot chain share one grid column, so both
             // canvases scale alike and each layer lines up with the map.
             <div class="map-grid">
@@ -639,46 +747,10 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                     onblur={on_blur}
                 />
                 <div class="map-side" aria-hidden="true"></div>
-                if props.layers.is_empty() {
-                    <p class="hint chain-none">{ t("chain.none") }</p>
-                } else {
-                    <canvas class="chain-canvas" id={format!("{id}-chain")} ref={chain}
-                        width={(COLUMNS as f64 * CELL_PX).to_string()}
-                        height={(props.layers.len() as f64 * LAYER_PX).to_string()}
-                        style={format!("height: {}px", props.layers.len() as f64 * LAYER_PX)}
-                        role="img"
-                        aria-label={format!("{}: {}", t("chain.title"), props.layers.iter().map(|l| format!("{} {}", l.label, human_bytes(l.used))).collect::<Vec<_>>().join("; "))}
-                        data-layers={props.layers.len().to_string()} />
-                    <ol class="chain-labels" aria-hidden="true">
-                        { for props.layers.iter().map(|l| html! {
-                            <li class={classes!("layer", match l.kind { LayerKind::Incremental => "incremental", LayerKind::Full => "full", LayerKind::Pending => "pending" },
-                                match l.composes { Some(true) => Some("composes"), Some(false) => Some("faint"), None => None })}>
-                                <span class="layer-name">{ if l.kind == LayerKind::Pending { format!("→ {}", t("chain.next")) } else { l.label.clone() } }</span>{ " " }<span class="layer-used">{ human_bytes(l.used) }</span>
-                            </li>
-                        }) }
-                    </ol>
-                }
+                { chain_html(lang, &id, &props.layers, chain) }
             </div>
-            <p class="map-status" id={format!("{id}-status")}>
-                { format!("{} {} ({} – {}) · {} {} ({} {})",
-                    t("map.view"), human_bytes(shown),
-                    human_bytes(view.first_page * PAGE_SIZE), human_bytes(view.last_page() * PAGE_SIZE),
-                    t("map.cell"), human_bytes(view.pages_per_cell * PAGE_SIZE),
-                    group_thousands(view.pages_per_cell), t("disk.pages")) }
-                <span class="map-tooltip" id={format!("{id}-tooltip")} aria-live="polite">{ hover.as_deref().map(|h| format!(" · {h}")).unwrap_or_default() }</span>
-            </p>
-            if props.diff.is_some() {
-                <p class="diff-legend" id={format!("{id}-diff")}>
-                    <span class="swatch diff-page"></span>{ format!("{} ({})", t("map.diffPage"), diff_counts.0) }
-                    <span class="swatch diff-clear"></span>{ format!("{} ({})", t("map.diffClear"), diff_counts.1) }
-                </p>
-            }
-            <ul class="legend" aria-label={t("map.legend")}>
-                <li><span class="swatch never"></span>{ t("map.never") }</li>
-                <li><span class="swatch snapshotted"></span>{ t("map.snapshotted") }</li>
-                <li><span class="swatch changed"></span>{ t("map.changed") }{ " ╱" }</li>
-                <li><span class="swatch cleared"></span>{ t("map.cleared") }{ " ✕" }</li>
-            </ul>
+            { status_html(lang, &id, &view, hover.as_deref()) }
+            { legends(lang, &id, props.diff.is_some().then_some(diff_counts)) }
         </div>
     }
 }
@@ -774,7 +846,7 @@ mod tests {
         let lab = lab_with_chain();
         let disk = lab.find_disk("rg", "d").unwrap();
         let marks = |name: Option<&str>| -> Vec<(String, Option<bool>)> {
-            crate::app::chain_layers_previewing(&lab, disk, name)
+            crate::components::chain::chain_layers_previewing(&lab, disk, name)
                 .into_iter()
                 .map(|l| (l.label, l.composes))
                 .collect()

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use snaplab_console::{Language, Line};
 use yew::prelude::*;
 
-use crate::i18n::{number, use_t, Lang};
+use crate::i18n::{number, tr, use_t, Lang};
 use crate::state::RunView;
 
 /// Lines of scrollback drawn (a terminal's limit); Copy copies all of them.
@@ -32,6 +32,65 @@ pub struct ConsoleProps {
     /// Stops the running script.
     #[prop_or_default]
     pub stop: Callback<()>,
+}
+
+/// Copies the transcript; built on click, not on every render (a
+/// transcript can be long).
+fn copy_transcript(transcript: Rc<Vec<Line>>) -> Callback<MouseEvent> {
+    Callback::from(move |_| {
+        let text: String = transcript
+            .iter()
+            .map(|l| match l {
+                Line::Out(s) | Line::Err(s) => format!("{s}\n"),
+            })
+            .collect();
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&text);
+        }
+    })
+}
+
+/// One line of output. Hover over a command to see what each part does
+/// (explain).
+fn line_html(l: &Line) -> Html {
+    match l {
+        Line::Out(s) if s.starts_with("$ az ") || s.starts_with("$ sim ") => {
+            let words: Vec<String> = s[2..].split_whitespace().map(str::to_string).collect();
+            let tip = snaplab_console::explain::explain(&words).unwrap_or_default();
+            html! { <span class="out command" title={tip}>{ s }{ "\n" }</span> }
+        }
+        Line::Out(s) => html! { <span class="out">{ s }{ "\n" }</span> },
+        Line::Err(s) => html! { <span class="err">{ s }{ "\n" }</span> },
+    }
+}
+
+/// The script running now: its newest lines, its progress and Stop.
+fn running_html(lang: Lang, r: &RunView, stop: &Callback<()>) -> Html {
+    let t = |key: &str| tr(lang, key);
+    let count = |n: usize| number(lang, n as f64, 0);
+    let on_stop = stop.reform(|_: MouseEvent| ());
+    let earlier = r.lines.saturating_sub(r.tail.len());
+    html! {
+        <>
+            if earlier > 0 {
+                <span class="out muted">{ t("console.earlier").replace("{n}", &count(earlier)) }{ "\n" }</span>
+            }
+            { for r.tail.iter().map(line_html) }
+            <span class="console-running" id="console-running" role="status">
+                <span class="spinner" aria-hidden="true"></span>
+                { if r.saving { t("console.saving").to_string() } else if r.stopping { t("console.stopping").to_string() } else {
+                    t("console.progress")
+                        .replace("{commands}", &count(r.commands))
+                        .replace("{lines}", &count(r.lines))
+                        .replace("{steps}", &count(r.steps))
+                } }
+                if !r.saving {
+                    <button type="button" id="console-stop" class="danger" onclick={on_stop} disabled={r.stopping}
+                        title={t("console.stopTitle")}>{ t("console.stop") }</button>
+                }
+            </span>
+        </>
+    }
 }
 
 #[function_component(ConsolePanel)]
@@ -126,64 +185,13 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
             }
         })
     };
-    let clear = {
-        let clear = props.clear.clone();
-        Callback::from(move |_| clear.emit(()))
-    };
-    let copy = {
-        // Built on click, not on every render: a transcript can be long.
-        let transcript = transcript.clone();
-        Callback::from(move |_| {
-            let text: String = transcript
-                .iter()
-                .map(|l| match l {
-                    Line::Out(s) | Line::Err(s) => format!("{s}\n"),
-                })
-                .collect();
-            if let Some(window) = web_sys::window() {
-                let _ = window.navigator().clipboard().write_text(&text);
-            }
-        })
-    };
+    let clear = props.clear.reform(|_: MouseEvent| ());
+    let copy = copy_transcript(transcript.clone());
     let hidden = transcript.len().saturating_sub(SCROLLBACK);
-    let line = |l: &Line| match l {
-        // Hover over a command to see what each part does (explain).
-        Line::Out(s) if s.starts_with("$ az ") || s.starts_with("$ sim ") => {
-            let words: Vec<String> = s[2..].split_whitespace().map(str::to_string).collect();
-            let tip = snaplab_console::explain::explain(&words).unwrap_or_default();
-            html! { <span class="out command" title={tip}>{ s }{ "\n" }</span> }
-        }
-        Line::Out(s) => html! { <span class="out">{ s }{ "\n" }</span> },
-        Line::Err(s) => html! { <span class="err">{ s }{ "\n" }</span> },
-    };
-    let running = props.running.as_ref().map(|r| {
-        let on_stop = {
-            let stop = props.stop.clone();
-            Callback::from(move |_: MouseEvent| stop.emit(()))
-        };
-        let earlier = r.lines.saturating_sub(r.tail.len());
-        html! {
-            <>
-                if earlier > 0 {
-                    <span class="out muted">{ t("console.earlier").replace("{n}", &count(lang, earlier as u64)) }{ "\n" }</span>
-                }
-                { for r.tail.iter().map(line) }
-                <span class="console-running" id="console-running" role="status">
-                    <span class="spinner" aria-hidden="true"></span>
-                    { if r.saving { t("console.saving").to_string() } else if r.stopping { t("console.stopping").to_string() } else {
-                        t("console.progress")
-                            .replace("{commands}", &count(lang, r.commands as u64))
-                            .replace("{lines}", &count(lang, r.lines as u64))
-                            .replace("{steps}", &count(lang, r.steps as u64))
-                    } }
-                    if !r.saving {
-                        <button type="button" id="console-stop" class="danger" onclick={on_stop} disabled={r.stopping}
-                            title={t("console.stopTitle")}>{ t("console.stop") }</button>
-                    }
-                </span>
-            </>
-        }
-    });
+    let running = props
+        .running
+        .as_ref()
+        .map(|r| running_html(lang, r, &props.stop));
     let on_run_click = {
         let run = run.clone();
         Callback::from(move |_: MouseEvent| run.emit(()))
@@ -211,7 +219,7 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
                 if hidden > 0 {
                     <span class="out muted">{ t("console.scrollback").replace("{n}", &count(lang, hidden as u64)) }{ "\n" }</span>
                 }
-                { for transcript[hidden..].iter().map(line) }
+                { for transcript[hidden..].iter().map(line_html) }
                 { running.unwrap_or_default() }
             </pre>
             <div class="console-input">

@@ -2,22 +2,21 @@
 //! API returns (PageRange / ClearRange, inclusive End), as XML or JSON, with
 //! byte and page counts; a refused diff shows why.
 
-use snaplab_engine::diff::{PageRangesRequest, RangeKind};
+use snaplab_engine::diff::{PageList, PageRangesRequest, RangeKind};
 use snaplab_engine::units::{group_thousands, human_bytes};
-use snaplab_engine::Lab;
 use yew::prelude::*;
 
+use super::LabAt;
 use crate::block_map::{classify, CellState, View};
 use crate::components::block_map::{draw, CELL_PX, COLUMNS, ROWS};
-use crate::i18n::use_t;
+use crate::i18n::{tr, use_t, Lang};
 use snaplab_engine::page_map::{PageMap, PageRange};
 use snaplab_engine::range_set::RangeSet;
 use snaplab_engine::{PatternKind, Payload};
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct DiffProps {
-    pub lab: Lab,
-    pub revision: u64,
+    pub lab: LabAt,
     /// Tells the app the diff on show, so the disk's own block map draws it.
     #[prop_or_default]
     pub on_overlay: Callback<Option<DiffOverlay>>,
@@ -32,15 +31,52 @@ pub struct DiffOverlay {
     pub ranges: std::rc::Rc<Vec<(bool, PageRange)>>,
 }
 
-impl PartialEq for DiffProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision
+/// The diff on a map of the disk: PageRange cells as changed, ClearRange
+/// as cleared.
+fn diff_map_cells(list: &PageList, disk_pages: u64) -> Vec<CellState> {
+    let mut written = PageMap::new();
+    let mut all = RangeSet::new();
+    for r in &list.ranges {
+        let pages = PageRange::new(r.start / 512, (r.end + 1) / 512);
+        all.insert(pages);
+        if r.kind == RangeKind::PageRange {
+            written.write(pages, Payload::pattern(PatternKind::Fill, 0), 0);
+        }
+    }
+    classify(&written, &all, &View::whole(disk_pages, COLUMNS * ROWS))
+}
+
+/// The same changes, counted as other trackers count them.
+fn compare_html(lang: Lang, list: &PageList) -> Html {
+    let t = |key: &str| tr(lang, key);
+    let byte_ranges: Vec<(u64, u64)> = list.ranges.iter().map(|r| (r.start, r.end)).collect();
+    let comparison: Vec<(&str, u64, u64)> = crate::granularity::TRACKERS
+        .iter()
+        .map(|(name, unit)| {
+            let (n, bytes) = crate::granularity::units_touched(&byte_ranges, *unit);
+            (*name, n, bytes)
+        })
+        .collect();
+    html! {
+        <>
+            <h3>{ t("diff.compare") }</h3>
+            <table class="compare" id="diff-compare">
+                <thead><tr><th scope="col">{ t("diff.tracker") }</th><th scope="col">{ t("diff.unit") }</th><th scope="col">{ t("diff.units") }</th><th scope="col">{ t("diff.toCopy") }</th></tr></thead>
+                <tbody>
+                    { for comparison.iter().zip(crate::granularity::TRACKERS).map(|((name, n, bytes), (_, unit))| html! {
+                        <tr><th scope="row">{ *name }</th><td class="num">{ human_bytes(unit) }</td><td class="num">{ group_thousands(*n) }</td><td class="num">{ human_bytes(*bytes) }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+            <p class="hint">{ t("diff.compareHint") }</p>
+        </>
     }
 }
 
 #[function_component(DiffView)]
 pub fn diff_view(props: &DiffProps) -> Html {
     let t = use_t();
+    let lang = use_context::<Lang>().unwrap_or_default();
     let mut snapshots: Vec<_> = props.lab.snapshots().collect();
     snapshots.sort_by_key(|s| s.seq);
     let newer = use_state(|| None::<String>);
@@ -111,7 +147,7 @@ pub fn diff_view(props: &DiffProps) -> Html {
         };
         let on_overlay = props.on_overlay.clone();
         use_effect_with(
-            (props.revision, newer_name.clone(), (*older).clone()),
+            (props.lab.revision, newer_name.clone(), (*older).clone()),
             move |_| {
                 on_overlay.emit(overlay);
             },
@@ -132,17 +168,7 @@ pub fn diff_view(props: &DiffProps) -> Html {
                 .iter()
                 .find(|s| Some(&s.at.name) == newer_name.as_ref())
                 .map_or(1, |s| s.disk_size_bytes / 512);
-            let mut written = PageMap::new();
-            let mut all = RangeSet::new();
-            for r in &list.ranges {
-                let pages = PageRange::new(r.start / 512, (r.end + 1) / 512);
-                all.insert(pages);
-                if r.kind == RangeKind::PageRange {
-                    written.write(pages, Payload::pattern(PatternKind::Fill, 0), 0);
-                }
-            }
-            *overlay.borrow_mut() =
-                classify(&written, &all, &View::whole(disk_pages, COLUMNS * ROWS));
+            *overlay.borrow_mut() = diff_map_cells(&list, disk_pages);
             let pages = |kind| {
                 list.ranges
                     .iter()
@@ -150,16 +176,6 @@ pub fn diff_view(props: &DiffProps) -> Html {
                     .map(|r| r.bytes() / 512)
                     .sum::<u64>()
             };
-            // The same changes, counted as other trackers count them.
-            let byte_ranges: Vec<(u64, u64)> =
-                list.ranges.iter().map(|r| (r.start, r.end)).collect();
-            let comparison: Vec<(&str, u64, u64)> = crate::granularity::TRACKERS
-                .iter()
-                .map(|(name, unit)| {
-                    let (n, bytes) = crate::granularity::units_touched(&byte_ranges, *unit);
-                    (*name, n, bytes)
-                })
-                .collect();
             let text = if *xml {
                 crate::granularity::pretty_xml(&list.to_xml())
             } else {
@@ -175,16 +191,7 @@ pub fn diff_view(props: &DiffProps) -> Html {
                     <canvas id="diff-map" ref={canvas.clone()} width={(COLUMNS as f64 * CELL_PX).to_string()} height={(ROWS as f64 * CELL_PX).to_string()}
                         role="img" aria-label={t("diff.map")} />
                     <pre class="json" id="diff-body">{ text }</pre>
-                    <h3>{ t("diff.compare") }</h3>
-                    <table class="compare" id="diff-compare">
-                        <thead><tr><th scope="col">{ t("diff.tracker") }</th><th scope="col">{ t("diff.unit") }</th><th scope="col">{ t("diff.units") }</th><th scope="col">{ t("diff.toCopy") }</th></tr></thead>
-                        <tbody>
-                            { for comparison.iter().zip(crate::granularity::TRACKERS).map(|((name, n, bytes), (_, unit))| html! {
-                                <tr><th scope="row">{ *name }</th><td class="num">{ human_bytes(unit) }</td><td class="num">{ group_thousands(*n) }</td><td class="num">{ human_bytes(*bytes) }</td></tr>
-                            }) }
-                        </tbody>
-                    </table>
-                    <p class="hint">{ t("diff.compareHint") }</p>
+                    { compare_html(lang, &list) }
                 </div>
             }
         }

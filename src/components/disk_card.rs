@@ -3,14 +3,15 @@
 
 use snaplab_engine::cmd;
 use snaplab_engine::model::Disk;
-use snaplab_engine::units::{group_thousands, human_bytes, GIB, MIB};
-use snaplab_engine::{AccessTarget, Command, PatternKind, WriteData};
+use snaplab_engine::units::{human_bytes, GIB, MIB};
+use snaplab_engine::{Command, PatternKind, WriteData};
 use yew::prelude::*;
 
 use std::rc::Rc;
 
 use super::block_map::{BlockMap, Layer};
 use super::wizard::SnapshotWizard;
+use super::workloads::MoreWorkloads;
 use super::Submit;
 use crate::i18n::use_t;
 use crate::state::Refusal;
@@ -51,7 +52,6 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
     let ranges = disk.data.page_map().written_ranges();
     // New writes go after the last written range, so each one shows on its own.
     let next_offset = ranges.last().map_or(0, |r| r.end * 512);
-    let text = use_state(String::new);
     let wizard = use_state(|| false);
     let id = |what: &str| format!("disk-{}-{what}", name.to_lowercase());
     let seed = disk.data.used_bytes() ^ next_offset ^ disk.changed.page_count();
@@ -116,140 +116,6 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
         offset: next_offset.saturating_sub(MIB),
         length: MIB.min(next_offset.max(512)),
     }));
-    let write_text = {
-        let (group, name, text, submit) = (
-            group.clone(),
-            name.clone(),
-            text.clone(),
-            props.submit.clone(),
-        );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if text.is_empty() {
-                return;
-            }
-            // Real bytes, padded with zeros to whole 512-byte pages.
-            let mut bytes = text.as_bytes().to_vec();
-            bytes.resize(bytes.len().div_ceil(512) * 512, 0);
-            submit.emit(Command::Write(cmd::Write {
-                group: group.clone(),
-                disk: name.clone(),
-                offset: next_offset,
-                data: WriteData::bytes(bytes),
-            }));
-            text.set(String::new());
-        })
-    };
-    let on_text = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                text.set(input.value());
-            }
-        })
-    };
-    // Workload: write N MiB of a pattern at an offset, or TRIM a range.
-    let w_kind = use_state(|| "random".to_string());
-    let w_offset = use_state(|| "0".to_string());
-    let w_length = use_state(|| "16".to_string());
-    let resize_to = use_state(|| disk.size_gib().to_string());
-    let mib = |v: &str| v.trim().parse::<u64>().ok().map(|n| n * MIB);
-    let workload = {
-        let (submit, group, name) = (props.submit.clone(), group.clone(), name.clone());
-        let (kind, offset, length) = (w_kind.clone(), w_offset.clone(), w_length.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            // Unparsable numbers become an offset the engine refuses (InvalidPageRange) rather than a guess.
-            let (offset, length) = (
-                mib(&offset).unwrap_or(u64::MAX - 511),
-                mib(&length).unwrap_or(0),
-            );
-            let pattern = if *kind == "fill" {
-                PatternKind::Fill
-            } else {
-                PatternKind::Random
-            };
-            submit.emit(Command::Write(cmd::Write {
-                group: group.clone(),
-                disk: name.clone(),
-                offset,
-                data: WriteData::Pattern {
-                    pattern,
-                    seed: seed | 0xA5,
-                    length,
-                },
-            }));
-        })
-    };
-    let trim_range = {
-        let (submit, group, name, offset, length) = (
-            props.submit.clone(),
-            group.clone(),
-            name.clone(),
-            w_offset.clone(),
-            w_length.clone(),
-        );
-        Callback::from(move |_: MouseEvent| {
-            let (offset, length) = (
-                mib(&offset).unwrap_or(u64::MAX - 511),
-                mib(&length).unwrap_or(0),
-            );
-            submit.emit(Command::Clear(cmd::Clear {
-                group: group.clone(),
-                disk: name.clone(),
-                offset,
-                length,
-            }));
-        })
-    };
-    let resize = {
-        let (submit, group, name, size) = (
-            props.submit.clone(),
-            group.clone(),
-            name.clone(),
-            resize_to.clone(),
-        );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            submit.emit(Command::ResizeDisk(cmd::ResizeDisk {
-                group: group.clone(),
-                name: name.clone(),
-                size_gib: size.trim().parse().unwrap_or(0),
-                iops: None,
-                mbps: None,
-            }));
-        })
-    };
-    let bind = |state: &UseStateHandle<String>| {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                state.set(i.value());
-            }
-        })
-    };
-    let on_kind = {
-        let kind = w_kind.clone();
-        Callback::from(move |e: Event| {
-            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                kind.set(s.value());
-            }
-        })
-    };
-    let sas = if disk.sas_active {
-        emit(Command::RevokeAccess(cmd::RevokeAccess {
-            target: AccessTarget::Disk,
-            group: group.clone(),
-            name: name.clone(),
-        }))
-    } else {
-        emit(Command::GrantAccess(cmd::GrantAccess {
-            target: AccessTarget::Disk,
-            group: group.clone(),
-            name: name.clone(),
-            duration_seconds: 3600,
-        }))
-    };
 
     let open_wizard = {
         let wizard = wizard.clone();
@@ -301,33 +167,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                     <p class="notice ok" role="status">{ format!("✔ {m}") }</p>
                 }
             </div>
-            <details class="more-workloads">
-                <summary>{ t("disk.more") }</summary>
-                <dl class="facts">
-                    <dt>{ t("disk.pages") }</dt><dd id={id("pages")}>{ group_thousands(disk.data.page_count()) }</dd>
-                    <dt>{ t("disk.ranges") }</dt><dd id={id("ranges")}>{ group_thousands(ranges.len() as u64) }</dd>
-                </dl>
-                <form class="actions workload" onsubmit={workload} aria-label={t("workload.title")}>
-                    <label>{ t("workload.kind") }{ " " }<select onchange={on_kind}>
-                        <option value="random" selected={*w_kind == "random"}>{ t("workload.random") }</option>
-                        <option value="fill" selected={*w_kind == "fill"}>{ t("workload.fill") }</option>
-                    </select></label>
-                    <label>{ t("workload.offset") }{ " " }<input id={id("offset")} type="number" min="0" value={(*w_offset).clone()} oninput={bind(&w_offset)} /></label>
-                    <label>{ t("workload.length") }{ " " }<input id={id("length")} type="number" min="0" value={(*w_length).clone()} oninput={bind(&w_length)} /></label>
-                    <button type="submit">{ t("workload.write") }</button>
-                    <button type="button" onclick={trim_range}>{ t("workload.trim") }</button>
-                </form>
-                <form class="actions" onsubmit={resize}>
-                    <label>{ t("disk.resize") }{ " " }<input id={id("resize")} type="number" min="1" max="65536" value={(*resize_to).clone()} oninput={bind(&resize_to)} /></label>
-                    <button type="submit" title={crate::explain_tip("az disk update")}>{ t("disk.resizeButton") }</button>
-                    <button type="button" onclick={sas}>{ if disk.sas_active { t("disk.revokeSas") } else { t("disk.grantSas") } }</button>
-                </form>
-                <form class="actions" onsubmit={write_text}>
-                    <label for={id("text")}>{ t("disk.text") }</label>
-                    <input id={id("text")} type="text" value={(*text).clone()} oninput={on_text} />
-                    <button type="submit">{ t("disk.writeText") }</button>
-                </form>
-            </details>
+            <MoreWorkloads disk={disk.clone()} submit={props.submit.clone()} />
         </section>
     }
 }

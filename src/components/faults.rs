@@ -4,55 +4,40 @@
 //! and a writer during a cross-region copy (the copy holds the snapshot's
 //! point in time, not the new writes).
 
-use std::cell::Cell;
-use std::rc::Rc;
-
-use snaplab_engine::Lab;
 use yew::prelude::*;
 
+use super::LabAt;
 use crate::i18n::use_t;
+use crate::services::lab_store::Fault;
 use crate::state::{Action, Work};
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct FaultsProps {
-    pub lab: Lab,
-    /// Changes with every change of the lab.
-    pub revision: u64,
-    /// Arms a full quota: the storage service fails the next put.
-    pub fail_next_put: Callback<()>,
-    /// Set: the next commit stores its chunks but not its log entry, then reloads.
-    pub crash_next: Rc<Cell<bool>>,
+    pub lab: LabAt,
+    /// Arms a fault in the storage service's plan for its next store.
+    pub arm: Callback<Fault>,
     pub dispatch: Callback<Action>,
-}
-
-impl PartialEq for FaultsProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision
-    }
 }
 
 #[function_component(Faults)]
 pub fn faults(props: &FaultsProps) -> Html {
     let t = use_t();
     let quota = {
-        let (arm, dispatch, message) = (
-            props.fail_next_put.clone(),
-            props.dispatch.clone(),
-            t("faults.armed"),
-        );
+        let (arm, dispatch, message) =
+            (props.arm.clone(), props.dispatch.clone(), t("faults.armed"));
         Callback::from(move |_| {
-            arm.emit(());
+            arm.emit(Fault::Quota);
             dispatch.emit(Action::Notice(Ok(message.into())));
         })
     };
     let crash = {
-        let (flag, dispatch, message) = (
-            props.crash_next.clone(),
+        let (arm, dispatch, message) = (
+            props.arm.clone(),
             props.dispatch.clone(),
             t("faults.crashArmed"),
         );
         Callback::from(move |_| {
-            flag.set(true);
+            arm.emit(Fault::CloseTab);
             dispatch.emit(Action::Notice(Ok(message.into())));
         })
     };

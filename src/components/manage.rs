@@ -7,44 +7,69 @@ use snaplab_engine::cmd;
 use snaplab_engine::{Command, Lab};
 use yew::prelude::*;
 
-use super::Submit;
-use crate::i18n::use_t;
+use super::LabAt;
+use super::{bind, bind_select, Submit};
+use crate::i18n::{tr, use_t, Lang};
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct ManageProps {
-    pub lab: Lab,
-    pub revision: u64,
+    pub lab: LabAt,
     pub submit: Submit,
 }
 
-impl PartialEq for ManageProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision
+/// The VMs: start or deallocate each, detach its disks, attach one.
+fn vms_html(lang: Lang, lab: &Lab, submit: &Submit, attach_disk: &UseStateHandle<String>) -> Html {
+    let t = |key: &str| tr(lang, key);
+    let disks: Vec<String> = lab
+        .disks()
+        .filter(|d| d.managed_by.is_none())
+        .map(|d| d.at.name.clone())
+        .collect();
+    html! {
+        <>
+        if lab.vms().next().is_some() {
+            <h3>{ t("manage.vms") }</h3>
+            <ul class="vms">
+                { for lab.vms().map(|vm| {
+                    let (group, name, running) = (vm.at.group.clone(), vm.at.name.clone(), vm.running);
+                    let send = |command: Command| {
+                        let submit = submit.clone();
+                        Callback::from(move |_: MouseEvent| submit.emit(command.clone()))
+                    };
+                    let attach = {
+                        let (submit, group, name, disk) = (submit.clone(), group.clone(), name.clone(), attach_disk.clone());
+                        let default = disks.first().cloned().unwrap_or_default();
+                        Callback::from(move |_: MouseEvent| {
+                            let disk = if disk.is_empty() { default.clone() } else { (*disk).clone() };
+                            submit.emit(Command::AttachDisk(cmd::AttachDisk { group: group.clone(), vm: name.clone(), disk }));
+                        })
+                    };
+                    html! {
+                        <li>
+                            <strong>{ &name }</strong>{ format!(" ({}, {}) ", vm.at.location, if running { t("manage.running") } else { t("manage.deallocated") }) }
+                            <button type="button" onclick={send(Command::SetVmRunning(cmd::SetVmRunning { group: group.clone(), name: name.clone(), running: !running }))}>
+                                { if running { t("manage.deallocate") } else { t("manage.start") } }
+                            </button>
+                            { for vm.data_disks.iter().map(|d| html! {
+                                <button type="button" onclick={send(Command::DetachDisk(cmd::DetachDisk { group: group.clone(), vm: name.clone(), disk: d.clone() }))}>{ format!("{} {d}", t("manage.detach")) }</button>
+                            }) }
+                            <label>{ t("manage.attach") }{ " " }
+                                <select onchange={bind_select(attach_disk)}>{ for disks.iter().map(|d| html! { <option value={d.clone()}>{ d }</option> }) }</select>
+                            </label>
+                            <button type="button" onclick={attach}>{ t("manage.attach") }</button>
+                        </li>
+                    }
+                }) }
+            </ul>
+        }
+        </>
     }
-}
-
-/// A text or number field's value, kept in state.
-fn bind(state: &UseStateHandle<String>) -> Callback<InputEvent> {
-    let state = state.clone();
-    Callback::from(move |e: InputEvent| {
-        if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            state.set(i.value());
-        }
-    })
-}
-
-fn bind_select(state: &UseStateHandle<String>) -> Callback<Event> {
-    let state = state.clone();
-    Callback::from(move |e: Event| {
-        if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-            state.set(s.value());
-        }
-    })
 }
 
 #[function_component(Manage)]
 pub fn manage(props: &ManageProps) -> Html {
     let t = use_t();
+    let lang = use_context::<Lang>().unwrap_or_default();
     let lab = &props.lab;
     let groups: Vec<String> = lab.groups().map(|g| g.name.clone()).collect();
     let first_group = groups.first().cloned().unwrap_or_default();
@@ -140,11 +165,6 @@ pub fn manage(props: &ManageProps) -> Html {
         }
     };
     let group_options = |selected: &str| html! { <>{ for groups.iter().map(|g| html! { <option value={g.clone()} selected={g == selected}>{ g }</option> }) }</> };
-    let disks: Vec<String> = lab
-        .disks()
-        .filter(|d| d.managed_by.is_none())
-        .map(|d| d.at.name.clone())
-        .collect();
 
     html! {
         <section class="card manage" aria-labelledby="manage-title">
@@ -179,41 +199,7 @@ pub fn manage(props: &ManageProps) -> Html {
                 </form>
             </div>
             <p><label><input type="checkbox" checked={feature} onclick={toggle_feature} />{ " " }{ t("manage.feature") }</label></p>
-            if lab.vms().next().is_some() {
-                <h3>{ t("manage.vms") }</h3>
-                <ul class="vms">
-                    { for lab.vms().map(|vm| {
-                        let (group, name, running) = (vm.at.group.clone(), vm.at.name.clone(), vm.running);
-                        let send = |command: Command| {
-                            let submit = props.submit.clone();
-                            Callback::from(move |_: MouseEvent| submit.emit(command.clone()))
-                        };
-                        let attach = {
-                            let (submit, group, name, disk) = (props.submit.clone(), group.clone(), name.clone(), attach_disk.clone());
-                            let default = disks.first().cloned().unwrap_or_default();
-                            Callback::from(move |_: MouseEvent| {
-                                let disk = if disk.is_empty() { default.clone() } else { (*disk).clone() };
-                                submit.emit(Command::AttachDisk(cmd::AttachDisk { group: group.clone(), vm: name.clone(), disk }));
-                            })
-                        };
-                        html! {
-                            <li>
-                                <strong>{ &name }</strong>{ format!(" ({}, {}) ", vm.at.location, if running { t("manage.running") } else { t("manage.deallocated") }) }
-                                <button type="button" onclick={send(Command::SetVmRunning(cmd::SetVmRunning { group: group.clone(), name: name.clone(), running: !running }))}>
-                                    { if running { t("manage.deallocate") } else { t("manage.start") } }
-                                </button>
-                                { for vm.data_disks.iter().map(|d| html! {
-                                    <button type="button" onclick={send(Command::DetachDisk(cmd::DetachDisk { group: group.clone(), vm: name.clone(), disk: d.clone() }))}>{ format!("{} {d}", t("manage.detach")) }</button>
-                                }) }
-                                <label>{ t("manage.attach") }{ " " }
-                                    <select onchange={bind_select(&attach_disk)}>{ for disks.iter().map(|d| html! { <option value={d.clone()}>{ d }</option> }) }</select>
-                                </label>
-                                <button type="button" onclick={attach}>{ t("manage.attach") }</button>
-                            </li>
-                        }
-                    }) }
-                </ul>
-            }
+            { vms_html(lang, lab, &props.submit, &attach_disk) }
         </section>
     }
 }

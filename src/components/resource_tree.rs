@@ -2,25 +2,17 @@
 //! snapshots and virtual machines. Picking a disk shows it in the centre.
 
 use snaplab_engine::units::human_bytes;
-use snaplab_engine::Lab;
 use yew::prelude::*;
 
+use super::LabAt;
 use crate::i18n::use_t;
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct ResourceTreeProps {
-    pub lab: Lab,
-    /// Changes with every change of the lab.
-    pub revision: u64,
+    pub lab: LabAt,
     /// The ARM id of the disk in the centre.
     pub selected: Option<String>,
     pub on_select: Callback<String>,
-}
-
-impl PartialEq for ResourceTreeProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision && self.selected == other.selected
-    }
 }
 
 #[function_component(ResourceTree)]

@@ -14,7 +14,7 @@ use snaplab_engine::{AccessTarget, Command};
 use yew::prelude::*;
 
 use super::Submit;
-use crate::i18n::use_t;
+use crate::i18n::{tr, use_t, Lang};
 
 #[derive(Properties, PartialEq)]
 pub struct SnapshotsProps {
@@ -44,6 +44,39 @@ fn restore_name(snapshot: &str, taken: &[String]) -> String {
         .expect("a free name")
 }
 
+/// Families: incremental chains by family id; full snapshots each on their own.
+fn families(lang: Lang, snapshots: &[Snapshot]) -> BTreeMap<String, Vec<&Snapshot>> {
+    let mut families: BTreeMap<String, Vec<&Snapshot>> = BTreeMap::new();
+    for s in snapshots {
+        let disk = s.origin.source_resource_id.rsplit('/').next().unwrap_or("");
+        let key = match &s.family_id {
+            Some(f) => format!("{disk} · {} {}", tr(lang, "snapshots.family"), &f[..8]),
+            None => format!("{disk} · {}", tr(lang, "wizard.full")),
+        };
+        families.entry(key).or_default().push(s);
+    }
+    families
+}
+
+/// SAS access to a snapshot: revoked if granted, else granted for an hour.
+fn sas_command(s: &Snapshot) -> Command {
+    let (group, name) = (s.at.group.clone(), s.at.name.clone());
+    if s.sas_active {
+        Command::RevokeAccess(cmd::RevokeAccess {
+            target: AccessTarget::Snapshot,
+            group,
+            name,
+        })
+    } else {
+        Command::GrantAccess(cmd::GrantAccess {
+            target: AccessTarget::Snapshot,
+            group,
+            name,
+            duration_seconds: 3600,
+        })
+    }
+}
+
 #[function_component(Snapshots)]
 pub fn snapshots(props: &SnapshotsProps) -> Html {
     let t = use_t();
@@ -60,24 +93,8 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
         .max()
         .unwrap_or(0)
         .max(1);
-    // Families: incremental chains by family id; full snapshots each on their own.
-    let mut families: BTreeMap<String, Vec<&Snapshot>> = BTreeMap::new();
-    for s in &props.snapshots {
-        let key = match &s.family_id {
-            Some(f) => format!(
-                "{} · {} {}",
-                s.origin.source_resource_id.rsplit('/').next().unwrap_or(""),
-                t("snapshots.family"),
-                &f[..8]
-            ),
-            None => format!(
-                "{} · {}",
-                s.origin.source_resource_id.rsplit('/').next().unwrap_or(""),
-                t("wizard.full")
-            ),
-        };
-        families.entry(key).or_default().push(s);
-    }
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let families = families(lang, &props.snapshots);
     let row = |s: &Snapshot| {
         let bill = snapshot_bill(s, &prices);
         let (group, name) = (s.at.group.clone(), s.at.name.clone());
@@ -99,20 +116,7 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
             group: group.clone(),
             name: name.clone(),
         }));
-        let sas = if s.sas_active {
-            send(Command::RevokeAccess(cmd::RevokeAccess {
-                target: AccessTarget::Snapshot,
-                group: group.clone(),
-                name: name.clone(),
-            }))
-        } else {
-            send(Command::GrantAccess(cmd::GrantAccess {
-                target: AccessTarget::Snapshot,
-                group: group.clone(),
-                name: name.clone(),
-                duration_seconds: 3600,
-            }))
-        };
+        let sas = send(sas_command(s));
         let copy = {
             let (submit, group, name, id, region) = (
                 props.submit.clone(),

@@ -4,26 +4,18 @@
 use std::collections::BTreeMap;
 
 use snaplab_console::arm::SEED_TEMPLATE;
-use snaplab_engine::Lab;
 use yew::prelude::*;
 
+use super::LabAt;
 use crate::i18n::use_t;
 use crate::state::{Action, Work};
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct TemplateProps {
-    pub lab: Lab,
-    /// Changes with every change of the lab.
-    pub revision: u64,
+    pub lab: LabAt,
     /// The last deployment's result (kept by the app's state).
     pub result: Option<Result<String, String>>,
     pub dispatch: Callback<Action>,
-}
-
-impl PartialEq for TemplateProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision && self.result == other.result
-    }
 }
 
 #[function_component(TemplateBlade)]

@@ -13,6 +13,7 @@ use snaplab_engine::Command;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::{bind, bind_select};
 use crate::i18n::use_t;
 use crate::state::Refusal;
 
@@ -64,6 +65,98 @@ fn trap_tab(dialog: &web_sys::Element, e: &KeyboardEvent) {
     }
 }
 
+/// The command the dialog creates.
+fn snapshot_command(group: &str, name: &str, source: &str, incremental: bool) -> Command {
+    Command::CreateSnapshot(cmd::CreateSnapshot {
+        group: group.into(),
+        name: name.into(),
+        source: source.into(),
+        incremental,
+        sku: None,
+        location: None,
+        copy_start: false,
+    })
+}
+
+/// Focus in the dialog: on its first field when it opens, on Create on
+/// the review page; Escape closes it wherever the focus is (a disabled
+/// button drops it to the page while the snapshot is being created).
+#[hook]
+fn use_dialog_focus(
+    reviewing: bool,
+    first_field: &NodeRef,
+    create_button: &NodeRef,
+    on_close: &Callback<()>,
+) {
+    {
+        let create_button = create_button.clone();
+        use_effect_with(reviewing, move |reviewing| {
+            if *reviewing {
+                if let Some(b) = create_button.cast::<web_sys::HtmlElement>() {
+                    let _ = b.focus();
+                }
+            }
+        });
+    }
+    {
+        let first_field = first_field.clone();
+        use_effect_with((), move |_| {
+            if let Some(el) = first_field.cast::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
+    let on_close = on_close.clone();
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|w| {
+            gloo::events::EventListener::new(&w, "keydown", move |e| {
+                if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                    if e.key() == "Escape" {
+                        on_close.emit(());
+                    }
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// The reply to our Create (one numbered after it was pressed): a success
+/// closes the dialog, a refusal is shown in it with the focus back inside.
+#[hook]
+fn use_reply(
+    reply: &Option<(u64, Result<String, Refusal>)>,
+    waiting: &UseStateHandle<Option<u64>>,
+    refusal: &UseStateHandle<Option<Refusal>>,
+    dialog: &NodeRef,
+    on_close: &Callback<()>,
+) {
+    let (dialog, waiting, refusal, on_close, reply) = (
+        dialog.clone(),
+        waiting.clone(),
+        refusal.clone(),
+        on_close.clone(),
+        reply.clone(),
+    );
+    use_effect_with(reply.as_ref().map(|(n, _)| *n), move |_| {
+        if let (Some(asked_after), Some((n, result))) = (*waiting, reply) {
+            if n > asked_after {
+                waiting.set(None);
+                match result {
+                    Ok(_) => on_close.emit(()),
+                    Err(r) => {
+                        refusal.set(Some(r));
+                        // Back into the dialog, so the keyboard stays there.
+                        if let Some(d) = dialog.cast::<web_sys::HtmlElement>() {
+                            let _ = d.focus();
+                        }
+                    }
+                }
+            }
+        }
+    });
+}
+
 #[function_component(SnapshotWizard)]
 pub fn snapshot_wizard(props: &WizardProps) -> Html {
     let t = use_t();
@@ -77,86 +170,10 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
     let dialog = use_node_ref();
     let first_field = use_node_ref();
     let create_button = use_node_ref();
-    {
-        // On the review page, the keyboard is on Create.
-        let create_button = create_button.clone();
-        use_effect_with(*reviewing, move |reviewing| {
-            if *reviewing {
-                if let Some(b) = create_button.cast::<web_sys::HtmlElement>() {
-                    let _ = b.focus();
-                }
-            }
-        });
-    }
-    {
-        // Take focus when the dialog opens.
-        let first_field = first_field.clone();
-        use_effect_with((), move |_| {
-            if let Some(el) = first_field.cast::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-        });
-    }
-    {
-        // Escape closes the dialog wherever the focus is (a disabled button
-        // drops it to the page while the snapshot is being created).
-        let on_close = props.on_close.clone();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|w| {
-                gloo::events::EventListener::new(&w, "keydown", move |e| {
-                    if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
-                        if e.key() == "Escape" {
-                            on_close.emit(());
-                        }
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
-    {
-        let dialog = dialog.clone();
-        let (waiting, refusal, on_close, reply) = (
-            waiting.clone(),
-            refusal.clone(),
-            props.on_close.clone(),
-            props.reply.clone(),
-        );
-        use_effect_with(props.reply.as_ref().map(|(n, _)| *n), move |_| {
-            if let (Some(asked_after), Some((n, result))) = (*waiting, reply) {
-                if n > asked_after {
-                    waiting.set(None);
-                    match result {
-                        Ok(_) => on_close.emit(()),
-                        Err(r) => {
-                            refusal.set(Some(r));
-                            // Back into the dialog, so the keyboard stays there.
-                            if let Some(d) = dialog.cast::<web_sys::HtmlElement>() {
-                                let _ = d.focus();
-                            }
-                        }
-                    }
-                }
-            }
-        });
-    }
+    use_dialog_focus(*reviewing, &first_field, &create_button, &props.on_close);
+    use_reply(&props.reply, &waiting, &refusal, &dialog, &props.on_close);
 
-    let on_group = {
-        let group = group.clone();
-        Callback::from(move |e: Event| {
-            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                group.set(s.value());
-            }
-        })
-    };
-    let on_name = {
-        let name = name.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                name.set(i.value());
-            }
-        })
-    };
+    let (on_group, on_name) = (bind_select(&group), bind(&name));
     let set_type = |value: bool| {
         let incremental = incremental.clone();
         Callback::from(move |_| incremental.set(value))
@@ -194,19 +211,11 @@ pub fn snapshot_wizard(props: &WizardProps) -> Html {
         Callback::from(move |_| {
             // The source is the disk's ARM id when the snapshot goes to another group.
             let source = if group.eq_ignore_ascii_case(&disk_group) {
-                disk.clone()
+                &disk
             } else {
-                disk_id.clone()
+                &disk_id
             };
-            submit.emit(Command::CreateSnapshot(cmd::CreateSnapshot {
-                group: (*group).clone(),
-                name: (*name).clone(),
-                source,
-                incremental: *incremental,
-                sku: None,
-                location: None,
-                copy_start: false,
-            }));
+            submit.emit(snapshot_command(&group, &name, source, *incremental));
             refusal.set(None);
             waiting.set(Some(last));
         })

@@ -1,14 +1,18 @@
 //! The one owner of the lab's IndexedDB database: opening (with recovery),
-//! storing what the reducer has in flight, export, and fault injection.
-//! Nothing else in the app opens the lab's database.
+//! storing what the reducer has in flight, export, and fault injection (a
+//! [`FaultPlan`] it holds: the browser twin of the engine's `FaultyStore`).
+//! Nothing else in the app opens the lab's database. Its errors are typed
+//! ([`StoreError`]): the reducer never reads their text.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use snaplab_engine::store::{self, Batch, Journal, Need, OpenOptions, OpenPlan};
 
-use crate::state::{starter_commands, Flight, Replacement};
-use crate::storage::{Fence, IdbStore, Watch, DB_VERSION, LAB_DB, LAB_ID_KEY};
+use crate::state::{starter_commands, Replacement, StoreError, Storing};
+use crate::storage::{
+    Fence, IdbStore, StorageError, Watch, CHANGED_ELSEWHERE, DB_VERSION, LAB_DB, LAB_ID_KEY,
+};
 
 /// The lab's database, once opened. Cloning shares it.
 #[derive(Clone, Default)]
@@ -19,6 +23,76 @@ pub struct LabStore {
     /// Who hears that opening waits for another tab, or that another tab
     /// took the database away.
     watch: Rc<RefCell<Watch>>,
+    /// Faults armed for the next stores (the Faults panel's demos).
+    faults: Rc<Cell<FaultPlan>>,
+}
+
+/// A fault the Faults panel arms for the next store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The next put of a commit fails as a full quota would: nothing is stored.
+    Quota,
+    /// The tab "closes" in the middle of the next store: a commit's data
+    /// chunks are stored but not its log entry, and the page reloads (and
+    /// recovers to the lab before it).
+    CloseTab,
+}
+
+/// The faults armed and not yet spent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FaultPlan {
+    pub quota: bool,
+    pub close_tab: bool,
+}
+
+impl FaultPlan {
+    pub fn arm(&mut self, fault: Fault) {
+        match fault {
+            Fault::Quota => self.quota = true,
+            Fault::CloseTab => self.close_tab = true,
+        }
+    }
+
+    /// Spends what applies to the next store (a commit, or a whole lab:
+    /// a replacement has no put to fail, so the quota waits for a commit).
+    pub fn spend(&mut self, commit: bool) -> FaultPlan {
+        let spent = FaultPlan {
+            close_tab: self.close_tab,
+            quota: self.quota && commit && !self.close_tab,
+        };
+        self.close_tab = false;
+        self.quota &= !spent.quota;
+        spent
+    }
+}
+
+/// How a store ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored in one transaction.
+    Committed,
+    /// A [`Fault::CloseTab`] struck: the page is reloading.
+    TabClosing,
+}
+
+/// `storage.rs` reports IndexedDB's errors as text; this is the one place
+/// that reads it, so the reducer gets a kind it can match.
+impl From<String> for StoreError {
+    fn from(text: String) -> Self {
+        if text == CHANGED_ELSEWHERE || text.starts_with("LabChangedInAnotherTab") {
+            StoreError::ChangedElsewhere(text)
+        } else if text.starts_with("QuotaExceededError") {
+            StoreError::Quota(text)
+        } else {
+            StoreError::Failed(text)
+        }
+    }
+}
+
+impl From<StorageError> for StoreError {
+    fn from(e: StorageError) -> Self {
+        StoreError::from(e.0)
+    }
 }
 
 /// A fresh lab id: random, so two tabs' replacements never share one.
@@ -28,8 +102,8 @@ fn new_lab_id() -> String {
 }
 
 /// Was a write refused because another tab changed the lab?
-pub fn changed_elsewhere(message: &str) -> bool {
-    message.starts_with("LabChangedInAnotherTab")
+pub fn changed_elsewhere(error: &StoreError) -> bool {
+    matches!(error, StoreError::ChangedElsewhere(_))
 }
 
 impl PartialEq for LabStore {
@@ -45,7 +119,7 @@ impl LabStore {
 
     /// The open database, opening it if start-up could not (so a lab that
     /// failed to open can still be replaced by a reset or an import).
-    async fn db(&self) -> Result<Rc<IdbStore>, String> {
+    async fn db(&self) -> Result<Rc<IdbStore>, StoreError> {
         if let Some(db) = self.get() {
             return Ok(db);
         }
@@ -72,7 +146,7 @@ impl LabStore {
     /// (or just reset) lab gets its starter group and disk. Another tab
     /// creating the same new lab at the same moment is waited for: the
     /// fence refuses the second writer, which then opens what the first made.
-    pub async fn open(&self) -> Result<Journal, String> {
+    pub async fn open(&self) -> Result<Journal, StoreError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -85,7 +159,7 @@ impl LabStore {
 
     /// Drives the engine's open plan (the same one the native session and
     /// the `--state` file drive) with IndexedDB as its host.
-    async fn open_once(&self) -> Result<Journal, String> {
+    async fn open_once(&self) -> Result<Journal, StoreError> {
         let db = self.db().await?;
         let mut plan = OpenPlan::new(OpenOptions {
             new_lab_id: Some(new_lab_id()),
@@ -124,34 +198,61 @@ impl LabStore {
 
     /// Stores what the reducer has in flight: one transaction either way,
     /// refused whole if another tab has changed the lab meanwhile.
-    pub async fn store(&self, flight: &Flight) -> Result<(), String> {
-        let db = self.db().await?;
-        match flight {
-            Flight::Commit {
+    pub async fn store(&self, storing: &Storing) -> Result<Stored, StoreError> {
+        match storing {
+            Storing::Commit {
                 batch,
                 before_entries,
                 ..
-            } => {
-                let fence = Fence {
-                    lab: self.lab_id.borrow().clone(),
-                    entries: *before_entries,
-                };
-                db.commit(batch, Some(&fence))
-                    .await
-                    .map_err(|e| e.to_string())
-            }
-            Flight::Replace(replacement) => {
+            } => self.commit(batch, *before_entries).await,
+            Storing::Replace(replacement) => {
+                if self.spend_faults(false).close_tab {
+                    return Ok(close_tab());
+                }
                 // A replacement is a new lab: a new id, so a tab still
                 // writing to the old one is refused.
                 let id = new_lab_id();
                 let mut records = replacement.records.clone();
                 records.insert(LAB_ID_KEY.into(), id.clone().into_bytes());
-                db.replace_all(&records).await.map_err(|e| e.to_string())?;
+                self.db().await?.replace_all(&records).await?;
                 *self.lab_id.borrow_mut() = id;
-                Ok(())
+                Ok(Stored::Committed)
             }
-            Flight::Run(_) => Err("a running script has nothing to store yet".into()),
         }
+    }
+
+    /// Stores `batch` on a lab that had `before_entries` log entries (the
+    /// fence), under the fault plan.
+    pub async fn commit(&self, batch: &Batch, before_entries: usize) -> Result<Stored, StoreError> {
+        let db = self.db().await?;
+        let faults = self.spend_faults(true);
+        if faults.close_tab {
+            store_only_chunks(&db, batch).await;
+            return Ok(close_tab());
+        }
+        if faults.quota {
+            db.fail_on_put(Some(1));
+        }
+        let fence = Fence {
+            lab: self.lab_id.borrow().clone(),
+            entries: before_entries,
+        };
+        db.commit(batch, Some(&fence)).await?;
+        Ok(Stored::Committed)
+    }
+
+    fn spend_faults(&self, commit: bool) -> FaultPlan {
+        let mut plan = self.faults.get();
+        let spent = plan.spend(commit);
+        self.faults.set(plan);
+        spent
+    }
+
+    /// Arms `fault` for the next store.
+    pub fn arm(&self, fault: Fault) {
+        let mut plan = self.faults.get();
+        plan.arm(fault);
+        self.faults.set(plan);
     }
 
     /// The lab id and log length as stored now (what another tab left).
@@ -166,16 +267,13 @@ impl LabStore {
     pub async fn load_older(
         &self,
         upto: usize,
-    ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, String> {
-        let records = self
-            .db()
-            .await?
-            .load_older(upto)
-            .await
-            .map_err(|e| e.to_string())?;
+    ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, StoreError> {
+        let records = self.db().await?.load_older(upto).await?;
         let id = records.get(LAB_ID_KEY).map(|v| String::from_utf8_lossy(v));
         if id.as_deref() != Some(self.lab_id.borrow().as_str()) {
-            return Err("LabChangedInAnotherTab: the stored lab was replaced".into());
+            return Err(StoreError::ChangedElsewhere(
+                "LabChangedInAnotherTab: the stored lab was replaced".into(),
+            ));
         }
         Ok(records)
     }
@@ -191,42 +289,35 @@ impl LabStore {
         self.lab_id.borrow().clone()
     }
 
-    /// Fault injection ("the tab closes mid-operation"): stores only the data
-    /// chunks of a commit, not its log entry, as a closing tab would.
-    pub async fn store_only_chunks(&self, flight: &Flight) {
-        let (Ok(db), Flight::Commit { batch, .. }) = (self.db().await, flight) else {
-            return;
-        };
-        let chunks = batch
-            .puts
-            .iter()
-            .filter(|(k, _)| k.starts_with("chunk/"))
-            .cloned()
-            .collect();
-        let _ = db
-            .commit(
-                &Batch {
-                    puts: chunks,
-                    deletes: vec![],
-                    strict: false,
-                },
-                None,
-            )
-            .await;
-    }
-
-    /// Fault injection: the next put fails as a full quota would.
-    pub fn fail_next_put(&self) {
-        if let Some(db) = self.get() {
-            db.fail_on_put(Some(1));
-        }
-    }
-
     /// The whole stored lab as a `.snaplab` file, and its record count.
-    pub async fn export(&self) -> Result<(Vec<u8>, usize), String> {
-        let records = self.db().await?.load().await.map_err(|e| e.to_string())?;
+    pub async fn export(&self) -> Result<(Vec<u8>, usize), StoreError> {
+        let records = self.db().await?.load().await?;
         Ok((store::export(&records), records.len()))
     }
+}
+
+/// The tab "closes" (a fault): the reload recovers the stored lab.
+fn close_tab() -> Stored {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+    Stored::TabClosing
+}
+
+/// What a closing tab leaves of a commit: its data chunks, not its log entry.
+async fn store_only_chunks(db: &IdbStore, batch: &Batch) {
+    let chunks = batch
+        .puts
+        .iter()
+        .filter(|(k, _)| k.starts_with("chunk/"))
+        .cloned()
+        .collect();
+    let batch = Batch {
+        puts: chunks,
+        deletes: vec![],
+        strict: false,
+    };
+    let _ = db.commit(&batch, None).await;
 }
 
 /// A new lab (the starter group and disk), to replace the stored one.
@@ -253,4 +344,53 @@ pub fn imported_lab(bytes: &[u8], notice: String) -> snaplab_engine::Result<Repl
         notice,
         locks: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quota_fault_waits_for_a_commit_and_is_spent_once() {
+        let mut plan = FaultPlan::default();
+        plan.arm(Fault::Quota);
+        assert_eq!(
+            plan.spend(false),
+            FaultPlan::default(),
+            "a replacement has no put"
+        );
+        let spent = plan.spend(true);
+        assert!(spent.quota && !spent.close_tab);
+        assert_eq!(plan, FaultPlan::default(), "spent");
+        assert_eq!(plan.spend(true), FaultPlan::default());
+    }
+
+    #[test]
+    fn a_closing_tab_strikes_the_next_store_of_any_kind_and_keeps_the_quota_armed() {
+        let mut plan = FaultPlan::default();
+        plan.arm(Fault::Quota);
+        plan.arm(Fault::CloseTab);
+        let spent = plan.spend(false);
+        assert!(spent.close_tab && !spent.quota);
+        assert!(plan.quota && !plan.close_tab);
+        assert!(plan.spend(true).quota);
+    }
+
+    #[test]
+    fn storage_errors_become_kinds_the_reducer_matches() {
+        assert!(changed_elsewhere(&StoreError::from(
+            CHANGED_ELSEWHERE.to_string()
+        )));
+        assert_eq!(
+            StoreError::from(StorageError("QuotaExceededError: full".into())),
+            StoreError::Quota("QuotaExceededError: full".into())
+        );
+        let failed = StoreError::from("UnknownError: disk".to_string());
+        assert_eq!(failed, StoreError::Failed("UnknownError: disk".into()));
+        assert_eq!(
+            failed.to_string(),
+            "UnknownError: disk",
+            "its text is kept whole"
+        );
+    }
 }
