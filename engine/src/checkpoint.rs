@@ -308,7 +308,7 @@ pub fn encode_with(lab: &Lab, stored: &[StoredBlob]) -> Vec<u8> {
         w.s(&s.unique_id);
         w.u(s.time_created.0);
         w.u(s.seq);
-        w.s(s.origin.create_option);
+        w.s(s.origin.create_option.as_str());
         w.s(&s.origin.source_resource_id);
         w.s(&s.origin.source_unique_id);
         w.b(s.origin.source_snapshot.is_some());
@@ -781,7 +781,7 @@ pub fn decode_with(
         let time_created = Instant(r.u()?);
         let seq = r.u()?;
         let origin = SnapshotOrigin {
-            create_option: known(&r.s()?, &["Copy", "CopyStart"])?,
+            create_option: known(&r.s()?, &["Copy", "CopyStart"])?.parse()?,
             source_resource_id: r.s()?,
             source_unique_id: r.s()?,
             source_snapshot: if r.b()? { Some(r.key()?) } else { None },

@@ -12,7 +12,8 @@ use crate::catalog::{DiskSku, Region, REGIONS};
 use crate::clock::{Instant, Span};
 use crate::error::{EngineError, Result};
 use crate::lab::Lab;
-use crate::model::{Disk, Snapshot};
+use crate::model::{CreateOption, Disk, Snapshot};
+use crate::units::GIB;
 
 /// A rule of the reference sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,8 @@ pub const RULES: &[Rule] = &[
     r("C5", "A disk from such a snapshot attaches only once copied.", "Azure docs: Create an incremental snapshot for managed disks"),
     r("C6", "4096-byte logical sectors only for Ultra / Premium SSD v2 disks, and their snapshots create only those.", "Azure docs: Create an incremental snapshot for managed disks"),
     r("C7", "Premium SSD v2 / Ultra snapshots only in some regions.", "Azure docs: Create an incremental snapshot for managed disks (2023)"),
+    r("C8", "Premium SSD v2 / Ultra disks take incremental snapshots only, never full ones.", "Azure docs: Deploy a Premium SSD v2 managed disk (limitations); Ultra Disks (limitations)"),
+    r("C9", "Provisioned IOPS and MB/s are set only on Premium SSD v2 / Ultra disks, within each type's range.", "Azure docs: Premium SSD v2 and Ultra Disk performance"),
     r("D1", "--copy-start copies an incremental snapshot to another region; complete when completionPercent is 100.", "Azure docs: Copy an incremental snapshot to a new region"),
     r("D2", "A copy transfers only the changes since the last copy in that region.", "Azure docs: Copy an incremental snapshot to a new region"),
     r("D3", "One copy per disk at a time, in creation order, at most 100 in parallel per region.", "Azure docs: Copy an incremental snapshot to a new region; disks FAQ"),
@@ -199,6 +202,19 @@ pub fn b7_resize(lab: &Lab, disk: &Disk, new_gib: u64) -> Result<()> {
     Ok(())
 }
 
+/// B7 — a disk restored from a snapshot is at least the snapshot's size:
+/// it can only grow from there.
+pub fn b7_restore_size(snapshot: &Snapshot, size_gib: u64) -> Result<()> {
+    let snapshot_gib = snapshot.disk_size_bytes / GIB;
+    if size_gib < snapshot_gib {
+        return Err(EngineError::ShrinkNotAllowed {
+            current_gib: snapshot_gib,
+            requested_gib: size_gib,
+        });
+    }
+    Ok(())
+}
+
 /// C1 — Premium SSD v2 / Ultra snapshots need feature access on the subscription.
 pub fn c1_feature_access(lab: &Lab, disk: &Disk) -> Result<()> {
     if disk.sku.is_v2_or_ultra()
@@ -234,7 +250,10 @@ pub fn c3_pending(lab: &Lab, disk: &Disk) -> Result<()> {
     let now = lab.now();
     let pending = lab
         .snapshots()
-        .filter(|s| s.origin.source_unique_id == disk.unique_id && s.origin.create_option == "Copy")
+        .filter(|s| {
+            s.origin.source_unique_id == disk.unique_id
+                && s.origin.create_option == CreateOption::Copy
+        })
         .filter(|s| s.background.is_some_and(|p| !p.is_done(now)))
         .count();
     if pending >= C3_MAX_PENDING {
@@ -310,6 +329,54 @@ pub fn d1_copy_start_incremental(source_incremental: bool, incremental: bool) ->
     Ok(())
 }
 
+/// D1 — a snapshot of a disk is taken in the disk's region; `target` is
+/// the region asked for. Another region is reached by a copy (CopyStart).
+pub fn d1_snapshot_in_disk_region(disk: &Disk, target: &str) -> Result<()> {
+    if target != disk.at.location {
+        return Err(EngineError::SnapshotOutsideDiskRegion {
+            disk: disk.at.name.clone(),
+            disk_location: disk.at.location.clone(),
+            target: target.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// D1 — CopyStart copies a snapshot: its `--source` cannot be a disk.
+pub fn d1_copy_start_source_is_snapshot(copy_start: bool) -> Result<()> {
+    if copy_start {
+        return Err(EngineError::CopyStartFromDisk);
+    }
+    Ok(())
+}
+
+/// D1 — a snapshot reaches another region only through CopyStart:
+/// `target` is the region asked for.
+pub fn d1_other_region_needs_copy_start(
+    source: &Snapshot,
+    target: &str,
+    copy_start: bool,
+) -> Result<()> {
+    if !copy_start && target != source.at.location {
+        return Err(EngineError::CopyNeedsCopyStart {
+            snapshot: source.at.name.clone(),
+            target: target.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// D1 — CopyStart copies to another region (within one, createOption Copy
+/// does): `target` is the region asked for.
+pub fn d1_copy_start_to_other_region(source: &Snapshot, target: &str) -> Result<()> {
+    if target == source.at.location {
+        return Err(EngineError::CopyStartSameRegion {
+            region: target.to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// D3 — at most [`D3_MAX_PARALLEL_COPIES`] copies in parallel per
 /// subscription per target region; `running` is how many are.
 pub fn d3_parallel_copies(running: usize, region: &str) -> Result<()> {
@@ -356,6 +423,49 @@ pub fn d3_creation_order(
     Ok(())
 }
 
+/// C8 — a Premium SSD v2 or Ultra disk takes incremental snapshots only.
+pub fn c8_incremental_only(disk: &Disk, incremental: bool) -> Result<()> {
+    if !incremental && disk.sku.is_v2_or_ultra() {
+        return Err(EngineError::FullSnapshotNotSupported {
+            disk: disk.at.name.clone(),
+            sku: disk.sku.name(),
+        });
+    }
+    Ok(())
+}
+
+/// C9 — provisioned IOPS and throughput: only Premium SSD v2 and Ultra
+/// Disks take them (with defaults when not given), within the absolute
+/// ranges of their docs. Returns what the disk is provisioned with.
+pub fn c9_performance(
+    sku: DiskSku,
+    iops: Option<u64>,
+    mbps: Option<u64>,
+) -> Result<Option<(u64, u64)>> {
+    let (default, iops_range, mbps_range) = match sku {
+        DiskSku::PremiumV2Lrs => ((3_000, 125), 3_000..=80_000, 125..=1_200),
+        DiskSku::UltraSsdLrs => ((3_000, 125), 100..=400_000, 1..=10_000),
+        _ if iops.is_none() && mbps.is_none() => return Ok(None),
+        _ => return Err(EngineError::PerformanceNotSupported { sku: sku.name() }),
+    };
+    let (iops, mbps) = (iops.unwrap_or(default.0), mbps.unwrap_or(default.1));
+    for (property, value, range) in [
+        ("diskIOPSReadWrite", iops, iops_range),
+        ("diskMBpsReadWrite", mbps, mbps_range),
+    ] {
+        if !range.contains(&value) {
+            return Err(EngineError::PerformanceOutOfRange {
+                property,
+                value,
+                sku: sku.name(),
+                min: *range.start(),
+                max: *range.end(),
+            });
+        }
+    }
+    Ok(Some((iops, mbps)))
+}
+
 /// C7 — Premium SSD v2 / Ultra snapshots exist only in some regions (2023 lists).
 pub fn c7_region(sku: DiskSku, region: &Region) -> Result<()> {
     let (kind, available): (&'static str, fn(&Region) -> bool) = match sku {
@@ -384,7 +494,7 @@ mod tests {
 
     #[test]
     fn the_table_has_each_id_of_the_reference_sheet_once() {
-        let sections = [("A", 11), ("B", 8), ("C", 7), ("D", 6)];
+        let sections = [("A", 11), ("B", 8), ("C", 9), ("D", 6)];
         let expected: Vec<String> = sections
             .iter()
             .flat_map(|(letter, n)| (1..=*n).map(move |i| format!("{letter}{i}")))

@@ -889,7 +889,7 @@ fn d1_d2_copystart_completes_over_time_and_transfers_only_the_delta() {
     copy_start(&mut lab, "s1", "s1-ne", "northeurope").unwrap();
     let copy = lab.find_snapshot(RG, "s1-ne").unwrap();
     assert_eq!(copy.transferred_bytes, 10 * GIB);
-    assert_eq!(copy.origin.create_option, "CopyStart");
+    assert_eq!(copy.origin.create_option.as_str(), "CopyStart");
     assert_eq!(copy.completion_percent(lab.now()), 0);
     assert_eq!(
         restore(&mut lab, "s1-ne", "x").unwrap_err().rule(),
