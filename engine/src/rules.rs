@@ -547,4 +547,204 @@ mod tests {
         );
         assert!(c7_region(DiskSku::PremiumLrs, sweden).is_ok());
     }
+
+    /// A lab in West Europe with feature access, a Premium SSD `d` with an
+    /// incremental snapshot `s`, and a Premium SSD v2 `v2` with three
+    /// snapshots whose background copies run for an hour.
+    fn refusing_lab() -> Lab {
+        use crate::cmd::{CreateDisk, CreateGroup, CreateSnapshot, SetFeatureAccess};
+        let mut lab = Lab::new();
+        let snapshot = |name: &str, disk: &str| CreateSnapshot {
+            group: "rg".into(),
+            name: name.into(),
+            source: disk.into(),
+            incremental: true,
+            sku: None,
+            location: None,
+            copy_start: false,
+        };
+        for command in [
+            CreateGroup {
+                name: "rg".into(),
+                location: "westeurope".into(),
+            }
+            .into(),
+            SetFeatureAccess { enabled: true }.into(),
+            CreateDisk::premium("rg", "d", 4).into(),
+            CreateDisk::new("rg", "v2", "PremiumV2_LRS", 4).into(),
+            snapshot("s", "d").into(),
+            snapshot("v2-1", "v2").into(),
+            snapshot("v2-2", "v2").into(),
+            snapshot("v2-3", "v2").into(),
+        ] {
+            lab.execute(command).unwrap();
+        }
+        let running = Some(crate::model::Progress {
+            started: lab.now(),
+            duration: Span::hours(1),
+        });
+        for name in ["v2-1", "v2-2", "v2-3"] {
+            lab.snapshot_mut("rg", name).unwrap().background = running;
+        }
+        lab
+    }
+
+    /// Every refusal function, made to refuse, names a rule of the table;
+    /// and every refusal function of this file is in the list (read from
+    /// the source), so a new one cannot go unchecked.
+    #[test]
+    fn every_refusal_names_a_rule_of_the_table() {
+        let mut lab = refusing_lab();
+        let now = lab.now();
+        let d = lab.find_disk("rg", "d").unwrap().clone();
+        let v2 = lab.find_disk("rg", "v2").unwrap().clone();
+        let s = lab.find_snapshot("rg", "s").unwrap().clone();
+        let v2_1 = lab.find_snapshot("rg", "v2-1").unwrap().clone();
+        let mut hydrating = d.clone();
+        hydrating.hydration = v2_1.background;
+        let mut vhdx = s.clone();
+        vhdx.logical_sector_size = 4096;
+        for i in 0..C4_MAX_HYDRATING_DISKS {
+            let mut at = d.at.clone();
+            at.name = format!("r{i}");
+            lab.insert_disk(Disk::restored(
+                at,
+                DiskSku::PremiumV2Lrs,
+                format!("u{i}"),
+                now,
+                d.data.clone(),
+                &v2_1,
+                v2_1.background,
+            ));
+        }
+        for name in ["v2-1", "v2-2", "v2-3"] {
+            lab.snapshot_mut("rg", name).unwrap().sas_active = true;
+        }
+        let family = v2_1.family_id.clone().unwrap();
+        let mut crowded = lab.clone();
+        for name in ["s2", "s3"] {
+            let mut more = v2_1.clone();
+            more.at.name = name.into();
+            more.sas_active = true;
+            crowded.insert_snapshot(more);
+        }
+        let mut no_feature = lab.clone();
+        no_feature.current_subscription_mut().v2_ultra_snapshots = false;
+        let sweden = crate::catalog::region("swedencentral").unwrap();
+        let refusals: Vec<(&str, &str, Result<()>)> = vec![
+            ("b1_snapshot_rate", "B1", b1_snapshot_rate(&[now; 7], now)),
+            (
+                "b2_snapshot_count",
+                "B2",
+                b2_snapshot_count(&d, B2_MAX_SNAPSHOTS),
+            ),
+            (
+                "b3_sas_per_family",
+                "B3",
+                b3_sas_per_family(&crowded, &family),
+            ),
+            ("b4_same_subscription", "B4", b4_same_subscription("a", "b")),
+            ("b4_b5_no_move", "B4", b4_b5_no_move(&s, "another")),
+            ("b4_b5_no_move", "B5", b4_b5_no_move(&s, &s.at.subscription)),
+            ("b7_resize", "B7", b7_resize(&lab, &d, 1)),
+            ("b7_restore_size", "B7", b7_restore_size(&s, 1)),
+            (
+                "c1_feature_access",
+                "C1",
+                c1_feature_access(&no_feature, &v2),
+            ),
+            ("c2_ready", "C2", c2_ready(&v2_1, now, "be copied")),
+            ("c3_pending", "C3", c3_pending(&lab, &v2)),
+            (
+                "c4_disks_from_snapshot",
+                "C4",
+                c4_disks_from_snapshot(&lab, &v2_1),
+            ),
+            ("c5_attachable", "C5", c5_attachable(&hydrating, now)),
+            (
+                "c6_sector_size",
+                "C6",
+                c6_sector_size(&vhdx, DiskSku::PremiumLrs),
+            ),
+            (
+                "c6_disk_sector_size",
+                "C6",
+                c6_disk_sector_size(DiskSku::PremiumLrs, 4096),
+            ),
+            ("c7_region", "C7", c7_region(DiskSku::PremiumV2Lrs, sweden)),
+            ("c8_incremental_only", "C8", c8_incremental_only(&v2, false)),
+            (
+                "c9_performance",
+                "C9",
+                c9_performance(DiskSku::PremiumLrs, Some(500), None).map(drop),
+            ),
+            (
+                "c9_performance",
+                "C9",
+                c9_performance(DiskSku::PremiumV2Lrs, Some(1), None).map(drop),
+            ),
+            (
+                "d1_copy_start_incremental",
+                "D1",
+                d1_copy_start_incremental(false, true),
+            ),
+            (
+                "d1_snapshot_in_disk_region",
+                "D1",
+                d1_snapshot_in_disk_region(&d, "eastus"),
+            ),
+            (
+                "d1_copy_start_source_is_snapshot",
+                "D1",
+                d1_copy_start_source_is_snapshot(true),
+            ),
+            (
+                "d1_other_region_needs_copy_start",
+                "D1",
+                d1_other_region_needs_copy_start(&s, "eastus", false),
+            ),
+            (
+                "d1_copy_start_to_other_region",
+                "D1",
+                d1_copy_start_to_other_region(&s, &s.at.location),
+            ),
+            (
+                "d3_parallel_copies",
+                "D3",
+                d3_parallel_copies(D3_MAX_PARALLEL_COPIES, "eastus"),
+            ),
+            (
+                "d3_one_copy_per_disk",
+                "D3",
+                d3_one_copy_per_disk(&s, Some(&s)),
+            ),
+            (
+                "d3_creation_order",
+                "D3",
+                d3_creation_order(&s, Some(("s".into(), s.seq)), "eastus"),
+            ),
+        ];
+        for (function, id, result) in &refusals {
+            let err = result.as_ref().expect_err(function);
+            assert_eq!(err.rule(), Some(*id), "{function}: {err}");
+            assert!(rule(id).is_some(), "{id} is not in RULES");
+        }
+        let tested: std::collections::BTreeSet<&str> = refusals.iter().map(|r| r.0).collect();
+        assert_eq!(
+            tested,
+            refusal_functions().iter().map(String::as_str).collect()
+        );
+    }
+
+    /// The names of this file's public functions that can refuse (return a `Result`).
+    fn refusal_functions() -> std::collections::BTreeSet<String> {
+        let source = include_str!("rules.rs");
+        let source = &source[..source.find("#[cfg(test)]").unwrap()];
+        source
+            .split("\npub fn ")
+            .skip(1)
+            .filter(|f| f[..f.find('{').unwrap()].contains("-> Result<"))
+            .map(|f| f[..f.find('(').unwrap()].to_string())
+            .collect()
+    }
 }
