@@ -51,14 +51,6 @@ impl CreateDisk {
             ..self
         }
     }
-
-    /// The same disk with `--location`.
-    pub fn location(self, location: &str) -> CreateDisk {
-        CreateDisk {
-            location: Some(location.into()),
-            ..self
-        }
-    }
 }
 
 impl Operation for CreateDisk {
