@@ -45,17 +45,7 @@ fn setup() -> Vec<Command> {
             name: RG.into(),
             location: "westeurope".into(),
         }),
-        Command::CreateDisk(cmd::CreateDisk {
-            group: RG.into(),
-            name: "d".into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: 4,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }),
+        Command::CreateDisk(cmd::CreateDisk::premium(RG, "d", 4)),
     ]
 }
 

@@ -68,17 +68,7 @@ async fn fresh_store(name: &str) -> (IdbStore, Journal) {
     run(
         &store,
         &mut journal,
-        Command::CreateDisk(cmd::CreateDisk {
-            group: RG.into(),
-            name: "d".into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: 2,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }),
+        Command::CreateDisk(cmd::CreateDisk::premium(RG, "d", 2)),
     )
     .await;
     (store, journal)

@@ -62,7 +62,7 @@ async fn open_and_click(ops: usize) -> (f64, f64) {
     // Writes on 500 places (each visited before any twice): the live state
     // is the same at every size from 1,000 on, so
     // what grows is the history alone.
-    let day = snaplab_engine::workload::training_day_on(START_GROUP, START_DISK, ops, 500);
+    let day = snaplab_engine::testkit::workload::training_day_on(START_GROUP, START_DISK, ops, 500);
     log.extend(day.into_iter().skip(2)); // its own group and disk are the starter's
     let log_len = log.len();
     let (records, _) = snaplab_engine::store::records_for(log).unwrap();

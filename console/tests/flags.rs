@@ -6,28 +6,9 @@
 //! the lab.
 
 use snaplab_console::Console;
-use snaplab_engine::{cmd, Command, Lab};
 
 fn console() -> Console {
-    let mut lab = Lab::new();
-    lab.execute(Command::CreateGroup(cmd::CreateGroup {
-        name: "rg".into(),
-        location: "westeurope".into(),
-    }))
-    .unwrap();
-    lab.execute(Command::CreateDisk(cmd::CreateDisk {
-        group: "rg".into(),
-        name: "d".into(),
-        location: None,
-        sku: "Premium_LRS".into(),
-        size_gib: 4,
-        logical_sector_size: 512,
-        zone: None,
-        iops: None,
-        mbps: None,
-    }))
-    .unwrap();
-    Console::new(lab)
+    Console::new(snaplab_engine::testkit::lab_with_disk("rg", "d", 4))
 }
 
 fn incremental(c: &Console, name: &str) -> Option<bool> {

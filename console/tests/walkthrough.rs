@@ -4,28 +4,10 @@
 
 use snaplab_console::walkthrough::seed_001;
 use snaplab_console::{Console, Language};
-use snaplab_engine::{cmd, Command, Lab};
 
 #[test]
 fn every_block_runs_in_order_on_a_new_lab_and_does_what_its_section_says() {
-    let mut lab = Lab::new();
-    lab.execute(Command::CreateGroup(cmd::CreateGroup {
-        name: "rg-snaplab".into(),
-        location: "westeurope".into(),
-    }))
-    .unwrap();
-    lab.execute(Command::CreateDisk(cmd::CreateDisk {
-        group: "rg-snaplab".into(),
-        name: "disk1".into(),
-        location: None,
-        sku: "Premium_LRS".into(),
-        size_gib: 32,
-        logical_sector_size: 512,
-        zone: None,
-        iops: None,
-        mbps: None,
-    }))
-    .unwrap();
+    let lab = snaplab_engine::testkit::lab_with_disk("rg-snaplab", "disk1", 32);
     let mut console = Console::new(lab);
     let walk = seed_001();
     assert_eq!(walk.sections.len(), 7);

@@ -47,17 +47,9 @@ fn lab_with_disk(size_gib: u64) -> Lab {
         location: "westeurope".into(),
     }))
     .unwrap();
-    lab.execute(Command::CreateDisk(cmd::CreateDisk {
-        group: RG.into(),
-        name: "d".into(),
-        location: None,
-        sku: "Premium_LRS".into(),
-        size_gib,
-        logical_sector_size: 512,
-        zone: None,
-        iops: None,
-        mbps: None,
-    }))
+    lab.execute(Command::CreateDisk(cmd::CreateDisk::premium(
+        RG, "d", size_gib,
+    )))
     .unwrap();
     lab
 }
@@ -344,7 +336,7 @@ fn main() {
         read
     };
     for n in [1_000, 10_000, 100_000] {
-        let day = snaplab_engine::workload::training_day_on(RG, "d", n, 500);
+        let day = snaplab_engine::testkit::workload::training_day_on(RG, "d", n, 500);
         let (mut records, _) = snaplab_engine::store::records_for(day).unwrap();
         // What `snaplab run --state lab.snaplab` does with one command:
         // open the file (through its index), run, checkpoint, append.
@@ -403,7 +395,7 @@ fn main() {
         replayed.push(start.elapsed());
         assert!(journal.from_checkpoint.is_none());
 
-        let day = snaplab_engine::workload::training_day(RG, "d", n);
+        let day = snaplab_engine::testkit::workload::training_day(RG, "d", n);
         let (records, _) = snaplab_engine::store::records_for(day).unwrap();
         let read = recent(&records);
         let start = Instant::now();
@@ -444,7 +436,7 @@ fn main() {
     );
     let mib = |b: usize| b as f64 / MIB as f64;
     // A lab of 1,000,000 logged operations opens holding its live state.
-    let day = snaplab_engine::workload::training_day_on(RG, "d", 1_000_000, 500);
+    let day = snaplab_engine::testkit::workload::training_day_on(RG, "d", 1_000_000, 500);
     let (records, _) = snaplab_engine::store::records_for(day).unwrap();
     let logged: usize = records
         .iter()

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use snaplab_engine::state_file;
 use snaplab_engine::store::{self, BlockStore, MemoryStore, Session};
-use snaplab_engine::workload::training_day;
+use snaplab_engine::testkit::workload::training_day;
 
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();

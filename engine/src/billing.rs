@@ -279,17 +279,7 @@ mod usage_tests {
         );
         run(
             &mut lab,
-            Command::CreateDisk(cmd::CreateDisk {
-                group: "rg".into(),
-                name: "d".into(),
-                location: None,
-                sku: "Standard_LRS".into(),
-                size_gib: 64,
-                logical_sector_size: 512,
-                zone: None,
-                iops: None,
-                mbps: None,
-            }),
+            Command::CreateDisk(cmd::CreateDisk::new("rg", "d", "Standard_LRS", 64)),
         );
         let write = |offset: u64, length: u64| {
             Command::Write(cmd::Write {

@@ -413,7 +413,7 @@ fn encode_snapshots<'a>(
         w.s(unique_id);
         w.u(time_created.0);
         w.u(*seq);
-        w.s(create_option);
+        w.s(create_option.as_str());
         w.s(source_resource_id);
         w.s(source_unique_id);
         w.b(source_snapshot.is_some());
@@ -958,7 +958,7 @@ pub fn decode_with(
         let time_created = Instant(r.u()?);
         let seq = r.u()?;
         let origin = SnapshotOrigin {
-            create_option: known(&r.s()?, &["Copy", "CopyStart"])?,
+            create_option: known(&r.s()?, &["Copy", "CopyStart"])?.parse()?,
             source_resource_id: r.s()?,
             source_unique_id: r.s()?,
             source_snapshot: if r.b()? { Some(r.key()?) } else { None },

@@ -147,6 +147,18 @@ pub enum EngineError {
     SectorSizeIncompatible { snapshot: String, sku: String },
     #[error("A logical sector size of 4096 is only supported for Ultra and Premium SSD v2 disks, not {sku} (rule C6).")]
     DiskSectorSizeNotSupported { sku: String },
+    #[error("Disk '{disk}' is {sku}: only incremental snapshots are supported for Premium SSD v2 and Ultra disks.")]
+    FullSnapshotNotSupported { disk: String, sku: &'static str },
+    #[error("Disk IOPS and throughput can be set only for PremiumV2_LRS and UltraSSD_LRS disks, not {sku}.")]
+    PerformanceNotSupported { sku: &'static str },
+    #[error("{property} {value} is out of range for {sku}: {min} to {max}.")]
+    PerformanceOutOfRange {
+        property: &'static str,
+        value: u64,
+        sku: &'static str,
+        min: u64,
+        max: u64,
+    },
     #[error("{kind} snapshots are not available in {region} (rule C7). Regions that have them: {available}.")]
     RegionNotSupported {
         kind: &'static str,
@@ -171,6 +183,16 @@ pub enum EngineError {
     TooManyParallelCopies { region: String, count: usize },
     #[error("CopyStart copies incremental snapshots: the source must be incremental and --incremental true given (rule D1).")]
     CopyStartNotIncremental,
+    #[error("A snapshot of disk '{disk}' must be in the disk's region ({disk_location}); to get it into {target}, snapshot here and copy with --copy-start (D1).")]
+    SnapshotOutsideDiskRegion {
+        disk: String,
+        disk_location: String,
+        target: String,
+    },
+    #[error("Copying snapshot '{snapshot}' to {target} needs --copy-start (createOption CopyStart, D1).")]
+    CopyNeedsCopyStart { snapshot: String, target: String },
+    #[error("--copy-start copies a snapshot to another region: give a snapshot id as --source, not a disk.")]
+    CopyStartFromDisk,
     #[error("A cross-region copy (CopyStart) needs a target region different from the source's ({region}); to copy within a region use createOption Copy.")]
     CopyStartSameRegion { region: String },
 
@@ -197,6 +219,12 @@ impl EngineError {
             | InvalidParameter { .. } => "InvalidParameter",
             SectorSizeIncompatible { .. } | DiskSectorSizeNotSupported { .. } => "InvalidParameter",
             CopyStartNotIncremental => "InvalidParameter",
+            FullSnapshotNotSupported { .. }
+            | PerformanceNotSupported { .. }
+            | PerformanceOutOfRange { .. } => "InvalidParameter",
+            SnapshotOutsideDiskRegion { .. } | CopyNeedsCopyStart { .. } | CopyStartFromDisk => {
+                "InvalidParameter"
+            }
             UnknownLocation { .. } | RegionNotSupported { .. } => {
                 "LocationNotAvailableForResourceType"
             }
@@ -306,11 +334,16 @@ impl EngineError {
             | InvalidSectorSize { .. }
             | DiskSectorSizeNotSupported { .. } => "C6",
             RegionNotSupported { .. } => "C7",
-            CopyStartNotIncremental => "D1",
+            CopyStartNotIncremental
+            | CopyStartSameRegion { .. }
+            | SnapshotOutsideDiskRegion { .. }
+            | CopyNeedsCopyStart { .. }
+            | CopyStartFromDisk => "D1",
+            FullSnapshotNotSupported { .. } => "C8",
+            PerformanceNotSupported { .. } | PerformanceOutOfRange { .. } => "C9",
             CopyAlreadyRunning { .. } | CopyOutOfOrder { .. } | TooManyParallelCopies { .. } => {
                 "D3"
             }
-            CopyStartSameRegion { .. } => return None,
             DisabledInLesson { .. } => return None,
             StorageFailed { .. } | StorageCorrupt { .. } => return None,
         };

@@ -156,7 +156,7 @@ impl Lab {
         let resource = command.resource();
         let started = self.clock;
         let first_new_event = self.events.len();
-        let result = command.clone().apply(self);
+        let result = command.apply(self);
         if result.is_err() {
             *self = before;
         } else {
@@ -312,6 +312,116 @@ impl Lab {
         uuid_from(self.id_counter, 0x5A0B_1AB0)
     }
 
+    // ---- changes, for the operations in `cmd/` -----------------------------
+    //
+    // Commands change the lab only through these: a lookup that fails is the
+    // Azure-style "not found", never a panic, and the maps stay private to
+    // the crate's persistence code.
+
+    /// A disk of the current subscription, to change.
+    pub(crate) fn disk_mut(&mut self, group: &str, name: &str) -> Result<&mut Disk> {
+        let key = self.find_disk(group, name)?.at.key();
+        self.disk_at_mut(&key)
+    }
+
+    /// A snapshot of the current subscription, to change.
+    pub(crate) fn snapshot_mut(&mut self, group: &str, name: &str) -> Result<&mut Snapshot> {
+        let key = self.find_snapshot(group, name)?.at.key();
+        self.snapshot_at_mut(&key)
+    }
+
+    /// A VM of the current subscription, to change.
+    pub(crate) fn vm_mut(&mut self, group: &str, name: &str) -> Result<&mut Vm> {
+        let key = self.require_vm(group, name)?;
+        self.vm_at_mut(&key)
+    }
+
+    /// The disk at `key` (any subscription), to change.
+    pub(crate) fn disk_at_mut(&mut self, key: &Key) -> Result<&mut Disk> {
+        self.disks
+            .get_mut(key)
+            .ok_or_else(|| not_found("disks", key))
+    }
+
+    /// The snapshot at `key` (any subscription), to change.
+    pub(crate) fn snapshot_at_mut(&mut self, key: &Key) -> Result<&mut Snapshot> {
+        self.snapshots
+            .get_mut(key)
+            .ok_or_else(|| not_found("snapshots", key))
+    }
+
+    /// The VM at `key` (any subscription), to change.
+    pub(crate) fn vm_at_mut(&mut self, key: &Key) -> Result<&mut Vm> {
+        self.vms
+            .get_mut(key)
+            .ok_or_else(|| not_found("virtualMachines", key))
+    }
+
+    /// The current subscription, to change (it always exists).
+    pub(crate) fn current_subscription_mut(&mut self) -> &mut Subscription {
+        self.subscriptions
+            .get_mut(&self.current_subscription)
+            .expect("the current subscription exists")
+    }
+
+    /// Makes subscription `id` (which exists) the current one.
+    pub(crate) fn select_subscription(&mut self, id: String) {
+        self.current_subscription = id;
+    }
+
+    pub(crate) fn add_subscription(&mut self, subscription: Subscription) {
+        self.subscriptions
+            .insert(subscription.id.clone(), subscription);
+    }
+
+    /// A new (or the same) resource group, in its subscription.
+    pub(crate) fn insert_group(&mut self, group: ResourceGroup) {
+        let key = (group.subscription.to_lowercase(), group.name.to_lowercase());
+        self.groups.insert(key, group);
+    }
+
+    pub(crate) fn remove_group(&mut self, subscription: &str, name: &str) {
+        self.groups
+            .remove(&(subscription.to_lowercase(), name.to_lowercase()));
+    }
+
+    /// Adds `disk`, or replaces the one at its place.
+    pub(crate) fn insert_disk(&mut self, disk: Disk) {
+        self.disks.insert(disk.at.key(), disk);
+    }
+
+    pub(crate) fn remove_disk(&mut self, key: &Key) -> Option<Disk> {
+        self.disks.remove(key)
+    }
+
+    /// Adds `snapshot`, or replaces the one at its place.
+    pub(crate) fn insert_snapshot(&mut self, snapshot: Snapshot) {
+        self.snapshots.insert(snapshot.at.key(), snapshot);
+    }
+
+    pub(crate) fn remove_snapshot(&mut self, key: &Key) -> Option<Snapshot> {
+        self.snapshots.remove(key)
+    }
+
+    pub(crate) fn insert_vm(&mut self, vm: Vm) {
+        self.vms.insert(vm.at.key(), vm);
+    }
+
+    pub(crate) fn remove_vm(&mut self, key: &Key) -> Option<Vm> {
+        self.vms.remove(key)
+    }
+
+    /// The creation order of the next snapshot.
+    pub(crate) fn next_snapshot_seq(&mut self) -> u64 {
+        self.snapshot_seq += 1;
+        self.snapshot_seq
+    }
+
+    /// Moves the simulated clock to `to` (never back: callers add a span).
+    pub(crate) fn set_clock(&mut self, to: Instant) {
+        self.clock = to;
+    }
+
     // ---- queries ---------------------------------------------------------
 
     /// The simulated time now.
@@ -392,6 +502,19 @@ impl Lab {
         self.vms.get(&Key::new(subscription, group, name))
     }
 
+    /// The disk at `key`, if there is one.
+    pub fn disk_at(&self, key: &Key) -> Option<&Disk> {
+        self.disks.get(key)
+    }
+    /// The snapshot at `key`, if there is one.
+    pub fn snapshot_at(&self, key: &Key) -> Option<&Snapshot> {
+        self.snapshots.get(key)
+    }
+    /// The VM at `key`, if there is one.
+    pub fn vm_at(&self, key: &Key) -> Option<&Vm> {
+        self.vms.get(key)
+    }
+
     /// A disk in the current subscription, or the Azure-style "not found".
     pub fn find_disk(&self, group: &str, name: &str) -> Result<&Disk> {
         self.require_group(group)?;
@@ -463,6 +586,15 @@ impl Lab {
             .collect();
         members.sort_by_key(|s| s.seq);
         members
+    }
+}
+
+/// "Not found" for a resource looked up by key (names are kept lower-cased there).
+fn not_found(kind: &'static str, key: &Key) -> EngineError {
+    EngineError::ResourceNotFound {
+        kind,
+        name: key.2.clone(),
+        group: key.1.clone(),
     }
 }
 

@@ -9,12 +9,12 @@
 //!
 //! | concept | file |
 //! |---|---|
-//! | the lab: resources, clock, the newest events, the operation log (or the part after a checkpoint), cost points, ended days' usage; `execute` | [`lab`] (`lab.rs`) |
-//! | every operation, one struct per file (kind, resource, `apply`); the `Command` enum | [`cmd`] (`cmd/`) |
+//! | the lab: resources, clock, the newest events, the operation log (or the part after a checkpoint), cost points, ended days' usage; `execute`; the accessors commands change it through (`disk_mut`, …) | [`lab`] (`lab.rs`) |
+//! | every operation, one struct per file (kind, resource, `apply(&self)` with all its logic); the `commands!` table that makes `Command`, `Kind` and `Kind::ALL` | [`cmd`] (`cmd/`) |
 //! | the table of rules (id, summary, source) and one function per refusal (B1 "7 per 5 minutes", …) | [`rules`] (`rules.rs`) |
 //! | the page-range diff: PageRange / ClearRange, markers | [`diff`] (`diff.rs`) |
 //! | billing: used size, used GiB / 31 a day, sample prices | [`billing`] (`billing.rs`) |
-//! | disks, snapshots, VMs and their Azure fields | [`model`] (`model.rs`) |
+//! | disks, snapshots, VMs and their Azure fields; their constructors; `CreateOption` | [`model`] (`model.rs`) |
 //! | each resource as its Azure REST body (stated api-versions), and az's flattened view of it | [`rest`] (`rest/`) |
 //! | SKUs and regions (ZRS, C7 lists) | [`catalog`] (`catalog.rs`) |
 //! | names, ARM ids, deterministic unique ids | [`naming`] (`naming.rs`) |
@@ -27,7 +27,7 @@
 //! | the native program's `--state` file: an export, then appended frames with an index | [`state_file`] (`persist/state_file.rs`) |
 //! | a lab file checked whole (base, every frame, every indexed record) and what verifies recovered: `snaplab check` / `recover` | [`recovery`] (`recovery.rs`) |
 //! | moving through history from kept labs, not a full replay | [`timeline`] (`timeline.rs`) |
-//! | realistic workloads for benchmarks (a training day) | [`workload`] (`workload.rs`) |
+//! | test kit (feature `testkit`): fixtures, and realistic workloads for tests and benchmarks (a training day) | `testkit` (`testkit/mod.rs`, `testkit/workload.rs`) |
 //! | a disk's data: checked writes, reads and clears | [`disk`] (`disk.rs`) |
 //! | the sparse, persistent map of written pages | [`page_map`] (`page_map.rs`) |
 //! | sets of changed pages | [`range_set`] (`range_set.rs`) |
@@ -63,7 +63,11 @@ pub mod share;
 pub use persist::{state_file, store};
 pub mod timeline;
 pub mod units;
-pub mod workload;
+
+/// Fixtures and workloads for tests and benchmarks: only with the `testkit`
+/// feature (every crate's dev-dependency on the engine turns it on).
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 
 pub use cmd::{AccessTarget, Command, Kind, Operation, WriteData};
 pub use disk::DiskData;

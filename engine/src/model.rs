@@ -7,7 +7,7 @@
 use crate::catalog::{DiskSku, SnapshotSku};
 use crate::clock::{Instant, Span};
 use crate::disk::DiskData;
-use crate::naming::arm_id;
+use crate::naming::{arm_id, family_id_for};
 use crate::page_map::{PageMap, PageRange};
 use crate::range_set::RangeSet;
 use crate::units::{MIB, PAGE_SIZE};
@@ -88,6 +88,51 @@ impl Progress {
     }
 }
 
+/// `creationData.createOption`: how a disk or snapshot was made. Stored and
+/// shown as Azure spells it ("Empty", "Copy", "CopyStart"), in `az` output
+/// and in checkpoints alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum CreateOption {
+    /// A new, empty disk.
+    Empty,
+    /// From a disk or a snapshot in the same region (a restore, a snapshot,
+    /// a copy to another resource group).
+    Copy,
+    /// A copy of an incremental snapshot to another region (D1).
+    CopyStart,
+}
+
+impl CreateOption {
+    /// The name Azure gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CreateOption::Empty => "Empty",
+            CreateOption::Copy => "Copy",
+            CreateOption::CopyStart => "CopyStart",
+        }
+    }
+}
+
+impl std::fmt::Display for CreateOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for CreateOption {
+    type Err = String;
+    fn from_str(text: &str) -> Result<CreateOption, String> {
+        [
+            CreateOption::Empty,
+            CreateOption::Copy,
+            CreateOption::CopyStart,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == text)
+        .ok_or_else(|| format!("createOption {text} is unknown"))
+    }
+}
+
 /// How a disk came to be (`creationData`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiskOrigin {
@@ -129,7 +174,67 @@ pub struct Disk {
     pub performance: Option<(u64, u64)>,
 }
 
+impl DiskOrigin {
+    pub fn create_option(&self) -> CreateOption {
+        match self {
+            DiskOrigin::Empty => CreateOption::Empty,
+            DiskOrigin::FromSnapshot { .. } => CreateOption::Copy,
+        }
+    }
+}
+
 impl Disk {
+    /// A new, empty disk (`createOption: Empty`): nothing written, attached
+    /// to nothing, not zonal, no provisioned performance until set.
+    pub(crate) fn empty(
+        at: Placement,
+        sku: DiskSku,
+        unique_id: String,
+        time_created: Instant,
+        data: DiskData,
+    ) -> Disk {
+        Disk {
+            at,
+            sku,
+            unique_id,
+            time_created,
+            origin: DiskOrigin::Empty,
+            data,
+            changed: RangeSet::new(),
+            managed_by: None,
+            hydration: None,
+            sas_active: false,
+            size_epoch: 0,
+            incremental_snapshot_times: Vec::new(),
+            zone: None,
+            performance: None,
+        }
+    }
+
+    /// A disk restored from `snapshot` (`createOption: Copy`) with `data`
+    /// (its pages). A new disk is a new family: its first incremental
+    /// snapshot holds all its data (A1, A3), so every written page is
+    /// pending. `hydration` is its background copy (C5), if it has one.
+    pub(crate) fn restored(
+        at: Placement,
+        sku: DiskSku,
+        unique_id: String,
+        time_created: Instant,
+        data: DiskData,
+        snapshot: &Snapshot,
+        hydration: Option<Progress>,
+    ) -> Disk {
+        Disk {
+            origin: DiskOrigin::FromSnapshot {
+                snapshot_id: snapshot.id(),
+                snapshot_unique_id: snapshot.unique_id.clone(),
+            },
+            changed: RangeSet::from_ranges(snapshot.content.written_ranges()),
+            hydration,
+            ..Disk::empty(at, sku, unique_id, time_created, data)
+        }
+    }
+
     pub fn id(&self) -> String {
         self.at.id("disks")
     }
@@ -151,7 +256,7 @@ impl Disk {
 pub struct SnapshotOrigin {
     /// `Copy` (from a disk, or a snapshot within a region) or `CopyStart`
     /// (to another region, D1).
-    pub create_option: &'static str,
+    pub create_option: CreateOption,
     pub source_resource_id: String,
     pub source_unique_id: String,
     /// For `CopyStart`: the source snapshot's key, so a deleted source fails the copy (D4).
@@ -205,7 +310,127 @@ pub struct Snapshot {
     pub transferred_bytes: u64,
 }
 
+/// What every new snapshot is given: its place, unique id, creation order
+/// and time (the lab hands out the ids and the order).
+#[derive(Debug, Clone)]
+pub(crate) struct Birth {
+    pub at: Placement,
+    pub unique_id: String,
+    pub seq: u64,
+    pub time: Instant,
+}
+
 impl Snapshot {
+    /// A snapshot of `disk` as it is now. `delta` is what an incremental one
+    /// holds (the disk's changes since its last one, A1); a full one has
+    /// none and no family.
+    pub(crate) fn of_disk(
+        birth: Birth,
+        disk: &Disk,
+        incremental: bool,
+        sku: SnapshotSku,
+        delta: RangeSet,
+    ) -> Snapshot {
+        Snapshot {
+            at: birth.at,
+            sku,
+            incremental,
+            time_created: birth.time,
+            seq: birth.seq,
+            origin: SnapshotOrigin {
+                create_option: CreateOption::Copy,
+                source_resource_id: disk.id(),
+                source_unique_id: disk.unique_id.clone(),
+                source_snapshot: None,
+                source_seq: None,
+            },
+            family_id: incremental.then(|| family_id_for(&disk.unique_id)),
+            unique_id: birth.unique_id,
+            disk_size_bytes: disk.data.size_bytes(),
+            logical_sector_size: disk.data.logical_sector_size(),
+            source_sku: disk.sku,
+            content: disk.data.page_map().clone(),
+            delta,
+            delta_written_pages: 0,
+            size_epoch: disk.size_epoch,
+            background: None,
+            copy_error: None,
+            sas_active: false,
+            transferred_bytes: 0,
+        }
+        .measured()
+    }
+
+    /// A copy of `src` within its region (`createOption: Copy`, B5): the
+    /// same data in a family of its own, all of it its delta.
+    pub(crate) fn copy_of(
+        birth: Birth,
+        src: &Snapshot,
+        incremental: bool,
+        sku: SnapshotSku,
+    ) -> Snapshot {
+        Snapshot {
+            family_id: incremental.then(|| family_id_for(&birth.unique_id)),
+            incremental,
+            origin: SnapshotOrigin {
+                create_option: CreateOption::Copy,
+                source_resource_id: src.id(),
+                source_unique_id: src.unique_id.clone(),
+                source_snapshot: Some(src.at.key()),
+                source_seq: None,
+            },
+            delta: RangeSet::from_ranges(src.content.written_ranges()),
+            ..Snapshot::derived(birth, src, sku)
+        }
+        .measured()
+    }
+
+    /// A copy of `src` to another region (`createOption: CopyStart`, D1)
+    /// in family `family_id` there: `delta` is what crossed (D2), which
+    /// takes `background` to copy.
+    pub(crate) fn copy_to_region(
+        birth: Birth,
+        src: &Snapshot,
+        family_id: String,
+        sku: SnapshotSku,
+        delta: RangeSet,
+        transferred_bytes: u64,
+        background: Progress,
+    ) -> Snapshot {
+        Snapshot {
+            family_id: Some(family_id),
+            origin: SnapshotOrigin {
+                create_option: CreateOption::CopyStart,
+                source_resource_id: src.id(),
+                source_unique_id: src.unique_id.clone(),
+                source_snapshot: Some(src.at.key()),
+                source_seq: Some(src.seq),
+            },
+            delta,
+            background: Some(background),
+            transferred_bytes,
+            ..Snapshot::derived(birth, src, sku)
+        }
+        .measured()
+    }
+
+    /// `src`'s data and shape under a new identity, with nothing of its
+    /// state (SAS, copies) carried over; the callers set origin and delta.
+    fn derived(birth: Birth, src: &Snapshot, sku: SnapshotSku) -> Snapshot {
+        Snapshot {
+            at: birth.at,
+            unique_id: birth.unique_id,
+            time_created: birth.time,
+            seq: birth.seq,
+            sku,
+            background: None,
+            copy_error: None,
+            sas_active: false,
+            transferred_bytes: 0,
+            ..src.clone()
+        }
+    }
+
     pub fn id(&self) -> String {
         self.at.id("snapshots")
     }

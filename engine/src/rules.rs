@@ -12,7 +12,8 @@ use crate::catalog::{DiskSku, Region, REGIONS};
 use crate::clock::{Instant, Span};
 use crate::error::{EngineError, Result};
 use crate::lab::Lab;
-use crate::model::{Disk, Snapshot};
+use crate::model::{CreateOption, Disk, Snapshot};
+use crate::units::GIB;
 
 /// A rule of the reference sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,8 @@ pub const RULES: &[Rule] = &[
     r("C5", "A disk from such a snapshot attaches only once copied.", "Azure docs: Create an incremental snapshot for managed disks"),
     r("C6", "4096-byte logical sectors only for Ultra / Premium SSD v2 disks, and their snapshots create only those.", "Azure docs: Create an incremental snapshot for managed disks"),
     r("C7", "Premium SSD v2 / Ultra snapshots only in some regions.", "Azure docs: Create an incremental snapshot for managed disks (2023)"),
+    r("C8", "Premium SSD v2 / Ultra disks take incremental snapshots only, never full ones.", "Azure docs: Deploy a Premium SSD v2 managed disk (limitations); Ultra Disks (limitations)"),
+    r("C9", "Provisioned IOPS and MB/s are set only on Premium SSD v2 / Ultra disks, within each type's range.", "Azure docs: Premium SSD v2 and Ultra Disk performance"),
     r("D1", "--copy-start copies an incremental snapshot to another region; complete when completionPercent is 100.", "Azure docs: Copy an incremental snapshot to a new region"),
     r("D2", "A copy transfers only the changes since the last copy in that region.", "Azure docs: Copy an incremental snapshot to a new region"),
     r("D3", "One copy per disk at a time, in creation order, at most 100 in parallel per region.", "Azure docs: Copy an incremental snapshot to a new region; disks FAQ"),
@@ -199,6 +202,19 @@ pub fn b7_resize(lab: &Lab, disk: &Disk, new_gib: u64) -> Result<()> {
     Ok(())
 }
 
+/// B7 — a disk restored from a snapshot is at least the snapshot's size:
+/// it can only grow from there.
+pub fn b7_restore_size(snapshot: &Snapshot, size_gib: u64) -> Result<()> {
+    let snapshot_gib = snapshot.disk_size_bytes / GIB;
+    if size_gib < snapshot_gib {
+        return Err(EngineError::ShrinkNotAllowed {
+            current_gib: snapshot_gib,
+            requested_gib: size_gib,
+        });
+    }
+    Ok(())
+}
+
 /// C1 — Premium SSD v2 / Ultra snapshots need feature access on the subscription.
 pub fn c1_feature_access(lab: &Lab, disk: &Disk) -> Result<()> {
     if disk.sku.is_v2_or_ultra()
@@ -234,7 +250,10 @@ pub fn c3_pending(lab: &Lab, disk: &Disk) -> Result<()> {
     let now = lab.now();
     let pending = lab
         .snapshots()
-        .filter(|s| s.origin.source_unique_id == disk.unique_id && s.origin.create_option == "Copy")
+        .filter(|s| {
+            s.origin.source_unique_id == disk.unique_id
+                && s.origin.create_option == CreateOption::Copy
+        })
         .filter(|s| s.background.is_some_and(|p| !p.is_done(now)))
         .count();
     if pending >= C3_MAX_PENDING {
@@ -310,6 +329,54 @@ pub fn d1_copy_start_incremental(source_incremental: bool, incremental: bool) ->
     Ok(())
 }
 
+/// D1 — a snapshot of a disk is taken in the disk's region; `target` is
+/// the region asked for. Another region is reached by a copy (CopyStart).
+pub fn d1_snapshot_in_disk_region(disk: &Disk, target: &str) -> Result<()> {
+    if target != disk.at.location {
+        return Err(EngineError::SnapshotOutsideDiskRegion {
+            disk: disk.at.name.clone(),
+            disk_location: disk.at.location.clone(),
+            target: target.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// D1 — CopyStart copies a snapshot: its `--source` cannot be a disk.
+pub fn d1_copy_start_source_is_snapshot(copy_start: bool) -> Result<()> {
+    if copy_start {
+        return Err(EngineError::CopyStartFromDisk);
+    }
+    Ok(())
+}
+
+/// D1 — a snapshot reaches another region only through CopyStart:
+/// `target` is the region asked for.
+pub fn d1_other_region_needs_copy_start(
+    source: &Snapshot,
+    target: &str,
+    copy_start: bool,
+) -> Result<()> {
+    if !copy_start && target != source.at.location {
+        return Err(EngineError::CopyNeedsCopyStart {
+            snapshot: source.at.name.clone(),
+            target: target.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// D1 — CopyStart copies to another region (within one, createOption Copy
+/// does): `target` is the region asked for.
+pub fn d1_copy_start_to_other_region(source: &Snapshot, target: &str) -> Result<()> {
+    if target == source.at.location {
+        return Err(EngineError::CopyStartSameRegion {
+            region: target.to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// D3 — at most [`D3_MAX_PARALLEL_COPIES`] copies in parallel per
 /// subscription per target region; `running` is how many are.
 pub fn d3_parallel_copies(running: usize, region: &str) -> Result<()> {
@@ -356,6 +423,49 @@ pub fn d3_creation_order(
     Ok(())
 }
 
+/// C8 — a Premium SSD v2 or Ultra disk takes incremental snapshots only.
+pub fn c8_incremental_only(disk: &Disk, incremental: bool) -> Result<()> {
+    if !incremental && disk.sku.is_v2_or_ultra() {
+        return Err(EngineError::FullSnapshotNotSupported {
+            disk: disk.at.name.clone(),
+            sku: disk.sku.name(),
+        });
+    }
+    Ok(())
+}
+
+/// C9 — provisioned IOPS and throughput: only Premium SSD v2 and Ultra
+/// Disks take them (with defaults when not given), within the absolute
+/// ranges of their docs. Returns what the disk is provisioned with.
+pub fn c9_performance(
+    sku: DiskSku,
+    iops: Option<u64>,
+    mbps: Option<u64>,
+) -> Result<Option<(u64, u64)>> {
+    let (default, iops_range, mbps_range) = match sku {
+        DiskSku::PremiumV2Lrs => ((3_000, 125), 3_000..=80_000, 125..=1_200),
+        DiskSku::UltraSsdLrs => ((3_000, 125), 100..=400_000, 1..=10_000),
+        _ if iops.is_none() && mbps.is_none() => return Ok(None),
+        _ => return Err(EngineError::PerformanceNotSupported { sku: sku.name() }),
+    };
+    let (iops, mbps) = (iops.unwrap_or(default.0), mbps.unwrap_or(default.1));
+    for (property, value, range) in [
+        ("diskIOPSReadWrite", iops, iops_range),
+        ("diskMBpsReadWrite", mbps, mbps_range),
+    ] {
+        if !range.contains(&value) {
+            return Err(EngineError::PerformanceOutOfRange {
+                property,
+                value,
+                sku: sku.name(),
+                min: *range.start(),
+                max: *range.end(),
+            });
+        }
+    }
+    Ok(Some((iops, mbps)))
+}
+
 /// C7 — Premium SSD v2 / Ultra snapshots exist only in some regions (2023 lists).
 pub fn c7_region(sku: DiskSku, region: &Region) -> Result<()> {
     let (kind, available): (&'static str, fn(&Region) -> bool) = match sku {
@@ -384,7 +494,7 @@ mod tests {
 
     #[test]
     fn the_table_has_each_id_of_the_reference_sheet_once() {
-        let sections = [("A", 11), ("B", 8), ("C", 7), ("D", 6)];
+        let sections = [("A", 11), ("B", 8), ("C", 9), ("D", 6)];
         let expected: Vec<String> = sections
             .iter()
             .flat_map(|(letter, n)| (1..=*n).map(move |i| format!("{letter}{i}")))
@@ -436,5 +546,205 @@ mod tests {
             "{err}"
         );
         assert!(c7_region(DiskSku::PremiumLrs, sweden).is_ok());
+    }
+
+    /// A lab in West Europe with feature access, a Premium SSD `d` with an
+    /// incremental snapshot `s`, and a Premium SSD v2 `v2` with three
+    /// snapshots whose background copies run for an hour.
+    fn refusing_lab() -> Lab {
+        use crate::cmd::{CreateDisk, CreateGroup, CreateSnapshot, SetFeatureAccess};
+        let mut lab = Lab::new();
+        let snapshot = |name: &str, disk: &str| CreateSnapshot {
+            group: "rg".into(),
+            name: name.into(),
+            source: disk.into(),
+            incremental: true,
+            sku: None,
+            location: None,
+            copy_start: false,
+        };
+        for command in [
+            CreateGroup {
+                name: "rg".into(),
+                location: "westeurope".into(),
+            }
+            .into(),
+            SetFeatureAccess { enabled: true }.into(),
+            CreateDisk::premium("rg", "d", 4).into(),
+            CreateDisk::new("rg", "v2", "PremiumV2_LRS", 4).into(),
+            snapshot("s", "d").into(),
+            snapshot("v2-1", "v2").into(),
+            snapshot("v2-2", "v2").into(),
+            snapshot("v2-3", "v2").into(),
+        ] {
+            lab.execute(command).unwrap();
+        }
+        let running = Some(crate::model::Progress {
+            started: lab.now(),
+            duration: Span::hours(1),
+        });
+        for name in ["v2-1", "v2-2", "v2-3"] {
+            lab.snapshot_mut("rg", name).unwrap().background = running;
+        }
+        lab
+    }
+
+    /// Every refusal function, made to refuse, names a rule of the table;
+    /// and every refusal function of this file is in the list (read from
+    /// the source), so a new one cannot go unchecked.
+    #[test]
+    fn every_refusal_names_a_rule_of_the_table() {
+        let mut lab = refusing_lab();
+        let now = lab.now();
+        let d = lab.find_disk("rg", "d").unwrap().clone();
+        let v2 = lab.find_disk("rg", "v2").unwrap().clone();
+        let s = lab.find_snapshot("rg", "s").unwrap().clone();
+        let v2_1 = lab.find_snapshot("rg", "v2-1").unwrap().clone();
+        let mut hydrating = d.clone();
+        hydrating.hydration = v2_1.background;
+        let mut vhdx = s.clone();
+        vhdx.logical_sector_size = 4096;
+        for i in 0..C4_MAX_HYDRATING_DISKS {
+            let mut at = d.at.clone();
+            at.name = format!("r{i}");
+            lab.insert_disk(Disk::restored(
+                at,
+                DiskSku::PremiumV2Lrs,
+                format!("u{i}"),
+                now,
+                d.data.clone(),
+                &v2_1,
+                v2_1.background,
+            ));
+        }
+        for name in ["v2-1", "v2-2", "v2-3"] {
+            lab.snapshot_mut("rg", name).unwrap().sas_active = true;
+        }
+        let family = v2_1.family_id.clone().unwrap();
+        let mut crowded = lab.clone();
+        for name in ["s2", "s3"] {
+            let mut more = v2_1.clone();
+            more.at.name = name.into();
+            more.sas_active = true;
+            crowded.insert_snapshot(more);
+        }
+        let mut no_feature = lab.clone();
+        no_feature.current_subscription_mut().v2_ultra_snapshots = false;
+        let sweden = crate::catalog::region("swedencentral").unwrap();
+        let refusals: Vec<(&str, &str, Result<()>)> = vec![
+            ("b1_snapshot_rate", "B1", b1_snapshot_rate(&[now; 7], now)),
+            (
+                "b2_snapshot_count",
+                "B2",
+                b2_snapshot_count(&d, B2_MAX_SNAPSHOTS),
+            ),
+            (
+                "b3_sas_per_family",
+                "B3",
+                b3_sas_per_family(&crowded, &family),
+            ),
+            ("b4_same_subscription", "B4", b4_same_subscription("a", "b")),
+            ("b4_b5_no_move", "B4", b4_b5_no_move(&s, "another")),
+            ("b4_b5_no_move", "B5", b4_b5_no_move(&s, &s.at.subscription)),
+            ("b7_resize", "B7", b7_resize(&lab, &d, 1)),
+            ("b7_restore_size", "B7", b7_restore_size(&s, 1)),
+            (
+                "c1_feature_access",
+                "C1",
+                c1_feature_access(&no_feature, &v2),
+            ),
+            ("c2_ready", "C2", c2_ready(&v2_1, now, "be copied")),
+            ("c3_pending", "C3", c3_pending(&lab, &v2)),
+            (
+                "c4_disks_from_snapshot",
+                "C4",
+                c4_disks_from_snapshot(&lab, &v2_1),
+            ),
+            ("c5_attachable", "C5", c5_attachable(&hydrating, now)),
+            (
+                "c6_sector_size",
+                "C6",
+                c6_sector_size(&vhdx, DiskSku::PremiumLrs),
+            ),
+            (
+                "c6_disk_sector_size",
+                "C6",
+                c6_disk_sector_size(DiskSku::PremiumLrs, 4096),
+            ),
+            ("c7_region", "C7", c7_region(DiskSku::PremiumV2Lrs, sweden)),
+            ("c8_incremental_only", "C8", c8_incremental_only(&v2, false)),
+            (
+                "c9_performance",
+                "C9",
+                c9_performance(DiskSku::PremiumLrs, Some(500), None).map(drop),
+            ),
+            (
+                "c9_performance",
+                "C9",
+                c9_performance(DiskSku::PremiumV2Lrs, Some(1), None).map(drop),
+            ),
+            (
+                "d1_copy_start_incremental",
+                "D1",
+                d1_copy_start_incremental(false, true),
+            ),
+            (
+                "d1_snapshot_in_disk_region",
+                "D1",
+                d1_snapshot_in_disk_region(&d, "eastus"),
+            ),
+            (
+                "d1_copy_start_source_is_snapshot",
+                "D1",
+                d1_copy_start_source_is_snapshot(true),
+            ),
+            (
+                "d1_other_region_needs_copy_start",
+                "D1",
+                d1_other_region_needs_copy_start(&s, "eastus", false),
+            ),
+            (
+                "d1_copy_start_to_other_region",
+                "D1",
+                d1_copy_start_to_other_region(&s, &s.at.location),
+            ),
+            (
+                "d3_parallel_copies",
+                "D3",
+                d3_parallel_copies(D3_MAX_PARALLEL_COPIES, "eastus"),
+            ),
+            (
+                "d3_one_copy_per_disk",
+                "D3",
+                d3_one_copy_per_disk(&s, Some(&s)),
+            ),
+            (
+                "d3_creation_order",
+                "D3",
+                d3_creation_order(&s, Some(("s".into(), s.seq)), "eastus"),
+            ),
+        ];
+        for (function, id, result) in &refusals {
+            let err = result.as_ref().expect_err(function);
+            assert_eq!(err.rule(), Some(*id), "{function}: {err}");
+            assert!(rule(id).is_some(), "{id} is not in RULES");
+        }
+        let tested: std::collections::BTreeSet<&str> = refusals.iter().map(|r| r.0).collect();
+        assert_eq!(
+            tested,
+            refusal_functions().iter().map(String::as_str).collect()
+        );
+    }
+
+    /// The names of this file's public functions that can refuse (return a `Result`).
+    fn refusal_functions() -> std::collections::BTreeSet<String> {
+        let source = include_str!("rules.rs");
+        let source = &source[..source.find("#[cfg(test)]").unwrap()];
+        source
+            .split("\npub fn ")
+            .skip(1)
+            .filter(|f| f[..f.find('{').unwrap()].contains("-> Result<"))
+            .map(|f| f[..f.find('(').unwrap()].to_string())
+            .collect()
     }
 }

@@ -128,18 +128,8 @@ mod tests {
             location: "westeurope".into(),
         }))
         .unwrap();
-        lab.execute(Command::CreateDisk(cmd::CreateDisk {
-            group: "rg".into(),
-            name: "d".into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: 4,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }))
-        .unwrap();
+        lab.execute(Command::CreateDisk(cmd::CreateDisk::premium("rg", "d", 4)))
+            .unwrap();
         let link = encode(lab.log()).unwrap();
         assert!(link.starts_with("v1."));
         let log = decode(&link).unwrap();

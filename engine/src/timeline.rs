@@ -131,17 +131,7 @@ mod tests {
             name: "rg".into(),
             location: "westeurope".into(),
         }));
-        let _ = lab.execute(Command::CreateDisk(cmd::CreateDisk {
-            group: "rg".into(),
-            name: "d".into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: 4,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }));
+        let _ = lab.execute(Command::CreateDisk(cmd::CreateDisk::premium("rg", "d", 4)));
         for i in 0..700u64 {
             let command = match i % 7 {
                 0 => Command::CreateSnapshot(cmd::CreateSnapshot {
@@ -199,17 +189,7 @@ mod not_kept_tests {
                 name: "rg".into(),
                 location: "westeurope".into(),
             }),
-            Command::CreateDisk(cmd::CreateDisk {
-                group: "rg".into(),
-                name: "d".into(),
-                location: None,
-                sku: "Premium_LRS".into(),
-                size_gib: 4,
-                logical_sector_size: 512,
-                zone: None,
-                iops: None,
-                mbps: None,
-            }),
+            Command::CreateDisk(cmd::CreateDisk::premium("rg", "d", 4)),
             write(0, 1),
             // Overwrites operation 3's bytes: no page refers to them any more.
             write(0, 2),

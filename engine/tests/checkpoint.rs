@@ -99,17 +99,7 @@ fn command(step: &Step) -> Command {
     let disk = |d: &u8| format!("d{d}");
     let snap = |s: &u8| format!("s{s}");
     match step {
-        Step::Disk(d) => Command::CreateDisk(cmd::CreateDisk {
-            group: RG.into(),
-            name: disk(d),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: 1,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }),
+        Step::Disk(d) => Command::CreateDisk(cmd::CreateDisk::premium(RG, &disk(d), 1)),
         Step::Bytes {
             disk: d,
             page,
@@ -328,7 +318,7 @@ proptest! {
 
 /// A training day: scattered writes, 20-deep snapshot rotation, clock.
 fn training_day(ops: usize) -> Vec<Command> {
-    snaplab_engine::workload::training_day(RG, "disk1", ops)
+    snaplab_engine::testkit::workload::training_day(RG, "disk1", ops)
 }
 
 #[test]

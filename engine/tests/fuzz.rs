@@ -15,17 +15,7 @@ fn small_lab_log() -> Vec<Command> {
             name: "rg".into(),
             location: "westeurope".into(),
         }),
-        Command::CreateDisk(cmd::CreateDisk {
-            group: "rg".into(),
-            name: "d".into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: 4,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }),
+        Command::CreateDisk(cmd::CreateDisk::premium("rg", "d", 4)),
         Command::Write(cmd::Write {
             group: "rg".into(),
             disk: "d".into(),

@@ -143,17 +143,12 @@ fn a5_incremental_snapshots_are_standard_zrs_where_possible_else_lrs_and_follow_
         location: "westus".into(),
     }))
     .unwrap();
-    lab.execute(Command::CreateDisk(cmd::CreateDisk {
-        group: "rg-west-us".into(),
-        name: "d".into(),
-        location: None,
-        sku: "Standard_LRS".into(),
-        size_gib: 1,
-        logical_sector_size: 512,
-        zone: None,
-        iops: None,
-        mbps: None,
-    }))
+    lab.execute(Command::CreateDisk(cmd::CreateDisk::new(
+        "rg-west-us",
+        "d",
+        "Standard_LRS",
+        1,
+    )))
     .unwrap();
     lab.execute(Command::CreateSnapshot(cmd::CreateSnapshot {
         group: "rg-west-us".into(),
@@ -830,17 +825,12 @@ fn c7_v2_snapshots_only_in_the_listed_regions() {
         location: "swedencentral".into(),
     }))
     .unwrap();
-    lab.execute(Command::CreateDisk(cmd::CreateDisk {
-        group: "rg-se".into(),
-        name: "v2".into(),
-        location: None,
-        sku: "PremiumV2_LRS".into(),
-        size_gib: 4,
-        logical_sector_size: 512,
-        zone: None,
-        iops: None,
-        mbps: None,
-    }))
+    lab.execute(Command::CreateDisk(cmd::CreateDisk::new(
+        "rg-se",
+        "v2",
+        "PremiumV2_LRS",
+        4,
+    )))
     .unwrap();
     let err = lab
         .execute(Command::CreateSnapshot(cmd::CreateSnapshot {
@@ -889,7 +879,7 @@ fn d1_d2_copystart_completes_over_time_and_transfers_only_the_delta() {
     copy_start(&mut lab, "s1", "s1-ne", "northeurope").unwrap();
     let copy = lab.find_snapshot(RG, "s1-ne").unwrap();
     assert_eq!(copy.transferred_bytes, 10 * GIB);
-    assert_eq!(copy.origin.create_option, "CopyStart");
+    assert_eq!(copy.origin.create_option.as_str(), "CopyStart");
     assert_eq!(copy.completion_percent(lab.now()), 0);
     assert_eq!(
         restore(&mut lab, "s1-ne", "x").unwrap_err().rule(),
@@ -1135,17 +1125,7 @@ fn event_log_records_operations_refusals_and_background_work_in_time_order() {
 
 /// `az disk create -g rg-demo -n NAME --sku SKU --size-gb SIZE`.
 fn disk(name: &str, sku: &str, size: u64) -> Command {
-    Command::CreateDisk(cmd::CreateDisk {
-        group: RG.into(),
-        name: name.into(),
-        location: None,
-        sku: sku.into(),
-        size_gib: size,
-        logical_sector_size: 512,
-        zone: None,
-        iops: None,
-        mbps: None,
-    })
+    Command::CreateDisk(cmd::CreateDisk::new(RG, name, sku, size))
 }
 
 #[test]
@@ -1167,17 +1147,7 @@ fn bad_input_is_refused_with_azure_codes() {
             .code(),
         "InvalidParameter"
     );
-    let missing_group = Command::CreateDisk(cmd::CreateDisk {
-        group: "nope".into(),
-        name: "d".into(),
-        location: None,
-        sku: "Premium_LRS".into(),
-        size_gib: 4,
-        logical_sector_size: 512,
-        zone: None,
-        iops: None,
-        mbps: None,
-    });
+    let missing_group = Command::CreateDisk(cmd::CreateDisk::premium("nope", "d", 4));
     assert_eq!(
         lab.execute(missing_group).unwrap_err().code(),
         "ResourceGroupNotFound"
@@ -1243,17 +1213,7 @@ fn d3_at_most_100_copies_run_in_parallel_into_one_region() {
 fn c6_a_disk_with_4096_byte_sectors_must_be_ultra_or_premium_v2() {
     let mut lab = lab();
     let create = |sku: &str, name: &str| {
-        Command::CreateDisk(cmd::CreateDisk {
-            group: RG.into(),
-            name: name.into(),
-            location: None,
-            sku: sku.into(),
-            size_gib: 4,
-            logical_sector_size: 4096,
-            zone: None,
-            iops: None,
-            mbps: None,
-        })
+        Command::CreateDisk(cmd::CreateDisk::new(RG, name, sku, 4).sector_size(4096))
     };
     let err = lab.execute(create("Premium_LRS", "p")).unwrap_err();
     assert_eq!((err.code(), err.rule()), ("InvalidParameter", Some("C6")));
@@ -1271,17 +1231,7 @@ fn ultra_and_premium_v2_disks_go_up_to_64_tib_others_to_32767_gib() {
     }))
     .unwrap();
     let create = |name: &str, sku: &str, size_gib: u64| {
-        Command::CreateDisk(cmd::CreateDisk {
-            group: RG.into(),
-            name: name.into(),
-            location: None,
-            sku: sku.into(),
-            size_gib,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        })
+        Command::CreateDisk(cmd::CreateDisk::new(RG, name, sku, size_gib))
     };
     lab.execute(create("big-ultra", "UltraSSD_LRS", 65_536))
         .unwrap();

@@ -7,7 +7,7 @@ use snaplab_engine::store::{self, Journal};
 use snaplab_engine::{Command, Lab};
 
 fn day(ops: usize) -> Vec<Command> {
-    snaplab_engine::workload::training_day_on("rg", "d", ops, 300)
+    snaplab_engine::testkit::workload::training_day_on("rg", "d", ops, 300)
 }
 
 /// What a reader can see of a lab: resources, pages, clock and count.

@@ -39,17 +39,7 @@ fn setup() -> Vec<Command> {
             name: "rg".into(),
             location: "westeurope".into(),
         }),
-        Command::CreateDisk(cmd::CreateDisk {
-            group: "rg".into(),
-            name: "d".into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: 4,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }),
+        Command::CreateDisk(cmd::CreateDisk::premium("rg", "d", 4)),
     ]
 }
 
@@ -400,7 +390,7 @@ proptest! {
         session.execute(Command::CreateGroup(cmd::CreateGroup { name: "rg".into(), location: "westeurope".into() })).unwrap();
         let mut disks: Vec<Option<String>> = Vec::new();
         for i in 0..3 {
-            session.execute(Command::CreateDisk(cmd::CreateDisk { group: "rg".into(), name: format!("d{i}"), location: None, sku: "Premium_LRS".into(), size_gib: 1, logical_sector_size: 512, zone: None, iops: None, mbps: None })).unwrap();
+            session.execute(Command::CreateDisk(cmd::CreateDisk::premium("rg", &format!("d{i}"), 1))).unwrap();
             disks.push(Some(format!("d{i}")));
         }
         let mut snapshots: Vec<String> = Vec::new();

@@ -761,25 +761,7 @@ mod tests {
 
     /// A lab with group `rg` and a Premium SSD `d` of `size_gib`.
     fn lab_with_disk(size_gib: u64) -> Lab {
-        let mut lab = Lab::new();
-        lab.execute(Command::CreateGroup(cmd::CreateGroup {
-            name: "rg".into(),
-            location: "westeurope".into(),
-        }))
-        .unwrap();
-        lab.execute(Command::CreateDisk(cmd::CreateDisk {
-            group: "rg".into(),
-            name: "d".into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }))
-        .unwrap();
-        lab
+        snaplab_engine::testkit::lab_with_disk("rg", "d", size_gib)
     }
 
     /// A MiB written to `d` at `offset`.

@@ -17,32 +17,26 @@ impl Operation for AddSubscription {
         self.name.clone()
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        add_subscription(lab, self.name)
-    }
-}
-
-fn add_subscription(lab: &mut Lab, name: String) -> Result<String> {
-    if name.trim().is_empty() {
-        return Err(EngineError::InvalidParameter {
-            reason: "A subscription needs a name.".into(),
-        });
-    }
-    if lab.subscription(&name).is_some() {
-        return Err(EngineError::AlreadyExists {
-            kind: "subscription",
-            name,
-            group: "-".into(),
-        });
-    }
-    let id = uuid_from(lab.subscriptions.len() as u64 + 1, 0x5B5);
-    lab.subscriptions.insert(
-        id.clone(),
-        Subscription {
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        let name = &self.name;
+        if name.trim().is_empty() {
+            return Err(EngineError::InvalidParameter {
+                reason: "A subscription needs a name.".into(),
+            });
+        }
+        if lab.subscription(name).is_some() {
+            return Err(EngineError::AlreadyExists {
+                kind: "subscription",
+                name: name.clone(),
+                group: "-".into(),
+            });
+        }
+        let id = uuid_from(lab.subscriptions().count() as u64 + 1, 0x5B5);
+        lab.add_subscription(Subscription {
             id: id.clone(),
-            name,
+            name: name.clone(),
             v2_ultra_snapshots: false,
-        },
-    );
-    Ok(format!("subscription {id} added"))
+        });
+        Ok(format!("subscription {id} added"))
+    }
 }

@@ -17,7 +17,7 @@ impl Operation for AdvanceClock {
         String::new()
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
         let end = crate::clock::CLOCK_END;
         if self.millis > (end - lab.now()).as_millis() {
             return Err(EngineError::InvalidParameter {
@@ -27,20 +27,32 @@ impl Operation for AdvanceClock {
                 ),
             });
         }
-        advance_clock(lab, Span::millis(self.millis));
+        let (from, to) = (lab.now(), lab.now() + Span::millis(self.millis));
+        // The background work that finished on the way, logged in time order.
+        for (time, what, resource, detail) in finished_between(lab, from, to) {
+            lab.platform_event(time, what, resource, detail);
+        }
+        lab.set_clock(to);
         Ok(format!("clock at {}", lab.now()))
     }
 }
 
-/// Moves the clock and logs, in time order, the background work that
-/// finished on the way.
-fn advance_clock(lab: &mut Lab, by: Span) {
-    let (from, to) = (lab.now(), lab.now() + by);
-    let mut finished: Vec<(crate::clock::Instant, &'static str, String, String)> = Vec::new();
+/// A finished piece of background work: when, what, the resource, and
+/// the detail the event log shows.
+type Finished = (crate::clock::Instant, &'static str, String, String);
+
+/// Background copies and hydrations that finish after `from`, until `to`,
+/// in time order.
+fn finished_between(
+    lab: &Lab,
+    from: crate::clock::Instant,
+    to: crate::clock::Instant,
+) -> Vec<Finished> {
+    let mut finished: Vec<Finished> = Vec::new();
     for s in lab.snapshots() {
         if let (Some(p), None) = (s.background, &s.copy_error) {
             if p.done_at() > from && p.done_at() <= to {
-                let what = if s.origin.create_option == "CopyStart" {
+                let what = if s.origin.create_option == CreateOption::CopyStart {
                     "copy to region completed"
                 } else {
                     "background copy completed"
@@ -67,8 +79,5 @@ fn advance_clock(lab: &mut Lab, by: Span) {
         }
     }
     finished.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
-    for (time, what, resource, detail) in finished {
-        lab.platform_event(time, what, resource, detail);
-    }
-    lab.clock = to;
+    finished
 }

@@ -19,40 +19,34 @@ impl Operation for AttachDisk {
         format!("{}/{}/{}", self.group, self.vm, self.disk)
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        attach_disk(lab, self.group, self.vm, self.disk)
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        let AttachDisk { group, vm, disk } = self;
+        lab.require_vm(group, vm)?;
+        let d = lab.find_disk(group, disk)?;
+        if let Some(other) = &d.managed_by {
+            return Err(EngineError::DiskAttached {
+                operation: "attach",
+                disk: disk.clone(),
+                vm: other.clone(),
+            });
+        }
+        if d.sas_active {
+            return Err(EngineError::DiskHasActiveSas {
+                operation: "attach",
+                disk: disk.clone(),
+            });
+        }
+        rules::c5_attachable(d, lab.now())?;
+        let (disk_name, disk_location) = (d.at.name.clone(), d.at.location.clone());
+        let machine = lab.vm_mut(group, vm)?;
+        if machine.at.location != disk_location {
+            return Err(EngineError::InvalidParameter {
+                reason: format!("Disk '{disk}' is in {disk_location} and VM '{vm}' in {}: a disk attaches only to a VM in its region.", machine.at.location),
+            });
+        }
+        machine.data_disks.push(disk_name);
+        let vm_name = machine.at.name.clone();
+        lab.disk_mut(group, disk)?.managed_by = Some(vm_name);
+        Ok(format!("disk {disk} attached to {vm}"))
     }
-}
-
-fn attach_disk(lab: &mut Lab, group: String, vm: String, disk: String) -> Result<String> {
-    let vm_key = lab.require_vm(&group, &vm)?;
-    let d = lab.find_disk(&group, &disk)?.clone();
-    if let Some(other) = &d.managed_by {
-        return Err(EngineError::DiskAttached {
-            operation: "attach",
-            disk,
-            vm: other.clone(),
-        });
-    }
-    if d.sas_active {
-        return Err(EngineError::DiskHasActiveSas {
-            operation: "attach",
-            disk,
-        });
-    }
-    rules::c5_attachable(&d, lab.now())?;
-    let machine = &lab.vms[&vm_key];
-    if machine.at.location != d.at.location {
-        return Err(EngineError::InvalidParameter {
-            reason: format!("Disk '{disk}' is in {} and VM '{vm}' in {}: a disk attaches only to a VM in its region.", d.at.location, machine.at.location),
-        });
-    }
-    let vm_name = machine.at.name.clone();
-    lab.vms
-        .get_mut(&vm_key)
-        .expect("found")
-        .data_disks
-        .push(d.at.name.clone());
-    lab.disks.get_mut(&d.at.key()).expect("found").managed_by = Some(vm_name);
-    Ok(format!("disk {disk} attached to {vm}"))
 }

@@ -20,19 +20,20 @@ impl Operation for Clear {
         format!("{}/{}", self.group, self.disk)
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        clear(lab, self.group, self.disk, self.offset, self.length)
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        let Clear {
+            group,
+            disk,
+            offset,
+            length,
+        } = self;
+        let d = lab.disk_mut(group, disk)?;
+        let range = d.data.check_range(*offset, *length)?;
+        d.data.clear(*offset, *length)?;
+        d.changed.insert(range);
+        Ok(format!(
+            "cleared {} at byte {offset} of {disk} (TRIM)",
+            human_bytes(*length)
+        ))
     }
-}
-
-fn clear(lab: &mut Lab, group: String, name: String, offset: u64, length: u64) -> Result<String> {
-    let key = lab.find_disk(&group, &name)?.at.key();
-    let disk = lab.disks.get_mut(&key).expect("found above");
-    let range = disk.data.check_range(offset, length)?;
-    disk.data.clear(offset, length)?;
-    disk.changed.insert(range);
-    Ok(format!(
-        "cleared {} at byte {offset} of {name} (TRIM)",
-        human_bytes(length)
-    ))
 }

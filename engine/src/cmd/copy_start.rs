@@ -3,87 +3,113 @@
 //! because the cross-region rules are a topic of their own.
 
 use super::prelude::*;
+use super::CreateSnapshot;
 
-/// `--copy-start` to another region (D1–D4): only the changes since the
-/// last snapshot of the family already copied there cross regions (D2).
-pub(super) fn copy_to_region(
-    lab: &mut Lab,
-    group: String,
-    name: String,
-    src: Snapshot,
-    target: String,
-    incremental: bool,
-    sku: Option<SnapshotSku>,
-) -> Result<String> {
-    let now = lab.now();
-    let at = lab.place(&group, &name, Some(&target), "snapshot")?;
-    if lab.snapshots.contains_key(&at.key()) {
-        return Err(EngineError::AlreadyExists {
-            kind: "snapshot",
-            name,
-            group,
+impl CreateSnapshot {
+    /// `--copy-start` to another region (D1–D4): only the changes since the
+    /// last snapshot of the family already copied there cross regions (D2).
+    pub(super) fn copy_to_region(
+        &self,
+        lab: &mut Lab,
+        src: &Snapshot,
+        target: &str,
+        sku: Option<SnapshotSku>,
+    ) -> Result<String> {
+        let now = lab.now();
+        let birth = self.birth(lab, target)?;
+        rules::d1_copy_start_incremental(src.incremental, self.incremental)?;
+        rules::d1_copy_start_to_other_region(src, target)?;
+        rules::b4_same_subscription(&src.at.subscription, &birth.at.subscription)?;
+        rules::c2_ready(src, now, "be copied")?;
+        let source_family = src
+            .family_id
+            .clone()
+            .expect("incremental snapshots have a family");
+        let copying = |s: &&Snapshot| {
+            s.origin.create_option == CreateOption::CopyStart
+                && s.background.is_some_and(|p| !p.is_done(now))
+                && s.copy_error.is_none()
+        };
+        let running = lab.snapshots().filter(copying).find(|s| {
+            s.origin
+                .source_snapshot
+                .as_ref()
+                .and_then(|k| lab.snapshot_at(k))
+                .and_then(|s| s.family_id.as_deref())
+                == Some(source_family.as_str())
         });
+        rules::d3_one_copy_per_disk(src, running)?;
+        // D3: at most 100 in parallel per subscription per target region.
+        let parallel = lab
+            .snapshots()
+            .filter(copying)
+            .filter(|s| s.at.location == target && s.at.subscription == birth.at.subscription)
+            .count();
+        rules::d3_parallel_copies(parallel, target)?;
+        let target_family = family_id_for(&format!("{source_family}@{target}"));
+        let previous = lab
+            .family(&target_family)
+            .into_iter()
+            .rev()
+            .find(|s| s.copy_error.is_none())
+            .cloned();
+        // D3: in creation order, judged by the previous copy's source even when
+        // that source has since been deleted (its order is kept with the copy).
+        let already = previous.as_ref().and_then(|p| {
+            let name = p
+                .origin
+                .source_resource_id
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            p.origin.source_seq.map(|seq| (name.to_string(), seq))
+        });
+        rules::d3_creation_order(src, already, target)?;
+        let delta = crossing(lab, src, &source_family, previous.as_ref());
+        let transferred_bytes = written_pages_within(&src.content, &delta) * PAGE_SIZE;
+        let sku = match sku {
+            Some(sku) => sku,
+            None => SnapshotSku::default_for(region(target)?),
+        };
+        let background = Progress {
+            started: now,
+            duration: copy_duration(transferred_bytes, CROSS_REGION_BYTES_PER_SECOND),
+        };
+        let birth = Self::numbered(lab, birth);
+        let snapshot = Snapshot::copy_to_region(
+            birth,
+            src,
+            target_family,
+            sku,
+            delta,
+            transferred_bytes,
+            background,
+        );
+        let summary = format!(
+            "copy of {} to {target} started: {} to transfer",
+            src.at.name,
+            human_bytes(transferred_bytes)
+        );
+        lab.insert_snapshot(snapshot);
+        Ok(summary)
     }
-    rules::d1_copy_start_incremental(src.incremental, incremental)?;
-    if target == src.at.location {
-        return Err(EngineError::CopyStartSameRegion { region: target });
-    }
-    rules::b4_same_subscription(&src.at.subscription, &at.subscription)?;
-    rules::c2_ready(&src, now, "be copied")?;
-    let source_family = src
-        .family_id
-        .clone()
-        .expect("incremental snapshots have a family");
-    let copying = |s: &&Snapshot| {
-        s.origin.create_option == "CopyStart"
-            && s.background.is_some_and(|p| !p.is_done(now))
-            && s.copy_error.is_none()
-    };
-    let running = lab.snapshots().filter(copying).find(|s| {
-        s.origin
-            .source_snapshot
-            .as_ref()
-            .and_then(|k| lab.snapshots.get(k))
-            .and_then(|s| s.family_id.as_deref())
-            == Some(source_family.as_str())
-    });
-    rules::d3_one_copy_per_disk(&src, running)?;
-    // D3: at most 100 in parallel per subscription per target region.
-    let parallel = lab
-        .snapshots()
-        .filter(copying)
-        .filter(|s| s.at.location == target && s.at.subscription == at.subscription)
-        .count();
-    rules::d3_parallel_copies(parallel, &target)?;
-    let target_family = family_id_for(&format!("{source_family}@{target}"));
-    let previous = lab
-        .family(&target_family)
-        .into_iter()
-        .rev()
-        .find(|s| s.copy_error.is_none())
-        .cloned();
+}
+
+/// D2: what crosses regions when `src` is copied: what changed since the
+/// source of `previous`, the newest copy in the target region.
+fn crossing(
+    lab: &Lab,
+    src: &Snapshot,
+    source_family: &str,
+    previous: Option<&Snapshot>,
+) -> RangeSet {
     let previous_source = previous
-        .as_ref()
         .and_then(|p| p.origin.source_snapshot.as_ref())
-        .and_then(|k| lab.snapshots.get(k))
-        .cloned();
-    // D3: in creation order, judged by the previous copy's source even when
-    // that source has since been deleted (its order is kept with the copy).
-    let already = previous.as_ref().and_then(|p| {
-        let name = p
-            .origin
-            .source_resource_id
-            .rsplit('/')
-            .next()
-            .unwrap_or_default();
-        p.origin.source_seq.map(|seq| (name.to_string(), seq))
-    });
-    rules::d3_creation_order(&src, already, &target)?;
-    // D2: only what changed since the last copy in the target region crosses.
-    let delta = match &previous_source {
+        .and_then(|k| lab.snapshot_at(k));
+    match previous_source {
         Some(prev_src) => {
             let mut changed = RangeSet::new();
-            for member in lab.family(&source_family) {
+            for member in lab.family(source_family) {
                 if member.seq > prev_src.seq && member.seq <= src.seq {
                     changed.union_with(&member.delta);
                 }
@@ -97,45 +123,10 @@ pub(super) fn copy_to_region(
         // for a page it does not hold (A9).
         None => {
             let mut changed = RangeSet::from_ranges(src.content.written_ranges());
-            if let Some(previous) = &previous {
+            if let Some(previous) = previous {
                 changed.union_with(&RangeSet::from_ranges(previous.content.written_ranges()));
             }
             changed
         }
-    };
-    let transferred_bytes = written_pages_within(&src.content, &delta) * PAGE_SIZE;
-    lab.snapshot_seq += 1;
-    let snapshot = Snapshot {
-        unique_id: lab.next_unique_id(),
-        family_id: Some(target_family),
-        sku: sku
-            .unwrap_or_else(|| SnapshotSku::default_for(region(&target).expect("checked above"))),
-        time_created: now,
-        seq: lab.snapshot_seq,
-        origin: SnapshotOrigin {
-            create_option: "CopyStart",
-            source_resource_id: src.id(),
-            source_unique_id: src.unique_id.clone(),
-            source_snapshot: Some(src.at.key()),
-            source_seq: Some(src.seq),
-        },
-        delta,
-        background: Some(Progress {
-            started: now,
-            duration: copy_duration(transferred_bytes, CROSS_REGION_BYTES_PER_SECOND),
-        }),
-        copy_error: None,
-        sas_active: false,
-        transferred_bytes,
-        at,
-        ..src
     }
-    .measured();
-    let summary = format!(
-        "copy of {} to {target} started: {} to transfer",
-        src.at.name,
-        human_bytes(transferred_bytes)
-    );
-    lab.snapshots.insert(snapshot.at.key(), snapshot);
-    Ok(summary)
 }

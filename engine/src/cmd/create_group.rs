@@ -18,26 +18,20 @@ impl Operation for CreateGroup {
         self.name.clone()
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        create_group(lab, self.name, self.location)
-    }
-}
-
-fn create_group(lab: &mut Lab, name: String, location: String) -> Result<String> {
-    check_group_name(&name)?;
-    let location = region(&location)?.name.to_string();
-    let key = (lab.current_subscription.to_lowercase(), name.to_lowercase());
-    if lab.groups.contains_key(&key) {
-        // `az group create` on an existing group is a no-op update.
-        return Ok(format!("resource group {name} already exists"));
-    }
-    lab.groups.insert(
-        key,
-        ResourceGroup {
-            subscription: lab.current_subscription.clone(),
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        let name = &self.name;
+        check_group_name(name)?;
+        let location = region(&self.location)?.name.to_string();
+        let subscription = lab.current_subscription().id.clone();
+        if lab.group(&subscription, name).is_some() {
+            // `az group create` on an existing group is a no-op update.
+            return Ok(format!("resource group {name} already exists"));
+        }
+        lab.insert_group(ResourceGroup {
+            subscription,
             name: name.clone(),
             location,
-        },
-    );
-    Ok(format!("resource group {name} created"))
+        });
+        Ok(format!("resource group {name} created"))
+    }
 }

@@ -19,32 +19,21 @@ impl Operation for CreateVm {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        create_vm(lab, self.group, self.name, self.location)
-    }
-}
-
-fn create_vm(
-    lab: &mut Lab,
-    group: String,
-    name: String,
-    location: Option<String>,
-) -> Result<String> {
-    let at = lab.place(&group, &name, location.as_deref(), "virtual machine")?;
-    if lab.vms.contains_key(&at.key()) {
-        return Err(EngineError::AlreadyExists {
-            kind: "virtual machine",
-            name,
-            group,
-        });
-    }
-    lab.vms.insert(
-        at.key(),
-        Vm {
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        let (group, name) = (&self.group, &self.name);
+        let at = lab.place(group, name, self.location.as_deref(), "virtual machine")?;
+        if lab.vm_at(&at.key()).is_some() {
+            return Err(EngineError::AlreadyExists {
+                kind: "virtual machine",
+                name: name.clone(),
+                group: group.clone(),
+            });
+        }
+        lab.insert_vm(Vm {
             at,
             running: true,
             data_disks: Vec::new(),
-        },
-    );
-    Ok(format!("VM {name} created and running"))
+        });
+        Ok(format!("VM {name} created and running"))
+    }
 }

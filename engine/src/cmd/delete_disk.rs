@@ -18,32 +18,29 @@ impl Operation for DeleteDisk {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        delete_disk(lab, self.group, self.name)
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        let (group, name) = (&self.group, &self.name);
+        lab.require_group(group)?;
+        // ARM's DELETE of what is not there succeeds (204).
+        let Ok(disk) = lab.find_disk(group, name) else {
+            return Ok(format!("disk {name} does not exist: nothing to delete"));
+        };
+        if let Some(vm) = &disk.managed_by {
+            return Err(EngineError::DiskAttached {
+                operation: "delete",
+                disk: name.clone(),
+                vm: vm.clone(),
+            });
+        }
+        if disk.sas_active {
+            return Err(EngineError::DiskHasActiveSas {
+                operation: "delete",
+                disk: name.clone(),
+            });
+        }
+        let key = disk.at.key();
+        lab.remove_disk(&key);
+        // Its snapshots stay: they are resources of their own (A2).
+        Ok(format!("disk {name} deleted; its snapshots remain"))
     }
-}
-
-fn delete_disk(lab: &mut Lab, group: String, name: String) -> Result<String> {
-    lab.require_group(&group)?;
-    // ARM's DELETE of what is not there succeeds (204).
-    let Ok(disk) = lab.find_disk(&group, &name) else {
-        return Ok(format!("disk {name} does not exist: nothing to delete"));
-    };
-    if let Some(vm) = &disk.managed_by {
-        return Err(EngineError::DiskAttached {
-            operation: "delete",
-            disk: name,
-            vm: vm.clone(),
-        });
-    }
-    if disk.sas_active {
-        return Err(EngineError::DiskHasActiveSas {
-            operation: "delete",
-            disk: name,
-        });
-    }
-    let key = disk.at.key();
-    lab.disks.remove(&key);
-    // Its snapshots stay: they are resources of their own (A2).
-    Ok(format!("disk {name} deleted; its snapshots remain"))
 }

@@ -1,6 +1,6 @@
 //! `az group delete`: the group and everything in it.
 
-use super::delete_snapshot::delete_snapshot;
+use super::DeleteSnapshot;
 use super::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,56 +18,51 @@ impl Operation for DeleteGroup {
         self.name.clone()
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        delete_group(lab, self.name)
-    }
-}
-
-fn delete_group(lab: &mut Lab, name: String) -> Result<String> {
-    let group = lab.require_group(&name)?.clone();
-    let inside = |at: &Placement| {
-        at.subscription == group.subscription && at.group.eq_ignore_ascii_case(&group.name)
-    };
-    // Like `az group delete`: everything inside goes, VMs first so disks detach.
-    let vms: Vec<Key> = lab
-        .vms
-        .values()
-        .filter(|v| inside(&v.at))
-        .map(|v| v.at.key())
-        .collect();
-    for key in vms {
-        let vm = lab.vms.remove(&key).expect("listed above");
-        for disk in vm.data_disks {
-            if let Some(d) = lab
-                .disks
-                .get_mut(&Key::new(&vm.at.subscription, &vm.at.group, &disk))
-            {
-                d.managed_by = None;
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        let name = &self.name;
+        let group = lab.require_group(name)?.clone();
+        let inside = |at: &Placement| {
+            at.subscription == group.subscription && at.group.eq_ignore_ascii_case(&group.name)
+        };
+        // Like `az group delete`: everything inside goes, VMs first so disks detach.
+        let vms: Vec<Key> = lab.vms().filter(|v| inside(&v.at)).map(|v| v.at.key()).collect();
+        for key in vms {
+            let Some(vm) = lab.remove_vm(&key) else {
+                continue;
+            };
+            for disk in vm.data_disks {
+                let key = Key::new(&vm.at.subscription, &vm.at.group, &disk);
+                if let Ok(d) = lab.disk_at_mut(&key) {
+                    d.managed_by = None;
+                }
             }
         }
+        let disks: Vec<Key> = lab
+            .disks()
+            .filter(|d| inside(&d.at))
+            .map(|d| d.at.key())
+            .collect();
+        let snapshots: Vec<String> = lab
+            .snapshots()
+            .filter(|s| inside(&s.at))
+            .map(|s| s.at.name.clone())
+            .collect();
+        let count = disks.len() + snapshots.len();
+        for snapshot in snapshots {
+            // Each as `az snapshot delete` would: what a later snapshot still
+            // needs moves into it (A9), a copy reading it fails (D4).
+            DeleteSnapshot {
+                group: group.name.clone(),
+                name: snapshot,
+            }
+            .apply(lab)?;
+        }
+        for key in disks {
+            lab.remove_disk(&key);
+        }
+        lab.remove_group(&group.subscription, &group.name);
+        Ok(format!(
+            "resource group {name} deleted with {count} disk(s) and snapshot(s)"
+        ))
     }
-    let disks: Vec<Key> = lab
-        .disks
-        .values()
-        .filter(|d| inside(&d.at))
-        .map(|d| d.at.key())
-        .collect();
-    let snapshots: Vec<Key> = lab
-        .snapshots
-        .values()
-        .filter(|s| inside(&s.at))
-        .map(|s| s.at.key())
-        .collect();
-    let count = disks.len() + snapshots.len();
-    for key in snapshots {
-        delete_snapshot(lab, &key);
-    }
-    for key in disks {
-        lab.disks.remove(&key);
-    }
-    lab.groups
-        .remove(&(group.subscription.to_lowercase(), group.name.to_lowercase()));
-    Ok(format!(
-        "resource group {name} deleted with {count} disk(s) and snapshot(s)"
-    ))
 }

@@ -18,76 +18,76 @@ impl Operation for DeleteSnapshot {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
         lab.require_group(&self.group)?;
         // ARM's DELETE of what is not there succeeds (204): a re-run
         // clean-up script works.
-        let Ok(snapshot) = lab.find_snapshot(&self.group, &self.name) else {
+        let key = lab
+            .find_snapshot(&self.group, &self.name)
+            .map(|s| s.at.key());
+        let Some(snapshot) = key.ok().and_then(|key| lab.remove_snapshot(&key)) else {
             return Ok(format!(
                 "snapshot {} does not exist: nothing to delete",
                 self.name
             ));
         };
-        let key = snapshot.at.key();
-        delete_snapshot(lab, &key);
+        hand_on_changes(lab, &snapshot)?;
+        fail_copies_from(lab, &snapshot);
         Ok(format!("snapshot {} deleted", self.name))
     }
 }
 
-/// Deletes a snapshot. Its changes still needed move into the next snapshot
-/// of its family (A9), or back into the disk's pending changes when it was
-/// the newest, so the next snapshot still holds everything since the one before.
-pub(crate) fn delete_snapshot(lab: &mut Lab, key: &Key) {
-    let now = lab.now();
-    let Some(snapshot) = lab.snapshots.remove(key) else {
-        return;
+/// The deleted `snapshot`'s changes still needed move into the next
+/// snapshot of its family (A9), or back into the disk's pending changes when
+/// it was the newest, so the next snapshot still holds everything since the
+/// one before.
+fn hand_on_changes(lab: &mut Lab, snapshot: &Snapshot) -> Result<()> {
+    let Some(family) = &snapshot.family_id else {
+        return Ok(());
     };
-    if let Some(family) = &snapshot.family_id {
-        let next = lab
-            .family(family)
-            .into_iter()
-            .find(|s| s.seq > snapshot.seq)
-            .map(|s| s.at.key());
-        match next {
-            Some(next) => lab
-                .snapshots
-                .get_mut(&next)
-                .expect("member")
-                .absorb(&snapshot),
-            None => {
-                if let Some(disk) = lab
-                    .disks
-                    .values()
-                    .find(|d| d.unique_id == snapshot.origin.source_unique_id)
-                    .map(|d| d.at.key())
-                {
-                    lab.disks
-                        .get_mut(&disk)
-                        .expect("found")
-                        .changed
-                        .union_with(&snapshot.delta);
-                }
+    let next = lab
+        .family(family)
+        .into_iter()
+        .find(|s| s.seq > snapshot.seq)
+        .map(|s| s.at.key());
+    match next {
+        Some(next) => lab.snapshot_at_mut(&next)?.absorb(snapshot),
+        None => {
+            let disk = lab
+                .disks()
+                .find(|d| d.unique_id == snapshot.origin.source_unique_id)
+                .map(|d| d.at.key());
+            if let Some(disk) = disk {
+                lab.disk_at_mut(&disk)?.changed.union_with(&snapshot.delta);
             }
         }
     }
-    // D4: a copy still reading from this snapshot fails.
+    Ok(())
+}
+
+/// D4: a copy still reading from the deleted `snapshot` fails.
+fn fail_copies_from(lab: &mut Lab, snapshot: &Snapshot) {
+    let now = lab.now();
+    let key = snapshot.at.key();
     let failing: Vec<Key> = lab
         .snapshots()
         .filter(|s| {
-            s.origin.source_snapshot.as_ref() == Some(key) && s.origin.create_option == "CopyStart"
+            s.origin.source_snapshot.as_ref() == Some(&key)
+                && s.origin.create_option == CreateOption::CopyStart
         })
         .filter(|s| s.copy_error.is_none() && s.background.is_some_and(|p| !p.is_done(now)))
         .map(|s| s.at.key())
         .collect();
     for k in failing {
-        let copy = lab.snapshots.get_mut(&k).expect("listed");
-        copy.copy_error = Some(CopyError {
-            code: "CopySourceNotFound".into(),
-            message: format!(
-                "The source snapshot {} was deleted while it was being copied (D4).",
-                snapshot.id()
-            ),
-            percent: copy.completion_percent(now),
-        });
+        if let Ok(copy) = lab.snapshot_at_mut(&k) {
+            copy.copy_error = Some(CopyError {
+                code: "CopySourceNotFound".into(),
+                message: format!(
+                    "The source snapshot {} was deleted while it was being copied (D4).",
+                    snapshot.id()
+                ),
+                percent: copy.completion_percent(now),
+            });
+        }
     }
 }

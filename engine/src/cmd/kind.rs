@@ -1,74 +1,12 @@
 //! What kind of operation a command is, as a type: lessons disable kinds,
 //! explain and hover help describe them, the event log names them, and each
-//! has the one `az` (or `sim`) command a user types for it.
+//! has the one `az` (or `sim`) command a user types for it. The enum and
+//! [`Kind::ALL`] are generated from the `commands!` table in `mod.rs`; the
+//! matches here have no catch-all arm, so a new kind needs its lines here.
 
-use serde::{Deserialize, Serialize};
-
-/// Every kind of operation. A command's kind can depend on its fields
-/// (`CreateSnapshot` with `copy_start` is a [`Kind::CopySnapshotToRegion`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Kind {
-    AddSubscription,
-    SelectSubscription,
-    EnableFeature,
-    DisableFeature,
-    CreateGroup,
-    DeleteGroup,
-    CreateDisk,
-    RestoreDisk,
-    DeleteDisk,
-    ResizeDisk,
-    Write,
-    Clear,
-    CreateSnapshot,
-    CopySnapshotToRegion,
-    DeleteSnapshot,
-    UpdateSnapshotSku,
-    MoveSnapshot,
-    GrantDiskAccess,
-    GrantSnapshotAccess,
-    RevokeDiskAccess,
-    RevokeSnapshotAccess,
-    CreateVm,
-    StartVm,
-    DeallocateVm,
-    AttachDisk,
-    DetachDisk,
-    AdvanceClock,
-}
+use super::Kind;
 
 impl Kind {
-    pub const ALL: [Kind; 27] = [
-        Kind::AddSubscription,
-        Kind::SelectSubscription,
-        Kind::EnableFeature,
-        Kind::DisableFeature,
-        Kind::CreateGroup,
-        Kind::DeleteGroup,
-        Kind::CreateDisk,
-        Kind::RestoreDisk,
-        Kind::DeleteDisk,
-        Kind::ResizeDisk,
-        Kind::Write,
-        Kind::Clear,
-        Kind::CreateSnapshot,
-        Kind::CopySnapshotToRegion,
-        Kind::DeleteSnapshot,
-        Kind::UpdateSnapshotSku,
-        Kind::MoveSnapshot,
-        Kind::GrantDiskAccess,
-        Kind::GrantSnapshotAccess,
-        Kind::RevokeDiskAccess,
-        Kind::RevokeSnapshotAccess,
-        Kind::CreateVm,
-        Kind::StartVm,
-        Kind::DeallocateVm,
-        Kind::AttachDisk,
-        Kind::DetachDisk,
-        Kind::AdvanceClock,
-    ];
-
     /// The command a user types for it: an `az` command, or the simulator's
     /// own `sim` verb where Azure has no command (writing bytes, the clock).
     pub fn az(self) -> &'static str {
@@ -160,6 +98,32 @@ mod tests {
             assert!(seen.insert(k), "{k:?} twice");
         }
         assert_eq!(seen.len(), Kind::ALL.len());
+    }
+
+    #[test]
+    fn all_holds_as_many_kinds_as_the_enum_has() {
+        // Serde names each variant: every name read back is in ALL, and
+        // ALL has every index the enum's discriminants run through.
+        for (i, k) in Kind::ALL.into_iter().enumerate() {
+            assert_eq!(k as usize, i, "{k:?} out of place in ALL");
+            let name = serde_json::to_string(&k).unwrap();
+            assert_eq!(serde_json::from_str::<Kind>(&name).unwrap(), k);
+        }
+        assert_eq!(Kind::ALL.len(), Kind::COUNT);
+        assert_eq!(Kind::COUNT, 27);
+    }
+
+    /// A lesson locks a command by what a user types for it: every kind's
+    /// own command must lock it (a kind missing from ALL would slip through).
+    #[test]
+    fn a_lesson_lock_on_each_kinds_command_covers_it() {
+        for k in Kind::ALL {
+            assert!(
+                Kind::matching(k.az()).contains(&k),
+                "locking '{}' does not lock {k:?}",
+                k.az()
+            );
+        }
     }
 
     #[test]

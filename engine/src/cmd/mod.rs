@@ -9,7 +9,9 @@
 //! its event.
 //!
 //! Adding an operation: a file here with its struct and `impl Operation`,
-//! one line in the `commands!` table below, and a [`Kind`]. The stored JSON
+//! and one line in the `commands!` table below naming it, its file and
+//! its kinds (which makes the [`Kind`]s); then the compiler asks for each
+//! new kind's `az` command and event-log name in `kind.rs`. The stored JSON
 //! of a command is `{"op": "<variant in camelCase>", <its fields>}`, the
 //! same as when `Command` was one enum of struct variants
 //! (`tests/golden.rs` holds the engine to that).
@@ -27,8 +29,6 @@ use crate::payload::PatternKind;
 mod copy_start;
 mod kind;
 
-pub use kind::Kind;
-
 /// What every operation file uses.
 mod prelude {
     pub(super) use super::{AccessTarget, Kind, Operation, WriteData};
@@ -41,8 +41,8 @@ mod prelude {
     pub(super) use crate::error::{EngineError, Result};
     pub(super) use crate::lab::{parse_arm_id, Lab};
     pub(super) use crate::model::{
-        written_pages_within, CopyError, Disk, DiskOrigin, Key, Placement, Progress, ResourceGroup,
-        Snapshot, SnapshotOrigin, Subscription, Vm,
+        written_pages_within, Birth, CopyError, CreateOption, Disk, DiskOrigin, Key, Placement,
+        Progress, ResourceGroup, Snapshot, Subscription, Vm,
     };
     pub(super) use crate::naming::{check_group_name, family_id_for, uuid_from};
     pub(super) use crate::payload::PatternKind;
@@ -54,20 +54,23 @@ mod prelude {
 
 /// One operation on the lab.
 pub trait Operation {
-    /// What kind of operation this is (for lessons, explain, the event log).
+    /// What kind of operation this is (for lessons, explain, the event log):
+    /// one of the kinds its line of the `commands!` table lists.
     fn kind(&self) -> Kind;
     /// The resource it is about, for the event log ("rg/disk1").
     fn resource(&self) -> String;
     /// Changes `lab`, or refuses. Called only through [`Lab::execute`],
     /// which restores the lab if this returns an error.
-    fn apply(self, lab: &mut Lab) -> Result<String>;
+    fn apply(&self, lab: &mut Lab) -> Result<String>;
 }
 
-/// The table of operations: variant (= struct) name and its file. The enum,
-/// its dispatch and the `From` conversions are generated from this list, so
-/// it is the one place an operation is registered.
+/// The table of operations: variant (= struct) name, its file, and the
+/// kinds it can be. The `Command` enum, its dispatch, the `From`
+/// conversions, the [`Kind`] enum and [`Kind::ALL`] are generated from this
+/// list, so it is the one place an operation is registered: a kind that is
+/// not listed here does not exist, and one listed is in `Kind::ALL`.
 macro_rules! commands {
-    ($($variant:ident => $file:ident,)*) => {
+    ($($variant:ident => $file:ident: [$($kind:ident),+],)*) => {
         $(mod $file; pub use $file::$variant;)*
 
         /// Every operation on the lab.
@@ -77,10 +80,35 @@ macro_rules! commands {
             $($variant($variant),)*
         }
 
+        /// Every kind of operation. A command's kind can depend on its fields
+        /// (`CreateSnapshot` with `copy_start` is a [`Kind::CopySnapshotToRegion`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub enum Kind {
+            $($($kind,)+)*
+        }
+
+        impl Kind {
+            /// How many kinds there are.
+            pub const COUNT: usize = [$($(stringify!($kind),)+)*].len();
+            /// Every kind, in the table's order.
+            pub const ALL: [Kind; Kind::COUNT] = [$($(Kind::$kind,)+)*];
+        }
+
         impl Command {
             /// What kind of operation this is.
             pub fn kind(&self) -> Kind {
-                match self { $(Command::$variant(c) => c.kind(),)* }
+                let kind = match self { $(Command::$variant(c) => c.kind(),)* };
+                debug_assert!(
+                    self.kinds().contains(&kind),
+                    "{kind:?} is not a kind the commands! table lists for {self:?}"
+                );
+                kind
+            }
+
+            /// The kinds the table lists for this command's variant.
+            pub fn kinds(&self) -> &'static [Kind] {
+                match self { $(Command::$variant(_) => &[$(Kind::$kind),+],)* }
             }
 
             /// The resource the command is about, for the event log.
@@ -88,7 +116,7 @@ macro_rules! commands {
                 match self { $(Command::$variant(c) => c.resource(),)* }
             }
 
-            pub(crate) fn apply(self, lab: &mut Lab) -> Result<String> {
+            pub(crate) fn apply(&self, lab: &mut Lab) -> Result<String> {
                 match self { $(Command::$variant(c) => c.apply(lab),)* }
             }
         }
@@ -102,28 +130,28 @@ macro_rules! commands {
 }
 
 commands! {
-    AddSubscription => add_subscription,
-    SelectSubscription => select_subscription,
-    SetFeatureAccess => set_feature_access,
-    CreateGroup => create_group,
-    DeleteGroup => delete_group,
-    CreateDisk => create_disk,
-    CreateDiskFromSnapshot => create_disk_from_snapshot,
-    DeleteDisk => delete_disk,
-    ResizeDisk => resize_disk,
-    Write => write,
-    Clear => clear,
-    CreateSnapshot => create_snapshot,
-    DeleteSnapshot => delete_snapshot,
-    UpdateSnapshotSku => update_snapshot_sku,
-    MoveSnapshot => move_snapshot,
-    GrantAccess => grant_access,
-    RevokeAccess => revoke_access,
-    CreateVm => create_vm,
-    SetVmRunning => set_vm_running,
-    AttachDisk => attach_disk,
-    DetachDisk => detach_disk,
-    AdvanceClock => advance_clock,
+    AddSubscription => add_subscription: [AddSubscription],
+    SelectSubscription => select_subscription: [SelectSubscription],
+    SetFeatureAccess => set_feature_access: [EnableFeature, DisableFeature],
+    CreateGroup => create_group: [CreateGroup],
+    DeleteGroup => delete_group: [DeleteGroup],
+    CreateDisk => create_disk: [CreateDisk],
+    CreateDiskFromSnapshot => create_disk_from_snapshot: [RestoreDisk],
+    DeleteDisk => delete_disk: [DeleteDisk],
+    ResizeDisk => resize_disk: [ResizeDisk],
+    Write => write: [Write],
+    Clear => clear: [Clear],
+    CreateSnapshot => create_snapshot: [CreateSnapshot, CopySnapshotToRegion],
+    DeleteSnapshot => delete_snapshot: [DeleteSnapshot],
+    UpdateSnapshotSku => update_snapshot_sku: [UpdateSnapshotSku],
+    MoveSnapshot => move_snapshot: [MoveSnapshot],
+    GrantAccess => grant_access: [GrantDiskAccess, GrantSnapshotAccess],
+    RevokeAccess => revoke_access: [RevokeDiskAccess, RevokeSnapshotAccess],
+    CreateVm => create_vm: [CreateVm],
+    SetVmRunning => set_vm_running: [StartVm, DeallocateVm],
+    AttachDisk => attach_disk: [AttachDisk],
+    DetachDisk => detach_disk: [DetachDisk],
+    AdvanceClock => advance_clock: [AdvanceClock],
 }
 
 impl Command {

@@ -20,54 +20,39 @@ impl Operation for MoveSnapshot {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        move_snapshot(
-            lab,
-            self.group,
-            self.name,
-            self.target_group,
-            self.target_subscription,
-        )
-    }
-}
-
-fn move_snapshot(
-    lab: &mut Lab,
-    group: String,
-    name: String,
-    target_group: String,
-    target_subscription: Option<String>,
-) -> Result<String> {
-    let snapshot = lab.find_snapshot(&group, &name)?.clone();
-    let target_sub = match &target_subscription {
-        Some(s) => lab
-            .subscription(s)
-            .ok_or_else(|| EngineError::SubscriptionNotFound {
-                subscription: s.clone(),
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        let (name, target_group) = (&self.name, &self.target_group);
+        let snapshot = lab.find_snapshot(&self.group, name)?;
+        let target_sub = match &self.target_subscription {
+            Some(s) => lab
+                .subscription(s)
+                .ok_or_else(|| EngineError::SubscriptionNotFound {
+                    subscription: s.clone(),
+                })?
+                .id
+                .clone(),
+            None => snapshot.at.subscription.clone(),
+        };
+        rules::b4_b5_no_move(snapshot, &target_sub)?;
+        let rg = lab
+            .group(&target_sub, target_group)
+            .ok_or_else(|| EngineError::ResourceGroupNotFound {
+                group: target_group.clone(),
             })?
-            .id
-            .clone(),
-        None => snapshot.at.subscription.clone(),
-    };
-    rules::b4_b5_no_move(&snapshot, &target_sub)?;
-    let rg = lab
-        .group(&target_sub, &target_group)
-        .ok_or_else(|| EngineError::ResourceGroupNotFound {
-            group: target_group.clone(),
-        })?
-        .name
-        .clone();
-    let mut moved = snapshot.clone();
-    moved.at.subscription = target_sub;
-    moved.at.group = rg;
-    if lab.snapshots.contains_key(&moved.at.key()) {
-        return Err(EngineError::AlreadyExists {
-            kind: "snapshot",
-            name,
-            group: target_group,
-        });
+            .name
+            .clone();
+        let mut moved = snapshot.clone();
+        moved.at.subscription = target_sub;
+        moved.at.group = rg;
+        if lab.snapshot_at(&moved.at.key()).is_some() {
+            return Err(EngineError::AlreadyExists {
+                kind: "snapshot",
+                name: name.clone(),
+                group: target_group.clone(),
+            });
+        }
+        lab.remove_snapshot(&snapshot.at.key());
+        lab.insert_snapshot(moved);
+        Ok(format!("full snapshot {name} moved to {target_group}"))
     }
-    lab.snapshots.remove(&snapshot.at.key());
-    lab.snapshots.insert(moved.at.key(), moved);
-    Ok(format!("full snapshot {name} moved to {target_group}"))
 }

@@ -19,6 +19,19 @@ pub struct ResizeDisk {
     pub mbps: Option<u64>,
 }
 
+impl ResizeDisk {
+    /// `az disk update --size-gb`, performance left as it is.
+    pub fn to(group: &str, name: &str, size_gib: u64) -> ResizeDisk {
+        ResizeDisk {
+            group: group.into(),
+            name: name.into(),
+            size_gib,
+            iops: None,
+            mbps: None,
+        }
+    }
+}
+
 impl Operation for ResizeDisk {
     fn kind(&self) -> Kind {
         Kind::ResizeDisk
@@ -28,44 +41,47 @@ impl Operation for ResizeDisk {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        let performance = (self.iops.is_some() || self.mbps.is_some())
-            .then_some((self.iops, self.mbps));
-        let resized = resize_disk(lab, self.group.clone(), self.name.clone(), self.size_gib)?;
-        let Some((iops, mbps)) = performance else {
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        let resized = self.grow(lab)?;
+        if self.iops.is_none() && self.mbps.is_none() {
             return Ok(resized);
-        };
-        let disk = lab.find_disk(&self.group, &self.name)?.clone();
+        }
+        let disk = lab.find_disk(&self.group, &self.name)?;
         let (now_iops, now_mbps) = disk.performance.unwrap_or_default();
-        let set = super::create_disk::performance(
+        let set = rules::c9_performance(
             disk.sku,
-            Some(iops.unwrap_or(now_iops)),
-            Some(mbps.unwrap_or(now_mbps)),
+            Some(self.iops.unwrap_or(now_iops)),
+            Some(self.mbps.unwrap_or(now_mbps)),
         )?;
-        let d = lab.disks.get_mut(&disk.at.key()).expect("found above");
-        d.performance = set;
+        lab.disk_mut(&self.group, &self.name)?.performance = set;
         let (iops, mbps) = set.unwrap_or_default();
         Ok(format!("{resized}; provisioned {iops} IOPS and {mbps} MB/s"))
     }
 }
 
-pub(crate) fn resize_disk(lab: &mut Lab, group: String, name: String, size_gib: u64) -> Result<String> {
-    let disk = lab.find_disk(&group, &name)?.clone();
-    rules::b7_resize(lab, &disk, size_gib)?;
-    crate::disk::check_size(disk.sku, size_gib)?;
-    let crossed = rules::b6_crosses_boundary(disk.size_gib(), size_gib);
-    let d = lab.disks.get_mut(&disk.at.key()).expect("found above");
-    d.data.grow(size_gib)?;
-    if crossed {
-        d.size_epoch += 1;
-    }
-    Ok(format!(
-        "disk {name} resized from {} GiB to {size_gib} GiB{}",
-        disk.size_gib(),
+impl ResizeDisk {
+    /// The size part: only growing (B7), and noting a crossing of the
+    /// 4 TiB boundary (B6).
+    fn grow(&self, lab: &mut Lab) -> Result<String> {
+        let disk = lab.find_disk(&self.group, &self.name)?;
+        rules::b7_resize(lab, disk, self.size_gib)?;
+        crate::disk::check_size(disk.sku, self.size_gib)?;
+        let old_gib = disk.size_gib();
+        let crossed = rules::b6_crosses_boundary(old_gib, self.size_gib);
+        let d = lab.disk_mut(&self.group, &self.name)?;
+        d.data.grow(self.size_gib)?;
         if crossed {
-            " across the 4 TiB boundary: snapshots from before cannot be diffed with later ones (B6)"
-        } else {
-            ""
+            d.size_epoch += 1;
         }
-    ))
+        Ok(format!(
+            "disk {} resized from {old_gib} GiB to {} GiB{}",
+            self.name,
+            self.size_gib,
+            if crossed {
+                " across the 4 TiB boundary: snapshots from before cannot be diffed with later ones (B6)"
+            } else {
+                ""
+            }
+        ))
+    }
 }

@@ -22,26 +22,12 @@ impl Operation for RevokeAccess {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        revoke_access(lab, self.target, self.group, self.name)
-    }
-}
-
-fn revoke_access(
-    lab: &mut Lab,
-    target: AccessTarget,
-    group: String,
-    name: String,
-) -> Result<String> {
-    match target {
-        AccessTarget::Snapshot => {
-            let key = lab.find_snapshot(&group, &name)?.at.key();
-            lab.snapshots.get_mut(&key).expect("found").sas_active = false;
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        let (group, name) = (&self.group, &self.name);
+        match self.target {
+            AccessTarget::Snapshot => lab.snapshot_mut(group, name)?.sas_active = false,
+            AccessTarget::Disk => lab.disk_mut(group, name)?.sas_active = false,
         }
-        AccessTarget::Disk => {
-            let key = lab.find_disk(&group, &name)?.at.key();
-            lab.disks.get_mut(&key).expect("found").sas_active = false;
-        }
+        Ok(format!("access to {name} revoked"))
     }
-    Ok(format!("access to {name} revoked"))
 }

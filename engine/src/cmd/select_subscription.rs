@@ -17,15 +17,15 @@ impl Operation for SelectSubscription {
         self.subscription.clone()
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
         let id = lab
             .subscription(&self.subscription)
-            .ok_or(EngineError::SubscriptionNotFound {
-                subscription: self.subscription,
+            .ok_or_else(|| EngineError::SubscriptionNotFound {
+                subscription: self.subscription.clone(),
             })?
             .id
             .clone();
-        lab.current_subscription = id.clone();
+        lab.select_subscription(id.clone());
         Ok(format!("current subscription is {id}"))
     }
 }

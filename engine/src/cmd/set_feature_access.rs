@@ -21,13 +21,8 @@ impl Operation for SetFeatureAccess {
         String::new()
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        let id = lab.current_subscription.clone();
-        let sub = lab
-            .subscriptions
-            .get_mut(&id)
-            .expect("the current subscription exists");
-        sub.v2_ultra_snapshots = self.enabled;
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        lab.current_subscription_mut().v2_ultra_snapshots = self.enabled;
         Ok(format!(
             "Premium SSD v2 / Ultra snapshot access {} (C1)",
             if self.enabled { "granted" } else { "removed" }

@@ -23,9 +23,8 @@ impl Operation for SetVmRunning {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        let key = lab.require_vm(&self.group, &self.name)?;
-        lab.vms.get_mut(&key).expect("found above").running = self.running;
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        lab.vm_mut(&self.group, &self.name)?.running = self.running;
         Ok(format!(
             "VM {} {}",
             self.name,

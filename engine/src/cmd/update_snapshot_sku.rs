@@ -19,10 +19,9 @@ impl Operation for UpdateSnapshotSku {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
         let sku = SnapshotSku::parse(&self.sku)?;
-        let key = lab.find_snapshot(&self.group, &self.name)?.at.key();
-        lab.snapshots.get_mut(&key).expect("found").sku = sku;
+        lab.snapshot_mut(&self.group, &self.name)?.sku = sku;
         Ok(format!("snapshot {} now stored as {}", self.name, sku.name()))
     }
 }

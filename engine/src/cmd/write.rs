@@ -20,50 +20,48 @@ impl Operation for Write {
         format!("{}/{}", self.group, self.disk)
     }
 
-    fn apply(self, lab: &mut Lab) -> Result<String> {
-        write(lab, self.group, self.disk, self.offset, self.data)
-    }
-}
-
-fn write(
-    lab: &mut Lab,
-    group: String,
-    name: String,
-    offset: u64,
-    data: WriteData,
-) -> Result<String> {
-    let key = lab.find_disk(&group, &name)?.at.key();
-    let range = lab.disks[&key].data.check_range(offset, data.length())?;
-    let length = data.length();
-    // Real bytes get a blob id, in log order, so a replay gives the same ids.
-    let blob = matches!(data, WriteData::Bytes { .. } | WriteData::Freed { .. })
-        .then(|| lab.allocate_blob(range));
-    let disk = lab.disks.get_mut(&key).expect("found above");
-    match (data, blob) {
-        (WriteData::Bytes { bytes }, Some(blob)) => disk.data.write_blob(offset, blob, bytes)?,
-        (
-            WriteData::Pattern {
-                pattern,
-                seed,
-                length,
-            },
-            _,
-        ) => disk.data.write_pattern(offset, length, pattern, seed)?,
-        (WriteData::Freed { length }, _) => {
-            disk.data
-                .write_pattern(offset, length, PatternKind::Fill, 0)?
+    fn apply(&self, lab: &mut Lab) -> Result<String> {
+        let Write {
+            group,
+            disk,
+            offset,
+            data,
+        } = self;
+        let offset = *offset;
+        let length = data.length();
+        let range = lab.find_disk(group, disk)?.data.check_range(offset, length)?;
+        // Real bytes get a blob id, in log order, so a replay gives the same ids.
+        let blob = matches!(data, WriteData::Bytes { .. } | WriteData::Freed { .. })
+            .then(|| lab.allocate_blob(range));
+        let d = lab.disk_mut(group, disk)?;
+        match (data, blob) {
+            (WriteData::Bytes { bytes }, Some(blob)) => {
+                d.data.write_blob(offset, blob, bytes.clone())?
+            }
+            (
+                WriteData::Pattern {
+                    pattern,
+                    seed,
+                    length,
+                },
+                _,
+            ) => d.data.write_pattern(offset, *length, *pattern, *seed)?,
+            (WriteData::Freed { length }, _) => {
+                d.data
+                    .write_pattern(offset, *length, PatternKind::Fill, 0)?
+            }
+            (WriteData::Stored { blob, .. }, _) => {
+                return Err(EngineError::InvalidParameter {
+                    reason: format!("The bytes of blob {blob} were not loaded from storage."),
+                })
+            }
+            (WriteData::Bytes { .. }, None) => unreachable!("bytes always get a blob"),
         }
-        (WriteData::Stored { blob, .. }, _) => {
-            return Err(EngineError::InvalidParameter {
-                reason: format!("The bytes of blob {blob} were not loaded from storage."),
-            })
-        }
-        (WriteData::Bytes { .. }, None) => unreachable!("bytes always get a blob"),
+        // Any write is a change, identical bytes or not (A8).
+        d.changed.insert(range);
+        Ok(format!(
+            "wrote {} at byte {offset} of {disk}",
+            human_bytes(length)
+        ))
     }
-    // Any write is a change, identical bytes or not (A8).
-    disk.changed.insert(range);
-    Ok(format!(
-        "wrote {} at byte {offset} of {name}",
-        human_bytes(length)
-    ))
 }

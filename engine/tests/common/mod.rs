@@ -4,19 +4,13 @@
 use snaplab_engine::clock::Span;
 use snaplab_engine::cmd;
 use snaplab_engine::units::MIB;
-use snaplab_engine::{AccessTarget, Command, Lab, PatternKind, WriteData};
+use snaplab_engine::{AccessTarget, Command, Lab, WriteData};
 
 pub const RG: &str = "rg-demo";
 
 /// A lab with resource group `rg-demo` in West Europe.
 pub fn lab() -> Lab {
-    let mut lab = Lab::new();
-    lab.execute(Command::CreateGroup(cmd::CreateGroup {
-        name: RG.into(),
-        location: "westeurope".into(),
-    }))
-    .unwrap();
-    lab
+    snaplab_engine::testkit::lab_with_group(RG)
 }
 
 /// A lab with `disk1`, `sku`, `size_gib`, 512-byte sectors.
@@ -42,17 +36,7 @@ pub fn create_disk(lab: &mut Lab, name: &str, sku: &str, size_gib: u64, sector: 
 
 /// `az disk create -g rg-demo -n NAME --sku SKU --size-gb SIZE` (512-byte sectors).
 pub fn create_disk_command(name: &str, sku: &str, size_gib: u64) -> Command {
-    Command::CreateDisk(cmd::CreateDisk {
-        group: RG.into(),
-        name: name.into(),
-        location: None,
-        sku: sku.into(),
-        size_gib,
-        logical_sector_size: 512,
-        zone: None,
-        iops: None,
-        mbps: None,
-    })
+    Command::CreateDisk(cmd::CreateDisk::new(RG, name, sku, size_gib))
 }
 
 pub fn write(
@@ -62,16 +46,9 @@ pub fn write(
     length: u64,
     seed: u64,
 ) -> snaplab_engine::Result<String> {
-    lab.execute(Command::Write(cmd::Write {
-        group: RG.into(),
-        disk: disk.into(),
-        offset,
-        data: WriteData::Pattern {
-            pattern: PatternKind::Random,
-            seed,
-            length,
-        },
-    }))
+    lab.execute(snaplab_engine::testkit::write(
+        RG, disk, offset, length, seed,
+    ))
 }
 
 pub fn write_bytes(lab: &mut Lab, disk: &str, offset: u64, bytes: Vec<u8>) {
@@ -95,15 +72,7 @@ pub fn clear(lab: &mut Lab, disk: &str, offset: u64, length: u64) {
 }
 
 pub fn snapshot(lab: &mut Lab, disk: &str, name: &str) -> snaplab_engine::Result<String> {
-    lab.execute(Command::CreateSnapshot(cmd::CreateSnapshot {
-        group: RG.into(),
-        name: name.into(),
-        source: disk.into(),
-        incremental: true,
-        sku: None,
-        location: None,
-        copy_start: false,
-    }))
+    lab.execute(snaplab_engine::testkit::snapshot(RG, name, disk))
 }
 
 pub fn full_snapshot(lab: &mut Lab, disk: &str, name: &str) -> snaplab_engine::Result<String> {

@@ -1,8 +1,7 @@
 //! Realistic workloads for benchmarks (natively and in the browser): what
 //! a class does in a day, not contiguous writes that coalesce into one range.
 
-use crate::cmd::{self, Command, WriteData};
-use crate::payload::PatternKind;
+use crate::cmd::{self, Command};
 use crate::units::GIB;
 
 /// A training day of `ops` operations: scattered 4 KiB writes, an
@@ -31,21 +30,8 @@ fn day(group: &str, disk: &str, ops: usize, places: u64, cover_first: bool) -> V
     let mut writes = 0u64;
     let stride = PAGES / places;
     let mut log = vec![
-        Command::CreateGroup(cmd::CreateGroup {
-            name: group.into(),
-            location: "westeurope".into(),
-        }),
-        Command::CreateDisk(cmd::CreateDisk {
-            group: group.into(),
-            name: disk.into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: 64,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }),
+        super::group(group),
+        cmd::CreateDisk::premium(group, disk, 64).into(),
     ];
     let (mut x, mut made, mut turn) = (7u64, 0usize, 0usize);
     while log.len() < ops {
@@ -55,15 +41,7 @@ fn day(group: &str, disk: &str, ops: usize, places: u64, cover_first: bool) -> V
         // minute of simulated time (so B1's 7 in 5 minutes holds), 8 writes.
         match turn % 10 {
             0 => {
-                log.push(Command::CreateSnapshot(cmd::CreateSnapshot {
-                    group: group.into(),
-                    name: format!("s{made}"),
-                    source: disk.into(),
-                    incremental: true,
-                    sku: None,
-                    location: None,
-                    copy_start: false,
-                }));
+                log.push(super::snapshot(group, &format!("s{made}"), disk));
                 if made >= 20 {
                     log.push(Command::DeleteSnapshot(cmd::DeleteSnapshot {
                         group: group.into(),
@@ -83,16 +61,7 @@ fn day(group: &str, disk: &str, ops: usize, places: u64, cover_first: bool) -> V
                 };
                 writes += 1;
                 let page = place * stride;
-                log.push(Command::Write(cmd::Write {
-                    group: group.into(),
-                    disk: disk.into(),
-                    offset: page * 512,
-                    data: WriteData::Pattern {
-                        pattern: PatternKind::Random,
-                        seed: i as u64,
-                        length: 4096,
-                    },
-                }));
+                log.push(super::write(group, disk, page * 512, 4096, i as u64));
             }
         }
     }
