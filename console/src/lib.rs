@@ -91,11 +91,12 @@ impl shell::Host for Host<'_> {
                 if argv.len() == 1 {
                     return (az::help(argv), String::new(), 0);
                 }
-                match az::run(&mut self.rt, self.files, argv) {
-                    Ok(out) => (out, String::new(), 0),
+                let mut warnings = String::new();
+                match az::run(&mut self.rt, self.files, argv, &mut warnings) {
+                    Ok(out) => (out, warnings, 0),
                     Err(failure) => {
                         let (stderr, status) = failure.printed();
-                        (String::new(), stderr, status)
+                        (String::new(), warnings + &stderr, status)
                     }
                 }
             }
