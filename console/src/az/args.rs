@@ -142,7 +142,9 @@ fn actions(spec: &Spec) -> Vec<Action> {
             let model = modelled
                 .iter()
                 .find(|o| names.contains(&o.long) || o.short.is_some_and(|s| names.contains(&s)))
-                .copied();
+                .copied()
+                // `--ids` is modelled for every command with id parts: `invoke` expands it.
+                .or_else(|| (names == ["--ids"] && has_id_parts(command)).then_some(IDS));
             out.push(Action {
                 names,
                 modelled: model,
@@ -164,6 +166,23 @@ fn actions(spec: &Spec) -> Vec<Action> {
     }
     out
 }
+
+/// azure-cli gives `--ids` to the commands with a resource name among
+/// their id parts (`add_ids_arguments`); `az resource move` has its own.
+fn has_id_parts(command: &Command) -> bool {
+    command
+        .arguments
+        .iter()
+        .any(|a| matches!(a.id_part.as_deref(), Some("name" | "resource_name")))
+}
+
+/// The simulator's `--ids`, for the commands az gives id parts.
+const IDS: Opt = Opt {
+    long: "--ids",
+    short: None,
+    takes: Takes::Value,
+    help: "One or more resource IDs (space-delimited).",
+};
 
 /// How a word reads to argparse.
 enum Word {
@@ -394,10 +413,7 @@ pub(super) fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> 
     if !extras.is_empty() {
         // The simulator's own hint (az prints examples instead): the
         // options it models, so the hint is one that acts.
-        let names: Vec<&str> = actions
-            .iter()
-            .filter_map(|a| a.modelled.map(|o| o.long))
-            .collect();
+        let names: Vec<&str> = spec.options.iter().chain(GLOBAL).map(|o| o.long).collect();
         let hint = first_unknown
             .and_then(|w| closest(w.split('=').next().unwrap_or(&w), &names))
             .map(|c| format!("\nDid you mean '{c}'?"))
@@ -449,13 +465,7 @@ fn expand_ids(words: &[&str]) -> Vec<String> {
 /// parts, once per id with its name and resource group filled from the id
 /// (azure-cli's `parse_ids_arguments`); several ids give a list.
 pub(super) fn invoke(spec: &Spec, rt: &mut Runner, args: &Args, env: &Env) -> Result<Out, Failure> {
-    // azure-cli gives `--ids` to the commands with a resource name among
-    // their id parts (add_ids_arguments); `az resource move` has its own.
-    let Some(command) = described(spec.path).filter(|c| {
-        c.arguments
-            .iter()
-            .any(|a| matches!(a.id_part.as_deref(), Some("name" | "resource_name")))
-    }) else {
+    let Some(command) = described(spec.path).filter(|c| has_id_parts(c)) else {
         return (spec.run)(rt, args, env);
     };
     let id_args: Vec<&'static Argument> = command
@@ -610,4 +620,78 @@ pub fn close_matches<'a>(word: &str, possibilities: &[&'a str], cutoff: f64) -> 
         .collect();
     scored.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| y.1.cmp(x.1)));
     scored.into_iter().take(3).map(|(_, p)| p).collect()
+}
+
+/// What a command line sets, parsed as [`parse_args`] parses it, without
+/// running it: `(key, value)` by the names handlers read, and the
+/// arguments accepted without being modelled. Tests and tools check the
+/// description against the parser with it.
+pub type Parsed = (Vec<(&'static str, String)>, Vec<&'static str>);
+
+/// Parses a whole command line (`az disk create ...`) without running it.
+pub fn parse_only(argv: &[String]) -> Result<Parsed, Failure> {
+    let spec = super::find(argv)
+        .ok_or_else(|| Failure::Usage(format!("no command: {}", argv.join(" "))))?;
+    let args = parse_args(spec, &argv[spec.path.len()..])?;
+    Ok((args.values, args.unmodelled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn difflib_numbers_are_pythons() {
+        // Each value printed by CPython 3.11's difflib for the same pair.
+        for (a, b, expected) in [
+            ("Premium_LRS", "premium_lr", 0.6666666666666666),
+            ("Standard_LRS", "Standrd_LRS", 0.9565217391304348),
+            ("xml", "yaml", 0.5714285714285714),
+            ("abcd", "bcda", 0.75),
+            ("Premium_ZRS", "Premium_LRS", 0.9090909090909091),
+            ("tsv", "tvs", 0.6666666666666666),
+        ] {
+            assert!(
+                (ratio(a, b) - expected).abs() < 1e-12,
+                "{a} {b}: {}",
+                ratio(a, b)
+            );
+        }
+        let skus = [
+            "PremiumV2_LRS",
+            "Premium_LRS",
+            "Premium_ZRS",
+            "StandardSSD_LRS",
+            "StandardSSD_ZRS",
+            "Standard_LRS",
+            "UltraSSD_LRS",
+        ];
+        assert_eq!(
+            close_matches("Premium_LR", &skus, 0.7),
+            ["Premium_LRS", "PremiumV2_LRS", "Premium_ZRS"]
+        );
+        assert_eq!(close_matches("Standard", &skus, 0.7), ["Standard_LRS"]);
+    }
+
+    #[test]
+    fn the_description_names_its_azure_cli_and_every_az_command_of_the_table() {
+        assert_eq!(description().azure_cli, "2.91.0");
+        let table: Vec<String> = super::super::COMMANDS
+            .iter()
+            .filter(|s| s.path[0] == "az")
+            .map(|s| s.path[1..].join(" "))
+            .collect();
+        for name in &table {
+            assert!(
+                description().commands.contains_key(name),
+                "{name} is not described"
+            );
+        }
+        for name in description().commands.keys() {
+            assert!(
+                table.contains(name),
+                "{name} is described, not in the table"
+            );
+        }
+    }
 }
