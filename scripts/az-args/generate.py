@@ -98,6 +98,9 @@ def describe(command, parser):
             entry["id_part"] = settings["id_part"]
         if deprecated:
             entry["deprecated"] = deprecated
+        if action.help == argparse.SUPPRESS:
+            # argparse still accepts it; az's help does not show it.
+            entry["hidden"] = True
         args.append(entry)
     return args
 

@@ -64,6 +64,9 @@ pub struct Argument {
     /// Option strings az still accepts with a deprecation warning.
     #[serde(default)]
     pub deprecated: Vec<String>,
+    /// argparse accepts it; az's help does not show it (`help=SUPPRESS`).
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// argparse's `nargs`, as the generator names it.
@@ -152,7 +155,10 @@ fn actions(spec: &Spec) -> Vec<Action> {
             });
         }
     }
-    for opt in modelled {
+    // What az lacks, an az command does not take either (`az account list
+    // --subscription` is unrecognized in az); the `sim` verbs take theirs.
+    let own = out.is_empty();
+    for opt in modelled.into_iter().filter(|_| own) {
         if !out
             .iter()
             .any(|a| a.modelled.is_some_and(|m| m.long == opt.long))
@@ -413,7 +419,13 @@ pub(super) fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> 
     if !extras.is_empty() {
         // The simulator's own hint (az prints examples instead): the
         // options it models, so the hint is one that acts.
-        let names: Vec<&str> = spec.options.iter().chain(GLOBAL).map(|o| o.long).collect();
+        let names: Vec<&str> = spec
+            .options
+            .iter()
+            .chain(GLOBAL)
+            .map(|o| o.long)
+            .filter(|long| actions.iter().any(|a| a.names.contains(long)))
+            .collect();
         let hint = first_unknown
             .and_then(|w| closest(w.split('=').next().unwrap_or(&w), &names))
             .map(|c| format!("\nDid you mean '{c}'?"))
@@ -424,6 +436,27 @@ pub(super) fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> 
         )));
     }
     Ok(args)
+}
+
+/// The `--help` section for the arguments az has and the simulator does not
+/// model (az's hidden ones left out, as az's help leaves them out).
+pub fn unmodelled_help(spec: &Spec) -> String {
+    let names: Vec<String> = actions(spec)
+        .iter()
+        .filter(|a| a.modelled.is_none() && a.described.is_some_and(|d| !d.hidden))
+        .map(|a| a.names.join(" "))
+        .collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\nAccepted and not modelled (simulated: az {} has them; the simulator warns and ignores them)\n",
+        description().azure_cli
+    );
+    for name in names {
+        out += &format!("    {name}\n");
+    }
+    out
 }
 
 /// The labelled warnings for what az accepts and the simulator does not
@@ -671,6 +704,34 @@ mod tests {
             ["Premium_LRS", "PremiumV2_LRS", "Premium_ZRS"]
         );
         assert_eq!(close_matches("Standard", &skus, 0.7), ["Standard_LRS"]);
+    }
+
+    #[test]
+    fn every_option_the_console_models_is_one_az_has() {
+        let mut extra = Vec::new();
+        for spec in super::super::COMMANDS.iter().filter(|s| s.path[0] == "az") {
+            let command = described(spec.path).expect("described");
+            for opt in spec.options {
+                for name in std::iter::once(opt.long).chain(opt.short) {
+                    if !command
+                        .arguments
+                        .iter()
+                        .any(|a| a.options.iter().any(|o| o == name))
+                    {
+                        extra.push(format!("{} {name}", spec.path.join(" ")));
+                    }
+                }
+            }
+        }
+        assert!(extra.is_empty(), "{extra:?}");
+        // A global option az lacks on a command is not taken there either.
+        let argv: Vec<String> = ["az", "account", "list", "--subscription", "x"]
+            .map(String::from)
+            .to_vec();
+        assert!(matches!(
+            parse_only(&argv),
+            Err(Failure::Usage(m)) if m == "unrecognized arguments: --subscription x"
+        ));
     }
 
     #[test]

@@ -335,6 +335,7 @@ pub fn help(path: &[String]) -> String {
                 o.help
             );
         }
+        out += &args::unmodelled_help(spec);
         out += "\nGlobal Arguments\n";
         for o in GLOBAL {
             out += &format!(
