@@ -293,3 +293,35 @@ fn an_invalid_choice_suggests_the_closest_as_azure_cli_does() {
         t.stderr()
     );
 }
+
+#[test]
+fn ids_in_another_subscription_are_not_taken_for_a_resource_of_this_one() {
+    let mut c = console();
+    let id = c.run("az disk show -g rg -n d1 --query id -o tsv").stdout();
+    c.execute(Command::AddSubscription(cmd::AddSubscription {
+        name: "other".into(),
+    }))
+    .unwrap();
+    let t = c.run("az account set --subscription other");
+    assert_eq!(t.status, 0, "{}", t.stderr());
+    // `show` reads the id in its own subscription, as before.
+    let t = c.run(&format!(
+        "az disk show --ids {} --query name -o tsv",
+        id.trim()
+    ));
+    assert_eq!(
+        (t.status, t.stdout().as_str()),
+        (0, "d1\n"),
+        "{}",
+        t.stderr()
+    );
+    // Others act in the current subscription, so they refuse, changing nothing.
+    let t = c.run(&format!("az disk delete --ids {} --yes", id.trim()));
+    assert_eq!(t.status, 2, "{}", t.stderr());
+    assert!(
+        t.stderr().contains("use 'az account set' first"),
+        "{}",
+        t.stderr()
+    );
+    assert_eq!(c.lab.disks().count(), 2, "nothing deleted");
+}

@@ -557,16 +557,24 @@ fn args_for_id(
 ) -> Result<Args, Failure> {
     let parts = snaplab_engine::lab::parse_arm_id(id)
         .ok_or_else(|| Failure::Usage(format!("'{id}' is not a valid resource ID")))?;
-    if !parts
-        .subscription
-        .eq_ignore_ascii_case(&rt.lab().current_subscription().id)
-        && rt.lab().subscription(&parts.subscription).is_none()
-    {
-        return Err(Failure::Refused(
-            snaplab_engine::EngineError::SubscriptionNotFound {
-                subscription: parts.subscription.clone(),
-            },
-        ));
+    let current = rt.lab().current_subscription().id.clone();
+    if !parts.subscription.eq_ignore_ascii_case(&current) {
+        if rt.lab().subscription(&parts.subscription).is_none() {
+            return Err(Failure::Refused(
+                snaplab_engine::EngineError::SubscriptionNotFound {
+                    subscription: parts.subscription.clone(),
+                },
+            ));
+        }
+        // `show` reads the id itself, in any subscription; the other
+        // handlers act in the current one, so they must not be handed a
+        // name that could be another resource there.
+        if !spec.options.iter().any(|o| o.long == "--ids") {
+            return Err(Failure::Usage(format!(
+                "--ids in another subscription ('{}'): use 'az account set' first in the simulator",
+                parts.subscription
+            )));
+        }
     }
     let keys: Vec<&str> = id_args
         .iter()
@@ -655,7 +663,7 @@ pub fn close_matches<'a>(word: &str, possibilities: &[&'a str], cutoff: f64) -> 
     scored.into_iter().take(3).map(|(_, p)| p).collect()
 }
 
-/// What a command line sets, parsed as [`parse_args`] parses it, without
+/// What a command line sets, parsed as `az` parses it, without
 /// running it: `(key, value)` by the names handlers read, and the
 /// arguments accepted without being modelled. Tests and tools check the
 /// description against the parser with it.
