@@ -245,6 +245,14 @@ fn ids_name_the_resource_wherever_az_has_id_parts() {
     let t = c.run(&format!("az disk delete --ids {id2} --yes"));
     assert_eq!((t.status, t.stderr().as_str()), (0, ""));
     assert!(c.lab.find_disk("rg", "d2").is_err(), "deleted by id");
+    // Names beside --ids are ignored, with az's warning.
+    let t = c.run(&format!(
+        "az disk show --ids {id1} -g other -n x --query name -o tsv"
+    ));
+    assert_eq!(
+        (t.status, t.stdout().as_str(), t.stderr().as_str()),
+        (0, "d1\n", "WARNING: option '-n' will be ignored due to use of '--ids'.\nWARNING: option '--resource-group' will be ignored due to use of '--ids'.\n")
+    );
     // Without --ids, az's validator names what is missing (exit 1).
     let t = c.run("az disk show -g rg");
     assert_eq!(

@@ -497,7 +497,13 @@ fn expand_ids(words: &[&str]) -> Vec<String> {
 /// Runs a parsed command: once, or, with `--ids` on a command az gives id
 /// parts, once per id with its name and resource group filled from the id
 /// (azure-cli's `parse_ids_arguments`); several ids give a list.
-pub(super) fn invoke(spec: &Spec, rt: &mut Runner, args: &Args, env: &Env) -> Result<Out, Failure> {
+pub(super) fn invoke(
+    spec: &Spec,
+    rt: &mut Runner,
+    args: &Args,
+    env: &Env,
+    warnings: &mut String,
+) -> Result<Out, Failure> {
     let Some(command) = described(spec.path).filter(|c| has_id_parts(c)) else {
         return (spec.run)(rt, args, env);
     };
@@ -529,6 +535,19 @@ pub(super) fn invoke(spec: &Spec, rt: &mut Runner, args: &Args, env: &Env) -> Re
             )));
         }
         return (spec.run)(rt, args, env);
+    }
+    // az warns for each id-part option given beside --ids, the required
+    // ones first (ids_metadata's 'required', then 'optional').
+    let given = |a: &Argument| a.options.iter().any(|o| args.get(o).is_some());
+    let (required, optional): (Vec<&Argument>, Vec<&Argument>) = id_args
+        .iter()
+        .copied()
+        .partition(|a| command.ids_required.contains(&a.options[0]));
+    for arg in required.into_iter().chain(optional).filter(|a| given(a)) {
+        *warnings += &format!(
+            "WARNING: option '{}' will be ignored due to use of '--ids'.\n",
+            arg.options[0]
+        );
     }
     let ids = expand_ids(&words);
     let mut results = Vec::new();

@@ -519,7 +519,7 @@ pub fn run(
         path: spec.path,
         files,
     };
-    let value = match args::invoke(spec, rt, &args, &env)? {
+    let value = match args::invoke(spec, rt, &args, &env, warnings)? {
         Out::Json(value) => value,
         Out::Text(text) => return Ok(text),
     };
