@@ -41,7 +41,9 @@ def jsonable(value):
     member, a callable) as its string, so the file stays deterministic."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if type(value).__name__ == "AAZUndefined":
+    from azure.cli.core.aaz import AAZUndefined
+
+    if value is AAZUndefined:
         return None  # aaz's "not given": az sends nothing
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
