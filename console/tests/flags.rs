@@ -1,7 +1,7 @@
 //! az's argument rules for flags, as azure-cli's parser applies them: a
 //! three-state flag (`--incremental`, `--copy-start`) alone means true and
 //! takes an optional `true`/`false` in any case; any other value is an
-//! invalid choice (exit 2), never a silent true. A switch (`--yes`) takes no
+//! invalid choice (exit 2, in azure-cli's wording), never a silent true. A switch (`--yes`) takes no
 //! value. A stray word is "unrecognized arguments". Nothing refused changes
 //! the lab.
 
@@ -69,7 +69,8 @@ fn any_other_value_is_an_invalid_choice_and_creates_nothing() {
         let option = flag.split([' ', '=']).next().unwrap();
         assert_eq!(
             t.stderr(),
-            format!("ERROR: argument {option}: invalid choice: '{value}' (choose from 'true', 'false')\n")
+            // azure-cli's own _check_value (core/parser.py), not argparse's wording.
+            format!("ERROR: az snapshot create: '{value}' is not a valid value for '{option}'. Allowed values: true, false.\n")
         );
     }
     assert_eq!(c.lab.log().count(), before, "nothing reached the lab");
@@ -90,7 +91,8 @@ fn switches_take_no_value_and_stray_words_are_unrecognized() {
         (t.status, t.stderr().as_str()),
         (
             2,
-            "ERROR: argument --yes: ignored explicit argument 'true'\n"
+            // argparse names an action by all its option strings.
+            "ERROR: argument --yes/-y: ignored explicit argument 'true'\n"
         )
     );
     assert!(c.lab.find_disk("rg", "d").is_ok(), "not deleted");

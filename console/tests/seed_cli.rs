@@ -194,10 +194,13 @@ fn usage_errors_say_what_is_wrong_and_suggest_the_right_word() {
         t.stderr(),
         "ERROR: the following arguments are required: --name/-n\n"
     );
+    // azure-cli's own _check_value wording (core/parser.py), with knack's
+    // output formats as the choices.
     let t = c.run("az disk list -o xml");
-    assert!(t
-        .stderr()
-        .starts_with("ERROR: argument --output/-o: invalid choice: 'xml'"));
+    assert_eq!(
+        (t.status, t.stderr().as_str()),
+        (2, "ERROR: az disk list: 'xml' is not a valid value for '--output'. Allowed values: json, jsonc, yaml, yamlc, table, tsv, none.\n")
+    );
     let t = c.run("kubectl get pods");
     assert_eq!(t.status, 127);
 }

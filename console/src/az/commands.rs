@@ -572,9 +572,9 @@ pub(super) fn az_resource_move(rt: &mut Runner, a: &Args, _env: &Env) -> Result<
     let target_group = a.require("--destination-group", None)?;
     let target_subscription = a.get("--destination-subscription-id").map(str::to_string);
     let ids: Vec<String> = a
-        .get("--ids")
-        .map(str::to_string)
+        .all("--ids")
         .into_iter()
+        .map(str::to_string)
         .chain(a.positional.iter().cloned())
         .flat_map(|s| s.split_whitespace().map(str::to_string).collect::<Vec<_>>())
         .collect();

@@ -3,10 +3,14 @@
 //! forms, `--query` (JMESPath), `-o`, `--help` for every command, and
 //! "did you mean" for a mistyped command or option. Each command is one
 //! entry of [`COMMANDS`]; what it does is its handler in `commands.rs`.
+//! Which arguments az has, and how its parser reads them, is `args.rs`,
+//! from the description `scripts/az-args.sh` generates from azure-cli
+//! (`console/data/az-args.json`).
 
 use serde_json::Value;
 use snaplab_engine::{Command, EngineError};
 
+pub mod args;
 mod commands;
 
 use crate::output::{render_ordered, Format};
@@ -271,6 +275,9 @@ impl From<EngineError> for Failure {
 pub struct Args {
     values: Vec<(&'static str, String)>,
     positional: Vec<String>,
+    /// Arguments az has that the simulator accepts without modelling them
+    /// (each is named in a warning).
+    unmodelled: Vec<&'static str>,
 }
 
 impl Args {
@@ -291,6 +298,14 @@ impl Args {
     fn flag(&self, long: &str) -> bool {
         self.get(long).is_some_and(|v| v != "false")
     }
+    /// Every value given to an option that takes several (`nargs='+'`).
+    fn all(&self, long: &str) -> Vec<&str> {
+        self.values
+            .iter()
+            .filter(|(k, _)| *k == long)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
 }
 
 /// Finds the spec for `argv` (longest command path first).
@@ -299,78 +314,6 @@ fn find(argv: &[String]) -> Option<&'static Spec> {
         .iter()
         .filter(|s| s.path.len() <= argv.len() && s.path.iter().zip(argv).all(|(p, a)| p == a))
         .max_by_key(|s| s.path.len())
-}
-
-fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
-    let all: Vec<Opt> = spec.options.iter().chain(GLOBAL).copied().collect();
-    let mut args = Args {
-        values: Vec::new(),
-        positional: Vec::new(),
-    };
-    let mut i = 0;
-    while i < rest.len() {
-        let word = &rest[i];
-        i += 1;
-        if !word.starts_with('-') || word.len() < 2 || word.parse::<f64>().is_ok() {
-            args.positional.push(word.clone());
-            continue;
-        }
-        let (name, inline) = match word.split_once('=') {
-            Some((n, v)) => (n, Some(v.to_string())),
-            None => (word.as_str(), None),
-        };
-        let Some(opt) = all.iter().find(|o| o.long == name || o.short == Some(name)) else {
-            let names: Vec<&str> = all.iter().map(|o| o.long).collect();
-            let hint = closest(name, &names)
-                .map(|c| format!("\nDid you mean '{c}'?"))
-                .unwrap_or_default();
-            return Err(Failure::Usage(format!(
-                "unrecognized arguments: {word}{hint}"
-            )));
-        };
-        // A three-state flag's value: true or false in any case, nothing else.
-        let three_state = |v: &str| match v.to_lowercase().as_str() {
-            b @ ("true" | "false") => Ok(b.to_string()),
-            _ => Err(Failure::Usage(format!(
-                "argument {}: invalid choice: '{v}' (choose from 'true', 'false')",
-                opt.long
-            ))),
-        };
-        let value = match (opt.takes, inline) {
-            (Takes::Switch, Some(v)) => {
-                return Err(Failure::Usage(format!(
-                    "argument {}: ignored explicit argument '{v}'",
-                    opt.long
-                )))
-            }
-            (Takes::Bool, Some(v)) => three_state(&v)?,
-            (Takes::Value, Some(v)) => v,
-            (Takes::Switch, None) => "true".to_string(),
-            (Takes::Value, None) => {
-                let v = rest.get(i).cloned().ok_or_else(|| {
-                    Failure::Usage(format!("argument {}: expected one argument", opt.long))
-                })?;
-                i += 1;
-                v
-            }
-            // nargs='?': the next word is the value unless it is an option.
-            (Takes::Bool, None) => match rest.get(i) {
-                Some(v) if !(v.starts_with('-') && v.len() > 1) => {
-                    i += 1;
-                    three_state(v)?
-                }
-                _ => "true".to_string(),
-            },
-        };
-        args.values.push((opt.long, value));
-    }
-    if !args.positional.is_empty() && !TAKES_POSITIONALS.contains(&spec.path) {
-        return Err(Failure::Usage(format!(
-            "unrecognized arguments: {}",
-            args.positional.join(" ")
-        )));
-    }
-    Ok(args)
 }
 
 /// `--help` text for a command, or for a group of commands.
@@ -392,6 +335,7 @@ pub fn help(path: &[String]) -> String {
                 o.help
             );
         }
+        out += &args::unmodelled_help(spec);
         out += "\nGlobal Arguments\n";
         for o in GLOBAL {
             out += &format!(
@@ -472,11 +416,14 @@ fn exec(rt: &mut Runner, command: Command) -> Result<String, Failure> {
 }
 
 /// Runs one `az` or `sim` command line against `lab`, recording the engine
-/// commands it executed. Returns what to print on standard output.
+/// commands it executed. Returns what to print on standard output;
+/// `warnings` gets what az (or the simulator's label) warns on standard
+/// error before it.
 pub fn run(
     rt: &mut Runner,
     files: &dyn Fn(&str) -> Option<String>,
     argv: &[String],
+    warnings: &mut String,
 ) -> Result<String, Failure> {
     let wants_help = argv.iter().any(|a| a == "--help" || a == "-h");
     let Some(spec) = find(argv) else {
@@ -536,7 +483,8 @@ pub fn run(
             &spec.path.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
         ));
     }
-    let args = parse_args(spec, &argv[spec.path.len()..])?;
+    let args = args::parse_args(spec, &argv[spec.path.len()..])?;
+    *warnings += &args::unmodelled_warnings(&args);
     let format = match args.get("--output") {
         Some(name) if spec.path == ["sim", "diff"] && (name == "xml" || name == "json") => {
             Format::Json
@@ -571,7 +519,7 @@ pub fn run(
         path: spec.path,
         files,
     };
-    let value = match (spec.run)(rt, &args, &env)? {
+    let value = match args::invoke(spec, rt, &args, &env, warnings)? {
         Out::Json(value) => value,
         Out::Text(text) => return Ok(text),
     };
