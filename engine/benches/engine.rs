@@ -148,7 +148,14 @@ fn open_median(
 
 fn main() {
     println!("snaplab-engine benchmarks (one run; ratios are the targets)\n");
+    snapshot_diff_and_memory();
+    restore();
+    long_chain();
+    opening();
+}
 
+/// 1–3: snapshot creation and a diff against huge page maps, and memory.
+fn snapshot_diff_and_memory() {
     // 1. snapshot creation, 1 vs 1,000,000 written ranges
     let t = Instant::now();
     let mut small = disk_with_ranges(1);
@@ -198,7 +205,10 @@ fn main() {
     );
     drop(disk);
     drop(big);
+}
 
+/// 4: restoring a fragmented snapshot.
+fn restore() {
     // 4. restore: the command alone (a restore shares the snapshot's page
     //    map), of a 1-extent and a 250,000-extent snapshot; then reading 1 GiB
     //    back, which is the pattern generator's speed, printed apart.
@@ -242,7 +252,10 @@ fn main() {
         GIB as f64 / 1e6 / secs
     );
     drop(one);
+}
 
+/// 5: a long chain: far diffs and the bill.
+fn long_chain() {
     // 5. a long chain: 500 snapshots with `ranges` scattered one-page writes
     //    before each (pages picked by an LCG over the 64 GiB disk, so they
     //    do not coalesce).
@@ -313,7 +326,10 @@ fn main() {
         "delete oldest:       {:.1} µs (its 1,000 ranges merged into s1's, smaller into larger)",
         start.elapsed().as_secs_f64() * 1e6
     );
+}
 
+/// 6: opening a stored lab, in the app and natively.
+fn opening() {
     // 6. opening a stored lab after a training day of 1,000 / 10,000 /
     //    100,000 operations (scattered writes, snapshots rotated 20 deep,
     //    clock advances), as the app does: from what it reads first (the

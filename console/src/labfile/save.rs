@@ -118,8 +118,8 @@ impl<'io, I: LabIo> OpenLab<'io, I> {
         let size = io
             .size(lock.file())
             .map_err(|e| format!("{}: {e} (nothing was run)", path.display()))?;
-        let (session, loaded) = state_file::open((size > 0).then_some(&reader))
-            .map_err(|e| format!("{}: ({}) {e}", path.display(), e.code()))?;
+        let (session, loaded) =
+            state_file::open((size > 0).then_some(&reader)).map_err(|e| refused(path, &e))?;
         let mut warnings = Vec::new();
         if let Some(loaded) = loaded.as_ref().filter(|l| l.ignored > 0) {
             warnings.push(format!(
@@ -309,4 +309,17 @@ fn remove_leftovers<I: LabIo>(lock: &LabLock<'_, I>) {
             let _ = io.remove(&dir.join(name));
         }
     }
+}
+
+/// Why a lab file was not opened; for damage, what to do about it (opening
+/// refuses a damaged file whole rather than run on part of it).
+fn refused(path: &Path, e: &snaplab_engine::EngineError) -> String {
+    let mut message = format!("{}: ({}) {e}", path.display(), e.code());
+    if e.code() == "InvalidLabFile" {
+        let p = path.display();
+        message.push_str(&format!(
+            "\nNothing was run and the file was not changed. `snaplab check {p}` lists what is damaged; `snaplab recover {p} --to NEW.snaplab` writes a new lab file from everything that verifies."
+        ));
+    }
+    message
 }
