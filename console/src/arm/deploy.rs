@@ -14,7 +14,7 @@ use super::eval::{compile, Context, Node};
 use super::order::topological;
 use super::resources::command_for;
 use super::{invalid, variables, MAX_COPIES};
-use crate::az::Failure;
+use crate::failure::Failure;
 use crate::runner::Runner;
 
 /// Resources one deployment may make, copies included: ARM's limit

@@ -17,7 +17,7 @@ use snaplab_engine::Lab;
 
 use super::ast::{Expr, Step};
 use super::{functions, invalid, parser};
-use crate::az::Failure;
+use crate::failure::Failure;
 
 /// Bytes one template value may hold: the shell's limit on one variable.
 pub const MAX_VALUE_BYTES: usize = crate::shell::eval::MAX_VAR_BYTES;

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::eval::{too_big, Context, MAX_VALUE_BYTES};
 use super::{invalid, reference};
-use crate::az::Failure;
+use crate::failure::Failure;
 
 /// The names the simulator knows, for the error naming an unknown one.
 const KNOWN: &str = "parameters, variables, concat, format, if, equals, not, and, or, empty, length, add, sub, mul, div, string, int, copyIndex, uniqueString, reference, resourceGroup, subscription, resourceId, toLower, toUpper";

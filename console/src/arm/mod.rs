@@ -31,7 +31,7 @@ mod variables;
 
 use snaplab_engine::EngineError;
 
-use crate::az::Failure;
+use crate::failure::Failure;
 
 pub use ast::{Expr, Step};
 pub use deploy::{deploy, deploy_named, MAX_RESOURCES};

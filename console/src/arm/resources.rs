@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use snaplab_engine::{cmd, Command};
 
 use super::{invalid, API_VERSIONS, COPY_START_SINCE, INCREMENTAL_SINCE};
-use crate::az::Failure;
+use crate::failure::Failure;
 use crate::runner::Runner;
 
 /// The keys any ARM resource may have; the simulator reads the first ten.

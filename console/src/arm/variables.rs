@@ -15,7 +15,7 @@ use super::ast::Expr;
 use super::eval::{compile, Context, Node, Slot, UNRESOLVED};
 use super::invalid;
 use super::order::topological;
-use crate::az::Failure;
+use crate::failure::Failure;
 
 /// Works out every variable in `declared` into `ctx`.
 pub fn resolve(ctx: &Context, declared: &Map<String, Value>) -> Result<(), Failure> {

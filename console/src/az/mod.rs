@@ -235,41 +235,7 @@ pub const COMMANDS: &[Spec] = &[
     Spec { path: &["sim", "feature", "disable"], summary: "(Simulator only) Remove Premium SSD v2 / Ultra snapshot access.", options: &[], rules: &[], run: commands::sim_feature_enable },
 ];
 
-/// What went wrong running a command.
-#[derive(Debug)]
-pub enum Failure {
-    /// The engine refused: printed as az prints service errors, exit status 1.
-    Refused(EngineError),
-    /// The command line itself is wrong: exit status 2.
-    Usage(String),
-    /// A client-side error az raises itself (CLIError): exit status 1.
-    Error(String),
-    /// A command that asks "Are you sure?" ran without `--yes`: the
-    /// console is not a terminal az can prompt on, so az cancels, exit 1.
-    Cancelled,
-}
-
-impl Failure {
-    /// What az prints to standard error, and its exit status.
-    pub fn printed(&self) -> (String, i32) {
-        match self {
-            Failure::Refused(e) => (crate::az_error(e), 1),
-            Failure::Usage(message) => (format!("ERROR: {message}\n"), 2),
-            Failure::Error(message) => (format!("ERROR: {message}\n"), 1),
-            // azure-cli's _user_confirmed: a warning, then CLIError.
-            Failure::Cancelled => (
-                "WARNING: Unable to prompt for confirmation as no tty available. Use --yes.\nERROR: Operation cancelled.\n".into(),
-                1,
-            ),
-        }
-    }
-}
-
-impl From<EngineError> for Failure {
-    fn from(e: EngineError) -> Self {
-        Failure::Refused(e)
-    }
-}
+pub use crate::failure::Failure;
 
 /// The parsed options of one command line.
 pub struct Args {
