@@ -555,6 +555,16 @@ pub(crate) fn parse_export(
         )));
     }
     let count = u64::from_le_bytes(take(8)?.1.try_into().expect("8 bytes"));
+    // Each record takes at least its two lengths (12 bytes), between the
+    // header (magic, format, count: 20 bytes) and the checksum (8): a count
+    // the bytes left cannot hold is refused now, before anything is read.
+    let left = (file.len() - 28) as u64;
+    if count > left / 12 {
+        return Err(corrupt(format!(
+            "the lab file is damaged: it claims {count} records, and its {left} bytes hold at most {}",
+            left / 12
+        )));
+    }
     let mut records = BTreeMap::new();
     let mut locs = BTreeMap::new();
     for _ in 0..count {

@@ -389,19 +389,27 @@ impl Journal {
     /// Replays one log entry read at open, indexing the blob it stores.
     fn replay_entry(&mut self, records: &BTreeMap<String, Vec<u8>>, entry: LogEntry) -> Result<()> {
         let LogEntry { seq, key, logged } = entry;
+        // Blobs are numbered in log order. Checked before the blob's bytes
+        // are gathered: a crafted log naming one stored blob in thousands
+        // of entries would otherwise copy it once per entry.
+        if let Command::Write(cmd::Write {
+            data: WriteData::Stored { blob, .. },
+            ..
+        }) = &logged
+        {
+            if *blob != self.lab.next_blob_id() || self.blobs.contains_key(blob) {
+                return Err(corrupt(format!(
+                    "log entry {key} names blob {blob}, expected {}",
+                    self.lab.next_blob_id()
+                )));
+            }
+        }
         let command = with_stored_bytes(records, &logged)?;
         if let Command::Write(cmd::Write {
             data: WriteData::Stored { blob, .. },
             ..
         }) = &logged
         {
-            // Blobs are numbered in log order.
-            if *blob != self.lab.next_blob_id() {
-                return Err(corrupt(format!(
-                    "log entry {key} names blob {blob}, expected {}",
-                    self.lab.next_blob_id()
-                )));
-            }
             self.blobs.insert(
                 *blob,
                 BlobEntry {
