@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use snaplab_engine::cmd;
 use snaplab_engine::share;
+use snaplab_engine::state_file;
 use snaplab_engine::store::{self, log_key};
 use snaplab_engine::{Command, WriteData};
 
@@ -129,4 +130,99 @@ fn a_share_link_longer_than_a_link_can_be_is_refused_before_decoding() {
         err.to_string().contains("longer than a Snaplab link"),
         "{err}"
     );
+}
+
+/// A file of `size` bytes that is an export's header claiming one record
+/// whose value runs to the checksum, then zeros (a sparse file's holes):
+/// it notes the largest single read asked of it.
+struct Sparse {
+    size: u64,
+    head: Vec<u8>,
+    largest: std::cell::Cell<u64>,
+}
+
+impl Sparse {
+    fn new(size: u64) -> Sparse {
+        let mut head = store::EXPORT_MAGIC.to_vec();
+        head.extend_from_slice(&store::EXPORT_FORMAT.to_le_bytes());
+        head.extend_from_slice(&1u64.to_le_bytes());
+        head.extend_from_slice(&1u32.to_le_bytes());
+        head.push(b'k');
+        let value_len = size - head.len() as u64 - 8 - 8;
+        head.extend_from_slice(&value_len.to_le_bytes());
+        Sparse {
+            size,
+            head,
+            largest: 0.into(),
+        }
+    }
+}
+
+impl snaplab_engine::persist::file::ReadAt for Sparse {
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn read_at(&self, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
+        assert!(offset + len <= self.size, "read past the end");
+        self.largest.set(self.largest.get().max(len));
+        Ok((offset..offset + len)
+            .map(|i| self.head.get(i as usize).copied().unwrap_or(0))
+            .collect())
+    }
+}
+
+#[test]
+fn a_whole_read_of_a_file_without_an_index_reads_it_a_piece_at_a_time() {
+    let file = Sparse::new(48 << 20);
+    let err = state_file::load_whole(&file).unwrap_err();
+    assert_eq!(err.code(), "InvalidLabFile", "{err}");
+    assert!(err.to_string().contains("checksum does not match"), "{err}");
+    // Never the whole file, nor the record it claims, in one buffer.
+    assert!(
+        file.largest.get() <= (1 << 20) + 16,
+        "read {} bytes at once",
+        file.largest.get()
+    );
+}
+
+#[test]
+fn a_sparse_multi_gigabyte_file_starting_with_snaplab_is_refused_without_reading_it_whole() {
+    let dir = std::env::temp_dir().join(format!("snaplab-bounds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sparse.snaplab");
+    let size: u64 = 2 << 30;
+    let head = Sparse::new(size).head;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    std::io::Write::write_all(&mut &file, &head).unwrap();
+    file.set_len(size).unwrap(); // the rest a hole: no disk, and no memory unless read whole
+    let started = Instant::now();
+    let err = state_file::open(Some(&file)).map(|_| ()).unwrap_err();
+    // Its every byte is hashed (unoptimised test builds take ~15 s).
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    // The process never held the file: its peak memory stays far below it.
+    if let Some(peak) = peak_memory_bytes() {
+        assert!(peak < 1 << 30, "peak memory {peak} bytes");
+    }
+    assert_eq!(err.code(), "InvalidLabFile", "{err}");
+    assert!(err.to_string().contains("checksum does not match"), "{err}");
+    assert_eq!(file.metadata().unwrap().len(), size, "left unchanged");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// This process's peak resident memory (Linux), if known.
+fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
