@@ -226,3 +226,82 @@ fn peak_memory_bytes() -> Option<u64> {
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }
+
+/// Bytes of real payloads the lab's log in memory holds.
+fn payload_bytes_held(lab: &snaplab_engine::Lab) -> u64 {
+    lab.log()
+        .map(|c| match c {
+            Command::Write(cmd::Write {
+                data: WriteData::Bytes { bytes },
+                ..
+            }) => bytes.len() as u64,
+            _ => 0,
+        })
+        .sum()
+}
+
+fn write(fill: u8, len: usize, offset: u64) -> Command {
+    Command::Write(cmd::Write {
+        group: "rg".into(),
+        disk: "d".into(),
+        offset,
+        data: WriteData::bytes(vec![fill; len]),
+    })
+}
+
+/// Issue 24: "5,000 rewrites of 1 MiB at one offset keep every overwritten
+/// payload". The retention: a payload is kept while a disk or snapshot can
+/// read it, and for this session's history the newest FREED_BYTES_KEPT of
+/// those let go; past that the history keeps the operation (as a `Freed`
+/// write, as the store logs it), not its bytes.
+#[test]
+fn rewrites_at_one_offset_keep_only_the_payloads_something_can_read() {
+    let mut session = store::Session::open(store::MemoryStore::new()).unwrap();
+    for c in group_and_disk() {
+        session.execute(c).unwrap();
+    }
+    const MIB: usize = 1 << 20;
+    session.execute(write(1, MIB, 0)).unwrap();
+    session
+        .execute(Command::CreateSnapshot(cmd::CreateSnapshot {
+            group: "rg".into(),
+            name: "keep".into(),
+            source: "d".into(),
+            incremental: true,
+            sku: None,
+            location: None,
+            copy_start: false,
+        }))
+        .unwrap();
+    for i in 0..300u32 {
+        session.execute(write((i % 200) as u8 + 2, MIB, 0)).unwrap();
+    }
+    // A refused write (past the disk's end): the store keeps no bytes.
+    assert!(session.execute(write(9, MIB, 4 << 30)).is_err());
+    // The snapshot's payload and the disk's newest, and the newest 64 MiB
+    // of those let go (for this session's history): 66, not 302.
+    assert_eq!(
+        payload_bytes_held(session.lab()),
+        2 * MIB as u64 + store::FREED_BYTES_KEPT
+    );
+    let named = snaplab_engine::timeline::bytes_not_kept(session.lab());
+    // 299 overwritten and 1 refused let go; the newest 64 of them kept.
+    assert_eq!(named.len(), 300 - 64, "the oldest let go are named");
+    let last = session.lab().find_disk("rg", "d").unwrap();
+    assert_eq!(last.data.read(0, 512).unwrap(), vec![101u8; 512]);
+
+    // The lab in memory is the lab the store reopens.
+    let records = session.store().records().clone();
+    let reopened = store::Journal::open(&records).unwrap().journal;
+    assert_eq!(reopened.lab().operations(), session.lab().operations());
+    assert_eq!(
+        reopened
+            .lab()
+            .find_disk("rg", "d")
+            .unwrap()
+            .data
+            .read(0, MIB as u64)
+            .unwrap(),
+        vec![101u8; MIB]
+    );
+}
