@@ -20,7 +20,9 @@
 //!
 //! A frame is appended whole and flushed before the run counts as saved;
 //! one torn by a crash fails its checks, and the file then opens by reading
-//! it all, up to the last whole frame (which the next save appends after).
+//! it all, up to the last whole frame (which the next save appends after):
+//! front to back through the records' own lengths, a piece at a time, the
+//! base's checksum verified before any record is kept ([`load_whole`]).
 //! When the frames outgrow the base, a save writes the file anew (base and
 //! an index frame), atomically, as before frames existed.
 
@@ -236,10 +238,7 @@ pub fn load_whole(file: &(impl ReadAt + ?Sized)) -> Result<Loaded> {
             detail: "this is not a Snaplab lab file (it does not start with SNAPLAB)".into(),
         });
     }
-    let bytes = file
-        .read_at(0, file.size())
-        .map_err(|e| damaged(format!("it cannot be read ({e})")))?;
-    let mut loaded = parse(&bytes).map_err(|e| match e {
+    let mut loaded = read_all(file).map_err(|e| match e {
         EngineError::StorageCorrupt { detail } => EngineError::InvalidLabFile { detail },
         other => other,
     })?;
@@ -254,13 +253,25 @@ pub fn load_whole(file: &(impl ReadAt + ?Sized)) -> Result<Loaded> {
 
 /// [`load_whole`] over bytes in memory (an import in the app).
 pub fn parse(bytes: &[u8]) -> Result<Loaded> {
-    let (mut records, mut locs, base) = parse_export(bytes)?;
+    read_all(bytes)
+}
+
+/// Every record, read front to back through the records' own lengths,
+/// each checked against what the file holds: a file is never read whole
+/// into one buffer, and nothing is kept before its checksum is verified
+/// (a sparse multi-GB file costs reading time, not memory).
+fn read_all(file: &(impl ReadAt + ?Sized)) -> Result<Loaded> {
+    let size = file.size();
+    let (mut records, mut locs, base) = read_base(file)?;
     let mut at = base;
     let mut end = base;
-    while let Some(frame_len) = frame_at(bytes, at) {
+    while let Some(frame_len) = frame_at(file, at) {
         let body_start = at + 16;
-        let body = &bytes[body_start as usize..(body_start + frame_len) as usize];
-        let Ok(frame) = Frame::parse(body) else {
+        // Checked whole (its hash, read a piece at a time) before it is read.
+        let body = file
+            .read_at(body_start, frame_len)
+            .map_err(|e| corrupt(format!("the lab file cannot be read at byte {at} ({e})")))?;
+        let Ok(frame) = Frame::parse(&body) else {
             break;
         };
         for key in frame.deletes {
@@ -283,14 +294,9 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded> {
     }
     // A frame that fails its checks is a save that did not finish only if
     // nothing whole follows it; otherwise it is damage, never passed over.
-    let rest = &bytes[end as usize..];
-    if let Some(later) = (1..rest.len().saturating_sub(7))
-        .filter(|&i| rest[i..].starts_with(FRAME_MAGIC))
-        .find(|&i| frame_at(bytes, end + i as u64).is_some())
-    {
+    if let Some(later) = later_frame(file, end)? {
         return Err(corrupt(format!(
-            "the lab file is damaged: the save at byte {end} does not match its checksum, and a later save (at byte {}) follows it; nothing was changed",
-            end + later as u64
+            "the lab file is damaged: the save at byte {end} does not match its checksum, and a later save (at byte {later}) follows it; nothing was changed"
         )));
     }
     Ok(Loaded {
@@ -299,25 +305,55 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded> {
         end,
         base,
         whole: true,
-        ignored: bytes.len() as u64 - end,
+        ignored: size - end,
     })
 }
 
-/// The body length of a whole frame starting at `at`, if one does.
-fn frame_at(bytes: &[u8], at: u64) -> Option<u64> {
-    let at = usize::try_from(at).ok()?;
-    if bytes.get(at..at + 8)? != FRAME_MAGIC {
+/// The first whole frame starting after `end` (not at it), if any: the
+/// rest of the file scanned a piece at a time for the frame magic.
+fn later_frame(file: &(impl ReadAt + ?Sized), end: u64) -> Result<Option<u64>> {
+    const PIECE: u64 = 1 << 20;
+    let size = file.size();
+    let mut from = end + 1;
+    while from + 8 <= size {
+        // Pieces overlap by 7 bytes, so a magic across two is seen once.
+        let n = (PIECE + 7).min(size - from);
+        let piece = file
+            .read_at(from, n)
+            .map_err(|e| corrupt(format!("the lab file cannot be read at byte {from} ({e})")))?;
+        for i in 0..piece.len().saturating_sub(7) {
+            let at = from + i as u64;
+            if piece[i..].starts_with(FRAME_MAGIC) && frame_at(file, at).is_some() {
+                return Ok(Some(at));
+            }
+        }
+        from += n.saturating_sub(7).max(1);
+    }
+    Ok(None)
+}
+
+/// The body length of a whole frame starting at `at`, if one does: its
+/// lengths and magics first, then its body's hash, read a piece at a time.
+fn frame_at(file: &(impl ReadAt + ?Sized), at: u64) -> Option<u64> {
+    let size = file.size();
+    let head = file.read_at(at, 16).ok()?;
+    if &head[..8] != FRAME_MAGIC {
         return None;
     }
-    let len = u64::from_le_bytes(bytes.get(at + 8..at + 16)?.try_into().ok()?);
+    let len = u64::from_le_bytes(head[8..16].try_into().ok()?);
     let body_start = at + 16;
-    let body_end = body_start.checked_add(usize::try_from(len).ok()?)?;
-    let trailer = bytes.get(body_end..body_end.checked_add(TRAILER as usize)?)?;
-    let body = &bytes[body_start..body_end];
+    let body_end = body_start.checked_add(len)?;
+    if body_end.checked_add(TRAILER)? > size {
+        return None;
+    }
+    let trailer = file.read_at(body_end, TRAILER).ok()?;
     let hash = u64::from_le_bytes(trailer[0..8].try_into().ok()?);
     let again = u64::from_le_bytes(trailer[8..16].try_into().ok()?);
-    (stable_hash_bytes(body) == hash && again == len && &trailer[16..24] == TRAILER_MAGIC)
-        .then_some(len)
+    if again != len || &trailer[16..24] != TRAILER_MAGIC {
+        return None;
+    }
+    const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    (hash_range(file, FNV_OFFSET, body_start, body_end).ok()? == hash).then_some(len)
 }
 
 /// The last frame's body, if the file ends with a whole one: its trailer
@@ -330,7 +366,7 @@ fn last_frame(file: &(impl ReadAt + ?Sized), size: u64) -> Option<Vec<u8>> {
         .checked_sub(len)?
         .checked_sub(16)?;
     let mut frame = file.read_at(start, size - start).ok()?;
-    (frame_at(&frame, 0)? == len).then(|| {
+    (frame_at(frame.as_slice(), 0)? == len).then(|| {
         frame.truncate(16 + len as usize);
         frame.split_off(16)
     })
@@ -526,61 +562,158 @@ pub fn export_located(records: &BTreeMap<String, Vec<u8>>) -> (Vec<u8>, BTreeMap
     (out, locs)
 }
 
+/// Reads a file front to back a piece at a time, hashing (FNV-1a) what it
+/// passes: every length taken from the file is checked against what is
+/// left before anything is read or kept for it.
+struct Cursor<'f, F: ReadAt + ?Sized> {
+    file: &'f F,
+    size: u64,
+    at: u64,
+    hash: u64,
+    piece: Vec<u8>,
+    piece_at: u64,
+}
+
+impl<'f, F: ReadAt + ?Sized> Cursor<'f, F> {
+    const PIECE: u64 = 1 << 20;
+
+    fn new(file: &'f F) -> Self {
+        Cursor {
+            file,
+            size: file.size(),
+            at: 0,
+            hash: 0xcbf2_9ce4_8422_2325,
+            piece: Vec::new(),
+            piece_at: 0,
+        }
+    }
+
+    /// Passes `n` bytes, hashing them, and keeps them in `keep` if given.
+    fn advance(&mut self, mut n: u64, mut keep: Option<&mut Vec<u8>>) -> Result<()> {
+        if self.at.checked_add(n).is_none_or(|end| end > self.size) {
+            return Err(corrupt("the lab file ends too early".into()));
+        }
+        if let Some(keep) = keep.as_deref_mut() {
+            keep.reserve(n as usize);
+        }
+        while n > 0 {
+            let offset = self.at - self.piece_at;
+            if self.at < self.piece_at || offset >= self.piece.len() as u64 {
+                let len = Self::PIECE.min(self.size - self.at);
+                self.piece = self.file.read_at(self.at, len).map_err(|e| {
+                    corrupt(format!(
+                        "the lab file cannot be read at byte {} ({e})",
+                        self.at
+                    ))
+                })?;
+                self.piece_at = self.at;
+                continue;
+            }
+            let take = n.min(self.piece.len() as u64 - offset) as usize;
+            let bytes = &self.piece[offset as usize..offset as usize + take];
+            self.hash = bytes.iter().fold(self.hash, |h, b| {
+                (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            if let Some(keep) = keep.as_deref_mut() {
+                keep.extend_from_slice(bytes);
+            }
+            self.at += take as u64;
+            n -= take as u64;
+        }
+        Ok(())
+    }
+
+    fn bytes(&mut self, n: u64) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.advance(n, Some(&mut out))?;
+        Ok(out)
+    }
+
+    fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(
+            self.bytes(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+
+    fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_le_bytes(
+            self.bytes(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+}
+
 /// An export at the start of `file`: its records, where each value is, and
-/// where it ends (frames may follow).
+/// where it ends (frames may follow). Read twice: once through its lengths
+/// to verify its checksum, keeping nothing, then again to keep its records,
+/// so memory is only ever spent on records a whole, checked base holds.
 #[allow(clippy::type_complexity)]
-pub(crate) fn parse_export(
-    file: &[u8],
+fn read_base(
+    file: &(impl ReadAt + ?Sized),
 ) -> Result<(BTreeMap<String, Vec<u8>>, BTreeMap<String, Loc>, u64)> {
     let foreign = |why: &str| corrupt(format!("this is not a Snaplab lab file ({why})"));
-    if file.len() < 28 || &file[..8] != EXPORT_MAGIC {
+    let size = file.size();
+    if size < 28 || file.read_at(0, 8).ok().as_deref() != Some(EXPORT_MAGIC.as_slice()) {
         return Err(foreign("it does not start with SNAPLAB"));
     }
-    let mut at: usize = 8;
-    // Lengths come from the file: checked, never trusted to size anything.
-    let mut take = |n: u64| -> Result<(usize, &[u8])> {
-        let start = at;
-        let slice = usize::try_from(n)
-            .ok()
-            .and_then(|n| Some(at..at.checked_add(n)?))
-            .and_then(|range| file.get(range))
-            .ok_or_else(|| corrupt("the lab file ends too early".into()))?;
-        at += slice.len();
-        Ok((start, slice))
-    };
-    let format = u32::from_le_bytes(take(4)?.1.try_into().expect("4 bytes"));
+    let mut check = Cursor::new(file);
+    let count = read_header(&mut check)?;
+    for _ in 0..count {
+        let key_len = check.u32()?;
+        check.advance(u64::from(key_len), None)?;
+        let value_len = check.u64()?;
+        check.advance(value_len, None)?;
+    }
+    let expected = check.hash;
+    if check.u64()? != expected {
+        return Err(corrupt(
+            "the lab file is damaged: its checksum does not match".into(),
+        ));
+    }
+    let mut read = Cursor::new(file);
+    read_header(&mut read)?;
+    let mut records = BTreeMap::new();
+    let mut locs = BTreeMap::new();
+    for _ in 0..count {
+        let key_len = read.u32()?;
+        let key = String::from_utf8(read.bytes(u64::from(key_len))?)
+            .map_err(|_| foreign("a key is not text"))?;
+        let value_len = read.u64()?;
+        let offset = read.at;
+        let value = read.bytes(value_len)?;
+        locs.insert(
+            key.clone(),
+            Loc {
+                offset,
+                len: value_len,
+                hash: 0,
+            },
+        );
+        records.insert(key, value);
+    }
+    // Hashes are filled in by whoever needs them (the native state file).
+    Ok((records, locs, check.at))
+}
+
+/// An export's magic, format and record count; the count checked against
+/// the bytes left.
+fn read_header(cursor: &mut Cursor<'_, impl ReadAt + ?Sized>) -> Result<u64> {
+    cursor.advance(8, None)?;
+    let format = cursor.u32()?;
     if format > EXPORT_FORMAT {
         return Err(corrupt(format!(
             "the lab file has format {format}, newer than this Snaplab reads ({EXPORT_FORMAT})"
         )));
     }
-    let count = u64::from_le_bytes(take(8)?.1.try_into().expect("8 bytes"));
-    let mut records = BTreeMap::new();
-    let mut locs = BTreeMap::new();
-    for _ in 0..count {
-        let key_len = u32::from_le_bytes(take(4)?.1.try_into().expect("4 bytes"));
-        let key = std::str::from_utf8(take(u64::from(key_len))?.1)
-            .map_err(|_| foreign("a key is not text"))?
-            .to_string();
-        let value_len = u64::from_le_bytes(take(8)?.1.try_into().expect("8 bytes"));
-        let (offset, value) = take(value_len)?;
-        locs.insert(
-            key.clone(),
-            Loc {
-                offset: offset as u64,
-                len: value.len() as u64,
-                hash: 0,
-            },
-        );
-        records.insert(key, value.to_vec());
+    let count = cursor.u64()?;
+    // Each record takes at least its two lengths (12 bytes), between the
+    // header (magic, format, count: 20 bytes) and the checksum (8): a count
+    // the bytes left cannot hold is refused now, before anything is read.
+    let left = cursor.size - 28;
+    if count > left / 12 {
+        return Err(corrupt(format!(
+            "the lab file is damaged: it claims {count} records, and its {left} bytes hold at most {}",
+            left / 12
+        )));
     }
-    let (body_end, sum) = take(8)?;
-    if stable_hash_bytes(&file[..body_end]) != u64::from_le_bytes(sum.try_into().expect("8 bytes"))
-    {
-        return Err(corrupt(
-            "the lab file is damaged: its checksum does not match".into(),
-        ));
-    }
-    // Hashes are filled in by whoever needs them (the native state file).
-    Ok((records, locs, at as u64))
+    Ok(count)
 }

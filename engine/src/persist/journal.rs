@@ -241,7 +241,18 @@ pub struct Journal {
     checkpoint_every: usize,
     /// The running digest of the log up to `entries` ([`chain`]).
     digest: u64,
+    /// Writes whose bytes the store no longer keeps (freed, or refused) but
+    /// whose bytes the lab's log in memory still holds, so this session's
+    /// history can still show them: (log position, bytes), oldest first,
+    /// at most [`FREED_BYTES_KEPT`] in all.
+    held: std::collections::VecDeque<(usize, u64)>,
 }
+
+/// How many bytes of payloads the store has let go (overwritten, deleted,
+/// refused) the lab's log in memory keeps, newest first, so that history
+/// within a session still shows them. Older ones are released, and history
+/// names them as not kept, as it does for every one after a reload.
+pub const FREED_BYTES_KEPT: u64 = 64 << 20;
 
 impl Default for Journal {
     fn default() -> Self {
@@ -252,6 +263,7 @@ impl Default for Journal {
             checkpoint: None,
             checkpoint_every: 0,
             digest: EMPTY_DIGEST,
+            held: Default::default(),
         }
     }
 }
@@ -266,6 +278,7 @@ pub struct Prepared {
     freed: Vec<u64>,
     checkpoint: Option<usize>,
     digest: u64,
+    held: std::collections::VecDeque<(usize, u64)>,
 }
 
 /// What [`Journal::open`] found.
@@ -389,19 +402,27 @@ impl Journal {
     /// Replays one log entry read at open, indexing the blob it stores.
     fn replay_entry(&mut self, records: &BTreeMap<String, Vec<u8>>, entry: LogEntry) -> Result<()> {
         let LogEntry { seq, key, logged } = entry;
+        // Blobs are numbered in log order. Checked before the blob's bytes
+        // are gathered: a crafted log naming one stored blob in thousands
+        // of entries would otherwise copy it once per entry.
+        if let Command::Write(cmd::Write {
+            data: WriteData::Stored { blob, .. },
+            ..
+        }) = &logged
+        {
+            if *blob != self.lab.next_blob_id() || self.blobs.contains_key(blob) {
+                return Err(corrupt(format!(
+                    "log entry {key} names blob {blob}, expected {}",
+                    self.lab.next_blob_id()
+                )));
+            }
+        }
         let command = with_stored_bytes(records, &logged)?;
         if let Command::Write(cmd::Write {
             data: WriteData::Stored { blob, .. },
             ..
         }) = &logged
         {
-            // Blobs are numbered in log order.
-            if *blob != self.lab.next_blob_id() {
-                return Err(corrupt(format!(
-                    "log entry {key} names blob {blob}, expected {}",
-                    self.lab.next_blob_id()
-                )));
-            }
             self.blobs.insert(
                 *blob,
                 BlobEntry {
@@ -521,6 +542,7 @@ impl Journal {
             }
             _ => (command.clone(), None),
         };
+        let blob_length = blob_bytes.as_ref().map(|(_, b)| b.len() as u64);
         let result = lab.execute(command);
         let logged = match (logged, &result, blob_bytes) {
             (
@@ -626,6 +648,33 @@ impl Journal {
             }
         }
         batch.strict = !freed.is_empty();
+        // Bytes the store lets go (freed here, or never kept, being
+        // refused) stay in the log in memory up to FREED_BYTES_KEPT, newest
+        // first; past it the oldest become `Freed` writes there too.
+        let mut held = self.held.clone();
+        for blob in &freed {
+            if let Some(BlobEntry {
+                seq,
+                logged:
+                    Command::Write(cmd::Write {
+                        data: WriteData::Stored { length, .. },
+                        ..
+                    }),
+                ..
+            }) = self.blobs.get(blob)
+            {
+                held.push_back((*seq, *length));
+            }
+        }
+        if let (Err(_), Some(write)) = (&result, blob_length) {
+            held.push_back((seq, write));
+        }
+        let mut total: u64 = held.iter().map(|(_, len)| len).sum();
+        while total > FREED_BYTES_KEPT {
+            let (seq, len) = held.pop_front().expect("a total above 0 has entries");
+            forget_bytes(&mut lab, seq);
+            total -= len;
+        }
         // Every CHECKPOINT_EVERY entries, the lab after this one is stored
         // too (replacing the previous checkpoint), in the same batch: a
         // checkpoint can never be ahead of the log it caches.
@@ -651,6 +700,7 @@ impl Journal {
             freed,
             checkpoint,
             digest,
+            held,
         }
     }
 
@@ -667,6 +717,7 @@ impl Journal {
         for blob in &prepared.freed {
             self.blobs.remove(blob);
         }
+        self.held = prepared.held.clone();
         if prepared.checkpoint.is_some() {
             self.checkpoint = prepared.checkpoint;
         }
@@ -793,6 +844,30 @@ impl Journal {
             Ok(range) => disk.data.page_map().blobs_in(range),
             Err(_) => BTreeSet::new(),
         }
+    }
+}
+
+/// Rewrites log entry `seq` of `lab`'s log in memory, if it is a write of
+/// real bytes, as the `Freed` write the store logs for it: it replays the
+/// same (no reachable page holds those bytes), and its bytes are released.
+fn forget_bytes(lab: &mut Lab, seq: usize) {
+    let Some(index) = seq.checked_sub(lab.log_base + 1) else {
+        return;
+    };
+    if let Some(Command::Write(
+        write @ cmd::Write {
+            data: WriteData::Bytes { bytes },
+            ..
+        },
+    )) = lab.log.get(index)
+    {
+        let freed = Command::Write(cmd::Write {
+            data: WriteData::Freed {
+                length: bytes.len() as u64,
+            },
+            ..write.clone()
+        });
+        lab.log.set(index, freed);
     }
 }
 
