@@ -356,6 +356,27 @@ mod tests {
     }
 
     #[test]
+    fn a_pending_map_decodes_once_for_all_its_clones_and_settles_on_change() {
+        let pending = PageMap::pending(10, || {
+            let mut map = PageMap::new();
+            map.write(PageRange::new(0, 10), fill(3), 0);
+            map
+        });
+        let start = decoded_maps();
+        let mut changed = pending.clone();
+        assert_eq!(pending.written_pages(), 10);
+        assert!(pending.is_pending());
+        assert_eq!(decoded_maps(), start, "the count needs no decode");
+        assert_eq!(read(&pending, 9, 1), vec![3u8; 512]);
+        assert_eq!(decoded_maps(), start + 1);
+        changed.clear(PageRange::new(0, 5));
+        assert_eq!(decoded_maps(), start + 1, "the clone shares the decode");
+        assert_eq!(changed.written_pages(), 5);
+        assert_eq!(read(&changed, 0, 1), vec![0u8; 512]);
+        assert_eq!(read(&pending, 0, 1), vec![3u8; 512]);
+    }
+
+    #[test]
     fn a_clone_is_unaffected_by_later_writes() {
         let mut map = PageMap::new();
         map.write(PageRange::new(0, 1), fill(7), 0);
