@@ -21,6 +21,12 @@
 //! maps are persistent) and applies the ranges, which gives back the sharing
 //! a replay would have built. A map whose base does not reproduce it (same
 //! written pages and extent count) is written in full instead.
+//!
+//! Opening a lab does not decode its page maps (issue 20 item 9): each map's
+//! bytes are checked as strictly as decoding would (so a damaged checkpoint
+//! is still refused at open), then kept as a pending [`PageMap`] that
+//! decodes on first access. Each map is preceded by its written-page count,
+//! so used sizes need no decoding either.
 
 use std::collections::HashMap;
 
@@ -46,12 +52,14 @@ use crate::units::{GIB, PAGE_SIZE};
 pub const CHECKPOINT_EVERY: usize = 1024;
 
 const MAGIC: &[u8; 4] = b"SLCP";
+/// 4: each page map is preceded by its written-page count (read without
+/// decoding the map).
 /// 3: the digest of the log it summarises follows the format, in 8 fixed
 /// bytes ([`digest_of`] reads it without decoding anything else).
 /// 2: the journal's index of stored blobs comes first; events and cost
 /// points are bounded (1 had neither). An older checkpoint is refused,
 /// which only means one full replay.
-const FORMAT: u64 = 3;
+const FORMAT: u64 = 4;
 
 /// The digest of the log (`crate::persist::records::chain`) a checkpoint
 /// claims to summarise, read from its header alone; `None` for another
@@ -211,6 +219,7 @@ impl Writer {
     /// `map` as `bases[base]` with the pages of `changed` replaced, if that
     /// reproduces it; else in full.
     fn map(&mut self, map: &PageMap, base: Option<(usize, &PageMap)>, changed: &RangeSet) {
+        self.u(map.written_pages());
         let Some((index, base)) = base else {
             return self.full_map(map);
         };
@@ -725,6 +734,42 @@ impl Reader<'_> {
             None
         })
     }
+    /// Checks a set of ranges as [`Reader::ranges`] reads it, building
+    /// nothing: its range and page counts.
+    fn skip_ranges(&mut self, limit: u64) -> Read<(usize, u64)> {
+        let n = self.count()?;
+        let (mut last, mut pages) = (0u64, 0u64);
+        for _ in 0..n {
+            let start = last.checked_add(self.u()?).ok_or("a range overflows")?;
+            let end = start.checked_add(self.u()?).ok_or("a range overflows")?;
+            if start >= end || end > limit {
+                return Err(format!("range {start}..{end} is outside its {limit} pages"));
+            }
+            pages += end - start;
+            last = end;
+        }
+        Ok((n, pages))
+    }
+    /// A set of ranges, checked but not built: a pending set holding a copy
+    /// of its bytes, built on first access.
+    fn lazy_ranges(&mut self, limit: u64) -> Read<RangeSet> {
+        let start = self.at;
+        let (count, pages) = self.skip_ranges(limit)?;
+        if count == 0 {
+            return Ok(RangeSet::new());
+        }
+        let section = Bytes::copy_from_slice(&self.bytes[start..self.at]);
+        Ok(RangeSet::pending(count, pages, move || {
+            Reader {
+                bytes: &section,
+                at: 0,
+                strings: Vec::new(),
+                copy_budget: 0,
+            }
+            .ranges(limit)
+            .expect("a set's bytes are checked when its checkpoint is opened")
+        }))
+    }
     fn ranges(&mut self, limit: u64) -> Read<RangeSet> {
         let mut set = RangeSet::new();
         let mut last = 0u64;
@@ -739,13 +784,15 @@ impl Reader<'_> {
         }
         Ok(set)
     }
+    /// Reads a map's extents, checked against its pages and blobs, and
+    /// hands each to `each`.
     fn extents(
         &mut self,
         limit: u64,
         blobs: &OrdMap<u64, Bytes>,
-    ) -> Read<Vec<(PageRange, Payload, u64)>> {
+        mut each: impl FnMut(PageRange, Payload, u64),
+    ) -> Read<()> {
         let n = self.count()?;
-        let mut out = Vec::with_capacity(n);
         let mut last_end = 0u64;
         for _ in 0..n {
             let start = last_end
@@ -779,41 +826,88 @@ impl Reader<'_> {
                     ));
                 }
             }
-            out.push((PageRange::new(start, end), payload, origin));
+            each(PageRange::new(start, end), payload, origin);
             last_end = end;
         }
-        Ok(out)
+        Ok(())
     }
+    /// A page map, checked but not decoded: a pending map holding a copy
+    /// of its bytes, decoded on first access (by [`build_map`], which cannot
+    /// fail on bytes this accepted).
     fn map(
         &mut self,
         limit: u64,
         blobs: &OrdMap<u64, Bytes>,
         earlier: &[Snapshot],
     ) -> Read<PageMap> {
-        match self.u()? {
-            0 => {
-                let mut map = PageMap::new();
-                for (range, payload, origin) in self.extents(limit, blobs)? {
-                    map.write(range, payload, origin);
-                }
-                Ok(map)
-            }
-            base => {
-                let mut map = earlier
+        let written = self.u()?;
+        let start = self.at;
+        let base = match self.u()? {
+            0 => None,
+            base => Some(
+                earlier
                     .get((base - 1) as usize)
                     .ok_or_else(|| format!("base map {base} is not defined"))?
                     .content
-                    .clone();
-                for range in self.ranges(limit)?.iter() {
-                    map.clear(range);
-                }
-                for (range, payload, origin) in self.extents(limit, blobs)? {
-                    map.write(range, payload, origin);
-                }
-                Ok(map)
-            }
+                    .clone(),
+            ),
+        };
+        let mut changed = 0;
+        if base.is_some() {
+            changed = self.skip_ranges(limit)?.1;
         }
+        let mut pages = 0u64;
+        self.extents(limit, blobs, |range, _, _| pages += range.len())?;
+        // A full map's extents are its written pages; a map over a base
+        // keeps at most the base's pages outside its changed ranges.
+        let plausible = match &base {
+            None => pages == written,
+            Some(base) => {
+                pages <= changed && pages <= written && written <= pages + base.written_pages()
+            }
+        };
+        if !plausible {
+            return Err(format!("a page map claims {written} written pages"));
+        }
+        let section = Bytes::copy_from_slice(&self.bytes[start..self.at]);
+        let blobs = blobs.clone();
+        Ok(PageMap::pending(written, move || {
+            build_map(&section, limit, &blobs, base.as_ref())
+                .expect("a map's bytes are checked when its checkpoint is opened")
+        }))
     }
+}
+
+/// Decodes a map's bytes (after its written-page count), over `base` if it
+/// names one: clones the base (which decodes it if it is pending) and
+/// replaces the changed ranges.
+fn build_map(
+    section: &[u8],
+    limit: u64,
+    blobs: &OrdMap<u64, Bytes>,
+    base: Option<&PageMap>,
+) -> Read<PageMap> {
+    let mut r = Reader {
+        bytes: section,
+        at: 0,
+        strings: Vec::new(),
+        copy_budget: 0,
+    };
+    r.u()?;
+    let mut map = match base {
+        None => PageMap::new(),
+        Some(base) => {
+            let mut map = base.clone();
+            for range in r.ranges(limit)?.iter() {
+                map.clear(range);
+            }
+            map
+        }
+    };
+    r.extents(limit, blobs, |range, payload, origin| {
+        map.write(range, payload, origin)
+    })?;
+    Ok(map)
 }
 
 /// The strings the engine keeps as `&'static str`.
@@ -970,7 +1064,7 @@ pub fn decode_with(
         let source_sku = DiskSku::parse(&r.s()?).map_err(|e| e.to_string())?;
         let limit = disk_size_bytes / PAGE_SIZE;
         let content = r.map(limit, &blobs, &snapshots)?;
-        let delta = r.ranges(limit)?;
+        let delta = r.lazy_ranges(limit)?;
         let delta_written_pages = r.u()?;
         if delta_written_pages > delta.page_count() {
             return Err(format!(
@@ -1033,7 +1127,7 @@ pub fn decode_with(
         let map = r.map(size_bytes / PAGE_SIZE, &blobs, &snapshots)?;
         let data = DiskData::with_pages(size_bytes / GIB, logical_sector_size, map)
             .map_err(|e| e.to_string())?;
-        let changed = r.ranges(size_bytes / PAGE_SIZE)?;
+        let changed = r.lazy_ranges(size_bytes / PAGE_SIZE)?;
         let disk = Disk {
             at,
             sku,

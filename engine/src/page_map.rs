@@ -10,6 +10,15 @@
 //! cloning it is O(1), and a clone that is later changed copies only the
 //! touched nodes. That is what lets a snapshot keep the disk's map as it was
 //! without copying a million ranges.
+//!
+//! A map read from a checkpoint may also be *pending*: its encoded bytes
+//! (already checked when the checkpoint was opened) and how to decode them,
+//! decoded on first access through any accessor below. Opening a large lab
+//! then costs nothing for the maps a command never reads (`az group list`
+//! reads none); [`decoded_maps`] counts the decodes so tests can see it.
+
+use std::cell::Cell;
+use std::sync::{Arc, OnceLock};
 
 use imbl::OrdMap;
 
@@ -47,26 +56,121 @@ impl PageRange {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct PageMap {
+    /// The extents, unless `pending` is set (then this is empty, unused).
     extents: OrdMap<u64, Extent>,
-    /// Kept up to date on every change so "used size" is O(1).
+    /// Kept up to date on every change so "used size" is O(1); a pending
+    /// map knows it without decoding (the checkpoint stores it).
     written_pages: u64,
+    /// Shared by clones, so a map decoded through one clone is decoded for
+    /// all (and keeps the structural sharing the decode builds).
+    pending: Option<Arc<Pending>>,
 }
+
+type Decode = Box<dyn Fn() -> PageMap + Send + Sync>;
+
+struct Pending {
+    /// The extents and their written pages, once decoded.
+    decoded: OnceLock<(OrdMap<u64, Extent>, u64)>,
+    decode: Decode,
+}
+
+thread_local! {
+    static DECODED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many pending maps this thread has decoded so far: what opening a lab
+/// and running a command cost in page maps (per thread, so tests running in
+/// parallel do not see each other's).
+pub fn decoded_maps() -> u64 {
+    DECODED.with(Cell::get)
+}
+
+impl std::fmt::Debug for PageMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageMap")
+            .field("extents", self.extents())
+            .field("written_pages", &self.written_pages())
+            .finish()
+    }
+}
+
+impl PartialEq for PageMap {
+    fn eq(&self, other: &Self) -> bool {
+        self.written_pages() == other.written_pages() && self.extents() == other.extents()
+    }
+}
+
+impl Eq for PageMap {}
 
 impl PageMap {
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A map of `written_pages` that `decode` builds when first read.
+    /// `decode` must not fail (its input was checked before) and must build
+    /// a map of exactly `written_pages`.
+    pub fn pending(
+        written_pages: u64,
+        decode: impl Fn() -> PageMap + Send + Sync + 'static,
+    ) -> Self {
+        PageMap {
+            extents: OrdMap::new(),
+            written_pages,
+            pending: Some(Arc::new(Pending {
+                decoded: OnceLock::new(),
+                decode: Box::new(decode),
+            })),
+        }
+    }
+
+    /// Whether this map is still encoded (nothing has read it yet).
+    pub fn is_pending(&self) -> bool {
+        self.pending
+            .as_ref()
+            .is_some_and(|p| p.decoded.get().is_none())
+    }
+
+    /// The extents, decoding a pending map on first use.
+    fn extents(&self) -> &OrdMap<u64, Extent> {
+        match &self.pending {
+            None => &self.extents,
+            Some(pending) => &Self::decoded(pending).0,
+        }
+    }
+
+    fn decoded(pending: &Pending) -> &(OrdMap<u64, Extent>, u64) {
+        pending.decoded.get_or_init(|| {
+            DECODED.with(|n| n.set(n.get() + 1));
+            let map = (pending.decode)();
+            (map.extents().clone(), map.written_pages)
+        })
+    }
+
+    /// Makes the map an ordinary one before it changes (O(1) once decoded).
+    /// The decoded count wins over the stored one: the bookkeeping of
+    /// `remove` must match the extents it removes.
+    fn settle(&mut self) {
+        if let Some(pending) = self.pending.take() {
+            let (extents, written) = Self::decoded(&pending).clone();
+            self.extents = extents;
+            self.written_pages = written;
+        }
+    }
+
     /// How many pages hold data.
     pub fn written_pages(&self) -> u64 {
-        self.written_pages
+        match self.pending.as_ref().and_then(|p| p.decoded.get()) {
+            Some((_, written)) => *written,
+            None => self.written_pages,
+        }
     }
 
     /// How many extents the map holds (the "written ranges" of the benchmarks).
     pub fn extent_count(&self) -> usize {
-        self.extents.len()
+        self.extents().len()
     }
 
     /// Records that `range` now holds pages `origin..` of `payload`,
@@ -75,6 +179,7 @@ impl PageMap {
         if range.is_empty() {
             return;
         }
+        self.settle();
         self.remove(range);
         self.extents.insert(
             range.start,
@@ -89,6 +194,7 @@ impl PageMap {
 
     /// Forgets the pages of `range`: they read as zeros again (TRIM, rule A10).
     pub fn clear(&mut self, range: PageRange) {
+        self.settle();
         self.remove(range);
     }
 
@@ -114,7 +220,7 @@ impl PageMap {
     /// The written ranges in offset order, adjacent ones merged.
     pub fn written_ranges(&self) -> Vec<PageRange> {
         let mut out: Vec<PageRange> = Vec::new();
-        for (&start, extent) in self.extents.iter() {
+        for (&start, extent) in self.extents().iter() {
             let end = start + extent.pages;
             match out.last_mut() {
                 Some(last) if last.end == start => last.end = end,
@@ -133,7 +239,7 @@ impl PageMap {
 
     /// Every blob the map refers to (visits every extent: use for deletions only).
     pub fn all_blobs(&self) -> std::collections::BTreeSet<u64> {
-        self.extents
+        self.extents()
             .values()
             .filter_map(|extent| extent.payload.blob())
             .collect()
@@ -142,14 +248,14 @@ impl PageMap {
     /// Extents that share at least one page with `range`, in offset order.
     pub fn overlapping(&self, range: PageRange) -> impl Iterator<Item = (u64, &Extent)> + '_ {
         // The extent that starts before `range` may still reach into it.
-        let before = self
-            .extents
+        let extents = self.extents();
+        let before = extents
             .range(..range.start)
             .next_back()
             .filter(|(start, extent)| *start + extent.pages > range.start);
         before
             .into_iter()
-            .chain(self.extents.range(range.start..range.end))
+            .chain(extents.range(range.start..range.end))
             .map(|(start, extent)| (*start, extent))
     }
 
@@ -247,6 +353,27 @@ mod tests {
             map.written_ranges(),
             vec![PageRange::new(100, 101), PageRange::new(102, 104)]
         );
+    }
+
+    #[test]
+    fn a_pending_map_decodes_once_for_all_its_clones_and_settles_on_change() {
+        let pending = PageMap::pending(10, || {
+            let mut map = PageMap::new();
+            map.write(PageRange::new(0, 10), fill(3), 0);
+            map
+        });
+        let start = decoded_maps();
+        let mut changed = pending.clone();
+        assert_eq!(pending.written_pages(), 10);
+        assert!(pending.is_pending());
+        assert_eq!(decoded_maps(), start, "the count needs no decode");
+        assert_eq!(read(&pending, 9, 1), vec![3u8; 512]);
+        assert_eq!(decoded_maps(), start + 1);
+        changed.clear(PageRange::new(0, 5));
+        assert_eq!(decoded_maps(), start + 1, "the clone shares the decode");
+        assert_eq!(changed.written_pages(), 5);
+        assert_eq!(read(&changed, 0, 1), vec![0u8; 512]);
+        assert_eq!(read(&pending, 0, 1), vec![3u8; 512]);
     }
 
     #[test]

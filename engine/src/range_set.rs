@@ -4,21 +4,95 @@
 //! last incremental snapshot, and the pages each snapshot changed relative to
 //! the one before it. Persistent (`imbl::OrdMap`), so handing a disk's set to
 //! a new snapshot is O(1).
+//!
+//! A set read from a checkpoint may be *pending*, as a page map may (see
+//! `page_map`): its page and range counts are known, its ranges decoded on
+//! first access. A day's oldest snapshot changed as many ranges as the day
+//! wrote, and opening a lab must not build them (issue 20 item 9).
+
+use std::sync::{Arc, OnceLock};
 
 use imbl::OrdMap;
 
 use crate::page_map::PageRange;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct RangeSet {
-    /// start page → end page (exclusive).
+    /// start page → end page (exclusive); unused while `pending` is set.
     ranges: OrdMap<u64, u64>,
     pages: u64,
+    /// Shared by clones, so one decode serves them all.
+    pending: Option<Arc<Pending>>,
 }
+
+struct Pending {
+    decoded: OnceLock<OrdMap<u64, u64>>,
+    decode: Box<dyn Fn() -> RangeSet + Send + Sync>,
+    count: usize,
+}
+
+impl std::fmt::Debug for RangeSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RangeSet")
+            .field("ranges", self.ranges())
+            .field("pages", &self.pages)
+            .finish()
+    }
+}
+
+impl PartialEq for RangeSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.pages == other.pages && self.ranges() == other.ranges()
+    }
+}
+
+impl Eq for RangeSet {}
 
 impl RangeSet {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A set of `count` ranges and `pages` pages that `decode` builds when
+    /// first read. `decode` must not fail (its input was checked before)
+    /// and must build exactly that many ranges and pages.
+    pub fn pending(
+        count: usize,
+        pages: u64,
+        decode: impl Fn() -> RangeSet + Send + Sync + 'static,
+    ) -> Self {
+        RangeSet {
+            ranges: OrdMap::new(),
+            pages,
+            pending: Some(Arc::new(Pending {
+                decoded: OnceLock::new(),
+                decode: Box::new(decode),
+                count,
+            })),
+        }
+    }
+
+    /// Whether this set is still encoded (nothing has read its ranges).
+    pub fn is_pending(&self) -> bool {
+        self.pending
+            .as_ref()
+            .is_some_and(|p| p.decoded.get().is_none())
+    }
+
+    /// The ranges, decoding a pending set on first use.
+    fn ranges(&self) -> &OrdMap<u64, u64> {
+        match &self.pending {
+            None => &self.ranges,
+            Some(p) => p.decoded.get_or_init(|| (p.decode)().ranges().clone()),
+        }
+    }
+
+    /// Makes the set an ordinary one before it changes.
+    fn settle(&mut self) {
+        if self.pending.is_some() {
+            self.ranges = self.ranges().clone();
+            self.pending = None;
+        }
     }
 
     pub fn from_ranges(ranges: impl IntoIterator<Item = PageRange>) -> Self {
@@ -53,11 +127,15 @@ impl RangeSet {
 
     /// Number of separate ranges.
     pub fn range_count(&self) -> usize {
-        self.ranges.len()
+        match &self.pending {
+            Some(p) if p.decoded.get().is_none() => p.count,
+            _ => self.ranges().len(),
+        }
     }
 
     /// Adds `range`, merging it with any range it touches.
     pub fn insert(&mut self, range: PageRange) {
+        self.settle();
         if range.is_empty() {
             return;
         }
@@ -119,25 +197,25 @@ impl RangeSet {
 
     /// The ranges in offset order.
     pub fn iter(&self) -> impl Iterator<Item = PageRange> + '_ {
-        self.ranges.iter().map(|(s, e)| PageRange::new(*s, *e))
+        self.ranges().iter().map(|(s, e)| PageRange::new(*s, *e))
     }
 
     /// The parts of the set inside `window`, clipped to it.
     pub fn clipped(&self, window: PageRange) -> impl Iterator<Item = PageRange> + '_ {
-        let before = self
-            .ranges
+        let ranges = self.ranges();
+        let before = ranges
             .range(..window.start)
             .next_back()
             .filter(|(_, e)| **e > window.start);
         before
             .into_iter()
-            .chain(self.ranges.range(window.start..window.end))
+            .chain(ranges.range(window.start..window.end))
             .map(move |(s, e)| PageRange::new((*s).max(window.start), (*e).min(window.end)))
             .filter(|r| !r.is_empty())
     }
 
     pub fn contains(&self, page: u64) -> bool {
-        self.ranges
+        self.ranges()
             .range(..=page)
             .next_back()
             .is_some_and(|(_, e)| *e > page)

@@ -150,7 +150,7 @@ pub fn checkpoint_back_references() -> Vec<u8> {
     let key = checkpoint_key(&a);
     let digest = checkpoint::digest_of(&a[&key]).unwrap();
     let mut c = b"SLCP".to_vec();
-    leb(3, &mut c);
+    leb(4, &mut c); // the checkpoint format
     c.extend_from_slice(&digest.to_le_bytes());
     for v in [0, 0, 0, 0, 0] {
         // stored blobs, clock, id counter, snapshot seq, blobs
