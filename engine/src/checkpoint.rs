@@ -1041,6 +1041,22 @@ pub fn decode_with(
         lab.groups.insert(key, g);
     }
 
+    let (keys, snapshots) = decode_snapshots(&mut r, &blobs)?;
+    decode_disks(&mut r, &blobs, &snapshots, &mut lab)?;
+    lab.snapshots = keys.into_iter().zip(snapshots).collect();
+    decode_vms(&mut r, &mut lab)?;
+    decode_history(&mut r, &mut lab)?;
+    if r.at != bytes.len() {
+        return Err(format!(
+            "{} bytes follow the checkpoint",
+            bytes.len() - r.at
+        ));
+    }
+    Ok((lab, index))
+}
+
+/// The snapshots, in creation order (a map may be stored on an earlier one's).
+fn decode_snapshots(r: &mut Reader, blobs: &OrdMap<u64, Bytes>) -> Read<(Vec<Key>, Vec<Snapshot>)> {
     let mut snapshots: Vec<Snapshot> = Vec::new();
     let mut keys = Vec::new();
     for _ in 0..r.count()? {
@@ -1063,7 +1079,7 @@ pub fn decode_with(
         let logical_sector_size = r.u()?;
         let source_sku = DiskSku::parse(&r.s()?).map_err(|e| e.to_string())?;
         let limit = disk_size_bytes / PAGE_SIZE;
-        let content = r.map(limit, &blobs, &snapshots)?;
+        let content = r.map(limit, blobs, &snapshots)?;
         let delta = r.lazy_ranges(limit)?;
         let delta_written_pages = r.u()?;
         if delta_written_pages > delta.page_count() {
@@ -1105,6 +1121,16 @@ pub fn decode_with(
         snapshots.push(snapshot);
     }
 
+    Ok((keys, snapshots))
+}
+
+/// The disks; their maps may be stored on a snapshot's.
+fn decode_disks(
+    r: &mut Reader,
+    blobs: &OrdMap<u64, Bytes>,
+    snapshots: &[Snapshot],
+    lab: &mut Lab,
+) -> Read<()> {
     for _ in 0..r.count()? {
         let key = r.key()?;
         let at = r.placement()?;
@@ -1124,7 +1150,7 @@ pub fn decode_with(
         if size_bytes % GIB != 0 {
             return Err(format!("disk {} is not a whole number of GiB", at.name));
         }
-        let map = r.map(size_bytes / PAGE_SIZE, &blobs, &snapshots)?;
+        let map = r.map(size_bytes / PAGE_SIZE, blobs, snapshots)?;
         let data = DiskData::with_pages(size_bytes / GIB, logical_sector_size, map)
             .map_err(|e| e.to_string())?;
         let changed = r.lazy_ranges(size_bytes / PAGE_SIZE)?;
@@ -1153,8 +1179,11 @@ pub fn decode_with(
         };
         lab.disks.insert(key, disk);
     }
-    lab.snapshots = keys.into_iter().zip(snapshots).collect();
+    Ok(())
+}
 
+/// The VMs and the disks attached to them.
+fn decode_vms(r: &mut Reader, lab: &mut Lab) -> Read<()> {
     for _ in 0..r.count()? {
         let key = r.key()?;
         let vm = Vm {
@@ -1172,6 +1201,11 @@ pub fn decode_with(
         lab.vms.insert(key, vm);
     }
 
+    Ok(())
+}
+
+/// The newest events, the cost points and the ended days' usage.
+fn decode_history(r: &mut Reader, lab: &mut Lab) -> Read<()> {
     let mut events = Vector::new();
     for _ in 0..r.count()? {
         let time = Instant(r.u()?);
@@ -1231,11 +1265,5 @@ pub fn decode_with(
         days.push_back(DayUsage { day, snapshots });
     }
     lab.days = days;
-    if r.at != bytes.len() {
-        return Err(format!(
-            "{} bytes follow the checkpoint",
-            bytes.len() - r.at
-        ));
-    }
-    Ok((lab, index))
+    Ok(())
 }
