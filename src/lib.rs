@@ -12,7 +12,7 @@
 //! | the app's state as a pure reducer, in sub-states (work queue, transcript, notices, history) | `state/` |
 //! | I/O: the lab's database, running and storing work, share links, other tabs | `services/` |
 //! | the components (header, workspace, panels, cards), one file each | `components/` |
-//! | the block map's logic (classes, zoom), tested natively | `block_map.rs` |
+//! | the block map's logic (cells, their states, zoom), tested natively | `block_cells.rs` |
 //! | the Block size advisor's arithmetic | `granularity.rs` |
 //! | the UI's words in English and Swedish | `i18n.rs` |
 //! | IndexedDB: where the lab's records are stored in the browser | `storage.rs` |
@@ -23,7 +23,7 @@
 //! it is tested natively with `cargo test -p snaplab --lib`.
 
 pub mod app;
-pub mod block_map;
+pub mod block_cells;
 pub mod components;
 pub mod granularity;
 pub mod hooks;

@@ -51,7 +51,7 @@ fn setup() -> Vec<Command> {
 
 /// Everything a user can see of a lab (first 4 MiB of each disk and snapshot, by hash).
 fn picture(lab: &Lab) -> String {
-    let hash = snaplab_engine::naming::stable_hash_bytes;
+    let hash = snaplab_engine::checksum::stable_hash_bytes;
     let mut out = format!("{:?} log={}\n", lab.now(), lab.operations());
     for d in lab.disks() {
         out += &format!(

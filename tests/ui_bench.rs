@@ -12,7 +12,7 @@
 //! Times are `performance.now()` (sub-millisecond), not `Date.now()`.
 #![cfg(target_arch = "wasm32")]
 
-use snaplab::block_map::{classify, View};
+use snaplab::block_cells::{classify, View};
 use snaplab::components::block_map::{draw, COLUMNS, ROWS};
 use snaplab_engine::page_map::{PageMap, PageRange};
 use snaplab_engine::range_set::RangeSet;

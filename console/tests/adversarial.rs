@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use snaplab_console::{Console, Language, Memory, Staged};
-use snaplab_engine::naming::stable_hash_bytes;
+use snaplab_engine::checksum::stable_hash_bytes;
 use snaplab_engine::share;
 use snaplab_engine::store::{self, BlockStore, Journal, MemoryStore};
 

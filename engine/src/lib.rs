@@ -18,8 +18,9 @@
 //! | each resource as its Azure REST body (stated api-versions), and az's flattened view of it | [`rest`] (`rest/`) |
 //! | SKUs and regions (ZRS, C7 lists) | [`catalog`] (`catalog.rs`) |
 //! | names, ARM ids, deterministic unique ids | [`naming`] (`naming.rs`) |
+//! | stable checksums (FNV-1a) of stored labs, lab files and share links | [`checksum`] (`checksum.rs`) |
 //! | simulated time | [`clock`] (`clock.rs`) |
-//! | how long background copies take | [`background`] (`background.rs`) |
+//! | how long background copies take (simulated rates) | [`copy_timing`] (`copy_timing.rs`) |
 //! | the event log read by the UI and lessons | [`events`] (`events.rs`) |
 //! | persistence: records, the journal, the open plan every host drives, stores, the lab file format (`store` re-exports its names) | [`persist`] (`persist/`) |
 //! | checkpoints: the lab at a log position, so opening replays only the tail | [`checkpoint`] (`checkpoint.rs`) |
@@ -39,12 +40,13 @@
 //! comments and test names cite them by id (A10 = "a disk is a page blob of
 //! 512-byte pages", B1 = "at most 7 incremental snapshots per disk every 5 minutes").
 
-pub mod background;
 pub mod billing;
 pub mod catalog;
 pub mod checkpoint;
+pub mod checksum;
 pub mod clock;
 pub mod cmd;
+pub mod copy_timing;
 pub mod diff;
 pub mod disk;
 pub mod error;

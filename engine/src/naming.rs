@@ -5,6 +5,7 @@
 //! (mixed into a UUID's shape), never from randomness, so a replay of the
 //! operation log produces the same ids.
 
+use crate::checksum::stable_hash;
 use crate::error::{EngineError, Result};
 use crate::payload::splitmix64;
 
@@ -86,18 +87,6 @@ pub fn uuid_from(counter: u64, salt: u64) -> String {
         (b >> 48) & 0xfff,
         b & 0xffff_ffff_ffff
     )
-}
-
-/// FNV-1a: a stable hash of a string (std's hasher may change between releases).
-pub fn stable_hash(text: &str) -> u64 {
-    stable_hash_bytes(text.as_bytes())
-}
-
-/// FNV-1a over bytes: also the checksum of exported lab files.
-pub fn stable_hash_bytes(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// `incrementalSnapshotFamilyId` of the snapshots of the disk with `unique_id`

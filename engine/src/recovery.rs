@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::naming::stable_hash_bytes;
+use crate::checksum::stable_hash_bytes;
 use crate::state_file::{Loc, ReadAt};
 use crate::store;
 

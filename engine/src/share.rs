@@ -6,9 +6,9 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
+use crate::checksum::stable_hash_bytes;
 use crate::cmd::Command;
 use crate::error::{EngineError, Result};
-use crate::naming::stable_hash_bytes;
 
 /// The version prefix of a share payload.
 pub const PREFIX: &str = "v1.";

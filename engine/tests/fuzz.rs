@@ -4,8 +4,8 @@
 //! its lab) or yields records that open as a lab.
 
 use proptest::prelude::*;
+use snaplab_engine::checksum::stable_hash_bytes;
 use snaplab_engine::cmd::{self, Command, WriteData};
-use snaplab_engine::naming::stable_hash_bytes;
 use snaplab_engine::share;
 use snaplab_engine::store::{self, Journal};
 

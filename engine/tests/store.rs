@@ -54,7 +54,7 @@ fn picture(lab: &Lab) -> String {
             d.unique_id,
             d.data.used_bytes(),
             d.data.page_map().written_ranges(),
-            snaplab_engine::naming::stable_hash_bytes(&bytes)
+            snaplab_engine::checksum::stable_hash_bytes(&bytes)
         );
     }
     for s in lab.snapshots() {
@@ -65,7 +65,7 @@ fn picture(lab: &Lab) -> String {
             s.at.name,
             s.unique_id,
             s.used_bytes(),
-            snaplab_engine::naming::stable_hash_bytes(&bytes)
+            snaplab_engine::checksum::stable_hash_bytes(&bytes)
         );
     }
     out

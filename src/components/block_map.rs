@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
-use crate::block_map::{classify, CellState, View};
+use crate::block_cells::{classify, CellState, View};
 use crate::i18n::{tr, use_t, Lang};
 
 pub const COLUMNS: u64 = 64;

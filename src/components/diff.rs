@@ -7,7 +7,7 @@ use snaplab_engine::units::{group_thousands, human_bytes};
 use yew::prelude::*;
 
 use super::LabAt;
-use crate::block_map::{classify, CellState, View};
+use crate::block_cells::{classify, CellState, View};
 use crate::components::block_map::{draw, CELL_PX, COLUMNS, ROWS};
 use crate::i18n::{tr, use_t, Lang};
 use snaplab_engine::page_map::{PageMap, PageRange};

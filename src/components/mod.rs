@@ -1,5 +1,5 @@
 //! The app's components, one file each. They get data and callbacks; the
-//! state is in `state/`, the block map's logic in `block_map.rs`.
+//! state is in `state/`, the block map's logic in `block_cells.rs`.
 //!
 //! The shell: `header.rs` (title, clock, bell, presenter, language),
 //! `notifications.rs` (the bell's list), `workspace.rs` (the open lab:

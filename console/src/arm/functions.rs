@@ -237,7 +237,7 @@ fn format(args: &[Value], path: &str) -> Result<Value, Failure> {
 /// values as Azure's hash (see docs/fidelity.md).
 fn unique_string(args: &[Value]) -> Value {
     let seed: String = args.iter().map(text).collect::<Vec<_>>().join("-");
-    let mut h = snaplab_engine::naming::stable_hash_bytes(seed.as_bytes());
+    let mut h = snaplab_engine::checksum::stable_hash_bytes(seed.as_bytes());
     let alphabet = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut out = String::new();
     for _ in 0..13 {

@@ -678,7 +678,7 @@ pub(super) fn az_consumption_usage_list(
             );
             let name = snaplab_engine::naming::uuid_from(
                 l.day.0 ^ i as u64,
-                snaplab_engine::naming::stable_hash_bytes(l.id.as_bytes()),
+                snaplab_engine::checksum::stable_hash_bytes(l.id.as_bytes()),
             );
             let day_end = snaplab_engine::clock::Instant(l.day.0 + 86_399_000);
             let quantity = (l.quantity * 10_000.0).round() / 10_000.0;

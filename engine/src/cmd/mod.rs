@@ -32,11 +32,11 @@ mod kind;
 /// What every operation file uses.
 mod prelude {
     pub(super) use super::{AccessTarget, Kind, Operation, WriteData};
-    pub(super) use crate::background::{
-        copy_duration, BACKGROUND_COPY_BYTES_PER_SECOND, CROSS_REGION_BYTES_PER_SECOND,
-    };
     pub(super) use crate::catalog::{region, DiskSku, SnapshotSku};
     pub(super) use crate::clock::Span;
+    pub(super) use crate::copy_timing::{
+        copy_duration, BACKGROUND_COPY_BYTES_PER_SECOND, CROSS_REGION_BYTES_PER_SECOND,
+    };
     pub(super) use crate::disk::DiskData;
     pub(super) use crate::error::{EngineError, Result};
     pub(super) use crate::lab::{parse_arm_id, Lab};

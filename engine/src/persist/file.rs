@@ -29,8 +29,8 @@
 use std::collections::BTreeMap;
 
 use super::records::{corrupt, newest_checkpoint, opens_from, Batch};
+use crate::checksum::stable_hash_bytes;
 use crate::error::{EngineError, Result};
-use crate::naming::stable_hash_bytes;
 
 const FRAME_MAGIC: &[u8; 8] = b"SLFRAME1";
 const TRAILER_MAGIC: &[u8; 8] = b"SLSTATE1";
