@@ -8,8 +8,8 @@
 use serde::Serialize;
 
 use crate::catalog::SnapshotSku;
-use crate::lab::Lab;
 use crate::model::Snapshot;
+use crate::state::LabState;
 use crate::units::GIB;
 
 /// Days in the billing month of Azure's daily usage report (A6).
@@ -132,7 +132,7 @@ pub fn snapshot_bill(snapshot: &Snapshot, prices: &PriceTable) -> SnapshotBill {
     }
 }
 
-impl Lab {
+impl LabState {
     /// Today's daily cost of all snapshots, and what full snapshots would
     /// cost: the bill's totals without its lines (no allocation; each
     /// snapshot's used size is kept, so this is O(snapshots)).
@@ -195,9 +195,9 @@ pub struct UsageLine {
 /// Days one usage report may cover (Azure's usage queries cover at most a
 /// year at a time).
 pub const MAX_REPORT_DAYS: u64 = 366;
-use crate::lab::DAY_MS;
+use crate::state::DAY_MS;
 
-impl Lab {
+impl LabState {
     /// The daily usage of every snapshot from `first` to `last` (whole UTC
     /// days, both included; today counts with the sizes it has now). The
     /// log is replayed once: each day is billed at the sizes of the end of
@@ -218,7 +218,7 @@ impl Lab {
                 ),
             });
         }
-        let line = |day: u64, s: &crate::lab::SnapshotUse| {
+        let line = |day: u64, s: &crate::state::SnapshotUse| {
             let quantity = daily_quantity(s.used_bytes);
             UsageLine {
                 day: crate::clock::Instant(day * DAY_MS),
@@ -245,7 +245,7 @@ impl Lab {
             let mut snapshots: Vec<&Snapshot> = self.snapshots().collect();
             snapshots.sort_by_key(|s| s.seq);
             for s in snapshots {
-                let now = crate::lab::SnapshotUse {
+                let now = crate::state::SnapshotUse {
                     name: s.at.name.clone(),
                     id: s.id(),
                     location: s.at.location.clone(),
@@ -264,6 +264,7 @@ mod usage_tests {
     use super::*;
     use crate::clock::Span;
     use crate::cmd::{self, Command, WriteData};
+    use crate::lab::Lab;
     use crate::units::GIB;
 
     #[test]

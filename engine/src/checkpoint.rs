@@ -37,7 +37,7 @@ use crate::catalog::{DiskSku, SnapshotSku};
 use crate::clock::{Instant, Span};
 use crate::disk::DiskData;
 use crate::events::{Event, Outcome};
-use crate::lab::{CostPoint, DayUsage, Lab, SnapshotUse};
+use crate::lab::Lab;
 use crate::model::{
     CopyError, Disk, DiskOrigin, Key, Placement, Progress, ResourceGroup, Snapshot, SnapshotOrigin,
     Subscription, Vm,
@@ -45,6 +45,7 @@ use crate::model::{
 use crate::page_map::{PageMap, PageRange};
 use crate::payload::{PatternKind, Payload};
 use crate::range_set::RangeSet;
+use crate::state::{CostPoint, DayUsage, LabState, SnapshotUse};
 use crate::units::{GIB, PAGE_SIZE};
 
 /// A checkpoint is written every this many log entries: opening replays at
@@ -286,6 +287,12 @@ pub fn encode(lab: &Lab) -> Vec<u8> {
 /// the log is).
 pub fn encode_with(lab: &Lab, stored: &[StoredBlob], digest: u64) -> Vec<u8> {
     let Lab {
+        state,
+        // The log is what the checkpoint stands in for.
+        log_base: _,
+        log: _,
+    } = lab;
+    let LabState {
         clock,
         id_counter,
         snapshot_seq,
@@ -297,12 +304,9 @@ pub fn encode_with(lab: &Lab, stored: &[StoredBlob], digest: u64) -> Vec<u8> {
         snapshots,
         vms,
         events,
-        // The log is what the checkpoint stands in for.
-        log_base: _,
-        log: _,
         costs,
         days,
-    } = lab;
+    } = state;
     let mut w = Writer {
         out: MAGIC.to_vec(),
         strings: HashMap::new(),
@@ -973,7 +977,7 @@ pub fn decode_with(
         .iter()
         .map(|s| (s.blob, s.length().expect("checked")))
         .collect();
-    let mut lab = Lab::new();
+    let mut lab = LabState::new();
     lab.clock = Instant(r.u()?);
     lab.id_counter = r.u()?;
     lab.snapshot_seq = r.u()?;
@@ -1052,7 +1056,14 @@ pub fn decode_with(
             bytes.len() - r.at
         ));
     }
-    Ok((lab, index))
+    Ok((
+        Lab {
+            state: lab,
+            log_base: 0,
+            log: Default::default(),
+        },
+        index,
+    ))
 }
 
 /// The snapshots, in creation order (a map may be stored on an earlier one's).
@@ -1129,7 +1140,7 @@ fn decode_disks(
     r: &mut Reader,
     blobs: &OrdMap<u64, Bytes>,
     snapshots: &[Snapshot],
-    lab: &mut Lab,
+    lab: &mut LabState,
 ) -> Read<()> {
     for _ in 0..r.count()? {
         let key = r.key()?;
@@ -1183,7 +1194,7 @@ fn decode_disks(
 }
 
 /// The VMs and the disks attached to them.
-fn decode_vms(r: &mut Reader, lab: &mut Lab) -> Read<()> {
+fn decode_vms(r: &mut Reader, lab: &mut LabState) -> Read<()> {
     for _ in 0..r.count()? {
         let key = r.key()?;
         let vm = Vm {
@@ -1205,7 +1216,7 @@ fn decode_vms(r: &mut Reader, lab: &mut Lab) -> Read<()> {
 }
 
 /// The newest events, the cost points and the ended days' usage.
-fn decode_history(r: &mut Reader, lab: &mut Lab) -> Read<()> {
+fn decode_history(r: &mut Reader, lab: &mut LabState) -> Read<()> {
     let mut events = Vector::new();
     for _ in 0..r.count()? {
         let time = Instant(r.u()?);

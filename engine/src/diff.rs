@@ -21,10 +21,10 @@ use std::collections::BinaryHeap;
 use serde::Serialize;
 
 use crate::error::{EngineError, Result};
-use crate::lab::Lab;
 use crate::model::Snapshot;
 use crate::page_map::{PageMap, PageRange};
 use crate::range_set::RangeSet;
+use crate::state::LabState;
 use crate::units::PAGE_SIZE;
 
 /// The most ranges one response holds; `NextMarker` continues (section 5).
@@ -124,7 +124,7 @@ impl PageList {
     }
 }
 
-impl Lab {
+impl LabState {
     /// Get Page Ranges of snapshot `name` (id or name in `group`); with
     /// `previous`, the diff against that older snapshot of the same family.
     pub fn page_ranges(

@@ -290,65 +290,6 @@ impl EngineError {
                 | DisabledInLesson { .. }
         )
     }
-
-    /// The id of the reference-sheet rule behind the refusal, if one is.
-    /// Every variant is listed (no catch-all arm), so a new refusal must
-    /// say whether a rule is behind it; the id is looked up in the one
-    /// table of rules ([`crate::rules::RULES`]).
-    pub fn rule(&self) -> Option<&'static str> {
-        self.rule_entry().map(|r| r.id)
-    }
-
-    /// The rule behind the refusal, from the table of rules.
-    pub fn rule_entry(&self) -> Option<&'static crate::rules::Rule> {
-        use EngineError::*;
-        let id = match self {
-            MisalignedRange { .. } => "A10",
-            RangePastEnd { .. } => return None,
-            InvalidDiskSize { .. } | UnknownSku { .. } | UnknownLocation { .. } => return None,
-            InvalidName { .. } | InvalidParameter { .. } => return None,
-            SubscriptionNotFound { .. } | ResourceGroupNotFound { .. } => return None,
-            ResourceNotFound { .. } | AlreadyExists { .. } | ResourceGroupNotEmpty { .. } => {
-                return None
-            }
-            PropertyChangeNotAllowed { .. } | InvalidLabFile { .. } | InvalidTemplate { .. } => {
-                return None
-            }
-            SnapshotRateExceeded { .. } => "B1",
-            SnapshotCountExceeded { .. } => "B2",
-            SasLimitExceeded { .. } => "B3",
-            CrossSubscription { .. } => "B4",
-            MoveNotSupported { rule, .. } => rule,
-            DiffAcrossSizeBoundary { .. } => "B6",
-            ShrinkNotAllowed { .. } | ResizeWhileAttached { .. } => "B7",
-            DiskAttached { .. } | DiskHasActiveSas { .. } => return None,
-            DifferentFamily { .. } => "A4",
-            PreviousSnapshotCannotBeNewer { .. } | PreviousSnapshotNotFound { .. } => return None,
-            InvalidMarker { .. } => return None,
-            FeatureNotRegistered { .. } => "C1",
-            SnapshotNotReady { .. } => "C2",
-            TooManyPendingSnapshots { .. } => "C3",
-            TooManyDisksFromSnapshot { .. } => "C4",
-            DiskNotHydrated { .. } => "C5",
-            SectorSizeIncompatible { .. }
-            | InvalidSectorSize { .. }
-            | DiskSectorSizeNotSupported { .. } => "C6",
-            RegionNotSupported { .. } => "C7",
-            CopyStartNotIncremental
-            | CopyStartSameRegion { .. }
-            | SnapshotOutsideDiskRegion { .. }
-            | CopyNeedsCopyStart { .. }
-            | CopyStartFromDisk => "D1",
-            FullSnapshotNotSupported { .. } => "C8",
-            PerformanceNotSupported { .. } | PerformanceOutOfRange { .. } => "C9",
-            CopyAlreadyRunning { .. } | CopyOutOfOrder { .. } | TooManyParallelCopies { .. } => {
-                "D3"
-            }
-            DisabledInLesson { .. } => return None,
-            StorageFailed { .. } | StorageCorrupt { .. } => return None,
-        };
-        Some(crate::rules::rule(id).unwrap_or_else(|| panic!("rule {id} is not in rules::RULES")))
-    }
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;

@@ -9,7 +9,8 @@
 //!
 //! | concept | file |
 //! |---|---|
-//! | the lab: resources, clock, the newest events, the operation log (or the part after a checkpoint), cost points, ended days' usage; `execute`; the accessors commands change it through (`disk_mut`, …) | [`lab`] (`lab.rs`) |
+//! | the lab: its state and the operation log (or the part after a checkpoint) it is the replay of; `execute`, `replay`; derefs to its state | [`lab`] (`lab.rs`) |
+//! | the lab's state: resources, clock, the newest events, cost points, ended days' usage; queries, and the accessors commands change it through (`disk_mut`, …); knows nothing of commands | [`state`] (`state.rs`) |
 //! | every operation, one struct per file (kind, resource, `apply(&self)` with all its logic); the `commands!` table that makes `Command`, `Kind` and `Kind::ALL` | [`cmd`] (`cmd/`) |
 //! | the table of rules (id, summary, source) and one function per refusal (B1 "7 per 5 minutes", …) | [`rules`] (`rules.rs`) |
 //! | the page-range diff: PageRange / ClearRange, markers | [`diff`] (`diff.rs`) |
@@ -35,6 +36,11 @@
 //! | what a write holds: real bytes or a generated pattern | [`payload`] (`payload.rs`) |
 //! | the 512-byte page, sizes and their display | [`units`] (`units.rs`) |
 //! | refusals with Azure-style codes | [`error`] (`error.rs`) |
+//!
+//! The modules are layers, each using only those below it (checked by
+//! `tests/shape.rs`): `units`, `clock`, `payload`, `page_map`, `error`,
+//! `catalog`, … → `model`, `disk` → `state` → `rules`, `billing`, `diff`,
+//! `rest` → `cmd` → `lab` → `persist`, `timeline`, `share`, `recovery`.
 //!
 //! The rules modelled are in `shared/reference/azure-incremental-snapshots.md`;
 //! comments and test names cite them by id (A10 = "a disk is a page blob of
@@ -62,6 +68,7 @@ pub mod recovery;
 pub mod rest;
 pub mod rules;
 pub mod share;
+pub mod state;
 pub use persist::{state_file, store};
 pub mod timeline;
 pub mod units;

@@ -11,8 +11,8 @@
 use crate::catalog::{DiskSku, Region, REGIONS};
 use crate::clock::{Instant, Span};
 use crate::error::{EngineError, Result};
-use crate::lab::Lab;
 use crate::model::{CreateOption, Disk, Snapshot};
+use crate::state::LabState;
 use crate::units::GIB;
 
 /// A rule of the reference sheet.
@@ -77,6 +77,70 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
+/// Which rule stands behind each refusal. It lives here, beside the table,
+/// rather than in `error.rs`: errors are a leaf the whole engine uses, and
+/// the rules read the lab, so the mapping belongs to the higher module.
+impl EngineError {
+    /// The id of the reference-sheet rule behind the refusal, if one is.
+    /// Every variant is listed (no catch-all arm), so a new refusal must
+    /// say whether a rule is behind it; the id is looked up in the one
+    /// table of rules ([`RULES`]).
+    pub fn rule(&self) -> Option<&'static str> {
+        self.rule_entry().map(|r| r.id)
+    }
+
+    /// The rule behind the refusal, from the table of rules.
+    pub fn rule_entry(&self) -> Option<&'static Rule> {
+        use EngineError::*;
+        let id = match self {
+            MisalignedRange { .. } => "A10",
+            RangePastEnd { .. } => return None,
+            InvalidDiskSize { .. } | UnknownSku { .. } | UnknownLocation { .. } => return None,
+            InvalidName { .. } | InvalidParameter { .. } => return None,
+            SubscriptionNotFound { .. } | ResourceGroupNotFound { .. } => return None,
+            ResourceNotFound { .. } | AlreadyExists { .. } | ResourceGroupNotEmpty { .. } => {
+                return None
+            }
+            PropertyChangeNotAllowed { .. } | InvalidLabFile { .. } | InvalidTemplate { .. } => {
+                return None
+            }
+            SnapshotRateExceeded { .. } => "B1",
+            SnapshotCountExceeded { .. } => "B2",
+            SasLimitExceeded { .. } => "B3",
+            CrossSubscription { .. } => "B4",
+            MoveNotSupported { rule, .. } => rule,
+            DiffAcrossSizeBoundary { .. } => "B6",
+            ShrinkNotAllowed { .. } | ResizeWhileAttached { .. } => "B7",
+            DiskAttached { .. } | DiskHasActiveSas { .. } => return None,
+            DifferentFamily { .. } => "A4",
+            PreviousSnapshotCannotBeNewer { .. } | PreviousSnapshotNotFound { .. } => return None,
+            InvalidMarker { .. } => return None,
+            FeatureNotRegistered { .. } => "C1",
+            SnapshotNotReady { .. } => "C2",
+            TooManyPendingSnapshots { .. } => "C3",
+            TooManyDisksFromSnapshot { .. } => "C4",
+            DiskNotHydrated { .. } => "C5",
+            SectorSizeIncompatible { .. }
+            | InvalidSectorSize { .. }
+            | DiskSectorSizeNotSupported { .. } => "C6",
+            RegionNotSupported { .. } => "C7",
+            CopyStartNotIncremental
+            | CopyStartSameRegion { .. }
+            | SnapshotOutsideDiskRegion { .. }
+            | CopyNeedsCopyStart { .. }
+            | CopyStartFromDisk => "D1",
+            FullSnapshotNotSupported { .. } => "C8",
+            PerformanceNotSupported { .. } | PerformanceOutOfRange { .. } => "C9",
+            CopyAlreadyRunning { .. } | CopyOutOfOrder { .. } | TooManyParallelCopies { .. } => {
+                "D3"
+            }
+            DisabledInLesson { .. } => return None,
+            StorageFailed { .. } | StorageCorrupt { .. } => return None,
+        };
+        Some(rule(id).unwrap_or_else(|| panic!("rule {id} is not in rules::RULES")))
+    }
+}
+
 /// B1: at most this many incremental snapshots per disk…
 pub const B1_MAX_PER_WINDOW: usize = 7;
 /// …in any window of this length.
@@ -126,7 +190,7 @@ pub fn b2_snapshot_count(disk: &Disk, existing: usize) -> Result<()> {
 }
 
 /// B3 — "SAS URIs on at most 5 snapshots of one family at the same time."
-pub fn b3_sas_per_family(lab: &Lab, family_id: &str) -> Result<()> {
+pub fn b3_sas_per_family(lab: &LabState, family_id: &str) -> Result<()> {
     let granted: Vec<String> = lab
         .snapshots()
         .filter(|s| s.family_id.as_deref() == Some(family_id) && s.sas_active)
@@ -180,7 +244,7 @@ pub fn b6_crosses_boundary(old_gib: u64, new_gib: u64) -> bool {
 }
 
 /// B7 — "A disk can only grow, never shrink, and only while not attached to a running VM."
-pub fn b7_resize(lab: &Lab, disk: &Disk, new_gib: u64) -> Result<()> {
+pub fn b7_resize(lab: &LabState, disk: &Disk, new_gib: u64) -> Result<()> {
     if new_gib < disk.size_gib() {
         return Err(EngineError::ShrinkNotAllowed {
             current_gib: disk.size_gib(),
@@ -216,7 +280,7 @@ pub fn b7_restore_size(snapshot: &Snapshot, size_gib: u64) -> Result<()> {
 }
 
 /// C1 — Premium SSD v2 / Ultra snapshots need feature access on the subscription.
-pub fn c1_feature_access(lab: &Lab, disk: &Disk) -> Result<()> {
+pub fn c1_feature_access(lab: &LabState, disk: &Disk) -> Result<()> {
     if disk.sku.is_v2_or_ultra()
         && !lab
             .subscription(&disk.at.subscription)
@@ -243,7 +307,7 @@ pub fn c2_ready(snapshot: &Snapshot, now: Instant, operation: &'static str) -> R
 }
 
 /// C3 — "While a background copy runs, at most 3 snapshots may be pending."
-pub fn c3_pending(lab: &Lab, disk: &Disk) -> Result<()> {
+pub fn c3_pending(lab: &LabState, disk: &Disk) -> Result<()> {
     if !disk.sku.is_v2_or_ultra() {
         return Ok(());
     }
@@ -266,7 +330,7 @@ pub fn c3_pending(lab: &Lab, disk: &Disk) -> Result<()> {
 }
 
 /// C4 — "Up to 5 disks may be created at the same time from one such snapshot."
-pub fn c4_disks_from_snapshot(lab: &Lab, snapshot: &Snapshot) -> Result<()> {
+pub fn c4_disks_from_snapshot(lab: &LabState, snapshot: &Snapshot) -> Result<()> {
     if !snapshot.source_sku.is_v2_or_ultra() {
         return Ok(());
     }
@@ -491,6 +555,7 @@ pub fn c7_region(sku: DiskSku, region: &Region) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lab::Lab;
 
     #[test]
     fn the_table_has_each_id_of_the_reference_sheet_once() {
@@ -550,8 +615,9 @@ mod tests {
 
     /// A lab in West Europe with feature access, a Premium SSD `d` with an
     /// incremental snapshot `s`, and a Premium SSD v2 `v2` with three
-    /// snapshots whose background copies run for an hour.
-    fn refusing_lab() -> Lab {
+    /// snapshots whose background copies run for an hour. Its state, which
+    /// the test then changes directly to make each rule refuse.
+    fn refusing_lab() -> LabState {
         use crate::cmd::{CreateDisk, CreateGroup, CreateSnapshot, SetFeatureAccess};
         let mut lab = Lab::new();
         let snapshot = |name: &str, disk: &str| CreateSnapshot {
@@ -584,9 +650,9 @@ mod tests {
             duration: Span::hours(1),
         });
         for name in ["v2-1", "v2-2", "v2-3"] {
-            lab.snapshot_mut("rg", name).unwrap().background = running;
+            lab.state.snapshot_mut("rg", name).unwrap().background = running;
         }
-        lab
+        lab.state
     }
 
     /// Every refusal function, made to refuse, names a rule of the table;

@@ -17,7 +17,7 @@ impl Operation for AddSubscription {
         self.name.clone()
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let name = &self.name;
         if name.trim().is_empty() {
             return Err(EngineError::InvalidParameter {

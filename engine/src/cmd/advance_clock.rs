@@ -17,7 +17,7 @@ impl Operation for AdvanceClock {
         String::new()
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let end = crate::clock::CLOCK_END;
         if self.millis > (end - lab.now()).as_millis() {
             return Err(EngineError::InvalidParameter {
@@ -44,7 +44,7 @@ type Finished = (crate::clock::Instant, &'static str, String, String);
 /// Background copies and hydrations that finish after `from`, until `to`,
 /// in time order.
 fn finished_between(
-    lab: &Lab,
+    lab: &LabState,
     from: crate::clock::Instant,
     to: crate::clock::Instant,
 ) -> Vec<Finished> {

@@ -19,7 +19,7 @@ impl Operation for AttachDisk {
         format!("{}/{}/{}", self.group, self.vm, self.disk)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let AttachDisk { group, vm, disk } = self;
         lab.require_vm(group, vm)?;
         let d = lab.find_disk(group, disk)?;

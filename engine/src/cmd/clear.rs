@@ -20,7 +20,7 @@ impl Operation for Clear {
         format!("{}/{}", self.group, self.disk)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let Clear {
             group,
             disk,

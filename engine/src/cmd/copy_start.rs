@@ -10,7 +10,7 @@ impl CreateSnapshot {
     /// last snapshot of the family already copied there cross regions (D2).
     pub(super) fn copy_to_region(
         &self,
-        lab: &mut Lab,
+        lab: &mut LabState,
         src: &Snapshot,
         target: &str,
         sku: Option<SnapshotSku>,
@@ -98,7 +98,7 @@ impl CreateSnapshot {
 /// D2: what crosses regions when `src` is copied: what changed since the
 /// source of `previous`, the newest copy in the target region.
 fn crossing(
-    lab: &Lab,
+    lab: &LabState,
     src: &Snapshot,
     source_family: &str,
     previous: Option<&Snapshot>,

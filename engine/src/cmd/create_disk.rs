@@ -62,7 +62,7 @@ impl Operation for CreateDisk {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let at = lab.place(&self.group, &self.name, self.location.as_deref(), "disk")?;
         let sku = DiskSku::parse(&self.sku)?;
         crate::disk::check_size(sku, self.size_gib)?;
@@ -94,7 +94,7 @@ impl CreateDisk {
     /// (a resize, with its rules, B7); what cannot change is refused.
     fn update_existing(
         &self,
-        lab: &mut Lab,
+        lab: &mut LabState,
         disk: Disk,
         asked: &Placement,
         sku: DiskSku,

@@ -22,7 +22,7 @@ impl Operation for CreateDiskFromSnapshot {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let (group, name) = (&self.group, &self.name);
         let now = lab.now();
         let snapshot = lab.resolve_snapshot(group, &self.source)?.clone();

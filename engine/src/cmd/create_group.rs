@@ -18,7 +18,7 @@ impl Operation for CreateGroup {
         self.name.clone()
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let name = &self.name;
         check_group_name(name)?;
         let location = region(&self.location)?.name.to_string();

@@ -30,7 +30,7 @@ impl Operation for CreateSnapshot {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let sku = self.sku.as_deref().map(SnapshotSku::parse).transpose()?;
         let target_location = self.location.as_deref().map(region).transpose()?;
         let source = resolve_source(lab, &self.group, &self.source)?;
@@ -77,7 +77,7 @@ enum Source {
     Snapshot(Key),
 }
 
-fn resolve_source(lab: &Lab, group: &str, source: &str) -> Result<Source> {
+fn resolve_source(lab: &LabState, group: &str, source: &str) -> Result<Source> {
     if let Some(id) = parse_arm_id(source) {
         let key = Key::new(&id.subscription, &id.group, &id.name);
         return match id.kind.to_lowercase().as_str() {
@@ -125,7 +125,7 @@ impl CreateSnapshot {
 
     /// Where the new snapshot goes (refused if one is already there) and
     /// its ids: the common start of every way of making one.
-    pub(super) fn birth(&self, lab: &mut Lab, location: &str) -> Result<Birth> {
+    pub(super) fn birth(&self, lab: &mut LabState, location: &str) -> Result<Birth> {
         let at = lab.place(&self.group, &self.name, Some(location), "snapshot")?;
         if lab.snapshot_at(&at.key()).is_some() {
             return Err(EngineError::AlreadyExists {
@@ -143,7 +143,7 @@ impl CreateSnapshot {
     }
 
     /// Hands out the creation order and unique id, once every check passed.
-    pub(super) fn numbered(lab: &mut Lab, birth: Birth) -> Birth {
+    pub(super) fn numbered(lab: &mut LabState, birth: Birth) -> Birth {
         let seq = lab.next_snapshot_seq();
         Birth {
             seq,
@@ -158,7 +158,7 @@ impl CreateSnapshot {
     /// source, kind or create option cannot change once the snapshot exists.
     fn update_existing(
         &self,
-        lab: &mut Lab,
+        lab: &mut LabState,
         existing: &Key,
         source: &Source,
         sku: Option<SnapshotSku>,
@@ -218,7 +218,7 @@ impl CreateSnapshot {
     }
 
     /// A full or incremental snapshot of `disk`.
-    fn snapshot_disk(&self, lab: &mut Lab, disk: Disk, sku: Option<SnapshotSku>) -> Result<String> {
+    fn snapshot_disk(&self, lab: &mut LabState, disk: Disk, sku: Option<SnapshotSku>) -> Result<String> {
         let now = lab.now();
         let incremental = self.incremental;
         let birth = self.birth(lab, &disk.at.location)?;
@@ -283,7 +283,7 @@ impl CreateSnapshot {
     /// a new snapshot with the same data, in a family of its own.
     fn copy_in_region(
         &self,
-        lab: &mut Lab,
+        lab: &mut LabState,
         src: &Snapshot,
         sku: Option<SnapshotSku>,
     ) -> Result<String> {

@@ -19,7 +19,7 @@ impl Operation for CreateVm {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let (group, name) = (&self.group, &self.name);
         let at = lab.place(group, name, self.location.as_deref(), "virtual machine")?;
         if lab.vm_at(&at.key()).is_some() {

@@ -18,7 +18,7 @@ impl Operation for DeleteDisk {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let (group, name) = (&self.group, &self.name);
         lab.require_group(group)?;
         // ARM's DELETE of what is not there succeeds (204).

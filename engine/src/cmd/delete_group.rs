@@ -18,7 +18,7 @@ impl Operation for DeleteGroup {
         self.name.clone()
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let name = &self.name;
         let group = lab.require_group(name)?.clone();
         let inside = |at: &Placement| {

@@ -18,7 +18,7 @@ impl Operation for DeleteSnapshot {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         lab.require_group(&self.group)?;
         // ARM's DELETE of what is not there succeeds (204): a re-run
         // clean-up script works.
@@ -41,7 +41,7 @@ impl Operation for DeleteSnapshot {
 /// snapshot of its family (A9), or back into the disk's pending changes when
 /// it was the newest, so the next snapshot still holds everything since the
 /// one before.
-fn hand_on_changes(lab: &mut Lab, snapshot: &Snapshot) -> Result<()> {
+fn hand_on_changes(lab: &mut LabState, snapshot: &Snapshot) -> Result<()> {
     let Some(family) = &snapshot.family_id else {
         return Ok(());
     };
@@ -66,7 +66,7 @@ fn hand_on_changes(lab: &mut Lab, snapshot: &Snapshot) -> Result<()> {
 }
 
 /// D4: a copy still reading from the deleted `snapshot` fails.
-fn fail_copies_from(lab: &mut Lab, snapshot: &Snapshot) {
+fn fail_copies_from(lab: &mut LabState, snapshot: &Snapshot) {
     let now = lab.now();
     let key = snapshot.at.key();
     let failing: Vec<Key> = lab

@@ -19,7 +19,7 @@ impl Operation for DetachDisk {
         format!("{}/{}/{}", self.group, self.vm, self.disk)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let DetachDisk { group, vm, disk } = self;
         lab.require_vm(group, vm)?;
         let disk_name = lab.find_disk(group, disk)?.at.name.clone();

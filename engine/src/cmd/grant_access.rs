@@ -23,7 +23,7 @@ impl Operation for GrantAccess {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let (group, name) = (&self.group, &self.name);
         if self.duration_seconds == 0 {
             return Err(EngineError::InvalidParameter {

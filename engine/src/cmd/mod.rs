@@ -21,10 +21,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::region;
 use crate::error::{EngineError, Result};
-use crate::lab::Lab;
 use crate::model::{Key, Placement};
 use crate::naming::check_compute_name;
 use crate::payload::PatternKind;
+use crate::state::LabState;
 
 mod copy_start;
 mod kind;
@@ -39,7 +39,6 @@ mod prelude {
     };
     pub(super) use crate::disk::DiskData;
     pub(super) use crate::error::{EngineError, Result};
-    pub(super) use crate::lab::{parse_arm_id, Lab};
     pub(super) use crate::model::{
         written_pages_within, Birth, CopyError, CreateOption, Disk, DiskOrigin, Key, Placement,
         Progress, ResourceGroup, Snapshot, Subscription, Vm,
@@ -48,6 +47,7 @@ mod prelude {
     pub(super) use crate::payload::PatternKind;
     pub(super) use crate::range_set::RangeSet;
     pub(super) use crate::rules;
+    pub(super) use crate::state::{parse_arm_id, LabState};
     pub(super) use crate::units::{human_bytes, PAGE_SIZE};
     pub(super) use serde::{Deserialize, Serialize};
 }
@@ -61,7 +61,7 @@ pub trait Operation {
     fn resource(&self) -> String;
     /// Changes `lab`, or refuses. Called only through [`Lab::execute`],
     /// which restores the lab if this returns an error.
-    fn apply(&self, lab: &mut Lab) -> Result<String>;
+    fn apply(&self, lab: &mut LabState) -> Result<String>;
 }
 
 /// The table of operations: variant (= struct) name, its file, and the
@@ -116,7 +116,7 @@ macro_rules! commands {
                 match self { $(Command::$variant(c) => c.resource(),)* }
             }
 
-            pub(crate) fn apply(&self, lab: &mut Lab) -> Result<String> {
+            pub(crate) fn apply(&self, lab: &mut LabState) -> Result<String> {
                 match self { $(Command::$variant(c) => c.apply(lab),)* }
             }
         }
@@ -216,7 +216,7 @@ pub enum AccessTarget {
     Snapshot,
 }
 
-impl Lab {
+impl LabState {
     pub(crate) fn require_vm(&self, group: &str, name: &str) -> Result<Key> {
         self.require_group(group)?;
         self.vm(&self.current_subscription, group, name)

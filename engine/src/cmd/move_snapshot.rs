@@ -20,7 +20,7 @@ impl Operation for MoveSnapshot {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let (name, target_group) = (&self.name, &self.target_group);
         let snapshot = lab.find_snapshot(&self.group, name)?;
         let target_sub = match &self.target_subscription {

@@ -41,7 +41,7 @@ impl Operation for ResizeDisk {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let resized = self.grow(lab)?;
         if self.iops.is_none() && self.mbps.is_none() {
             return Ok(resized);
@@ -62,7 +62,7 @@ impl Operation for ResizeDisk {
 impl ResizeDisk {
     /// The size part: only growing (B7), and noting a crossing of the
     /// 4 TiB boundary (B6).
-    fn grow(&self, lab: &mut Lab) -> Result<String> {
+    fn grow(&self, lab: &mut LabState) -> Result<String> {
         let disk = lab.find_disk(&self.group, &self.name)?;
         rules::b7_resize(lab, disk, self.size_gib)?;
         crate::disk::check_size(disk.sku, self.size_gib)?;

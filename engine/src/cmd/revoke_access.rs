@@ -22,7 +22,7 @@ impl Operation for RevokeAccess {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let (group, name) = (&self.group, &self.name);
         match self.target {
             AccessTarget::Snapshot => lab.snapshot_mut(group, name)?.sas_active = false,

@@ -17,7 +17,7 @@ impl Operation for SelectSubscription {
         self.subscription.clone()
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let id = lab
             .subscription(&self.subscription)
             .ok_or_else(|| EngineError::SubscriptionNotFound {

@@ -21,7 +21,7 @@ impl Operation for SetFeatureAccess {
         String::new()
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         lab.current_subscription_mut().v2_ultra_snapshots = self.enabled;
         Ok(format!(
             "Premium SSD v2 / Ultra snapshot access {} (C1)",

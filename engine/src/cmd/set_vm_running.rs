@@ -23,7 +23,7 @@ impl Operation for SetVmRunning {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         lab.vm_mut(&self.group, &self.name)?.running = self.running;
         Ok(format!(
             "VM {} {}",

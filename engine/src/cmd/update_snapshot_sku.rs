@@ -19,7 +19,7 @@ impl Operation for UpdateSnapshotSku {
         format!("{}/{}", self.group, self.name)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let sku = SnapshotSku::parse(&self.sku)?;
         lab.snapshot_mut(&self.group, &self.name)?.sku = sku;
         Ok(format!("snapshot {} now stored as {}", self.name, sku.name()))

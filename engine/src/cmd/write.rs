@@ -20,7 +20,7 @@ impl Operation for Write {
         format!("{}/{}", self.group, self.disk)
     }
 
-    fn apply(&self, lab: &mut Lab) -> Result<String> {
+    fn apply(&self, lab: &mut LabState) -> Result<String> {
         let Write {
             group,
             disk,

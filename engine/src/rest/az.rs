@@ -13,8 +13,8 @@ use serde_json::{json, Map, Value};
 
 use super::to_json;
 use crate::clock::Instant;
-use crate::lab::Lab;
 use crate::model::{Disk, ResourceGroup, Snapshot, Subscription, Vm};
+use crate::state::LabState;
 
 /// How az shows one resource type.
 pub struct View {
@@ -149,7 +149,7 @@ fn group_of(id: &str) -> Option<String> {
 }
 
 /// `az disk show`.
-pub fn disk_json(disk: &Disk, lab: &Lab) -> Value {
+pub fn disk_json(disk: &Disk, lab: &LabState) -> Value {
     view(&super::disk(disk, lab), &DISK)
 }
 
@@ -166,7 +166,7 @@ pub fn group_json(group: &ResourceGroup) -> Value {
 /// `az vm show -d`: the VM flattened, with `powerState` taken from the
 /// instance view's `PowerState/…` status as azure-cli's `show -d` does, and
 /// the instance view itself not printed.
-pub fn vm_json(vm: &Vm, lab: &Lab) -> Value {
+pub fn vm_json(vm: &Vm, lab: &LabState) -> Value {
     let mut shown = view(&super::virtual_machine(vm, lab), &VM);
     if let Value::Object(map) = &mut shown {
         let power = map.remove("instanceView").and_then(|iv| {

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Resource, Sku};
 use crate::clock::Instant;
-use crate::lab::Lab;
 use crate::model::{Disk, DiskOrigin, Snapshot, Vm};
+use crate::state::LabState;
 use crate::units::GIB;
 
 pub type DiskResource = Resource<DiskProperties>;
@@ -166,7 +166,7 @@ pub struct VmProperties {
 }
 
 /// `GET …/providers/Microsoft.Compute/disks/{name}`.
-pub fn disk(disk: &Disk, lab: &Lab) -> DiskResource {
+pub fn disk(disk: &Disk, lab: &LabState) -> DiskResource {
     let (create_option, source_resource_id, source_unique_id) = match &disk.origin {
         DiskOrigin::Empty => ("Empty", None, None),
         DiskOrigin::FromSnapshot {
@@ -267,7 +267,7 @@ pub fn access_uri(sas_url: &str) -> AccessUri {
 }
 
 /// `GET …/providers/Microsoft.Compute/virtualMachines/{name}?$expand=instanceView`.
-pub fn virtual_machine(vm: &Vm, lab: &Lab) -> VmResource {
+pub fn virtual_machine(vm: &Vm, lab: &LabState) -> VmResource {
     let data_disks = vm
         .data_disks
         .iter()
