@@ -369,31 +369,32 @@ impl Route<'_, '_> {
                 Ok(self.accepted(sub, &location, Target::Done, Finished::Nothing, None))
             }
             "PUT" | "PATCH" => {
-                let body = body::parse(self.req.body, kind)?;
-                let commands = if exists {
-                    let lab = self.served.lab();
-                    match kind {
-                        Kind::Disks => {
-                            body::update_disk(lab.disk_at(&key).expect("exists"), group, &body)?
+                let patch = self.req.method == "PATCH";
+                let body = body::parse(self.req.body, kind, patch)?;
+                let lab = self.served.lab();
+                let commands = match (kind, patch) {
+                    (_, true) if !exists => return Err(self.missing(sub, group, kind, name)),
+                    (Kind::Disks, true) => {
+                        body::patch_disk(lab.disk_at(&key).expect("exists"), group, &body)?
+                    }
+                    (Kind::Snapshots, true) => {
+                        body::patch_snapshot(lab.snapshot_at(&key).expect("exists"), group, &body)?
+                    }
+                    (_, false) => {
+                        self.require_group(sub, group)?;
+                        if body.get("location").and_then(Value::as_str).is_none() {
+                            return Err(Reply::error(
+                                400,
+                                "LocationRequired",
+                                "The location property is required for this definition.",
+                            ));
                         }
-                        Kind::Snapshots => body::update_snapshot(
-                            lab.snapshot_at(&key).expect("exists"),
-                            group,
-                            &body,
-                        )?,
+                        let existing_sku = match kind {
+                            Kind::Disks => lab.disk_at(&key).map(|d| d.sku.name()),
+                            Kind::Snapshots => lab.snapshot_at(&key).map(|s| s.sku.name()),
+                        };
+                        vec![body::create(kind, group, name, &body, existing_sku)?]
                     }
-                } else if self.req.method == "PATCH" {
-                    return Err(self.missing(sub, group, kind, name));
-                } else {
-                    self.require_group(sub, group)?;
-                    if body.get("location").and_then(Value::as_str).is_none() {
-                        return Err(Reply::error(
-                            400,
-                            "LocationRequired",
-                            "The location property is required for this definition.",
-                        ));
-                    }
-                    vec![body::create(kind, group, name, &body)?]
                 };
                 for command in commands {
                     self.execute(sub, command)?;

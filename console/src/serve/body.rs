@@ -90,9 +90,13 @@ const DISK_PROPS: &[&str] = &[
     "diskMBpsReadWrite",
 ];
 const SNAPSHOT_PROPS: &[&str] = &["creationData", "incremental", "diskSizeGB"];
+/// `DiskUpdate` / `SnapshotUpdate`: what a PATCH may change here.
+const DISK_PATCH: &[&str] = &["diskSizeGB", "diskIOPSReadWrite", "diskMBpsReadWrite"];
+const SNAPSHOT_PATCH: &[&str] = &[];
 
-/// The body as a JSON object, with only members the simulator knows.
-pub fn parse(bytes: &[u8], kind: Kind) -> Result<Value, Refusal> {
+/// The body of a PUT (or, with `patch`, a PATCH) as a JSON object, with
+/// only members the simulator knows.
+pub fn parse(bytes: &[u8], kind: Kind, patch: bool) -> Result<Value, Refusal> {
     let body: Value = serde_json::from_slice(bytes).map_err(|e| Refusal {
         status: 400,
         code: "InvalidRequestContent",
@@ -115,9 +119,11 @@ pub fn parse(bytes: &[u8], kind: Kind) -> Result<Value, Refusal> {
             return Err(bad("Tags are not modelled by Snaplab: send none (or {})."));
         }
     }
-    let allowed = match kind {
-        Kind::Disks => DISK_PROPS,
-        Kind::Snapshots => SNAPSHOT_PROPS,
+    let allowed = match (kind, patch) {
+        (Kind::Disks, false) => DISK_PROPS,
+        (Kind::Snapshots, false) => SNAPSHOT_PROPS,
+        (Kind::Disks, true) => DISK_PATCH,
+        (Kind::Snapshots, true) => SNAPSHOT_PATCH,
     };
     if let Some(props) = map.get("properties") {
         let Some(props) = props.as_object() else {
@@ -150,12 +156,23 @@ fn number(body: &Value, path: &[&str], what: &str) -> Result<Option<u64>, Refusa
     }
 }
 
-/// The command that creates the resource `name` in `group` from a PUT body.
-pub fn create(kind: Kind, group: &str, name: &str, body: &Value) -> Result<Command, Refusal> {
+/// The command a PUT body asks for: the one `az disk create` / `az
+/// snapshot create` runs, which creates the resource or, if it exists,
+/// updates it as ARM's create-or-update does (the engine decides what may
+/// change). `existing_sku` stands in for a sku the body leaves out.
+pub fn create(
+    kind: Kind,
+    group: &str,
+    name: &str,
+    body: &Value,
+    existing_sku: Option<&str>,
+) -> Result<Command, Refusal> {
     let option = text(body, &["properties", "creationData", "createOption"])
         .ok_or_else(|| bad("'properties.creationData.createOption' is required."))?;
     let location = text(body, &["location"]).map(str::to_string);
-    let sku = text(body, &["sku", "name"]).map(str::to_string);
+    let sku = text(body, &["sku", "name"])
+        .or(existing_sku)
+        .map(str::to_string);
     let source =
         text(body, &["properties", "creationData", "sourceResourceId"]).map(str::to_string);
     let need_source = || {
@@ -247,9 +264,10 @@ fn unchanged(property: &'static str, hint: &str) -> Refusal {
     }
 }
 
-/// The commands a PUT on an existing disk, or a PATCH, asks for: a new
-/// size or performance (`az disk update`). What cannot change is refused.
-pub fn update_disk(disk: &Disk, group: &str, body: &Value) -> Result<Vec<Command>, Refusal> {
+/// The commands a PATCH (`DiskUpdate`) asks for: a new size or
+/// performance (`az disk update`). A new type is refused: the simulator
+/// does not convert disks.
+pub fn patch_disk(disk: &Disk, group: &str, body: &Value) -> Result<Vec<Command>, Refusal> {
     if let Some(sku) = text(body, &["sku", "name"]) {
         if !sku.eq_ignore_ascii_case(disk.sku.name()) {
             return Err(unchanged(
@@ -284,29 +302,13 @@ pub fn update_disk(disk: &Disk, group: &str, body: &Value) -> Result<Vec<Command
     })])
 }
 
-/// The commands a PUT on an existing snapshot, or a PATCH, asks for: a new
-/// storage type (`az snapshot update --sku`).
-pub fn update_snapshot(
+/// The commands a PATCH (`SnapshotUpdate`) asks for: a new storage type
+/// (`az snapshot update --sku`).
+pub fn patch_snapshot(
     snapshot: &Snapshot,
     group: &str,
     body: &Value,
 ) -> Result<Vec<Command>, Refusal> {
-    if let Some(Value::Bool(b)) = body.pointer("/properties/incremental") {
-        if *b != snapshot.incremental {
-            return Err(unchanged(
-                "incremental",
-                "A snapshot is full or incremental from its creation.",
-            ));
-        }
-    }
-    if let Some(source) = text(body, &["properties", "creationData", "sourceResourceId"]) {
-        if !source.eq_ignore_ascii_case(&snapshot.origin.source_resource_id) {
-            return Err(unchanged(
-                "sourceResourceId",
-                "A snapshot's source is fixed at its creation.",
-            ));
-        }
-    }
     match text(body, &["sku", "name"]) {
         Some(sku) if !sku.eq_ignore_ascii_case(snapshot.sku.name()) => {
             Ok(vec![Command::UpdateSnapshotSku(cmd::UpdateSnapshotSku {
