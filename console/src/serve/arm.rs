@@ -18,6 +18,8 @@ pub struct Request<'r> {
     pub method: &'r str,
     pub path: &'r str,
     pub query: Vec<(String, String)>,
+    /// Names lower-cased.
+    pub headers: Vec<(String, String)>,
     pub body: &'r [u8],
     /// `http://127.0.0.1:P`: the start of the URLs this server hands out.
     pub base: &'r str,
@@ -26,6 +28,12 @@ pub struct Request<'r> {
 impl Request<'_> {
     pub fn param(&self, name: &str) -> Option<&str> {
         self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
@@ -464,6 +472,8 @@ impl Route<'_, '_> {
         let command = body::grant(kind, group, name, self.req.body)?;
         let sas = self.execute(sub, command)?;
         let location = self.location_of(sub, group, kind, name);
+        // The engine's SAS names Azure's blob host; this server serves it path-style.
+        let sas = super::blob::local_sas(self.req.base, &sas);
         let result = Finished::Body(to_json(&rest::access_uri(&sas)));
         Ok(self.accepted(sub, &location, Target::Done, result, None))
     }

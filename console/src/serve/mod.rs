@@ -10,9 +10,11 @@
 //! | the served lab: its file or memory, commit + save per change, the clock, operations | `lab.rs` |
 //! | the management plane: ARM's routes, api-version, long-running operations, 501 | `arm.rs` |
 //! | request bodies read into the engine's commands | `body.rs` |
+//! | the data plane of the SAS URLs: HEAD, ranged GET, Get Page Ranges and its diff | `blob.rs` |
 //! | a minimal HTTP client (`snaplab run --server`, the tests) | `client.rs` |
 
 mod arm;
+mod blob;
 mod body;
 pub mod client;
 mod lab;
@@ -22,7 +24,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use snaplab_engine::Lab;
 
@@ -170,13 +172,24 @@ async fn stop_signal() {
 
 /// Every request: read off the async threads (the lab's commands and the
 /// file's saves block), one at a time on the lab.
-async fn handle(State(app): State<Arc<App>>, method: Method, uri: Uri, body: Bytes) -> Response {
+async fn handle(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let work = tokio::task::spawn_blocking(move || {
         let query = uri.query().map(parse_query).unwrap_or_default();
+        let headers = headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .collect();
         let request = Request {
             method: method.as_str(),
             path: uri.path(),
             query,
+            headers,
             body: &body,
             base: &app.base,
         };
@@ -209,6 +222,12 @@ fn dispatch(served: &mut Served, req: &Request) -> Reply {
             );
         }
         return run_script(served, req.body);
+    }
+    if blob::is_data_plane(req.path) {
+        if let Err(e) = served.follow_wall_clock() {
+            return Reply::refused(&e);
+        }
+        return blob::route(served, req);
     }
     arm::route(served, req)
 }

@@ -90,3 +90,21 @@ pub fn subscription(subscription: &Subscription) -> SubscriptionResource {
         tenant_id: TENANT_ID.to_string(),
     }
 }
+
+/// The Blob service's error body (`x-ms-error-code` carries the same code):
+/// `<Error><Code>…</Code><Message>…</Message></Error>`, the text escaped.
+pub fn storage_error_xml(code: &str, message: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{}</Code><Message>{}</Message></Error>",
+        xml_escape(code),
+        xml_escape(message)
+    )
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}

@@ -17,6 +17,7 @@
 //! | error | [`error_response`], [`engine_error`] → [`ErrorResponse`] (status: [`http_status`]) | ARM common-types `ErrorResponse` |
 //! | list | [`list`] → [`ListBody`] | ARM's `{"value": [...]}` page |
 //! | subscription | [`subscription`] → [`SubscriptionResource`] | Microsoft.Resources `Subscription` |
+//! | Blob service error | [`storage_error_xml`] | Storage's `<Error><Code/><Message/></Error>` |
 //!
 //! The bodies carry what the simulator models and nothing else: a property is
 //! present when the service would send it (an `Option` that is `None` is
@@ -39,8 +40,8 @@ pub use compute::{
     SnapshotProperties, SnapshotResource, StorageProfile, VmInstanceView, VmProperties, VmResource,
 };
 pub use envelope::{
-    engine_error, error_response, http_status, list, subscription, ErrorDetail, ErrorResponse,
-    ListBody, SubscriptionResource, TENANT_ID,
+    engine_error, error_response, http_status, list, storage_error_xml, subscription, ErrorDetail,
+    ErrorResponse, ListBody, SubscriptionResource, TENANT_ID,
 };
 pub use resources::{
     deployment, operation_status, resource_group, DeploymentProperties, DeploymentResource,

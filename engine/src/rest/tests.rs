@@ -741,3 +741,12 @@ fn subscriptions_and_lists_have_arm_keys() {
     assert_eq!(first["state"], "Enabled");
     assert_eq!(first["tenantId"], super::TENANT_ID);
 }
+
+#[test]
+fn storage_errors_are_escaped_xml() {
+    let xml = super::storage_error_xml("InvalidRange", "bytes <a & b>");
+    assert_eq!(
+        xml,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>InvalidRange</Code><Message>bytes &lt;a &amp; b&gt;</Message></Error>"
+    );
+}

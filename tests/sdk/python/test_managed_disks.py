@@ -1,5 +1,7 @@
 """azure-mgmt-compute and azure-mgmt-resource against `snaplab serve`."""
 
+import urllib.request
+
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.compute.models import CreationData, Disk, DiskSku, DiskUpdate, GrantAccessData, Snapshot
@@ -37,7 +39,7 @@ def test_subscriptions_list(subscriptions):
     assert subs[0].state == "Enabled"
 
 
-def test_disk_and_snapshots_with_real_pollers(compute, group, run_script):
+def test_disk_and_snapshots_with_real_pollers(compute, group, run_script, endpoint):
     counter = CountingPolling()
     poller = compute.disks.begin_create_or_update(
         GROUP,
@@ -99,7 +101,11 @@ def test_disk_and_snapshots_with_real_pollers(compute, group, run_script):
     access = compute.snapshots.begin_grant_access(
         GROUP, "inc1", GrantAccessData(access="Read", duration_in_seconds=3600)
     ).result()
-    assert access.access_sas.startswith("https://") and "sig=" in access.access_sas
+    assert access.access_sas.startswith(endpoint + "/md-") and "sig=" in access.access_sas
+    # The SAS URL is served: Get Page Ranges lists what was written.
+    with urllib.request.urlopen(access.access_sas + "&comp=pagelist") as response:
+        page_list = response.read().decode()
+    assert "<PageRange><Start>0</Start><End>4194303</End></PageRange>" in page_list, page_list
     assert compute.snapshots.get(GROUP, "inc1").disk_state == "ActiveSAS"
     compute.snapshots.begin_revoke_access(GROUP, "inc1").result()
     assert compute.snapshots.get(GROUP, "inc1").disk_state == "Unattached"
