@@ -173,16 +173,31 @@ fn disks_and_snapshots_through_their_whole_life() {
     // bigger size grows the disk (the sku left out stays as it is), a new
     // region is refused by the engine.
     let again = |body: &str| server.request("PUT", &format!("{disk_path}?{API}"), body);
-    let same = again(r#"{"location":"eastus","properties":{"creationData":{"createOption":"Empty"},"diskSizeGB":128}}"#);
+    let same = again(
+        r#"{"location":"eastus","properties":{"creationData":{"createOption":"Empty"},"diskSizeGB":128}}"#,
+    );
     assert_eq!(same.status, 202, "{}", same.text());
     assert_eq!(same.json()["sku"]["name"], "Premium_LRS");
-    let bigger = again(r#"{"location":"eastus","properties":{"creationData":{"createOption":"Empty"},"diskSizeGB":256}}"#);
+    let bigger = again(
+        r#"{"location":"eastus","properties":{"creationData":{"createOption":"Empty"},"diskSizeGB":256}}"#,
+    );
     assert_eq!(bigger.json()["properties"]["diskSizeGB"], 256);
-    let moved = again(r#"{"location":"westus","properties":{"creationData":{"createOption":"Empty"},"diskSizeGB":256}}"#);
+    let moved = again(
+        r#"{"location":"westus","properties":{"creationData":{"createOption":"Empty"},"diskSizeGB":256}}"#,
+    );
     assert_eq!(moved.status, 409);
     assert_eq!(moved.json()["error"]["code"], "PropertyChangeNotAllowed");
-    let patch_source = server.request("PATCH", &format!("{incr_path}?{API}"), r#"{"properties":{"creationData":{"createOption":"Copy"}}}"#);
-    assert_eq!(patch_source.status, 400, "SnapshotUpdate has no creationData: {}", patch_source.text());
+    let patch_source = server.request(
+        "PATCH",
+        &format!("{incr_path}?{API}"),
+        r#"{"properties":{"creationData":{"createOption":"Copy"}}}"#,
+    );
+    assert_eq!(
+        patch_source.status,
+        400,
+        "SnapshotUpdate has no creationData: {}",
+        patch_source.text()
+    );
 
     // Grant access: the SAS comes from the operation's Location.
     let grant = server.request(
