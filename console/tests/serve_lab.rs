@@ -212,3 +212,30 @@ fn the_wall_clock_moves_the_lab_and_the_manual_one_does_not() {
     let later = time_created(&wall, "b");
     assert!(later > first, "{first} then {later}");
 }
+
+#[test]
+fn a_marker_left_by_a_killed_server_is_not_believed_without_the_lock() {
+    let dir = temp_dir("stale");
+    let file = dir.join("lab.snaplab");
+    let mut server = Server::manual(&file);
+    group_and_disk(&server, "rg1", "d1");
+    // Killed (SIGKILL): no clean stop, the marker stays; the lock goes with the process.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert!(dir.join(".lab.snaplab.snaplab-serve").exists());
+    let out = run_state(
+        &file,
+        "az disk show -g rg1 -n d1 --query diskSizeGB -o tsv\n",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "64\n",
+        "every answered change was saved before the kill"
+    );
+}
