@@ -23,7 +23,8 @@
 //! | Resource Manager templates: lexer, parser, syntax tree, evaluator, deployment (linear, capped, preflight) | [`arm`] (`arm/`) |
 //! | the console itself: a lab, a shell, the commands it ran | [`Console`] (here) |
 //! | the native lab file: one writer (a lock), safe saves, truthful failures | [`labfile`] (`labfile/`, not in the wasm build) |
-//! | the native program: arguments (clap), `run`, `deploy`, `check`, `recover`, `completions` | `main.rs` |
+//! | `snaplab serve`: the lab as a local Azure endpoint (ARM management plane, `/snaplab/run`), and the small client `run --server` uses | [`serve`] (`serve/`, not in the wasm build) |
+//! | the native program: arguments (clap), `run` (`--state` or `--server`), `deploy`, `serve`, `check`, `recover`, `completions` | `main.rs` |
 
 pub mod arm;
 pub mod az;
@@ -37,6 +38,8 @@ pub mod output;
 pub mod pace;
 pub mod pwsh;
 pub mod runner;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod serve;
 pub mod shell;
 pub mod suggest;
 pub mod transcript;

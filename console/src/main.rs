@@ -2,7 +2,9 @@
 //!
 //! ```text
 //! snaplab run script.sh [--state lab.snaplab]    # or the script on standard input
+//! snaplab run script.sh --server http://127.0.0.1:P  # on a served lab
 //! snaplab deploy template.json -g rg [--state lab.snaplab]
+//! snaplab serve [--port P] [--state lab.snaplab] [--clock wall|manual]
 //! snaplab check lab.snaplab                      # verify every record and frame
 //! snaplab recover lab.snaplab --to new.snaplab   # keep everything that verifies
 //! snaplab completions bash
@@ -18,7 +20,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use snaplab_console::labfile::{self, OpenLab, RealIo, Wait};
+use snaplab_console::labfile::{self, LabLock, LockError, OpenLab, RealIo, Wait};
+use snaplab_console::serve;
 use snaplab_console::{Console, Language, Line};
 use snaplab_engine::recovery;
 
@@ -46,6 +49,9 @@ enum Command {
         shell: Option<Shell>,
         #[command(flatten)]
         state: StateArgs,
+        /// Run the script on the lab a `snaplab serve` serves (its ARM endpoint, http://127.0.0.1:P).
+        #[arg(long, value_name = "URL", conflicts_with_all = ["state", "no_wait"])]
+        server: Option<String>,
     },
     /// The same as 'az deployment group create -g RG --template-file TEMPLATE'.
     Deploy {
@@ -57,6 +63,17 @@ enum Command {
         /// Template parameters: name=value (several may follow one --parameters).
         #[arg(short = 'p', long, num_args = 1..)]
         parameters: Vec<String>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Serve the lab as a local Azure endpoint (ARM on 127.0.0.1) until Ctrl+C.
+    Serve {
+        /// The port (0: any free one; the one chosen is printed).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// How the lab's clock moves: with real time, or only with `sim clock advance`.
+        #[arg(long, value_enum, default_value_t = ClockArg::Wall)]
+        clock: ClockArg,
         #[command(flatten)]
         state: StateArgs,
     },
@@ -93,6 +110,12 @@ struct StateArgs {
     wait_timeout: u64,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ClockArg {
+    Wall,
+    Manual,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Shell {
     #[value(alias = "bash")]
@@ -108,7 +131,21 @@ fn main() -> ExitCode {
             script,
             shell,
             state,
+            server: Some(server),
+        } => run_on_server(script.as_deref(), shell, &state, &server),
+        Command::Run {
+            script,
+            shell,
+            state,
+            server: None,
         } => run(script.as_deref(), shell, &state),
+        Command::Serve { port, clock, state } => serve::serve(serve::Options {
+            port,
+            state: state.state.clone(),
+            wait: wait_of(&state),
+            wall_clock: clock == ClockArg::Wall,
+        })
+        .map(|()| ExitCode::SUCCESS),
         Command::Deploy {
             template,
             group,
@@ -144,6 +181,49 @@ fn run(script: Option<&Path>, shell: Option<Shell>, state: &StateArgs) -> Result
     };
     let text = read_script(script)?;
     run_script(&text, language, state)
+}
+
+/// `snaplab run --server URL`: the script goes to the server's
+/// `/snaplab/run`, which runs it on the served lab; its output is printed
+/// and its exit status kept.
+fn run_on_server(
+    script: Option<&Path>,
+    shell: Option<Shell>,
+    state: &StateArgs,
+    server: &str,
+) -> Result<ExitCode, String> {
+    if matches!(shell, Some(Shell::Pwsh))
+        || script.is_some_and(|p| p.extension().is_some_and(|e| e == "ps1"))
+    {
+        return Err(
+            "--server runs az / sim scripts; a served lab does not run PowerShell yet".into(),
+        );
+    }
+    if state.wait_timeout != 30 {
+        return Err("--wait-timeout is for --state; a server takes requests at once".into());
+    }
+    let text = read_script(script)?;
+    let answer = serve::client::send(
+        server,
+        "POST",
+        "/snaplab/run",
+        &[("Content-Type", "text/plain; charset=utf-8")],
+        text.as_bytes(),
+    )?;
+    let status = match answer.header("x-snaplab-exit-status").map(str::parse::<u8>) {
+        Some(Ok(status)) => status,
+        // Not the script's answer: the server refused the request itself.
+        _ => {
+            return Err(format!(
+                "{server} answered {}: {}",
+                answer.status,
+                answer.text()
+            ))
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(&answer.body).and_then(|()| out.flush());
+    Ok(ExitCode::from(status))
 }
 
 /// `snaplab deploy T.json -g RG [--parameters k=v …]` is the az command,
@@ -249,12 +329,17 @@ fn open_state<'io>(
     args: &StateArgs,
 ) -> Result<OpenLab<'io, RealIo>, String> {
     let real = labfile::resolve_for_writing(path)?;
-    let wait = if args.no_wait {
-        Wait::No
-    } else {
-        Wait::UpTo(Duration::from_secs(args.wait_timeout))
-    };
-    let lab = OpenLab::open(io, &real, wait, || {
+    // A served lab stays locked until its server stops: waiting is
+    // pointless, and the script belongs to the server.
+    if let Some(url) = serve::served_at(&real) {
+        if let Err(LockError::Busy) = LabLock::acquire(io, &real, Wait::No, || {}) {
+            return Err(format!(
+                "{}: the lab is served by `snaplab serve` at {url} and locked while it is (nothing was run); run the script on it there: snaplab run --server {url} SCRIPT",
+                path.display()
+            ));
+        }
+    }
+    let lab = OpenLab::open(io, &real, wait_of(args), || {
         eprintln!(
             "snaplab: {} is in use by another snaplab run; waiting up to {} s for it to finish (--no-wait refuses at once)",
             path.display(),
@@ -265,6 +350,14 @@ fn open_state<'io>(
         eprintln!("{warning}");
     }
     Ok(lab)
+}
+
+fn wait_of(args: &StateArgs) -> Wait {
+    if args.no_wait {
+        Wait::No
+    } else {
+        Wait::UpTo(Duration::from_secs(args.wait_timeout))
+    }
 }
 
 /// `snaplab check FILE`: every record and frame verified, damage reported.

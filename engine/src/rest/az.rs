@@ -220,7 +220,7 @@ pub fn subscription_json(subscription: &Subscription, is_default: bool) -> Value
         "isDefault": is_default,
         "name": subscription.name,
         "state": "Enabled",
-        "tenantId": "00000000-0000-0000-0000-5a0b1ab7e9a7",
+        "tenantId": super::TENANT_ID,
         "user": { "name": "trainer@snaplab.example", "type": "user" },
     })
 }

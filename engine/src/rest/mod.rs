@@ -14,6 +14,10 @@
 //! | resource group | [`resource_group`] → [`ResourceGroupResource`] | Microsoft.Resources [`RESOURCES_API_VERSION`] `ResourceGroup` |
 //! | deployment | [`deployment`] → [`DeploymentResource`] | Microsoft.Resources [`RESOURCES_API_VERSION`] `DeploymentExtended` |
 //! | long-running operation | [`operation_status`] → [`OperationStatus`] | ARM common-types `OperationStatusResult` |
+//! | error | [`error_response`], [`engine_error`] → [`ErrorResponse`] (status: [`http_status`]) | ARM common-types `ErrorResponse` |
+//! | list | [`list`] → [`ListBody`] | ARM's `{"value": [...]}` page |
+//! | subscription | [`subscription`] → [`SubscriptionResource`] | Microsoft.Resources `Subscription` |
+//! | Blob service error | [`storage_error_xml`] | Storage's `<Error><Code/><Message/></Error>` |
 //!
 //! The bodies carry what the simulator models and nothing else: a property is
 //! present when the service would send it (an `Option` that is `None` is
@@ -23,6 +27,7 @@
 
 pub mod az;
 mod compute;
+mod envelope;
 mod resources;
 
 use std::collections::BTreeMap;
@@ -33,6 +38,10 @@ pub use compute::{
     access_uri, disk, snapshot, virtual_machine, AccessUri, CopyCompletionError, CreationData,
     DataDisk, DiskProperties, DiskResource, Encryption, InstanceViewStatus, ManagedDiskRef,
     SnapshotProperties, SnapshotResource, StorageProfile, VmInstanceView, VmProperties, VmResource,
+};
+pub use envelope::{
+    engine_error, error_response, http_status, list, storage_error_xml, subscription, ErrorDetail,
+    ErrorResponse, ListBody, SubscriptionResource, TENANT_ID,
 };
 pub use resources::{
     deployment, operation_status, resource_group, DeploymentProperties, DeploymentResource,

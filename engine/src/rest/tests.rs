@@ -709,3 +709,44 @@ fn an_operation_runs_while_the_engine_copies_and_ends_with_it() {
         full.time_created.to_azure_string()
     );
 }
+
+#[test]
+fn error_bodies_carry_the_engine_code_and_arm_status() {
+    let e = crate::EngineError::ResourceGroupNotFound {
+        group: "rg9".into(),
+    };
+    let body = super::to_json(&super::engine_error(&e));
+    assert_eq!(body["error"]["code"], "ResourceGroupNotFound");
+    assert_eq!(body["error"]["message"], e.to_string());
+    assert_eq!(body.as_object().unwrap().len(), 1);
+    assert_eq!(super::http_status(&e), 404);
+    let conflict = crate::EngineError::SnapshotCountExceeded {
+        disk: "d".into(),
+        count: 500,
+    };
+    assert_eq!(super::http_status(&conflict), 409);
+    let bad = crate::EngineError::InvalidParameter { reason: "x".into() };
+    assert_eq!(super::http_status(&bad), 400);
+}
+
+#[test]
+fn subscriptions_and_lists_have_arm_keys() {
+    let lab = crate::Lab::new();
+    let sub = lab.current_subscription();
+    let body = super::to_json(&super::list(vec![super::subscription(sub)]));
+    let first = &body["value"][0];
+    assert_eq!(first["id"], format!("/subscriptions/{}", sub.id));
+    assert_eq!(first["subscriptionId"], sub.id.as_str());
+    assert_eq!(first["displayName"], sub.name.as_str());
+    assert_eq!(first["state"], "Enabled");
+    assert_eq!(first["tenantId"], super::TENANT_ID);
+}
+
+#[test]
+fn storage_errors_are_escaped_xml() {
+    let xml = super::storage_error_xml("InvalidRange", "bytes <a & b>");
+    assert_eq!(
+        xml,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>InvalidRange</Code><Message>bytes &lt;a &amp; b&gt;</Message></Error>"
+    );
+}

@@ -1,0 +1,286 @@
+//! The data plane of disks and snapshots: the SAS URLs `beginGetAccess`
+//! hands out, served path-style on this server
+//! (`{base}/md-XXXXXXXX/{container}/abcd?sv=…&sig=…`). Reads only: Get Blob
+//! Properties (HEAD), Get Blob with a range, and Get Page Ranges with its
+//! diff against an older snapshot of the family (`x-ms-previous-snapshot-url`),
+//! `marker`/`NextMarker` and `maxresults`, all from the engine
+//! (`Lab::page_ranges`). Errors are the Blob service's XML with
+//! `x-ms-error-code`.
+
+use snaplab_engine::diff::PageRangesRequest;
+use snaplab_engine::page_map::PageMap;
+use snaplab_engine::rest;
+use snaplab_engine::units::PAGE_SIZE;
+use snaplab_engine::EngineError;
+
+use super::arm::{Reply, Request};
+use super::lab::Served;
+
+/// The signature the engine puts in every SAS it grants.
+const SIGNATURE: &str = "SIMULATED";
+/// The most one ranged read returns (a simulator limit: a read is built in memory).
+pub const MAX_READ: u64 = 64 << 20;
+
+/// The engine's SAS URL (`https://md-X.blob.core.windows.net/C/abcd?…`)
+/// as this server serves it: path-style under `base`.
+pub fn local_sas(base: &str, url: &str) -> String {
+    match url
+        .strip_prefix("https://")
+        .and_then(|rest| rest.split_once(".blob.core.windows.net/"))
+    {
+        Some((account, rest)) => format!("{base}/{account}/{rest}"),
+        None => url.to_string(),
+    }
+}
+
+/// Is this a request for a disk's or snapshot's data?
+pub fn is_data_plane(path: &str) -> bool {
+    path.trim_start_matches('/').starts_with("md-")
+}
+
+fn error(status: u16, code: &str, message: &str) -> Reply {
+    Reply {
+        status,
+        headers: vec![("x-ms-error-code", code.to_string())],
+        body: Some((
+            "application/xml",
+            rest::storage_error_xml(code, message).into_bytes(),
+        )),
+    }
+}
+
+/// An engine refusal as the Blob service answers it.
+fn refused(e: &EngineError) -> Reply {
+    let status = match e.code() {
+        "InvalidPageRange" => 416,
+        "PreviousSnapshotNotFound" | "SnapshotDiffAcrossSizeBoundary" => 409,
+        _ => 400,
+    };
+    error(status, e.code(), &e.to_string())
+}
+
+/// What a SAS URL's container names: a snapshot or a disk (by unique id).
+enum Target<'l> {
+    Snapshot(&'l snaplab_engine::model::Snapshot),
+    Disk(&'l snaplab_engine::model::Disk),
+}
+
+impl Target<'_> {
+    fn size(&self) -> u64 {
+        match self {
+            Target::Snapshot(s) => s.disk_size_bytes,
+            Target::Disk(d) => d.data.size_bytes(),
+        }
+    }
+    fn pages(&self) -> &PageMap {
+        match self {
+            Target::Snapshot(s) => &s.content,
+            Target::Disk(d) => d.data.page_map(),
+        }
+    }
+    fn sas_active(&self) -> bool {
+        match self {
+            Target::Snapshot(s) => s.sas_active,
+            Target::Disk(d) => d.sas_active,
+        }
+    }
+}
+
+/// The resource a SAS URL's container names, if its SAS is valid.
+fn authorise<'l>(lab: &'l snaplab_engine::Lab, req: &Request) -> Result<Target<'l>, Reply> {
+    let parts: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+    let [_account, container, _blob] = parts.as_slice() else {
+        return Err(error(400, "InvalidUri", "A disk's or snapshot's SAS URL is /md-XXXXXXXX/CONTAINER/abcd?… (what beginGetAccess returned)."));
+    };
+    let target = lab
+        .snapshots()
+        .find(|s| s.unique_id.replace('-', "").eq_ignore_ascii_case(container))
+        .map(Target::Snapshot)
+        .or_else(|| {
+            lab.disks()
+                .find(|d| d.unique_id.replace('-', "").eq_ignore_ascii_case(container))
+                .map(Target::Disk)
+        })
+        .ok_or_else(|| error(404, "BlobNotFound", "The specified blob does not exist."))?;
+    let signed =
+        req.param("sig") == Some(SIGNATURE) && req.param("sp").is_some_and(|p| p.contains('r'));
+    if !signed {
+        return Err(error(403, "AuthenticationFailed", "Server failed to authenticate the request: the SAS signature or permissions do not match what beginGetAccess granted."));
+    }
+    if !target.sas_active() {
+        return Err(error(403, "AuthenticationFailed", "Server failed to authenticate the request: access was revoked (endGetAccess), or never granted."));
+    }
+    Ok(target)
+}
+
+/// `x-ms-range` (or `Range`): `bytes=START-END`, END optional.
+fn byte_range(req: &Request) -> Result<Option<(u64, Option<u64>)>, Reply> {
+    let Some(value) = req.header("x-ms-range").or_else(|| req.header("range")) else {
+        return Ok(None);
+    };
+    let invalid = || {
+        error(
+            400,
+            "InvalidHeaderValue",
+            &format!("The range '{value}' is not bytes=START-END with START <= END."),
+        )
+    };
+    let spec = value.trim().strip_prefix("bytes=").ok_or_else(invalid)?;
+    let (start, end) = spec.split_once('-').ok_or_else(invalid)?;
+    let start: u64 = start.trim().parse().map_err(|_| invalid())?;
+    let end = match end.trim() {
+        "" => None,
+        e => Some(e.parse::<u64>().map_err(|_| invalid())?),
+    };
+    if end.is_some_and(|e| e < start) {
+        return Err(invalid());
+    }
+    Ok(Some((start, end)))
+}
+
+/// Answers one data-plane request.
+pub fn route(served: &Served, req: &Request) -> Reply {
+    let lab = served.lab();
+    let target = match authorise(lab, req) {
+        Ok(t) => t,
+        Err(reply) => return reply,
+    };
+    let size = target.size();
+    let common = |reply: Reply| {
+        let mut reply = reply;
+        reply.headers.push(("x-ms-blob-type", "PageBlob".into()));
+        reply.headers.push((
+            "x-ms-version",
+            req.header("x-ms-version")
+                .unwrap_or("2021-08-06")
+                .to_string(),
+        ));
+        reply
+    };
+    match (req.method, req.param("comp")) {
+        ("HEAD", None) => {
+            let mut reply = Reply::empty(200);
+            reply.headers.push(("content-length", size.to_string()));
+            reply.headers.push(("accept-ranges", "bytes".into()));
+            common(reply)
+        }
+        ("GET", None) => common(read(&target, req).unwrap_or_else(|r| r)),
+        ("GET", Some(comp)) if comp.eq_ignore_ascii_case("pagelist") => {
+            common(page_list(lab, &target, req).unwrap_or_else(|r| r))
+        }
+        _ => error(501, "NotImplemented", &format!("snaplab serve does not serve {} {} on a disk's or snapshot's SAS URL: it serves HEAD, GET with a range, and GET ?comp=pagelist (with x-ms-previous-snapshot-url).", req.method, req.path)),
+    }
+}
+
+/// Get Blob: bytes `start..=end` (206), or the whole blob if it is small.
+fn read(target: &Target, req: &Request) -> Result<Reply, Reply> {
+    let size = target.size();
+    let (start, end, partial) = match byte_range(req)? {
+        Some((start, end)) => (
+            start,
+            end.unwrap_or(size.saturating_sub(1))
+                .min(size.saturating_sub(1)),
+            true,
+        ),
+        None => (0, size.saturating_sub(1), false),
+    };
+    if start >= size {
+        return Err(error(
+            416,
+            "InvalidRange",
+            &format!("The range starts at {start}, past the end of the {size}-byte blob."),
+        ));
+    }
+    let length = end - start + 1;
+    if length > MAX_READ {
+        return Err(error(400, "InvalidRange", &format!("snaplab serve reads at most {MAX_READ} bytes per request (a simulator limit): ask for a range (x-ms-range: bytes=START-END).")));
+    }
+    // The page map reads whole pages: read the pages around the range, keep the range.
+    let first = start / PAGE_SIZE;
+    let last = end / PAGE_SIZE;
+    let mut pages = vec![0u8; ((last - first + 1) * PAGE_SIZE) as usize];
+    target.pages().read_into(first, &mut pages);
+    let skip = (start - first * PAGE_SIZE) as usize;
+    let bytes = pages[skip..skip + length as usize].to_vec();
+    let mut reply = Reply {
+        status: if partial { 206 } else { 200 },
+        headers: Vec::new(),
+        body: Some(("application/octet-stream", bytes)),
+    };
+    if partial {
+        reply
+            .headers
+            .push(("content-range", format!("bytes {start}-{end}/{size}")));
+    }
+    Ok(reply)
+}
+
+/// Get Page Ranges, or with `x-ms-previous-snapshot-url` the diff.
+fn page_list(lab: &snaplab_engine::Lab, target: &Target, req: &Request) -> Result<Reply, Reply> {
+    let Target::Snapshot(snapshot) = target else {
+        return Err(error(
+            501,
+            "NotImplemented",
+            "snaplab serve lists page ranges of snapshots only (a disk's: not served yet).",
+        ));
+    };
+    if req.param("prevsnapshot").is_some() {
+        return Err(error(400, "InvalidQueryParameterValue", "prevsnapshot names a blob snapshot; a managed snapshot's diff takes x-ms-previous-snapshot-url (the older snapshot's SAS URL)."));
+    }
+    let byte_range = match byte_range(req)? {
+        Some((start, Some(end))) => Some((start, end)),
+        Some((_, None)) => {
+            return Err(error(
+                400,
+                "InvalidHeaderValue",
+                "Get Page Ranges takes a range with an end: bytes=START-END.",
+            ))
+        }
+        None => None,
+    };
+    let max_results = match req.param("maxresults") {
+        None => None,
+        Some(n) => Some(n.parse::<usize>().map_err(|_| {
+            error(
+                400,
+                "InvalidQueryParameterValue",
+                &format!("maxresults '{n}' is not a whole number."),
+            )
+        })?),
+    };
+    let previous = match req.header("x-ms-previous-snapshot-url") {
+        None => None,
+        Some(url) => Some(
+            lab.snapshot_by_sas(url)
+                .map_err(|_| {
+                    error(
+                        409,
+                        "PreviousSnapshotNotFound",
+                        "The x-ms-previous-snapshot-url is not an active SAS URL of a snapshot.",
+                    )
+                })?
+                .id(),
+        ),
+    };
+    let request = PageRangesRequest {
+        byte_range,
+        marker: req.param("marker").map(str::to_string),
+        max_results,
+    };
+    let list = lab
+        .page_ranges(
+            &snapshot.at.group,
+            &snapshot.id(),
+            previous.as_deref(),
+            &request,
+        )
+        .map_err(|e| refused(&e))?;
+    Ok(Reply {
+        status: 200,
+        headers: vec![(
+            "x-ms-blob-content-length",
+            snapshot.disk_size_bytes.to_string(),
+        )],
+        body: Some(("application/xml", list.to_xml().into_bytes())),
+    })
+}

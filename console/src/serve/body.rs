@@ -1,0 +1,350 @@
+//! Request bodies (DiskRP `Disk`, `DiskUpdate`, `Snapshot`,
+//! `SnapshotUpdate`, `GrantAccessData`) read into the engine's commands,
+//! the same commands `az disk create` and `az snapshot create` run, so
+//! every rule and refusal of the engine applies to a REST client too.
+//! A property the simulator does not model is refused by name rather than
+//! ignored: a client must not believe it set something that was dropped.
+
+use serde_json::Value;
+use snaplab_engine::model::{Disk, Snapshot};
+use snaplab_engine::{cmd, AccessTarget, Command};
+
+/// A request the body makes impossible: status, ARM code, message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn bad(message: impl Into<String>) -> Refusal {
+    Refusal {
+        status: 400,
+        code: "InvalidParameter",
+        message: message.into(),
+    }
+}
+
+/// Disks or snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Disks,
+    Snapshots,
+}
+
+impl Kind {
+    pub fn parse(segment: &str) -> Option<Kind> {
+        match segment.to_ascii_lowercase().as_str() {
+            "disks" => Some(Kind::Disks),
+            "snapshots" => Some(Kind::Snapshots),
+            _ => None,
+        }
+    }
+    pub fn target(self) -> AccessTarget {
+        match self {
+            Kind::Disks => AccessTarget::Disk,
+            Kind::Snapshots => AccessTarget::Snapshot,
+        }
+    }
+    /// The engine's name for it in "not found" errors.
+    pub fn engine_name(self) -> &'static str {
+        match self {
+            Kind::Disks => "disks",
+            Kind::Snapshots => "snapshots",
+        }
+    }
+}
+
+/// Top-level members a body may carry: what the simulator reads, and what
+/// a client echoes back from a GET (read-only, ignored as ARM ignores them).
+const TOP: &[&str] = &[
+    "location",
+    "sku",
+    "tags",
+    "zones",
+    "properties",
+    "id",
+    "name",
+    "type",
+    "managedBy",
+];
+/// Read-only properties the service sends, which a GET-modify-PUT client
+/// sends back; ARM ignores them.
+const READ_ONLY: &[&str] = &[
+    "timeCreated",
+    "diskSizeBytes",
+    "uniqueId",
+    "provisioningState",
+    "diskState",
+    "encryption",
+    "networkAccessPolicy",
+    "publicNetworkAccess",
+    "completionPercent",
+    "incrementalSnapshotFamilyId",
+    "copyCompletionError",
+];
+const DISK_PROPS: &[&str] = &[
+    "creationData",
+    "diskSizeGB",
+    "diskIOPSReadWrite",
+    "diskMBpsReadWrite",
+];
+const SNAPSHOT_PROPS: &[&str] = &["creationData", "incremental", "diskSizeGB"];
+/// `DiskUpdate` / `SnapshotUpdate`: what a PATCH may change here.
+const DISK_PATCH: &[&str] = &["diskSizeGB", "diskIOPSReadWrite", "diskMBpsReadWrite"];
+const SNAPSHOT_PATCH: &[&str] = &[];
+
+/// The body of a PUT (or, with `patch`, a PATCH) as a JSON object, with
+/// only members the simulator knows.
+pub fn parse(bytes: &[u8], kind: Kind, patch: bool) -> Result<Value, Refusal> {
+    let body: Value = serde_json::from_slice(bytes).map_err(|e| Refusal {
+        status: 400,
+        code: "InvalidRequestContent",
+        message: format!("The request content was invalid and could not be deserialized: {e}."),
+    })?;
+    let Some(map) = body.as_object() else {
+        return Err(Refusal {
+            status: 400,
+            code: "InvalidRequestContent",
+            message: "The request content must be a JSON object.".into(),
+        });
+    };
+    if let Some(key) = map.keys().find(|k| !TOP.contains(&k.as_str())) {
+        return Err(bad(format!(
+            "'{key}' is not a member Snaplab models on a resource (see docs/fidelity.md)."
+        )));
+    }
+    if let Some(tags) = map.get("tags").and_then(Value::as_object) {
+        if !tags.is_empty() {
+            return Err(bad("Tags are not modelled by Snaplab: send none (or {})."));
+        }
+    }
+    let allowed = match (kind, patch) {
+        (Kind::Disks, false) => DISK_PROPS,
+        (Kind::Snapshots, false) => SNAPSHOT_PROPS,
+        (Kind::Disks, true) => DISK_PATCH,
+        (Kind::Snapshots, true) => SNAPSHOT_PATCH,
+    };
+    if let Some(props) = map.get("properties") {
+        let Some(props) = props.as_object() else {
+            return Err(bad("'properties' must be a JSON object."));
+        };
+        if let Some(key) = props
+            .keys()
+            .find(|k| !allowed.contains(&k.as_str()) && !READ_ONLY.contains(&k.as_str()))
+        {
+            return Err(bad(format!(
+                "Property '{key}' is not modelled by Snaplab for {} (see docs/fidelity.md).",
+                kind.engine_name()
+            )));
+        }
+    }
+    Ok(body)
+}
+
+fn text<'v>(body: &'v Value, path: &[&str]) -> Option<&'v str> {
+    path.iter().try_fold(body, |v, k| v.get(k))?.as_str()
+}
+
+fn number(body: &Value, path: &[&str], what: &str) -> Result<Option<u64>, Refusal> {
+    match path.iter().try_fold(body, |v, k| v.get(k)) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| bad(format!("'{what}' must be a whole number, not {v}."))),
+    }
+}
+
+/// The command a PUT body asks for: the one `az disk create` / `az
+/// snapshot create` runs, which creates the resource or, if it exists,
+/// updates it as ARM's create-or-update does (the engine decides what may
+/// change). `existing_sku` stands in for a sku the body leaves out.
+pub fn create(
+    kind: Kind,
+    group: &str,
+    name: &str,
+    body: &Value,
+    existing_sku: Option<&str>,
+) -> Result<Command, Refusal> {
+    let option = text(body, &["properties", "creationData", "createOption"])
+        .ok_or_else(|| bad("'properties.creationData.createOption' is required."))?;
+    let location = text(body, &["location"]).map(str::to_string);
+    let sku = text(body, &["sku", "name"])
+        .or(existing_sku)
+        .map(str::to_string);
+    let source =
+        text(body, &["properties", "creationData", "sourceResourceId"]).map(str::to_string);
+    let need_source = || {
+        source.clone().ok_or_else(|| {
+            bad(format!(
+                "createOption '{option}' needs 'properties.creationData.sourceResourceId'."
+            ))
+        })
+    };
+    let size = number(body, &["properties", "diskSizeGB"], "diskSizeGB")?;
+    match (kind, option.to_ascii_lowercase().as_str()) {
+        (Kind::Snapshots, "copy" | "copystart") => {
+            Ok(Command::CreateSnapshot(cmd::CreateSnapshot {
+                group: group.into(),
+                name: name.into(),
+                source: need_source()?,
+                incremental: match body.pointer("/properties/incremental") {
+                    None | Some(Value::Null) => false,
+                    Some(Value::Bool(b)) => *b,
+                    Some(v) => {
+                        return Err(bad(format!(
+                            "'incremental' must be true or false, not {v}."
+                        )))
+                    }
+                },
+                sku,
+                location,
+                copy_start: option.eq_ignore_ascii_case("CopyStart"),
+            }))
+        }
+        (Kind::Disks, "empty") => Ok(Command::CreateDisk(cmd::CreateDisk {
+            group: group.into(),
+            name: name.into(),
+            location,
+            sku: sku.unwrap_or_else(|| "Standard_LRS".into()),
+            size_gib: size.ok_or_else(|| bad("An Empty disk needs 'properties.diskSizeGB'."))?,
+            logical_sector_size: number(
+                body,
+                &["properties", "creationData", "logicalSectorSize"],
+                "logicalSectorSize",
+            )?
+            .unwrap_or(512),
+            zone: body
+                .get("zones")
+                .and_then(Value::as_array)
+                .and_then(|z| z.first())
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            iops: number(
+                body,
+                &["properties", "diskIOPSReadWrite"],
+                "diskIOPSReadWrite",
+            )?,
+            mbps: number(
+                body,
+                &["properties", "diskMBpsReadWrite"],
+                "diskMBpsReadWrite",
+            )?,
+        })),
+        (Kind::Disks, "copy" | "restore") => Ok(Command::CreateDiskFromSnapshot(
+            cmd::CreateDiskFromSnapshot {
+                group: group.into(),
+                name: name.into(),
+                source: need_source()?,
+                sku,
+                size_gib: size,
+            },
+        )),
+        (_, _) => Err(Refusal {
+            status: 501,
+            code: "NotImplemented",
+            message: format!(
+                "createOption '{option}' for {} is not served by snaplab serve: {} are.",
+                kind.engine_name(),
+                match kind {
+                    Kind::Disks => "Empty, Copy and Restore",
+                    Kind::Snapshots => "Copy and CopyStart",
+                }
+            ),
+        }),
+    }
+}
+
+fn unchanged(property: &'static str, hint: &str) -> Refusal {
+    Refusal {
+        status: 409,
+        code: "PropertyChangeNotAllowed",
+        message: format!("Changing property '{property}' is not allowed. {hint}"),
+    }
+}
+
+/// The commands a PATCH (`DiskUpdate`) asks for: a new size or
+/// performance (`az disk update`). A new type is refused: the simulator
+/// does not convert disks.
+pub fn patch_disk(disk: &Disk, group: &str, body: &Value) -> Result<Vec<Command>, Refusal> {
+    if let Some(sku) = text(body, &["sku", "name"]) {
+        if !sku.eq_ignore_ascii_case(disk.sku.name()) {
+            return Err(unchanged(
+                "sku",
+                "Snaplab does not model changing a disk's type.",
+            ));
+        }
+    }
+    let size = number(body, &["properties", "diskSizeGB"], "diskSizeGB")?;
+    let iops = number(
+        body,
+        &["properties", "diskIOPSReadWrite"],
+        "diskIOPSReadWrite",
+    )?;
+    let mbps = number(
+        body,
+        &["properties", "diskMBpsReadWrite"],
+        "diskMBpsReadWrite",
+    )?;
+    let current = disk.performance;
+    let same_perf = iops.is_none_or(|i| Some(i) == current.map(|c| c.0))
+        && mbps.is_none_or(|m| Some(m) == current.map(|c| c.1));
+    if size.is_none_or(|s| s == disk.size_gib()) && same_perf {
+        return Ok(Vec::new());
+    }
+    Ok(vec![Command::ResizeDisk(cmd::ResizeDisk {
+        group: group.into(),
+        name: disk.at.name.clone(),
+        size_gib: size.unwrap_or(disk.size_gib()),
+        iops,
+        mbps,
+    })])
+}
+
+/// The commands a PATCH (`SnapshotUpdate`) asks for: a new storage type
+/// (`az snapshot update --sku`).
+pub fn patch_snapshot(
+    snapshot: &Snapshot,
+    group: &str,
+    body: &Value,
+) -> Result<Vec<Command>, Refusal> {
+    match text(body, &["sku", "name"]) {
+        Some(sku) if !sku.eq_ignore_ascii_case(snapshot.sku.name()) => {
+            Ok(vec![Command::UpdateSnapshotSku(cmd::UpdateSnapshotSku {
+                group: group.into(),
+                name: snapshot.at.name.clone(),
+                sku: sku.to_string(),
+            })])
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// `GrantAccessData` of `POST …/beginGetAccess`: the command that grants it.
+pub fn grant(kind: Kind, group: &str, name: &str, bytes: &[u8]) -> Result<Command, Refusal> {
+    let body: Value = serde_json::from_slice(bytes).map_err(|e| Refusal {
+        status: 400,
+        code: "InvalidRequestContent",
+        message: format!("The request content was invalid and could not be deserialized: {e}."),
+    })?;
+    let access = body
+        .get("access")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("'access' is required (Read)."))?;
+    if !access.eq_ignore_ascii_case("Read") {
+        return Err(Refusal {
+            status: 501,
+            code: "NotImplemented",
+            message: format!("access '{access}' is not served by snaplab serve: only Read (direct upload is not served yet)."),
+        });
+    }
+    let seconds = number(&body, &["durationInSeconds"], "durationInSeconds")?
+        .ok_or_else(|| bad("'durationInSeconds' is required."))?;
+    Ok(Command::GrantAccess(cmd::GrantAccess {
+        target: kind.target(),
+        group: group.into(),
+        name: name.into(),
+        duration_seconds: seconds,
+    }))
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The real Azure SDKs against `snaplab serve` (issue 22): pytest with
+# azure-mgmt-compute / azure-mgmt-resource (versions pinned in
+# tests/sdk/python/requirements.txt) in a project-local virtualenv, .venv/
+# (gitignored), created from PyPI when it cannot import the pinned SDKs.
+# Builds `snaplab`, serves a fresh lab file (port 0, manual clock), runs
+# pytest, stops the server with Ctrl+C (SIGINT), checks the lab file, and
+# ends with pytest's counts on a line of its own:
+#   sdk-tests: N passed, M failed
+# Exits non-zero if anything failed or if no test ran.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="$ROOT/.venv"
+REQUIREMENTS="$ROOT/tests/sdk/python/requirements.txt"
+native() { env -u RUSTUP_TOOLCHAIN -u RUSTC_BOOTSTRAP -u CARGO_UNSTABLE_BUILD_STD "$@"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The venv is (re)made when it cannot import the SDKs at their pinned versions.
+venv_ok() {
+    [ -x "$VENV/bin/python" ] || return 1
+    "$VENV/bin/python" - "$REQUIREMENTS" <<'PY' >/dev/null 2>&1
+import sys
+from importlib.metadata import version
+import azure.mgmt.compute, azure.mgmt.resource.resources, azure.mgmt.resource.subscriptions, pytest
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if line:
+        name, pinned = line.split("==")
+        assert version(name) == pinned, (name, version(name), pinned)
+PY
+}
+if ! venv_ok; then
+    echo "[sdk-tests] creating $VENV from PyPI ($REQUIREMENTS)"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+    venv_ok || { echo "[sdk-tests] the venv still cannot import the pinned SDKs" >&2; exit 1; }
+fi
+
+native cargo build --quiet -p snaplab-console --bin snaplab
+SNAPLAB="$ROOT/target/debug/snaplab"
+
+WORK="$(mktemp -d)"
+LAB="$WORK/sdk.snaplab"
+"$SNAPLAB" serve --port 0 --clock manual --state "$LAB" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVER=$!
+stop_server() { kill -INT "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; }
+trap 'stop_server; rm -rf "$WORK"' EXIT
+ENDPOINT=""
+for _ in $(seq 1 100); do
+    ENDPOINT="$(sed -n 's/^ARM endpoint: //p' "$WORK/serve.out")"
+    [ -n "$ENDPOINT" ] && break
+    kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/serve.err" >&2; exit 1; }
+    sleep 0.1
+done
+[ -n "$ENDPOINT" ] || { echo "[sdk-tests] snaplab serve printed no endpoint" >&2; exit 1; }
+echo "[sdk-tests] snaplab serve at $ENDPOINT, lab $LAB"
+
+set +e
+SNAPLAB_ARM_ENDPOINT="$ENDPOINT" "$VENV/bin/python" -m pytest -p no:cacheprovider -q \
+    "$ROOT/tests/sdk/python" 2>&1 | tee "$WORK/pytest.log"
+PYTEST=${PIPESTATUS[0]}
+set -e
+
+# A clean stop keeps every answered change: the file verifies.
+stop_server
+CHECK=0
+"$SNAPLAB" check "$LAB" >"$WORK/check.log" 2>&1 || CHECK=$?
+[ "$CHECK" -eq 0 ] || { echo "[sdk-tests] the lab file does not verify after the stop:" >&2; cat "$WORK/check.log" >&2; }
+
+PASSED=$(grep -Eo '[0-9]+ passed' "$WORK/pytest.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+FAILED=$({ grep -Eo '[0-9]+ (failed|errors?)' "$WORK/pytest.log" || true; } | awk '{s += $1} END {print s + 0}')
+echo "sdk-tests: ${PASSED:-0} passed, ${FAILED:-0} failed"
+[ "$PYTEST" -eq 0 ] && [ "$CHECK" -eq 0 ] && [ "${PASSED:-0}" -gt 0 ]
