@@ -640,6 +640,14 @@ type Read<T> = std::result::Result<T, String>;
 
 impl Reader<'_> {
     fn u(&mut self) -> Read<u64> {
+        // Most numbers (deltas, lengths, kinds) take one byte: read those
+        // without the loop, since opening checks every map's bytes.
+        if let Some(&byte) = self.bytes.get(self.at) {
+            if byte & 0x80 == 0 {
+                self.at += 1;
+                return Ok(u64::from(byte));
+            }
+        }
         let mut v: u64 = 0;
         for shift in (0..64).step_by(7) {
             let byte = *self
