@@ -640,30 +640,29 @@ type Read<T> = std::result::Result<T, String>;
 
 impl Reader<'_> {
     fn u(&mut self) -> Read<u64> {
-        // Most numbers (deltas, lengths, kinds) take one byte: read those
-        // without the loop, since opening checks every map's bytes.
-        if let Some(&byte) = self.bytes.get(self.at) {
-            if byte & 0x80 == 0 {
-                self.at += 1;
-                return Ok(u64::from(byte));
-            }
-        }
+        // Opening checks every map's bytes, a number at a time: this is
+        // its inner loop, so it shifts without checking each shift (only
+        // the tenth byte, at bit 63, can lose bits).
         let mut v: u64 = 0;
-        for shift in (0..64).step_by(7) {
+        let mut shift = 0;
+        loop {
             let byte = *self
                 .bytes
                 .get(self.at)
                 .ok_or("the checkpoint ends too early")?;
             self.at += 1;
-            v |= u64::from(byte & 0x7f)
-                .checked_shl(shift)
-                .filter(|x| x >> shift == u64::from(byte & 0x7f))
-                .ok_or("a number in the checkpoint is too large")?;
+            if shift == 63 && byte & 0x7f > 1 {
+                return Err("a number in the checkpoint is too large".into());
+            }
+            v |= u64::from(byte & 0x7f) << shift;
             if byte & 0x80 == 0 {
                 return Ok(v);
             }
+            shift += 7;
+            if shift > 63 {
+                return Err("a number in the checkpoint is too long".into());
+            }
         }
-        Err("a number in the checkpoint is too long".into())
     }
     /// A count of items that take at least one byte each: never more than
     /// the bytes left, so a crafted count cannot size an allocation.
@@ -1274,4 +1273,39 @@ fn decode_history(r: &mut Reader, lab: &mut Lab) -> Read<()> {
     }
     lab.days = days;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reader;
+
+    fn read(bytes: &[u8]) -> Result<(u64, usize), String> {
+        let mut r = Reader {
+            bytes,
+            at: 0,
+            strings: Vec::new(),
+            copy_budget: 0,
+        };
+        r.u().map(|v| (v, r.at))
+    }
+
+    #[test]
+    fn numbers_read_back_and_bad_ones_are_refused() {
+        for v in [0, 1, 127, 128, 300, 1 << 35, u64::MAX - 1, u64::MAX] {
+            let mut w = super::Writer {
+                out: Vec::new(),
+                strings: Default::default(),
+            };
+            w.u(v);
+            assert_eq!(read(&w.out), Ok((v, w.out.len())), "{v}");
+        }
+        // u64::MAX is nine 0xff bytes and a 1; a 2 there would lose a bit.
+        let mut too_large = vec![0xff; 9];
+        too_large.push(2);
+        assert_eq!(read(&too_large).unwrap_err(), "a number in the checkpoint is too large");
+        let mut too_long = vec![0xff; 9];
+        too_long.extend([0x81, 0]);
+        assert_eq!(read(&too_long).unwrap_err(), "a number in the checkpoint is too long");
+        assert_eq!(read(&[0x80]).unwrap_err(), "the checkpoint ends too early");
+    }
 }

@@ -47,7 +47,7 @@ fn xxh_round(acc: u64, input: u64) -> u64 {
 }
 
 #[inline(always)]
-fn word(b: &[u8], at: usize) -> u64 {
+fn word<const N: usize>(b: &[u8; N], at: usize) -> u64 {
     u64::from(b[at])
         | u64::from(b[at + 1]) << 8
         | u64::from(b[at + 2]) << 16
@@ -70,12 +70,13 @@ impl Default for Xxh64 {
 }
 
 impl Xxh64 {
+    /// One 32-byte stripe (a fixed-size array: no bounds to check per byte).
     #[inline(always)]
-    fn stripe(lanes: &mut [u64; 4], bytes: &[u8], at: usize) {
-        lanes[0] = xxh_round(lanes[0], word(bytes, at));
-        lanes[1] = xxh_round(lanes[1], word(bytes, at + 8));
-        lanes[2] = xxh_round(lanes[2], word(bytes, at + 16));
-        lanes[3] = xxh_round(lanes[3], word(bytes, at + 24));
+    fn stripe(lanes: &mut [u64; 4], stripe: &[u8; 32]) {
+        lanes[0] = xxh_round(lanes[0], word(stripe, 0));
+        lanes[1] = xxh_round(lanes[1], word(stripe, 8));
+        lanes[2] = xxh_round(lanes[2], word(stripe, 16));
+        lanes[3] = xxh_round(lanes[3], word(stripe, 24));
     }
 
     pub fn update(&mut self, mut bytes: &[u8]) {
@@ -89,13 +90,14 @@ impl Xxh64 {
                 return;
             }
             let buffer = self.buffer;
-            Self::stripe(&mut self.lanes, &buffer, 0);
+            Self::stripe(&mut self.lanes, &buffer);
             self.buffered = 0;
         }
         let whole = bytes.len() / 32 * 32;
         let mut at = 0;
         while at < whole {
-            Self::stripe(&mut self.lanes, bytes, at);
+            let stripe = bytes[at..at + 32].try_into().expect("32 bytes");
+            Self::stripe(&mut self.lanes, stripe);
             at += 32;
         }
         let rest = &bytes[whole..];
@@ -121,7 +123,8 @@ impl Xxh64 {
         h = h.wrapping_add(self.total);
         let mut rest = &self.buffer[..self.buffered];
         while rest.len() >= 8 {
-            h = (h ^ xxh_round(0, word(rest, 0)))
+            let w = u64::from_le_bytes(rest[..8].try_into().expect("8 bytes"));
+            h = (h ^ xxh_round(0, w))
                 .rotate_left(27)
                 .wrapping_mul(P1)
                 .wrapping_add(P4);
