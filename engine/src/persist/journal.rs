@@ -33,6 +33,25 @@ use crate::lab::Lab;
 /// A log entry that stored real bytes: where it is, and what it said.
 use checkpoint::StoredBlob as BlobEntry;
 
+thread_local! {
+    static DECODED_ENTRIES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many stored log entries this thread has decoded so far: what
+/// opening a lab costs beyond its checkpoint, so tests can see that it
+/// decodes only the log after the checkpoint (as [`crate::page_map::decoded_maps`]
+/// shows it decodes no page map).
+pub fn decoded_log_entries() -> u64 {
+    DECODED_ENTRIES.with(std::cell::Cell::get)
+}
+
+/// A stored log entry's JSON, decoded (and counted).
+fn decode_entry(key: &str, value: &[u8]) -> Result<Command> {
+    DECODED_ENTRIES.with(|n| n.set(n.get() + 1));
+    serde_json::from_slice(value)
+        .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))
+}
+
 /// A logged write with its real bytes back in place of `Stored`.
 fn with_bytes(logged: &Command, bytes: Value) -> Command {
     match logged {
@@ -58,8 +77,7 @@ fn read_entry(
     key: &str,
     value: &[u8],
 ) -> Result<(Command, Command)> {
-    let logged: Command = serde_json::from_slice(value)
-        .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
+    let logged = decode_entry(key, value)?;
     let command = match &logged {
         Command::Write(cmd::Write {
             data: WriteData::Stored { blob, length },
@@ -134,8 +152,7 @@ fn read_log(records: &BTreeMap<String, Vec<u8>>) -> Result<Vec<LogEntry>> {
                 )));
             }
         }
-        let logged: Command = serde_json::from_slice(value)
-            .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
+        let logged = decode_entry(key, value)?;
         entries.push(LogEntry {
             seq,
             key: key.clone(),
