@@ -664,6 +664,37 @@ impl Reader<'_> {
             }
         }
     }
+    /// A number, read inline where opening checks a map's bytes (its
+    /// hottest loop): `None` for any that [`Reader::u`] would refuse, which
+    /// then reads it again to say why.
+    #[inline(always)]
+    fn quick(&mut self) -> Option<u64> {
+        let (bytes, mut at) = (self.bytes, self.at);
+        let (mut v, mut shift) = (0u64, 0u32);
+        loop {
+            let byte = *bytes.get(at)?;
+            at += 1;
+            if shift == 63 && byte & 0x7f > 1 {
+                return None;
+            }
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                self.at = at;
+                return Some(v);
+            }
+            shift += 7;
+            if shift > 63 {
+                return None;
+            }
+        }
+    }
+    #[inline(always)]
+    fn num(&mut self) -> Read<u64> {
+        match self.quick() {
+            Some(v) => Ok(v),
+            None => self.u(),
+        }
+    }
     /// A count of items that take at least one byte each: never more than
     /// the bytes left, so a crafted count cannot size an allocation.
     fn count(&mut self) -> Read<usize> {
@@ -747,8 +778,8 @@ impl Reader<'_> {
         let n = self.count()?;
         let (mut last, mut pages) = (0u64, 0u64);
         for _ in 0..n {
-            let start = last.checked_add(self.u()?).ok_or("a range overflows")?;
-            let end = start.checked_add(self.u()?).ok_or("a range overflows")?;
+            let start = last.checked_add(self.num()?).ok_or("a range overflows")?;
+            let end = start.checked_add(self.num()?).ok_or("a range overflows")?;
             if start >= end || end > limit {
                 return Err(format!("range {start}..{end} is outside its {limit} pages"));
             }
@@ -803,20 +834,20 @@ impl Reader<'_> {
         let mut last_end = 0u64;
         for _ in 0..n {
             let start = last_end
-                .checked_add(self.u()?)
+                .checked_add(self.num()?)
                 .ok_or("an extent overflows")?;
-            let pages = self.u()?;
+            let pages = self.num()?;
             let end = start.checked_add(pages).ok_or("an extent overflows")?;
             if pages == 0 || end > limit {
                 return Err(format!(
                     "extent {start}..{end} is outside its {limit} pages"
                 ));
             }
-            let payload = match self.u()? {
-                0 => Payload::pattern(PatternKind::Fill, self.u()?),
-                1 => Payload::pattern(PatternKind::Random, self.u()?),
+            let payload = match self.num()? {
+                0 => Payload::pattern(PatternKind::Fill, self.num()?),
+                1 => Payload::pattern(PatternKind::Random, self.num()?),
                 2 => {
-                    let blob = self.u()?;
+                    let blob = self.num()?;
                     let data = blobs
                         .get(&blob)
                         .ok_or_else(|| format!("blob {blob} is not in the lab"))?;
@@ -824,7 +855,7 @@ impl Reader<'_> {
                 }
                 other => return Err(format!("payload kind {other} is unknown")),
             };
-            let origin = self.u()?;
+            let origin = self.num()?;
             if let Payload::Bytes { data, .. } = &payload {
                 let held = data.len() as u64 / PAGE_SIZE;
                 if origin.checked_add(pages).is_none_or(|e| e > held) {
@@ -1302,10 +1333,16 @@ mod tests {
         // u64::MAX is nine 0xff bytes and a 1; a 2 there would lose a bit.
         let mut too_large = vec![0xff; 9];
         too_large.push(2);
-        assert_eq!(read(&too_large).unwrap_err(), "a number in the checkpoint is too large");
+        assert_eq!(
+            read(&too_large).unwrap_err(),
+            "a number in the checkpoint is too large"
+        );
         let mut too_long = vec![0xff; 9];
         too_long.extend([0x81, 0]);
-        assert_eq!(read(&too_long).unwrap_err(), "a number in the checkpoint is too long");
+        assert_eq!(
+            read(&too_long).unwrap_err(),
+            "a number in the checkpoint is too long"
+        );
         assert_eq!(read(&[0x80]).unwrap_err(), "the checkpoint ends too early");
     }
 }
