@@ -1,7 +1,9 @@
-//! Stable checksums: FNV-1a, 64-bit. The same bytes give the same value on
-//! every platform and in every release (std's hasher may change between
-//! releases), so stored labs, lab files and share links written by one build
-//! are checked by another, and ids derived from names replay identically.
+//! Stable checksums: FNV-1a, 64-bit, and XXH64 (lab files from export
+//! format 2 on, where every byte is checked at open and speed matters). The
+//! same bytes give the same value on every platform and in every release
+//! (std's hasher may change between releases), so stored labs, lab files and
+//! share links written by one build are checked by another, and ids derived
+//! from names replay identically.
 
 /// FNV-1a: a stable hash of a string (std's hasher may change between releases).
 pub fn stable_hash(text: &str) -> u64 {

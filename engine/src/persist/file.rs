@@ -8,9 +8,12 @@
 //!
 //! | part | bytes |
 //! |---|---|
-//! | base | an export: magic, format, count, records, FNV-1a checksum |
-//! | frame | `SLFRAME1`, body length (u64), body, FNV-1a of the body (u64), body length again (u64), `SLSTATE1` |
-//! | body | puts (count, then key length u32, key, value length u64, value), deletes (count, then key length u32, key), index (count, then key length u32, key, offset u64, length u64, FNV-1a u64) |
+//! | base | an export: magic, format, count, records, checksum |
+//! | frame | `SLFRAME1`, body length (u64), body, checksum of the body (u64), body length again (u64), `SLSTATE1` |
+//! | body | puts (count, then key length u32, key, value length u64, value), deletes (count, then key length u32, key), index (count, then key length u32, key, offset u64, length u64, checksum u64) |
+//!
+//! Every checksum of a file is its base's format's ([`FileSum`]): XXH64
+//! from format 2 on, FNV-1a in format 1 (still read, and appended to).
 //!
 //! Opening reads the last 24 bytes, the last frame's body, and through its
 //! index only the records a lab opens from (meta, checkpoints, the log from
