@@ -644,22 +644,60 @@ type Read<T> = std::result::Result<T, String>;
 
 impl Reader<'_> {
     fn u(&mut self) -> Read<u64> {
+        // Opening checks every map's bytes, a number at a time: this is
+        // its inner loop, so it shifts without checking each shift (only
+        // the tenth byte, at bit 63, can lose bits).
         let mut v: u64 = 0;
-        for shift in (0..64).step_by(7) {
+        let mut shift = 0;
+        loop {
             let byte = *self
                 .bytes
                 .get(self.at)
                 .ok_or("the checkpoint ends too early")?;
             self.at += 1;
-            v |= u64::from(byte & 0x7f)
-                .checked_shl(shift)
-                .filter(|x| x >> shift == u64::from(byte & 0x7f))
-                .ok_or("a number in the checkpoint is too large")?;
+            if shift == 63 && byte & 0x7f > 1 {
+                return Err("a number in the checkpoint is too large".into());
+            }
+            v |= u64::from(byte & 0x7f) << shift;
             if byte & 0x80 == 0 {
                 return Ok(v);
             }
+            shift += 7;
+            if shift > 63 {
+                return Err("a number in the checkpoint is too long".into());
+            }
         }
-        Err("a number in the checkpoint is too long".into())
+    }
+    /// A number, read inline where opening checks a map's bytes (its
+    /// hottest loop): `None` for any that [`Reader::u`] would refuse, which
+    /// then reads it again to say why.
+    #[inline(always)]
+    fn quick(&mut self) -> Option<u64> {
+        let (bytes, mut at) = (self.bytes, self.at);
+        let (mut v, mut shift) = (0u64, 0u32);
+        loop {
+            let byte = *bytes.get(at)?;
+            at += 1;
+            if shift == 63 && byte & 0x7f > 1 {
+                return None;
+            }
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                self.at = at;
+                return Some(v);
+            }
+            shift += 7;
+            if shift > 63 {
+                return None;
+            }
+        }
+    }
+    #[inline(always)]
+    fn num(&mut self) -> Read<u64> {
+        match self.quick() {
+            Some(v) => Ok(v),
+            None => self.u(),
+        }
     }
     /// A count of items that take at least one byte each: never more than
     /// the bytes left, so a crafted count cannot size an allocation.
@@ -744,8 +782,8 @@ impl Reader<'_> {
         let n = self.count()?;
         let (mut last, mut pages) = (0u64, 0u64);
         for _ in 0..n {
-            let start = last.checked_add(self.u()?).ok_or("a range overflows")?;
-            let end = start.checked_add(self.u()?).ok_or("a range overflows")?;
+            let start = last.checked_add(self.num()?).ok_or("a range overflows")?;
+            let end = start.checked_add(self.num()?).ok_or("a range overflows")?;
             if start >= end || end > limit {
                 return Err(format!("range {start}..{end} is outside its {limit} pages"));
             }
@@ -800,20 +838,20 @@ impl Reader<'_> {
         let mut last_end = 0u64;
         for _ in 0..n {
             let start = last_end
-                .checked_add(self.u()?)
+                .checked_add(self.num()?)
                 .ok_or("an extent overflows")?;
-            let pages = self.u()?;
+            let pages = self.num()?;
             let end = start.checked_add(pages).ok_or("an extent overflows")?;
             if pages == 0 || end > limit {
                 return Err(format!(
                     "extent {start}..{end} is outside its {limit} pages"
                 ));
             }
-            let payload = match self.u()? {
-                0 => Payload::pattern(PatternKind::Fill, self.u()?),
-                1 => Payload::pattern(PatternKind::Random, self.u()?),
+            let payload = match self.num()? {
+                0 => Payload::pattern(PatternKind::Fill, self.num()?),
+                1 => Payload::pattern(PatternKind::Random, self.num()?),
                 2 => {
-                    let blob = self.u()?;
+                    let blob = self.num()?;
                     let data = blobs
                         .get(&blob)
                         .ok_or_else(|| format!("blob {blob} is not in the lab"))?;
@@ -821,7 +859,7 @@ impl Reader<'_> {
                 }
                 other => return Err(format!("payload kind {other} is unknown")),
             };
-            let origin = self.u()?;
+            let origin = self.num()?;
             if let Payload::Bytes { data, .. } = &payload {
                 let held = data.len() as u64 / PAGE_SIZE;
                 if origin.checked_add(pages).is_none_or(|e| e > held) {
@@ -1277,4 +1315,45 @@ fn decode_history(r: &mut Reader, lab: &mut LabState) -> Read<()> {
     }
     lab.days = days;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reader;
+
+    fn read(bytes: &[u8]) -> Result<(u64, usize), String> {
+        let mut r = Reader {
+            bytes,
+            at: 0,
+            strings: Vec::new(),
+            copy_budget: 0,
+        };
+        r.u().map(|v| (v, r.at))
+    }
+
+    #[test]
+    fn numbers_read_back_and_bad_ones_are_refused() {
+        for v in [0, 1, 127, 128, 300, 1 << 35, u64::MAX - 1, u64::MAX] {
+            let mut w = super::Writer {
+                out: Vec::new(),
+                strings: Default::default(),
+            };
+            w.u(v);
+            assert_eq!(read(&w.out), Ok((v, w.out.len())), "{v}");
+        }
+        // u64::MAX is nine 0xff bytes and a 1; a 2 there would lose a bit.
+        let mut too_large = vec![0xff; 9];
+        too_large.push(2);
+        assert_eq!(
+            read(&too_large).unwrap_err(),
+            "a number in the checkpoint is too large"
+        );
+        let mut too_long = vec![0xff; 9];
+        too_long.extend([0x81, 0]);
+        assert_eq!(
+            read(&too_long).unwrap_err(),
+            "a number in the checkpoint is too long"
+        );
+        assert_eq!(read(&[0x80]).unwrap_err(), "the checkpoint ends too early");
+    }
 }

@@ -15,8 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::checksum::stable_hash_bytes;
-use crate::state_file::{Loc, ReadAt};
+use crate::state_file::{FileSum, Loc, ReadAt};
 use crate::store;
 
 const FRAME_MAGIC: &[u8; 8] = b"SLFRAME1";
@@ -125,7 +124,9 @@ pub fn check(file: &(impl ReadAt + ?Sized)) -> Report {
         recovered: BTreeMap::new(),
         opens: Err(String::new()),
     };
-    let (base, mut records, base_end) = read_base(file, size);
+    // The file's checksum, by its base's format (the newest if unreadable).
+    let sum = FileSum::of_file(file).unwrap_or_default();
+    let (base, mut records, base_end) = read_base(file, size, sum);
     let base_ok = base.problem.is_none();
     report.parts.push(base);
     // Every (offset, len) → hash any whole frame's index vouches for.
@@ -133,7 +134,7 @@ pub fn check(file: &(impl ReadAt + ?Sized)) -> Report {
     let mut last_index = Vec::new();
     let mut at = base_end;
     while at < size {
-        match read_frame(file, at, size) {
+        match read_frame(file, at, size, sum) {
             Some((len, frame)) => {
                 for key in &frame.deletes {
                     records.remove(key);
@@ -155,7 +156,7 @@ pub fn check(file: &(impl ReadAt + ?Sized)) -> Report {
                 at += len;
             }
             None => {
-                let next = next_frame(file, at + 1, size).unwrap_or(size);
+                let next = next_frame(file, at + 1, size, sum).unwrap_or(size);
                 let problem = if next == size {
                     "not a whole frame (a save that did not finish, or damage); runs pass over it"
                 } else {
@@ -171,7 +172,14 @@ pub fn check(file: &(impl ReadAt + ?Sized)) -> Report {
             }
         }
     }
-    collect(file, &mut report, records, base_ok, &vouched, last_index);
+    collect(
+        file,
+        &mut report,
+        (records, base_ok),
+        &vouched,
+        last_index,
+        sum,
+    );
     report
 }
 
@@ -181,18 +189,17 @@ pub fn check(file: &(impl ReadAt + ?Sized)) -> Report {
 fn collect(
     file: &(impl ReadAt + ?Sized),
     report: &mut Report,
-    records: BaseRecords,
-    base_ok: bool,
+    (records, base_ok): (BaseRecords, bool),
     vouched: &BTreeMap<(u64, u64), u64>,
     last_index: Vec<(String, Loc)>,
+    sum: FileSum,
 ) {
     for (key, (loc, in_frame)) in records {
         let Ok(value) = file.read_at(loc.offset, loc.len) else {
             continue;
         };
-        let verified = in_frame
-            || base_ok
-            || vouched.get(&(loc.offset, loc.len)) == Some(&stable_hash_bytes(&value));
+        let verified =
+            in_frame || base_ok || vouched.get(&(loc.offset, loc.len)) == Some(&sum.of(&value));
         if verified {
             report.recovered.insert(key, value);
         } else {
@@ -204,7 +211,7 @@ fn collect(
     report.indexed = last_index.len();
     for (key, loc) in last_index {
         match file.read_at(loc.offset, loc.len) {
-            Ok(value) if stable_hash_bytes(&value) == loc.hash => {
+            Ok(value) if sum.of(&value) == loc.hash => {
                 report.indexed_ok += 1;
                 report.recovered.insert(key, value);
             }
@@ -259,20 +266,12 @@ fn opens(
     Ok(opened.journal.lab().operations())
 }
 
-/// Incremental FNV-1a, the hash [`stable_hash_bytes`] computes in one go.
-fn fnv(hash: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(hash, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
 /// Reads a file from its start in order, hashing what it reads.
 struct Hashed<'f, F: ReadAt + ?Sized> {
     file: &'f F,
     size: u64,
     at: u64,
-    hash: u64,
+    hash: crate::state_file::Summing,
 }
 
 impl<F: ReadAt + ?Sized> Hashed<'_, F> {
@@ -282,7 +281,7 @@ impl<F: ReadAt + ?Sized> Hashed<'_, F> {
             return Err(too_early());
         }
         let bytes = self.file.read_at(self.at, n).map_err(|e| e.to_string())?;
-        self.hash = fnv(self.hash, &bytes);
+        self.hash.update(&bytes);
         self.at += n;
         Ok((self.at - n, bytes))
     }
@@ -304,12 +303,12 @@ type BaseRecords = BTreeMap<String, (Loc, bool)>;
 /// Reads the export at the file's start: each record's place, and where it
 /// ends. On damage, what was read so far (unverified), and where the walk
 /// goes on: the first whole frame after it.
-fn read_base(file: &(impl ReadAt + ?Sized), size: u64) -> (Part, BaseRecords, u64) {
+fn read_base(file: &(impl ReadAt + ?Sized), size: u64, sum: FileSum) -> (Part, BaseRecords, u64) {
     let mut r = Hashed {
         file,
         size,
         at: 0,
-        hash: FNV_START,
+        hash: sum.start(),
     };
     let mut records = BTreeMap::new();
     let parsed = (|| -> std::result::Result<u64, String> {
@@ -326,10 +325,10 @@ fn read_base(file: &(impl ReadAt + ?Sized), size: u64) -> (Part, BaseRecords, u6
                 .map_err(|_| "a key is not text")?;
             let len = r.u64("a record")?;
             let (offset, value) = r.take(len, "a record")?;
-            let hash = stable_hash_bytes(&value);
+            let hash = sum.of(&value);
             records.insert(key, (Loc { offset, len, hash }, false));
         }
-        let body_hash = r.hash;
+        let body_hash = r.hash.finish();
         if r.u64("its checksum")? != body_hash {
             return Err("its checksum does not match".into());
         }
@@ -338,7 +337,7 @@ fn read_base(file: &(impl ReadAt + ?Sized), size: u64) -> (Part, BaseRecords, u6
     let (end, problem) = match parsed {
         Ok(end) => (end, None),
         Err(e) => (
-            next_frame(file, r.at, size).unwrap_or(size),
+            next_frame(file, r.at, size, sum).unwrap_or(size),
             Some(format!("the base: {e}")),
         ),
     };
@@ -362,7 +361,12 @@ struct Frame {
 
 /// The frame starting at `at` if a whole one does: its length (header,
 /// body, trailer) and body.
-fn read_frame(file: &(impl ReadAt + ?Sized), at: u64, size: u64) -> Option<(u64, Frame)> {
+fn read_frame(
+    file: &(impl ReadAt + ?Sized),
+    at: u64,
+    size: u64,
+    sum: FileSum,
+) -> Option<(u64, Frame)> {
     let header = file.read_at(at, 16).ok()?;
     if &header[..8] != FRAME_MAGIC {
         return None;
@@ -376,21 +380,21 @@ fn read_frame(file: &(impl ReadAt + ?Sized), at: u64, size: u64) -> Option<(u64,
     let trailer = file.read_at(at + 16 + len, 24).ok()?;
     let hash = u64::from_le_bytes(trailer[0..8].try_into().ok()?);
     let again = u64::from_le_bytes(trailer[8..16].try_into().ok()?);
-    if stable_hash_bytes(&body) != hash || again != len || &trailer[16..24] != TRAILER_MAGIC {
+    if sum.of(&body) != hash || again != len || &trailer[16..24] != TRAILER_MAGIC {
         return None;
     }
-    Some((total, parse_body(&body, at + 16)?))
+    Some((total, parse_body(&body, at + 16, sum)?))
 }
 
 /// The first offset at or after `from` where a whole frame starts.
-fn next_frame(file: &(impl ReadAt + ?Sized), from: u64, size: u64) -> Option<u64> {
+fn next_frame(file: &(impl ReadAt + ?Sized), from: u64, size: u64, sum: FileSum) -> Option<u64> {
     let mut start = from;
     while start < size {
         let len = WINDOW.min(size - start);
         let window = file.read_at(start, len).ok()?;
         for i in 0..window.len().saturating_sub(7) {
             if &window[i..i + 8] == FRAME_MAGIC
-                && read_frame(file, start + i as u64, size).is_some()
+                && read_frame(file, start + i as u64, size, sum).is_some()
             {
                 return Some(start + i as u64);
             }
@@ -429,7 +433,7 @@ impl<'a> Cursor<'a> {
 
 /// Parses a frame body (see `state_file`'s table) whose first byte is at
 /// `body_start` in the file.
-fn parse_body(body: &[u8], body_start: u64) -> Option<Frame> {
+fn parse_body(body: &[u8], body_start: u64, sum: FileSum) -> Option<Frame> {
     let mut c = Cursor { body, at: 0 };
     let _base = c.u64()?;
     let mut frame = Frame {
@@ -444,7 +448,7 @@ fn parse_body(body: &[u8], body_start: u64) -> Option<Frame> {
         let loc = Loc {
             offset: body_start + offset as u64,
             len,
-            hash: stable_hash_bytes(value),
+            hash: sum.of(value),
         };
         frame.puts.push((key, loc));
     }

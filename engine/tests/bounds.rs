@@ -25,7 +25,7 @@ fn group_and_disk() -> Vec<Command> {
 /// An export with its checksum made again over `body` (the export without
 /// its last 8 bytes), as a crafter would.
 fn resealed(mut body: Vec<u8>) -> Vec<u8> {
-    let sum = snaplab_engine::checksum::stable_hash_bytes(&body);
+    let sum = snaplab_engine::state_file::FileSum::of_format(store::EXPORT_FORMAT).of(&body);
     body.extend_from_slice(&sum.to_le_bytes());
     body
 }

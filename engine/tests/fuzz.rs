@@ -4,9 +4,9 @@
 //! its lab) or yields records that open as a lab.
 
 use proptest::prelude::*;
-use snaplab_engine::checksum::stable_hash_bytes;
 use snaplab_engine::cmd::{self, Command, WriteData};
 use snaplab_engine::share;
+use snaplab_engine::state_file::FileSum;
 use snaplab_engine::store::{self, Journal};
 
 fn small_lab_log() -> Vec<Command> {
@@ -37,7 +37,7 @@ fn resealed(mut file: Vec<u8>) -> Vec<u8> {
         return file;
     }
     file.truncate(file.len() - 8);
-    let sum = stable_hash_bytes(&file);
+    let sum = FileSum::of_format(store::EXPORT_FORMAT).of(&file);
     file.extend_from_slice(&sum.to_le_bytes());
     file
 }

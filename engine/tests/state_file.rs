@@ -243,3 +243,38 @@ proptest::proptest! {
         let _ = store::import(&bytes);
     }
 }
+
+#[test]
+fn a_format_1_file_keeps_its_checksum_when_a_run_appends_and_is_rewritten_as_format_2() {
+    // A lab file written by the first version: FNV-1a checksums (format 1).
+    let v1 = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/v1-lab.snaplab"),
+    )
+    .unwrap();
+    assert_eq!(
+        state_file::FileSum::of_file(v1.as_slice()),
+        Some(state_file::FileSum::Fnv1a)
+    );
+    let before = whole_lab(&v1).operations();
+    let mut file = Some(v1.clone());
+    let (how, loaded) = run(&mut file, &day(3)[..1]);
+    assert_eq!(how, "append");
+    assert_eq!(loaded.unwrap().sum, state_file::FileSum::Fnv1a);
+    // The frame is checked with the file's own checksum: opened through its index.
+    let appended = file.clone().unwrap();
+    assert!(appended.starts_with(&v1));
+    let (session, loaded) = state_file::open(Some(appended.as_slice())).unwrap();
+    assert!(!loaded.unwrap().whole, "the appended frame checks");
+    assert_eq!(session.lab().operations(), before + 1);
+    assert_eq!(whole_lab(&appended).operations(), before + 1);
+    // Written anew, it is format 2.
+    let records = state_file::load_whole(appended.as_slice()).unwrap().records;
+    let new = state_file::write_new(&records);
+    assert_eq!(
+        state_file::FileSum::of_file(new.as_slice()),
+        Some(state_file::FileSum::Xxh64)
+    );
+    let (session, loaded) = state_file::open(Some(new.as_slice())).unwrap();
+    assert!(!loaded.unwrap().whole);
+    assert_eq!(session.lab().operations(), before + 1);
+}

@@ -33,6 +33,25 @@ use crate::lab::Lab;
 /// A log entry that stored real bytes: where it is, and what it said.
 use checkpoint::StoredBlob as BlobEntry;
 
+thread_local! {
+    static DECODED_ENTRIES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many stored log entries this thread has decoded so far: what
+/// opening a lab costs beyond its checkpoint, so tests can see that it
+/// decodes only the log after the checkpoint (as [`crate::page_map::decoded_maps`]
+/// shows it decodes no page map).
+pub fn decoded_log_entries() -> u64 {
+    DECODED_ENTRIES.with(std::cell::Cell::get)
+}
+
+/// A stored log entry's JSON, decoded (and counted).
+fn decode_entry(key: &str, value: &[u8]) -> Result<Command> {
+    DECODED_ENTRIES.with(|n| n.set(n.get() + 1));
+    serde_json::from_slice(value)
+        .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))
+}
+
 /// A logged write with its real bytes back in place of `Stored`.
 fn with_bytes(logged: &Command, bytes: Value) -> Command {
     match logged {
@@ -58,8 +77,7 @@ fn read_entry(
     key: &str,
     value: &[u8],
 ) -> Result<(Command, Command)> {
-    let logged: Command = serde_json::from_slice(value)
-        .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
+    let logged = decode_entry(key, value)?;
     let command = match &logged {
         Command::Write(cmd::Write {
             data: WriteData::Stored { blob, length },
@@ -134,8 +152,7 @@ fn read_log(records: &BTreeMap<String, Vec<u8>>) -> Result<Vec<LogEntry>> {
                 )));
             }
         }
-        let logged: Command = serde_json::from_slice(value)
-            .map_err(|e| corrupt(format!("log entry {key} is unreadable: {e}")))?;
+        let logged = decode_entry(key, value)?;
         entries.push(LogEntry {
             seq,
             key: key.clone(),
@@ -516,90 +533,11 @@ impl Journal {
         let candidates = self.blobs_at_risk(&command);
         let seq = self.entries + 1;
         let mut batch = Batch::default();
-        let mut new_blob = None;
 
-        let (logged, blob_bytes) = match &command {
-            Command::Write(cmd::Write {
-                group,
-                disk,
-                offset,
-                data: WriteData::Bytes { bytes },
-            }) => {
-                let blob = lab.next_blob_id();
-                let stored = WriteData::Stored {
-                    blob,
-                    length: bytes.len() as u64,
-                };
-                (
-                    Command::Write(cmd::Write {
-                        group: group.clone(),
-                        disk: disk.clone(),
-                        offset: *offset,
-                        data: stored,
-                    }),
-                    Some((blob, bytes.clone())),
-                )
-            }
-            _ => (command.clone(), None),
-        };
+        let (logged, blob_bytes) = stored_form(&lab, &command);
         let blob_length = blob_bytes.as_ref().map(|(_, b)| b.len() as u64);
         let result = lab.execute(command);
-        let logged = match (logged, &result, blob_bytes) {
-            (
-                Command::Write(cmd::Write {
-                    group,
-                    disk,
-                    offset,
-                    ..
-                }),
-                Ok(_),
-                Some((blob, bytes)),
-            ) => {
-                for index in 0..chunk_count(bytes.len() as u64) {
-                    let range = index * CHUNK_SIZE..((index + 1) * CHUNK_SIZE).min(bytes.len());
-                    batch
-                        .puts
-                        .push((chunk_key(blob, index), bytes.slice(range)));
-                }
-                let logged = Command::Write(cmd::Write {
-                    group,
-                    disk,
-                    offset,
-                    data: WriteData::Stored {
-                        blob,
-                        length: bytes.len() as u64,
-                    },
-                });
-                new_blob = Some((
-                    blob,
-                    BlobEntry {
-                        blob,
-                        seq,
-                        logged: logged.clone(),
-                    },
-                ));
-                logged
-            }
-            // A refused write keeps no bytes: its refusal depends only on where and how long.
-            (
-                Command::Write(cmd::Write {
-                    group,
-                    disk,
-                    offset,
-                    ..
-                }),
-                Err(_),
-                Some((_, bytes)),
-            ) => Command::Write(cmd::Write {
-                group,
-                disk,
-                offset,
-                data: WriteData::Freed {
-                    length: bytes.len() as u64,
-                },
-            }),
-            (logged, _, _) => logged,
-        };
+        let (logged, new_blob) = logged_after(logged, &result, blob_bytes, seq, &mut batch);
         let digest = chain(self.digest, &logged);
         batch.puts.push((
             log_key(seq),
@@ -612,69 +550,16 @@ impl Journal {
             .push((DIGEST_KEY.into(), digest_record(seq, digest).into()));
 
         // Blobs this operation left unreferenced are freed in the same batch.
-        let mut freed = Vec::new();
-        if result.is_ok() {
-            for blob in candidates {
-                if lab.is_blob_referenced(blob) {
-                    continue;
-                }
-                let Some(entry) = self.blobs.get(&blob) else {
-                    continue;
-                };
-                if let Command::Write(cmd::Write {
-                    group,
-                    disk,
-                    offset,
-                    data: WriteData::Stored { length, .. },
-                }) = &entry.logged
-                {
-                    let rewritten = Command::Write(cmd::Write {
-                        group: group.clone(),
-                        disk: disk.clone(),
-                        offset: *offset,
-                        data: WriteData::Freed { length: *length },
-                    });
-                    batch.puts.push((
-                        log_key(entry.seq),
-                        serde_json::to_vec(&rewritten)
-                            .expect("commands serialise")
-                            .into(),
-                    ));
-                    batch
-                        .deletes
-                        .extend((0..chunk_count(*length)).map(|i| chunk_key(blob, i)));
-                    freed.push(blob);
-                }
-            }
-        }
+        let freed = match result.is_ok() {
+            true => self.free_unreferenced(candidates, &lab, &mut batch),
+            false => Vec::new(),
+        };
         batch.strict = !freed.is_empty();
-        // Bytes the store lets go (freed here, or never kept, being
-        // refused) stay in the log in memory up to FREED_BYTES_KEPT, newest
-        // first; past it the oldest become `Freed` writes there too.
-        let mut held = self.held.clone();
-        for blob in &freed {
-            if let Some(BlobEntry {
-                seq,
-                logged:
-                    Command::Write(cmd::Write {
-                        data: WriteData::Stored { length, .. },
-                        ..
-                    }),
-                ..
-            }) = self.blobs.get(blob)
-            {
-                held.push_back((*seq, *length));
-            }
-        }
-        if let (Err(_), Some(write)) = (&result, blob_length) {
-            held.push_back((seq, write));
-        }
-        let mut total: u64 = held.iter().map(|(_, len)| len).sum();
-        while total > FREED_BYTES_KEPT {
-            let (seq, len) = held.pop_front().expect("a total above 0 has entries");
-            forget_bytes(&mut lab, seq);
-            total -= len;
-        }
+        let refused = match (&result, blob_length) {
+            (Err(_), Some(write)) => Some((seq, write)),
+            _ => None,
+        };
+        let held = self.held_after(&freed, refused, &mut lab);
         // Every CHECKPOINT_EVERY entries, the lab after this one is stored
         // too (replacing the previous checkpoint), in the same batch: a
         // checkpoint can never be ahead of the log it caches.
@@ -702,6 +587,85 @@ impl Journal {
             digest,
             held,
         }
+    }
+
+    /// Deletes the chunks of the `candidates` `lab` no longer references,
+    /// and rewrites their log entries as `Freed`, in `batch`: the blobs freed.
+    fn free_unreferenced(
+        &self,
+        candidates: BTreeSet<u64>,
+        lab: &Lab,
+        batch: &mut Batch,
+    ) -> Vec<u64> {
+        let mut freed = Vec::new();
+        for blob in candidates {
+            if lab.is_blob_referenced(blob) {
+                continue;
+            }
+            let Some(entry) = self.blobs.get(&blob) else {
+                continue;
+            };
+            if let Command::Write(cmd::Write {
+                group,
+                disk,
+                offset,
+                data: WriteData::Stored { length, .. },
+            }) = &entry.logged
+            {
+                let rewritten = Command::Write(cmd::Write {
+                    group: group.clone(),
+                    disk: disk.clone(),
+                    offset: *offset,
+                    data: WriteData::Freed { length: *length },
+                });
+                batch.puts.push((
+                    log_key(entry.seq),
+                    serde_json::to_vec(&rewritten)
+                        .expect("commands serialise")
+                        .into(),
+                ));
+                batch
+                    .deletes
+                    .extend((0..chunk_count(*length)).map(|i| chunk_key(blob, i)));
+                freed.push(blob);
+            }
+        }
+        freed
+    }
+
+    /// The bytes held in memory after an operation: those the store lets go
+    /// (`freed` here, or a `refused` write's, never kept) stay in the log in
+    /// memory up to FREED_BYTES_KEPT, newest first; past it the oldest
+    /// become `Freed` writes in `lab`'s log too.
+    fn held_after(
+        &self,
+        freed: &[u64],
+        refused: Option<(usize, u64)>,
+        lab: &mut Lab,
+    ) -> std::collections::VecDeque<(usize, u64)> {
+        let mut held = self.held.clone();
+        for blob in freed {
+            if let Some(BlobEntry {
+                seq,
+                logged:
+                    Command::Write(cmd::Write {
+                        data: WriteData::Stored { length, .. },
+                        ..
+                    }),
+                ..
+            }) = self.blobs.get(blob)
+            {
+                held.push_back((*seq, *length));
+            }
+        }
+        held.extend(refused);
+        let mut total: u64 = held.iter().map(|(_, len)| len).sum();
+        while total > FREED_BYTES_KEPT {
+            let (seq, len) = held.pop_front().expect("a total above 0 has entries");
+            forget_bytes(lab, seq);
+            total -= len;
+        }
+        held
     }
 
     /// Takes a prepared operation whose batch the store has committed, and
@@ -844,6 +808,103 @@ impl Journal {
             Ok(range) => disk.data.page_map().blobs_in(range),
             Err(_) => BTreeSet::new(),
         }
+    }
+}
+
+/// How `command` is logged before it runs: a write of real bytes as
+/// `Stored` in the next blob (its bytes handed back to be chunked), any
+/// other command as it is.
+fn stored_form(lab: &Lab, command: &Command) -> (Command, Option<(u64, Value)>) {
+    match command {
+        Command::Write(cmd::Write {
+            group,
+            disk,
+            offset,
+            data: WriteData::Bytes { bytes },
+        }) => {
+            let blob = lab.next_blob_id();
+            let stored = WriteData::Stored {
+                blob,
+                length: bytes.len() as u64,
+            };
+            (
+                Command::Write(cmd::Write {
+                    group: group.clone(),
+                    disk: disk.clone(),
+                    offset: *offset,
+                    data: stored,
+                }),
+                Some((blob, bytes.clone())),
+            )
+        }
+        _ => (command.clone(), None),
+    }
+}
+
+/// How `logged` (entry `seq`) is stored once it ran: an accepted write's
+/// bytes go in `batch` as chunks of its new blob (indexed); a refused
+/// write keeps no bytes, its refusal depending only on where and how long.
+fn logged_after(
+    logged: Command,
+    result: &Result<String>,
+    blob_bytes: Option<(u64, Value)>,
+    seq: usize,
+    batch: &mut Batch,
+) -> (Command, Option<(u64, BlobEntry)>) {
+    match (logged, result, blob_bytes) {
+        (
+            Command::Write(cmd::Write {
+                group,
+                disk,
+                offset,
+                ..
+            }),
+            Ok(_),
+            Some((blob, bytes)),
+        ) => {
+            for index in 0..chunk_count(bytes.len() as u64) {
+                let range = index * CHUNK_SIZE..((index + 1) * CHUNK_SIZE).min(bytes.len());
+                batch
+                    .puts
+                    .push((chunk_key(blob, index), bytes.slice(range)));
+            }
+            let logged = Command::Write(cmd::Write {
+                group,
+                disk,
+                offset,
+                data: WriteData::Stored {
+                    blob,
+                    length: bytes.len() as u64,
+                },
+            });
+            let entry = BlobEntry {
+                blob,
+                seq,
+                logged: logged.clone(),
+            };
+            (logged, Some((blob, entry)))
+        }
+        (
+            Command::Write(cmd::Write {
+                group,
+                disk,
+                offset,
+                ..
+            }),
+            Err(_),
+            Some((_, bytes)),
+        ) => (
+            Command::Write(cmd::Write {
+                group,
+                disk,
+                offset,
+                data: WriteData::Freed {
+                    length: bytes.len() as u64,
+                },
+            }),
+            None,
+        ),
+        (logged, _, _) => (logged, None),
     }
 }
 

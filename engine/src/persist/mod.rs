@@ -26,8 +26,8 @@ pub mod transfer;
 /// The storage names the app, the console and the tests use, in one place.
 pub mod store {
     pub use super::file::{export, export_located, EXPORT_FORMAT, EXPORT_MAGIC};
-    pub use super::journal::{Journal, Opened, Prepared, FREED_BYTES_KEPT};
-    pub use super::plan::{Need, OpenOptions, OpenPlan, Outcome};
+    pub use super::journal::{decoded_log_entries, Journal, Opened, Prepared, FREED_BYTES_KEPT};
+    pub use super::plan::{KeyRange, Need, OpenOptions, OpenPlan, Outcome};
     pub use super::records::*;
     pub use super::session::{
         drive, records_for, BlockStore, FaultyStore, MemoryStore, Recording, Session, StoreError,

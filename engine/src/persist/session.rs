@@ -21,20 +21,31 @@ pub trait BlockStore {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Keys starting with `prefix`, in order.
     fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+    /// The records whose keys are in `range`, in order. What opening reads
+    /// through: a store that can seek (every real one: a B-tree, an
+    /// IndexedDB `IDBKeyRange`) reads only those, so opening never walks
+    /// the log before the checkpoint. This default lists every key.
+    fn range(&self, range: &KeyRange) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let mut records = Vec::new();
+        for key in self.keys("")? {
+            if range.contains(&key) {
+                let value = self.get(&key)?.unwrap_or_default();
+                records.push((key, value));
+            }
+        }
+        Ok(records)
+    }
 }
 
 fn failed(e: StoreError) -> EngineError {
     EngineError::StorageFailed { detail: e.0 }
 }
 
-/// The records of `store` in `ranges`.
+/// The records of `store` in `ranges`, each range read on its own.
 fn read_ranges<S: BlockStore>(store: &S, ranges: &[KeyRange]) -> Result<BTreeMap<String, Vec<u8>>> {
     let mut records = BTreeMap::new();
-    for key in store.keys("").map_err(failed)? {
-        if ranges.iter().any(|r| r.contains(&key)) {
-            let value = store.get(&key).map_err(failed)?.unwrap_or_default();
-            records.insert(key, value);
-        }
+    for range in ranges {
+        records.extend(store.range(range).map_err(failed)?);
     }
     Ok(records)
 }
@@ -109,6 +120,16 @@ impl BlockStore for MemoryStore {
             .cloned()
             .collect())
     }
+    fn range(&self, range: &KeyRange) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        if range.from >= range.to {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .entries
+            .range(range.from.clone()..range.to.clone())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
 }
 
 /// Wraps a store and fails its `fail_at`-th commit (1-based), like a quota
@@ -144,6 +165,9 @@ impl<S: BlockStore> BlockStore for FaultyStore<S> {
     fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         self.inner.keys(prefix)
     }
+    fn range(&self, range: &KeyRange) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.inner.range(range)
+    }
 }
 
 /// Wraps a store and keeps every batch committed through it, merged: what
@@ -165,6 +189,9 @@ impl<S: BlockStore> BlockStore for Recording<S> {
     }
     fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         self.inner.keys(prefix)
+    }
+    fn range(&self, range: &KeyRange) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.inner.range(range)
     }
 }
 

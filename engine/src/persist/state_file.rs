@@ -9,8 +9,8 @@
 //! the new index), or writes the file anew when the frames have outgrown
 //! the base.
 
-pub use super::file::{frame, load_recent, load_whole, outgrown, parse, write_new};
-pub use super::file::{Loaded, Loc, ReadAt};
+pub use super::file::{frame, frame_summed, load_recent, load_whole, outgrown, parse, write_new};
+pub use super::file::{FileSum, Loaded, Loc, ReadAt, Summing};
 use super::plan::{Need, OpenOptions, OpenPlan};
 use super::records::Batch;
 use super::session::{self as store, BlockStore};
@@ -123,7 +123,8 @@ pub fn save(
         return Ok(Save::Nothing);
     }
     if !outgrown(loaded) {
-        if let Some(bytes) = frame(&loaded.locs, records, changes, loaded.base, loaded.end) {
+        let place = (loaded.base, loaded.end);
+        if let Some(bytes) = frame_summed(loaded.sum, &loaded.locs, records, changes, place) {
             return Ok(Save::Append {
                 at: loaded.end,
                 bytes,
