@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-export const DIST = resolve(here, '..', 'dist');
+// SNAPLAB_DIST serves another build (e.g. to compare with an earlier one).
+export const DIST = resolve(process.env.SNAPLAB_DIST ?? resolve(here, '..', 'dist'));
 export const ARTIFACTS = resolve(here, 'artifacts');
 
 const TYPES = {
@@ -185,6 +186,8 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
  */
 export async function axeViolations(page, where) {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  // Colours are judged as they settle: a fade-in caught half-way is not the page's contrast.
+  await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => {}))));
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`) }));
