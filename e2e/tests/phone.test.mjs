@@ -20,10 +20,14 @@ async function tapAct(page, locator) {
   await page.waitForFunction(() => document.querySelector('.saving')?.textContent === '', null, { timeout: 20_000 });
 }
 
-/** The page is no wider than the screen: nothing scrolls sideways. */
-async function noSidewaysScroll(page, step) {
+/**
+ * The page is no wider than the screen: nothing scrolls sideways. Against
+ * the screen's width, not innerWidth: a mobile browser widens its layout
+ * viewport (zooms out) to fit a page that is too wide.
+ */
+async function noSidewaysScroll(page, step, screen = PHONE.width) {
   const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth }));
-  assert.ok(scrollWidth <= innerWidth, `step "${step}": the page is ${scrollWidth}px wide in a ${innerWidth}px screen`);
+  assert.ok(scrollWidth <= screen && innerWidth === screen, `step "${step}": the page is ${scrollWidth}px wide (layout ${innerWidth}px) in a ${screen}px screen`);
 }
 
 /** `selector` fills the screen. */
@@ -101,6 +105,8 @@ test('at 390x844 the resource tree is a drawer and the console a full-screen she
   // The input has focus, for the phone's keyboard, and is big enough not to zoom the page.
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'console-input');
   assert.ok(parseFloat(await page.locator('#console-input').evaluate((e) => getComputedStyle(e).fontSize)) >= 16);
+  // A phone's keyboard neither capitalises nor corrects a command; its Enter key says Send.
+  assert.deepEqual(await page.locator('#console-input').evaluate((e) => [e.getAttribute('autocapitalize'), e.getAttribute('enterkeyhint')]), ['off', 'send']);
   await page.keyboard.type('az disk show -g rg-snaplab -n disk1 --query name -o tsv');
   await page.getByRole('button', { name: 'Run', exact: true }).tap();
   await page.locator('#console-output').filter({ hasText: /\ndisk1\n/ }).waitFor({ timeout: 10_000 });
@@ -169,5 +175,18 @@ test("seed 001's walkthrough by touch at 390x844: the first code block runs, its
   await page.locator(MAP).scrollIntoViewIfNeeded();
   assert.equal(await page.locator(MAP).getAttribute('data-changed-cells'), '3');
   await visibleTogether(page, [MAP, '#map-disk1-chain'], 'walkthrough result on the map');
+  assert.deepEqual(errors, []);
+});
+
+test('a tablet (768x1024) keeps the one-screen layout: tree, disk and side panel side by side, the console docked', async () => {
+  const errors = [];
+  const page = await pageAt(app.browser, app.url, { width: 768, height: 1024, touch: true }, errors);
+  await visibleTogether(page, ['#resource-drawer', MAP, '#tab-snapshots', '#console-input'], 'tablet');
+  const [tree, map, side] = await Promise.all(['#resource-drawer', MAP, '.side-panel'].map((s) => page.locator(s).boundingBox()));
+  assert.ok(tree.x + tree.width <= map.x && map.x + map.width <= side.x, 'three columns, left to right');
+  assert.ok(map.width >= 250, `the map has room: ${map.width}px`);
+  await noSidewaysScroll(page, 'tablet', 768);
+  assert.equal(await page.locator('.phone-bar').isVisible(), false);
+  await screenshot(page, 'tablet-768.png');
   assert.deepEqual(errors, []);
 });
