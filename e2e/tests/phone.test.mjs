@@ -94,11 +94,19 @@ test('at 390x844 the resource tree is a drawer and the console a full-screen she
   await drawerButton.tap();
   assert.equal(await drawerButton.getAttribute('aria-expanded'), 'true');
   await visibleTogether(page, ['#resource-drawer', '#tree-disk-disk1'], 'drawer');
+  // Focus goes to the disk in the centre, in the tree.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'tree-disk-disk1');
   await screenshot(page, 'phone-drawer.png');
-  // Picking a disk shows it: the drawer closes.
+  // Picking a disk shows it: the drawer closes, focus back on its button.
   await page.locator('#tree-disk-disk1').tap();
   await page.locator('#resource-drawer').waitFor({ state: 'hidden' });
   assert.equal(await drawerButton.getAttribute('aria-expanded'), 'false');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'drawer-toggle');
+  // Escape closes it too.
+  await drawerButton.tap();
+  await page.locator('#resource-drawer').waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator('#resource-drawer').waitFor({ state: 'hidden' });
 
   await page.locator('#console-open').tap();
   await fullScreen(page, '#console-sheet');

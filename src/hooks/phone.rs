@@ -20,14 +20,44 @@ pub struct PhoneSheets {
     pub close_drawer: Callback<()>,
 }
 
-fn focus(id: &str) {
+/// Focuses the first element `selector` matches.
+fn focus(selector: &str) {
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|d| d.query_selector(selector).ok().flatten())
         .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = el.focus();
     }
+}
+
+/// A sheet's focus and keys: opened, focus goes to `inside`; closed, back
+/// to its button (`opener`), not on the first render (the page's focus
+/// stays where a keyboard user expects it, at the top). Escape closes it,
+/// as it closes a dialog.
+#[hook]
+fn use_sheet(open: &UseStateHandle<bool>, inside: &'static str, opener: &'static str) {
+    let opened_before = use_mut_ref(|| false);
+    let state = open.clone();
+    use_effect_with(**open, move |open| {
+        let was = std::mem::replace(&mut *opened_before.borrow_mut(), *open);
+        if *open {
+            focus(inside);
+        } else if was {
+            focus(&format!("#{opener}"));
+        }
+        let escape = open.then(|| {
+            let window = web_sys::window().expect("a window");
+            gloo::events::EventListener::new(&window, "keydown", move |e| {
+                if e.dyn_ref::<web_sys::KeyboardEvent>()
+                    .is_some_and(|k| k.key() == "Escape")
+                {
+                    state.set(false);
+                }
+            })
+        });
+        move || drop(escape)
+    });
 }
 
 /// The width up to which the phone layout applies (as in style.css).
@@ -57,34 +87,14 @@ pub fn use_phone_sheets(transcript: usize) -> PhoneSheets {
             }
         });
     }
-    {
-        // Opening the console puts the caret in its input (the phone's
-        // keyboard comes up); closing it gives focus back to the button
-        // that opened it. Not on the first render: the page's focus stays
-        // where a keyboard user expects it, at the top.
-        let opened_before = use_mut_ref(|| false);
-        let console = console.clone();
-        use_effect_with(*console, move |open| {
-            let was = std::mem::replace(&mut *opened_before.borrow_mut(), *open);
-            if *open {
-                focus("console-input");
-            } else if was {
-                focus("console-open");
-            }
-            // Escape closes the sheet, as it closes a dialog.
-            let escape = open.then(|| {
-                let window = web_sys::window().expect("a window");
-                gloo::events::EventListener::new(&window, "keydown", move |e| {
-                    if e.dyn_ref::<web_sys::KeyboardEvent>()
-                        .is_some_and(|k| k.key() == "Escape")
-                    {
-                        console.set(false);
-                    }
-                })
-            });
-            move || drop(escape)
-        });
-    }
+    // Opening the console puts the caret in its input (the phone's keyboard
+    // comes up); opening the drawer, on the disk in the centre.
+    use_sheet(&console, "#console-input", "console-open");
+    use_sheet(
+        &drawer,
+        "#resource-drawer .tree-item.selected, #resource-drawer .tree-item",
+        "drawer-toggle",
+    );
     let toggle = |state: &UseStateHandle<bool>| {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.set(!*state))
