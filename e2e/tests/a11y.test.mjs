@@ -28,6 +28,9 @@ for (const screen of SCREENS) {
       const found = [];
       const check = async (where) => {
         for (const v of await axeViolations(page, `${screen.name} ${lang} ${where}`)) found.push(`${where}: ${v}`);
+        // Nor does any screen, in either language, make the page scroll sideways.
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (wide > screen.width) found.push(`${where}: the page is ${wide}px wide`);
       };
       await check('main screen');
       for (const tab of TABS) {
