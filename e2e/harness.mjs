@@ -6,9 +6,12 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-export const DIST = resolve(here, '..', 'dist');
+// SNAPLAB_DIST serves another build (e.g. to compare with an earlier one).
+export const DIST = resolve(process.env.SNAPLAB_DIST ?? resolve(here, '..', 'dist'));
 export const ARTIFACTS = resolve(here, 'artifacts');
 
 const TYPES = {
@@ -129,4 +132,67 @@ export function useApp() {
     await app.server?.close();
   });
   return app;
+}
+
+/** A page of its own context at `width`x`height`, failing on errors like newPage; `touch` makes it a phone (touch, mobile viewport). */
+export async function pageAt(browser, url, { width, height, touch = false }, errors) {
+  const context = await browser.newContext({ viewport: { width, height }, hasTouch: touch, isMobile: touch });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(url);
+  await page.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
+  return page;
+}
+
+/** Every selector is wholly visible: inside the viewport and inside each scrolling ancestor; and the page itself does not scroll. */
+export async function visibleTogether(page, selectors, step) {
+  const result = await page.evaluate((selectors) => {
+    const out = [];
+    for (const sel of selectors) {
+      const el = document.querySelector(sel);
+      if (!el) {
+        out.push(`${sel}: missing`);
+        continue;
+      }
+      const r = el.getBoundingClientRect();
+      let clip = { top: 0, left: 0, bottom: innerHeight, right: innerWidth };
+      // Scrolling ancestors clip, up to a fixed-position one (a dialog's backdrop, a drawer).
+      for (let a = getComputedStyle(el).position === 'fixed' ? null : el.parentElement; a && getComputedStyle(a).position !== 'fixed'; a = a.parentElement) {
+        const style = getComputedStyle(a);
+        if (/(auto|scroll|hidden)/.test(style.overflow + style.overflowY + style.overflowX)) {
+          const c = a.getBoundingClientRect();
+          clip = { top: Math.max(clip.top, c.top), left: Math.max(clip.left, c.left), bottom: Math.min(clip.bottom, c.bottom), right: Math.min(clip.right, c.right) };
+        }
+      }
+      const inside = r.width > 0 && r.height > 0 && r.top >= clip.top - 1 && r.left >= clip.left - 1 && r.bottom <= clip.bottom + 1 && r.right <= clip.right + 1;
+      if (!inside) out.push(`${sel}: ${JSON.stringify(r)} outside ${JSON.stringify(clip)}`);
+    }
+    const s = document.scrollingElement;
+    if (s.scrollHeight > innerHeight + 1 || s.scrollWidth > innerWidth + 1) out.push(`the page scrolls: ${s.scrollWidth}x${s.scrollHeight}`);
+    return out;
+  }, selectors);
+  assert.deepEqual(result, [], `step "${step}": ${result.join('; ')}`);
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page as it is now and
+ * returns its serious and critical violations, one line each (rule, impact,
+ * the elements), printed so a failure says what to fix.
+ */
+export async function axeViolations(page, where) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  // Colours are judged as they settle: a fade-in caught half-way is not the page's contrast.
+  await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => {}))));
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`) }));
+  });
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of violations) console.log(`axe ${where}: ${v.impact} ${v.id} (${v.help}) × ${v.nodes.length}: ${v.nodes.slice(0, 3).join(' | ')}`);
+  return bad.map((v) => `${v.impact} ${v.id}: ${v.nodes.join(' | ')}`);
 }

@@ -1,5 +1,6 @@
 //! The app shell: the page's layout, and the hooks that run it (`hooks/`:
-//! the lab's effects, keyboard shortcuts, the console dock). State lives in
+//! the lab's effects, keyboard shortcuts, the console dock, the phone
+//! layout's sheets). State lives in
 //! [`AppState`] (a pure reducer, `state/`); all I/O goes through
 //! `services/`. Components get data and callbacks.
 
@@ -16,7 +17,9 @@ use crate::components::storage_panel::StoragePanel;
 use crate::components::workspace::Workspace;
 pub use crate::components::workspace::{next_snapshot_name, Tab};
 use crate::components::LabAt;
-use crate::hooks::{use_dock, use_lab, use_shortcuts};
+use crate::hooks::{
+    phone_bar, use_dock, use_document_lang, use_lab, use_phone_sheets, use_shortcuts,
+};
 use crate::i18n::{tr, Lang};
 use crate::services::lab_store::LabStore;
 use crate::state::{Action, AppState, Origin, Phase, Refusal, Work};
@@ -42,6 +45,11 @@ pub fn app() -> Html {
     };
     let shortcuts = use_shortcuts(submit.clone());
     let dock = use_dock();
+    // A script starting, or its lines arriving, is news for the console.
+    let phone = use_phone_sheets(
+        state.transcript.lines.len() + usize::from(state.transcript.running.is_some()),
+    );
+    use_document_lang(*lang);
     let t = |key: &str| tr(*lang, key);
     let lab = {
         // Made once per change of the lab, shared by every panel's props.
@@ -79,25 +87,29 @@ pub fn app() -> Html {
             <Workspace lab={(*lab).clone()} notices={state.notices.clone()} pending_share={state.pending_share.clone()}
                 presenter_lines={state.transcript.presenter.clone()} redo={state.history.redo.len()} dispatch={dispatch.clone()} submit={submit.clone()}
                 presenter={*shortcuts.presenter} next_step={*shortcuts.next_step} storage_panel={storage_panel}
-                arm_fault={arm_fault} />
+                arm_fault={arm_fault} on_pick_disk={phone.close_drawer.clone()} />
         },
     };
     let ready = state.phase == Phase::Ready;
     html! {
         <ContextProvider<Lang> context={*lang}>
-          <div class={classes!("app", shortcuts.presenter.then_some("presenter"))} style={format!("--dock: {}px", dock.height)}>
+          <div class={classes!("app", shortcuts.presenter.then_some("presenter"), (*phone.drawer).then_some("drawer-open"), (*phone.console).then_some("console-open"))}
+            style={format!("--dock: {}px", dock.height)}>
             <Header now={ready.then(|| state.lab().now())} busy={state.busy()} submit={submit.clone()}
                 notifications={state.notices.list.clone()} next_notification={state.notices.next}
                 presenter={shortcuts.presenter.clone()} lang={lang.clone()} />
             { body }
             if ready {
-                <div class="dock">
+                <div class="dock" id="console-sheet">
+                    // On a phone the console is a full-screen sheet: this closes it.
+                    <button type="button" class="sheet-close" id="console-close" onclick={phone.toggle_console.clone()}>{ t("phone.closeConsole") }</button>
                     <div class="dock-handle" role="separator" aria-orientation="horizontal" tabindex="0"
                         aria-label={t("dock.resize")} aria-valuenow={dock.height.to_string()}
                         onpointerdown={dock.start_drag} onkeydown={dock.keys}></div>
                     <ConsolePanel lines={state.transcript.lines.clone()} running={state.transcript.running.clone()}
                         run={console_run(&dispatch)} clear={dispatch.reform(|()| Action::ClearConsole)} stop={dispatch.reform(|()| Action::Stop)} />
                 </div>
+                { phone_bar(*lang, &phone) }
             }
             if *shortcuts.help {
                 <div class="wizard shortcuts" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title">

@@ -8,7 +8,7 @@
 //! | concept | file |
 //! |---|---|
 //! | the app shell: the page's layout | `app.rs` |
-//! | its hooks: the lab's effects, keyboard shortcuts, the console dock | `hooks/` |
+//! | its hooks: the lab's effects, keyboard shortcuts, the console dock, the phone layout's sheets | `hooks/` |
 //! | the app's state as a pure reducer, in sub-states (work queue, transcript, notices, history) | `state/` |
 //! | I/O: the lab's database, running and storing work, share links, other tabs | `services/` |
 //! | the components (header, workspace, panels, cards), one file each | `components/` |

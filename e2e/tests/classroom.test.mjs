@@ -7,51 +7,11 @@
 // presenter mode runs on a lesson's lab, and the dialog's keyboard handling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, screenshot, text, act, openTab } from '../harness.mjs';
+import { useApp, screenshot, text, act, openTab, pageAt as openAt, visibleTogether } from '../harness.mjs';
 
 const app = useApp();
 
-async function pageAt(width, height, errors) {
-  const context = await app.browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  await page.goto(app.url);
-  await page.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
-  return page;
-}
-
-/** Every selector is wholly visible: inside the viewport and inside each scrolling ancestor. */
-async function visibleTogether(page, selectors, step) {
-  const result = await page.evaluate((selectors) => {
-    const out = [];
-    for (const sel of selectors) {
-      const el = document.querySelector(sel);
-      if (!el) {
-        out.push(`${sel}: missing`);
-        continue;
-      }
-      const r = el.getBoundingClientRect();
-      let clip = { top: 0, left: 0, bottom: innerHeight, right: innerWidth };
-      // Scrolling ancestors clip, up to a fixed-position one (a dialog's backdrop).
-      for (let a = el.parentElement; a && getComputedStyle(a).position !== 'fixed'; a = a.parentElement) {
-        const style = getComputedStyle(a);
-        if (/(auto|scroll|hidden)/.test(style.overflow + style.overflowY + style.overflowX)) {
-          const c = a.getBoundingClientRect();
-          clip = { top: Math.max(clip.top, c.top), left: Math.max(clip.left, c.left), bottom: Math.min(clip.bottom, c.bottom), right: Math.min(clip.right, c.right) };
-        }
-      }
-      const inside = r.width > 0 && r.height > 0 && r.top >= clip.top - 1 && r.left >= clip.left - 1 && r.bottom <= clip.bottom + 1 && r.right <= clip.right + 1;
-      if (!inside) out.push(`${sel}: ${JSON.stringify(r)} outside ${JSON.stringify(clip)}`);
-    }
-    const s = document.scrollingElement;
-    if (s.scrollHeight > innerHeight + 1 || s.scrollWidth > innerWidth + 1) out.push(`the page scrolls: ${s.scrollWidth}x${s.scrollHeight}`);
-    return out;
-  }, selectors);
-  assert.deepEqual(result, [], `step "${step}": ${result.join('; ')}`);
-}
+const pageAt = (width, height, errors) => openAt(app.browser, app.url, { width, height }, errors);
 
 const MAP = '#map-disk1';
 const FEEDBACK = '#disk-disk1-feedback';

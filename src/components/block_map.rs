@@ -409,6 +409,39 @@ fn key_move(key: &str, at: u64, view: &View) -> Option<(u64, Option<View>)> {
     })
 }
 
+/// A click on the map zooms in at the cell clicked. A finger has no hover,
+/// so a tap first shows the cell's pages (and puts the cursor on it); a
+/// second tap on the same cell zooms in there.
+#[hook]
+fn use_tap(
+    view: &UseStateHandle<View>,
+    cursor: &UseStateHandle<Option<u64>>,
+    hover: &UseStateHandle<Option<String>>,
+    describe: impl Fn(u64) -> Option<String> + 'static,
+    lang: Lang,
+) -> (Callback<PointerEvent>, Callback<MouseEvent>) {
+    // The pointer of the click to come, and the cell a finger last tapped.
+    let touch = use_mut_ref(|| false);
+    let tapped = use_mut_ref(|| None::<u64>);
+    let on_pointer = {
+        let touch = touch.clone();
+        Callback::from(move |e: PointerEvent| *touch.borrow_mut() = e.pointer_type() == "touch")
+    };
+    let (view, cursor, hover) = (view.clone(), cursor.clone(), hover.clone());
+    let on_click = Callback::from(move |e: MouseEvent| {
+        let i = cell_at(&e);
+        if !*touch.borrow() || *tapped.borrow() == Some(i) {
+            tapped.replace(None);
+            view.set(view.zoom_in(i));
+            return;
+        }
+        tapped.replace(Some(i));
+        cursor.set(Some(i));
+        hover.set(describe(i).map(|d| format!("{d} · {}", tr(lang, "map.tapAgain"))));
+    });
+    (on_pointer, on_click)
+}
+
 /// A diff's ranges in pages (true: PageRange, false: ClearRange).
 type DiffRanges = Option<Rc<Vec<(bool, PageRange)>>>;
 
@@ -574,7 +607,7 @@ fn chain_html(lang: Lang, id: &str, layers: &[Layer], chain: NodeRef) -> Html {
                 width={(COLUMNS as f64 * CELL_PX).to_string()}
                 height={(layers.len() as f64 * LAYER_PX).to_string()}
                 style={format!("height: {}px", layers.len() as f64 * LAYER_PX)}
-                role="img"
+                role="img" aria-describedby={format!("{id}-chain-summary")}
                 aria-label={format!("{}: {}", t("chain.title"), layers.iter().map(|l| format!("{} {}", l.label, human_bytes(l.used))).collect::<Vec<_>>().join("; "))}
                 data-layers={layers.len().to_string()} />
             <ol class="chain-labels" aria-hidden="true">
@@ -706,10 +739,7 @@ pub fn block_map(props: &BlockMapProps) -> Html {
         let hover = hover.clone();
         Callback::from(move |_| hover.set(None))
     };
-    let on_click = {
-        let view = view.clone();
-        Callback::from(move |e: MouseEvent| view.set(view.zoom_in(cell_at(&e))))
-    };
+    let (on_pointer, on_click) = use_tap(&view, &cursor, &hover, describe.clone(), lang);
     let data = data_span(disk);
     let id = format!("map-{}", disk.at.name.to_lowercase());
     html! {
@@ -739,9 +769,10 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                     data-diff-clear-cells={diff_counts.1.to_string()}
                     onmousemove={on_move}
                     onmouseleave={on_leave}
+                    onpointerdown={on_pointer}
                     onclick={on_click}
                     tabindex="0"
-                    aria-describedby={format!("{id}-tooltip")}
+                    aria-describedby={format!("{id}-summary {id}-tooltip")}
                     onkeydown={on_key}
                     onfocus={on_focus}
                     onblur={on_blur}
@@ -751,6 +782,7 @@ pub fn block_map(props: &BlockMapProps) -> Html {
             </div>
             { status_html(lang, &id, &view, hover.as_deref()) }
             { legends(lang, &id, props.diff.is_some().then_some(diff_counts)) }
+            { super::map_text::described(lang, &id, disk, &props.layers) }
         </div>
     }
 }

@@ -225,6 +225,7 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
             <div class="console-input">
                 <label for="console-input">{ t("console.input") }</label>
                 <textarea id="console-input" rows="3" spellcheck="false" value={(*input).clone()} oninput={on_input} onkeydown={on_key}
+                    autocapitalize="off" autocomplete="off" enterkeyhint="send"
                     placeholder={if pwsh { "Get-AzSnapshot -ResourceGroupName rg-snaplab" } else { "az snapshot list -o table" }} />
                 <div class="actions">
                     <button type="button" class="primary" onclick={on_run_click}>{ t("console.run") }</button>

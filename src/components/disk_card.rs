@@ -157,7 +157,8 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                 <button type="button" class="danger" onclick={emit(Command::DeleteDisk(cmd::DeleteDisk { group: group.clone(), name: name.clone() }))}>{ t("disk.delete") }</button>
             </div>
             // Feedback where the eye is: right under the controls.
-            <div class="feedback" id={id("feedback")}>
+            // A live region that stays in the page: what lands in it is read out.
+            <div class="feedback" id={id("feedback")} aria-live="polite">
                 if let Some(r) = &props.refusal {
                     <div class="refusal" role="alert">
                         <strong>{ format!("({}) ", r.code) }</strong>{ &r.message }

@@ -5,7 +5,8 @@
 //! `notifications.rs` (the bell's list), `workspace.rs` (the open lab:
 //! resource tree, the disk in the centre, the side panels). The rest are
 //! the panels and cards they hold; `chain.rs` turns a disk's snapshot
-//! chain into the layers its block map draws.
+//! chain into the layers its block map draws, `map_text.rs` says in words
+//! what the map and the chain draw (for screen readers).
 
 pub mod billing;
 pub mod block_map;
@@ -19,6 +20,7 @@ pub mod header;
 pub mod history;
 pub mod lessons;
 pub mod manage;
+pub mod map_text;
 pub mod notifications;
 pub mod presenter;
 pub mod resource_tree;

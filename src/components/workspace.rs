@@ -48,6 +48,9 @@ pub struct WorkspaceProps {
     pub storage_panel: Html,
     /// Arms a fault for the storage service's next store.
     pub arm_fault: Callback<crate::services::lab_store::Fault>,
+    /// A disk was picked in the tree (on a phone, the tree's drawer closes).
+    #[prop_or_default]
+    pub on_pick_disk: Callback<()>,
 }
 
 /// The side panel's tabs.
@@ -176,7 +179,10 @@ pub fn workspace(props: &WorkspaceProps) -> Html {
     let lesson_solved = use_lesson_solved(lab, (*lesson).clone(), lang);
     let on_select = {
         let selected = selected.setter();
-        use_callback((), move |id: String, _| selected.set(Some(id)))
+        use_callback(props.on_pick_disk.clone(), move |id: String, picked| {
+            selected.set(Some(id));
+            picked.emit(());
+        })
     };
     let create_snapshot = {
         // The dialog's command: its result comes back to the dialog.
@@ -227,7 +233,7 @@ pub fn workspace(props: &WorkspaceProps) -> Html {
     let notices = &props.notices;
     html! {
         <div class="workspace">
-            <aside class="left">
+            <aside class="left" id="resource-drawer">
                 <ResourceTree lab={lab.clone()} selected={disk.map(|d| d.id())} on_select={on_select} />
             </aside>
             <main class="centre" lang={lang.code()}>
