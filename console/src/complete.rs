@@ -44,6 +44,26 @@ pub struct Completion {
     pub common_prefix: String,
 }
 
+impl Completion {
+    /// The line after Tab, and where the cursor goes: with one candidate,
+    /// the candidate and a space (the next word starts); with several,
+    /// their common prefix (the list shows the rest); with none, the line
+    /// as it was.
+    pub fn apply(&self, line: &str) -> (String, usize) {
+        let insert = match self.candidates.as_slice() {
+            [] => return (line.to_string(), self.replace.end),
+            [only] => format!("{only} "),
+            _ => self.common_prefix.clone(),
+        };
+        let mut out = String::with_capacity(line.len() + insert.len());
+        out.push_str(&line[..self.replace.start]);
+        out.push_str(&insert);
+        let cursor = out.len();
+        out.push_str(&line[self.replace.end..]);
+        (out, cursor)
+    }
+}
+
 /// One word of the command being typed.
 #[derive(Debug, Clone, Default)]
 struct Word {

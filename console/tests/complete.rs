@@ -83,6 +83,42 @@ fn groups_commands_and_the_issues_examples_complete() {
 }
 
 #[test]
+fn tab_inserts_the_only_candidate_and_a_space_or_the_common_prefix() {
+    let lab = lab();
+    let line = "az snap";
+    assert_eq!(
+        at_end(line, &lab, Bash).apply(line),
+        ("az snapshot ".into(), 12)
+    );
+    // In the middle of a line: what follows the cursor stays.
+    let line = "az snap -o table";
+    assert_eq!(
+        complete(line, 7, &lab, Bash).apply(line),
+        ("az snapshot  -o table".into(), 12)
+    );
+    let line = "az snapshot show -n snap-";
+    let c = at_end(line, &lab, Bash);
+    assert_eq!(c.candidates.len(), 3);
+    assert_eq!(c.apply(line), (line.to_string(), line.len()));
+    let line = "az snapshot show -g rg-snaplab -n s";
+    assert_eq!(
+        at_end(line, &lab, Bash).apply(line).0,
+        "az snapshot show -g rg-snaplab -n snap-"
+    );
+    // PowerShell's spelling replaces what was typed in another case.
+    let line = "new-azsnapshotc";
+    assert_eq!(
+        at_end(line, &lab, PowerShell).apply(line).0,
+        "New-AzSnapshotConfig "
+    );
+    let line = "az nothing";
+    assert_eq!(
+        at_end(line, &lab, Bash).apply(line),
+        (line.to_string(), line.len())
+    );
+}
+
+#[test]
 fn resource_names_follow_what_the_option_names() {
     let lab = lab();
     // -n of a snapshot command: snapshots; of a disk command: disks.
@@ -292,9 +328,11 @@ fn hostile_lines_return_at_once_with_nothing() {
     let lab = lab();
     let start = Instant::now();
     let big = format!("az snapshot show -n {}", "x".repeat(1 << 20));
+    // A megabyte of commands before one that would complete: refused whole.
+    let long = "true; ".repeat((1 << 20) / 6) + "az snap";
     let nested = format!("{}az snap", "$(".repeat(MAX_LINE / 2 - 10));
     let quotes = "\"'".repeat(MAX_LINE / 2 - 10) + "az snap";
-    for line in [&big, &nested, &quotes] {
+    for line in [&big, &long, &nested, &quotes] {
         for shell in [Bash, PowerShell] {
             let c = at_end(line, &lab, shell);
             assert!(c.candidates.is_empty(), "{}", &line[..40]);
