@@ -198,6 +198,11 @@ fn tab(
 ) -> bool {
     let text = area.value();
     let caret = caret_bytes(&text, area.selection_start().ok().flatten().unwrap_or(0));
+    // Nothing typed yet: Tab moves focus on, so the input is never a
+    // keyboard trap (with words typed, Shift+Tab still leaves).
+    if text[..caret].trim().is_empty() {
+        return false;
+    }
     let found = complete(&text, caret, lab, language);
     if found.candidates.is_empty() {
         return false;
