@@ -107,6 +107,7 @@ pub fn app() -> Html {
                         aria-label={t("dock.resize")} aria-valuenow={dock.height.to_string()}
                         onpointerdown={dock.start_drag} onkeydown={dock.keys}></div>
                     <ConsolePanel lines={state.transcript.lines.clone()} running={state.transcript.running.clone()}
+                        lab={(*lab).clone()} history_key={AttrValue::from(store.lab_id())}
                         run={console_run(&dispatch)} clear={dispatch.reform(|()| Action::ClearConsole)} stop={dispatch.reform(|()| Action::Stop)} />
                 </div>
                 { phone_bar(*lang, &phone) }

@@ -279,6 +279,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("console.hintPwsh", "Paste Az cmdlets or a whole script ($variables, foreach, if, pipes to Where-Object). Up/Down recalls earlier input; Ctrl+Enter runs.", "Klistra in Az-cmdletar eller ett helt skript ($variabler, foreach, if, rör till Where-Object). Upp/Ned hämtar tidigare inmatning; Ctrl+Enter kör."),
     ("console.hint", "Paste az commands or a whole script (bash: variables, $(...), quotes). Up/Down recall earlier input; Ctrl+Enter runs.", "Klistra in az-kommandon eller ett helt skript (bash: variabler, $(...), citattecken). Upp/Ned hämtar tidigare inmatning; Ctrl+Enter kör."),
     ("console.input", "Command or script", "Kommando eller skript"),
+    ("console.completions", "Completions (Tab completes, Escape closes)", "Kompletteringar (Tab kompletterar, Escape stänger)"),
     ("console.run", "Run", "Kör"),
     ("console.clear", "Clear output", "Rensa utdata"),
     ("console.copy", "Copy output", "Kopiera utdata"),

@@ -10,7 +10,7 @@
 //! | the app shell: the page's layout | `app.rs` |
 //! | its hooks: the lab's effects, keyboard shortcuts, the console dock, the phone layout's sheets | `hooks/` |
 //! | the app's state as a pure reducer, in sub-states (work queue, transcript, notices, history) | `state/` |
-//! | I/O: the lab's database, running and storing work, share links, other tabs | `services/` |
+//! | I/O: the lab's database, running and storing work, share links, other tabs, console history | `services/` |
 //! | the components (header, workspace, panels, cards), one file each | `components/` |
 //! | the block map's logic (cells, their states, zoom), tested natively | `block_cells.rs` |
 //! | the Block size advisor's arithmetic | `granularity.rs` |

@@ -18,6 +18,7 @@
 //! | the one execution point: lesson locks, the record of what ran | [`runner`] (`runner.rs`) |
 //! | lessons: goals checked on the lab, hints, reference solutions | [`lessons`] (`lessons.rs`, data in `www/lessons/`) |
 //! | "did you mean" | [`suggest`] (`suggest.rs`) |
+//! | Tab completion of commands, options, choices and the lab's names; "did you mean" while typing | [`complete`] (`complete.rs`) |
 //! | drills: generated exercises the engine answers | [`drills`] (`drills.rs`) |
 //! | `explain <command>`: each option, and the rules it touches | [`explain`] (`explain.rs`) |
 //! | Resource Manager templates: lexer, parser, syntax tree, evaluator, deployment (linear, capped, preflight) | [`arm`] (`arm/`) |
@@ -28,6 +29,7 @@
 
 pub mod arm;
 pub mod az;
+pub mod complete;
 pub mod drills;
 pub mod explain;
 pub mod failure;

@@ -129,3 +129,87 @@ echo all-done`);
   assert.equal(await page.locator('#disk-disk1-used').textContent(), used, 'stored, so it survives a reload');
   assert.deepEqual(errors, []);
 });
+
+test('Tab completes commands, arguments and the lab\'s snapshot names; az\'s "did you mean" shows while typing; history survives a reload', async () => {
+  const errors = [];
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
+  const input = page.getByLabel('Command or script');
+  const list = page.locator('#console-completions li');
+  const focused = () => page.evaluate(() => document.activeElement?.id);
+
+  // One candidate: it and a space are inserted, and focus stays in the input.
+  await input.fill('az snap');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'az snapshot ');
+  assert.equal(await focused(), 'console-input');
+  await input.press('End');
+  await input.pressSequentially('cr');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'az snapshot create ');
+  // Several: their common prefix, and the list under the input (a polite live region).
+  await input.pressSequentially('--so');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'az snapshot create --source');
+  assert.deepEqual(await list.allTextContents(), ['--source', '--source-storage-account-id']);
+  assert.equal(await page.locator('#console-completions').getAttribute('aria-live'), 'polite');
+  assert.equal(await focused(), 'console-input');
+  // Escape closes the list.
+  await input.press('Escape');
+  assert.equal(await list.count(), 0);
+
+  // Snapshots in the lab: `-n ` lists them, following the command.
+  for (const name of ['snap-monday', 'snap-tuesday']) {
+    await input.fill(`az snapshot create -g rg-snaplab -n ${name} --source disk1 --incremental true -o none`);
+    await input.press('Enter');
+    await page.locator(`#snapshot-${name}`).waitFor({ timeout: 10_000 });
+  }
+  await input.fill('az snapshot show -g rg-snaplab -n ');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'az snapshot show -g rg-snaplab -n snap-');
+  assert.deepEqual(await list.allTextContents(), ['snap-monday', 'snap-tuesday']);
+  await page.locator('.console').scrollIntoViewIfNeeded();
+  await screenshot(page, 'console-completion.png');
+  await input.pressSequentially('t');
+  assert.equal(await list.count(), 0, 'typing closes the list');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'az snapshot show -g rg-snaplab -n snap-tuesday ');
+  // A disk command's -n lists disks.
+  await input.fill('az disk show -g rg-snaplab -n di');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'az disk show -g rg-snaplab -n disk1 ');
+  // With nothing to complete, Tab moves on as everywhere (no keyboard trap).
+  await input.fill('');
+  await input.press('Tab');
+  assert.notEqual(await focused(), 'console-input');
+
+  // A wrong word shows az's own "did you mean" under the input before it runs.
+  await input.fill('az snapshto ');
+  await page.locator('#console-advice', { hasText: "Did you mean 'az snapshot'?" }).waitFor();
+  await input.fill('az snapshot list --resource-grup rg-snaplab ');
+  await page.locator('#console-advice', { hasText: "Did you mean '--resource-group'?" }).waitFor();
+  await input.fill('az snapshot list ');
+  assert.equal(await text(page, '#console-advice'), '');
+  // PowerShell's cmdlets and parameters complete too.
+  await page.locator('#console-shell').selectOption('pwsh');
+  await input.fill('get-azsn');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'Get-AzSnapshot ');
+  await input.pressSequentially('-Resou');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'Get-AzSnapshot -ResourceGroupName ');
+  await page.locator('#console-shell').selectOption('bash');
+
+  // Up recalls the commands run, after a reload too.
+  await input.fill('az snapshot list -o table');
+  await input.press('Enter');
+  await page.locator('#console-output', { hasText: 'snap-tuesday' }).waitFor();
+  await page.waitForTimeout(300); // the history is stored after the command is sent
+  await page.reload();
+  await page.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
+  await input.press('ArrowUp');
+  assert.equal(await input.inputValue(), 'az snapshot list -o table');
+  await input.press('ArrowUp');
+  assert.match(await input.inputValue(), /^az snapshot create -g rg-snaplab -n snap-tuesday/);
+  assert.deepEqual(errors, []);
+});

@@ -7,13 +7,24 @@
 //!
 //! While a script runs its newest output shows as it comes, with how far it
 //! has got and a Stop button (Ctrl+C in the input does the same).
+//!
+//! Typing is helped as a terminal helps: Tab completes (the console crate's
+//! `complete`: commands, options, choices, the lab's names) and lists the
+//! candidates under the input when there are several (Escape closes the
+//! list); what az would refuse in the words typed so far shows under the
+//! input before the command runs; Up/Down recall earlier commands, kept per
+//! lab across reloads (`services/recall.rs`).
 
 use std::rc::Rc;
 
+use snaplab_console::complete::{advise, complete};
 use snaplab_console::{Language, Line};
 use yew::prelude::*;
 
+use super::LabAt;
 use crate::i18n::{number, tr, use_t, Lang};
+use crate::services::recall;
+use crate::state::recall::Recall;
 use crate::state::RunView;
 
 /// Lines of scrollback drawn (a terminal's limit); Copy copies all of them.
@@ -32,6 +43,12 @@ pub struct ConsoleProps {
     /// Stops the running script.
     #[prop_or_default]
     pub stop: Callback<()>,
+    /// The lab Tab completes names from.
+    pub lab: LabAt,
+    /// Whose command history Up/Down recall (the stored lab's id; empty:
+    /// not kept across reloads).
+    #[prop_or_default]
+    pub history_key: AttrValue,
 }
 
 /// Copies the transcript; built on click, not on every render (a
@@ -64,6 +81,35 @@ fn line_html(l: &Line) -> Html {
     }
 }
 
+/// Tab's candidates under the input, in a polite live region (present
+/// while empty, so a screen reader hears the list when it fills).
+fn completion_html(typing: &UseStateHandle<Typing>, label: &str) -> Html {
+    let pick = |candidate: &String| {
+        let typing = typing.clone();
+        let candidate = candidate.clone();
+        Callback::from(move |_: MouseEvent| {
+            // The one picked replaces the word the list completes, and a
+            // space starts the next, as Tab does with one candidate.
+            let (text, word) = (&typing.text, typing.word.clone());
+            if text.get(word.clone()).is_some() {
+                let line = format!("{}{candidate} {}", &text[..word.start], &text[word.end..]);
+                typing.set(Typing::text(line));
+            }
+        })
+    };
+    html! {
+        <div id="console-completions" class="console-completions" aria-live="polite" aria-label={label.to_string()}>
+            if !typing.list.is_empty() {
+                <ul role="list">
+                    { for typing.list.iter().map(|c| html! {
+                        <li><button type="button" class="completion" tabindex="-1" onclick={pick(c)}>{ c }</button></li>
+                    }) }
+                </ul>
+            }
+        </div>
+    }
+}
+
 /// The script running now: its newest lines, its progress and Stop.
 fn running_html(lang: Lang, r: &RunView, stop: &Callback<()>) -> Html {
     let t = |key: &str| tr(lang, key);
@@ -93,15 +139,158 @@ fn running_html(lang: Lang, r: &RunView, stop: &Callback<()>) -> Html {
     }
 }
 
+/// The input's caret as a byte offset of `text` (the DOM counts UTF-16 units).
+fn caret_bytes(text: &str, utf16: u32) -> usize {
+    let mut units = 0;
+    for (i, c) in text.char_indices() {
+        if units >= utf16 as usize {
+            return i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// What the input holds and what helps typing it.
+#[derive(Clone, PartialEq, Default)]
+struct Typing {
+    text: String,
+    /// Tab's candidates, shown under the input while there are several.
+    list: Vec<String>,
+    /// Where the word they complete is in `text` (a pick replaces it).
+    word: std::ops::Range<usize>,
+}
+
+impl Typing {
+    fn text(text: String) -> Typing {
+        Typing {
+            text,
+            ..Typing::default()
+        }
+    }
+}
+
+/// Reads the stored history of `key` into `recall` once per key (what was
+/// typed before it arrived stays newest). A failure is logged, never shown
+/// as an error: the console works without history.
+#[hook]
+fn use_stored_history(key: AttrValue, recall: UseStateHandle<Recall>) {
+    use_effect_with(key, move |key| {
+        let key = key.to_string();
+        if !key.is_empty() {
+            wasm_bindgen_futures::spawn_local(async move {
+                match recall::load(&key).await {
+                    Ok(stored) => recall.set(Recall::restored(stored, &recall.commands)),
+                    Err(e) => gloo::console::warn!(e.to_string()),
+                }
+            });
+        }
+    });
+}
+
+/// Tab: complete the word before the caret. Returns false when there is
+/// nothing to complete (Tab then moves focus on, as everywhere else).
+fn tab(
+    area: &web_sys::HtmlTextAreaElement,
+    typing: &UseStateHandle<Typing>,
+    lab: &LabAt,
+    language: Language,
+) -> bool {
+    let text = area.value();
+    let caret = caret_bytes(&text, area.selection_start().ok().flatten().unwrap_or(0));
+    // Nothing typed yet: Tab moves focus on, so the input is never a
+    // keyboard trap (with words typed, Shift+Tab still leaves).
+    if text[..caret].trim().is_empty() {
+        return false;
+    }
+    let found = complete(&text, caret, lab, language);
+    if found.candidates.is_empty() {
+        return false;
+    }
+    let (line, caret) = found.apply(&text);
+    let word = found.replace.start..caret;
+    let list = if found.candidates.len() > 1 {
+        found.candidates
+    } else {
+        Vec::new()
+    };
+    area.set_value(&line);
+    let at = line[..caret].encode_utf16().count() as u32;
+    let _ = area.set_selection_range(at, at);
+    typing.set(Typing {
+        text: line,
+        list,
+        word,
+    });
+    true
+}
+
+/// The input's keys: Enter runs, Ctrl+C stops, Tab completes, Escape
+/// closes the list, Up/Down recall.
+fn key_handler(
+    props: &ConsoleProps,
+    run: &Callback<()>,
+    typing: &UseStateHandle<Typing>,
+    recall: &UseStateHandle<Recall>,
+    language: Language,
+) -> Callback<KeyboardEvent> {
+    let (run, typing, recall) = (run.clone(), typing.clone(), recall.clone());
+    let (stop, running) = (props.stop.clone(), props.running.is_some());
+    let lab = props.lab.clone();
+    Callback::from(move |e: KeyboardEvent| {
+        let single_line = !typing.text.contains('\n');
+        let recalled = |text: Option<&str>| text.map(|t| Typing::text(t.to_string()));
+        match e.key().as_str() {
+            // Ctrl+C with nothing selected stops the script, as in a terminal.
+            "c" if e.ctrl_key() && running && typing.text.is_empty() => {
+                e.prevent_default();
+                stop.emit(());
+            }
+            "Enter" if e.ctrl_key() || (single_line && !e.shift_key()) => {
+                e.prevent_default();
+                run.emit(());
+            }
+            "Tab" if !(e.shift_key() || e.ctrl_key() || e.alt_key() || e.meta_key()) => {
+                if let Some(area) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
+                    if tab(&area, &typing, &lab, language) {
+                        e.prevent_default();
+                    }
+                }
+            }
+            "Escape" if !typing.list.is_empty() => {
+                e.prevent_default();
+                typing.set(Typing::text(typing.text.clone()));
+            }
+            "ArrowUp" if single_line => {
+                let mut r = (*recall).clone();
+                if let Some(next) = recalled(r.up()) {
+                    e.prevent_default();
+                    typing.set(next);
+                    recall.set(r);
+                }
+            }
+            "ArrowDown" if single_line => {
+                let mut r = (*recall).clone();
+                if let Some(next) = recalled(r.down()) {
+                    e.prevent_default();
+                    typing.set(next);
+                    recall.set(r);
+                }
+            }
+            _ => {}
+        }
+    })
+}
+
 #[function_component(ConsolePanel)]
 pub fn console_panel(props: &ConsoleProps) -> Html {
     let t = use_t();
     let lang = use_context::<Lang>().unwrap_or_default();
     let count = |lang: Lang, n: u64| number(lang, n as f64, 0);
-    let input = use_state(String::new);
+    let typing = use_state(Typing::default);
     let transcript = props.lines.clone();
-    let history = use_state(Vec::<String>::new);
-    let cursor = use_state(|| None::<usize>);
+    let recall = use_state(Recall::default);
+    use_stored_history(props.history_key.clone(), recall.clone());
     let language = use_state(|| Language::Bash);
     let output = use_node_ref();
     {
@@ -119,72 +308,43 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
     }
 
     let run = {
-        let (input, history, cursor, run) = (
-            input.clone(),
-            history.clone(),
-            cursor.clone(),
+        let (typing, recall, run, key) = (
+            typing.clone(),
+            recall.clone(),
             props.run.clone(),
+            props.history_key.to_string(),
         );
         let language = language.clone();
         Callback::from(move |_: ()| {
-            let script = (*input).clone();
+            let script = typing.text.clone();
             if script.trim().is_empty() {
                 return;
             }
             run.emit((*language, script.clone()));
-            let mut h = (*history).clone();
-            h.push(script);
-            history.set(h);
-            cursor.set(None);
-            input.set(String::new());
+            let mut r = (*recall).clone();
+            r.push(script);
+            if !key.is_empty() {
+                let (key, stored) = (key.clone(), r.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Err(e) = recall::save(&key, &stored).await {
+                        gloo::console::warn!(e.to_string());
+                    }
+                });
+            }
+            recall.set(r);
+            typing.set(Typing::default());
         })
     };
     let on_input = {
-        let input = input.clone();
+        let typing = typing.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(area) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
-                input.set(area.value());
+                typing.set(Typing::text(area.value()));
             }
         })
     };
-    let on_key = {
-        let (run, input, history, cursor) =
-            (run.clone(), input.clone(), history.clone(), cursor.clone());
-        let (stop, running) = (props.stop.clone(), props.running.is_some());
-        Callback::from(move |e: KeyboardEvent| {
-            let single_line = !input.contains('\n');
-            match e.key().as_str() {
-                // Ctrl+C with nothing selected stops the script, as in a terminal.
-                "c" if e.ctrl_key() && running && input.is_empty() => {
-                    e.prevent_default();
-                    stop.emit(());
-                }
-                "Enter" if e.ctrl_key() || (single_line && !e.shift_key()) => {
-                    e.prevent_default();
-                    run.emit(());
-                }
-                "ArrowUp" if single_line && !history.is_empty() => {
-                    e.prevent_default();
-                    let i = cursor.map_or(history.len() - 1, |c| c.saturating_sub(1));
-                    cursor.set(Some(i));
-                    input.set(history[i].clone());
-                }
-                "ArrowDown" if single_line => {
-                    if let Some(c) = *cursor {
-                        e.prevent_default();
-                        if c + 1 < history.len() {
-                            cursor.set(Some(c + 1));
-                            input.set(history[c + 1].clone());
-                        } else {
-                            cursor.set(None);
-                            input.set(String::new());
-                        }
-                    }
-                }
-                _ => {}
-            }
-        })
-    };
+    let on_key = key_handler(props, &run, &typing, &recall, *language);
+    let advice = advise(&typing.text, typing.text.len(), *language);
     let clear = props.clear.reform(|_: MouseEvent| ());
     let copy = copy_transcript(transcript.clone());
     let hidden = transcript.len().saturating_sub(SCROLLBACK);
@@ -224,9 +384,11 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
             </pre>
             <div class="console-input">
                 <label for="console-input">{ t("console.input") }</label>
-                <textarea id="console-input" rows="3" spellcheck="false" value={(*input).clone()} oninput={on_input} onkeydown={on_key}
-                    autocapitalize="off" autocomplete="off" enterkeyhint="send"
+                <textarea id="console-input" rows="3" spellcheck="false" value={typing.text.clone()} oninput={on_input} onkeydown={on_key}
+                    autocapitalize="off" autocomplete="off" enterkeyhint="send" aria-describedby="console-advice" aria-controls="console-completions"
                     placeholder={if pwsh { "Get-AzSnapshot -ResourceGroupName rg-snaplab" } else { "az snapshot list -o table" }} />
+                { completion_html(&typing, t("console.completions")) }
+                <p id="console-advice" class="console-advice err" role="status">{ advice.unwrap_or_default() }</p>
                 <div class="actions">
                     <button type="button" class="primary" onclick={on_run_click}>{ t("console.run") }</button>
                     <button type="button" onclick={copy}>{ t("console.copy") }</button>

@@ -10,9 +10,11 @@
 //! | share links in the address | `share.rs` |
 //! | other tabs on the same lab | `tabs.rs` |
 //! | solved lessons, in their own database | `progress.rs` |
+//! | the console's command history, per lab, in its own database | `recall.rs` |
 
 pub mod lab_store;
 pub mod progress;
+pub mod recall;
 pub mod script;
 pub mod share;
 pub mod tabs;

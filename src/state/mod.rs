@@ -7,6 +7,7 @@
 //! | the console transcript and the script running now | `transcript.rs` |
 //! | messages, refusals and the notification list | `notices.rs` |
 //! | the redo stack and the log before the checkpoint | `history.rs` |
+//! | the console's command history (Up/Down), kept by the console itself | `recall.rs` |
 //!
 //! The lab lives in a [`Journal`]. Everything that changes the lab is
 //! [`Work`], queued (see `work.rs`); commands, deployments and demos run
@@ -30,6 +31,7 @@ use yew::Reducible;
 
 pub mod history;
 pub mod notices;
+pub mod recall;
 pub mod transcript;
 pub mod work;
 

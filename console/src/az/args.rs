@@ -361,38 +361,50 @@ fn take_values(
     }
 }
 
-/// Parses a command's words as az's parser does (see the module comment).
-pub(super) fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
-    let actions = actions(spec);
+/// What argparse's loop over a command's words found, before it checks
+/// what is missing and what it could not place.
+struct Scan {
+    args: Args,
+    /// Words argparse could not place, in order ("unrecognized arguments").
+    extras: Vec<String>,
+    first_unknown: Option<String>,
+    /// The actions given, by index.
+    given: Vec<usize>,
+}
+
+/// argparse's loop: each word an option (with its values) or a positional.
+fn scan(spec: &Spec, rest: &[String], actions: &[Action]) -> Result<Scan, Failure> {
     let prog = spec.path.join(" ");
-    let mut args = Args {
-        values: Vec::new(),
-        positional: Vec::new(),
-        unmodelled: Vec::new(),
+    let mut found = Scan {
+        args: Args {
+            values: Vec::new(),
+            positional: Vec::new(),
+            unmodelled: Vec::new(),
+        },
+        extras: Vec::new(),
+        first_unknown: None,
+        given: Vec::new(),
     };
-    // Words argparse could not place, in order ("unrecognized arguments").
-    let mut extras: Vec<String> = Vec::new();
-    let mut first_unknown: Option<String> = None;
-    let mut given: Vec<usize> = Vec::new();
+    let args = &mut found.args;
     let mut i = 0;
     while i < rest.len() {
         let word = &rest[i];
         i += 1;
-        let (index, inline) = match classify(word, &actions)? {
+        let (index, inline) = match classify(word, actions)? {
             Word::Plain => {
                 args.positional.push(word.clone());
                 continue;
             }
             Word::Unknown => {
-                first_unknown.get_or_insert_with(|| word.clone());
-                extras.push(word.clone());
+                found.first_unknown.get_or_insert_with(|| word.clone());
+                found.extras.push(word.clone());
                 continue;
             }
             Word::Option(index, inline) => (index, inline),
         };
         let action = &actions[index];
-        let values = take_values(action, inline, rest, &mut i, &actions)?;
-        given.push(index);
+        let values = take_values(action, inline, rest, &mut i, actions)?;
+        found.given.push(index);
         for value in values {
             let value = checked(&prog, action, value)?;
             args.values.push((action.key(), value));
@@ -401,10 +413,43 @@ pub(super) fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> 
             args.unmodelled.push(action.names[0]);
         }
     }
+    if !TAKES_POSITIONALS.contains(&spec.path) {
+        found.extras.append(&mut found.args.positional);
+    }
+    Ok(found)
+}
+
+/// "unrecognized arguments", with the simulator's own hint (az prints
+/// examples instead): the closest option it models, so the hint is one
+/// that acts.
+fn unrecognized(spec: &Spec, actions: &[Action], scan: &Scan) -> Failure {
+    let names: Vec<&str> = spec
+        .options
+        .iter()
+        .chain(GLOBAL)
+        .map(|o| o.long)
+        .filter(|long| actions.iter().any(|a| a.names.contains(long)))
+        .collect();
+    let hint = scan
+        .first_unknown
+        .as_deref()
+        .and_then(|w| closest(w.split('=').next().unwrap_or(w), &names))
+        .map(|c| format!("\nDid you mean '{c}'?"))
+        .unwrap_or_default();
+    Failure::Usage(format!(
+        "unrecognized arguments: {}{hint}",
+        scan.extras.join(" ")
+    ))
+}
+
+/// Parses a command's words as az's parser does (see the module comment).
+pub(super) fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> {
+    let actions = actions(spec);
+    let found = scan(spec, rest, &actions)?;
     let missing: Vec<String> = actions
         .iter()
         .enumerate()
-        .filter(|(i, a)| a.described.is_some_and(|d| d.required) && !given.contains(i))
+        .filter(|(i, a)| a.described.is_some_and(|d| d.required) && !found.given.contains(i))
         .map(|(_, a)| a.display())
         .collect();
     if !missing.is_empty() {
@@ -413,29 +458,52 @@ pub(super) fn parse_args(spec: &Spec, rest: &[String]) -> Result<Args, Failure> 
             missing.join(", ")
         )));
     }
-    if !TAKES_POSITIONALS.contains(&spec.path) {
-        extras.append(&mut args.positional);
+    if !found.extras.is_empty() {
+        return Err(unrecognized(spec, &actions, &found));
     }
-    if !extras.is_empty() {
-        // The simulator's own hint (az prints examples instead): the
-        // options it models, so the hint is one that acts.
-        let names: Vec<&str> = spec
-            .options
-            .iter()
-            .chain(GLOBAL)
-            .map(|o| o.long)
-            .filter(|long| actions.iter().any(|a| a.names.contains(long)))
-            .collect();
-        let hint = first_unknown
-            .and_then(|w| closest(w.split('=').next().unwrap_or(&w), &names))
-            .map(|c| format!("\nDid you mean '{c}'?"))
-            .unwrap_or_default();
-        return Err(Failure::Usage(format!(
-            "unrecognized arguments: {}{hint}",
-            extras.join(" ")
-        )));
+    Ok(found.args)
+}
+
+/// What az would say now about the words of a command typed so far (all
+/// complete: the word being typed is left out), before it runs: a word it
+/// does not know, with its "did you mean", an invalid choice, an ambiguous
+/// abbreviation. What typing on can still fix (a missing required
+/// argument, an option still waiting for its value) is not an error yet.
+pub fn advise(spec: &Spec, rest: &[String]) -> Option<Failure> {
+    if rest.iter().any(|w| w == "--help" || w == "-h") {
+        return None;
     }
-    Ok(args)
+    let actions = actions(spec);
+    match scan(spec, rest, &actions) {
+        Err(Failure::Usage(m)) if m.contains(": expected ") => None,
+        Err(failure) => Some(failure),
+        Ok(found) if !found.extras.is_empty() => Some(unrecognized(spec, &actions, &found)),
+        Ok(_) => None,
+    }
+}
+
+/// One option of a command as Tab completes it.
+pub struct Completable {
+    /// Its option strings (`--name`, `-n`).
+    pub names: Vec<&'static str>,
+    /// az's description of it (`None` for the `sim` verbs' own options).
+    pub argument: Option<&'static Argument>,
+    /// It takes a word after it (not a plain switch).
+    pub takes_value: bool,
+}
+
+/// Every option of a command az's help shows (hidden ones left out), in
+/// its parser's order: what Tab completes.
+pub fn completable(spec: &Spec) -> Vec<Completable> {
+    actions(spec)
+        .into_iter()
+        .filter(|a| a.described.is_none_or(|d| !d.hidden))
+        .map(|a| Completable {
+            takes_value: a.nargs() != Nargs::Flag,
+            argument: a.described,
+            names: a.names,
+        })
+        .collect()
 }
 
 /// The `--help` section for the arguments az has and the simulator does not

@@ -275,7 +275,7 @@ impl Args {
 }
 
 /// Finds the spec for `argv` (longest command path first).
-fn find(argv: &[String]) -> Option<&'static Spec> {
+pub fn find(argv: &[String]) -> Option<&'static Spec> {
     COMMANDS
         .iter()
         .filter(|s| s.path.len() <= argv.len() && s.path.iter().zip(argv).all(|(p, a)| p == a))
@@ -401,48 +401,10 @@ pub fn run(
             .take_while(|a| !a.starts_with('-'))
             .cloned()
             .collect();
-        if wants_help || argv.len() <= 2 {
-            let group = COMMANDS.iter().any(|s| {
-                s.path.len() > words.len() && s.path.iter().zip(&words).all(|(p, a)| p == a)
-            });
-            if group {
-                return Ok(help(&words));
-            }
+        if (wants_help || argv.len() <= 2) && is_group(&words) {
+            return Ok(help(&words));
         }
-        // Which word is wrong? The first that no command continues with.
-        let mut depth = 1;
-        while depth < argv.len()
-            && COMMANDS.iter().any(|s| {
-                s.path.len() > depth && s.path[..=depth].iter().zip(argv).all(|(p, a)| p == a)
-            })
-        {
-            depth += 1;
-        }
-        let word = argv.get(depth).cloned().unwrap_or_default();
-        let options: Vec<&str> = COMMANDS
-            .iter()
-            .filter(|s| {
-                s.path.len() > depth && s.path[..depth].iter().zip(argv).all(|(p, a)| p == a)
-            })
-            .map(|s| s.path[depth])
-            .collect();
-        let hint = closest(&word, &options)
-            .map(|c| {
-                format!(
-                    "\nDid you mean '{}'?",
-                    argv[..depth]
-                        .iter()
-                        .map(String::as_str)
-                        .chain([c])
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                )
-            })
-            .unwrap_or_default();
-        return Err(Failure::Usage(format!(
-            "'{word}' is misspelled or not recognized by the system.{hint}\nSee '{} --help'.",
-            argv[..depth].join(" ")
-        )));
+        return Err(misspelled(argv));
     };
     if wants_help {
         return Ok(help(
@@ -517,6 +479,70 @@ pub fn run(
         return Ok(String::new());
     }
     Ok(render_ordered(&value, format, order.as_deref()))
+}
+
+/// az's error for a command line whose words name no command: the first
+/// word no command continues with, and the closest that would.
+fn misspelled(argv: &[String]) -> Failure {
+    // Which word is wrong? The first that no command continues with.
+    let mut depth = 1;
+    while depth < argv.len()
+        && COMMANDS
+            .iter()
+            .any(|s| s.path.len() > depth && s.path[..=depth].iter().zip(argv).all(|(p, a)| p == a))
+    {
+        depth += 1;
+    }
+    let word = argv.get(depth).cloned().unwrap_or_default();
+    let options: Vec<&str> = COMMANDS
+        .iter()
+        .filter(|s| s.path.len() > depth && s.path[..depth].iter().zip(argv).all(|(p, a)| p == a))
+        .map(|s| s.path[depth])
+        .collect();
+    let hint = closest(&word, &options)
+        .map(|c| {
+            format!(
+                "\nDid you mean '{}'?",
+                argv[..depth]
+                    .iter()
+                    .map(String::as_str)
+                    .chain([c])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        })
+        .unwrap_or_default();
+    Failure::Usage(format!(
+        "'{word}' is misspelled or not recognized by the system.{hint}\nSee '{} --help'.",
+        argv[..depth].join(" ")
+    ))
+}
+
+/// Whether `words` (no options) are a group of commands: `az`, `az snapshot`.
+fn is_group(words: &[String]) -> bool {
+    COMMANDS
+        .iter()
+        .any(|s| s.path.len() > words.len() && s.path.iter().zip(words).all(|(p, a)| p == a))
+}
+
+/// What az would say about a command line typed so far, before it runs
+/// (every word complete: the one being typed is left out): a misspelled
+/// command or group, or a wrong argument (see [`args::advise`]); `None`
+/// while it is fine so far.
+pub fn advise(argv: &[String]) -> Option<Failure> {
+    match find(argv) {
+        Some(spec) => args::advise(spec, &argv[spec.path.len()..]),
+        None => {
+            let words: Vec<String> = argv
+                .iter()
+                .take_while(|a| !a.starts_with('-'))
+                .cloned()
+                .collect();
+            // A group typed whole is fine: its command comes next.
+            let typing = argv.len() < 2 || words.len() == argv.len() && is_group(&words);
+            (!typing).then(|| misspelled(argv))
+        }
+    }
 }
 
 /// Brackets and parentheses a JMESPath query may nest, and the `!` and

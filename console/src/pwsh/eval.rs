@@ -430,10 +430,7 @@ impl<'a> Interpreter<'a> {
             given.push((p.clone(), value));
         }
         let Some((cmdlet, command)) = found.and_then(|c| c.command.map(|run| (c, run))) else {
-            let hint = cmdlets::suggest(name)
-                .map(|c| format!(" Did you mean '{c}'?"))
-                .unwrap_or_default();
-            return Err(PsError::new(format!("{name}: The term '{name}' is not recognized as a name of a cmdlet, function, script file, or executable program.{hint}")));
+            return Err(PsError::new(cmdlets::not_recognized(name)));
         };
         let args = cmdlet.bind(name, given)?;
         command(&mut self.rt, &args)

@@ -62,6 +62,16 @@ pub fn suggest(name: &str) -> Option<&'static str> {
     crate::suggest::closest(name, &names)
 }
 
+/// PowerShell's error for a command name it does not know, with the
+/// closest cmdlet (the evaluator's error, and the console's advice while
+/// typing).
+pub fn not_recognized(name: &str) -> String {
+    let hint = suggest(name)
+        .map(|c| format!(" Did you mean '{c}'?"))
+        .unwrap_or_default();
+    format!("{name}: The term '{name}' is not recognized as a name of a cmdlet, function, script file, or executable program.{hint}")
+}
+
 /// The stages that run only in a pipeline, as a sentence ("A, B and C").
 pub fn pipeline_only() -> String {
     let names: Vec<&str> = all()
