@@ -24,7 +24,7 @@
 //! | how long background copies take (simulated rates) | [`copy_timing`] (`copy_timing.rs`) |
 //! | the event log read by the UI and lessons | [`events`] (`events.rs`) |
 //! | persistence: records, the journal, the open plan every host drives, stores, the lab file format (`store` re-exports its names) | [`persist`] (`persist/`) |
-//! | checkpoints: the lab at a log position, so opening replays only the tail | [`checkpoint`] (`checkpoint.rs`) |
+//! | checkpoints: the lab at a log position, so opening replays only the tail (part of the persistence core) | [`checkpoint`] (`persist/checkpoint.rs`) |
 //! | share links: the operation log in a URL | [`share`] (`share.rs`) |
 //! | the native program's `--state` file: an export, then appended frames with an index | [`state_file`] (`persist/state_file.rs`) |
 //! | a lab file checked whole (base, every frame, every indexed record) and what verifies recovered: `snaplab check` / `recover` | [`recovery`] (`recovery.rs`) |
@@ -48,7 +48,6 @@
 
 pub mod billing;
 pub mod catalog;
-pub mod checkpoint;
 pub mod checksum;
 pub mod clock;
 pub mod cmd;
@@ -69,7 +68,7 @@ pub mod rest;
 pub mod rules;
 pub mod share;
 pub mod state;
-pub use persist::{state_file, store};
+pub use persist::{checkpoint, state_file, store};
 pub mod timeline;
 pub mod units;
 

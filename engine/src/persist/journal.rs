@@ -21,11 +21,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::checkpoint;
 use super::records::{
     chain, chunk_blob, chunk_count, chunk_key, corrupt, digest_record, log_key, read_digest_record,
     Batch, Value, CHUNK_SIZE, DIGEST_KEY, EMPTY_DIGEST, SCHEMA_KEY, SCHEMA_VERSION,
 };
-use crate::checkpoint;
 use crate::cmd::{self, Command, WriteData};
 use crate::error::Result;
 use crate::lab::Lab;

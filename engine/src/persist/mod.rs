@@ -12,9 +12,10 @@
 //! | importing a lab file | [`transfer`] (`transfer.rs`) |
 //! | the native `--state` file as a host: open through its index, save by appending | [`state_file`] (`state_file.rs`) |
 //!
-//! The checkpoint codec is [`crate::checkpoint`] (used by the journal).
+//! The checkpoint codec is [`checkpoint`] (used by the journal; the crate root re-exports it as `checkpoint`).
 //! [`store`] gathers the names the rest of the workspace uses.
 
+pub mod checkpoint;
 pub mod file;
 pub mod journal;
 pub mod plan;

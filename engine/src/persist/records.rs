@@ -8,7 +8,7 @@
 //! | `meta/lab` | the browser's lab id (a fresh one on every replacement) |
 //! | `log/{seq:012}` | one executed command, JSON; real bytes appear as `Stored { blob }` |
 //! | `chunk/{blob:016}/{index:08}` | up to 64 KiB of a blob's bytes, binary |
-//! | `checkpoint/{seq:012}` | the lab at log position `seq` ([`crate::checkpoint`]) |
+//! | `checkpoint/{seq:012}` | the lab at log position `seq` ([`super::checkpoint`]) |
 
 use crate::cmd::{self, Command, WriteData};
 use crate::error::EngineError;
@@ -94,7 +94,7 @@ pub fn opens_from(key: &str, newest_checkpoint: Option<usize>) -> bool {
 /// The newest checkpoint `keys` name.
 pub fn newest_checkpoint<'a>(keys: impl IntoIterator<Item = &'a String>) -> Option<usize> {
     keys.into_iter()
-        .filter_map(|k| crate::checkpoint::checkpoint_seq(k))
+        .filter_map(|k| super::checkpoint::checkpoint_seq(k))
         .max()
 }
 

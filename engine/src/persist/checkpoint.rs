@@ -62,7 +62,7 @@ const MAGIC: &[u8; 4] = b"SLCP";
 /// which only means one full replay.
 const FORMAT: u64 = 4;
 
-/// The digest of the log (`crate::persist::records::chain`) a checkpoint
+/// The digest of the log (`super::records::chain`) a checkpoint
 /// claims to summarise, read from its header alone; `None` for another
 /// format or no checkpoint at all.
 pub fn digest_of(bytes: &[u8]) -> Option<u64> {
@@ -276,7 +276,7 @@ fn apply(
 /// The lab's state (all but its log) as checkpoint bytes.
 /// The lab alone (no stored blobs): what tests compare.
 pub fn encode(lab: &Lab) -> Vec<u8> {
-    encode_with(lab, &[], crate::persist::records::EMPTY_DIGEST)
+    encode_with(lab, &[], super::records::EMPTY_DIGEST)
 }
 
 /// The lab, the journal's index of the blobs stored with it, and the
