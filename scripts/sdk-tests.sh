@@ -30,12 +30,21 @@ for line in open(sys.argv[1]):
         assert version(name) == pinned, (name, version(name), pinned)
 PY
 }
+# Set-up (scripts/setup.sh) asks only whether the venv works, or to make it.
+case "${1:-}" in
+    --check-venv) venv_ok; exit $? ;;
+    --make-venv) ;;
+    "") ;;
+    *) echo "usage: $0 [--check-venv|--make-venv]" >&2; exit 2 ;;
+esac
 if ! venv_ok; then
     echo "[sdk-tests] creating $VENV from PyPI ($REQUIREMENTS)"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
     venv_ok || { echo "[sdk-tests] the venv still cannot import the pinned SDKs" >&2; exit 1; }
 fi
+
+[ "${1:-}" = --make-venv ] && exit 0
 
 native cargo build --quiet -p snaplab-console --bin snaplab
 SNAPLAB="$ROOT/target/debug/snaplab"

@@ -181,7 +181,7 @@ have_wasm_pack() { wasm-pack --version 2>/dev/null | grep -q "$WASM_PACK_VERSION
 install_wasm_pack() { tool_build install -q wasm-pack --version "$WASM_PACK_VERSION" --locked; }
 # playwright-core drives Debian's Chromium: it never downloads a browser of its own.
 have_playwright() {
-    (cd e2e && node -e "require('playwright-core')" 2>/dev/null) \
+    (cd e2e && node -e "require('playwright-core'); require('axe-core')" 2>/dev/null) \
         && cmp -s e2e/package-lock.json e2e/node_modules/.package-lock.json.snaplab 2>/dev/null
 }
 install_playwright() {
@@ -189,10 +189,20 @@ install_playwright() {
     cp e2e/package-lock.json e2e/node_modules/.package-lock.json.snaplab
 }
 
-step "5/5 tools, built side by side: wasm-bindgen-cli $WB_VERSION, trunk $TRUNK_VERSION, wasm-pack $WASM_PACK_VERSION, playwright-core"
+# The real Azure SDKs for Python (pinned in tests/sdk/python/requirements.txt)
+# in a project-local virtualenv, .venv/: the test command runs them against
+# `snaplab serve`. Checked by importing them at their pinned versions.
+have_sdk_venv() { bash scripts/sdk-tests.sh --check-venv; }
+install_sdk_venv() {
+    # Debian's python3 makes virtualenvs only with python3-venv (ensurepip).
+    python3 -c "import ensurepip, venv" 2>/dev/null || apt_install python3-venv
+    bash scripts/sdk-tests.sh --make-venv
+}
+
+step "5/5 tools, built side by side: wasm-bindgen-cli $WB_VERSION, trunk $TRUNK_VERSION, wasm-pack $WASM_PACK_VERSION, playwright-core and axe-core, the Python Azure SDKs"
 TOOL_LOGS="$(mktemp -d)"
 declare -A TOOL_PID=()
-for tool in wasm_bindgen trunk wasm_pack playwright; do
+for tool in wasm_bindgen trunk wasm_pack playwright sdk_venv; do
     if "have_$tool"; then
         say "  $tool: already installed"
     else
@@ -212,7 +222,7 @@ for tool in "${!TOOL_PID[@]}"; do
         TOOLS_FAILED+=("$tool")
     fi
 done
-[ "${#TOOLS_FAILED[@]}" = 0 ] || fail "building ${TOOLS_FAILED[*]} failed (its log is above); is crates.io / the npm registry reachable?"
+[ "${#TOOLS_FAILED[@]}" = 0 ] || fail "building ${TOOLS_FAILED[*]} failed (its log is above); is crates.io / the npm registry / PyPI reachable?"
 rm -rf "$TOOL_LOGS"
 
 trap - ERR
