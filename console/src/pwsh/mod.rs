@@ -16,12 +16,14 @@
 //! | what a table entry is: a cmdlet, its parameters, bound arguments | [`table`] |
 //! | the cmdlets: one table entry each, by resource; lookup, help, explain | [`cmdlets`] |
 //! | pipeline stages (`Where-Object`, `Select-Object`, `Format-Table`, …) | [`pipeline`] |
+//! | comparisons: `-eq`, `-like`, `-match`, `-in`, `-replace`, … | [`compare`] |
 //! | values: truth, text, operators, and the size budgets | [`value`] |
 //! | Az objects (`PSDisk`, `PSSnapshot`, `PSResourceGroup`) | [`objects`] |
 //! | printing: `Format-List`, `Format-Table`, hashtables | [`format`] |
 
 pub mod ast;
 pub mod cmdlets;
+pub mod compare;
 pub mod eval;
 mod format;
 pub mod lexer;

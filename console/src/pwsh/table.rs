@@ -13,7 +13,7 @@ use serde_json::Value;
 use snaplab_engine::{Command, EngineError};
 
 use super::ast::{Expr, Stmt};
-use super::value::{text, PsError};
+use super::value::{get_ci, text, PsError};
 use crate::runner::Runner;
 
 /// What a parameter takes.
@@ -57,6 +57,9 @@ pub struct Param {
     pub mandatory: bool,
     /// The first unnamed argument binds to it (`Start-Sleep 5`).
     pub positional: bool,
+    /// Bound from a piped object's property of its name or an alias
+    /// (Az.Compute's `ValueFromPipelineByPropertyName`).
+    pub piped: bool,
     pub help: &'static str,
 }
 
@@ -69,6 +72,7 @@ impl Param {
             ty: Type::String,
             mandatory: false,
             positional: false,
+            piped: false,
             help,
         }
     }
@@ -82,6 +86,10 @@ impl Param {
     }
     pub const fn positional(mut self) -> Param {
         self.positional = true;
+        self
+    }
+    pub const fn piped(mut self) -> Param {
+        self.piped = true;
         self
     }
     pub const fn aliases(mut self, aliases: &'static [&'static str]) -> Param {
@@ -183,6 +191,42 @@ impl Cmdlet {
             }
         }
         Ok(args)
+    }
+
+    /// The arguments a piped `item` adds to those written: each parameter
+    /// not given that takes a property by name (`ResourceGroupName`, and
+    /// `DiskName` by its alias `Name`), and each config object parameter
+    /// the item's type is (`New-AzDiskConfig … | New-AzDisk`), as Az.Compute
+    /// declares `ValueFromPipeline` for them.
+    pub fn from_pipeline(
+        &self,
+        given: &[(Option<String>, Value)],
+        item: &Value,
+    ) -> Vec<(Option<String>, Value)> {
+        let written = |p: &Param| {
+            given.iter().any(|(g, _)| {
+                g.as_deref().is_some_and(|g| {
+                    p.name.eq_ignore_ascii_case(g)
+                        || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(g))
+                })
+            })
+        };
+        let mut more = Vec::new();
+        for p in self.params.iter().filter(|p| !written(p)) {
+            let found = match p.ty {
+                Type::Object(ty) => {
+                    (item.get("@type").and_then(Value::as_str) == Some(ty)).then(|| item.clone())
+                }
+                _ if p.piped => std::iter::once(p.name)
+                    .chain(p.aliases.iter().copied())
+                    .find_map(|n| get_ci(item, n).filter(|v| !v.is_null()).cloned()),
+                _ => None,
+            };
+            if let Some(value) = found {
+                more.push((Some(p.name.to_string()), value));
+            }
+        }
+        more
     }
 
     /// The syntax line `Get-Help` shows: `Name -Param <Type> [-Opt <Type>]`.
