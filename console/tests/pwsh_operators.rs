@@ -111,15 +111,19 @@ fn splatting_binds_a_hashtable_by_name_and_an_array_by_position() {
 $gone = @{{ ResourceGroupName = 'rg'; Name = 'logs-01'; Force = $true }}
 Remove-AzDisk @gone | Out-Null
 (Get-AzDisk -ResourceGroupName rg).Name
-$help = @('Remove-AzDisk')
-(Get-Help @help).Length -gt 0
-Write-Output @p
+$sleep = @(2)
+Start-Sleep @sleep
+$words = @('logs-01', 'kept')
+Write-Output @words
 "
     ));
     assert_eq!(err, Vec::<String>::new());
     assert_eq!(status, 0);
-    assert_eq!(out[0], "data-02");
-    assert_eq!(&out[1..3], ["data-01", "data-02"]);
+    assert_eq!(out, vec!["data-02", "data-01", "data-02", "logs-01 kept"]);
+    // Outside a command's arguments a splat is PowerShell's error.
+    let (_, err, status) = run("$p = @{ A = 1 }\n$x = @p");
+    assert_eq!(status, 1, "{err:?}");
+    assert_eq!(err, vec!["ParserError: line 2, column 6: The splatting operator '@' cannot be used to reference variables in an expression. '@p' can be used only as an argument to a command."]);
 }
 
 #[test]
@@ -153,4 +157,24 @@ fn an_object_that_binds_nothing_is_refused_as_powershell_refuses_it() {
 (Get-AzDisk -ResourceGroupName rg).Name"
     ));
     assert_eq!(out, vec!["data-01", "logs-01"], "{err:?}");
+}
+
+#[test]
+fn the_parser_reads_splats_and_lets_the_comma_bind_tighter_than_a_comparison() {
+    let tree = |s: &str| {
+        snaplab_console::pwsh::parse(s)
+            .unwrap()
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(tree("Get-AzDisk @p -Force"), "Get-AzDisk @p -Force");
+    assert_eq!(tree("$x -in 'a', 'b'"), "($x -in @('a', 'b'))");
+    assert_eq!(
+        tree("$n -creplace 'a', 'b' -and $y -notmatch '^x'"),
+        "(($n -creplace @('a', 'b')) -and ($y -notmatch '^x'))"
+    );
+    // `@ p` (a space) is no splat.
+    assert!(snaplab_console::pwsh::parse("Get-AzDisk @ p").is_err());
 }

@@ -300,10 +300,10 @@ impl<'a> Interpreter<'a> {
             }
             // A script block as a value prints as its text, as in PowerShell.
             Expr::Block(_) => Value::String(e.to_string()),
-            // Outside a command's arguments `@name` is no splat: PowerShell refuses it.
+            // The parser makes a splat only among a command's arguments.
             Expr::Splat(name) => {
                 return Err(PsError::new(format!(
-                    "The splatting operator '@' cannot be used to reference variables in an expression. '@{name}' can be used only as an argument to a command."
+                    "'@{name}' can be used only as an argument to a command."
                 )))
             }
             Expr::Index(list, index) => {

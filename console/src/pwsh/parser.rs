@@ -557,6 +557,11 @@ impl Parser<'_> {
                 Ok(Expr::Hashtable(entries))
             }
             Tok::Punct('@') => {
+                self.at -= 1;
+                if let Some(var) = self.splat() {
+                    return Err(self.error(format!("The splatting operator '@' cannot be used to reference variables in an expression. '@{var}' can be used only as an argument to a command.")));
+                }
+                self.at += 1;
                 self.expect('(')?;
                 let mut items = Vec::new();
                 while *self.peek() != Tok::Punct(')') {
