@@ -178,3 +178,18 @@ fn the_parser_reads_splats_and_lets_the_comma_bind_tighter_than_a_comparison() {
     // `@ p` (a space) is no splat.
     assert!(snaplab_console::pwsh::parse("Get-AzDisk @ p").is_err());
 }
+
+#[test]
+fn unnamed_arguments_bind_in_az_compute_s_positions() {
+    let (out, err, status) = run(&format!(
+        "{DISKS}(Get-AzDisk rg data-02).Name
+$where = @('rg', 'logs-01')
+Remove-AzDisk @where -Force | Out-Null
+Remove-AzDisk -DiskName data-01 rg -Force | Out-Null
+(Get-AzDisk rg).Name
+"
+    ));
+    assert_eq!(err, Vec::<String>::new());
+    assert_eq!(status, 0);
+    assert_eq!(out, vec!["data-02", "data-02"]);
+}

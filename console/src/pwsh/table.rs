@@ -55,7 +55,8 @@ pub struct Param {
     pub ty: Type,
     /// Refused, before the cmdlet runs, when missing (or null, or empty).
     pub mandatory: bool,
-    /// The first unnamed argument binds to it (`Start-Sleep 5`).
+    /// Unnamed arguments bind to these, in table order (`Start-Sleep 5`,
+    /// `Remove-AzDisk rg disk1`).
     pub positional: bool,
     /// Bound from a piped object's property of its name or an alias
     /// (Az.Compute's `ValueFromPipelineByPropertyName`).
@@ -117,8 +118,8 @@ pub struct Cmdlet {
 }
 
 /// A cmdlet's arguments, bound to its parameters: named ones under their
-/// canonical name (lower case), aliases resolved, the first unnamed one
-/// bound to a positional parameter. Names the table does not know are kept
+/// canonical name (lower case), aliases resolved, the unnamed ones bound
+/// in order to the positional parameters. Names the table does not know are kept
 /// as written and not used.
 pub struct Args<'a> {
     /// The cmdlet's name as the script wrote it (errors quote it so).
@@ -164,13 +165,16 @@ impl Cmdlet {
         for (key, value) in by_alias {
             params.entry(key).or_insert(value);
         }
-        if let (Some(p), Some(first)) = (
-            self.params.iter().find(|p| p.positional),
-            positional.first(),
-        ) {
-            params
-                .entry(p.name.to_lowercase())
-                .or_insert_with(|| first.clone());
+        // Unnamed arguments bind, in order, to the positional parameters not
+        // given by name (Az.Compute: ResourceGroupName at 0, the name at 1).
+        let free: Vec<String> = self
+            .params
+            .iter()
+            .filter(|p| p.positional && !params.contains_key(&p.name.to_lowercase()))
+            .map(|p| p.name.to_lowercase())
+            .collect();
+        for (key, value) in free.into_iter().zip(&positional) {
+            params.insert(key, value.clone());
         }
         let args = Args {
             name,

@@ -11,11 +11,14 @@ use crate::pwsh::table::{Args, Cmdlet, Param, Type};
 use crate::pwsh::value::{get_ci, text, PsError};
 use crate::runner::Runner;
 
-const GROUP: Param = Param::new("ResourceGroupName", "The resource group the disk is in.").piped();
+const GROUP: Param = Param::new("ResourceGroupName", "The resource group the disk is in.")
+    .positional()
+    .piped();
 const DISK: Param = Param::new("DiskName", "The name of the disk.")
     // Az.Compute declares the alias on every cmdlet that takes the name,
     // which is how a piped object's `Name` binds.
     .aliases(&["Name"])
+    .positional()
     .piped();
 const SKU: Param = Param::new(
     "SkuName",

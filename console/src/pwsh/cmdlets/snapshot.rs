@@ -14,11 +14,13 @@ const GROUP: Param = Param::new(
     "ResourceGroupName",
     "The resource group the snapshot is in.",
 )
+.positional()
 .piped();
 const SNAPSHOT: Param = Param::new("SnapshotName", "The name of the snapshot.")
     // Az.Compute declares the alias on every cmdlet that takes the name,
     // which is how a piped object's `Name` binds.
     .aliases(&["Name"])
+    .positional()
     .piped();
 const PSSNAPSHOT: &str = "Microsoft.Azure.Commands.Compute.Automation.Models.PSSnapshot";
 
