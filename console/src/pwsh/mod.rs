@@ -1,7 +1,9 @@
 //! The Azure PowerShell subset seed 001's blocks use: variables, strings
 //! with `$var` and `$($expr)` interpolation, property access (case-
 //! insensitive, as PowerShell is), `foreach`, `if`/`elseif`/`else`,
-//! `-eq -ne -lt -gt -le -ge -and -or -not`, `$true $false $null`,
+//! `-and -or -not`, the comparison operators (`-eq`, `-like`, `-match`
+//! with `$Matches`, `-in`, `-contains`, `-replace`, …), splatting (`@params`),
+//! objects piped into Az cmdlets bound by property name, `$true $false $null`,
 //! `New-Object System.Collections.ArrayList` with `.Add()` (which prints the
 //! new index, as PowerShell does), and the Az cmdlets for disks and snapshots.
 //! Objects print as `Format-List` does. Parsing never panics: bad input is a
