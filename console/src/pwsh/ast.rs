@@ -28,6 +28,9 @@ pub enum Expr {
     Hashtable(Vec<(String, Expr)>),
     /// `$list[i]`: an element (a negative index counts from the end).
     Index(Box<Expr>, Box<Expr>),
+    /// `@params` as a command's argument: the variable's hashtable entries
+    /// become named arguments, an array's items unnamed ones.
+    Splat(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -171,6 +174,7 @@ impl fmt::Display for Expr {
                 Ok(())
             }
             Expr::Index(list, index) => write!(f, "{list}[{index}]"),
+            Expr::Splat(name) => write!(f, "@{name}"),
             Expr::Hashtable(entries) => {
                 f.write_str("@{")?;
                 for (i, (key, value)) in entries.iter().enumerate() {

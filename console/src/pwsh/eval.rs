@@ -13,13 +13,14 @@ use serde_json::{json, Value};
 
 use super::ast::{Expr, Stmt};
 use super::cmdlets;
+use super::compare;
 use super::format::{format_hashtable, format_list};
 use super::parser::{parse, parse_expression};
-use super::table::{Eventually, Script, StageCall};
+use super::table::{Cmdlet, CommandFn, Eventually, Script, StageCall};
 use super::value::{
-    add, arithmetic, equal, fits_string, multiply, number, property, sort_text, text, truthy,
-    type_name, weigh, weigh_within, PsError, DATETIME_KEY, HASHTABLE_KEY, MAX_OUTPUT_BYTES,
-    MAX_OUTPUT_LINES, MAX_STEPS, MAX_VALUE_BYTES,
+    add, arithmetic, fits_string, hashtable_entries, multiply, number, property, text, truthy,
+    type_name, weigh, weigh_within, PsError, HASHTABLE_KEY, MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES,
+    MAX_STEPS, MAX_VALUE_BYTES,
 };
 use crate::pace::{Go, Pacer, Progress};
 use crate::runner::Runner;
@@ -250,7 +251,16 @@ impl<'a> Interpreter<'a> {
             }
             Expr::Binary(op, l, r) => {
                 let (a, b) = (self.eval(l).await?, self.eval(r).await?);
-                binary(op, a, b)?
+                if compare::operator(op).is_some() {
+                    let outcome = compare::compare(op, a, b)?;
+                    // A successful scalar -match sets $Matches; a failed one leaves it.
+                    if let Some(matches) = outcome.matches {
+                        self.set("matches", matches);
+                    }
+                    outcome.value
+                } else {
+                    binary(op, a, b)?
+                }
             }
             Expr::Not(e) => json!(!truthy(&self.eval(e).await?)),
             Expr::Array(items) => {
@@ -290,6 +300,12 @@ impl<'a> Interpreter<'a> {
             }
             // A script block as a value prints as its text, as in PowerShell.
             Expr::Block(_) => Value::String(e.to_string()),
+            // The parser makes a splat only among a command's arguments.
+            Expr::Splat(name) => {
+                return Err(PsError::new(format!(
+                    "'@{name}' can be used only as an argument to a command."
+                )))
+            }
             Expr::Index(list, index) => {
                 let (list, index) = (self.eval(list).await?, self.eval(index).await?);
                 element(list, &index)?
@@ -395,6 +411,11 @@ impl<'a> Interpreter<'a> {
                 one => names.push(text(&one)),
             }
         }
+        if let Some(cmdlet) = cmdlets::find(name).filter(|c| c.stage.is_none()) {
+            if let Some(command) = cmdlet.command {
+                return self.piped_command(name, cmdlet, command, args, items).await;
+            }
+        }
         let Some(run) = cmdlets::find(name).and_then(|c| c.stage) else {
             return Err(PsError::new(format!(
                 "{name}: the simulator's pipeline runs {}; call {name} with its parameters instead",
@@ -403,6 +424,73 @@ impl<'a> Interpreter<'a> {
         };
         let call = StageCall { name, args, names };
         run(self, &call, items).await
+    }
+
+    /// A cmdlet that is no stage, in a pipeline: it runs once per item, its
+    /// written arguments joined by what the item binds (by property name,
+    /// or a config object by value), as PowerShell's process block does.
+    async fn piped_command(
+        &mut self,
+        name: &str,
+        cmdlet: &'static Cmdlet,
+        command: CommandFn,
+        raw: &[(Option<String>, Option<Expr>)],
+        items: Vec<Value>,
+    ) -> Result<Vec<Value>, PsError> {
+        let given = self.arguments(raw).await?;
+        let mut out = Vec::new();
+        for item in items {
+            self.step().await?;
+            let mut bound = given.clone();
+            bound.extend(cmdlet.from_pipeline(&given, &item));
+            if bound.len() == given.len() {
+                return Err(PsError::new(format!(
+                    "{name}: The input object cannot be bound to any parameters for the command either because the command does not take pipeline input or the input and its properties do not match any of the parameters that take pipeline input."
+                )));
+            }
+            let args = cmdlet.bind(name, bound)?;
+            match command(&mut self.rt, &args)? {
+                Value::Null => {}
+                Value::Array(more) => out.extend(more),
+                one => out.push(one),
+            }
+        }
+        Ok(out)
+    }
+
+    /// A cmdlet's arguments, evaluated: each is a copy, so a thousand copies
+    /// of one big array are weighed together, as an array literal's items
+    /// are. A splat (`@params`) adds a hashtable's entries as named
+    /// arguments, an array's items as unnamed ones.
+    async fn arguments(
+        &mut self,
+        raw: &[(Option<String>, Option<Expr>)],
+    ) -> Result<Vec<(Option<String>, Value)>, PsError> {
+        let (mut given, mut weight) = (Vec::with_capacity(raw.len()), 0);
+        for (p, v) in raw {
+            if let (None, Some(Expr::Splat(var))) = (p, v) {
+                let value = self.vars.get(var).cloned().unwrap_or(Value::Null);
+                weight = weigh_within(weight, &value)?;
+                match value {
+                    Value::Object(ref map) if map.contains_key(HASHTABLE_KEY) => given.extend(
+                        hashtable_entries(&value)
+                            .into_iter()
+                            .map(|(k, v)| (Some(k), v)),
+                    ),
+                    Value::Array(items) => given.extend(items.into_iter().map(|v| (None, v))),
+                    Value::Null => {}
+                    other => given.push((None, other)),
+                }
+                continue;
+            }
+            let value = match v {
+                Some(e) => self.eval(e).await?,
+                None => json!(true),
+            };
+            weight = weigh_within(weight, &value)?;
+            given.push((p.clone(), value));
+        }
+        Ok(given)
     }
 
     /// A cmdlet, from the table: its arguments evaluated and bound, then run.
@@ -418,17 +506,7 @@ impl<'a> Interpreter<'a> {
                 return Ok(one_or_many(self.stage(name, raw, Vec::new()).await?));
             }
         }
-        // Each argument is a copy: a thousand copies of one big array are
-        // weighed together, as an array literal's items are.
-        let (mut given, mut weight) = (Vec::with_capacity(raw.len()), 0);
-        for (p, v) in raw {
-            let value = match v {
-                Some(e) => self.eval(e).await?,
-                None => json!(true),
-            };
-            weight = weigh_within(weight, &value)?;
-            given.push((p.clone(), value));
-        }
+        let given = self.arguments(raw).await?;
         let Some((cmdlet, command)) = found.and_then(|c| c.command.map(|run| (c, run))) else {
             return Err(PsError::new(cmdlets::not_recognized(name)));
         };
@@ -510,8 +588,8 @@ fn one_or_many(mut items: Vec<Value>) -> Value {
     }
 }
 
-/// A binary operator: arithmetic (weighed: `+` and `*` build strings and
-/// arrays), logic, and comparisons (a DateTime compares by time).
+/// A binary operator that is no comparison: arithmetic (weighed: `+` and
+/// `*` build strings and arrays) and logic.
 fn binary(op: &str, a: Value, b: Value) -> Result<Value, PsError> {
     Ok(match op {
         "+" => add(a, b)?,
@@ -519,27 +597,7 @@ fn binary(op: &str, a: Value, b: Value) -> Result<Value, PsError> {
         "-" | "/" => arithmetic(op, &a, &b)?,
         "and" => json!(truthy(&a) && truthy(&b)),
         "or" => json!(truthy(&a) || truthy(&b)),
-        "eq" => json!(equal(&a, &b)),
-        "ne" => json!(!equal(&a, &b)),
-        "like" => json!(text(&a).eq_ignore_ascii_case(&text(&b))),
-        cmp if a.get(DATETIME_KEY).is_some() || b.get(DATETIME_KEY).is_some() => {
-            let (x, y) = (sort_text(&a), sort_text(&b));
-            json!(match cmp {
-                "lt" => x < y,
-                "gt" => x > y,
-                "le" => x <= y,
-                _ => x >= y,
-            })
-        }
-        cmp => {
-            let (x, y) = (number(&a), number(&b));
-            json!(match cmp {
-                "lt" => x < y,
-                "gt" => x > y,
-                "le" => x <= y,
-                _ => x >= y,
-            })
-        }
+        other => return Err(PsError::new(format!("unknown operator -{other}"))),
     })
 }
 

@@ -1,7 +1,9 @@
 //! The Azure PowerShell subset seed 001's blocks use: variables, strings
 //! with `$var` and `$($expr)` interpolation, property access (case-
 //! insensitive, as PowerShell is), `foreach`, `if`/`elseif`/`else`,
-//! `-eq -ne -lt -gt -le -ge -and -or -not`, `$true $false $null`,
+//! `-and -or -not`, the comparison operators (`-eq`, `-like`, `-match`
+//! with `$Matches`, `-in`, `-contains`, `-replace`, …), splatting (`@params`),
+//! objects piped into Az cmdlets bound by property name, `$true $false $null`,
 //! `New-Object System.Collections.ArrayList` with `.Add()` (which prints the
 //! new index, as PowerShell does), and the Az cmdlets for disks and snapshots.
 //! Objects print as `Format-List` does. Parsing never panics: bad input is a
@@ -16,12 +18,14 @@
 //! | what a table entry is: a cmdlet, its parameters, bound arguments | [`table`] |
 //! | the cmdlets: one table entry each, by resource; lookup, help, explain | [`cmdlets`] |
 //! | pipeline stages (`Where-Object`, `Select-Object`, `Format-Table`, …) | [`pipeline`] |
+//! | comparisons: `-eq`, `-like`, `-match`, `-in`, `-replace`, … | [`compare`] |
 //! | values: truth, text, operators, and the size budgets | [`value`] |
 //! | Az objects (`PSDisk`, `PSSnapshot`, `PSResourceGroup`) | [`objects`] |
 //! | printing: `Format-List`, `Format-Table`, hashtables | [`format`] |
 
 pub mod ast;
 pub mod cmdlets;
+pub mod compare;
 pub mod eval;
 mod format;
 pub mod lexer;

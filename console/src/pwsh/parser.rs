@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::ast::{Expr, Stmt};
 use super::cmdlets;
+use super::compare;
 use super::lexer::{describe, lex, Tok, Token};
 use crate::ParseError;
 
@@ -296,9 +297,19 @@ impl Parser<'_> {
         let left = self.additive()?;
         if let Tok::Dash(op) = self.peek().clone() {
             let op = op.to_lowercase();
-            if ["eq", "ne", "lt", "gt", "le", "ge", "like"].contains(&op.as_str()) {
+            if compare::operator(&op).is_some() {
                 self.at += 1;
-                let right = self.additive()?;
+                // The comma binds tighter than a comparison, as in PowerShell:
+                // `$x -in 'a', 'b'`, `$s -replace 'a', 'b'`.
+                let mut right = self.additive()?;
+                if *self.peek() == Tok::Punct(',') {
+                    let mut items = vec![right];
+                    while *self.peek() == Tok::Punct(',') {
+                        self.at += 1;
+                        items.push(self.additive()?);
+                    }
+                    right = Expr::Array(items);
+                }
                 return Ok(Expr::Binary(op, Box::new(left), Box::new(right)));
             }
         }
@@ -406,10 +417,31 @@ impl Parser<'_> {
                     };
                     args.push((Some(p), value));
                 }
+                Tok::Punct('@') if self.splat().is_some() => {
+                    let var = self.splat().unwrap_or_default();
+                    self.at += 2;
+                    args.push((None, Some(Expr::Splat(var))));
+                }
                 _ => args.push((None, Some(self.argument()?))),
             }
         }
         Ok(Expr::Cmd(name, args))
+    }
+
+    /// `@name` with nothing between (a splat): the variable's name, lower
+    /// case as variables are kept.
+    fn splat(&self) -> Option<String> {
+        let (at, word) = (self.toks.get(self.at)?, self.toks.get(self.at + 1)?);
+        match &word.tok {
+            Tok::Word(w)
+                if word.line == at.line
+                    && word.column == at.column + 1
+                    && w.chars().all(|c| c.is_alphanumeric() || c == '_') =>
+            {
+                Some(w.to_lowercase())
+            }
+            _ => None,
+        }
     }
 
     /// `.Name.Other` after an expression: the property names.
@@ -525,6 +557,11 @@ impl Parser<'_> {
                 Ok(Expr::Hashtable(entries))
             }
             Tok::Punct('@') => {
+                self.at -= 1;
+                if let Some(var) = self.splat() {
+                    return Err(self.error(format!("The splatting operator '@' cannot be used to reference variables in an expression. '@{var}' can be used only as an argument to a command.")));
+                }
+                self.at += 1;
                 self.expect('(')?;
                 let mut items = Vec::new();
                 while *self.peek() != Tok::Punct(')') {

@@ -13,7 +13,7 @@ use serde_json::Value;
 use snaplab_engine::{Command, EngineError};
 
 use super::ast::{Expr, Stmt};
-use super::value::{text, PsError};
+use super::value::{get_ci, text, PsError};
 use crate::runner::Runner;
 
 /// What a parameter takes.
@@ -55,8 +55,12 @@ pub struct Param {
     pub ty: Type,
     /// Refused, before the cmdlet runs, when missing (or null, or empty).
     pub mandatory: bool,
-    /// The first unnamed argument binds to it (`Start-Sleep 5`).
+    /// Unnamed arguments bind to these, in table order (`Start-Sleep 5`,
+    /// `Remove-AzDisk rg disk1`).
     pub positional: bool,
+    /// Bound from a piped object's property of its name or an alias
+    /// (Az.Compute's `ValueFromPipelineByPropertyName`).
+    pub piped: bool,
     pub help: &'static str,
 }
 
@@ -69,6 +73,7 @@ impl Param {
             ty: Type::String,
             mandatory: false,
             positional: false,
+            piped: false,
             help,
         }
     }
@@ -82,6 +87,10 @@ impl Param {
     }
     pub const fn positional(mut self) -> Param {
         self.positional = true;
+        self
+    }
+    pub const fn piped(mut self) -> Param {
+        self.piped = true;
         self
     }
     pub const fn aliases(mut self, aliases: &'static [&'static str]) -> Param {
@@ -109,8 +118,8 @@ pub struct Cmdlet {
 }
 
 /// A cmdlet's arguments, bound to its parameters: named ones under their
-/// canonical name (lower case), aliases resolved, the first unnamed one
-/// bound to a positional parameter. Names the table does not know are kept
+/// canonical name (lower case), aliases resolved, the unnamed ones bound
+/// in order to the positional parameters. Names the table does not know are kept
 /// as written and not used.
 pub struct Args<'a> {
     /// The cmdlet's name as the script wrote it (errors quote it so).
@@ -156,13 +165,16 @@ impl Cmdlet {
         for (key, value) in by_alias {
             params.entry(key).or_insert(value);
         }
-        if let (Some(p), Some(first)) = (
-            self.params.iter().find(|p| p.positional),
-            positional.first(),
-        ) {
-            params
-                .entry(p.name.to_lowercase())
-                .or_insert_with(|| first.clone());
+        // Unnamed arguments bind, in order, to the positional parameters not
+        // given by name (Az.Compute: ResourceGroupName at 0, the name at 1).
+        let free: Vec<String> = self
+            .params
+            .iter()
+            .filter(|p| p.positional && !params.contains_key(&p.name.to_lowercase()))
+            .map(|p| p.name.to_lowercase())
+            .collect();
+        for (key, value) in free.into_iter().zip(&positional) {
+            params.insert(key, value.clone());
         }
         let args = Args {
             name,
@@ -183,6 +195,42 @@ impl Cmdlet {
             }
         }
         Ok(args)
+    }
+
+    /// The arguments a piped `item` adds to those written: each parameter
+    /// not given that takes a property by name (`ResourceGroupName`, and
+    /// `DiskName` by its alias `Name`), and each config object parameter
+    /// the item's type is (`New-AzDiskConfig … | New-AzDisk`), as Az.Compute
+    /// declares `ValueFromPipeline` for them.
+    pub fn from_pipeline(
+        &self,
+        given: &[(Option<String>, Value)],
+        item: &Value,
+    ) -> Vec<(Option<String>, Value)> {
+        let written = |p: &Param| {
+            given.iter().any(|(g, _)| {
+                g.as_deref().is_some_and(|g| {
+                    p.name.eq_ignore_ascii_case(g)
+                        || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(g))
+                })
+            })
+        };
+        let mut more = Vec::new();
+        for p in self.params.iter().filter(|p| !written(p)) {
+            let found = match p.ty {
+                Type::Object(ty) => {
+                    (item.get("@type").and_then(Value::as_str) == Some(ty)).then(|| item.clone())
+                }
+                _ if p.piped => std::iter::once(p.name)
+                    .chain(p.aliases.iter().copied())
+                    .find_map(|n| get_ci(item, n).filter(|v| !v.is_null()).cloned()),
+                _ => None,
+            };
+            if let Some(value) = found {
+                more.push((Some(p.name.to_string()), value));
+            }
+        }
+        more
     }
 
     /// The syntax line `Get-Help` shows: `Name -Param <Type> [-Opt <Type>]`.

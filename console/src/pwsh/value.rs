@@ -8,6 +8,7 @@ use snaplab_engine::EngineError;
 
 /// A PowerShell error: the cmdlet and what Azure said. `halts` ends the
 /// whole script (a limit reached, or Stop pressed), as a terminating error does.
+#[derive(Debug)]
 pub struct PsError {
     pub message: String,
     pub halts: bool,

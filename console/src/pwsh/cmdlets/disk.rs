@@ -11,8 +11,15 @@ use crate::pwsh::table::{Args, Cmdlet, Param, Type};
 use crate::pwsh::value::{get_ci, text, PsError};
 use crate::runner::Runner;
 
-const GROUP: Param = Param::new("ResourceGroupName", "The resource group the disk is in.");
-const DISK: Param = Param::new("DiskName", "The name of the disk.");
+const GROUP: Param = Param::new("ResourceGroupName", "The resource group the disk is in.")
+    .positional()
+    .piped();
+const DISK: Param = Param::new("DiskName", "The name of the disk.")
+    // Az.Compute declares the alias on every cmdlet that takes the name,
+    // which is how a piped object's `Name` binds.
+    .aliases(&["Name"])
+    .positional()
+    .piped();
 const SKU: Param = Param::new(
     "SkuName",
     "The disk type: Standard_LRS, StandardSSD_LRS, Premium_LRS, PremiumV2_LRS, UltraSSD_LRS, …",
@@ -37,7 +44,7 @@ pub const CMDLETS: &[Cmdlet] = &[
         name: "Get-AzDisk",
         aliases: &[],
         summary: "Gets a disk, or the disks of a resource group or subscription.",
-        params: &[GROUP, DISK.aliases(&["Name"])],
+        params: &[GROUP, DISK],
         confirms: false,
         command: Some(get),
         stage: None,

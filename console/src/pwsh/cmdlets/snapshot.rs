@@ -13,8 +13,15 @@ use crate::runner::Runner;
 const GROUP: Param = Param::new(
     "ResourceGroupName",
     "The resource group the snapshot is in.",
-);
-const SNAPSHOT: Param = Param::new("SnapshotName", "The name of the snapshot.");
+)
+.positional()
+.piped();
+const SNAPSHOT: Param = Param::new("SnapshotName", "The name of the snapshot.")
+    // Az.Compute declares the alias on every cmdlet that takes the name,
+    // which is how a piped object's `Name` binds.
+    .aliases(&["Name"])
+    .positional()
+    .piped();
 const PSSNAPSHOT: &str = "Microsoft.Azure.Commands.Compute.Automation.Models.PSSnapshot";
 
 pub const CMDLETS: &[Cmdlet] = &[
@@ -22,7 +29,7 @@ pub const CMDLETS: &[Cmdlet] = &[
         name: "Get-AzSnapshot",
         aliases: &[],
         summary: "Gets a snapshot, or the snapshots of a resource group or subscription.",
-        params: &[GROUP, SNAPSHOT.aliases(&["Name"])],
+        params: &[GROUP, SNAPSHOT],
         confirms: false,
         command: Some(get),
         stage: None,
