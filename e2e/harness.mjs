@@ -33,8 +33,20 @@ export async function serve(root = DIST) {
       return;
     }
     try {
+      const type = TYPES[extname(file)] ?? 'application/octet-stream';
+      // Like a real static host: the release build's precompressed file when
+      // the browser takes it (e2e/precompress.mjs), else the file itself.
+      const accepted = req.headers['accept-encoding'] ?? '';
+      for (const [encoding, suffix] of [['br', '.br'], ['gzip', '.gz']]) {
+        if (!accepted.includes(encoding)) continue;
+        const body = await readFile(file + suffix).catch(() => null);
+        if (body) {
+          res.writeHead(200, { 'content-type': type, 'content-encoding': encoding, vary: 'accept-encoding' }).end(body);
+          return;
+        }
+      }
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      res.writeHead(200, { 'content-type': type, vary: 'accept-encoding' }).end(body);
     } catch {
       res.writeHead(404).end('not found');
     }

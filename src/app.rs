@@ -111,6 +111,11 @@ pub fn app() -> Html {
                         run={console_run(&dispatch)} clear={dispatch.reform(|()| Action::ClearConsole)} stop={dispatch.reform(|()| Action::Stop)} />
                 </div>
                 { phone_bar(*lang, &phone) }
+                if *phone.drawer {
+                    // The shade over the page while the drawer is open: a tap
+                    // on it closes the drawer instead of acting on what is beneath.
+                    <div class="drawer-shade" aria-hidden="true" onclick={phone.toggle_drawer.clone()}></div>
+                }
             }
             if *shortcuts.help {
                 <div class="wizard shortcuts" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title">
