@@ -260,3 +260,33 @@ fn output_and_tables_stay_within_their_budgets() {
     let (_, err) = stopped("$w = 'x' * 1000000\n$items = @(@{ Name = $w }) + (@(@{ Name = 'a' }) * 40)\n$items | Format-Table Name");
     assert!(err.starts_with("OutOfMemoryException: a table"), "{err}");
 }
+
+/// A PSResourceGroup is read from the group's REST body: the stored name
+/// (as created, whatever case a later `-Name` uses) and its ARM id.
+#[test]
+fn a_resource_group_object_comes_from_its_rest_body() {
+    let (out, err, status) = run(
+        "New-AzResourceGroup -Name RG-Mixed -Location westeurope | Out-Null\n\
+         $g = Get-AzResourceGroup -Name rg-mixed\n\
+         $g.ResourceGroupName; $g.ResourceId; $g.Location; $g.ProvisioningState\n\
+         (Get-AzResourceGroup).Count",
+    );
+    assert_eq!(status, 0, "{err:?}");
+    assert_eq!(
+        out,
+        [
+            "RG-Mixed",
+            "/subscriptions/00000000-0000-0000-0000-5a0b1ab00001/resourceGroups/RG-Mixed",
+            "westeurope",
+            "Succeeded",
+            "1",
+        ]
+    );
+    let (_, err, status) = run("Get-AzResourceGroup -Name nowhere");
+    assert_eq!(status, 1);
+    assert!(
+        err.iter()
+            .any(|l| l.contains("Provided resource group does not exist.")),
+        "{err:?}"
+    );
+}

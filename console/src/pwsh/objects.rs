@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 use snaplab_engine::rest::az::{disk_json, snapshot_json};
+use snaplab_engine::rest::resource_group;
 use snaplab_engine::Lab;
 
 use super::value::{datetime, ORDER_KEY};
@@ -149,22 +150,20 @@ pub fn ps_snapshot(s: &snaplab_engine::model::Snapshot, lab: &Lab) -> Value {
     az_object(v, PSSNAPSHOT_ORDER, "SnapshotSku")
 }
 
-/// A PSResourceGroup (its properties print sorted: see docs/fidelity.md).
-pub fn ps_group(lab: &Lab, name: &str) -> Value {
-    let sub = lab.current_subscription().id.clone();
-    let group = lab.group(&sub, name);
+/// A PSResourceGroup (its properties print sorted: see docs/fidelity.md),
+/// read from the group's REST body as Az.Resources builds it from the
+/// response: `ResourceGroupName` is `name`, `ResourceId` is `id`.
+pub fn ps_group(group: &snaplab_engine::model::ResourceGroup) -> Value {
+    let body = resource_group(group);
     let mut map = serde_json::Map::new();
+    map.insert("ResourceGroupName".into(), json!(body.name));
+    map.insert("Location".into(), json!(body.location));
     map.insert(
-        "ResourceGroupName".into(),
-        json!(group.map_or(name, |g| g.name.as_str())),
+        "ProvisioningState".into(),
+        json!(body.properties.provisioning_state),
     );
-    map.insert("Location".into(), json!(group.map(|g| g.location.clone())));
-    map.insert("ProvisioningState".into(), json!("Succeeded"));
-    map.insert("Tags".into(), Value::Null);
-    map.insert(
-        "ResourceId".into(),
-        json!(format!("/subscriptions/{sub}/resourceGroups/{name}")),
-    );
+    map.insert("Tags".into(), json!(body.tags));
+    map.insert("ResourceId".into(), json!(body.id));
     Value::Object(map)
 }
 

@@ -58,22 +58,25 @@ fn new(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
             location,
         }),
     )?;
-    Ok(ps_group(rt.lab(), &group))
+    found(rt, args, &group)
+}
+
+/// The group of the current subscription named `name`, as a PSResourceGroup.
+fn found(rt: &Runner, args: &Args, name: &str) -> Result<Value, PsError> {
+    let lab = rt.lab();
+    lab.group(&lab.current_subscription().id, name)
+        .map(ps_group)
+        .ok_or_else(|| args.fail("Provided resource group does not exist."))
 }
 
 fn get(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
     Ok(match args.get("name") {
-        Some(group) => {
-            if rt.lab().require_group_public(&group).is_err() {
-                return Err(args.fail("Provided resource group does not exist."));
-            }
-            ps_group(rt.lab(), &group)
-        }
+        Some(group) => found(rt, args, &group)?,
         None => Value::Array(
             rt.lab()
                 .groups()
                 .filter(|g| g.subscription == rt.lab().current_subscription().id)
-                .map(|g| ps_group(rt.lab(), &g.name))
+                .map(ps_group)
                 .collect(),
         ),
     })
