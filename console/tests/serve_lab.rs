@@ -98,15 +98,7 @@ fn the_banner_the_lock_and_a_clean_stop() {
     );
 
     // Everything answered is in the file, which verifies and opens.
-    let check = snaplab()
-        .args(["check", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
+    assert_lab_file_verifies(&file);
     let after = run_state(
         &file,
         "az disk show -g rg1 -n d1 --query diskSizeGB -o tsv\n",
@@ -157,15 +149,7 @@ fn two_hundred_concurrent_snapshot_puts_lose_nothing() {
 
     let (status, _) = server.interrupt();
     assert!(status.success());
-    let check = snaplab()
-        .args(["check", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
+    assert_lab_file_verifies(&file);
     let counted = run_state(
         &file,
         "az snapshot list -g rg1 --query 'length(@)' -o tsv\n",

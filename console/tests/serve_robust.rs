@@ -127,15 +127,7 @@ fn malformed_http_gets_4xx_and_the_server_goes_on() {
 
     let (status, _) = server.interrupt();
     assert!(status.success());
-    let check = snaplab()
-        .args(["check", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
+    assert_lab_file_verifies(&file);
 }
 
 #[test]
@@ -188,11 +180,7 @@ fn a_thousand_concurrent_requests_lose_nothing() {
     assert_eq!(statuses.iter().filter(|s| **s == Ok(200)).count(), 800);
     let (status, _) = server.interrupt();
     assert!(status.success());
-    let check = snaplab()
-        .args(["check", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(check.status.success());
+    assert_lab_file_verifies(&file);
     let mut run = snaplab()
         .args(["run", "--state", file.to_str().unwrap()])
         .stdin(std::process::Stdio::piped())

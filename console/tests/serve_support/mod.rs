@@ -160,3 +160,18 @@ pub fn target_of(server: &Server, url: &str) -> String {
         .expect("a URL of this server")
         .to_string()
 }
+
+/// `snaplab check FILE` passes: every save is whole and the file verifies.
+pub fn assert_lab_file_verifies(file: &std::path::Path) {
+    let check = snaplab()
+        .args(["check", file.to_str().expect("a UTF-8 test path")])
+        .output()
+        .expect("snaplab runs");
+    assert!(
+        check.status.success(),
+        "snaplab check {}:\n{}{}",
+        file.display(),
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
