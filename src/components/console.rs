@@ -98,7 +98,7 @@ fn completion_html(typing: &UseStateHandle<Typing>, label: &str) -> Html {
         })
     };
     html! {
-        <div id="console-completions" class="console-completions" aria-live="polite" aria-label={label.to_string()}>
+        <div id="console-completions" class="console-completions" role="status" aria-live="polite" aria-label={label.to_string()}>
             if !typing.list.is_empty() {
                 <ul role="list">
                     { for typing.list.iter().map(|c| html! {
