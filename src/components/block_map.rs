@@ -830,15 +830,11 @@ mod tests {
     fn lab_with_chain() -> Lab {
         let mut lab = lab_with_disk(4);
         let snap = |name: &str, incremental: bool| {
-            Command::CreateSnapshot(cmd::CreateSnapshot {
-                group: "rg".into(),
-                name: name.into(),
-                source: "d".into(),
-                incremental,
-                sku: None,
-                location: None,
-                copy_start: false,
-            })
+            if incremental {
+                snaplab_engine::testkit::snapshot("rg", name, "d")
+            } else {
+                snaplab_engine::testkit::full_snapshot("rg", name, "d")
+            }
         };
         for c in [
             write(0),

@@ -93,18 +93,6 @@ mod tests {
         })
     }
 
-    fn snapshot(name: &str, incremental: bool) -> Command {
-        Command::CreateSnapshot(cmd::CreateSnapshot {
-            group: "rg".into(),
-            name: name.into(),
-            source: "d".into(),
-            incremental,
-            sku: None,
-            location: None,
-            copy_start: false,
-        })
-    }
-
     #[test]
     fn the_text_says_what_the_map_and_the_chain_draw() {
         let mut lab = snaplab_engine::testkit::lab_with_disk("rg", "d", 4);
@@ -125,7 +113,7 @@ mod tests {
         );
         for c in [
             write(0, 64 << 20),
-            snapshot("s1", true),
+            snaplab_engine::testkit::snapshot("rg", "s1", "d"),
             write(1 << 30, 1 << 20),
             write(2 << 30, 1 << 20),
         ] {
@@ -140,7 +128,8 @@ mod tests {
             chain.as_deref(),
             Some("Snapshot chain, oldest first: s1 (incremental) holds 64 MiB; for the next incremental snapshot: 2 MiB.")
         );
-        lab.execute(snapshot("f", false)).unwrap();
+        lab.execute(snaplab_engine::testkit::full_snapshot("rg", "f", "d"))
+            .unwrap();
         let (map, chain) = text(&lab, Lang::Sv);
         assert_eq!(
             map,

@@ -37,6 +37,15 @@ pub fn snapshot(group: &str, name: &str, disk: &str) -> Command {
     })
 }
 
+/// `az snapshot create --incremental false` (a full snapshot) of `disk` in `group`.
+pub fn full_snapshot(group: &str, name: &str, disk: &str) -> Command {
+    let Command::CreateSnapshot(mut create) = snapshot(group, name, disk) else {
+        unreachable!("snapshot() makes a CreateSnapshot")
+    };
+    create.incremental = false;
+    Command::CreateSnapshot(create)
+}
+
 /// `length` random bytes from `seed`, written to `disk` at `offset`.
 pub fn write(group: &str, disk: &str, offset: u64, length: u64, seed: u64) -> Command {
     Command::Write(cmd::Write {
