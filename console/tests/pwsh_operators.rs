@@ -5,20 +5,9 @@
 //! Az.Compute declares (`ResourceGroupName`, `DiskName`/`SnapshotName` by
 //! their alias `Name`) and config objects bound by value.
 
-use snaplab_console::{Console, Line};
-use snaplab_engine::Lab;
+mod pwsh_support;
 
-fn run(script: &str) -> (Vec<String>, Vec<String>, i32) {
-    let t = Console::new(Lab::new()).run_pwsh(script);
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    for l in &t.lines {
-        match l {
-            Line::Out(s) => out.push(s.clone()),
-            Line::Err(s) => err.push(s.clone()),
-        }
-    }
-    (out, err, t.status)
-}
+use pwsh_support::run;
 
 /// A resource group `rg` with three 4 GiB disks: data-01, data-02, logs-01.
 const DISKS: &str = "New-AzResourceGroup -Name rg -Location westeurope | Out-Null

@@ -5,20 +5,12 @@
 use std::time::{Duration, Instant};
 
 use snaplab_console::pwsh::cmdlets::{self, all, find};
-use snaplab_console::{Console, Line};
+use snaplab_console::Console;
 use snaplab_engine::Lab;
 
-fn run(script: &str) -> (Vec<String>, Vec<String>, i32) {
-    let t = Console::new(Lab::new()).run_pwsh(script);
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    for l in &t.lines {
-        match l {
-            Line::Out(s) => out.push(s.clone()),
-            Line::Err(s) => err.push(s.clone()),
-        }
-    }
-    (out, err, t.status)
-}
+mod pwsh_support;
+
+use pwsh_support::run;
 
 /// The 23 cmdlets the evaluator knew before the table, from its old
 /// `known` list, and the stages its pipeline ran: none may be lost.
