@@ -4,8 +4,6 @@
 //! [`AppState`] (a pure reducer, `state/`); all I/O goes through
 //! `services/`. Components get data and callbacks.
 
-use std::rc::Rc;
-
 use snaplab_console::Language;
 use snaplab_engine::units::human_bytes;
 use yew::prelude::*;
@@ -54,9 +52,8 @@ pub fn app() -> Html {
     let lab = {
         // Made once per change of the lab, shared by every panel's props.
         let state = state.clone();
-        use_memo(state.revision, move |revision| LabAt {
-            lab: Rc::new(state.lab().clone()),
-            revision: *revision,
+        use_memo(state.revision, move |revision| {
+            LabAt::lab(state.lab().clone(), *revision)
         })
     };
     let storage_panel = html! {

@@ -506,6 +506,7 @@ async fn the_app_mounts_and_shows_the_starter_disk_from_indexeddb() {
 #[wasm_bindgen_test]
 async fn the_block_map_component_classifies_and_zooms() {
     use snaplab::components::block_map::{BlockMap, BlockMapProps};
+    use snaplab::components::At;
     let mut lab = Lab::new();
     for c in setup() {
         lab.execute(c).unwrap();
@@ -528,13 +529,12 @@ async fn the_block_map_component_classifies_and_zooms() {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    let layers = std::rc::Rc::new(snaplab::app::chain_layers(&lab, &disk));
+    let layers = snaplab::app::chain_layers(&lab, &disk);
     yew::Renderer::<BlockMap>::with_root_and_props(
         root.clone(),
         BlockMapProps {
-            disk,
-            revision: 1,
-            layers,
+            disk: At::new(1, disk.id(), disk),
+            layers: At::new(1, "d", layers),
             diff: None,
         },
     )

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
+use super::At;
 use crate::block_cells::{classify, CellState, View};
 use crate::i18n::{tr, use_t, Lang};
 
@@ -202,32 +203,16 @@ pub fn draw_layers(canvas: &HtmlCanvasElement, layers: &[Layer], window: PageRan
     }
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct BlockMapProps {
-    pub disk: Disk,
-    /// Changes whenever the lab changes: redraw then.
-    pub revision: u64,
-    /// The snapshot chain, drawn under the map for the same pages.
-    #[prop_or_default]
-    pub layers: Rc<Vec<Layer>>,
+    /// The disk as of the lab's revision (keyed by its id).
+    pub disk: At<Disk>,
+    /// The snapshot chain, drawn under the map for the same pages (keyed
+    /// by the disk and the restore being previewed).
+    pub layers: At<Vec<Layer>>,
     /// A diff to draw over the map (PageRange true, ClearRange false).
     #[prop_or_default]
     pub diff: Option<Rc<Vec<(bool, PageRange)>>>,
-}
-
-impl PartialEq for BlockMapProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision
-            && self.diff == other.diff
-            && self.layers.len() == other.layers.len()
-            && self
-                .layers
-                .iter()
-                .map(|l| l.composes)
-                .eq(other.layers.iter().map(|l| l.composes))
-            && self.disk.unique_id == other.disk.unique_id
-            && self.disk.data.size_bytes() == other.disk.data.size_bytes()
-    }
 }
 
 /// The canvas's 2D drawing context.
@@ -493,18 +478,12 @@ fn use_drawn_map(
 /// The minimap (where on the disk the data is) and its click, which moves
 /// the view there at the same zoom.
 #[hook]
-fn use_minimap(
-    disk: &Disk,
-    revision: u64,
-    view: &UseStateHandle<View>,
-) -> (NodeRef, Callback<MouseEvent>) {
+fn use_minimap(disk: &At<Disk>, view: &UseStateHandle<View>) -> (NodeRef, Callback<MouseEvent>) {
     let minimap = use_node_ref();
     {
         let (minimap, disk) = (minimap.clone(), disk.clone());
-        let cols = use_memo((revision, disk.unique_id.clone()), move |_| {
-            minimap_columns(&disk)
-        });
-        use_effect_with((revision, **view), move |(_, view)| {
+        let cols = use_memo(disk.clone(), |disk| minimap_columns(disk));
+        use_effect_with((disk, **view), move |(_, view)| {
             if let Some(c) = minimap.cast::<HtmlCanvasElement>() {
                 draw_minimap(&c, &cols, view);
             }
@@ -582,12 +561,11 @@ fn controls(lang: Lang, view: &UseStateHandle<View>, data: Option<PageRange>) ->
 
 /// The snapshot chain's canvas, drawn for the pages in view.
 #[hook]
-fn use_chain(layers: &Rc<Vec<Layer>>, revision: u64, view: View) -> NodeRef {
+fn use_chain(layers: &At<Vec<Layer>>, view: View) -> NodeRef {
     let chain = use_node_ref();
     let window = PageRange::new(view.first_page, view.last_page());
     let (canvas, layers) = (chain.clone(), layers.clone());
-    let preview: Vec<Option<bool>> = layers.iter().map(|l| l.composes).collect();
-    use_effect_with((revision, view, layers.len(), preview), move |_| {
+    use_effect_with((layers.clone(), view), move |_| {
         if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
             draw_layers(&c, &layers, window);
         }
@@ -658,13 +636,9 @@ pub fn block_map(props: &BlockMapProps) -> Html {
     // Classified only when the lab or the view changes, not on every render
     // (a tooltip update re-renders, and a whole 32 TiB disk with a million
     // ranges takes tens of milliseconds to classify).
-    let cells = {
-        let disk = disk.clone();
-        use_memo(
-            (props.revision, *view, disk.unique_id.clone()),
-            move |(_, view, _)| classify(disk.data.page_map(), &disk.changed, view),
-        )
-    };
+    let cells = use_memo((disk.clone(), *view), |(disk, view)| {
+        classify(disk.data.page_map(), &disk.changed, view)
+    });
     // The diff on show, per cell: 1 a PageRange touches it, 2 only a ClearRange.
     let diff_cells = props
         .diff
@@ -689,10 +663,10 @@ pub fn block_map(props: &BlockMapProps) -> Html {
         &canvas,
         cells.clone(),
         diff_cells,
-        (props.revision, *view, *cursor, props.diff.clone()),
+        (disk.revision, *view, *cursor, props.diff.clone()),
     );
-    let (minimap, on_minimap) = use_minimap(disk, props.revision, &view);
-    let chain = use_chain(&props.layers, props.revision, *view);
+    let (minimap, on_minimap) = use_minimap(disk, &view);
+    let chain = use_chain(&props.layers, *view);
 
     // The canvas scales with the screen: map the pointer back to cells.
     let on_move = {

@@ -12,14 +12,14 @@ use std::rc::Rc;
 use super::block_map::{BlockMap, Layer};
 use super::wizard::SnapshotWizard;
 use super::workloads::MoreWorkloads;
-use super::Submit;
+use super::{At, Submit};
 use crate::i18n::use_t;
 use crate::state::Refusal;
 
 #[derive(Properties, PartialEq)]
 pub struct DiskCardProps {
-    pub disk: Disk,
-    pub revision: u64,
+    /// The disk as of the lab's revision.
+    pub disk: At<Disk>,
     /// The name the next snapshot of this disk is offered.
     pub next_snapshot: String,
     /// Every snapshot's (group, name): the dialog checks a new name, as the portal does.
@@ -28,8 +28,7 @@ pub struct DiskCardProps {
     pub groups: Vec<String>,
     pub submit: Submit,
     /// The snapshot chain of this disk, drawn under its block map.
-    #[prop_or_default]
-    pub layers: Rc<Vec<Layer>>,
+    pub layers: At<Vec<Layer>>,
     /// The Create snapshot dialog's command, and its last result.
     pub create_snapshot: Callback<Command>,
     pub wizard_reply: Option<(u64, Result<String, Refusal>)>,
@@ -146,7 +145,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                     suggested_name={props.next_snapshot.clone()} create={props.create_snapshot.clone()}
                     reply={props.wizard_reply.clone()} on_close={close_wizard} />
             }
-            <BlockMap disk={disk.clone()} revision={props.revision} layers={props.layers.clone()} diff={props.diff.clone()} />
+            <BlockMap disk={disk.clone()} layers={props.layers.clone()} diff={props.diff.clone()} />
             <div class="actions toolbar" role="group" aria-label={format!("{} {name}", t("disk.title"))}>
                 <button type="button" onclick={emit(write(next_offset, MIB, seed))} title={crate::explain_tip("sim write")}>{ t("disk.write1") }</button>
                 <button type="button" onclick={emit(write(next_offset, 64 * MIB, seed))}>{ t("disk.write64") }</button>
@@ -168,7 +167,7 @@ pub fn disk_card(props: &DiskCardProps) -> Html {
                     <p class="notice ok" role="status">{ format!("✔ {m}") }</p>
                 }
             </div>
-            <MoreWorkloads disk={disk.clone()} submit={props.submit.clone()} />
+            <MoreWorkloads disk={(**disk).clone()} submit={props.submit.clone()} />
         </section>
     }
 }

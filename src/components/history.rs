@@ -57,11 +57,11 @@ mod tests {
 #[hook]
 fn use_preview(lab: &LabAt, k: usize, scrubbing: bool) -> Rc<Lab> {
     let timeline = use_memo((lab.revision, scrubbing), {
-        let lab = lab.lab.clone();
+        let lab = lab.rc();
         move |(_, scrubbing)| scrubbing.then(|| Timeline::of(&lab)).flatten()
     });
     use_memo((k, lab.revision, scrubbing), {
-        let lab = lab.lab.clone();
+        let lab = lab.rc();
         move |(k, _, _)| match timeline.as_ref() {
             Some(timeline) => timeline.at(*k),
             None => (*lab).clone(),
@@ -280,7 +280,7 @@ pub fn history(props: &HistoryProps) -> Html {
     // Writes whose bytes the store no longer keeps: positions after them
     // show zeros there, and the panel says so before going there.
     let not_kept = use_memo(revision, {
-        let lab = props.lab.lab.clone();
+        let lab = props.lab.rc();
         move |_| snaplab_engine::timeline::bytes_not_kept(&lab)
     });
     let lost_at = {
@@ -348,7 +348,7 @@ pub fn history(props: &HistoryProps) -> Html {
         Callback::from(move |_| position.set(None))
     };
     let (replay, speed, on_speed) = use_replay(&position, k, n);
-    let (share, link) = use_share(&props.lab.lab, &props.dispatch);
+    let (share, link) = use_share(&props.lab.rc(), &props.dispatch);
     // Operation k's outcome is the newest user event of the lab after k.
     let operation = |i: usize| {
         log.get(i.wrapping_sub(1))

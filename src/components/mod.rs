@@ -61,26 +61,64 @@ pub fn bind_select(state: &UseStateHandle<String>) -> Callback<Event> {
     })
 }
 
-/// The lab as of a revision. Props that hold it derive `PartialEq`: two
-/// are equal when their revisions are, since the revision grows with every
-/// change of the lab (comparing labs themselves would cost a walk of them).
-#[derive(Debug, Clone)]
-pub struct LabAt {
-    pub lab: Rc<Lab>,
+/// A value derived from the lab as of a revision, for a key (which disk,
+/// which restore is previewed). Props that hold one derive `PartialEq`:
+/// two are equal when their revisions and keys are, since the lab at one
+/// revision derives one value per key, and comparing the values themselves
+/// would walk every page map on every render.
+#[derive(Debug)]
+pub struct At<T> {
+    value: Rc<T>,
     pub revision: u64,
+    key: String,
 }
 
-impl PartialEq for LabAt {
-    fn eq(&self, other: &Self) -> bool {
-        self.revision == other.revision
+/// The whole lab as of a revision.
+pub type LabAt = At<Lab>;
+
+impl<T> At<T> {
+    pub fn new(revision: u64, key: impl Into<String>, value: T) -> Self {
+        At {
+            value: Rc::new(value),
+            revision,
+            key: key.into(),
+        }
+    }
+
+    /// The shared value, for a closure that outlives the props.
+    pub fn rc(&self) -> Rc<T> {
+        self.value.clone()
     }
 }
 
-impl std::ops::Deref for LabAt {
-    type Target = Lab;
+impl LabAt {
+    pub fn lab(lab: Lab, revision: u64) -> Self {
+        At::new(revision, "", lab)
+    }
+}
 
-    fn deref(&self) -> &Lab {
-        &self.lab
+// By hand, as `derive` would ask `T: Clone` of a value that is only shared.
+impl<T> Clone for At<T> {
+    fn clone(&self) -> Self {
+        At {
+            value: self.value.clone(),
+            revision: self.revision,
+            key: self.key.clone(),
+        }
+    }
+}
+
+impl<T> PartialEq for At<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.revision == other.revision && self.key == other.key
+    }
+}
+
+impl<T> std::ops::Deref for At<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
     }
 }
 
@@ -90,13 +128,18 @@ mod tests {
 
     #[test]
     fn labs_at_the_same_revision_are_equal_and_at_another_are_not() {
-        let lab = Rc::new(Lab::default());
-        let at = |revision| LabAt {
-            lab: lab.clone(),
-            revision,
-        };
+        let at = |revision| LabAt::lab(Lab::default(), revision);
         assert!(at(3) == at(3));
         assert!(at(3) != at(4));
         assert_eq!(at(3).operations(), 0, "reads as the lab it holds");
+    }
+
+    #[test]
+    fn values_at_the_same_revision_differ_by_their_key() {
+        let at = |revision, key: &str| At::new(revision, key, vec![1u8]);
+        assert!(at(3, "disk-a") == at(3, "disk-a"));
+        assert!(at(3, "disk-a") != at(3, "disk-b"), "another disk, same lab");
+        assert!(at(3, "disk-a") != at(4, "disk-a"));
+        assert_eq!(at(3, "disk-a").len(), 1, "reads as the value it holds");
     }
 }

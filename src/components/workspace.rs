@@ -11,6 +11,7 @@ use snaplab_engine::Lab;
 use yew::prelude::*;
 
 use super::billing::Billing;
+use super::block_map::Layer;
 use super::chain::chain_layers_previewing;
 use super::diff::{DiffOverlay, DiffView};
 use super::disk_card::DiskCard;
@@ -24,7 +25,7 @@ use super::snapshots::Snapshots;
 use super::template::TemplateBlade;
 use super::violations::Violations;
 use super::walkthrough::WalkthroughPanel;
-use super::{LabAt, Submit};
+use super::{At, LabAt, Submit};
 use crate::i18n::{tr, Lang};
 use crate::services::share::open_shared_payload;
 use crate::state::{Action, Notices, Origin, Refusal, Work};
@@ -206,10 +207,24 @@ pub fn workspace(props: &WorkspaceProps) -> Html {
         .and_then(|id| disks.iter().find(|d| &d.id() == id))
         .or_else(|| disks.first())
         .copied();
-    let layers = Rc::new(
-        disk.map(|d| chain_layers_previewing(lab, d, restore_preview.as_deref()))
-            .unwrap_or_default(),
-    );
+    // The chain is built again only when the lab, the disk or the preview
+    // changes: it clones every snapshot's page map.
+    let disk_at = disk.map(|d| At::new(lab.revision, d.id(), d.clone()));
+    let layers = {
+        let key = format!(
+            "{}\n{}",
+            disk.map(|d| d.id()).unwrap_or_default(),
+            restore_preview.as_deref().unwrap_or_default()
+        );
+        let (lab, preview) = (lab.clone(), (*restore_preview).clone());
+        let disk = disk_at.clone();
+        use_memo((lab.revision, key), move |(revision, key)| {
+            let layers = disk
+                .map(|d| chain_layers_previewing(&lab, &d, preview.as_deref()))
+                .unwrap_or_default();
+            At::<Vec<Layer>>::new(*revision, key.clone(), layers)
+        })
+    };
     let tab = *current_tab;
     let (group_name, disk_name) = (
         disk.map(|d| d.at.group.clone()).unwrap_or_default(),
@@ -260,10 +275,10 @@ pub fn workspace(props: &WorkspaceProps) -> Html {
                     <Presenter run={presenter_run(&props.dispatch)} last={Rc::new(props.presenter_lines.clone())} next={props.next_step}
                         group={group_name} disk={disk_name} />
                 }
-                { match disk {
+                { match disk_at {
                     Some(disk) => html! {
-                        <DiskCard key={disk.id()} disk={disk.clone()} revision={lab.revision} next_snapshot={next_snapshot_name(lab, &disk.at.name)}
-                            groups={groups} submit={props.submit.clone()} layers={layers}
+                        <DiskCard key={disk.id()} disk={disk.clone()} next_snapshot={next_snapshot_name(lab, &disk.at.name)}
+                            groups={groups} submit={props.submit.clone()} layers={(*layers).clone()}
                             snapshot_names={Rc::new(lab.snapshots().map(|s| (s.at.group.clone(), s.at.name.clone())).collect::<Vec<_>>())}
                             create_snapshot={create_snapshot} wizard_reply={notices.wizard_reply.clone()}
                             refusal={notices.last_refusal.clone()} message={notices.last_message.clone()}
