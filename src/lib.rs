@@ -13,6 +13,7 @@
 //! | I/O: the lab's database, running and storing work, share links, other tabs, console history | `services/` |
 //! | the components (header, workspace, panels, cards), one file each | `components/` |
 //! | the block map's logic (cells, their states, zoom), tested natively | `block_cells.rs` |
+//! | touch gestures on the map and chain (drag pans, pinch zooms), tested natively | `gesture.rs` |
 //! | the Block size advisor's arithmetic | `granularity.rs` |
 //! | the UI's words in English and Swedish | `i18n.rs` |
 //! | IndexedDB: where the lab's records are stored in the browser | `storage.rs` |
@@ -25,6 +26,7 @@
 pub mod app;
 pub mod block_cells;
 pub mod components;
+pub mod gesture;
 pub mod granularity;
 pub mod hooks;
 pub mod i18n;

@@ -3,6 +3,7 @@
 //! with a legend, zoom down to single 512-byte pages, and a tooltip with the
 //! byte range under the pointer. Never one DOM node per page.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use snaplab_engine::model::Disk;
@@ -15,6 +16,7 @@ use yew::prelude::*;
 
 use super::At;
 use crate::block_cells::{classify, CellState, View};
+use crate::gesture::Gesture;
 use crate::i18n::{tr, use_t, Lang};
 
 pub const COLUMNS: u64 = 64;
@@ -404,16 +406,18 @@ fn use_tap(
     hover: &UseStateHandle<Option<String>>,
     describe: impl Fn(u64) -> Option<String> + 'static,
     lang: Lang,
-) -> (Callback<PointerEvent>, Callback<MouseEvent>) {
+) -> (Pointers, Callback<MouseEvent>) {
     // The pointer of the click to come, and the cell a finger last tapped.
     let touch = use_mut_ref(|| false);
     let tapped = use_mut_ref(|| None::<u64>);
-    let on_pointer = {
-        let touch = touch.clone();
-        Callback::from(move |e: PointerEvent| *touch.borrow_mut() = e.pointer_type() == "touch")
-    };
+    let gesture = use_mut_ref(Gesture::default);
+    let pointers = use_gestures(view, &gesture, &touch);
     let (view, cursor, hover) = (view.clone(), cursor.clone(), hover.clone());
     let on_click = Callback::from(move |e: MouseEvent| {
+        // The click a browser sends after a drag or a pinch is not a tap.
+        if gesture.borrow_mut().take_moved() {
+            return;
+        }
         let i = cell_at(&e);
         if !*touch.borrow() || *tapped.borrow() == Some(i) {
             tapped.replace(None);
@@ -424,7 +428,64 @@ fn use_tap(
         cursor.set(Some(i));
         hover.set(describe(i).map(|d| format!("{d} · {}", tr(lang, "map.tapAgain"))));
     });
-    (on_pointer, on_click)
+    (pointers, on_click)
+}
+
+/// The Pointer Event handlers of a canvas that pans and zooms the view.
+#[derive(Clone, PartialEq)]
+struct Pointers {
+    down: Callback<PointerEvent>,
+    moved: Callback<PointerEvent>,
+    up: Callback<PointerEvent>,
+}
+
+/// Drag to pan, pinch to zoom (see `gesture.rs`), on the map and on the
+/// chain alike: both draw the same pages.
+#[hook]
+fn use_gestures(
+    view: &UseStateHandle<View>,
+    gesture: &Rc<RefCell<Gesture>>,
+    touch: &Rc<RefCell<bool>>,
+) -> Pointers {
+    let at = |e: &PointerEvent| (e.offset_x() as f64, e.offset_y() as f64);
+    let width = |e: &PointerEvent| {
+        e.target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .map(|el| el.client_width() as f64)
+            .unwrap_or(COLUMNS as f64 * CELL_PX)
+    };
+    let down = {
+        let (view, gesture, touch) = (view.clone(), gesture.clone(), touch.clone());
+        Callback::from(move |e: PointerEvent| {
+            *touch.borrow_mut() = e.pointer_type() == "touch";
+            // Moves outside the canvas still belong to this gesture.
+            if let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = el.set_pointer_capture(e.pointer_id());
+            }
+            let (x, y) = at(&e);
+            gesture.borrow_mut().down(e.pointer_id(), x, y, *view);
+        })
+    };
+    let moved = {
+        let (view, gesture) = (view.clone(), gesture.clone());
+        Callback::from(move |e: PointerEvent| {
+            let next =
+                gesture
+                    .borrow_mut()
+                    .moved(e.pointer_id(), at(&e), *view, width(&e), COLUMNS);
+            if let Some(next) = next.filter(|n| n != &*view) {
+                view.set(next);
+            }
+        })
+    };
+    let up = {
+        let gesture = gesture.clone();
+        Callback::from(move |e: PointerEvent| gesture.borrow_mut().up(e.pointer_id()))
+    };
+    Pointers { down, moved, up }
 }
 
 /// A diff's ranges in pages (true: PageRange, false: ClearRange).
@@ -574,7 +635,7 @@ fn use_chain(layers: &At<Vec<Layer>>, view: View) -> NodeRef {
 }
 
 /// The snapshot chain under the map, and its labels.
-fn chain_html(lang: Lang, id: &str, layers: &[Layer], chain: NodeRef) -> Html {
+fn chain_html(lang: Lang, id: &str, layers: &[Layer], chain: NodeRef, pointers: Pointers) -> Html {
     let t = |key: &str| tr(lang, key);
     if layers.is_empty() {
         return html! { <p class="hint chain-none">{ t("chain.none") }</p> };
@@ -587,7 +648,9 @@ fn chain_html(lang: Lang, id: &str, layers: &[Layer], chain: NodeRef) -> Html {
                 style={format!("height: {}px", layers.len() as f64 * LAYER_PX)}
                 role="img" aria-describedby={format!("{id}-chain-summary")}
                 aria-label={format!("{}: {}", t("chain.title"), layers.iter().map(|l| format!("{} {}", l.label, human_bytes(l.used))).collect::<Vec<_>>().join("; "))}
-                data-layers={layers.len().to_string()} />
+                data-layers={layers.len().to_string()}
+                onpointerdown={pointers.down} onpointermove={pointers.moved}
+                onpointerup={pointers.up.clone()} onpointercancel={pointers.up} />
             <ol class="chain-labels" aria-hidden="true">
                 { for layers.iter().map(|l| html! {
                     <li class={classes!("layer", match l.kind { LayerKind::Incremental => "incremental", LayerKind::Full => "full", LayerKind::Pending => "pending" },
@@ -713,7 +776,7 @@ pub fn block_map(props: &BlockMapProps) -> Html {
         let hover = hover.clone();
         Callback::from(move |_| hover.set(None))
     };
-    let (on_pointer, on_click) = use_tap(&view, &cursor, &hover, describe.clone(), lang);
+    let (pointers, on_click) = use_tap(&view, &cursor, &hover, describe.clone(), lang);
     let data = data_span(disk);
     let id = format!("map-{}", disk.at.name.to_lowercase());
     html! {
@@ -738,12 +801,16 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                     data-snapshotted-cells={snapshotted.to_string()}
                     data-cleared-cells={cleared.to_string()}
                     data-pages-per-cell={view.pages_per_cell.to_string()}
+                    data-first-page={view.first_page.to_string()}
                     data-flashed-cells={flashed.to_string()}
                     data-diff-page-cells={diff_counts.0.to_string()}
                     data-diff-clear-cells={diff_counts.1.to_string()}
                     onmousemove={on_move}
                     onmouseleave={on_leave}
-                    onpointerdown={on_pointer}
+                    onpointerdown={pointers.down.clone()}
+                    onpointermove={pointers.moved.clone()}
+                    onpointerup={pointers.up.clone()}
+                    onpointercancel={pointers.up.clone()}
                     onclick={on_click}
                     tabindex="0"
                     aria-describedby={format!("{id}-summary {id}-tooltip")}
@@ -752,7 +819,7 @@ pub fn block_map(props: &BlockMapProps) -> Html {
                     onblur={on_blur}
                 />
                 <div class="map-side" aria-hidden="true"></div>
-                { chain_html(lang, &id, &props.layers, chain) }
+                { chain_html(lang, &id, &props.layers, chain, pointers) }
             </div>
             { status_html(lang, &id, &view, hover.as_deref()) }
             { legends(lang, &id, props.diff.is_some().then_some(diff_counts)) }
