@@ -25,6 +25,7 @@ import tempfile
 import types
 
 import jmespath
+import jmespath.exceptions
 import pytest
 from knack.output import OutputProducer
 from knack.query import CLIQuery
@@ -151,8 +152,14 @@ def knack_prints(raw, query, fmt, transformer):
     result, active = raw, False
     if query is not None:
         # knack's --query: its own compiler, OrderedDicts for new objects.
-        expression = CLIQuery.jmespath_type(query)
-        result = expression.search(raw, jmespath.Options(collections.OrderedDict))
+        try:
+            expression = CLIQuery.jmespath_type(query)
+        except ValueError:
+            return "", 2  # argparse: "argument --query: invalid jmespath_type value"
+        try:
+            result = expression.search(raw, jmespath.Options(collections.OrderedDict))
+        except jmespath.exceptions.JMESPathError:
+            return "", 1  # azure-cli: "Invalid jmespath query supplied for `--query`"
         active = True
     if result is None:
         return "", 0  # knack's CLI.invoke prints nothing for a None result
