@@ -52,7 +52,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 set +e
 SNAPLAB_BIN="$ROOT/target/debug/snaplab" AZURE_CORE_COLLECT_TELEMETRY=no \
-    "$VENV/bin/python" -m pytest -p no:cacheprovider -q -s "$ROOT/tests/knack" 2>&1 | tee "$WORK/pytest.log"
+    "$VENV/bin/python" -m pytest -p no:cacheprovider -q -s -rx "$ROOT/tests/knack" 2>&1 | tee "$WORK/pytest.log"
 PYTEST=${PIPESTATUS[0]}
 set -e
 PASSED=$(grep -Eo '[0-9]+ passed' "$WORK/pytest.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)

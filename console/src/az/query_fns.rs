@@ -68,3 +68,29 @@ impl<F: Function> Function for PythonInt<F> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(query: &str, data: &str) -> String {
+        let found = runtime()
+            .compile(query)
+            .unwrap()
+            .search(Variable::from_json(data).unwrap())
+            .unwrap();
+        serde_json::to_string(&*found).unwrap()
+    }
+
+    #[test]
+    fn integer_results_stay_integers_as_in_pythons_jmespath() {
+        assert_eq!(eval("sum(@)", "[4, 8]"), "12");
+        assert_eq!(eval("sum(@)", "[4, 0.5]"), "4.5");
+        assert_eq!(eval("sum(@)", "[]"), "0");
+        assert_eq!(eval("abs(@)", "-3"), "3");
+        assert_eq!(eval("ceil(@)", "2.5"), "3");
+        assert_eq!(eval("floor(@)", "2.5"), "2");
+        assert_eq!(eval("avg(@)", "[2, 4]"), "3.0");
+        assert_eq!(eval("avg(@)", "[]"), "null");
+    }
+}

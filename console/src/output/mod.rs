@@ -364,6 +364,74 @@ mod tests {
         assert_eq!(render(&json!({"a": 1}), Format::None), "");
     }
 
+    // Rules the knack differential (tests/knack) found, one test each.
+    #[test]
+    fn a_none_result_prints_nothing_in_every_format() {
+        for format in [Format::Json, Format::Table, Format::Tsv, Format::Yaml] {
+            assert_eq!(render(&json!(null), format), "", "{format:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_table_is_knacks_newline_and_cells_are_stripped() {
+        assert_eq!(render(&json!([]), Format::Table), "\n");
+        assert_eq!(render(&json!({"tags": {}}), Format::Table), "\n");
+        assert_eq!(
+            render(&json!({"a": " padded "}), Format::Table),
+            "A\n------\npadded\n"
+        );
+    }
+
+    #[test]
+    fn table_multiline_cells_span_lines_and_empty_rows_vanish() {
+        assert_eq!(
+            render(&json!(["", "line\nbreak"]), Format::Table),
+            "Result\n--------\nline\nbreak\n"
+        );
+    }
+
+    #[test]
+    fn table_list_rows_keep_every_item_as_python_str() {
+        assert_eq!(
+            render(&json!([["d", null, ["1"], {"k": "it's"}]]), Format::Table),
+            "Column1    Column2    Column3    Column4\n---------  ---------  ---------  -------------\nd                     ['1']      {'k': \"it's\"}\n"
+        );
+    }
+
+    #[test]
+    fn tsv_ends_every_row_even_an_empty_one() {
+        assert_eq!(render(&json!({}), Format::Tsv), "\n");
+        assert_eq!(render(&json!([]), Format::Tsv), "");
+        assert_eq!(render(&json!([1.5e-7]), Format::Tsv), "1.5e-07\n");
+    }
+
+    #[test]
+    fn yaml_quotes_what_yaml_reads_as_another_type_and_ends_plain_documents() {
+        assert_eq!(
+            render(
+                &json!({"t": "2026-01-05T10:00:00.0000000+00:00", "z": ["2"], "y": "yes", "p": "(paren)", "e": "", "s": "a\tb"}),
+                Format::Yaml
+            ),
+            "e: ''\np: (paren)\ns: \"a\\tb\"\nt: '2026-01-05T10:00:00.0000000+00:00'\ny: 'yes'\nz:\n- '2'\n"
+        );
+        assert_eq!(render(&json!(5), Format::Yaml), "5\n...\n");
+        assert_eq!(render(&json!(1e16), Format::Yaml), "1.0e+16\n...\n");
+        assert_eq!(render(&json!([[1, 2]]), Format::Yaml), "- - 1\n  - 2\n");
+    }
+
+    #[test]
+    fn yaml_folds_long_plain_strings_at_80_columns() {
+        let long = "word ".repeat(20).trim_end().to_string();
+        assert_eq!(
+            render(&json!({ "k": long }), Format::Yaml),
+            // PyYAML breaks at the first space past column 80.
+            format!(
+                "k: {}\n  word word word word\n",
+                "word ".repeat(16).trim_end()
+            )
+        );
+    }
+
     #[test]
     fn yaml_nests_maps_and_lists() {
         assert_eq!(

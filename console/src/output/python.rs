@@ -6,7 +6,7 @@
 use serde_json::{Number, Value};
 
 /// `repr(float)`: the shortest digits that read back to the same value,
-/// fixed-point when the exponent is in [-5, 16), with `.0` on whole numbers;
+/// fixed-point when the exponent is in [-4, 16), with `.0` on whole numbers;
 /// otherwise `d.ddde±XX`, with at least two exponent digits.
 pub fn float_repr(f: f64) -> String {
     if f.is_nan() {
@@ -25,7 +25,7 @@ pub fn float_repr(f: f64) -> String {
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
     let sign = if f.is_sign_negative() { "-" } else { "" };
-    if !(-5..16).contains(&exp) {
+    if !(-4..16).contains(&exp) {
         let rest = &digits[1..];
         let mantissa = if rest.is_empty() {
             digits[..1].to_string()
