@@ -454,36 +454,23 @@ fn analyze_scalar(scalar: &str) -> Analysis {
     let mut followed_by_whitespace = chars.len() == 1 || is_space_or_break(chars[1]);
     let (mut previous_space, mut previous_break) = (false, false);
     for (index, &ch) in chars.iter().enumerate() {
-        if index == 0 {
-            if "#,[]{}&*!|>'\"%@`".contains(ch) {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-            if "?:".contains(ch) {
-                flow_indicators = true;
-                if followed_by_whitespace {
-                    block_indicators = true;
-                }
-            }
-            if ch == '-' && followed_by_whitespace {
-                flow_indicators = true;
-                block_indicators = true;
-            }
+        // Indicators: (forbid flow plain, forbid block plain).
+        let (flow, block) = if index == 0 {
+            let leading = "#,[]{}&*!|>'\"%@`".contains(ch);
+            let dash = ch == '-' && followed_by_whitespace;
+            (
+                leading || "?:".contains(ch) || dash,
+                leading || ("?:".contains(ch) && followed_by_whitespace) || dash,
+            )
         } else {
-            if ",?[]{}".contains(ch) {
-                flow_indicators = true;
-            }
-            if ch == ':' {
-                flow_indicators = true;
-                if followed_by_whitespace {
-                    block_indicators = true;
-                }
-            }
-            if ch == '#' && preceded_by_whitespace {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-        }
+            let comment = ch == '#' && preceded_by_whitespace;
+            (
+                ",?[]{}:".contains(ch) || comment,
+                (ch == ':' && followed_by_whitespace) || comment,
+            )
+        };
+        flow_indicators |= flow;
+        block_indicators |= block;
         if is_break(ch) {
             line_breaks = true;
         }
