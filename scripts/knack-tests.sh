@@ -2,7 +2,9 @@
 # The knack differential (issue 21, item 5): the console's -o json|jsonc|
 # table|tsv|yaml|none output against knack's own formatters and azure-cli's
 # table transformers, byte for byte, over hundreds of generated cases
-# (tests/knack/). knack, azure-cli and their formatting dependencies are
+# (tests/knack/); and the real az against `snaplab serve` (tests/realaz/):
+# every az script of the docs corpus run by /bin/bash with the real azure-cli
+# in process, line for line against the console's run of it. knack, azure-cli and their formatting dependencies are
 # pinned in tests/knack/requirements.txt and live in a project-local
 # virtualenv, .venv-az/ (gitignored), made from PyPI when it cannot import
 # them at those versions. Ends with pytest's counts on a line of its own:
@@ -28,7 +30,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 set +e
 SNAPLAB_BIN="$ROOT/target/debug/snaplab" AZURE_CORE_COLLECT_TELEMETRY=no \
-    "$VENV/bin/python" -m pytest -p no:cacheprovider -q -s -rx "$ROOT/tests/knack" 2>&1 | tee "$WORK/pytest.log"
+    "$VENV/bin/python" -m pytest -p no:cacheprovider -q -s -rx "$ROOT/tests/knack" "$ROOT/tests/realaz" 2>&1 | tee "$WORK/pytest.log"
 PYTEST=${PIPESTATUS[0]}
 set -e
 PASSED=$(grep -Eo '[0-9]+ passed' "$WORK/pytest.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)

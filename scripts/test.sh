@@ -5,7 +5,8 @@
 #   2. browser tests in headless Chromium                  wasm-pack test --headless --chrome
 #   3. end-to-end tests against the built app              Playwright (playwright-core)
 #   4. the real Azure SDKs (Python) against `snaplab serve`  pytest, scripts/sdk-tests.sh
-#   5. the console's output against knack's formatters     pytest, scripts/knack-tests.sh
+#   5. the console's output against knack's formatters,    pytest, scripts/knack-tests.sh
+#      and the real az against snaplab serve (docs corpus)
 # and ends with one line of counts for all five. Exits non-zero if any layer
 # fails, if lint fails, or if any layer counts zero tests (a layer that did
 # not build must never look like a green run).
@@ -75,7 +76,7 @@ SDK_PASSED="$(sed -n 's/^sdk-tests: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' 
 SDK_FAILED="$(sed -n 's/^sdk-tests: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$LOGS/sdk.log" | tail -1)"
 SDK_PASSED="${SDK_PASSED:-0}"; SDK_FAILED="${SDK_FAILED:-0}"
 
-say "5/5 the console's output against knack's formatters, byte for byte (pytest)"
+say "5/5 the console's output against knack's formatters, byte for byte, and the real az against snaplab serve (pytest)"
 layer knack bash scripts/knack-tests.sh
 KNACK_PASSED="$(sed -n 's/^knack-tests: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$LOGS/knack.log" | tail -1)"
 KNACK_FAILED="$(sed -n 's/^knack-tests: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$LOGS/knack.log" | tail -1)"

@@ -1341,7 +1341,10 @@ fn creating_what_exists_is_create_or_update_and_deleting_what_is_gone_succeeds()
         v2.find_disk(RG, "disk1").unwrap().performance,
         Some((6000, 200))
     );
-    assert!(v2.execute(put(6000, 200)).unwrap().contains("nothing changed"));
+    assert!(v2
+        .execute(put(6000, 200))
+        .unwrap()
+        .contains("nothing changed"));
     assert_eq!(v2.execute(put(90_000, 200)).unwrap_err().rule(), Some("C9"));
 
     // Deleting twice: the second delete succeeds and changes nothing.
