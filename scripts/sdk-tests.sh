@@ -16,35 +16,11 @@ REQUIREMENTS="$ROOT/tests/sdk/python/requirements.txt"
 native() { env -u RUSTUP_TOOLCHAIN -u RUSTC_BOOTSTRAP -u CARGO_UNSTABLE_BUILD_STD "$@"; }
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# The venv is (re)made when it cannot import the SDKs at their pinned versions.
-venv_ok() {
-    [ -x "$VENV/bin/python" ] || return 1
-    "$VENV/bin/python" - "$REQUIREMENTS" <<'PY' >/dev/null 2>&1
-import sys
-from importlib.metadata import version
-import azure.mgmt.compute, azure.mgmt.resource.resources, azure.mgmt.resource.subscriptions, pytest
-for line in open(sys.argv[1]):
-    line = line.split("#")[0].strip()
-    if line:
-        name, pinned = line.split("==")
-        assert version(name) == pinned, (name, version(name), pinned)
-PY
-}
-# Set-up (scripts/setup.sh) asks only whether the venv works, or to make it.
-case "${1:-}" in
-    --check-venv) venv_ok; exit $? ;;
-    --make-venv) ;;
-    "") ;;
-    *) echo "usage: $0 [--check-venv|--make-venv]" >&2; exit 2 ;;
-esac
-if ! venv_ok; then
-    echo "[sdk-tests] creating $VENV from PyPI ($REQUIREMENTS)"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
-    venv_ok || { echo "[sdk-tests] the venv still cannot import the pinned SDKs" >&2; exit 1; }
-fi
-
-[ "${1:-}" = --make-venv ] && exit 0
+# The venv is (re)made when it cannot import these at their pinned versions;
+# set-up (scripts/setup.sh) asks only whether it works, or to make it.
+# shellcheck source=scripts/pyvenv.sh
+source "$ROOT/scripts/pyvenv.sh"
+pyvenv_setup "[sdk-tests]" "$VENV" "$REQUIREMENTS" "azure.mgmt.compute azure.mgmt.resource.resources azure.mgmt.resource.subscriptions pytest" "${1:-}"
 
 native cargo build --quiet -p snaplab-console --bin snaplab
 SNAPLAB="$ROOT/target/debug/snaplab"

@@ -199,10 +199,19 @@ install_sdk_venv() {
     bash scripts/sdk-tests.sh --make-venv
 }
 
-step "5/5 tools, built side by side: wasm-bindgen-cli $WB_VERSION, trunk $TRUNK_VERSION, wasm-pack $WASM_PACK_VERSION, playwright-core and axe-core, the Python Azure SDKs"
+# knack and azure-cli (pinned in tests/knack/requirements.txt) in a second
+# virtualenv, .venv-az/: the knack differential's oracle. Separate from .venv/
+# because azure-cli's exact pins conflict with the SDK tests' pins.
+have_knack_venv() { bash scripts/knack-tests.sh --check-venv; }
+install_knack_venv() {
+    python3 -c "import ensurepip, venv" 2>/dev/null || apt_install python3-venv
+    bash scripts/knack-tests.sh --make-venv
+}
+
+step "5/5 tools, built side by side: wasm-bindgen-cli $WB_VERSION, trunk $TRUNK_VERSION, wasm-pack $WASM_PACK_VERSION, playwright-core and axe-core, the Python Azure SDKs, azure-cli and knack"
 TOOL_LOGS="$(mktemp -d)"
 declare -A TOOL_PID=()
-for tool in wasm_bindgen trunk wasm_pack playwright sdk_venv; do
+for tool in wasm_bindgen trunk wasm_pack playwright sdk_venv knack_venv; do
     if "have_$tool"; then
         say "  $tool: already installed"
     else

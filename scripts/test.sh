@@ -5,7 +5,9 @@
 #   2. browser tests in headless Chromium                  wasm-pack test --headless --chrome
 #   3. end-to-end tests against the built app              Playwright (playwright-core)
 #   4. the real Azure SDKs (Python) against `snaplab serve`  pytest, scripts/sdk-tests.sh
-# and ends with one line of counts for all four. Exits non-zero if any layer
+#   5. the console's output against knack's formatters,    pytest, scripts/knack-tests.sh
+#      and the real az against snaplab serve (docs corpus)
+# and ends with one line of counts for all five. Exits non-zero if any layer
 # fails, if lint fails, or if any layer counts zero tests (a layer that did
 # not build must never look like a green run).
 set -euo pipefail
@@ -51,36 +53,42 @@ e2e_tests() {
     (cd e2e && npm test)
 }
 
-say "0/4 lint (cargo fmt --check, cargo clippy -D warnings, native and wasm32)"
+say "0/5 lint (cargo fmt --check, cargo clippy -D warnings, native and wasm32)"
 layer lint lint
 
-say "1/4 native tests (cargo test --workspace)"
+say "1/5 native tests (cargo test --workspace)"
 layer native native cargo test --workspace --locked
 read -r NATIVE_PASSED NATIVE_FAILED < <(count_cargo "$LOGS/native.log")
 
-say "2/4 browser tests in headless Chromium (wasm-pack test --headless --chrome)"
+say "2/5 browser tests in headless Chromium (wasm-pack test --headless --chrome)"
 layer browser browser_tests
 read -r BROWSER_PASSED BROWSER_FAILED < <(count_cargo "$LOGS/browser.log")
 
-say "3/4 end-to-end tests (Trunk release build, then Playwright driving Chromium)"
+say "3/5 end-to-end tests (Trunk release build, then Playwright driving Chromium)"
 layer e2e e2e_tests
 E2E_PASSED="$(awk '/^# pass / {print $3}' "$LOGS/e2e.log")"
 E2E_FAILED="$(awk '/^# fail / {print $3}' "$LOGS/e2e.log")"
 E2E_PASSED="${E2E_PASSED:-0}"; E2E_FAILED="${E2E_FAILED:-0}"
 
-say "4/4 the real Azure SDKs for Python against snaplab serve (pytest)"
+say "4/5 the real Azure SDKs for Python against snaplab serve (pytest)"
 layer sdk bash scripts/sdk-tests.sh
 SDK_PASSED="$(sed -n 's/^sdk-tests: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$LOGS/sdk.log" | tail -1)"
 SDK_FAILED="$(sed -n 's/^sdk-tests: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$LOGS/sdk.log" | tail -1)"
 SDK_PASSED="${SDK_PASSED:-0}"; SDK_FAILED="${SDK_FAILED:-0}"
 
-for pair in "native:$NATIVE_PASSED" "browser:$BROWSER_PASSED" "end-to-end:$E2E_PASSED" "sdk:$SDK_PASSED"; do
+say "5/5 the console's output against knack's formatters, byte for byte, and the real az against snaplab serve (pytest)"
+layer knack bash scripts/knack-tests.sh
+KNACK_PASSED="$(sed -n 's/^knack-tests: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$LOGS/knack.log" | tail -1)"
+KNACK_FAILED="$(sed -n 's/^knack-tests: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$LOGS/knack.log" | tail -1)"
+KNACK_PASSED="${KNACK_PASSED:-0}"; KNACK_FAILED="${KNACK_FAILED:-0}"
+
+for pair in "native:$NATIVE_PASSED" "browser:$BROWSER_PASSED" "end-to-end:$E2E_PASSED" "sdk:$SDK_PASSED" "knack:$KNACK_PASSED"; do
     if [ "${pair#*:}" = 0 ]; then FAILED_LAYERS+=("${pair%%:*} (counted zero tests)"); fi
 done
 
-PASSED=$((NATIVE_PASSED + BROWSER_PASSED + E2E_PASSED + SDK_PASSED))
-FAILED=$((NATIVE_FAILED + BROWSER_FAILED + E2E_FAILED + SDK_FAILED))
-say "summary: native $NATIVE_PASSED passed, $NATIVE_FAILED failed; browser $BROWSER_PASSED passed, $BROWSER_FAILED failed; end-to-end $E2E_PASSED passed, $E2E_FAILED failed; sdk $SDK_PASSED passed, $SDK_FAILED failed"
+PASSED=$((NATIVE_PASSED + BROWSER_PASSED + E2E_PASSED + SDK_PASSED + KNACK_PASSED))
+FAILED=$((NATIVE_FAILED + BROWSER_FAILED + E2E_FAILED + SDK_FAILED + KNACK_FAILED))
+say "summary: native $NATIVE_PASSED passed, $NATIVE_FAILED failed; browser $BROWSER_PASSED passed, $BROWSER_FAILED failed; end-to-end $E2E_PASSED passed, $E2E_FAILED failed; sdk $SDK_PASSED passed, $SDK_FAILED failed; knack $KNACK_PASSED passed, $KNACK_FAILED failed"
 rm -rf "$LOGS"
 if [ "${#FAILED_LAYERS[@]}" -gt 0 ]; then
     say "FAILED: ${FAILED_LAYERS[*]} (a layer that did not build counts no tests: see its output above)"

@@ -1328,6 +1328,25 @@ fn creating_what_exists_is_create_or_update_and_deleting_what_is_gone_succeeds()
         Some("B7")
     );
 
+    // New IOPS / MB/s on an existing Premium SSD v2 are provisioned (the PUT
+    // az disk update sends), within C9's range; the same ones change nothing.
+    let mut v2 = lab_with_disk("PremiumV2_LRS", 100);
+    let put = |iops, mbps| {
+        let mut put = cmd::CreateDisk::new(RG, "disk1", "PremiumV2_LRS", 100);
+        (put.iops, put.mbps) = (Some(iops), Some(mbps));
+        Command::CreateDisk(put)
+    };
+    v2.execute(put(6000, 200)).unwrap();
+    assert_eq!(
+        v2.find_disk(RG, "disk1").unwrap().performance,
+        Some((6000, 200))
+    );
+    assert!(v2
+        .execute(put(6000, 200))
+        .unwrap()
+        .contains("nothing changed"));
+    assert_eq!(v2.execute(put(90_000, 200)).unwrap_err().rule(), Some("C9"));
+
     // Deleting twice: the second delete succeeds and changes nothing.
     let delete = || {
         Command::DeleteSnapshot(cmd::DeleteSnapshot {

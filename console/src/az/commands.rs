@@ -26,7 +26,17 @@ pub(super) fn az_account_list(rt: &mut Runner, _a: &Args, _env: &Env) -> Result<
         Value::Array(
             rt.lab()
                 .subscriptions()
-                .map(|s| subscription_json(s, s.id == current))
+                .map(|s| {
+                    // az's list_subscriptions renames the profile's
+                    // environmentName to cloudName (show keeps it).
+                    let mut sub = subscription_json(s, s.id == current);
+                    if let Some(map) = sub.as_object_mut() {
+                        if let Some(cloud) = map.remove("environmentName") {
+                            map.insert("cloudName".into(), cloud);
+                        }
+                    }
+                    sub
+                })
                 .collect(),
         )
     };

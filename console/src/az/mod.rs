@@ -12,6 +12,7 @@ use snaplab_engine::{Command, EngineError};
 
 pub mod args;
 mod commands;
+mod query_fns;
 
 use crate::output::{render_ordered, Format};
 use crate::runner::Runner;
@@ -460,24 +461,30 @@ pub fn run(
     let (value, order) = match args.get("--query") {
         Some(query) => {
             let expr = compile_query("--query", query)?;
-            let found =
-                search(&expr, &value).map_err(|e| Failure::Usage(format!("--query: {e}")))?;
+            // An error while evaluating is azure-cli's handle_exception for a
+            // JMESPathError (exit 1); only a query that does not parse is
+            // argparse's (exit 2).
+            let found = search(&expr, &value).map_err(|e| {
+                Failure::Error(format!(
+                    "Invalid jmespath query supplied for `--query`: {e}"
+                ))
+            })?;
             (found, row_keys(expr.as_ast()))
         }
         // knack applies a command's table transformer only to `-o table`
         // without `--query`.
         None => match table_transformer(&spec.path.join(" ")).filter(|_| format == Format::Table) {
             Some(transformer) => {
-                let expr = jmespath::compile(transformer).expect("the transformers parse");
+                let expr = query_fns::runtime()
+                    .compile(transformer)
+                    .expect("the transformers parse");
                 let shaped = search(&expr, &value).map_err(|e| Failure::Usage(e.to_string()))?;
                 (shaped, row_keys(expr.as_ast()))
             }
             None => (value, None),
         },
     };
-    if value.is_null() && args.get("--query").is_none() {
-        return Ok(String::new());
-    }
+    // A None result, --query's too, prints nothing (render_ordered).
     Ok(render_ordered(&value, format, order.as_deref()))
 }
 
@@ -588,7 +595,7 @@ pub(super) fn compile_query<'q>(
             "argument {flag}: the query nests deeper than the simulator's limit ({MAX_QUERY_NESTING} levels of brackets, {MAX_QUERY_OPERATORS} operators)"
         )));
     }
-    jmespath::compile(query).map_err(|e| {
+    query_fns::runtime().compile(query).map_err(|e| {
         Failure::Usage(format!(
             "argument {flag}: invalid jmespath query supplied for '{flag}': {e}"
         ))
@@ -617,7 +624,8 @@ fn row_keys(ast: &jmespath::ast::Ast) -> Option<Vec<String>> {
 }
 
 /// The table transformers azure-cli gives these commands
-/// (`command_modules/vm/_format.py`). `disk create`'s reads `diskSizeGb`,
+/// (`command_modules/vm/_format.py` and others; tests/knack checks each
+/// against azure-cli's command table). `disk create`'s reads `diskSizeGb`,
 /// which the result spells `diskSizeGB`, so its table has no SizeGb column:
 /// az does the same. (azure-cli writes the separator as the literal
 /// `` ` ` ``, which Python's jmespath reads as the string " " by a legacy
@@ -626,10 +634,17 @@ fn table_transformer(path: &str) -> Option<&'static str> {
     const SHOW: &str = "{Name:name, ResourceGroup:resourceGroup, Location:location, Zones: (!zones && ' ') || join(' ', zones), Sku:sku.name, OsType:osType, SizeGb:diskSizeGB, ProvisioningState:provisioningState}";
     const CREATE: &str = "{Name:name, ResourceGroup:resourceGroup, Location:location, Zones: (!zones && ' ') || join(' ', zones), Sku:sku.name, OsType:osType, SizeGb:diskSizeGb, ProvisioningState:provisioningState}";
     const LIST: &str = "[].{Name:name, ResourceGroup:resourceGroup, Location:location, Zones: (!zones && ' ') || join(' ', zones), Sku:sku.name, OsType:osType, SizeGb:diskSizeGB, ProvisioningState:provisioningState}";
+    // `group list` and `account list` have Python functions
+    // (resource/commands.py, profile/_format.py) that build these columns.
+    const GROUP_LIST: &str =
+        "[].{Name:name, Location:location, Status:properties.provisioningState}";
+    const ACCOUNT_LIST: &str = "[].{Name:name, CloudName:cloudName, SubscriptionId:id, TenantId:tenantId, State:state, IsDefault:isDefault}";
     match path {
         "az disk show" => Some(SHOW),
         "az disk create" => Some(CREATE),
         "az disk list" => Some(LIST),
+        "az group list" => Some(GROUP_LIST),
+        "az account list" => Some(ACCOUNT_LIST),
         _ => None,
     }
 }

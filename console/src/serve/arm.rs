@@ -11,7 +11,7 @@ use snaplab_engine::rest::{self, to_json};
 use snaplab_engine::{cmd, Command, EngineError};
 
 use super::body::{self, Kind, Refusal};
-use super::lab::{Finished, Served, Target};
+use super::lab::{Finished, Served};
 
 /// One request, as the router reads it.
 pub struct Request<'r> {
@@ -290,7 +290,7 @@ impl Route<'_, '_> {
                         name: g.name.clone(),
                     }),
                 )?;
-                let id = self.served.start_operation(Target::Done, Finished::Nothing);
+                let id = self.served.start_operation(Finished::Nothing);
                 let (_, location) = self.operation_urls(sub, &g.location, &id);
                 Ok(Reply::empty(202)
                     .header("Location", location)
@@ -374,7 +374,7 @@ impl Route<'_, '_> {
                 };
                 let location = self.location_of(sub, group, kind, name);
                 self.execute(sub, command)?;
-                Ok(self.accepted(sub, &location, Target::Done, Finished::Nothing, None))
+                Ok(self.accepted(sub, &location, Finished::Nothing, None))
             }
             "PUT" | "PATCH" => {
                 let patch = self.req.method == "PATCH";
@@ -407,16 +407,16 @@ impl Route<'_, '_> {
                 for command in commands {
                     self.execute(sub, command)?;
                 }
-                let target = match kind {
-                    Kind::Snapshots => Target::Snapshot(key),
-                    Kind::Disks => Target::Done,
-                };
+                // The operation ends when the resource is there, before a
+                // background copy (CopyStart, Premium SSD v2 / Ultra) ends:
+                // ARM's create returns and the copy's progress is the
+                // snapshot's completionPercent, which az's docs loop on (the
+                // real az against this server hung here until it did).
                 let location = self.location_of(sub, group, kind, name);
                 let resource = self.body_of(sub, group, kind, name)?;
                 Ok(self.accepted(
                     sub,
                     &location,
-                    target,
                     Finished::Resource(self.req.path.to_string()),
                     Some(resource),
                 ))
@@ -452,11 +452,10 @@ impl Route<'_, '_> {
         &mut self,
         sub: &str,
         location: &str,
-        target: Target,
         result: Finished,
         body: Option<Value>,
     ) -> Reply {
-        let id = self.served.start_operation(target, result);
+        let id = self.served.start_operation(result);
         let (status, monitor) = self.operation_urls(sub, location, &id);
         let reply = match body {
             Some(body) => Reply::json(202, &body),
@@ -475,7 +474,7 @@ impl Route<'_, '_> {
         // The engine's SAS names Azure's blob host; this server serves it path-style.
         let sas = super::blob::local_sas(self.req.base, &sas);
         let result = Finished::Body(to_json(&rest::access_uri(&sas)));
-        Ok(self.accepted(sub, &location, Target::Done, result, None))
+        Ok(self.accepted(sub, &location, result, None))
     }
 
     fn revoke(&mut self, sub: &str, group: &str, kind: Kind, name: &str) -> Answer {
@@ -486,50 +485,21 @@ impl Route<'_, '_> {
         });
         self.execute(sub, command)?;
         let location = self.location_of(sub, group, kind, name);
-        Ok(self.accepted(sub, &location, Target::Done, Finished::Nothing, None))
+        Ok(self.accepted(sub, &location, Finished::Nothing, None))
     }
 
     /// An operation's status (`Azure-AsyncOperation`), or with
-    /// `monitor=true` its result (`Location`): 202 while it runs.
+    /// `monitor=true` its result (`Location`).
     fn operation(&self, id: &str) -> Answer {
         let Some(op) = self.served.operations.get(id) else {
             return Err(Reply::error(404, "OperationNotFound", &format!("The operation '{id}' is not one this server started (operations are kept while it runs).")));
         };
         let lab = self.served.lab();
-        let status = match &op.target {
-            Target::Done => rest::operation_status(id, op.started, None, None, lab.now()),
-            Target::Snapshot(key) => match lab.snapshot_at(key) {
-                Some(s) => rest::operation_status(
-                    id,
-                    op.started,
-                    s.background,
-                    s.copy_error.as_ref(),
-                    lab.now(),
-                ),
-                None => rest::operation_status(id, op.started, None, None, lab.now()),
-            },
-        };
+        let status = rest::operation_status(id, op.started, None, None, lab.now());
+        // Every operation has ended by the time its 202 is sent (the engine
+        // applied it): Succeeded, and the result at once.
         if self.req.param("monitor").is_none() {
-            let retry = if status.status == "InProgress" {
-                "1"
-            } else {
-                "0"
-            };
-            return Ok(Reply::json(200, &status).header("Retry-After", retry.into()));
-        }
-        if status.status == "InProgress" {
-            let url = format!(
-                "{}{}?{}",
-                self.req.base,
-                self.req.path,
-                query_string(&self.req.query)
-            );
-            return Ok(Reply::empty(202)
-                .header("Location", url)
-                .header("Retry-After", "1".into()));
-        }
-        if let Some(error) = status.error {
-            return Err(Reply::error(400, &error.code, &error.message));
+            return Ok(Reply::json(200, &status).header("Retry-After", "0".into()));
         }
         match &op.result {
             Finished::Body(body) => Ok(Reply::json(200, body)),
@@ -544,12 +514,4 @@ impl Route<'_, '_> {
             }
         }
     }
-}
-
-fn query_string(query: &[(String, String)]) -> String {
-    query
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
 }

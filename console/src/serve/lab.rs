@@ -10,7 +10,6 @@ use std::path::PathBuf;
 
 use snaplab_engine::clock::Instant;
 use snaplab_engine::cmd::{AdvanceClock, SelectSubscription};
-use snaplab_engine::model::Key;
 use snaplab_engine::{Command, EngineError, Lab};
 
 use crate::labfile::{OpenLab, RealIo};
@@ -35,19 +34,9 @@ pub enum Store {
     Memory(Box<Lab>),
 }
 
-/// What a long-running operation waits for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// Nothing: it ended when the engine applied it.
-    Done,
-    /// A snapshot's background copy (CopyStart, Premium SSD v2 / Ultra).
-    Snapshot(Key),
-}
-
 /// A long-running operation, as its status URL reports it.
 #[derive(Debug, Clone)]
 pub struct Operation {
-    pub target: Target,
     pub started: Instant,
     /// What its `Location` URL answers once it is done: a POST's result
     /// (`{"accessSAS": …}`), or for a PUT the resource's URL to read.
@@ -184,13 +173,12 @@ impl Served {
     }
 
     /// Records an operation and returns its id.
-    pub fn start_operation(&mut self, target: Target, result: Finished) -> String {
+    pub fn start_operation(&mut self, result: Finished) -> String {
         self.next_operation += 1;
         let id = format!("5a0b1ab7-0000-4000-8000-{:012x}", self.next_operation);
         self.operations.insert(
             id.clone(),
             Operation {
-                target,
                 started: self.lab().now(),
                 result,
             },

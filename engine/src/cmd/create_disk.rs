@@ -91,7 +91,8 @@ impl Operation for CreateDisk {
 impl CreateDisk {
     /// Creating a disk that already exists (ARM's PUT is create-or-update):
     /// the same request changes nothing and succeeds; a larger size grows it
-    /// (a resize, with its rules, B7); what cannot change is refused.
+    /// and new IOPS / MB/s are provisioned (a resize, with its rules, B7,
+    /// C9); what cannot change is refused.
     fn update_existing(
         &self,
         lab: &mut LabState,
@@ -124,8 +125,18 @@ impl CreateDisk {
                 ),
             });
         }
-        if self.size_gib != disk.size_gib() {
-            return ResizeDisk::to(&disk.at.group, &name, self.size_gib).apply(lab);
+        // A new size or provisioned performance in the PUT is an update (az
+        // disk update sends the whole disk back with the values changed).
+        let (now_iops, now_mbps) = disk.performance.unzip();
+        let new_performance = self.iops.is_some_and(|i| Some(i) != now_iops)
+            || self.mbps.is_some_and(|m| Some(m) != now_mbps);
+        if self.size_gib != disk.size_gib() || new_performance {
+            return ResizeDisk {
+                iops: self.iops,
+                mbps: self.mbps,
+                ..ResizeDisk::to(&disk.at.group, &name, self.size_gib)
+            }
+            .apply(lab);
         }
         Ok(format!(
             "disk {name} exists with these properties: nothing changed (create-or-update)"

@@ -5,6 +5,9 @@
 
 use serde_json::Value;
 
+mod python;
+mod yaml;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Json,
@@ -41,17 +44,19 @@ pub fn render(value: &Value, format: Format) -> String {
 /// plain result's keys are sorted. JSON and YAML always sort keys
 /// (`json.dumps(sort_keys=True)`).
 pub fn render_ordered(value: &Value, format: Format, order: Option<&[String]>) -> String {
-    let text = match format {
-        Format::Json | Format::Jsonc => serde_json::to_string_pretty(value).unwrap_or_default(),
-        Format::Table => table(value, order),
+    // knack's CLI.invoke formats no None result: az prints nothing, whatever
+    // the format, with or without --query.
+    if value.is_null() {
+        return String::new();
+    }
+    // Each is the whole text knack prints, final newline included.
+    match format {
+        Format::Json | Format::Jsonc => python::json_dumps(value) + "\n",
+        // tabulate's text, then knack's newline (an empty table is "\n").
+        Format::Table => table(value, order) + "\n",
         Format::Tsv => tsv(value, order),
-        Format::Yaml => yaml(value, 0).trim_end().to_string(),
+        Format::Yaml => yaml::safe_dump(value),
         Format::None => String::new(),
-    };
-    if text.is_empty() {
-        text
-    } else {
-        text + "\n"
     }
 }
 
@@ -62,7 +67,7 @@ fn scalar(v: &Value) -> String {
         Value::Bool(true) => "True".into(),
         Value::Bool(false) => "False".into(),
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => python::number(n),
         other => other.to_string(),
     }
 }
@@ -122,9 +127,17 @@ fn table(value: &Value, order: Option<&[String]>) -> String {
                     entry.push((capitalise(k), scalar(v), v.is_number()));
                 }
             }
+            // knack keeps every item of a list row (nothing is filtered):
+            // tabulate prints a None as an empty cell and a nested list or
+            // object as Python's str() of it.
             Value::Array(items) => {
-                for (i, v) in items.iter().enumerate().filter(|(_, v)| is_scalar(v)) {
-                    entry.push((format!("Column{}", i + 1), scalar(v), v.is_number()));
+                for (i, v) in items.iter().enumerate() {
+                    let text = if is_scalar(v) {
+                        scalar(v)
+                    } else {
+                        python::repr(v)
+                    };
+                    entry.push((format!("Column{}", i + 1), text, v.is_number()));
                 }
             }
             v => entry.push(("Result".into(), scalar(v), v.is_number())),
@@ -139,6 +152,13 @@ fn table(value: &Value, order: Option<&[String]>) -> String {
     if columns.is_empty() {
         return String::new();
     }
+    // tabulate strips the whitespace around every cell (PRESERVE_WHITESPACE
+    // is off) before it measures the columns.
+    for row in &mut cells {
+        for (_, text, _) in row.iter_mut() {
+            *text = text.trim().to_string();
+        }
+    }
     let value_of = |row: &Vec<(String, String, bool)>, col: &str| {
         row.iter()
             .find(|(n, _, _)| n == col)
@@ -148,64 +168,66 @@ fn table(value: &Value, order: Option<&[String]>) -> String {
     // header plus MIN_PADDING (2) wide, and with disable_numparse=True every
     // cell, numbers included, is a left-aligned string.
     const MIN_PADDING: usize = 2;
+    // A cell with line breaks is tabulate's multiline cell: its widest line
+    // sets the column, and its row takes as many lines as its tallest cell.
+    // In that mode a cell is str.splitlines(): an empty cell has no line,
+    // so a row of empty cells takes none.
+    let multiline = cells
+        .iter()
+        .flatten()
+        .any(|(_, text, _)| text.contains('\n'));
+    let cell_lines = |text: &str| -> Vec<String> {
+        if multiline {
+            text.lines().map(str::to_string).collect()
+        } else {
+            vec![text.to_string()]
+        }
+    };
     let widths: Vec<usize> = columns
         .iter()
         .map(|c| {
             cells
                 .iter()
                 .filter_map(|r| value_of(r, c))
-                .map(|(v, _)| v.chars().count())
+                .flat_map(|(v, _)| cell_lines(&v))
+                .map(|line| line.chars().count())
                 .chain([c.chars().count() + MIN_PADDING])
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    let numeric: Vec<bool> = vec![false; columns.len()];
-    let pad = |text: &str, width: usize, right: bool| {
-        let fill = " ".repeat(width - text.chars().count());
-        if right {
-            fill + text
-        } else {
-            text.to_string() + &fill
-        }
-    };
-    let mut lines = Vec::new();
-    lines.push(
-        columns
+    let join_line = |parts: Vec<String>| {
+        parts
             .iter()
             .zip(&widths)
-            .zip(&numeric)
-            .map(|((c, w), n)| pad(c, *w, *n))
+            .map(|(text, w)| format!("{text:<w$}"))
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()
-            .to_string(),
-    );
-    lines.push(
+            .to_string()
+    };
+    let mut lines = vec![
+        join_line(columns.clone()),
         widths
             .iter()
             .map(|w| "-".repeat(*w))
             .collect::<Vec<_>>()
             .join("  "),
-    );
+    ];
     for row in &cells {
-        lines.push(
-            columns
-                .iter()
-                .zip(&widths)
-                .zip(&numeric)
-                .map(|((c, w), n)| {
-                    pad(
-                        &value_of(row, c).map(|(v, _)| v).unwrap_or_default(),
-                        *w,
-                        *n,
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_string(),
-        );
+        let row_cells: Vec<Vec<String>> = columns
+            .iter()
+            .map(|c| cell_lines(&value_of(row, c).map(|(v, _)| v).unwrap_or_default()))
+            .collect();
+        let height = row_cells.iter().map(Vec::len).max().unwrap_or(0);
+        for i in 0..height {
+            lines.push(join_line(
+                row_cells
+                    .iter()
+                    .map(|l| l.get(i).cloned().unwrap_or_default())
+                    .collect(),
+            ));
+        }
     }
     lines.join("\n")
 }
@@ -215,15 +237,14 @@ fn table(value: &Value, order: Option<&[String]>) -> String {
 /// key, a row of a list is its items, tab-separated.
 fn tsv(value: &Value, order: Option<&[String]>) -> String {
     let rows: Vec<&Value> = match value {
-        // A null result prints nothing at all (az prints no output for None).
         Value::Null => return String::new(),
         Value::Array(items) => items.iter().collect(),
         v => vec![v],
     };
+    // Every row ends with a newline, an empty one too ({} prints "\n").
     rows.into_iter()
-        .map(|row| tsv_row(row, order))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .map(|row| tsv_row(row, order) + "\n")
+        .collect()
 }
 
 /// knack's `_dump_row`.
@@ -253,50 +274,7 @@ fn tsv_cell(v: &Value) -> String {
         Value::Bool(true) => "True".into(),
         Value::Bool(false) => "False".into(),
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-    }
-}
-
-fn yaml(value: &Value, indent: usize) -> String {
-    let pad = " ".repeat(indent);
-    let quote = |s: &str| {
-        let plain = !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_alphanumeric() || "-_./:+ ".contains(c))
-            && !s.starts_with(' ')
-            && !s.ends_with(' ')
-            && !matches!(s, "true" | "false" | "null" | "yes" | "no")
-            && s.parse::<f64>().is_err();
-        if plain {
-            s.to_string()
-        } else {
-            format!("'{}'", s.replace('\'', "''"))
-        }
-    };
-    match value {
-        Value::Object(map) if map.is_empty() => "{}\n".into(),
-        Value::Array(items) if items.is_empty() => "[]\n".into(),
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| match v {
-                Value::Object(m) if !m.is_empty() => format!("{pad}{k}:\n{}", yaml(v, indent + 2)),
-                Value::Array(a) if !a.is_empty() => format!("{pad}{k}:\n{}", yaml(v, indent)),
-                _ => format!("{pad}{k}: {}", yaml(v, 0)),
-            })
-            .collect(),
-        Value::Array(items) => items
-            .iter()
-            .map(|v| match v {
-                Value::Object(m) if !m.is_empty() => {
-                    let inner = yaml(v, indent + 2);
-                    format!("{pad}- {}", inner.trim_start())
-                }
-                _ => format!("{pad}- {}", yaml(v, 0)),
-            })
-            .collect(),
-        Value::Null => "null\n".into(),
-        Value::String(s) => format!("{}\n", quote(s)),
-        v => format!("{v}\n"),
+        Value::Number(n) => python::number(n),
     }
 }
 
@@ -384,6 +362,74 @@ mod tests {
             "{\n  \"a\": [\n    1,\n    2\n  ]\n}\n"
         );
         assert_eq!(render(&json!({"a": 1}), Format::None), "");
+    }
+
+    // Rules the knack differential (tests/knack) found, one test each.
+    #[test]
+    fn a_none_result_prints_nothing_in_every_format() {
+        for format in [Format::Json, Format::Table, Format::Tsv, Format::Yaml] {
+            assert_eq!(render(&json!(null), format), "", "{format:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_table_is_knacks_newline_and_cells_are_stripped() {
+        assert_eq!(render(&json!([]), Format::Table), "\n");
+        assert_eq!(render(&json!({"tags": {}}), Format::Table), "\n");
+        assert_eq!(
+            render(&json!({"a": " padded "}), Format::Table),
+            "A\n------\npadded\n"
+        );
+    }
+
+    #[test]
+    fn table_multiline_cells_span_lines_and_empty_rows_vanish() {
+        assert_eq!(
+            render(&json!(["", "line\nbreak"]), Format::Table),
+            "Result\n--------\nline\nbreak\n"
+        );
+    }
+
+    #[test]
+    fn table_list_rows_keep_every_item_as_python_str() {
+        assert_eq!(
+            render(&json!([["d", null, ["1"], {"k": "it's"}]]), Format::Table),
+            "Column1    Column2    Column3    Column4\n---------  ---------  ---------  -------------\nd                     ['1']      {'k': \"it's\"}\n"
+        );
+    }
+
+    #[test]
+    fn tsv_ends_every_row_even_an_empty_one() {
+        assert_eq!(render(&json!({}), Format::Tsv), "\n");
+        assert_eq!(render(&json!([]), Format::Tsv), "");
+        assert_eq!(render(&json!([1.5e-7]), Format::Tsv), "1.5e-07\n");
+    }
+
+    #[test]
+    fn yaml_quotes_what_yaml_reads_as_another_type_and_ends_plain_documents() {
+        assert_eq!(
+            render(
+                &json!({"t": "2026-01-05T10:00:00.0000000+00:00", "z": ["2"], "y": "yes", "p": "(paren)", "e": "", "s": "a\tb"}),
+                Format::Yaml
+            ),
+            "e: ''\np: (paren)\ns: \"a\\tb\"\nt: '2026-01-05T10:00:00.0000000+00:00'\ny: 'yes'\nz:\n- '2'\n"
+        );
+        assert_eq!(render(&json!(5), Format::Yaml), "5\n...\n");
+        assert_eq!(render(&json!(1e16), Format::Yaml), "1.0e+16\n...\n");
+        assert_eq!(render(&json!([[1, 2]]), Format::Yaml), "- - 1\n  - 2\n");
+    }
+
+    #[test]
+    fn yaml_folds_long_plain_strings_at_80_columns() {
+        let long = "word ".repeat(20).trim_end().to_string();
+        assert_eq!(
+            render(&json!({ "k": long }), Format::Yaml),
+            // PyYAML breaks at the first space past column 80.
+            format!(
+                "k: {}\n  word word word word\n",
+                "word ".repeat(16).trim_end()
+            )
+        );
     }
 
     #[test]
