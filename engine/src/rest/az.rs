@@ -44,6 +44,7 @@ pub const DISK: View = View {
 pub const SNAPSHOT: View = View {
     flatten: true,
     nulls: &[
+        "completionPercent",
         "copyCompletionError",
         "creationData.provisionedBandwidthCopySpeed",
         "dataAccessAuthMode",

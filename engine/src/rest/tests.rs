@@ -260,7 +260,9 @@ mod before {
             .as_ref()
             .map(|e| json!({ "errorCode": e.code, "errorMessage": e.message }));
         json!({
-            "completionPercent": snapshot.completion_percent(now) as f64,
+            // Issue 21: progress only where the service reports one.
+            "completionPercent": (snapshot.background.is_some() || snapshot.copy_error.is_some())
+                .then(|| snapshot.completion_percent(now) as f64),
             "copyCompletionError": copy_error,
             "creationData": {
                 "createOption": snapshot.origin.create_option.to_string(),
@@ -339,6 +341,12 @@ mod before {
             shown["zones"] = json!([zone]);
         }
         if let Some((iops, mbps)) = disk.performance {
+            shown["diskIOPSReadWrite"] = json!(iops);
+            shown["diskMBpsReadWrite"] = json!(mbps);
+        }
+        // Issue 21: a Premium SSD's tier and its baseline, from its size.
+        if let Some((tier, iops, mbps)) = disk.sku.premium_tier(disk.size_gib()) {
+            shown["tier"] = json!(tier);
             shown["diskIOPSReadWrite"] = json!(iops);
             shown["diskMBpsReadWrite"] = json!(mbps);
         }
