@@ -84,12 +84,12 @@ fn seed_cli_list_incremental_snapshots_as_a_table() {
     assert_eq!(
         headers[..6],
         [
+            "CompletionPercent",
             "DiskSizeBytes",
             "DiskSizeGB",
             "DiskState",
             "Incremental",
-            "IncrementalSnapshotFamilyId",
-            "Location"
+            "IncrementalSnapshotFamilyId"
         ],
         "{}",
         lines[0]
@@ -97,8 +97,8 @@ fn seed_cli_list_incremental_snapshots_as_a_table() {
     assert!(lines[2].contains("snap1") && lines[3].contains("snap2") && !out.contains("full1"));
     let cells: Vec<&str> = lines[2].split_whitespace().collect();
     assert_eq!(
-        cells[..4],
-        ["68719476736", "64", "Unattached", "True"],
+        cells[..5],
+        ["100.0", "68719476736", "64", "Unattached", "True"],
         "{}",
         lines[2]
     );
@@ -116,9 +116,7 @@ fn seed_cli_individual_snapshot_status_and_sector_size_as_tsv() {
     let mut c = console();
     c.run(&seed(CREATE));
     let t = c.run("resourceGroupName=rg-seed\nsourceSnapshotName=snap1\naz snapshot show -n $sourceSnapshotName -g $resourceGroupName --query [completionPercent] -o tsv");
-    // A Standard HDD disk's snapshot is usable at once: the service reports
-    // no copy progress, az prints null, a TSV cell `None` (issue 21).
-    assert_eq!((t.stdout().as_str(), t.status), ("None\n", 0));
+    assert_eq!((t.stdout().as_str(), t.status), ("100.0\n", 0));
     let t = c.run(
         "az snapshot show -g rg-seed -n snap1 --query [creationData.logicalSectorSize] -o tsv",
     );
