@@ -365,19 +365,32 @@ const COPYING: &[(&str, &str)] = &[
     ),
 ];
 
+/// A known difference, not the service: the simulator sends progress on
+/// every snapshot (100.0 once usable) because the seed walkthrough's status
+/// check reads it; docs/fidelity.md lists it until that is decided.
+const PROGRESS_ON_EVERY_SNAPSHOT: &[(&str, &str)] = &[(
+    "properties.completionPercent",
+    "known difference: sent on every snapshot (docs/fidelity.md)",
+)];
+
 const SNAPSHOT_CASES: &[Case] = &[
-    ("Snapshot_Get.json", "/responses/200/body", "full", &[]),
+    (
+        "Snapshot_Get.json",
+        "/responses/200/body",
+        "full",
+        PROGRESS_ON_EVERY_SNAPSHOT,
+    ),
     (
         "Snapshot_GetIncrementalSnapshot.json",
         "/responses/200/body",
         "inc",
-        &[],
+        PROGRESS_ON_EVERY_SNAPSHOT,
     ),
     (
         "Snapshot_ListByResourceGroup.json",
         "/responses/200/body/value/0",
         "full",
-        &[],
+        PROGRESS_ON_EVERY_SNAPSHOT,
     ),
     (
         "Snapshot_Create_FromAnExistingSnapshotInDifferentRegion.json",
@@ -430,7 +443,7 @@ fn rendered_bodies_have_the_keys_and_types_of_the_specs_examples() {
 }
 
 /// The state-dependent members, value by value: a Premium SSD's tier and
-/// baseline from Azure's tier table, and progress only on a copy.
+/// baseline from Azure's tier table, and progress on a copy.
 #[test]
 fn state_dependent_members_follow_the_service() {
     let (lab, _, _) = lab();
@@ -447,7 +460,6 @@ fn state_dependent_members_follow_the_service() {
             lab.now(),
         ))
     };
-    assert_eq!(snapshot("inc")["properties"].get("completionPercent"), None);
     assert!(snapshot("copying")["properties"]["completionPercent"].is_number());
 }
 

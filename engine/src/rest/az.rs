@@ -44,7 +44,6 @@ pub const DISK: View = View {
 pub const SNAPSHOT: View = View {
     flatten: true,
     nulls: &[
-        "completionPercent",
         "copyCompletionError",
         "creationData.provisionedBandwidthCopySpeed",
         "dataAccessAuthMode",

@@ -259,11 +259,9 @@ pub fn snapshot(snapshot: &Snapshot, now: Instant) -> SnapshotResource {
             encryption: Encryption::platform_key(),
             network_access_policy: "AllowAll".to_string(),
             public_network_access: "Enabled".to_string(),
-            // Reported only for a snapshot the service copies in the
-            // background (a Premium SSD v2 / Ultra source, CopyStart); an
-            // ordinary snapshot is usable at once and has no progress.
-            completion_percent: (snapshot.background.is_some() || snapshot.copy_error.is_some())
-                .then(|| f64::from(snapshot.completion_percent(now))),
+            // Known difference (docs/fidelity.md): sent on every snapshot,
+            // 100.0 once usable; the seed walkthrough's status check reads it.
+            completion_percent: Some(f64::from(snapshot.completion_percent(now))),
             copy_completion_error: snapshot.copy_error.as_ref().map(|e| CopyCompletionError {
                 error_code: e.code.clone(),
                 error_message: e.message.clone(),

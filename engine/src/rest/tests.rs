@@ -260,9 +260,7 @@ mod before {
             .as_ref()
             .map(|e| json!({ "errorCode": e.code, "errorMessage": e.message }));
         json!({
-            // Issue 21: progress only where the service reports one.
-            "completionPercent": (snapshot.background.is_some() || snapshot.copy_error.is_some())
-                .then(|| snapshot.completion_percent(now) as f64),
+            "completionPercent": snapshot.completion_percent(now) as f64,
             "copyCompletionError": copy_error,
             "creationData": {
                 "createOption": snapshot.origin.create_option.to_string(),
