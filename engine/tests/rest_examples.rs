@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use snaplab_engine::rest::{self, to_json, DISK_API_VERSION};
-use snaplab_engine::{Command, Lab};
+use snaplab_engine::{testkit, Command, Lab};
 
 const RG: &str = "rg-examples";
 
@@ -218,14 +218,11 @@ fn snapshot_op(name: &str, source: &str, incremental: bool, extra: Value) -> Val
 /// One lab with a resource in the state of each example; the SAS URLs of
 /// the two grants.
 fn lab() -> (Lab, String, String) {
-    let mut lab = Lab::new();
+    // The test kit's group, with Premium SSD v2 / Ultra access turned on.
+    let mut lab = testkit::lab_with_group(RG);
     run(
         &mut lab,
         json!({ "op": "setFeatureAccess", "enabled": true }),
-    );
-    run(
-        &mut lab,
-        json!({ "op": "createGroup", "name": RG, "location": "westeurope" }),
     );
     run(&mut lab, disk_op("standard", "Standard_LRS", 10, json!({})));
     run(&mut lab, disk_op("attached", "Standard_LRS", 10, json!({})));
