@@ -26,6 +26,24 @@ pub enum DiskSku {
     UltraSsdLrs,
 }
 
+/// Premium SSD performance tiers: (tier, largest size in GiB, IOPS, MB/s).
+const PREMIUM_TIERS: [(&str, u64, u64, u64); 14] = [
+    ("P1", 4, 120, 25),
+    ("P2", 8, 120, 25),
+    ("P3", 16, 120, 25),
+    ("P4", 32, 120, 25),
+    ("P6", 64, 240, 50),
+    ("P10", 128, 500, 100),
+    ("P15", 256, 1100, 125),
+    ("P20", 512, 2300, 150),
+    ("P30", 1024, 5000, 200),
+    ("P40", 2048, 7500, 250),
+    ("P50", 4096, 7500, 250),
+    ("P60", 8192, 16000, 500),
+    ("P70", 16384, 18000, 750),
+    ("P80", 32767, 20000, 900),
+];
+
 impl DiskSku {
     pub const ALL: [DiskSku; 7] = [
         DiskSku::StandardLrs,
@@ -57,6 +75,22 @@ impl DiskSku {
             DiskSku::PremiumV2Lrs => "Premium",
             DiskSku::UltraSsdLrs => "Ultra",
         }
+    }
+
+    /// A Premium SSD's baseline performance tier for its size, with that
+    /// tier's provisioned IOPS and MB/s: the smallest tier of Azure's table
+    /// ("Performance tiers for managed disks") whose size holds the disk.
+    /// `None` for other disk types: Premium SSD v2 and Ultra have their
+    /// performance set directly, and the simulator does not model the
+    /// Standard tables (docs/fidelity.md).
+    pub fn premium_tier(self, size_gib: u64) -> Option<(&'static str, u64, u64)> {
+        if !matches!(self, DiskSku::PremiumLrs | DiskSku::PremiumZrs) {
+            return None;
+        }
+        PREMIUM_TIERS
+            .iter()
+            .find(|(_, max_gib, _, _)| size_gib <= *max_gib)
+            .map(|&(tier, _, iops, mbps)| (tier, iops, mbps))
     }
 
     pub fn parse(name: &str) -> Result<DiskSku> {

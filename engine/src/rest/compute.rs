@@ -57,7 +57,11 @@ pub struct DiskProperties {
     pub disk_size_bytes: u64,
     pub unique_id: String,
     pub provisioning_state: String,
-    /// Provisioned performance: sent for Premium SSD v2 and Ultra disks.
+    /// A Premium SSD's performance tier (`P10`, …), from its size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// Provisioned performance: set on Premium SSD v2 and Ultra disks, a
+    /// Premium SSD's from its tier.
     #[serde(
         rename = "diskIOPSReadWrite",
         default,
@@ -183,6 +187,10 @@ pub fn disk(disk: &Disk, lab: &LabState) -> DiskResource {
         .as_ref()
         .and_then(|vm| lab.vm(&disk.at.subscription, &disk.at.group, vm))
         .map(|vm| vm.id());
+    let premium = disk.sku.premium_tier(disk.size_gib());
+    let performance = disk
+        .performance
+        .or(premium.map(|(_, iops, mbps)| (iops, mbps)));
     Resource {
         id: disk.id(),
         name: disk.at.name.clone(),
@@ -205,8 +213,9 @@ pub fn disk(disk: &Disk, lab: &LabState) -> DiskResource {
             disk_size_bytes: disk.data.size_bytes(),
             unique_id: disk.unique_id.clone(),
             provisioning_state: "Succeeded".to_string(),
-            disk_iops_read_write: disk.performance.map(|(iops, _)| iops),
-            disk_mbps_read_write: disk.performance.map(|(_, mbps)| mbps),
+            tier: premium.map(|(tier, _, _)| tier.to_string()),
+            disk_iops_read_write: performance.map(|(iops, _)| iops),
+            disk_mbps_read_write: performance.map(|(_, mbps)| mbps),
             disk_state: disk.disk_state().to_string(),
             encryption: Encryption::platform_key(),
             network_access_policy: "AllowAll".to_string(),
@@ -250,6 +259,8 @@ pub fn snapshot(snapshot: &Snapshot, now: Instant) -> SnapshotResource {
             encryption: Encryption::platform_key(),
             network_access_policy: "AllowAll".to_string(),
             public_network_access: "Enabled".to_string(),
+            // Known difference (docs/fidelity.md): sent on every snapshot,
+            // 100.0 once usable; the seed walkthrough's status check reads it.
             completion_percent: Some(f64::from(snapshot.completion_percent(now))),
             copy_completion_error: snapshot.copy_error.as_ref().map(|e| CopyCompletionError {
                 error_code: e.code.clone(),

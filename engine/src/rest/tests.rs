@@ -342,6 +342,12 @@ mod before {
             shown["diskIOPSReadWrite"] = json!(iops);
             shown["diskMBpsReadWrite"] = json!(mbps);
         }
+        // Issue 21: a Premium SSD's tier and its baseline, from its size.
+        if let Some((tier, iops, mbps)) = disk.sku.premium_tier(disk.size_gib()) {
+            shown["tier"] = json!(tier);
+            shown["diskIOPSReadWrite"] = json!(iops);
+            shown["diskMBpsReadWrite"] = json!(mbps);
+        }
         shown
     }
 
