@@ -31,6 +31,7 @@
 //! | moving through history from kept labs, not a full replay | [`timeline`] (`timeline.rs`) |
 //! | test kit (feature `testkit`): fixtures, and realistic workloads for tests and benchmarks (a training day) | `testkit` (`testkit/mod.rs`, `testkit/workload.rs`) |
 //! | a disk's data: checked writes, reads and clears | [`disk`] (`disk.rs`) |
+//! | a value kept encoded until first read, its decode shared by clones (the lab's history, opened from a checkpoint) | [`lazy`] (`lazy.rs`) |
 //! | the sparse, persistent map of written pages | [`page_map`] (`page_map.rs`) |
 //! | sets of changed pages | [`range_set`] (`range_set.rs`) |
 //! | what a write holds: real bytes or a generated pattern | [`payload`] (`payload.rs`) |
@@ -57,6 +58,7 @@ pub mod disk;
 pub mod error;
 pub mod events;
 pub mod lab;
+pub mod lazy;
 pub mod model;
 pub mod naming;
 pub mod page_map;
