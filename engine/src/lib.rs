@@ -19,7 +19,7 @@
 //! | each resource as its Azure REST body (stated api-versions), and az's flattened view of it | [`rest`] (`rest/`) |
 //! | SKUs and regions (ZRS, C7 lists) | [`catalog`] (`catalog.rs`) |
 //! | names, ARM ids, deterministic unique ids | [`naming`] (`naming.rs`) |
-//! | stable checksums (FNV-1a) of stored labs, lab files and share links | [`checksum`] (`checksum.rs`) |
+//! | stable checksums (FNV-1a, XXH64) of stored labs, lab files, checkpoint sections and share links | [`checksum`] (`checksum.rs`) |
 //! | simulated time | [`clock`] (`clock.rs`) |
 //! | how long background copies take (simulated rates) | [`copy_timing`] (`copy_timing.rs`) |
 //! | the event log read by the UI and lessons | [`events`] (`events.rs`) |
@@ -39,7 +39,7 @@
 //! | refusals with Azure-style codes | [`error`] (`error.rs`) |
 //!
 //! The modules are layers, each using only those below it (checked by
-//! `tests/shape.rs`): `units`, `clock`, `payload`, `page_map`, `error`,
+//! `tests/shape.rs`): `units`, `clock`, `payload`, `page_map`, `lazy`, `error`,
 //! `catalog`, … → `model`, `disk` → `state` → `rules`, `billing`, `diff`,
 //! `rest` → `cmd` → `lab` → `persist`, `timeline`, `share`, `recovery`.
 //!

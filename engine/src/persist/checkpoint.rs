@@ -22,11 +22,15 @@
 //! a replay would have built. A map whose base does not reproduce it (same
 //! written pages and extent count) is written in full instead.
 //!
-//! Opening a lab does not decode its page maps (issue 20 item 9): each map's
-//! bytes are checked as strictly as decoding would (so a damaged checkpoint
-//! is still refused at open), then kept as a pending [`PageMap`] that
-//! decodes on first access. Each map is preceded by its written-page count,
-//! so used sizes need no decoding either.
+//! Opening a lab decodes neither its page maps nor its history (issue 20
+//! item 9). Format 5 keeps them in sections of their own, each with its
+//! length and XXH64: opening verifies every section by one checksum pass
+//! (so a damaged checkpoint is still refused at open, and the log
+//! replayed), decodes the state section, and leaves each map, each change
+//! set and the history pending, slices of the checkpoint's bytes decoded on
+//! first access. Each map is preceded by its written-page count, so used
+//! sizes need no decoding either. Format 4 (maps inline, checked number by
+//! number at open, history decoded at open) is still read.
 
 use std::collections::HashMap;
 
