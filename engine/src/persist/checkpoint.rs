@@ -998,16 +998,7 @@ impl<'a> Reader<'a> {
             return self.located_map(written, limit, blobs, earlier);
         }
         let start = self.at;
-        let base = match self.u()? {
-            0 => None,
-            base => Some(
-                earlier
-                    .get((base - 1) as usize)
-                    .ok_or_else(|| format!("base map {base} is not defined"))?
-                    .content
-                    .clone(),
-            ),
-        };
+        let base = base_map(self.u()?, earlier)?;
         let mut changed = 0;
         if base.is_some() {
             changed = self.skip_ranges(limit)?.1;
@@ -1047,21 +1038,24 @@ impl Reader<'_> {
     ) -> Read<PageMap> {
         let len = self.u()?;
         let section = self.maps.as_mut().expect("format 5").take(len)?;
-        let base = match Reader::over(&section).u()? {
-            0 => None,
-            base => Some(
-                earlier
-                    .get((base - 1) as usize)
-                    .ok_or_else(|| format!("base map {base} is not defined"))?
-                    .content
-                    .clone(),
-            ),
-        };
+        let base = base_map(Reader::over(&section).u()?, earlier)?;
         let blobs = blobs.clone();
         Ok(PageMap::pending(written, move || {
             build_map(&section, limit, &blobs, base.as_ref())
                 .unwrap_or_else(|e| unreadable("a page map", &e))
         }))
+    }
+}
+
+/// The map a map is stored over: `index` (from 1) among the snapshots
+/// decoded so far, or none (0).
+fn base_map(index: u64, earlier: &[Snapshot]) -> Read<Option<PageMap>> {
+    match index {
+        0 => Ok(None),
+        index => earlier
+            .get((index - 1) as usize)
+            .map(|s| Some(s.content.clone()))
+            .ok_or_else(|| format!("base map {index} is not defined")),
     }
 }
 
