@@ -1,8 +1,10 @@
 //! Opening a stored lab decodes only the page maps a command reads
 //! (issue 20 item 9): listing groups and disks decodes none, and reading a
-//! map decodes it and the maps it is encoded over, no others.
+//! map decodes it and the maps it is encoded over, no others. Listing
+//! decodes no history either (checkpoint format 5).
 
 use snaplab_console::Console;
+use snaplab_engine::checkpoint::decoded_histories;
 use snaplab_engine::lab::Lab;
 use snaplab_engine::page_map::decoded_maps;
 use snaplab_engine::store::{self, BlockStore, MemoryStore, Session};
@@ -35,6 +37,7 @@ fn snapshots_by_age(lab: &Lab) -> Vec<&snaplab_engine::model::Snapshot> {
 #[test]
 fn listing_groups_and_disks_decodes_no_page_map() {
     let before = decoded_maps();
+    let histories = decoded_histories();
     let lab = reopened(600);
     assert_eq!(decoded_maps(), before, "opening decodes no page map");
     let snapshots = snapshots_by_age(&lab);
@@ -50,8 +53,14 @@ fn listing_groups_and_disks_decodes_no_page_map() {
     let disks = console.run("az disk list -g rg --query \"[].name\" -o tsv\n");
     assert_eq!(disks.stdout(), "d\n", "{}", disks.stderr());
     assert_eq!(decoded_maps(), before, "listing decodes no page map");
+    assert_eq!(
+        decoded_histories(),
+        histories,
+        "listing decodes no history (events, cost points, days)"
+    );
     let lab = console.into_parts().0;
     assert!(lab.snapshots().all(|s| s.delta.is_pending()));
+    assert!(lab.history_is_pending());
 }
 
 #[test]

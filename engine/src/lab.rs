@@ -81,7 +81,7 @@ impl Lab {
         let operation = command.operation();
         let resource = command.resource();
         let started = self.state.clock;
-        let first_new_event = self.state.events.len();
+        let first_new_event = self.state.history.get_mut().events.len();
         let result = command.apply(&mut self.state);
         if result.is_err() {
             self.state = before;
@@ -100,7 +100,8 @@ impl Lab {
         };
         // Before any platform events the command caused (copies finishing while
         // the clock advanced), so the log reads in time order.
-        self.state.events.insert(
+        let events = &mut self.state.history.get_mut().events;
+        events.insert(
             first_new_event,
             Event {
                 time: started,
@@ -110,8 +111,8 @@ impl Lab {
                 outcome,
             },
         );
-        while self.state.events.len() > EVENTS_KEPT {
-            self.state.events.pop_front();
+        while events.len() > EVENTS_KEPT {
+            events.pop_front();
         }
         result
     }
@@ -123,6 +124,8 @@ impl Lab {
             .daily_costs(&crate::billing::PriceTable::default());
         let unchanged = self
             .state
+            .history
+            .get()
             .costs
             .last()
             .map_or(daily == 0.0 && full == 0.0, |p| {
@@ -130,9 +133,10 @@ impl Lab {
             });
         if !unchanged {
             let operations = self.operations();
-            let costs = &mut self.state.costs;
+            let at = self.state.clock;
+            let costs = &mut self.state.history.get_mut().costs;
             costs.push_back(CostPoint {
-                at: self.state.clock,
+                at,
                 operations,
                 daily_cost: daily,
                 full_equivalent_daily_cost: full,

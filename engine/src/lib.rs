@@ -19,7 +19,7 @@
 //! | each resource as its Azure REST body (stated api-versions), and az's flattened view of it | [`rest`] (`rest/`) |
 //! | SKUs and regions (ZRS, C7 lists) | [`catalog`] (`catalog.rs`) |
 //! | names, ARM ids, deterministic unique ids | [`naming`] (`naming.rs`) |
-//! | stable checksums (FNV-1a) of stored labs, lab files and share links | [`checksum`] (`checksum.rs`) |
+//! | stable checksums (FNV-1a, XXH64) of stored labs, lab files, checkpoint sections and share links | [`checksum`] (`checksum.rs`) |
 //! | simulated time | [`clock`] (`clock.rs`) |
 //! | how long background copies take (simulated rates) | [`copy_timing`] (`copy_timing.rs`) |
 //! | the event log read by the UI and lessons | [`events`] (`events.rs`) |
@@ -31,6 +31,7 @@
 //! | moving through history from kept labs, not a full replay | [`timeline`] (`timeline.rs`) |
 //! | test kit (feature `testkit`): fixtures, and realistic workloads for tests and benchmarks (a training day) | `testkit` (`testkit/mod.rs`, `testkit/workload.rs`) |
 //! | a disk's data: checked writes, reads and clears | [`disk`] (`disk.rs`) |
+//! | a value kept encoded until first read, its decode shared by clones (the lab's history, opened from a checkpoint) | [`lazy`] (`lazy.rs`) |
 //! | the sparse, persistent map of written pages | [`page_map`] (`page_map.rs`) |
 //! | sets of changed pages | [`range_set`] (`range_set.rs`) |
 //! | what a write holds: real bytes or a generated pattern | [`payload`] (`payload.rs`) |
@@ -38,7 +39,7 @@
 //! | refusals with Azure-style codes | [`error`] (`error.rs`) |
 //!
 //! The modules are layers, each using only those below it (checked by
-//! `tests/shape.rs`): `units`, `clock`, `payload`, `page_map`, `error`,
+//! `tests/shape.rs`): `units`, `clock`, `payload`, `page_map`, `lazy`, `error`,
 //! `catalog`, … → `model`, `disk` → `state` → `rules`, `billing`, `diff`,
 //! `rest` → `cmd` → `lab` → `persist`, `timeline`, `share`, `recovery`.
 //!
@@ -57,6 +58,7 @@ pub mod disk;
 pub mod error;
 pub mod events;
 pub mod lab;
+pub mod lazy;
 pub mod model;
 pub mod naming;
 pub mod page_map;

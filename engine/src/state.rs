@@ -10,6 +10,7 @@ use imbl::{OrdMap, Vector};
 use crate::clock::{Instant, LAB_EPOCH};
 use crate::error::{EngineError, Result};
 use crate::events::{Event, Outcome};
+use crate::lazy::Lazy;
 use crate::model::{Disk, Key, ResourceGroup, Snapshot, Subscription, Vm};
 use crate::naming::uuid_from;
 use crate::page_map::{PageMap, PageRange};
@@ -35,6 +36,16 @@ pub struct LabState {
     pub(crate) disks: OrdMap<Key, Disk>,
     pub(crate) snapshots: OrdMap<Key, Snapshot>,
     pub(crate) vms: OrdMap<Key, Vm>,
+    /// What the lab has been through: its events, cost points and ended
+    /// days. Kept encoded when the lab is opened from a checkpoint, until
+    /// something reads or changes it (most commands that only read do not).
+    pub(crate) history: Lazy<History>,
+}
+
+/// The lab's history: bounded, so a long day does not make the lab (or
+/// its checkpoint) grow.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct History {
     /// The newest [`EVENTS_KEPT`] events (the activity log a portal pages
     /// through): older ones are dropped as new ones come, so a long day
     /// does not make the lab (or its checkpoint) grow.
@@ -117,9 +128,7 @@ impl LabState {
             disks: OrdMap::new(),
             snapshots: OrdMap::new(),
             vms: OrdMap::new(),
-            events: Vector::new(),
-            costs: Vector::new(),
-            days: Vector::new(),
+            history: Lazy::default(),
         }
     }
 
@@ -144,26 +153,27 @@ impl LabState {
                 })
                 .collect::<Vec<_>>(),
         );
+        let days = &mut self.history.get_mut().days;
         for day in from.max(to.saturating_sub(DAYS_KEPT))..to {
-            self.days.push_back(DayUsage {
+            days.push_back(DayUsage {
                 day: Instant(day * DAY_MS),
                 snapshots: uses.clone(),
             });
         }
-        while self.days.len() as u64 > DAYS_KEPT {
-            self.days.pop_front();
+        while days.len() as u64 > DAYS_KEPT {
+            days.pop_front();
         }
     }
 
     /// The ended days whose usage is kept, oldest first.
     pub fn ended_days(&self) -> &Vector<DayUsage> {
-        &self.days
+        &self.history.get().days
     }
 
     /// Every change of the daily cost (at the sample prices), oldest first;
     /// before the first, the cost was 0.
     pub fn cost_history(&self) -> &Vector<CostPoint> {
-        &self.costs
+        &self.history.get().costs
     }
 
     pub(crate) fn platform_event(
@@ -173,7 +183,7 @@ impl LabState {
         resource: String,
         detail: String,
     ) {
-        self.events.push_back(Event {
+        self.history.get_mut().events.push_back(Event {
             time,
             actor: "platform",
             operation: operation.to_string(),
@@ -337,8 +347,13 @@ impl LabState {
     pub fn now(&self) -> Instant {
         self.clock
     }
+    /// Whether the history (events, cost points, days) is still encoded:
+    /// nothing has read or changed it since the lab was opened.
+    pub fn history_is_pending(&self) -> bool {
+        self.history.is_pending()
+    }
     pub fn events(&self) -> impl DoubleEndedIterator<Item = &Event> + ExactSizeIterator {
-        self.events.iter()
+        self.history.get().events.iter()
     }
     pub fn current_subscription(&self) -> &Subscription {
         &self.subscriptions[&self.current_subscription]

@@ -558,3 +558,66 @@ fn events_and_cost_points_stay_bounded_and_a_replay_bounds_them_the_same_way() {
     assert!(opened.journal.lab() == &ran);
     assert!(Lab::replay(&commands) == ran);
 }
+
+/// Where to damage a format-5 checkpoint: the digest, and each section's
+/// length, checksum and body (what, byte index).
+fn format_5_places(bytes: &[u8]) -> Vec<(String, usize)> {
+    assert_eq!(&bytes[..5], b"SLCP\x05", "a format-5 checkpoint");
+    let mut places = vec![("the digest".to_string(), 5)];
+    let mut at = 13;
+    for name in ["state", "maps", "history"] {
+        let len = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+        assert!(len > 0, "the {name} section holds something");
+        places.push((format!("the {name} section's length"), at));
+        places.push((format!("the {name} section's checksum"), at + 8));
+        places.push((format!("the {name} section's first byte"), at + 16));
+        places.push((
+            format!("the middle of the {name} section"),
+            at + 16 + len / 2,
+        ));
+        places.push((format!("the {name} section's last byte"), at + 16 + len - 1));
+        at += 16 + len;
+    }
+    assert_eq!(at, bytes.len(), "three sections and nothing after them");
+    places
+}
+
+#[test]
+fn a_format_5_checkpoint_with_one_byte_flipped_in_any_section_is_refused_and_the_log_replayed() {
+    let (store, ran) = stored(&training_day(600), 256);
+    let records = store.records().clone();
+    let key = checkpoint_key(512);
+    let opened = store::Journal::open(&records).unwrap();
+    assert_eq!(
+        opened.from_checkpoint,
+        Some(512),
+        "the intact one is believed"
+    );
+    assert!(same_state(opened.journal.lab(), &ran));
+    for (what, at) in format_5_places(&records[&key]) {
+        let mut damaged = records.clone();
+        damaged.get_mut(&key).unwrap()[at] ^= 0x10;
+        // The digest is the journal's to check; any other byte the
+        // checkpoint's own checks refuse before anything is decoded.
+        if !what.contains("digest") {
+            let Err(refused) = checkpoint::decode(&damaged[&key], |_| None) else {
+                panic!("{what} flipped: the checkpoint still decodes");
+            };
+            assert!(
+                refused.contains("checksum") || refused.contains("ends too early"),
+                "{what}: {refused}"
+            );
+        }
+        let opened = store::Journal::open(&damaged).unwrap();
+        assert_eq!(
+            opened.from_checkpoint, None,
+            "{what} flipped is not believed"
+        );
+        assert!(opened.recovery.deletes.contains(&key), "{what}");
+        assert_eq!(opened.warnings.len(), 1, "{what}: {:?}", opened.warnings);
+        assert!(
+            same_state(opened.journal.lab(), &ran) && opened.journal.lab().has_whole_log(),
+            "{what}: the replay is the lab that ran"
+        );
+    }
+}

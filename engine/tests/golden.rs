@@ -109,3 +109,38 @@ fn every_rule_in_the_table_is_documented_in_docs_rules_md() {
         );
     }
 }
+
+/// A `--state` file whose checkpoint is format 4 (written by the version
+/// before checkpoint sections, from a 600-operation training day) still
+/// opens from that checkpoint, to the lab its log replays to.
+#[test]
+fn a_format_4_checkpoint_is_still_read() {
+    let file = fixture("v4-checkpoint.snaplab");
+    let (session, loaded) = snaplab_engine::state_file::open(Some(file.as_slice())).unwrap();
+    assert!(!loaded.unwrap().whole, "opened through its index");
+    let key = session
+        .store()
+        .inner
+        .records()
+        .keys()
+        .find(|k| k.starts_with("checkpoint/"))
+        .unwrap()
+        .clone();
+    assert_eq!(session.store().inner.records()[&key][4], 4, "format 4");
+    let seq = snaplab_engine::checkpoint::checkpoint_seq(&key).unwrap();
+    assert_eq!(session.journal().checkpoint(), Some(seq), "opened from it");
+    assert_eq!(session.lab().log_base(), seq, "nothing before it replayed");
+    assert!(session.warnings().is_empty(), "{:?}", session.warnings());
+    let lab = session.lab();
+    let replayed = Lab::replay(&snaplab_engine::testkit::workload::training_day(
+        "rg", "d", 600,
+    ));
+    assert_eq!(lab.operations(), replayed.operations());
+    assert!(lab.disks().eq(replayed.disks()));
+    assert!(lab.snapshots().eq(replayed.snapshots()));
+    assert!(lab.groups().eq(replayed.groups()));
+    assert!(lab.events().eq(replayed.events()));
+    assert_eq!(lab.cost_history(), replayed.cost_history());
+    assert_eq!(lab.ended_days(), replayed.ended_days());
+    assert_eq!(lab.now(), replayed.now());
+}

@@ -3,12 +3,15 @@
 //! writes, rotated snapshots, clock advances) opens from its newest
 //! checkpoint, decoding only the log from the checkpoint on and reading
 //! only the records it opens from; closed with a checkpoint, it decodes
-//! no page map, through a store and through a `--state` file alike.
+//! no page map and no history, through a store and through a `--state`
+//! file alike; what a listing reads decodes neither, and the history is
+//! decoded once, when something first reads it.
 
 use std::cell::Cell;
 
-use snaplab_engine::checkpoint::CHECKPOINT_EVERY;
+use snaplab_engine::checkpoint::{decoded_histories, CHECKPOINT_EVERY};
 use snaplab_engine::page_map::decoded_maps;
+use snaplab_engine::state::EVENTS_KEPT;
 use snaplab_engine::state_file;
 use snaplab_engine::store::{
     self, decoded_log_entries, BlockStore, KeyRange, MemoryStore, Session, StoreError,
@@ -95,6 +98,7 @@ fn a_day_of_30000_operations_opens_from_its_checkpoint_decoding_only_what_it_nee
     // Through a --state file: its index, the same records, the same counts.
     let file = state_file::write_new(stored.records());
     let (entries, maps) = (decoded_log_entries(), decoded_maps());
+    let histories = decoded_histories();
     let (session, loaded) = state_file::open(Some(file.as_slice())).unwrap();
     let loaded = loaded.unwrap();
     assert!(!loaded.whole, "opened through its index");
@@ -106,4 +110,41 @@ fn a_day_of_30000_operations_opens_from_its_checkpoint_decoding_only_what_it_nee
     assert_eq!(session.lab().operations(), ops);
     assert_eq!(decoded_log_entries() - entries, 1);
     assert_eq!(decoded_maps() - maps, 0);
+    assert_eq!(decoded_histories() - histories, 0, "no history decoded");
+}
+
+#[test]
+fn listing_decodes_no_history_and_no_map_and_the_history_is_decoded_once_when_read() {
+    // A day closed with a checkpoint, as a program leaves it.
+    let (records, _) = store::records_for(training_day("rg", "d", 30_000)).unwrap();
+    let mut memory = MemoryStore::new();
+    memory
+        .commit(store::Batch {
+            puts: records.into_iter().map(|(k, v)| (k, v.into())).collect(),
+            ..Default::default()
+        })
+        .unwrap();
+    let (maps, histories) = (decoded_maps(), decoded_histories());
+    let session = Session::open(memory).unwrap();
+    let lab = session.lab();
+    // What `az group list`, `az disk list` and `az snapshot list` read:
+    // names, sizes, used sizes (from the stored counts).
+    let groups: Vec<&str> = lab.groups().map(|g| g.name.as_str()).collect();
+    assert_eq!(groups, ["rg"]);
+    assert!(lab.disks().all(|d| d.data.used_bytes() > 0));
+    assert_eq!(lab.snapshots().count(), 20);
+    assert!(lab.snapshots().all(|s| s.used_bytes() > 0));
+    assert_eq!(decoded_maps() - maps, 0, "listing decodes no page map");
+    assert_eq!(decoded_histories() - histories, 0, "nor the history");
+    assert!(lab.history_is_pending());
+
+    // Reading the history (the activity log, the cost chart) decodes it
+    // once, for this lab and every clone of it.
+    let copy = lab.clone();
+    assert_eq!(lab.events().count(), EVENTS_KEPT);
+    assert!(!lab.cost_history().is_empty());
+    assert_eq!(copy.events().count(), EVENTS_KEPT);
+    assert!(!copy.history_is_pending());
+    assert_eq!(decoded_histories() - histories, 1, "decoded once");
+    assert_eq!(decoded_maps() - maps, 0, "still no page map");
 }

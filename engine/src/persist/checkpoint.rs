@@ -22,11 +22,15 @@
 //! a replay would have built. A map whose base does not reproduce it (same
 //! written pages and extent count) is written in full instead.
 //!
-//! Opening a lab does not decode its page maps (issue 20 item 9): each map's
-//! bytes are checked as strictly as decoding would (so a damaged checkpoint
-//! is still refused at open), then kept as a pending [`PageMap`] that
-//! decodes on first access. Each map is preceded by its written-page count,
-//! so used sizes need no decoding either.
+//! Opening a lab decodes neither its page maps nor its history (issue 20
+//! item 9). Format 5 keeps them in sections of their own, each with its
+//! length and XXH64: opening verifies every section by one checksum pass
+//! (so a damaged checkpoint is still refused at open, and the log
+//! replayed), decodes the state section, and leaves each map, each change
+//! set and the history pending, slices of the checkpoint's bytes decoded on
+//! first access. Each map is preceded by its written-page count, so used
+//! sizes need no decoding either. Format 4 (maps inline, checked number by
+//! number at open, history decoded at open) is still read.
 
 use std::collections::HashMap;
 
@@ -34,10 +38,12 @@ use bytes::Bytes;
 use imbl::{OrdMap, Vector};
 
 use crate::catalog::{DiskSku, SnapshotSku};
+use crate::checksum::xxh64;
 use crate::clock::{Instant, Span};
 use crate::disk::DiskData;
 use crate::events::{Event, Outcome};
 use crate::lab::Lab;
+use crate::lazy::Lazy;
 use crate::model::{
     CopyError, Disk, DiskOrigin, Key, Placement, Progress, ResourceGroup, Snapshot, SnapshotOrigin,
     Subscription, Vm,
@@ -45,7 +51,7 @@ use crate::model::{
 use crate::page_map::{PageMap, PageRange};
 use crate::payload::{PatternKind, Payload};
 use crate::range_set::RangeSet;
-use crate::state::{CostPoint, DayUsage, LabState, SnapshotUse};
+use crate::state::{CostPoint, DayUsage, History, LabState, SnapshotUse};
 use crate::units::{GIB, PAGE_SIZE};
 
 /// A checkpoint is written every this many log entries: opening replays at
@@ -53,6 +59,12 @@ use crate::units::{GIB, PAGE_SIZE};
 pub const CHECKPOINT_EVERY: usize = 1024;
 
 const MAGIC: &[u8; 4] = b"SLCP";
+/// 5: after the digest, three sections, each its length (u64), its XXH64
+/// (u64) and its bytes: the state (everything but the two below, each
+/// page map and change set located there by its length), the maps (their
+/// bytes, in order) and the history (events, cost points, days, with
+/// their own string table). A section is verified by one checksum pass at
+/// open; the maps and the history are decoded only when read.
 /// 4: each page map is preceded by its written-page count (read without
 /// decoding the map).
 /// 3: the digest of the log it summarises follows the format, in 8 fixed
@@ -60,13 +72,28 @@ const MAGIC: &[u8; 4] = b"SLCP";
 /// 2: the journal's index of stored blobs comes first; events and cost
 /// points are bounded (1 had neither). An older checkpoint is refused,
 /// which only means one full replay.
-const FORMAT: u64 = 4;
+const FORMAT: u64 = 5;
+/// The format before sections, still read (its maps checked a number at a
+/// time at open, its history decoded at open).
+const FORMAT_4: u64 = 4;
+
+thread_local! {
+    static DECODED_HISTORIES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many checkpoint histories (events, cost points, days) this thread
+/// has decoded so far: opening decodes none; the first command that reads
+/// or changes the history decodes it, once.
+pub fn decoded_histories() -> u64 {
+    DECODED_HISTORIES.with(std::cell::Cell::get)
+}
 
 /// The digest of the log (`super::records::chain`) a checkpoint
 /// claims to summarise, read from its header alone; `None` for another
 /// format or no checkpoint at all.
 pub fn digest_of(bytes: &[u8]) -> Option<u64> {
-    if bytes.get(..4) != Some(MAGIC.as_slice()) || bytes.get(4) != Some(&(FORMAT as u8)) {
+    let format = u64::from(*bytes.get(4)?);
+    if bytes.get(..4) != Some(MAGIC.as_slice()) || !(format == FORMAT || format == FORMAT_4) {
         return None;
     }
     Some(u64::from_le_bytes(bytes.get(5..13)?.try_into().ok()?))
@@ -110,9 +137,35 @@ pub fn checkpoint_seq(key: &str) -> Option<usize> {
 struct Writer {
     out: Vec<u8>,
     strings: HashMap<String, u64>,
+    /// The maps section: page maps' and change sets' bytes, which the
+    /// section written in `out` locates by length, in order.
+    maps: Vec<u8>,
 }
 
 impl Writer {
+    fn new() -> Self {
+        Writer {
+            out: Vec::new(),
+            strings: HashMap::new(),
+            maps: Vec::new(),
+        }
+    }
+    /// Moves what was written since `start` to the maps section, leaving
+    /// its length in its place.
+    fn divert(&mut self, start: usize) {
+        let bytes = self.out.split_off(start);
+        self.u(bytes.len() as u64);
+        self.maps.extend_from_slice(&bytes);
+    }
+    /// A change set in the maps section: its range and page counts here
+    /// (read without decoding it), its ranges there.
+    fn lazy_ranges(&mut self, set: &RangeSet) {
+        self.u(set.range_count() as u64);
+        self.u(set.page_count());
+        let start = self.out.len();
+        self.ranges(set);
+        self.divert(start);
+    }
     fn u(&mut self, mut v: u64) {
         loop {
             let byte = (v & 0x7f) as u8;
@@ -219,8 +272,14 @@ impl Writer {
     }
     /// `map` as `bases[base]` with the pages of `changed` replaced, if that
     /// reproduces it; else in full.
+    /// A page map in the maps section: its written-page count here.
     fn map(&mut self, map: &PageMap, base: Option<(usize, &PageMap)>, changed: &RangeSet) {
         self.u(map.written_pages());
+        let start = self.out.len();
+        self.map_bytes(map, base, changed);
+        self.divert(start);
+    }
+    fn map_bytes(&mut self, map: &PageMap, base: Option<(usize, &PageMap)>, changed: &RangeSet) {
         let Some((index, base)) = base else {
             return self.full_map(map);
         };
@@ -303,16 +362,9 @@ pub fn encode_with(lab: &Lab, stored: &[StoredBlob], digest: u64) -> Vec<u8> {
         disks,
         snapshots,
         vms,
-        events,
-        costs,
-        days,
+        history,
     } = state;
-    let mut w = Writer {
-        out: MAGIC.to_vec(),
-        strings: HashMap::new(),
-    };
-    w.u(FORMAT);
-    w.out.extend_from_slice(&digest.to_le_bytes());
+    let mut w = Writer::new();
     w.u(stored.len() as u64);
     for StoredBlob { blob, seq, logged } in stored {
         w.u(*blob);
@@ -379,8 +431,17 @@ pub fn encode_with(lab: &Lab, stored: &[StoredBlob], digest: u64) -> Vec<u8> {
             w.s(d);
         }
     }
-    encode_history(&mut w, events, costs, days);
-    w.out
+    let mut h = Writer::new();
+    encode_history(&mut h, history.get());
+    let mut out = MAGIC.to_vec();
+    out.push(FORMAT as u8);
+    out.extend_from_slice(&digest.to_le_bytes());
+    for section in [&w.out, &w.maps, &h.out] {
+        out.extend_from_slice(&(section.len() as u64).to_le_bytes());
+        out.extend_from_slice(&xxh64(section).to_le_bytes());
+        out.extend_from_slice(section);
+    }
+    out
 }
 
 /// Snapshots in creation order; returns each family's newest (its index).
@@ -446,7 +507,7 @@ fn encode_snapshots<'a>(
             .and_then(|f| newest_of_family.get(f))
             .map(|&i| (i, &ordered[i].1.content));
         w.map(content, base, delta);
-        w.ranges(delta);
+        w.lazy_ranges(delta);
         w.u(*delta_written_pages);
         w.u(u64::from(*size_epoch));
         w.progress(*background);
@@ -518,7 +579,7 @@ fn encode_disks(
             .get(family.as_str())
             .map(|&i| (i, &ordered[i].1.content));
         w.map(data.page_map(), base, changed);
-        w.ranges(changed);
+        w.lazy_ranges(changed);
         w.opt_s(managed_by.as_deref());
         w.progress(*hydration);
         w.b(*sas_active);
@@ -539,9 +600,11 @@ fn encode_disks(
 /// Events, cost points and ended days' usage.
 fn encode_history(
     w: &mut Writer,
-    events: &Vector<Event>,
-    costs: &Vector<CostPoint>,
-    days: &Vector<DayUsage>,
+    History {
+        events,
+        costs,
+        days,
+    }: &History,
 ) {
     w.u(events.len() as u64);
     for Event {
@@ -627,6 +690,30 @@ struct Reader<'a> {
     /// crafted checkpoint of references to one long string would otherwise
     /// ask for far more memory than it holds.
     copy_budget: u64,
+    /// Format 5: the maps section (verified by its checksum), which page
+    /// maps and change sets are cut from, in order; `None` in format 4,
+    /// where they are inline and checked as they are read.
+    maps: Option<Maps>,
+}
+
+/// The maps section and how much of it the maps read so far have taken.
+struct Maps {
+    bytes: Bytes,
+    at: usize,
+}
+
+impl Maps {
+    /// The next `len` bytes (a map's or a change set's), shared, not copied.
+    fn take(&mut self, len: u64) -> Read<Bytes> {
+        let end = usize::try_from(len)
+            .ok()
+            .and_then(|len| self.at.checked_add(len))
+            .filter(|&end| end <= self.bytes.len())
+            .ok_or("a map runs past the maps section")?;
+        let taken = self.bytes.slice(self.at..end);
+        self.at = end;
+        Ok(taken)
+    }
 }
 
 /// What back-references may copy: generous for names (a reference to an
@@ -642,7 +729,17 @@ const PLACEHOLDER_BUDGET: u64 = 64 << 20;
 
 type Read<T> = std::result::Result<T, String>;
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// A reader of `bytes` from their start, its copy budget theirs.
+    fn over(bytes: &'a [u8]) -> Self {
+        Reader {
+            bytes,
+            at: 0,
+            strings: Vec::new(),
+            copy_budget: copy_budget(bytes.len()),
+            maps: None,
+        }
+    }
     fn u(&mut self) -> Read<u64> {
         // Opening checks every map's bytes, a number at a time: this is
         // its inner loop, so it shifts without checking each shift (only
@@ -795,6 +892,9 @@ impl Reader<'_> {
     /// A set of ranges, checked but not built: a pending set holding a copy
     /// of its bytes, built on first access.
     fn lazy_ranges(&mut self, limit: u64) -> Read<RangeSet> {
+        if self.maps.is_some() {
+            return self.located_ranges(limit);
+        }
         let start = self.at;
         let (count, pages) = self.skip_ranges(limit)?;
         if count == 0 {
@@ -802,14 +902,25 @@ impl Reader<'_> {
         }
         let section = Bytes::copy_from_slice(&self.bytes[start..self.at]);
         Ok(RangeSet::pending(count, pages, move || {
-            Reader {
-                bytes: &section,
-                at: 0,
-                strings: Vec::new(),
-                copy_budget: 0,
-            }
-            .ranges(limit)
-            .expect("a set's bytes are checked when its checkpoint is opened")
+            Reader::over(&section)
+                .ranges(limit)
+                .expect("a set's bytes are checked when its checkpoint is opened")
+        }))
+    }
+    /// Format 5: a change set's counts, here, and its bytes, cut from the
+    /// maps section (verified by its checksum), decoded on first access.
+    fn located_ranges(&mut self, limit: u64) -> Read<RangeSet> {
+        let count = usize::try_from(self.u()?).map_err(|_| "a range count is too large")?;
+        let pages = self.u()?;
+        let len = self.u()?;
+        let section = self.maps.as_mut().expect("format 5").take(len)?;
+        if count == 0 {
+            return Ok(RangeSet::new());
+        }
+        Ok(RangeSet::pending(count, pages, move || {
+            Reader::over(&section)
+                .ranges(limit)
+                .unwrap_or_else(|e| unreadable("a change set", &e))
         }))
     }
     fn ranges(&mut self, limit: u64) -> Read<RangeSet> {
@@ -883,17 +994,11 @@ impl Reader<'_> {
         earlier: &[Snapshot],
     ) -> Read<PageMap> {
         let written = self.u()?;
+        if self.maps.is_some() {
+            return self.located_map(written, limit, blobs, earlier);
+        }
         let start = self.at;
-        let base = match self.u()? {
-            0 => None,
-            base => Some(
-                earlier
-                    .get((base - 1) as usize)
-                    .ok_or_else(|| format!("base map {base} is not defined"))?
-                    .content
-                    .clone(),
-            ),
-        };
+        let base = base_map(self.u()?, earlier)?;
         let mut changed = 0;
         if base.is_some() {
             changed = self.skip_ranges(limit)?.1;
@@ -920,6 +1025,47 @@ impl Reader<'_> {
     }
 }
 
+impl Reader<'_> {
+    /// Format 5: a map's bytes, cut from the maps section (verified by its
+    /// checksum), decoded on first access; only the map it is stored over
+    /// is found now (its first number), so that the pending map holds it.
+    fn located_map(
+        &mut self,
+        written: u64,
+        limit: u64,
+        blobs: &OrdMap<u64, Bytes>,
+        earlier: &[Snapshot],
+    ) -> Read<PageMap> {
+        let len = self.u()?;
+        let section = self.maps.as_mut().expect("format 5").take(len)?;
+        let base = base_map(Reader::over(&section).u()?, earlier)?;
+        let blobs = blobs.clone();
+        Ok(PageMap::pending(written, move || {
+            build_map(&section, limit, &blobs, base.as_ref())
+                .unwrap_or_else(|e| unreadable("a page map", &e))
+        }))
+    }
+}
+
+/// The map a map is stored over: `index` (from 1) among the snapshots
+/// decoded so far, or none (0).
+fn base_map(index: u64, earlier: &[Snapshot]) -> Read<Option<PageMap>> {
+    match index {
+        0 => Ok(None),
+        index => earlier
+            .get((index - 1) as usize)
+            .map(|s| Some(s.content.clone()))
+            .ok_or_else(|| format!("base map {index} is not defined")),
+    }
+}
+
+/// A section that passed its checksum at open and still cannot be decoded
+/// was not written by Snaplab (a checkpoint made by hand to pass it): the
+/// program stops rather than go on with a wrong lab.
+fn unreadable(what: &str, why: &str) -> ! {
+    panic!("{what} of the lab's checkpoint passed its checksum but cannot be read ({why}); the checkpoint was not written by Snaplab: delete its checkpoint/ record to replay the log")
+}
+
 /// Decodes a map's bytes (after its written-page count), over `base` if it
 /// names one: clones the base (which decodes it if it is pending) and
 /// replaces the changed ranges.
@@ -929,12 +1075,7 @@ fn build_map(
     blobs: &OrdMap<u64, Bytes>,
     base: Option<&PageMap>,
 ) -> Read<PageMap> {
-    let mut r = Reader {
-        bytes: section,
-        at: 0,
-        strings: Vec::new(),
-        copy_budget: 0,
-    };
+    let mut r = Reader::over(section);
     r.u()?;
     let mut map = match base {
         None => PageMap::new(),
@@ -978,27 +1119,18 @@ pub fn decode_with(
     bytes: &[u8],
     stored: impl Fn(u64, u64) -> Read<Option<Bytes>>,
 ) -> Read<(Lab, Vec<StoredBlob>)> {
-    if bytes.get(..4) != Some(MAGIC.as_slice()) {
-        return Err("it does not start with SLCP".into());
-    }
-    let mut r = Reader {
-        bytes,
-        at: 4,
-        strings: Vec::new(),
-        copy_budget: copy_budget(bytes.len()),
-    };
+    decode_shared(&Bytes::copy_from_slice(bytes), stored)
+}
+
+/// [`decode_with`] over bytes the lab may keep: the maps and the history
+/// it leaves encoded are slices of them, not copies (opening a long day's
+/// lab would otherwise copy most of its checkpoint into fresh memory).
+pub fn decode_shared(
+    bytes: &Bytes,
+    stored: impl Fn(u64, u64) -> Read<Option<Bytes>>,
+) -> Read<(Lab, Vec<StoredBlob>)> {
+    let (mut r, history) = open_sections(bytes)?;
     let mut placeholders = PLACEHOLDER_BUDGET;
-    let format = r.u()?;
-    if format != FORMAT {
-        return Err(format!(
-            "it has format {format}; this Snaplab reads {FORMAT}"
-        ));
-    }
-    // The digest: checked by the journal against the log, before decoding.
-    r.at =
-        r.at.checked_add(8)
-            .filter(|&at| at <= bytes.len())
-            .ok_or("the checkpoint ends too early")?;
     let mut index = Vec::new();
     for _ in 0..r.count()? {
         let blob = r.u()?;
@@ -1087,12 +1219,27 @@ pub fn decode_with(
     decode_disks(&mut r, &blobs, &snapshots, &mut lab)?;
     lab.snapshots = keys.into_iter().zip(snapshots).collect();
     decode_vms(&mut r, &mut lab)?;
-    decode_history(&mut r, &mut lab)?;
-    if r.at != bytes.len() {
+    lab.history = match history {
+        None => Lazy::ready(decode_history(&mut r)?),
+        Some(section) => Lazy::pending(move || {
+            DECODED_HISTORIES.with(|n| n.set(n.get() + 1));
+            let mut r = Reader::over(&section);
+            decode_history(&mut r)
+                .and_then(|history| match r.at == section.len() {
+                    true => Ok(history),
+                    false => Err("bytes follow the history".into()),
+                })
+                .unwrap_or_else(|e| unreadable("the history", &e))
+        }),
+    };
+    if r.at != r.bytes.len() {
         return Err(format!(
             "{} bytes follow the checkpoint",
-            bytes.len() - r.at
+            r.bytes.len() - r.at
         ));
+    }
+    if r.maps.as_ref().is_some_and(|m| m.at != m.bytes.len()) {
+        return Err("bytes follow the last map".into());
     }
     Ok((
         Lab {
@@ -1102,6 +1249,59 @@ pub fn decode_with(
         },
         index,
     ))
+}
+
+/// A checkpoint's header read (its magic, format and digest, which the
+/// journal checks against the log before decoding): a reader of what
+/// follows, and in format 5 the history section. Each format-5 section is
+/// verified by its checksum here, so a damaged one is refused now (and the
+/// log replayed) and what is decoded later reads only verified bytes.
+fn open_sections(bytes: &Bytes) -> Read<(Reader<'_>, Option<Bytes>)> {
+    if bytes.get(..4) != Some(MAGIC.as_slice()) {
+        return Err("it does not start with SLCP".into());
+    }
+    let mut r = Reader::over(bytes);
+    r.at = 4;
+    let format = r.u()?;
+    if format != FORMAT && format != FORMAT_4 {
+        return Err(format!(
+            "it has format {format}; this Snaplab reads {FORMAT_4} and {FORMAT}"
+        ));
+    }
+    let mut at =
+        r.at.checked_add(8)
+            .filter(|&at| at <= bytes.len())
+            .ok_or("the checkpoint ends too early")?;
+    if format == FORMAT_4 {
+        r.at = at;
+        return Ok((r, None));
+    }
+    let mut sections: Vec<std::ops::Range<usize>> = Vec::with_capacity(3);
+    for name in ["state", "maps", "history"] {
+        let head = bytes
+            .get(at..at + 16)
+            .ok_or_else(|| format!("its {name} section ends too early"))?;
+        let len = u64::from_le_bytes(head[..8].try_into().expect("8 bytes"));
+        let sum = u64::from_le_bytes(head[8..].try_into().expect("8 bytes"));
+        let section = usize::try_from(len)
+            .ok()
+            .and_then(|len| bytes.get(at + 16..(at + 16).checked_add(len)?))
+            .ok_or_else(|| format!("its {name} section ends too early"))?;
+        if xxh64(section) != sum {
+            return Err(format!("its {name} section does not match its checksum"));
+        }
+        sections.push(at + 16..at + 16 + section.len());
+        at += 16 + section.len();
+    }
+    if at != bytes.len() {
+        return Err(format!("{} bytes follow the checkpoint", bytes.len() - at));
+    }
+    let mut r = Reader::over(&bytes[sections[0].clone()]);
+    r.maps = Some(Maps {
+        bytes: bytes.slice(sections[1].clone()),
+        at: 0,
+    });
+    Ok((r, Some(bytes.slice(sections[2].clone()))))
 }
 
 /// The snapshots, in creation order (a map may be stored on an earlier one's).
@@ -1254,7 +1454,7 @@ fn decode_vms(r: &mut Reader, lab: &mut LabState) -> Read<()> {
 }
 
 /// The newest events, the cost points and the ended days' usage.
-fn decode_history(r: &mut Reader, lab: &mut LabState) -> Read<()> {
+fn decode_history(r: &mut Reader) -> Read<History> {
     let mut events = Vector::new();
     for _ in 0..r.count()? {
         let time = Instant(r.u()?);
@@ -1279,7 +1479,6 @@ fn decode_history(r: &mut Reader, lab: &mut LabState) -> Read<()> {
             outcome,
         });
     }
-    lab.events = events;
     let mut costs = Vector::new();
     for _ in 0..r.count()? {
         costs.push_back(CostPoint {
@@ -1289,7 +1488,6 @@ fn decode_history(r: &mut Reader, lab: &mut LabState) -> Read<()> {
             full_equivalent_daily_cost: r.f()?,
         });
     }
-    lab.costs = costs;
     let mut days: Vector<DayUsage> = Vector::new();
     for _ in 0..r.count()? {
         let day = Instant(r.u()?);
@@ -1313,31 +1511,25 @@ fn decode_history(r: &mut Reader, lab: &mut LabState) -> Read<()> {
         };
         days.push_back(DayUsage { day, snapshots });
     }
-    lab.days = days;
-    Ok(())
+    Ok(History {
+        events,
+        costs,
+        days,
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Reader;
 
     fn read(bytes: &[u8]) -> Result<(u64, usize), String> {
-        let mut r = Reader {
-            bytes,
-            at: 0,
-            strings: Vec::new(),
-            copy_budget: 0,
-        };
+        let mut r = super::Reader::over(bytes);
         r.u().map(|v| (v, r.at))
     }
 
     #[test]
     fn numbers_read_back_and_bad_ones_are_refused() {
         for v in [0, 1, 127, 128, 300, 1 << 35, u64::MAX - 1, u64::MAX] {
-            let mut w = super::Writer {
-                out: Vec::new(),
-                strings: Default::default(),
-            };
+            let mut w = super::Writer::new();
             w.u(v);
             assert_eq!(read(&w.out), Ok((v, w.out.len())), "{v}");
         }

@@ -121,6 +121,20 @@ pub struct Loc {
 pub trait ReadAt {
     fn size(&self) -> u64;
     fn read_at(&self, offset: u64, len: u64) -> std::io::Result<Vec<u8>>;
+    /// Hands the bytes `offset..offset + len` to `each`, a piece at a time
+    /// (memory bounded, whatever `len`): what checksumming the whole file
+    /// at open reads. Bytes already in memory are handed over as they are,
+    /// not copied piece by piece into new buffers.
+    fn pieces(&self, offset: u64, len: u64, each: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+        const PIECE: u64 = 1 << 20;
+        let mut at = offset;
+        while at < offset + len {
+            let n = PIECE.min(offset + len - at);
+            each(&self.read_at(at, n)?);
+            at += n;
+        }
+        Ok(())
+    }
 }
 
 impl ReadAt for [u8] {
@@ -134,6 +148,15 @@ impl ReadAt for [u8] {
             .and_then(|(o, l)| self.get(o..o.checked_add(l)?))
             .map(<[u8]>::to_vec)
             .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))
+    }
+    fn pieces(&self, offset: u64, len: u64, each: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+        let bytes = usize::try_from(offset)
+            .ok()
+            .zip(usize::try_from(len).ok())
+            .and_then(|(o, l)| self.get(o..o.checked_add(l)?))
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
+        each(bytes);
+        Ok(())
     }
 }
 
@@ -151,6 +174,23 @@ impl ReadAt for std::fs::File {
         let mut buf = vec![0; len as usize];
         FileExt::read_exact_at(self, &mut buf, offset)?;
         Ok(buf)
+    }
+    /// One buffer, read into again for every piece.
+    #[cfg(unix)]
+    fn pieces(&self, offset: u64, len: u64, each: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        if offset.checked_add(len).is_none_or(|end| end > self.size()) {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        let mut buf = vec![0; len.min(1 << 18) as usize];
+        let mut at = offset;
+        while at < offset + len {
+            let n = (offset + len - at).min(buf.len() as u64) as usize;
+            FileExt::read_exact_at(self, &mut buf[..n], at)?;
+            each(&buf[..n]);
+            at += n as u64;
+        }
+        Ok(())
     }
     #[cfg(not(unix))]
     fn read_at(&self, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
@@ -244,17 +284,9 @@ pub fn load_recent(file: &(impl ReadAt + ?Sized)) -> Result<Loaded> {
 /// The checksum of `file`'s bytes `from..to`, read a piece at a time
 /// (memory bounded, whatever the file's size).
 fn hash_range(file: &(impl ReadAt + ?Sized), sum: FileSum, from: u64, to: u64) -> Result<u64> {
-    const PIECE: u64 = 1 << 20;
     let mut h = sum.start();
-    let mut at = from;
-    while at < to {
-        let n = PIECE.min(to - at);
-        let piece = file
-            .read_at(at, n)
-            .map_err(|e| damaged(format!("it cannot be read at byte {at} ({e})")))?;
-        h.update(&piece);
-        at += n;
-    }
+    file.pieces(from, to.saturating_sub(from), &mut |piece| h.update(piece))
+        .map_err(|e| damaged(format!("it cannot be read at bytes {from}..{to} ({e})")))?;
     Ok(h.finish())
 }
 

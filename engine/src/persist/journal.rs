@@ -29,6 +29,7 @@ use super::records::{
 use crate::cmd::{self, Command, WriteData};
 use crate::error::Result;
 use crate::lab::Lab;
+use bytes::Bytes;
 
 /// A log entry that stored real bytes: where it is, and what it said.
 use checkpoint::StoredBlob as BlobEntry;
@@ -168,6 +169,7 @@ fn read_log(records: &BTreeMap<String, Vec<u8>>) -> Result<Vec<LogEntry>> {
 #[allow(clippy::too_many_arguments)]
 fn restore_checkpoint(
     records: &BTreeMap<String, Vec<u8>>,
+    shared: Option<&(String, Bytes)>,
     (first, last): (usize, usize),
     trusted: &dyn Fn(usize, u64) -> bool,
     journal: &mut Journal,
@@ -176,16 +178,25 @@ fn restore_checkpoint(
     warnings: &mut Vec<String>,
 ) -> Option<usize> {
     let mut from = None;
-    let checkpoints = records
+    let mut checkpoints: Vec<(&String, &[u8])> = records
         .range("checkpoint/".to_string()..)
-        .take_while(|(k, _)| k.starts_with("checkpoint/"));
-    for (key, value) in checkpoints.collect::<Vec<_>>().into_iter().rev() {
+        .take_while(|(k, _)| k.starts_with("checkpoint/"))
+        .map(|(k, v)| (k, v.as_slice()))
+        .chain(shared.map(|(k, v)| (k, v.as_ref())))
+        .collect();
+    checkpoints.sort_by_key(|(k, _)| *k);
+    for (key, value) in checkpoints.into_iter().rev() {
         let seq = checkpoint::checkpoint_seq(key).filter(|s| *s >= first && *s <= last);
         if let (None, Some(seq)) = (from, seq) {
             let digest = checkpoint::digest_of(value);
             match digest {
                 Some(d) if trusted(seq, d) => {
-                    if let Some(blobs) = decode_checkpoint(records, value, journal, seq, d) {
+                    // The bytes handed over are shared; any other is copied.
+                    let value = match shared {
+                        Some((k, bytes)) if k == key => bytes.clone(),
+                        _ => Bytes::copy_from_slice(value),
+                    };
+                    if let Some(blobs) = decode_checkpoint(records, &value, journal, seq, d) {
                         for entry in blobs {
                             if chunks_stored(records, entry.blob) == 0 {
                                 // Freed after the checkpoint: the tail frees it again.
@@ -215,7 +226,7 @@ fn restore_checkpoint(
 /// stored blobs. `None` if it cannot be read (a cache missed, no more).
 fn decode_checkpoint(
     records: &BTreeMap<String, Vec<u8>>,
-    value: &[u8],
+    value: &Bytes,
     journal: &mut Journal,
     seq: usize,
     digest: u64,
@@ -226,7 +237,7 @@ fn decode_checkpoint(
             .map(Some)
             .map_err(|e| e.to_string()),
     };
-    let (lab, index) = checkpoint::decode_with(value, read).ok()?;
+    let (lab, index) = checkpoint::decode_shared(value, read).ok()?;
     journal.lab = lab;
     journal.lab.log_base = seq;
     journal.digest = digest;
@@ -329,6 +340,16 @@ impl Journal {
     /// Fails when the records given cannot make the lab (a reader then
     /// gives them all: [`super::plan::OpenPlan`]).
     pub fn open(records: &BTreeMap<String, Vec<u8>>) -> Result<Opened> {
+        Self::open_sharing(records, None)
+    }
+
+    /// [`open`](Self::open), with one checkpoint's bytes (its key and
+    /// value, left out of `records`) handed over to be shared: what the
+    /// lab leaves encoded (page maps, history) keeps slices of it.
+    pub fn open_sharing(
+        records: &BTreeMap<String, Vec<u8>>,
+        shared: Option<&(String, Bytes)>,
+    ) -> Result<Opened> {
         let mut recovery = Batch::default();
         let mut warnings = Vec::new();
         check_schema(records, &mut recovery)?;
@@ -363,6 +384,7 @@ impl Journal {
         let mut freed_since = Vec::new();
         let from_checkpoint = restore_checkpoint(
             records,
+            shared,
             (first, last),
             &trusted,
             &mut journal,

@@ -20,8 +20,9 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use super::checkpoint::checkpoint_key;
 use super::journal::{Journal, Prepared};
-use super::records::{log_key, newest_checkpoint, Batch, LAB_ID_KEY};
+use super::records::{log_key, newest_checkpoint, Batch, Value, LAB_ID_KEY};
 use crate::cmd::Command;
 use crate::error::Result;
 
@@ -111,8 +112,9 @@ pub struct Outcome {
     /// Was every record read (not only what a lab opens from)?
     pub read_everything: bool,
     /// The records the lab was opened from (what the host fed, with the
-    /// commits made since applied).
-    pub records: BTreeMap<String, Vec<u8>>,
+    /// commits made since applied). Shared, not copied: the lab's pending
+    /// maps and history are slices of its newest checkpoint.
+    pub records: BTreeMap<String, Value>,
 }
 
 #[derive(Debug)]
@@ -170,9 +172,15 @@ impl OpenPlan {
 
     /// The records asked for. An error is final; after a read of what a
     /// lab opens from failed to make it, the plan asks for everything.
-    pub fn records(&mut self, records: BTreeMap<String, Vec<u8>>) -> Result<()> {
+    pub fn records(&mut self, mut records: BTreeMap<String, Vec<u8>>) -> Result<()> {
         let everything = matches!(self.state, State::Everything | State::Keys);
-        let opened = match Journal::open(&records) {
+        // The newest checkpoint is handed over, not lent: what the lab
+        // leaves encoded shares its bytes (a copy would be most of what
+        // opening a long day's lab costs).
+        let newest = newest_checkpoint(records.keys())
+            .map(checkpoint_key)
+            .and_then(|key| Some((key.clone(), Value::from(records.remove(&key)?))));
+        let opened = match Journal::open_sharing(&records, newest.as_ref()) {
             Ok(opened) => opened,
             Err(_) if !everything => {
                 self.state = State::Everything;
@@ -180,6 +188,9 @@ impl OpenPlan {
             }
             Err(e) => return Err(e),
         };
+        let mut records: BTreeMap<String, Value> =
+            records.into_iter().map(|(k, v)| (k, v.into())).collect();
+        records.extend(newest);
         let new = records.is_empty();
         let stored_id = records
             .get(LAB_ID_KEY)
@@ -264,9 +275,7 @@ impl OpenPlan {
         for key in &batch.deletes {
             outcome.records.remove(key);
         }
-        for (key, value) in batch.puts {
-            outcome.records.insert(key, value.to_vec());
-        }
+        outcome.records.extend(batch.puts);
     }
 
     /// The opened lab, once [`Need::Done`].

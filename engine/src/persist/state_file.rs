@@ -75,10 +75,7 @@ pub fn open(file: Option<&(impl ReadAt + ?Sized)>) -> Result<(StateSession, Opti
     let mut memory = store::MemoryStore::new();
     memory
         .commit(Batch {
-            puts: std::mem::take(&mut outcome.records)
-                .into_iter()
-                .map(|(k, v)| (k, v.into()))
-                .collect(),
+            puts: std::mem::take(&mut outcome.records).into_iter().collect(),
             ..Batch::default()
         })
         .map_err(|e| EngineError::StorageFailed { detail: e.0 })?;

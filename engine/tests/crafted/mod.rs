@@ -167,44 +167,54 @@ pub fn checkpoint_back_references() -> Vec<u8> {
     state_file::write_new(&a)
 }
 
-/// Lab "a" whose checkpoint (digest right) says its blob holds 2 GiB, and
-/// whose chunks are gone: a placeholder of 2 GiB would be made.
+/// Lab "a" whose checkpoint (digest right, every section's checksum
+/// right) says its blob holds 2 GiB, and whose chunks are gone: a
+/// placeholder of 2 GiB would be made.
 pub fn checkpoint_claiming_2gib() -> Vec<u8> {
     let mut a = records(&lab_a());
     let key = checkpoint_key(&a);
     let old = a[&key].clone();
-    // MAGIC, format, digest; one stored blob: id, seq, its logged entry.
-    let mut at = 13;
-    assert_eq!(read_leb(&old, &mut at), 1, "one stored blob");
-    let blob = read_leb(&old, &mut at);
-    let seq = read_leb(&old, &mut at);
-    assert_eq!(read_leb(&old, &mut at), 0, "a new string");
-    let len = read_leb(&old, &mut at) as usize;
-    let json = String::from_utf8(old[at..at + len].to_vec()).unwrap();
+    // MAGIC, format 5, digest; then the state section (its length and
+    // checksum first), which starts with the stored blobs: id, seq, entry.
+    assert_eq!(old[4], 5, "a format-5 checkpoint");
+    let state_len = u64::from_le_bytes(old[13..21].try_into().unwrap()) as usize;
+    let state = &old[29..29 + state_len];
+    let mut at = 0;
+    assert_eq!(read_leb(state, &mut at), 1, "one stored blob");
+    let blob = read_leb(state, &mut at);
+    let seq = read_leb(state, &mut at);
+    assert_eq!(read_leb(state, &mut at), 0, "a new string");
+    let len = read_leb(state, &mut at) as usize;
+    let json = String::from_utf8(state[at..at + len].to_vec()).unwrap();
     at += len;
     let big: u64 = 2 << 30;
     let json = json.replace("\"length\":4096", &format!("\"length\":{big}"));
     let (clock, ids, snaps, blobs) = (
-        read_leb(&old, &mut at),
-        read_leb(&old, &mut at),
-        read_leb(&old, &mut at),
-        read_leb(&old, &mut at),
+        read_leb(state, &mut at),
+        read_leb(state, &mut at),
+        read_leb(state, &mut at),
+        read_leb(state, &mut at),
     );
     assert_eq!(blobs, 1);
     let (id, start, _pages) = (
-        read_leb(&old, &mut at),
-        read_leb(&old, &mut at),
-        read_leb(&old, &mut at),
+        read_leb(state, &mut at),
+        read_leb(state, &mut at),
+        read_leb(state, &mut at),
     );
-    let mut c = old[..13].to_vec();
+    let mut crafted = Vec::new();
     for v in [1, blob, seq, 0, json.len() as u64] {
-        leb(v, &mut c);
+        leb(v, &mut crafted);
     }
-    c.extend_from_slice(json.as_bytes());
+    crafted.extend_from_slice(json.as_bytes());
     for v in [clock, ids, snaps, 1, id, start, big / 512] {
-        leb(v, &mut c);
+        leb(v, &mut crafted);
     }
-    c.extend_from_slice(&old[at..]);
+    crafted.extend_from_slice(&state[at..]);
+    let mut c = old[..13].to_vec();
+    c.extend_from_slice(&(crafted.len() as u64).to_le_bytes());
+    c.extend_from_slice(&snaplab_engine::checksum::xxh64(&crafted).to_le_bytes());
+    c.extend_from_slice(&crafted);
+    c.extend_from_slice(&old[29 + state_len..]);
     a.insert(key, c);
     a.retain(|k, _| !k.starts_with("chunk/"));
     state_file::write_new(&a)
