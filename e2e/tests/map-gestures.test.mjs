@@ -44,7 +44,7 @@ test('at 390x844 a pinch zooms the block map and a sideways drag pans it and its
   const zoomed = await view(page);
   assert.equal(zoomed.perCell, Math.max(1, Math.floor(whole.perCell / 16)), 'one zoom step in');
   assert.ok(zoomed.first > 0, `zoomed around the middle of the map, not its start (${zoomed.first})`);
-  await screenshot(page, 'phone-map-pinched');
+  await screenshot(page, 'phone-map-pinched.png');
 
   // Drag one finger leftwards across half the map: later pages come into view.
   await fingers(cdp, [[box.x + box.width * 0.8, mid.y]], [[box.x + box.width * 0.3, mid.y]]);
