@@ -187,6 +187,46 @@ fn disks_and_snapshots_through_their_whole_life() {
     );
     assert_eq!(moved.status, 409);
     assert_eq!(moved.json()["error"]["code"], "PropertyChangeNotAllowed");
+
+    // A Premium SSD's tier, IOPS and MB/s come from its size; `az disk
+    // update --size-gb` PUTs back the ones it read, which the new size's
+    // baseline supersedes. Asking for more than the baseline is refused as
+    // not modelled, never ignored.
+    let read = server.get(&format!("{disk_path}?{API}")).json();
+    assert_eq!(read["properties"]["tier"], "P15", "256 GiB: {read}");
+    let mut echoed = read.clone();
+    echoed["properties"]["diskSizeGB"] = 512.into();
+    let resized = again(&echoed.to_string());
+    assert_eq!(resized.status, 202, "{}", resized.text());
+    let resized = resized.json();
+    assert_eq!(resized["properties"]["diskSizeGB"], 512);
+    assert_eq!(resized["properties"]["tier"], "P20");
+    assert_eq!(resized["properties"]["diskIOPSReadWrite"], 2300);
+    for (key, value) in [
+        ("tier", serde_json::json!("P30")),
+        ("diskIOPSReadWrite", serde_json::json!(5000)),
+    ] {
+        let mut higher = resized.clone();
+        higher["properties"][key] = value;
+        let refused = again(&higher.to_string());
+        assert_eq!(refused.status, 400, "{key}: {}", refused.text());
+        let message = refused.json()["error"]["message"].to_string();
+        assert!(
+            message.contains("P20") && message.contains(key),
+            "{message}"
+        );
+        let patched = server.request(
+            "PATCH",
+            &format!("{disk_path}?{API}"),
+            &serde_json::json!({ "properties": { key: higher["properties"][key] } }).to_string(),
+        );
+        assert_eq!(patched.status, 400, "PATCH {key}: {}", patched.text());
+    }
+    assert_eq!(
+        server.get(&format!("{disk_path}?{API}")).json()["properties"]["tier"],
+        "P20",
+        "a refused tier leaves the disk as it was"
+    );
     let patch_source = server.request(
         "PATCH",
         &format!("{incr_path}?{API}"),

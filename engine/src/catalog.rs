@@ -93,6 +93,13 @@ impl DiskSku {
             .map(|&(tier, _, iops, mbps)| (tier, iops, mbps))
     }
 
+    /// Where a Premium SSD tier ranks (P1 is 0), for comparing tiers.
+    pub fn premium_tier_rank(tier: &str) -> Option<usize> {
+        PREMIUM_TIERS
+            .iter()
+            .position(|(name, ..)| name.eq_ignore_ascii_case(tier))
+    }
+
     pub fn parse(name: &str) -> Result<DiskSku> {
         DiskSku::ALL
             .into_iter()

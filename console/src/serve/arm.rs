@@ -378,8 +378,16 @@ impl Route<'_, '_> {
             }
             "PUT" | "PATCH" => {
                 let patch = self.req.method == "PATCH";
-                let body = body::parse(self.req.body, kind, patch)?;
+                let mut body = body::parse(self.req.body, kind, patch)?;
                 let lab = self.served.lab();
+                if kind == Kind::Disks {
+                    let disk = lab.disk_at(&key);
+                    body::premium_performance(
+                        &mut body,
+                        disk.map(|d| d.sku.name()),
+                        disk.map(|d| d.size_gib()),
+                    )?;
+                }
                 let commands = match (kind, patch) {
                     (_, true) if !exists => return Err(self.missing(sub, group, kind, name)),
                     (Kind::Disks, true) => {

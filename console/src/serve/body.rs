@@ -6,6 +6,7 @@
 //! ignored: a client must not believe it set something that was dropped.
 
 use serde_json::Value;
+use snaplab_engine::catalog::DiskSku;
 use snaplab_engine::model::{Disk, Snapshot};
 use snaplab_engine::{cmd, AccessTarget, Command};
 
@@ -88,10 +89,16 @@ const DISK_PROPS: &[&str] = &[
     "diskSizeGB",
     "diskIOPSReadWrite",
     "diskMBpsReadWrite",
+    "tier",
 ];
 const SNAPSHOT_PROPS: &[&str] = &["creationData", "incremental", "diskSizeGB"];
 /// `DiskUpdate` / `SnapshotUpdate`: what a PATCH may change here.
-const DISK_PATCH: &[&str] = &["diskSizeGB", "diskIOPSReadWrite", "diskMBpsReadWrite"];
+const DISK_PATCH: &[&str] = &[
+    "diskSizeGB",
+    "diskIOPSReadWrite",
+    "diskMBpsReadWrite",
+    "tier",
+];
 const SNAPSHOT_PATCH: &[&str] = &[];
 
 /// The body of a PUT (or, with `patch`, a PATCH) as a JSON object, with
@@ -140,6 +147,75 @@ pub fn parse(bytes: &[u8], kind: Kind, patch: bool) -> Result<Value, Refusal> {
         }
     }
     Ok(body)
+}
+
+/// A Premium SSD's `tier` and its IOPS and MB/s follow from its size
+/// (Azure's tier table), and a GET-modify-PUT client (`az disk update
+/// --size-gb`) sends back the ones it read. At or below the baseline of the
+/// size asked for they say nothing new (the disk takes that size's
+/// baseline) and are taken out of the body; above it they ask for a higher
+/// performance tier, which Snaplab does not model, and are refused rather
+/// than ignored. On other disks a `tier` is refused likewise; their IOPS and
+/// MB/s are left to the engine. `sku`: the body's, else the disk's as it
+/// is; the size: the larger of the body's and the disk's (a disk only
+/// grows: a smaller size is the engine's refusal to make, with its rule).
+pub fn premium_performance(
+    body: &mut Value,
+    sku: Option<&str>,
+    size_gib: Option<u64>,
+) -> Result<(), Refusal> {
+    let sku = text(body, &["sku", "name"])
+        .or(sku)
+        .and_then(|s| DiskSku::parse(s).ok());
+    let size = match (
+        number(body, &["properties", "diskSizeGB"], "diskSizeGB")?,
+        size_gib,
+    ) {
+        (Some(asked), Some(now)) => Some(asked.max(now)),
+        (asked, now) => asked.or(now),
+    };
+    let baseline = sku.zip(size).and_then(|(sku, size)| sku.premium_tier(size));
+    let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
+    let Some((tier, iops, mbps)) = baseline else {
+        return match props.get("tier") {
+            Some(tier) if !tier.is_null() => Err(bad(format!(
+                "Property 'tier' ({tier}) is not modelled by Snaplab for this disk: performance tiers are modelled for Premium SSDs at their size's baseline (see docs/fidelity.md)."
+            ))),
+            _ => Ok(()),
+        };
+    };
+    let above = |key: &str, limit: u64| {
+        props
+            .get(key)
+            .and_then(Value::as_u64)
+            .filter(|v| *v > limit)
+            .map(|v| format!("'{key}' {v} (the baseline is {limit})"))
+    };
+    let tier_above = props.get("tier").and_then(Value::as_str).and_then(|asked| {
+        let rank = DiskSku::premium_tier_rank(asked);
+        (rank.is_none() || rank > DiskSku::premium_tier_rank(tier))
+            .then(|| format!("'tier' {asked}"))
+    });
+    let asked: Vec<String> = [
+        tier_above,
+        above("diskIOPSReadWrite", iops),
+        above("diskMBpsReadWrite", mbps),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !asked.is_empty() {
+        return Err(bad(format!(
+            "Snaplab models a Premium SSD at its size's baseline performance tier ({tier}: {iops} IOPS, {mbps} MB/s); {} asks for more, which is not modelled (see docs/fidelity.md).",
+            asked.join(", ")
+        )));
+    }
+    for key in ["tier", "diskIOPSReadWrite", "diskMBpsReadWrite"] {
+        props.remove(key);
+    }
+    Ok(())
 }
 
 fn text<'v>(body: &'v Value, path: &[&str]) -> Option<&'v str> {
