@@ -61,9 +61,10 @@ test('at 390x844 a pinch zooms the block map and a sideways drag pans it and its
   await fingers(cdp, [[cbox.x + cbox.width * 0.3, cy]], [[cbox.x + cbox.width * 0.8, cy]]);
   assert.ok((await view(page)).first < panned.first, 'dragging the chain rightwards pans back');
 
-  // Pinch the fingers together: back out one step.
+  // Pinch the fingers together from 120 to 70 px apart: one step out (a
+  // step each time the distance shrinks by a third again: at 80, then 53).
   const now = await view(page);
-  await fingers(cdp, [[mid.x - 60, mid.y], [mid.x + 60, mid.y]], [[mid.x - 25, mid.y], [mid.x + 25, mid.y]]);
+  await fingers(cdp, [[mid.x - 60, mid.y], [mid.x + 60, mid.y]], [[mid.x - 35, mid.y], [mid.x + 35, mid.y]]);
   assert.equal((await view(page)).perCell, Math.min(now.perCell * 16, whole.perCell), 'one zoom step out');
 
   const { scrollWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth }));
