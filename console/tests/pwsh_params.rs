@@ -108,3 +108,19 @@ fn a_real_parameter_not_modelled_is_accepted_with_a_warning() {
     assert_eq!(err, Vec::<String>::new());
     assert_eq!(out, ["3", "2", "1"]);
 }
+
+#[test]
+fn what_if_is_a_dry_run_so_the_cmdlet_does_not_run() {
+    let script = "New-AzResourceGroup -Name rg -Location westeurope | Out-Null
+$c = New-AzDiskConfig -Location westeurope -CreateOption Empty -DiskSizeGB 64 -SkuName Premium_LRS
+New-AzDisk -ResourceGroupName rg -DiskName d -Disk $c | Out-Null
+Remove-AzDisk -ResourceGroupName rg -DiskName d -Force -WhatIf
+(Get-AzDisk -ResourceGroupName rg).Name";
+    let (out, err, status) = pwsh_support::run(script);
+    assert_eq!(
+        err,
+        ["Remove-AzDisk: simulated: -WhatIf is not modelled, so Remove-AzDisk did not run and changed nothing (run it without -WhatIf to make the change)."]
+    );
+    assert_eq!(status, 1);
+    assert_eq!(out, ["d"], "the disk is still there");
+}

@@ -542,6 +542,11 @@ impl<'a> Interpreter<'a> {
             };
             match params::resolve(cmdlet, &p) {
                 Ok(Bound::Modelled(full)) => kept.push((Some(full), value)),
+                // A dry run must not change the lab: rather than run the
+                // cmdlet for real with a warning, it does not run at all.
+                Ok(Bound::Unmodelled(full)) if full == "WhatIf" => {
+                    return Err(PsError::new(params::what_if_refusal(name)))
+                }
                 Ok(Bound::Unmodelled(full)) => {
                     if !warned.contains(&full) {
                         warned.push(full);

@@ -138,3 +138,10 @@ pub fn resolve(cmdlet: &Cmdlet, given: &str) -> Result<Bound, String> {
 pub fn unmodelled_warning(name: &str) -> String {
     format!("WARNING: simulated: -{name} is accepted and not modelled")
 }
+
+/// `-WhatIf` asks what a cmdlet would do without doing it. The simulator
+/// does not model ShouldProcess's report, and running the cmdlet would do
+/// exactly what the learner asked not to, so it is refused, labelled.
+pub fn what_if_refusal(cmdlet: &str) -> String {
+    format!("{cmdlet}: simulated: -WhatIf is not modelled, so {cmdlet} did not run and changed nothing (run it without -WhatIf to make the change).")
+}
