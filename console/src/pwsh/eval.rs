@@ -15,6 +15,7 @@ use super::ast::{Expr, Stmt};
 use super::cmdlets;
 use super::compare;
 use super::format::{format_hashtable, format_list};
+use super::params::{self, Bound};
 use super::parser::{parse, parse_expression};
 use super::table::{Cmdlet, CommandFn, Eventually, Script, StageCall};
 use super::value::{
@@ -416,13 +417,18 @@ impl<'a> Interpreter<'a> {
                 return self.piped_command(name, cmdlet, command, args, items).await;
             }
         }
-        let Some(run) = cmdlets::find(name).and_then(|c| c.stage) else {
+        let Some((cmdlet, run)) = cmdlets::find(name).and_then(|c| c.stage.map(|s| (c, s))) else {
             return Err(PsError::new(format!(
                 "{name}: the simulator's pipeline runs {}; call {name} with its parameters instead",
                 cmdlets::pipeline_only()
             )));
         };
-        let call = StageCall { name, args, names };
+        let args = self.resolve_names(name, cmdlet, args.to_vec())?;
+        let call = StageCall {
+            name,
+            args: &args,
+            names,
+        };
         run(self, &call, items).await
     }
 
@@ -438,6 +444,7 @@ impl<'a> Interpreter<'a> {
         items: Vec<Value>,
     ) -> Result<Vec<Value>, PsError> {
         let given = self.arguments(raw).await?;
+        let given = self.resolve_names(name, cmdlet, given)?;
         let mut out = Vec::new();
         for item in items {
             self.step().await?;
@@ -510,8 +517,48 @@ impl<'a> Interpreter<'a> {
         let Some((cmdlet, command)) = found.and_then(|c| c.command.map(|run| (c, run))) else {
             return Err(PsError::new(cmdlets::not_recognized(name)));
         };
+        let given = self.resolve_names(name, cmdlet, given)?;
         let args = cmdlet.bind(name, given)?;
         command(&mut self.rt, &args)
+    }
+
+    /// The written parameter names as PowerShell's binder resolves them
+    /// ([`params::resolve`]): a prefix completed, a parameter the simulator
+    /// does not model dropped with a warning, and a name the cmdlet does not
+    /// have, or an ambiguous prefix, the binding error that stops the
+    /// statement before the cmdlet runs.
+    fn resolve_names<T>(
+        &mut self,
+        name: &str,
+        cmdlet: &Cmdlet,
+        given: Vec<(Option<String>, T)>,
+    ) -> Result<Vec<(Option<String>, T)>, PsError> {
+        let mut kept = Vec::with_capacity(given.len());
+        let mut warned: Vec<String> = Vec::new();
+        for (p, value) in given {
+            let Some(p) = p else {
+                kept.push((None, value));
+                continue;
+            };
+            match params::resolve(cmdlet, &p) {
+                Ok(Bound::Modelled(full)) => kept.push((Some(full), value)),
+                // A dry run must not change the lab: rather than run the
+                // cmdlet for real with a warning, it does not run at all.
+                Ok(Bound::Unmodelled(full)) if full == "WhatIf" => {
+                    return Err(PsError::new(params::what_if_refusal(name)))
+                }
+                Ok(Bound::Unmodelled(full)) => {
+                    if !warned.contains(&full) {
+                        warned.push(full);
+                    }
+                }
+                Err(message) => return Err(PsError::new(format!("{name}: {message}"))),
+            }
+        }
+        for full in warned {
+            self.out.push(Line::Err(params::unmodelled_warning(&full)));
+        }
+        Ok(kept)
     }
 
     async fn interpolate(&mut self, s: &str) -> Result<String, PsError> {

@@ -15,6 +15,7 @@
 //! | tokens → syntax tree | [`parser`] |
 //! | the syntax tree, printable as PowerShell | [`ast`] |
 //! | running it: statements, expressions, dispatch through the table | [`eval`] |
+//! | every parameter the real cmdlets have, and how a written name resolves | [`params`] |
 //! | what a table entry is: a cmdlet, its parameters, bound arguments | [`table`] |
 //! | the cmdlets: one table entry each, by resource; lookup, help, explain | [`cmdlets`] |
 //! | pipeline stages (`Where-Object`, `Select-Object`, `Format-Table`, …) | [`pipeline`] |
@@ -30,6 +31,7 @@ pub mod eval;
 mod format;
 pub mod lexer;
 mod objects;
+pub mod params;
 pub mod parser;
 pub mod pipeline;
 pub mod table;
