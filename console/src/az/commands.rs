@@ -164,7 +164,15 @@ pub(super) fn az_disk_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Ou
                     name: name.clone(),
                     location: a.get("--location").map(str::to_string),
                     sku: a.get("--sku").unwrap_or("Premium_LRS").to_string(),
-                    size_gib: number(a, "--size-gb", Some("-z"))?,
+                    // az's create_managed_disk: an empty disk needs a size.
+                    size_gib: match a.get("--size-gb") {
+                        Some(_) => number(a, "--size-gb", Some("-z"))?,
+                        None => {
+                            return Err(Failure::Error(
+                                "usage error: --size-gb is required to create an empty disk".into(),
+                            ))
+                        }
+                    },
                     logical_sector_size: a
                         .get("--logical-sector-size")
                         .map(|s| s.parse().unwrap_or(0))
@@ -312,7 +320,12 @@ pub(super) fn az_snapshot_create(rt: &mut Runner, a: &Args, _env: &Env) -> Resul
             Command::CreateSnapshot(cmd::CreateSnapshot {
                 group: group.clone(),
                 name: name.clone(),
-                source: a.require("--source", None)?,
+                // az's create_snapshot: without a source (or a size, which
+                // the simulator does not model) there is nothing to copy.
+                source: a
+                    .get("--source")
+                    .map(str::to_string)
+                    .ok_or_else(|| Failure::Error("Please supply size for the snapshots".into()))?,
                 incremental: a.flag("--incremental"),
                 sku: a.get("--sku").map(str::to_string),
                 location: a.get("--location").map(str::to_string),
@@ -361,14 +374,23 @@ pub(super) fn az_snapshot_list(rt: &mut Runner, a: &Args, _env: &Env) -> Result<
 pub(super) fn az_snapshot_update(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
     let value: Value = {
         let (group, name) = (g(a)?, n(a)?);
-        exec(
-            rt,
-            Command::UpdateSnapshotSku(cmd::UpdateSnapshotSku {
-                group: group.clone(),
-                name: name.clone(),
-                sku: a.require("--sku", None)?,
-            }),
-        )?;
+        // --sku is optional in az (an update may only --set tags): without
+        // it the snapshot is read and sent back unchanged.
+        match a.get("--sku") {
+            Some(sku) => {
+                exec(
+                    rt,
+                    Command::UpdateSnapshotSku(cmd::UpdateSnapshotSku {
+                        group: group.clone(),
+                        name: name.clone(),
+                        sku: sku.to_string(),
+                    }),
+                )?;
+            }
+            None => {
+                rt.lab().find_snapshot(&group, &name)?;
+            }
+        }
         snapshot_json(rt.lab().find_snapshot(&group, &name)?, rt.lab().now())
     };
     Ok(Out::Json(value))
@@ -416,7 +438,11 @@ pub(super) fn az_deployment_group_create(
 ) -> Result<Out, Failure> {
     let value: Value = {
         let group = g(a)?;
-        let file = a.require("--template-file", Some("-f"))?;
+        // The simulator deploys template files only; az's own check names
+        // every source it takes.
+        let file = a.get("--template-file").map(str::to_string).ok_or_else(|| {
+            Failure::Error("Please enter one of the following: template file, template spec, template url, or Bicep parameters file.".into())
+        })?;
         let template = (env.files)(&file).ok_or_else(|| {
             Failure::Usage(format!("the template file '{file}' could not be read"))
         })?;
@@ -480,8 +506,18 @@ pub(super) fn az_vm_start(rt: &mut Runner, a: &Args, env: &Env) -> Result<Out, F
 
 pub(super) fn az_vm_disk_attach(rt: &mut Runner, a: &Args, env: &Env) -> Result<Out, Failure> {
     let value: Value = {
-        let (group, vm, disk) = (g(a)?, a.require("--vm-name", None)?, n(a)?);
-        if env.path[3] == "attach" {
+        let attach = env.path[3] == "attach";
+        // -n is optional in az: its validators ask for one of the ways to
+        // name disks (the simulator models --name only).
+        let disk = a.get("--name").map(str::to_string).ok_or_else(|| {
+            Failure::Error(if attach {
+                "Please use at least one of --name, --disks, --disk-ids, --source-snapshots-or-disks and --source-disk-restore-point".into()
+            } else {
+                "Please use at least one '--name', '--disk-ids'".into()
+            })
+        })?;
+        let (group, vm) = (g(a)?, a.require("--vm-name", None)?);
+        if attach {
             exec(rt, Command::AttachDisk(cmd::AttachDisk { group, vm, disk }))?;
         } else {
             exec(rt, Command::DetachDisk(cmd::DetachDisk { group, vm, disk }))?;
