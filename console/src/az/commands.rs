@@ -351,19 +351,18 @@ pub(super) fn az_snapshot_list(rt: &mut Runner, a: &Args, _env: &Env) -> Result<
     let value: Value = {
         let group = a.get("--resource-group").map(str::to_lowercase);
         let current = rt.lab().current_subscription().id.clone();
-        let mut list: Vec<_> = rt
-            .lab()
-            .snapshots()
-            .filter(|s| {
-                s.at.subscription == current
-                    && group
-                        .as_ref()
-                        .is_none_or(|g| &s.at.group.to_lowercase() == g)
-            })
-            .collect();
-        list.sort_by_key(|s| s.seq);
+        // In the lab's order (by group, then name, without regard to case),
+        // as `az disk list` and the served lab's list answer: real az run
+        // against `snaplab serve` prints this order (tests/realaz).
         Value::Array(
-            list.into_iter()
+            rt.lab()
+                .snapshots()
+                .filter(|s| {
+                    s.at.subscription == current
+                        && group
+                            .as_ref()
+                            .is_none_or(|g| &s.at.group.to_lowercase() == g)
+                })
                 .map(|s| snapshot_json(s, rt.lab().now()))
                 .collect(),
         )
