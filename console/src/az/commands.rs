@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use snaplab_engine::clock::Span;
 use snaplab_engine::cmd;
 use snaplab_engine::diff::PageRangesRequest;
+use snaplab_engine::model::Placement;
 use snaplab_engine::rest::az::{
     access_json, disk_json, group_json, snapshot_json, subscription_json, vm_json,
 };
@@ -211,19 +212,24 @@ pub(super) fn az_disk_show(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out,
     Ok(Out::Json(value))
 }
 
+/// What a list command lists: the current subscription's resources, only
+/// the `--resource-group`'s when it is given (az's list-by-subscription and
+/// list-by-resource-group), group names without regard to case.
+fn listed(rt: &Runner, a: &Args) -> impl Fn(&Placement) -> bool {
+    let group = a.get("--resource-group").map(str::to_lowercase);
+    let current = rt.lab().current_subscription().id.clone();
+    move |at| {
+        at.subscription == current && group.as_ref().is_none_or(|g| &at.group.to_lowercase() == g)
+    }
+}
+
 pub(super) fn az_disk_list(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
     let value: Value = {
-        let group = a.get("--resource-group").map(str::to_lowercase);
-        let current = rt.lab().current_subscription().id.clone();
+        let listed = listed(rt, a);
         Value::Array(
             rt.lab()
                 .disks()
-                .filter(|d| {
-                    d.at.subscription == current
-                        && group
-                            .as_ref()
-                            .is_none_or(|g| &d.at.group.to_lowercase() == g)
-                })
+                .filter(|d| listed(&d.at))
                 .map(|d| disk_json(d, rt.lab()))
                 .collect(),
         )
@@ -349,20 +355,14 @@ pub(super) fn az_snapshot_show(rt: &mut Runner, a: &Args, _env: &Env) -> Result<
 
 pub(super) fn az_snapshot_list(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
     let value: Value = {
-        let group = a.get("--resource-group").map(str::to_lowercase);
-        let current = rt.lab().current_subscription().id.clone();
+        let listed = listed(rt, a);
         // In the lab's order (by group, then name, without regard to case),
         // as `az disk list` and the served lab's list answer: real az run
         // against `snaplab serve` prints this order (tests/realaz).
         Value::Array(
             rt.lab()
                 .snapshots()
-                .filter(|s| {
-                    s.at.subscription == current
-                        && group
-                            .as_ref()
-                            .is_none_or(|g| &s.at.group.to_lowercase() == g)
-                })
+                .filter(|s| listed(&s.at))
                 .map(|s| snapshot_json(s, rt.lab().now()))
                 .collect(),
         )
