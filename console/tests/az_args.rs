@@ -333,3 +333,61 @@ fn ids_in_another_subscription_are_not_taken_for_a_resource_of_this_one() {
     );
     assert_eq!(c.lab.disks().count(), 2, "nothing deleted");
 }
+
+/// The console's required set is az's: a command given exactly what az
+/// requires (its parser's required arguments, and the id parts its
+/// `parse_ids_arguments` asks for without `--ids`) is never refused for a
+/// missing argument, by the parser or by its handler.
+#[test]
+fn what_az_requires_is_all_the_console_requires() {
+    let mut refused = Vec::new();
+    for (name, command) in &description().commands {
+        let mut line = required(name, None);
+        for option in &command.ids_required {
+            line.extend([option.clone(), "v1".into()]);
+        }
+        let mut c = console();
+        let t = c.run(&line.join(" "));
+        if t.stderr().contains("are required") {
+            refused.push(format!("{}: {}", line.join(" "), t.stderr().trim()));
+        }
+    }
+    assert!(refused.is_empty(), "{refused:#?}");
+}
+
+/// Where az's parser takes an argument as optional and its command then
+/// needs one of several, az's own check answers (each message and exit
+/// status as azure-cli 2.91.0 prints it), not argparse's "required".
+#[test]
+fn an_optional_argument_left_out_gets_azure_clis_own_check() {
+    let mut c = console();
+    for (line, message) in [
+        ("az disk create -g rg -n e", "usage error: --size-gb is required to create an empty disk"),
+        ("az snapshot create -g rg -n s", "Please supply size for the snapshots"),
+        ("az deployment group create -g rg", "Please enter one of the following: template file, template spec, template url, or Bicep parameters file."),
+        ("az vm disk attach -g rg --vm-name vm", "Please use at least one of --name, --disks, --disk-ids, --source-snapshots-or-disks and --source-disk-restore-point"),
+        ("az vm disk detach -g rg --vm-name vm", "Please use at least one '--name', '--disk-ids'"),
+    ] {
+        let t = c.run(line);
+        assert_eq!((t.status, t.stderr()), (1, format!("ERROR: {message}\n")), "{line}");
+    }
+    // --sku is optional in `az snapshot update`: the snapshot comes back as it is.
+    c.run("az snapshot create -g rg -n s --source d1 --sku Standard_ZRS -o none");
+    let t = c.run("az snapshot update -g rg -n s --query sku.name -o tsv");
+    assert_eq!(
+        (t.status, t.stdout().as_str(), t.stderr().as_str()),
+        (0, "Standard_ZRS\n", "")
+    );
+    let t = c.run("az snapshot update -g rg -n nope");
+    assert_eq!(t.status, 1, "{}", t.stderr());
+    // `az disk list` needs -g in azure-cli 2.91.0 (its aaz command lists one
+    // group); `az snapshot list` without -g lists the subscription's.
+    let t = c.run("az disk list");
+    assert_eq!(
+        (t.status, t.stderr().as_str()),
+        (
+            2,
+            "ERROR: the following arguments are required: --resource-group/-g\n"
+        )
+    );
+}

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use snaplab_engine::clock::Span;
 use snaplab_engine::cmd;
 use snaplab_engine::diff::PageRangesRequest;
+use snaplab_engine::model::Placement;
 use snaplab_engine::rest::az::{
     access_json, disk_json, group_json, snapshot_json, subscription_json, vm_json,
 };
@@ -164,7 +165,15 @@ pub(super) fn az_disk_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Ou
                     name: name.clone(),
                     location: a.get("--location").map(str::to_string),
                     sku: a.get("--sku").unwrap_or("Premium_LRS").to_string(),
-                    size_gib: number(a, "--size-gb", Some("-z"))?,
+                    // az's create_managed_disk: an empty disk needs a size.
+                    size_gib: match a.get("--size-gb") {
+                        Some(_) => number(a, "--size-gb", Some("-z"))?,
+                        None => {
+                            return Err(Failure::Error(
+                                "usage error: --size-gb is required to create an empty disk".into(),
+                            ))
+                        }
+                    },
                     logical_sector_size: a
                         .get("--logical-sector-size")
                         .map(|s| s.parse().unwrap_or(0))
@@ -203,19 +212,24 @@ pub(super) fn az_disk_show(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out,
     Ok(Out::Json(value))
 }
 
+/// What a list command lists: the current subscription's resources, only
+/// the `--resource-group`'s when it is given (az's list-by-subscription and
+/// list-by-resource-group), group names without regard to case.
+fn listed(rt: &Runner, a: &Args) -> impl Fn(&Placement) -> bool {
+    let group = a.get("--resource-group").map(str::to_lowercase);
+    let current = rt.lab().current_subscription().id.clone();
+    move |at| {
+        at.subscription == current && group.as_ref().is_none_or(|g| &at.group.to_lowercase() == g)
+    }
+}
+
 pub(super) fn az_disk_list(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
     let value: Value = {
-        let group = a.get("--resource-group").map(str::to_lowercase);
-        let current = rt.lab().current_subscription().id.clone();
+        let listed = listed(rt, a);
         Value::Array(
             rt.lab()
                 .disks()
-                .filter(|d| {
-                    d.at.subscription == current
-                        && group
-                            .as_ref()
-                            .is_none_or(|g| &d.at.group.to_lowercase() == g)
-                })
+                .filter(|d| listed(&d.at))
                 .map(|d| disk_json(d, rt.lab()))
                 .collect(),
         )
@@ -312,7 +326,12 @@ pub(super) fn az_snapshot_create(rt: &mut Runner, a: &Args, _env: &Env) -> Resul
             Command::CreateSnapshot(cmd::CreateSnapshot {
                 group: group.clone(),
                 name: name.clone(),
-                source: a.require("--source", None)?,
+                // az's create_snapshot: without a source (or a size, which
+                // the simulator does not model) there is nothing to copy.
+                source: a
+                    .get("--source")
+                    .map(str::to_string)
+                    .ok_or_else(|| Failure::Error("Please supply size for the snapshots".into()))?,
                 incremental: a.flag("--incremental"),
                 sku: a.get("--sku").map(str::to_string),
                 location: a.get("--location").map(str::to_string),
@@ -336,21 +355,14 @@ pub(super) fn az_snapshot_show(rt: &mut Runner, a: &Args, _env: &Env) -> Result<
 
 pub(super) fn az_snapshot_list(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
     let value: Value = {
-        let group = a.get("--resource-group").map(str::to_lowercase);
-        let current = rt.lab().current_subscription().id.clone();
-        let mut list: Vec<_> = rt
-            .lab()
-            .snapshots()
-            .filter(|s| {
-                s.at.subscription == current
-                    && group
-                        .as_ref()
-                        .is_none_or(|g| &s.at.group.to_lowercase() == g)
-            })
-            .collect();
-        list.sort_by_key(|s| s.seq);
+        let listed = listed(rt, a);
+        // In the lab's order (by group, then name, without regard to case),
+        // as `az disk list` and the served lab's list answer: real az run
+        // against `snaplab serve` prints this order (tests/realaz).
         Value::Array(
-            list.into_iter()
+            rt.lab()
+                .snapshots()
+                .filter(|s| listed(&s.at))
                 .map(|s| snapshot_json(s, rt.lab().now()))
                 .collect(),
         )
@@ -361,14 +373,23 @@ pub(super) fn az_snapshot_list(rt: &mut Runner, a: &Args, _env: &Env) -> Result<
 pub(super) fn az_snapshot_update(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
     let value: Value = {
         let (group, name) = (g(a)?, n(a)?);
-        exec(
-            rt,
-            Command::UpdateSnapshotSku(cmd::UpdateSnapshotSku {
-                group: group.clone(),
-                name: name.clone(),
-                sku: a.require("--sku", None)?,
-            }),
-        )?;
+        // --sku is optional in az (an update may only --set tags): without
+        // it the snapshot is read and sent back unchanged.
+        match a.get("--sku") {
+            Some(sku) => {
+                exec(
+                    rt,
+                    Command::UpdateSnapshotSku(cmd::UpdateSnapshotSku {
+                        group: group.clone(),
+                        name: name.clone(),
+                        sku: sku.to_string(),
+                    }),
+                )?;
+            }
+            None => {
+                rt.lab().find_snapshot(&group, &name)?;
+            }
+        }
         snapshot_json(rt.lab().find_snapshot(&group, &name)?, rt.lab().now())
     };
     Ok(Out::Json(value))
@@ -416,7 +437,11 @@ pub(super) fn az_deployment_group_create(
 ) -> Result<Out, Failure> {
     let value: Value = {
         let group = g(a)?;
-        let file = a.require("--template-file", Some("-f"))?;
+        // The simulator deploys template files only; az's own check names
+        // every source it takes.
+        let file = a.get("--template-file").map(str::to_string).ok_or_else(|| {
+            Failure::Error("Please enter one of the following: template file, template spec, template url, or Bicep parameters file.".into())
+        })?;
         let template = (env.files)(&file).ok_or_else(|| {
             Failure::Usage(format!("the template file '{file}' could not be read"))
         })?;
@@ -480,8 +505,18 @@ pub(super) fn az_vm_start(rt: &mut Runner, a: &Args, env: &Env) -> Result<Out, F
 
 pub(super) fn az_vm_disk_attach(rt: &mut Runner, a: &Args, env: &Env) -> Result<Out, Failure> {
     let value: Value = {
-        let (group, vm, disk) = (g(a)?, a.require("--vm-name", None)?, n(a)?);
-        if env.path[3] == "attach" {
+        let attach = env.path[3] == "attach";
+        // -n is optional in az: its validators ask for one of the ways to
+        // name disks (the simulator models --name only).
+        let disk = a.get("--name").map(str::to_string).ok_or_else(|| {
+            Failure::Error(if attach {
+                "Please use at least one of --name, --disks, --disk-ids, --source-snapshots-or-disks and --source-disk-restore-point".into()
+            } else {
+                "Please use at least one '--name', '--disk-ids'".into()
+            })
+        })?;
+        let (group, vm) = (g(a)?, a.require("--vm-name", None)?);
+        if attach {
             exec(rt, Command::AttachDisk(cmd::AttachDisk { group, vm, disk }))?;
         } else {
             exec(rt, Command::DetachDisk(cmd::DetachDisk { group, vm, disk }))?;
