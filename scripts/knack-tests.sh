@@ -10,7 +10,10 @@
 # them at those versions. Ends with pytest's counts on a line of its own:
 #   knack-tests: N passed, M failed
 # Exits non-zero if anything failed or if no test ran.
-# SNAPLAB_KNACK_SEED=N reproduces a run (each run prints its seed).
+# SNAPLAB_KNACK_SEED=N reproduces a run (each run prints its seed). Unset, the
+# seed is the checked-out commit's (its first 8 hex digits): a commit's run is
+# the same wherever it runs, so CI never fails by chance, and every new commit
+# still tries new labs. SNAPLAB_KNACK_SEED=random draws one.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -24,6 +27,12 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # shellcheck source=scripts/pyvenv.sh
 source "$ROOT/scripts/pyvenv.sh"
 pyvenv_setup "[knack-tests]" "$VENV" "$REQUIREMENTS" "azure.cli.core azure.cli.command_modules.vm knack.output jmespath yaml tabulate pytest" "${1:-}"
+
+if [ -z "${SNAPLAB_KNACK_SEED:-}" ] && COMMIT="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null)"; then
+    export SNAPLAB_KNACK_SEED=$((16#${COMMIT:0:8}))
+elif [ "${SNAPLAB_KNACK_SEED:-}" = random ]; then
+    unset SNAPLAB_KNACK_SEED
+fi
 
 native cargo build --quiet -p snaplab-console --bin snaplab
 WORK="$(mktemp -d)"
