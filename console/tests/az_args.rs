@@ -178,18 +178,8 @@ fn console() -> Console {
     }))
     .unwrap();
     for name in ["d1", "d2"] {
-        lab.execute(Command::CreateDisk(cmd::CreateDisk {
-            group: "rg".into(),
-            name: name.into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: 4,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }))
-        .unwrap();
+        lab.execute(Command::CreateDisk(cmd::CreateDisk::premium("rg", name, 4)))
+            .unwrap();
     }
     let mut c = Console::new(lab);
     c.run("set +e");

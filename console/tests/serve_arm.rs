@@ -391,6 +391,7 @@ fn bad_requests_get_clear_4xx_and_the_rest_501() {
             r.text()
         );
     }
+    // Upload needs its size; with it, the disk waits for its VHD.
     let upload = server.request(
         "PUT",
         &format!("{disk}?{API}"),
@@ -398,7 +399,27 @@ fn bad_requests_get_clear_4xx_and_the_rest_501() {
     );
     assert_eq!(
         (upload.status, code(&upload).as_str()),
-        (501, "NotImplemented")
+        (400, "InvalidParameter"),
+        "{}",
+        upload.text()
+    );
+    assert!(
+        upload.text().contains("uploadSizeBytes"),
+        "{}",
+        upload.text()
+    );
+    let uploaded = resource_path("rg1", "disks", "up1");
+    let upload = server.request(
+        "PUT",
+        &format!("{uploaded}?{API}"),
+        r#"{"location":"eastus","properties":{"creationData":{"createOption":"Upload","uploadSizeBytes":20972032}}}"#,
+    );
+    assert!(upload.status < 300, "{}", upload.text());
+    let shown = server.get(&format!("{uploaded}?{API}"));
+    assert!(
+        shown.text().contains(r#""diskState":"ReadyToUpload""#),
+        "{}",
+        shown.text()
     );
 
     let in_missing_group = server.request("PUT", &format!("{}?{API}", resource_path("nope", "disks", "d")), r#"{"location":"eastus","properties":{"diskSizeGB":8,"creationData":{"createOption":"Empty"}}}"#);

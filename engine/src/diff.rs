@@ -135,27 +135,11 @@ impl LabState {
         request: &PageRangesRequest,
     ) -> Result<PageList> {
         let newer = self.resolve_snapshot(group, name)?;
-        let window = window_of(request.byte_range, newer)?;
-        let max = match request.max_results {
-            Some(0) => {
-                return Err(EngineError::InvalidParameter {
-                    reason: "maxresults must be at least 1.".into(),
-                })
-            }
-            Some(n) => n.min(MAX_RESULTS_CEILING),
-            None => MAX_RESULTS_CEILING,
-        };
-        let from = match &request.marker {
-            Some(m) => parse_marker(m)?.max(window.start),
-            None => window.start,
-        };
-        let window = PageRange::new(from.min(window.end), window.end);
-
+        let (window, max) = listing(request, newer.disk_size_bytes)?;
         let all = match previous {
             None => {
                 // The first snapshot has no predecessor: plain Get Page Ranges, valid ranges only.
-                let written = RangeSet::from_ranges(newer.content.written_ranges());
-                classify(&newer.content, written.clipped(window), max + 1)
+                return Ok(written_ranges(&newer.content, window, max));
             }
             Some(prev) => {
                 let older = self.resolve_snapshot(group, prev).map_err(|_| {
@@ -251,8 +235,45 @@ fn merged<'a>(sets: &[&'a RangeSet], window: PageRange) -> impl Iterator<Item = 
     })
 }
 
-fn window_of(byte_range: Option<(u64, u64)>, snapshot: &Snapshot) -> Result<PageRange> {
-    let pages = snapshot.disk_size_bytes / PAGE_SIZE;
+/// Get Page Ranges of a blob `size_bytes` long holding `map` (a disk's,
+/// through its SAS): its written ranges, as a snapshot's are listed.
+pub fn blob_page_ranges(
+    map: &PageMap,
+    size_bytes: u64,
+    request: &PageRangesRequest,
+) -> Result<PageList> {
+    let (window, max) = listing(request, size_bytes)?;
+    Ok(written_ranges(map, window, max))
+}
+
+/// The written ranges of `map` in `window`, at most `max` to a page.
+fn written_ranges(map: &PageMap, window: PageRange, max: usize) -> PageList {
+    let written = RangeSet::from_ranges(map.written_ranges());
+    paginate(classify(map, written.clipped(window), max + 1), max)
+}
+
+/// The window a request lists (its range, from its marker on) and the
+/// most ranges one answer holds.
+fn listing(request: &PageRangesRequest, size_bytes: u64) -> Result<(PageRange, usize)> {
+    let window = window_of(request.byte_range, size_bytes)?;
+    let max = match request.max_results {
+        Some(0) => {
+            return Err(EngineError::InvalidParameter {
+                reason: "maxresults must be at least 1.".into(),
+            })
+        }
+        Some(n) => n.min(MAX_RESULTS_CEILING),
+        None => MAX_RESULTS_CEILING,
+    };
+    let from = match &request.marker {
+        Some(m) => parse_marker(m)?.max(window.start),
+        None => window.start,
+    };
+    Ok((PageRange::new(from.min(window.end), window.end), max))
+}
+
+fn window_of(byte_range: Option<(u64, u64)>, size_bytes: u64) -> Result<PageRange> {
+    let pages = size_bytes / PAGE_SIZE;
     match byte_range {
         None => Ok(PageRange::new(0, pages)),
         Some((start, end)) => {
@@ -263,11 +284,11 @@ fn window_of(byte_range: Option<(u64, u64)>, snapshot: &Snapshot) -> Result<Page
                     length,
                 });
             }
-            if end + 1 > snapshot.disk_size_bytes {
+            if end + 1 > size_bytes {
                 return Err(EngineError::RangePastEnd {
                     offset: start,
                     end: end + 1,
-                    disk_size: snapshot.disk_size_bytes,
+                    disk_size: size_bytes,
                 });
             }
             Ok(PageRange::new(start / PAGE_SIZE, (end + 1) / PAGE_SIZE))

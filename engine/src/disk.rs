@@ -58,6 +58,28 @@ impl DiskData {
         })
     }
 
+    /// An empty disk made for upload: exactly `upload_size_bytes` long (a
+    /// fixed VHD's contents and its 512-byte footer), so its size need not
+    /// be whole GiB. The caller has checked the size (the rules' `upload_size`).
+    pub fn for_upload(upload_size_bytes: u64, logical_sector_size: u64) -> Result<Self> {
+        let mut disk = DiskData::new(1, logical_sector_size)?;
+        disk.size_bytes = upload_size_bytes;
+        Ok(disk)
+    }
+
+    /// A disk of `size_bytes` (whole GiB, or an upload's size) holding
+    /// `map`: how a stored disk is read back.
+    pub fn with_size_bytes(
+        size_bytes: u64,
+        logical_sector_size: u64,
+        map: PageMap,
+    ) -> Result<Self> {
+        let mut disk = DiskData::new(1, logical_sector_size)?;
+        disk.size_bytes = size_bytes;
+        disk.map = map;
+        Ok(disk)
+    }
+
     /// A disk holding `map` (a snapshot's pages): how a restore starts. O(1).
     pub fn with_pages(size_gib: u64, logical_sector_size: u64, map: PageMap) -> Result<Self> {
         let mut disk = DiskData::new(size_gib, logical_sector_size)?;

@@ -115,6 +115,15 @@ pub enum EngineError {
         operation: &'static str,
         disk: String,
     },
+    #[error("Operation '{operation}' is not allowed on disk '{disk}' while its upload is not over (diskState {state}). {hint}")]
+    UploadNotOver {
+        operation: &'static str,
+        disk: String,
+        state: &'static str,
+        hint: &'static str,
+    },
+    #[error("Write access is granted only on a disk created for upload (createOption Upload) before its upload is over; '{name}' is {what}. Grant Read access to read it.")]
+    WriteAccessNotAllowed { name: String, what: String },
 
     // ---- diff (section 5) --------------------------------------------------
     #[error("Snapshots '{newer}' and '{older}' are not of the same family (incrementalSnapshotFamilyId differs): a page-range diff is only possible between snapshots of one disk (rule A4).")]
@@ -244,6 +253,7 @@ impl EngineError {
                 "OperationNotAllowed"
             }
             DiskAttached { .. } | DiskHasActiveSas { .. } => "OperationNotAllowed",
+            UploadNotOver { .. } | WriteAccessNotAllowed { .. } => "OperationNotAllowed",
             SnapshotNotReady { .. }
             | TooManyPendingSnapshots { .. }
             | TooManyDisksFromSnapshot { .. } => "OperationNotAllowed",
@@ -285,6 +295,8 @@ impl EngineError {
                 | CopyAlreadyRunning { .. }
                 | CopyOutOfOrder { .. }
                 | TooManyParallelCopies { .. }
+                | UploadNotOver { .. }
+                | WriteAccessNotAllowed { .. }
                 | StorageFailed { .. }
                 | StorageCorrupt { .. }
                 | DisabledInLesson { .. }

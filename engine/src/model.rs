@@ -100,6 +100,8 @@ pub enum CreateOption {
     Copy,
     /// A copy of an incremental snapshot to another region (D1).
     CopyStart,
+    /// A disk made to be written through a write SAS (a VHD upload).
+    Upload,
 }
 
 impl CreateOption {
@@ -109,6 +111,7 @@ impl CreateOption {
             CreateOption::Empty => "Empty",
             CreateOption::Copy => "Copy",
             CreateOption::CopyStart => "CopyStart",
+            CreateOption::Upload => "Upload",
         }
     }
 }
@@ -126,6 +129,7 @@ impl std::str::FromStr for CreateOption {
             CreateOption::Empty,
             CreateOption::Copy,
             CreateOption::CopyStart,
+            CreateOption::Upload,
         ]
         .into_iter()
         .find(|o| o.as_str() == text)
@@ -143,6 +147,20 @@ pub enum DiskOrigin {
         snapshot_id: String,
         snapshot_unique_id: String,
     },
+    /// `createOption: Upload`: made empty, `upload_size_bytes` long (the
+    /// VHD's contents with its 512-byte footer), to be written through a
+    /// write SAS before it can be used.
+    Upload { upload_size_bytes: u64 },
+}
+
+/// Where a disk made for upload is in its upload (`diskState`). Once the
+/// write SAS is revoked the upload is over and the disk is an ordinary one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadStage {
+    /// `ReadyToUpload`: waiting for a write SAS.
+    Ready,
+    /// `ActiveUpload`: a write SAS is out; pages are being written.
+    Active,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +190,9 @@ pub struct Disk {
     pub zone: Option<String>,
     /// Provisioned (IOPS, MB/s) of a Premium SSD v2 or Ultra disk.
     pub performance: Option<(u64, u64)>,
+    /// A disk made for upload whose upload is not over (`ReadyToUpload`,
+    /// `ActiveUpload`); `None` for every other disk.
+    pub upload: Option<UploadStage>,
 }
 
 impl DiskOrigin {
@@ -179,6 +200,7 @@ impl DiskOrigin {
         match self {
             DiskOrigin::Empty => CreateOption::Empty,
             DiskOrigin::FromSnapshot { .. } => CreateOption::Copy,
+            DiskOrigin::Upload { .. } => CreateOption::Upload,
         }
     }
 }
@@ -208,6 +230,7 @@ impl Disk {
             incremental_snapshot_times: Vec::new(),
             zone: None,
             performance: None,
+            upload: None,
         }
     }
 
@@ -243,6 +266,11 @@ impl Disk {
     }
     /// `diskState` as Azure reports it.
     pub fn disk_state(&self) -> &'static str {
+        match self.upload {
+            Some(UploadStage::Ready) => return "ReadyToUpload",
+            Some(UploadStage::Active) => return "ActiveUpload",
+            None => {}
+        }
         match (&self.managed_by, self.sas_active) {
             (_, true) => "ActiveSAS",
             (Some(_), false) => "Attached",

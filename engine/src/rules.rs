@@ -112,6 +112,7 @@ impl EngineError {
             DiffAcrossSizeBoundary { .. } => "B6",
             ShrinkNotAllowed { .. } | ResizeWhileAttached { .. } => "B7",
             DiskAttached { .. } | DiskHasActiveSas { .. } => return None,
+            UploadNotOver { .. } | WriteAccessNotAllowed { .. } => return None,
             DifferentFamily { .. } => "A4",
             PreviousSnapshotCannotBeNewer { .. } | PreviousSnapshotNotFound { .. } => return None,
             InvalidMarker { .. } => return None,
@@ -158,6 +159,82 @@ pub const C3_MAX_PENDING: usize = 3;
 pub const C4_MAX_HYDRATING_DISKS: usize = 5;
 /// D3: at most this many copies in parallel per subscription per target region.
 pub const D3_MAX_PARALLEL_COPIES: usize = 100;
+
+/// The smallest `uploadSizeBytes`: 20 MiB and the VHD's 512-byte footer
+/// (Compute REST spec, `CreationData.uploadSizeBytes`).
+pub const UPLOAD_MIN_BYTES: u64 = 20 * crate::units::MIB + 512;
+/// The largest: 32,767 GiB (the largest disk) and the footer, 35,183,298,347,520
+/// bytes as the spec gives it (its text calls it "32 TiB + 512 bytes").
+pub const UPLOAD_MAX_BYTES: u64 = crate::units::MAX_DISK_SIZE_GIB * crate::units::GIB + 512;
+
+/// A disk made for upload is `upload_size_bytes` long: within the spec's
+/// range, and whole 512-byte pages (a page blob's size; a fixed VHD is
+/// whole MiB and a 512-byte footer).
+pub fn upload_size(upload_size_bytes: u64) -> Result<()> {
+    use crate::units::group_thousands;
+    if !(UPLOAD_MIN_BYTES..=UPLOAD_MAX_BYTES).contains(&upload_size_bytes) {
+        return Err(EngineError::InvalidParameter {
+            reason: format!(
+                "uploadSizeBytes {} is out of range: it is the size of the VHD including its 512-byte footer, from {} (20 MiB + 512) to {} (32,767 GiB + 512).",
+                group_thousands(upload_size_bytes),
+                group_thousands(UPLOAD_MIN_BYTES),
+                group_thousands(UPLOAD_MAX_BYTES)
+            ),
+        });
+    }
+    if upload_size_bytes % crate::units::PAGE_SIZE != 0 {
+        return Err(EngineError::InvalidParameter {
+            reason: format!(
+                "uploadSizeBytes {} is not a multiple of 512: a disk is written in 512-byte pages, and a fixed VHD is whole MiB plus its 512-byte footer.",
+                group_thousands(upload_size_bytes)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A disk made for upload cannot be snapshotted, attached, resized or
+/// read until its upload is over (its write SAS revoked).
+pub fn upload_over(disk: &Disk, operation: &'static str) -> Result<()> {
+    let hint = match disk.upload {
+        None => return Ok(()),
+        Some(crate::model::UploadStage::Ready) => "Grant Write access, upload the VHD through the SAS, then revoke access to finish the upload.",
+        Some(crate::model::UploadStage::Active) => "Finish writing through the write SAS, then revoke access to end the upload.",
+    };
+    Err(EngineError::UploadNotOver {
+        operation,
+        disk: disk.at.name.clone(),
+        state: disk.disk_state(),
+        hint,
+    })
+}
+
+/// Write access is for a disk made for upload whose upload is not over.
+pub fn write_access(disk: &Disk) -> Result<()> {
+    if disk.upload.is_some() {
+        return Ok(());
+    }
+    let what = match disk.origin {
+        crate::model::DiskOrigin::Upload { .. } => "a disk whose upload is over".to_string(),
+        _ => format!(
+            "a disk created with createOption {}",
+            disk.origin.create_option()
+        ),
+    };
+    Err(EngineError::WriteAccessNotAllowed {
+        name: disk.at.name.clone(),
+        what,
+    })
+}
+
+/// Pages of a disk made for upload are written only while its write SAS
+/// is out (`ActiveUpload`).
+pub fn upload_writable(disk: &Disk) -> Result<()> {
+    match disk.upload {
+        Some(crate::model::UploadStage::Ready) => upload_over(disk, "write"),
+        _ => Ok(()),
+    }
+}
 
 /// B1 — "At most 7 incremental snapshots per disk every 5 minutes."
 /// `times` are the disk's earlier incremental snapshot creations.
@@ -655,9 +732,11 @@ mod tests {
         lab.state
     }
 
-    /// Every refusal function, made to refuse, names a rule of the table;
-    /// and every refusal function of this file is in the list (read from
-    /// the source), so a new one cannot go unchecked.
+    /// Every refusal function, made to refuse, names a rule of the table
+    /// (or, for the upload refusals, which no rule of the reference sheet
+    /// stands behind, names none and says its code); and every refusal
+    /// function of this file is in one of the lists (read from the
+    /// source), so a new one cannot go unchecked.
     #[test]
     fn every_refusal_names_a_rule_of_the_table() {
         let mut lab = refusing_lab();
@@ -795,7 +874,40 @@ mod tests {
             assert_eq!(err.rule(), Some(*id), "{function}: {err}");
             assert!(rule(id).is_some(), "{id} is not in RULES");
         }
-        let tested: std::collections::BTreeSet<&str> = refusals.iter().map(|r| r.0).collect();
+        let mut ready = d.clone();
+        ready.upload = Some(crate::model::UploadStage::Ready);
+        let unruled = [
+            (
+                "upload_size",
+                "InvalidParameter",
+                upload_size(UPLOAD_MIN_BYTES - 512),
+            ),
+            (
+                "upload_size",
+                "InvalidParameter",
+                upload_size(UPLOAD_MIN_BYTES + 1),
+            ),
+            (
+                "upload_over",
+                "OperationNotAllowed",
+                upload_over(&ready, "attach"),
+            ),
+            (
+                "upload_writable",
+                "OperationNotAllowed",
+                upload_writable(&ready),
+            ),
+            ("write_access", "OperationNotAllowed", write_access(&d)),
+        ];
+        for (function, code, result) in &unruled {
+            let err = result.as_ref().expect_err(function);
+            assert_eq!((err.rule(), err.code()), (None, *code), "{function}: {err}");
+        }
+        let tested: std::collections::BTreeSet<&str> = refusals
+            .iter()
+            .map(|r| r.0)
+            .chain(unruled.iter().map(|r| r.0))
+            .collect();
         assert_eq!(
             tested,
             refusal_functions().iter().map(String::as_str).collect()

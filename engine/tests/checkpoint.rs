@@ -55,6 +55,11 @@ enum Step {
         gib: u64,
     },
     Minutes(u64),
+    /// A disk made for upload (20 MiB and a footer), its write SAS, and the
+    /// end of its upload: every stage a checkpoint can catch it in.
+    UploadDisk(u8),
+    GrantWrite(u8),
+    Revoke(u8),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -92,6 +97,9 @@ fn step() -> impl Strategy<Value = Step> {
         (0..6u8, 0..3u8).prop_map(|(snapshot, name)| Step::CopyToRegion { snapshot, name }),
         (0..3u8, 1..4u64).prop_map(|(disk, gib)| Step::Resize { disk, gib }),
         (1..30u64).prop_map(Step::Minutes),
+        (0..3u8).prop_map(Step::UploadDisk),
+        (0..3u8).prop_map(Step::GrantWrite),
+        (0..3u8).prop_map(Step::Revoke),
     ]
 }
 
@@ -191,6 +199,21 @@ fn command(step: &Step) -> Command {
         }),
         Step::Minutes(m) => Command::AdvanceClock(cmd::AdvanceClock {
             millis: m * 60_000,
+        }),
+        Step::UploadDisk(d) => Command::CreateDisk(cmd::CreateDisk::upload(
+            RG,
+            &disk(d),
+            "Standard_LRS",
+            snaplab_engine::rules::UPLOAD_MIN_BYTES,
+        )),
+        Step::GrantWrite(d) => Command::GrantAccess(cmd::GrantAccess {
+            access: cmd::Access::Write,
+            ..cmd::GrantAccess::read(cmd::AccessTarget::Disk, RG, &disk(d), 3600)
+        }),
+        Step::Revoke(d) => Command::RevokeAccess(cmd::RevokeAccess {
+            target: cmd::AccessTarget::Disk,
+            group: RG.into(),
+            name: disk(d),
         }),
     }
 }

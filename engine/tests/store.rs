@@ -429,7 +429,7 @@ proptest! {
                 },
                 GcOp::Grant { index } => if !snapshots.is_empty() {
                     let name = snapshots[index % snapshots.len()].clone();
-                    let _ = session.execute(Command::GrantAccess(cmd::GrantAccess { target: AccessTarget::Snapshot, group: "rg".into(), name, duration_seconds: 60 }));
+                    let _ = session.execute(Command::GrantAccess(cmd::GrantAccess { target: AccessTarget::Snapshot, group: "rg".into(), name, duration_seconds: 60, access: Default::default() }));
                 },
             }
             check_gc(&session)?;

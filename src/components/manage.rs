@@ -124,6 +124,7 @@ pub fn manage(props: &ManageProps) -> Html {
                 zone: None,
                 iops: None,
                 mbps: None,
+                upload_size_bytes: None,
             }));
         })
     };

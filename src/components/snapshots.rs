@@ -73,6 +73,7 @@ fn sas_command(s: &Snapshot) -> Command {
             group,
             name,
             duration_seconds: 3600,
+            access: Default::default(),
         })
     }
 }

@@ -31,6 +31,7 @@ fn sas_command(disk: &Disk) -> Command {
             group,
             name,
             duration_seconds: 3600,
+            access: Default::default(),
         })
     }
 }

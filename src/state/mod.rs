@@ -58,17 +58,11 @@ pub fn starter_commands() -> Vec<Command> {
             name: START_GROUP.into(),
             location: START_LOCATION.into(),
         }),
-        Command::CreateDisk(cmd::CreateDisk {
-            group: START_GROUP.into(),
-            name: START_DISK.into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: START_DISK_GIB,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }),
+        Command::CreateDisk(cmd::CreateDisk::premium(
+            START_GROUP,
+            START_DISK,
+            START_DISK_GIB,
+        )),
     ]
 }
 

@@ -220,6 +220,29 @@ fn disk(p: &Parts) -> Result<Command, Failure> {
                 .map(|z| z.as_str().map_or(z.to_string(), str::to_string)),
             iops: p.props.get("diskIOPSReadWrite").and_then(Value::as_u64),
             mbps: p.props.get("diskMBpsReadWrite").and_then(Value::as_u64),
+            upload_size_bytes: None,
+        }),
+        "Upload" => Command::CreateDisk(cmd::CreateDisk {
+            location: p.location.clone(),
+            logical_sector_size: p
+                .creation
+                .get("logicalSectorSize")
+                .and_then(Value::as_u64)
+                .unwrap_or(512),
+            ..cmd::CreateDisk::upload(
+                p.group,
+                &p.name,
+                p.sku.as_deref().unwrap_or("Standard_LRS"),
+                p.creation
+                    .get("uploadSizeBytes")
+                    .and_then(Value::as_u64)
+                    .ok_or_else(|| {
+                        invalid(
+                            &format!("{path}.properties.creationData.uploadSizeBytes"),
+                            "an Upload disk needs uploadSizeBytes",
+                        )
+                    })?,
+            )
         }),
         "Copy" | "Restore" => Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
             group: p.group.to_string(),
@@ -231,7 +254,9 @@ fn disk(p: &Parts) -> Result<Command, Failure> {
         other => {
             return Err(invalid(
                 &format!("{path}.properties.creationData.createOption"),
-                format!("'{other}' is not supported for disks in the simulator (Empty, Copy)"),
+                format!(
+                    "'{other}' is not supported for disks in the simulator (Empty, Copy, Upload)"
+                ),
             ))
         }
     })

@@ -165,10 +165,12 @@ pub(super) fn az_disk_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Ou
                     name: name.clone(),
                     location: a.get("--location").map(str::to_string),
                     sku: a.get("--sku").unwrap_or("Premium_LRS").to_string(),
+                    upload_size_bytes: upload_size_bytes(a)?,
                     // az's create_managed_disk: an empty disk needs a size.
-                    size_gib: match a.get("--size-gb") {
-                        Some(_) => number(a, "--size-gb", Some("-z"))?,
-                        None => {
+                    size_gib: match (a.get("--size-gb"), upload_type(a)) {
+                        (Some(_), _) => number(a, "--size-gb", Some("-z"))?,
+                        (None, Some(_)) => 0,
+                        (None, None) => {
                             return Err(Failure::Error(
                                 "usage error: --size-gb is required to create an empty disk".into(),
                             ))
@@ -187,6 +189,34 @@ pub(super) fn az_disk_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Ou
         disk_json(rt.lab().find_disk(&group, &name)?, rt.lab())
     };
     Ok(Out::Json(value))
+}
+
+/// `--upload-type`, or `Upload` for the older `--for-upload` (az's
+/// `_validate_upload_type`).
+fn upload_type(a: &Args) -> Option<&str> {
+    a.get("--upload-type").or_else(|| {
+        a.get("--for-upload")
+            .is_some_and(|v| !v.eq_ignore_ascii_case("false"))
+            .then_some("Upload")
+    })
+}
+
+/// `--upload-size-bytes`, which goes with `--upload-type` both ways
+/// (create_managed_disk's two usage errors, in its order).
+fn upload_size_bytes(a: &Args) -> Result<Option<u64>, Failure> {
+    let bytes = optional_number(a, "--upload-size-bytes")?;
+    match (bytes, upload_type(a)) {
+        (Some(_), None) => Err(Failure::Error(
+            "usage error: --upload-size-bytes should be used together with --upload-type".into(),
+        )),
+        (None, Some(_)) => Err(Failure::Error(
+            "usage error: --upload-size-bytes is required to create a disk for upload".into(),
+        )),
+        (_, Some(kind)) if !kind.eq_ignore_ascii_case("Upload") => Err(Failure::Error(format!(
+            "--upload-type {kind} (a confidential VM's disk with its security data) is not simulated: use --upload-type Upload."
+        ))),
+        (bytes, _) => Ok(bytes),
+    }
 }
 
 pub(super) fn az_disk_show(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
@@ -290,6 +320,7 @@ pub(super) fn az_disk_grant_access(rt: &mut Runner, a: &Args, env: &Env) -> Resu
                 group: g(a)?,
                 name: n(a)?,
                 duration_seconds: number(a, "--duration-in-seconds", None)?,
+                access: cmd::Access::parse(a.get("--access-level").unwrap_or("Read"))?,
             }),
         )?;
         // The REST AccessUri, which az prints as it is (`accessSAS`).

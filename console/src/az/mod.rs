@@ -175,10 +175,13 @@ pub const COMMANDS: &[Spec] = &[
     Spec { path: &["az", "group", "delete"], summary: "Delete a resource group and everything in it.", options: &[N, YES, NO_WAIT], rules: &[], run: commands::az_group_delete },
     Spec {
         path: &["az", "disk", "create"],
-        summary: "Create a managed disk, empty (--size-gb) or from a snapshot (--source).",
+        summary: "Create a managed disk, empty (--size-gb), from a snapshot (--source), or for upload (--upload-type Upload).",
         options: &[G, N, L, v("--size-gb", Some("-z"), "Size in GiB: 1 to 32,767, or to 65,536 (64 TiB) for UltraSSD_LRS and PremiumV2_LRS."), v("--sku", None, "Standard_LRS, StandardSSD_LRS, StandardSSD_ZRS, Premium_LRS, Premium_ZRS, PremiumV2_LRS, UltraSSD_LRS."),
             v("--source", None, "A snapshot, by name or ID, to create the disk from."), v("--logical-sector-size", None, "512 or 4096 (Ultra and Premium SSD v2 only)."),
-            v("--zone", None, "Availability zone: 1, 2 or 3 (a zonal disk)."), v("--disk-iops-read-write", None, "Provisioned IOPS (PremiumV2_LRS, UltraSSD_LRS)."), v("--disk-mbps-read-write", None, "Provisioned MB/s (PremiumV2_LRS, UltraSSD_LRS)."), NO_WAIT], rules: &["A3", "C4", "C6"], run: commands::az_disk_create },
+            v("--zone", None, "Availability zone: 1, 2 or 3 (a zonal disk)."), v("--disk-iops-read-write", None, "Provisioned IOPS (PremiumV2_LRS, UltraSSD_LRS)."), v("--disk-mbps-read-write", None, "Provisioned MB/s (PremiumV2_LRS, UltraSSD_LRS)."),
+            v("--upload-type", None, "Upload: a disk (ReadyToUpload) to write a VHD into through a write SAS (grant-access --access-level Write)."),
+            v("--upload-size-bytes", None, "With --upload-type: the VHD's size, its 512-byte footer included (20 MiB + 512 to 32 TiB + 512)."),
+            b("--for-upload", "Deprecated: use --upload-type Upload."), NO_WAIT], rules: &["A3", "C4", "C6"], run: commands::az_disk_create },
     Spec { path: &["az", "disk", "show"], summary: "Show a disk.", options: &[G, N, v("--ids", None, "The disk's ID.")], rules: &[], run: commands::az_disk_show },
     Spec { path: &["az", "disk", "list"], summary: "List disks.", options: &[G], rules: &[], run: commands::az_disk_list },
     Spec { path: &["az", "disk", "wait"], summary: "Place the CLI in a waiting state until a condition of a disk is met (simulated time passes).", options: &WAIT, rules: &["C5"], run: commands::az_disk_wait },
@@ -187,7 +190,7 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         path: &["az", "disk", "grant-access"],
         summary: "Get a SAS URL for the disk.",
-        options: &[G, N, v("--duration-in-seconds", None, "How long the SAS is valid."), v("--access-level", None, "Read or Write.")], rules: &[], run: commands::az_disk_grant_access },
+        options: &[G, N, v("--duration-in-seconds", None, "How long the SAS is valid."), v("--access-level", None, "Read, or Write on a disk created for upload (ReadyToUpload).")], rules: &[], run: commands::az_disk_grant_access },
     Spec { path: &["az", "disk", "revoke-access"], summary: "Revoke the disk's SAS.", options: &[G, N], rules: &[], run: commands::az_disk_revoke_access },
     Spec {
         path: &["az", "snapshot", "create"],

@@ -279,12 +279,28 @@ pub fn create(
                 copy_start: option.eq_ignore_ascii_case("CopyStart"),
             }))
         }
-        (Kind::Disks, "empty") => Ok(Command::CreateDisk(cmd::CreateDisk {
+        (Kind::Disks, kind @ ("empty" | "upload")) => Ok(Command::CreateDisk(cmd::CreateDisk {
             group: group.into(),
             name: name.into(),
             location,
             sku: sku.unwrap_or_else(|| "Standard_LRS".into()),
-            size_gib: size.ok_or_else(|| bad("An Empty disk needs 'properties.diskSizeGB'."))?,
+            upload_size_bytes: match kind {
+                "upload" => Some(
+                    number(
+                        body,
+                        &["properties", "creationData", "uploadSizeBytes"],
+                        "uploadSizeBytes",
+                    )?
+                    .ok_or_else(|| {
+                        bad("createOption 'Upload' needs 'properties.creationData.uploadSizeBytes'.")
+                    })?,
+                ),
+                _ => None,
+            },
+            size_gib: match kind {
+                "upload" => size.unwrap_or(0),
+                _ => size.ok_or_else(|| bad("An Empty disk needs 'properties.diskSizeGB'."))?,
+            },
             logical_sector_size: number(
                 body,
                 &["properties", "creationData", "logicalSectorSize"],
@@ -408,13 +424,7 @@ pub fn grant(kind: Kind, group: &str, name: &str, bytes: &[u8]) -> Result<Comman
         .get("access")
         .and_then(Value::as_str)
         .ok_or_else(|| bad("'access' is required (Read)."))?;
-    if !access.eq_ignore_ascii_case("Read") {
-        return Err(Refusal {
-            status: 501,
-            code: "NotImplemented",
-            message: format!("access '{access}' is not served by snaplab serve: only Read (direct upload is not served yet)."),
-        });
-    }
+    let access = cmd::Access::parse(access).map_err(|e| bad(e.to_string()))?;
     let seconds = number(&body, &["durationInSeconds"], "durationInSeconds")?
         .ok_or_else(|| bad("'durationInSeconds' is required."))?;
     Ok(Command::GrantAccess(cmd::GrantAccess {
@@ -422,5 +432,6 @@ pub fn grant(kind: Kind, group: &str, name: &str, bytes: &[u8]) -> Result<Comman
         group: group.into(),
         name: name.into(),
         duration_seconds: seconds,
+        access,
     }))
 }

@@ -36,6 +36,7 @@ impl Operation for AttachDisk {
                 disk: disk.clone(),
             });
         }
+        rules::upload_over(d, "attach")?;
         rules::c5_attachable(d, lab.now())?;
         let (disk_name, disk_location) = (d.at.name.clone(), d.at.location.clone());
         let machine = lab.vm_mut(group, vm)?;

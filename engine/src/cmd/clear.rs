@@ -27,6 +27,7 @@ impl Operation for Clear {
             offset,
             length,
         } = self;
+        rules::upload_writable(lab.find_disk(group, disk)?)?;
         let d = lab.disk_mut(group, disk)?;
         let range = d.data.check_range(*offset, *length)?;
         d.data.clear(*offset, *length)?;

@@ -1,4 +1,6 @@
-//! `az disk create --size-gb`: an empty managed disk.
+//! `az disk create --size-gb`: an empty managed disk; with
+//! `--upload-type Upload --upload-size-bytes`, one made to be written
+//! through a write SAS (`ReadyToUpload`).
 
 use super::prelude::*;
 use super::ResizeDisk;
@@ -20,6 +22,10 @@ pub struct CreateDisk {
     pub iops: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mbps: Option<u64>,
+    /// `createOption: Upload`: the VHD's size with its footer; `size_gib`
+    /// is then not used (the disk is exactly this long).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_size_bytes: Option<u64>,
 }
 
 impl CreateDisk {
@@ -36,6 +42,16 @@ impl CreateDisk {
             zone: None,
             iops: None,
             mbps: None,
+            upload_size_bytes: None,
+        }
+    }
+
+    /// `az disk create --upload-type Upload --upload-size-bytes BYTES`: a
+    /// disk waiting for a VHD of `upload_size_bytes` (footer included).
+    pub fn upload(group: &str, name: &str, sku: &str, upload_size_bytes: u64) -> CreateDisk {
+        CreateDisk {
+            upload_size_bytes: Some(upload_size_bytes),
+            ..CreateDisk::new(group, name, sku, 0)
         }
     }
 
@@ -65,8 +81,16 @@ impl Operation for CreateDisk {
     fn apply(&self, lab: &mut LabState) -> Result<String> {
         let at = lab.place(&self.group, &self.name, self.location.as_deref(), "disk")?;
         let sku = DiskSku::parse(&self.sku)?;
-        crate::disk::check_size(sku, self.size_gib)?;
-        let data = DiskData::new(self.size_gib, self.logical_sector_size)?;
+        let data = match self.upload_size_bytes {
+            Some(bytes) => {
+                rules::upload_size(bytes)?;
+                DiskData::for_upload(bytes, self.logical_sector_size)?
+            }
+            None => {
+                crate::disk::check_size(sku, self.size_gib)?;
+                DiskData::new(self.size_gib, self.logical_sector_size)?
+            }
+        };
         rules::c6_disk_sector_size(sku, self.logical_sector_size)?;
         let zone = self.zone.as_deref().map(check_zone).transpose()?;
         let performance = rules::c9_performance(sku, self.iops, self.mbps)?;
@@ -77,12 +101,26 @@ impl Operation for CreateDisk {
         let mut disk = Disk::empty(at, sku, unique_id, lab.now(), data);
         disk.zone = zone;
         disk.performance = performance;
-        let summary = format!(
-            "disk {} created: {} GiB {}",
-            self.name,
-            self.size_gib,
-            sku.name()
-        );
+        let summary = match self.upload_size_bytes {
+            Some(bytes) => {
+                disk.origin = DiskOrigin::Upload {
+                    upload_size_bytes: bytes,
+                };
+                disk.upload = Some(UploadStage::Ready);
+                format!(
+                    "disk {} created for upload: {} {} (ReadyToUpload)",
+                    self.name,
+                    human_bytes(bytes),
+                    sku.name()
+                )
+            }
+            None => format!(
+                "disk {} created: {} GiB {}",
+                self.name,
+                self.size_gib,
+                sku.name()
+            ),
+        };
         lab.insert_disk(disk);
         Ok(summary)
     }
@@ -101,6 +139,24 @@ impl CreateDisk {
         sku: DiskSku,
     ) -> Result<String> {
         let name = disk.at.name.clone();
+        let was_upload = match disk.origin {
+            DiskOrigin::Upload { upload_size_bytes } => Some(upload_size_bytes),
+            _ => None,
+        };
+        if self.upload_size_bytes.is_some() && self.upload_size_bytes != was_upload {
+            return Err(EngineError::PropertyChangeNotAllowed {
+                property: "creationData.uploadSizeBytes",
+                hint: format!(
+                    "Disk '{name}' was created with createOption {}.",
+                    disk.origin.create_option()
+                ),
+            });
+        }
+        if self.upload_size_bytes.is_some() {
+            return Ok(format!(
+                "disk {name} exists with these properties: nothing changed (create-or-update)"
+            ));
+        }
         if self.location.is_some() && !asked.location.eq_ignore_ascii_case(&disk.at.location) {
             return Err(EngineError::PropertyChangeNotAllowed {
                 property: "location",

@@ -60,8 +60,10 @@ impl Operation for CreateDiskFromSnapshot {
             .unwrap_or(snapshot.disk_size_bytes / crate::units::GIB);
         crate::disk::check_size(sku, size_gib)?;
         rules::b7_restore_size(&snapshot, size_gib)?;
-        let data = DiskData::with_pages(
-            size_gib,
+        // A snapshot of an uploaded disk is its VHD's size, footer and all:
+        // the disk restored from it keeps every byte, unless asked bigger.
+        let data = DiskData::with_size_bytes(
+            (size_gib * crate::units::GIB).max(snapshot.disk_size_bytes),
             snapshot.logical_sector_size,
             snapshot.content.clone(),
         )?;

@@ -52,6 +52,7 @@ impl Operation for CreateSnapshot {
             Source::Disk(key) => {
                 rules::d1_copy_start_source_is_snapshot(self.copy_start)?;
                 let disk = lab.disk_at(&key).cloned().ok_or_else(|| self.gone())?;
+                rules::upload_over(&disk, "snapshot create")?;
                 if let Some(r) = target_location {
                     rules::d1_snapshot_in_disk_region(&disk, r.name)?;
                 }

@@ -38,6 +38,9 @@ impl Operation for DeleteDisk {
                 disk: name.clone(),
             });
         }
+        if disk.upload == Some(crate::model::UploadStage::Active) {
+            rules::upload_over(disk, "delete")?;
+        }
         let key = disk.at.key();
         lab.remove_disk(&key);
         // Its snapshots stay: they are resources of their own (A2).

@@ -1,4 +1,5 @@
-//! `az disk|snapshot grant-access`: a read SAS (at most 5 per snapshot family, B3).
+//! `az disk|snapshot grant-access`: a read SAS (at most 5 per snapshot
+//! family, B3), or a write SAS on a disk made for upload (`ActiveUpload`).
 
 use super::prelude::*;
 
@@ -9,6 +10,47 @@ pub struct GrantAccess {
     pub group: String,
     pub name: String,
     pub duration_seconds: u64,
+    /// `--access-level`: Read (the default), or Write to upload a disk.
+    #[serde(default, skip_serializing_if = "Access::is_read")]
+    pub access: Access,
+}
+
+/// What a SAS lets its holder do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Access {
+    #[default]
+    Read,
+    Write,
+}
+
+impl Access {
+    fn is_read(&self) -> bool {
+        *self == Access::Read
+    }
+
+    /// As Azure spells it, case-insensitively (`read`, `Write`).
+    pub fn parse(text: &str) -> Result<Access> {
+        match text.to_ascii_lowercase().as_str() {
+            "read" => Ok(Access::Read),
+            "write" => Ok(Access::Write),
+            _ => Err(EngineError::InvalidParameter {
+                reason: format!("The access level '{text}' is not valid: use Read or Write."),
+            }),
+        }
+    }
+}
+
+impl GrantAccess {
+    /// A read SAS on `target` `group/name` for `duration_seconds`.
+    pub fn read(target: AccessTarget, group: &str, name: &str, duration_seconds: u64) -> GrantAccess {
+        GrantAccess {
+            target,
+            group: group.into(),
+            name: name.into(),
+            duration_seconds,
+            access: Access::Read,
+        }
+    }
 }
 
 impl Operation for GrantAccess {
@@ -34,8 +76,14 @@ impl Operation for GrantAccess {
         match self.target {
             AccessTarget::Snapshot => {
                 let snapshot = lab.find_snapshot(group, name)?;
+                if self.access == Access::Write {
+                    return Err(EngineError::WriteAccessNotAllowed {
+                        name: name.clone(),
+                        what: "a snapshot".into(),
+                    });
+                }
                 rules::c2_ready(snapshot, now, "give a SAS")?;
-                let url = sas_url(&snapshot.unique_id, self.duration_seconds);
+                let url = sas_url(&snapshot.unique_id, self.duration_seconds, "r");
                 if snapshot.sas_active {
                     return Ok(url);
                 }
@@ -54,7 +102,14 @@ impl Operation for GrantAccess {
                         vm: vm.clone(),
                     });
                 }
-                let url = sas_url(&disk.unique_id, self.duration_seconds);
+                if self.access == Access::Write {
+                    rules::write_access(disk)?;
+                    let url = sas_url(&disk.unique_id, self.duration_seconds, "rw");
+                    lab.disk_mut(group, name)?.upload = Some(UploadStage::Active);
+                    return Ok(url);
+                }
+                rules::upload_over(disk, "grant-access")?;
+                let url = sas_url(&disk.unique_id, self.duration_seconds, "r");
                 lab.disk_mut(group, name)?.sas_active = true;
                 Ok(url)
             }
@@ -62,7 +117,8 @@ impl Operation for GrantAccess {
     }
 }
 
-/// A SAS URL that looks like Azure's; the signature is marked simulated.
-fn sas_url(unique_id: &str, seconds: u64) -> String {
-    format!("https://md-{}.blob.core.windows.net/{}/abcd?sv=2018-03-28&sr=b&se={seconds}s&sp=r&sig=SIMULATED", &unique_id[..8], unique_id.replace('-', ""))
+/// A SAS URL that looks like Azure's, with permissions `sp` (`r`, or `rw`
+/// for an upload); the signature is marked simulated.
+fn sas_url(unique_id: &str, seconds: u64, sp: &str) -> String {
+    format!("https://md-{}.blob.core.windows.net/{}/abcd?sv=2018-03-28&sr=b&se={seconds}s&sp={sp}&sig=SIMULATED", &unique_id[..8], unique_id.replace('-', ""))
 }

@@ -29,6 +29,8 @@ use crate::state::LabState;
 mod copy_start;
 mod kind;
 
+pub use grant_access::Access;
+
 /// What every operation file uses.
 mod prelude {
     pub(super) use super::{AccessTarget, Kind, Operation, WriteData};
@@ -41,7 +43,7 @@ mod prelude {
     pub(super) use crate::error::{EngineError, Result};
     pub(super) use crate::model::{
         written_pages_within, Birth, CopyError, CreateOption, Disk, DiskOrigin, Key, Placement,
-        Progress, ResourceGroup, Snapshot, Subscription, Vm,
+        Progress, ResourceGroup, Snapshot, Subscription, UploadStage, Vm,
     };
     pub(super) use crate::naming::{check_group_name, family_id_for, uuid_from};
     pub(super) use crate::payload::PatternKind;

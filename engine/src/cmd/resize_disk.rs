@@ -64,6 +64,7 @@ impl ResizeDisk {
     /// 4 TiB boundary (B6).
     fn grow(&self, lab: &mut LabState) -> Result<String> {
         let disk = lab.find_disk(&self.group, &self.name)?;
+        rules::upload_over(disk, "resize")?;
         rules::b7_resize(lab, disk, self.size_gib)?;
         crate::disk::check_size(disk.sku, self.size_gib)?;
         let old_gib = disk.size_gib();

@@ -1,4 +1,5 @@
-//! `az disk|snapshot revoke-access`: ends the SAS.
+//! `az disk|snapshot revoke-access`: ends the SAS; on a disk being
+//! uploaded (`ActiveUpload`), it ends the upload too.
 
 use super::prelude::*;
 
@@ -26,7 +27,16 @@ impl Operation for RevokeAccess {
         let (group, name) = (&self.group, &self.name);
         match self.target {
             AccessTarget::Snapshot => lab.snapshot_mut(group, name)?.sas_active = false,
-            AccessTarget::Disk => lab.disk_mut(group, name)?.sas_active = false,
+            AccessTarget::Disk => {
+                let disk = lab.disk_mut(group, name)?;
+                disk.sas_active = false;
+                if disk.upload == Some(UploadStage::Active) {
+                    disk.upload = None;
+                    return Ok(format!(
+                        "access to {name} revoked: its upload is over (Unattached)"
+                    ));
+                }
+            }
         }
         Ok(format!("access to {name} revoked"))
     }

@@ -29,7 +29,9 @@ impl Operation for Write {
         } = self;
         let offset = *offset;
         let length = data.length();
-        let range = lab.find_disk(group, disk)?.data.check_range(offset, length)?;
+        let target = lab.find_disk(group, disk)?;
+        rules::upload_writable(target)?;
+        let range = target.data.check_range(offset, length)?;
         // Real bytes get a blob id, in log order, so a replay gives the same ids.
         let blob = matches!(data, WriteData::Bytes { .. } | WriteData::Freed { .. })
             .then(|| lab.allocate_blob(range));

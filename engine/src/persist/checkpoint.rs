@@ -46,7 +46,7 @@ use crate::lab::Lab;
 use crate::lazy::Lazy;
 use crate::model::{
     CopyError, Disk, DiskOrigin, Key, Placement, Progress, ResourceGroup, Snapshot, SnapshotOrigin,
-    Subscription, Vm,
+    Subscription, UploadStage, Vm,
 };
 use crate::page_map::{PageMap, PageRange};
 use crate::payload::{PatternKind, Payload};
@@ -554,6 +554,7 @@ fn encode_disks(
             incremental_snapshot_times,
             zone,
             performance,
+            upload,
         } = d;
         w.key(key);
         w.placement(at);
@@ -569,6 +570,17 @@ fn encode_disks(
                 w.u(1);
                 w.s(snapshot_id);
                 w.s(snapshot_unique_id);
+            }
+            // An upload disk's record carries where its upload is, so the
+            // stage cannot be stored on a disk of another origin.
+            DiskOrigin::Upload { upload_size_bytes } => {
+                w.u(2);
+                w.u(*upload_size_bytes);
+                w.u(match upload {
+                    None => 0,
+                    Some(UploadStage::Ready) => 1,
+                    Some(UploadStage::Active) => 2,
+                });
             }
         }
         w.u(data.size_bytes());
@@ -1386,21 +1398,40 @@ fn decode_disks(
         let sku = DiskSku::parse(&r.s()?).map_err(|e| e.to_string())?;
         let unique_id = r.s()?;
         let time_created = Instant(r.u()?);
+        let mut upload = None;
         let origin = match r.u()? {
             0 => DiskOrigin::Empty,
             1 => DiskOrigin::FromSnapshot {
                 snapshot_id: r.s()?,
                 snapshot_unique_id: r.s()?,
             },
+            2 => {
+                let upload_size_bytes = r.u()?;
+                upload = match r.u()? {
+                    0 => None,
+                    1 => Some(UploadStage::Ready),
+                    2 => Some(UploadStage::Active),
+                    other => return Err(format!("upload stage {other} is unknown")),
+                };
+                DiskOrigin::Upload { upload_size_bytes }
+            }
             other => return Err(format!("disk origin {other} is unknown")),
         };
         let size_bytes = r.u()?;
         let logical_sector_size = r.u()?;
-        if size_bytes % GIB != 0 {
-            return Err(format!("disk {} is not a whole number of GiB", at.name));
+        // Whole pages: whole GiB, or an upload's size (a VHD and its footer)
+        // on a disk made for upload and on disks restored from its snapshots.
+        let valid_size = size_bytes % PAGE_SIZE == 0
+            && size_bytes > 0
+            && size_bytes <= crate::units::MAX_LARGE_DISK_SIZE_GIB * GIB;
+        if !valid_size {
+            return Err(format!(
+                "disk {} has a size ({size_bytes} bytes) no disk of its origin can have",
+                at.name
+            ));
         }
         let map = r.map(size_bytes / PAGE_SIZE, blobs, snapshots)?;
-        let data = DiskData::with_pages(size_bytes / GIB, logical_sector_size, map)
+        let data = DiskData::with_size_bytes(size_bytes, logical_sector_size, map)
             .map_err(|e| e.to_string())?;
         let changed = r.lazy_ranges(size_bytes / PAGE_SIZE)?;
         let disk = Disk {
@@ -1425,6 +1456,7 @@ fn decode_disks(
             },
             zone: r.opt_s()?,
             performance: if r.b()? { Some((r.u()?, r.u()?)) } else { None },
+            upload,
         };
         lab.disks.insert(key, disk);
     }

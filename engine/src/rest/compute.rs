@@ -28,6 +28,9 @@ pub struct CreationData {
     pub source_unique_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logical_sector_size: Option<u64>,
+    /// `createOption: Upload`: the VHD's size, footer included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_size_bytes: Option<u64>,
 }
 
 /// `Encryption`: the simulator has no disk encryption sets, so every disk and
@@ -172,7 +175,9 @@ pub struct VmProperties {
 /// `GET …/providers/Microsoft.Compute/disks/{name}`.
 pub fn disk(disk: &Disk, lab: &LabState) -> DiskResource {
     let (create_option, source_resource_id, source_unique_id) = match &disk.origin {
-        DiskOrigin::Empty => ("Empty", None, None),
+        DiskOrigin::Empty | DiskOrigin::Upload { .. } => {
+            (disk.origin.create_option().as_str(), None, None)
+        }
         DiskOrigin::FromSnapshot {
             snapshot_id,
             snapshot_unique_id,
@@ -208,6 +213,10 @@ pub fn disk(disk: &Disk, lab: &LabState) -> DiskResource {
                 source_resource_id,
                 source_unique_id,
                 logical_sector_size: Some(disk.data.logical_sector_size()),
+                upload_size_bytes: match disk.origin {
+                    DiskOrigin::Upload { upload_size_bytes } => Some(upload_size_bytes),
+                    _ => None,
+                },
             },
             disk_size_gb: disk.size_gib(),
             disk_size_bytes: disk.data.size_bytes(),
@@ -243,6 +252,7 @@ pub fn snapshot(snapshot: &Snapshot, now: Instant) -> SnapshotResource {
                 source_resource_id: Some(snapshot.origin.source_resource_id.clone()),
                 source_unique_id: Some(snapshot.origin.source_unique_id.clone()),
                 logical_sector_size: Some(snapshot.logical_sector_size),
+                upload_size_bytes: None,
             },
             disk_size_gb: snapshot.disk_size_bytes / GIB,
             disk_size_bytes: snapshot.disk_size_bytes,

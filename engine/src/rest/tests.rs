@@ -67,7 +67,8 @@ const DISK_SKUS: [&str; 7] = [
 /// sectors, full and incremental snapshots of every snapshot SKU, a
 /// Premium SSD v2 snapshot still copying, a disk hydrating from one, a
 /// CopyStart copy in progress and one failed, active SASs on a disk and a
-/// snapshot, and VMs running and deallocated with disks attached.
+/// snapshot, disks made for upload (waiting and being written), and VMs
+/// running and deallocated with disks attached.
 fn varied_lab() -> Lab {
     let mut lab = Lab::new();
     run(
@@ -138,6 +139,19 @@ fn varied_lab() -> Lab {
             json!({ "op": "grantAccess", "target": target, "group": RG, "name": name, "durationSeconds": 3600 }),
         );
     }
+    // Disks made for upload: one waiting (ReadyToUpload), one being written (ActiveUpload).
+    for name in ["upload-ready", "upload-active"] {
+        make_disk(
+            &mut lab,
+            name,
+            "Standard_LRS",
+            json!({ "uploadSizeBytes": 20_972_032u64 }),
+        );
+    }
+    run(
+        &mut lab,
+        json!({ "op": "grantAccess", "target": "disk", "group": RG, "name": "upload-active", "durationSeconds": 3600, "access": "Write" }),
+    );
     for (vm, disk, running) in [
         ("vm-on", "d-StandardSSD_ZRS", true),
         ("vm-off", "restored", false),
@@ -295,6 +309,7 @@ mod before {
     pub fn disk_json(disk: &Disk, lab: &Lab) -> Value {
         let (create_option, source_id, source_unique) = match &disk.origin {
             DiskOrigin::Empty => ("Empty", None, None),
+            DiskOrigin::Upload { .. } => ("Upload", None, None),
             DiskOrigin::FromSnapshot {
                 snapshot_id,
                 snapshot_unique_id,
@@ -337,6 +352,9 @@ mod before {
         });
         if let Some(zone) = &disk.zone {
             shown["zones"] = json!([zone]);
+        }
+        if let DiskOrigin::Upload { upload_size_bytes } = disk.origin {
+            shown["creationData"]["uploadSizeBytes"] = json!(upload_size_bytes);
         }
         if let Some((iops, mbps)) = disk.performance {
             shown["diskIOPSReadWrite"] = json!(iops);
@@ -442,8 +460,8 @@ fn az_shows_every_resource_exactly_as_the_console_printed_it_before() {
         same_bytes(&az::group_json(g), &before::group_json(g));
         seen += 1;
     }
-    // 9 disks, 8 snapshots (source-b was deleted), 2 VMs, 1 group.
-    assert_eq!(seen, 9 + 8 + 2 + 1);
+    // 11 disks (2 made for upload), 8 snapshots (source-b was deleted), 2 VMs, 1 group.
+    assert_eq!(seen, 11 + 8 + 2 + 1);
 }
 
 #[test]

@@ -113,6 +113,7 @@ pub fn grant(lab: &mut Lab, snapshot: &str) -> snaplab_engine::Result<String> {
         group: RG.into(),
         name: snapshot.into(),
         duration_seconds: 3600,
+        access: Default::default(),
     }))
 }
 

@@ -18,17 +18,7 @@ pub fn setup(snapshot: &str, fill: u8) -> Vec<Command> {
             name: "rg".into(),
             location: "westeurope".into(),
         }),
-        Command::CreateDisk(cmd::CreateDisk {
-            group: "rg".into(),
-            name: "d".into(),
-            location: None,
-            sku: "Premium_LRS".into(),
-            size_gib: 4,
-            logical_sector_size: 512,
-            zone: None,
-            iops: None,
-            mbps: None,
-        }),
+        Command::CreateDisk(cmd::CreateDisk::premium("rg", "d", 4)),
         Command::Write(cmd::Write {
             group: "rg".into(),
             disk: "d".into(),

@@ -57,7 +57,7 @@ pub const CMDLETS: &[Cmdlet] = &[
             Param::new("Location", "The Azure region of the disk."),
             Param::new(
                 "CreateOption",
-                "Empty (a new disk), or Copy/Restore (from -SourceResourceId).",
+                "Empty (a new disk), Copy/Restore (from -SourceResourceId), or Upload (-UploadSizeInBytes).",
             ),
             SIZE,
             SKU,
@@ -67,6 +67,11 @@ pub const CMDLETS: &[Cmdlet] = &[
             MBPS,
             Param::new("LogicalSectorSize", "512 or 4096 (Premium SSD v2, Ultra).")
                 .ty(Type::Number),
+            Param::new(
+                "UploadSizeInBytes",
+                "With -CreateOption Upload: the VHD's size, its 512-byte footer included.",
+            )
+            .ty(Type::Number),
         ],
         confirms: false,
         command: Some(new_config),
@@ -134,7 +139,7 @@ pub const CMDLETS: &[Cmdlet] = &[
         params: &[
             GROUP.mandatory(),
             DISK.mandatory(),
-            Param::new("Access", "Read or Write."),
+            Param::new("Access", "Read, or Write on a disk created for upload (ReadyToUpload)."),
             Param::new(
                 "DurationInSecond",
                 "How long the SAS lasts (3600 when left out).",
@@ -194,6 +199,7 @@ fn new_config(_: &mut Runner, args: &Args) -> Result<Value, PsError> {
         "DiskIOPSReadWrite": args.raw("diskiopsreadwrite"),
         "DiskMBpsReadWrite": args.raw("diskmbpsreadwrite"),
         "LogicalSectorSize": args.raw("logicalsectorsize"),
+        "UploadSizeInBytes": args.raw("uploadsizeinbytes"),
     }))
 }
 
@@ -239,6 +245,10 @@ fn new(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
             zone: given("Zone"),
             iops: whole("DiskIOPSReadWrite"),
             mbps: whole("DiskMBpsReadWrite"),
+            // -CreateOption Upload: the service needs the size (0 is refused
+            // as out of range, as a missing uploadSizeBytes would be).
+            upload_size_bytes: (option == "upload")
+                .then(|| whole("UploadSizeInBytes").unwrap_or(0)),
         }),
     };
     args.exec(rt, command)?;

@@ -228,6 +228,10 @@ pub fn grant(
             group,
             name,
             duration_seconds: seconds,
+            access: match args.get("access") {
+                Some(level) => cmd::Access::parse(&level).map_err(|e| args.engine(&e))?,
+                None => cmd::Access::Read,
+            },
         }),
     )?;
     Ok(json!({ "AccessSAS": url }))
