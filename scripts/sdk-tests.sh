@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The real Azure SDKs against `snaplab serve` (issue 22): pytest with
-# azure-mgmt-compute / azure-mgmt-resource (versions pinned in
+# azure-mgmt-compute / azure-mgmt-resource / azure-storage-blob (versions pinned in
 # tests/sdk/python/requirements.txt) in a project-local virtualenv, .venv/
 # (gitignored), created from PyPI when it cannot import the pinned SDKs.
 # Builds `snaplab`, serves a fresh lab file (port 0, manual clock), runs
@@ -20,7 +20,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # set-up (scripts/setup.sh) asks only whether it works, or to make it.
 # shellcheck source=scripts/pyvenv.sh
 source "$ROOT/scripts/pyvenv.sh"
-pyvenv_setup "[sdk-tests]" "$VENV" "$REQUIREMENTS" "azure.mgmt.compute azure.mgmt.resource.resources azure.mgmt.resource.subscriptions pytest" "${1:-}"
+pyvenv_setup "[sdk-tests]" "$VENV" "$REQUIREMENTS" "azure.mgmt.compute azure.mgmt.resource.resources azure.mgmt.resource.subscriptions azure.storage.blob pytest" "${1:-}"
 
 native cargo build --quiet -p snaplab-console --bin snaplab
 SNAPLAB="$ROOT/target/debug/snaplab"

@@ -1,6 +1,7 @@
 //! The SAS URLs `beginGetAccess` returns, read as the Blob service serves
 //! them: properties, ranged reads, Get Page Ranges and the diff between
-//! two snapshots of a family, with markers; Storage's errors.
+//! two snapshots of a family, with markers; a disk made for upload written
+//! through its write SAS (Put Page); Storage's errors.
 
 mod serve_support;
 
@@ -29,24 +30,24 @@ fn two_snapshots(server: &Server) -> (String, String) {
     let w = server.run("sim write -g rg1 --disk d1 --offset 4M --length 64K --seed 7 -o none\nsim write -g rg1 --disk d1 --offset 8M --length 8K --seed 8 -o none\n");
     assert_eq!(w.status, 200, "{}", w.text());
     put("s2");
-    let grant = |name: &str| {
-        let r = server.request(
-            "POST",
-            &format!(
-                "{}/beginGetAccess?{API}",
-                resource_path("rg1", "snapshots", name)
-            ),
-            r#"{"access":"Read","durationInSeconds":3600}"#,
-        );
-        assert_eq!(r.status, 202);
-        server
-            .get(&target_of(server, r.header("location").unwrap()))
-            .json()["accessSAS"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let grant = |name: &str| granted(server, "snapshots", name, "Read");
     (grant("s1"), grant("s2"))
+}
+
+/// The SAS URL `beginGetAccess` grants on `kind` `name` in `rg1` for an hour.
+fn granted(server: &Server, kind: &str, name: &str, access: &str) -> String {
+    let r = server.request(
+        "POST",
+        &format!("{}/beginGetAccess?{API}", resource_path("rg1", kind, name)),
+        &format!(r#"{{"access":"{access}","durationInSeconds":3600}}"#),
+    );
+    assert_eq!(r.status, 202, "{}", r.text());
+    server
+        .get(&target_of(server, r.header("location").unwrap()))
+        .json()["accessSAS"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn blob(
@@ -241,10 +242,11 @@ fn bad_ranges_signatures_and_revoked_access_get_storage_errors() {
         code(&blob(&server, "GET", &tampered, "&comp=pagelist", &[])),
         (403, "AuthenticationFailed".into())
     );
+    // A valid SAS that does not grant reading: Storage's permission mismatch.
     let write_only = s2.replace("sp=r", "sp=w");
     assert_eq!(
         code(&blob(&server, "GET", &write_only, "&comp=pagelist", &[])),
-        (403, "AuthenticationFailed".into())
+        (403, "AuthorizationPermissionMismatch".into())
     );
     let elsewhere = format!(
         "{}/md-00000000/00000000000000000000000000000000/abcd?sig=SIMULATED&sp=r",
@@ -262,7 +264,8 @@ fn bad_ranges_signatures_and_revoked_access_get_storage_errors() {
         b"",
     )
     .unwrap();
-    assert_eq!(code(&put), (501, "NotImplemented".into()));
+    // A snapshot's read SAS does not write.
+    assert_eq!(code(&put), (403, "AuthorizationPermissionMismatch".into()));
 
     let end = server.request(
         "POST",
@@ -278,4 +281,152 @@ fn bad_ranges_signatures_and_revoked_access_get_storage_errors() {
         (403, "AuthenticationFailed".into()),
         "revoked"
     );
+}
+
+/// A disk made for upload (20 MiB and a footer) in `rg1`, and its write SAS.
+fn upload_disk(server: &Server, name: &str) -> String {
+    let r = server.request(
+        "PUT",
+        &format!("{}?{API}", group_path("rg1")),
+        r#"{"location":"eastus"}"#,
+    );
+    assert!(r.status < 300, "{}", r.text());
+    let r = server.request(
+        "PUT",
+        &format!("{}?{API}", resource_path("rg1", "disks", name)),
+        r#"{"location":"eastus","properties":{"creationData":{"createOption":"Upload","uploadSizeBytes":20972032}}}"#,
+    );
+    assert_eq!(r.status, 202, "{}", r.text());
+    granted(server, "disks", name, "Write")
+}
+
+fn put_page(server: &Server, sas: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    let target = format!("{}&comp=page", target_of(server, sas));
+    send(&server.base, "PUT", &target, headers, body).unwrap()
+}
+
+#[test]
+fn put_page_writes_a_disk_being_uploaded_and_refuses_what_storage_refuses() {
+    let dir = temp_dir("serve-put-page");
+    let file = dir.join("lab.snaplab");
+    let server = Server::manual(&file);
+    let sas = upload_disk(&server, "up");
+    assert!(sas.contains("sp=rw"), "{sas}");
+    let state = |server: &Server| {
+        server
+            .get(&format!("{}?{API}", resource_path("rg1", "disks", "up")))
+            .json()["properties"]["diskState"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(state(&server), "ActiveUpload");
+
+    let update = [
+        ("x-ms-page-write", "update"),
+        ("x-ms-range", "bytes=4096-8191"),
+    ];
+    let ok = put_page(&server, &sas, &update, &[0xab; 4096]);
+    assert_eq!(ok.status, 201, "{}", ok.text());
+    // The footer, the disk's last page.
+    let footer = [
+        ("x-ms-page-write", "update"),
+        ("x-ms-range", "bytes=20971520-20972031"),
+    ];
+    assert_eq!(put_page(&server, &sas, &footer, &[0x63; 512]).status, 201);
+
+    type Refusal<'a> = (&'a [(&'a str, &'a str)], Vec<u8>, (u16, &'a str));
+    let refusals: [Refusal; 8] = [
+        // A body shorter and one longer than the range.
+        (&update, vec![1; 512], (400, "InvalidHeaderValue")),
+        (&update, vec![1; 8192], (400, "InvalidHeaderValue")),
+        // Not whole pages.
+        (
+            &[
+                ("x-ms-page-write", "update"),
+                ("x-ms-range", "bytes=100-611"),
+            ],
+            vec![1; 512],
+            (416, "InvalidPageRange"),
+        ),
+        // More than 4 MiB in one Put Page.
+        (
+            &[
+                ("x-ms-page-write", "update"),
+                ("x-ms-range", "bytes=0-4194815"),
+            ],
+            vec![1; 4 * 1024 * 1024 + 512],
+            (413, "RequestBodyTooLarge"),
+        ),
+        // Past the end of the disk.
+        (
+            &[
+                ("x-ms-page-write", "update"),
+                ("x-ms-range", "bytes=20972032-20972543"),
+            ],
+            vec![1; 512],
+            (416, "InvalidPageRange"),
+        ),
+        // No x-ms-page-write, an unknown one, and no range.
+        (
+            &[("x-ms-range", "bytes=0-511")],
+            vec![1; 512],
+            (400, "MissingRequiredHeader"),
+        ),
+        (
+            &[("x-ms-page-write", "append"), ("x-ms-range", "bytes=0-511")],
+            vec![1; 512],
+            (400, "InvalidHeaderValue"),
+        ),
+        (
+            &[("x-ms-page-write", "update")],
+            vec![1; 512],
+            (400, "MissingRequiredHeader"),
+        ),
+    ];
+    for (headers, body, expected) in &refusals {
+        let r = put_page(&server, &sas, headers, body);
+        assert_eq!(
+            (r.status, r.header("x-ms-error-code").unwrap_or("")),
+            *expected,
+            "{headers:?}: {}",
+            r.text()
+        );
+    }
+    // A clear is a write too, and takes no body.
+    let clear = [
+        ("x-ms-page-write", "clear"),
+        ("x-ms-range", "bytes=4096-4607"),
+    ];
+    assert_eq!(put_page(&server, &sas, &clear, b"").status, 201);
+
+    // The disk's page ranges through the same SAS: what was written, less the cleared page.
+    let list = blob(&server, "GET", &sas, "&comp=pagelist", &[]);
+    assert_eq!(list.status, 200, "{}", list.text());
+    assert_eq!(
+        ranges(&list.text(), "PageRange"),
+        vec![(4608, 8191), (20971520, 20972031)]
+    );
+    let bytes = blob(
+        &server,
+        "GET",
+        &sas,
+        "",
+        &[("x-ms-range", "bytes=8190-8193")],
+    );
+    assert_eq!(bytes.body, vec![0xab, 0xab, 0, 0]);
+
+    // Revoked: the upload is over, the SAS writes no more.
+    let end = server.request(
+        "POST",
+        &format!("{}/endGetAccess?{API}", resource_path("rg1", "disks", "up")),
+        "",
+    );
+    assert_eq!(end.status, 202, "{}", end.text());
+    assert_eq!(state(&server), "Unattached");
+    let late = put_page(&server, &sas, &update, &[0xcd; 4096]);
+    assert_eq!(late.status, 403, "{}", late.text());
+    let (status, _) = server.interrupt();
+    assert!(status.success());
+    assert_lab_file_verifies(&file);
 }

@@ -1,16 +1,21 @@
 //! The data plane of disks and snapshots: the SAS URLs `beginGetAccess`
 //! hands out, served path-style on this server
-//! (`{base}/md-XXXXXXXX/{container}/abcd?sv=…&sig=…`). Reads only: Get Blob
-//! Properties (HEAD), Get Blob with a range, and Get Page Ranges with its
-//! diff against an older snapshot of the family (`x-ms-previous-snapshot-url`),
-//! `marker`/`NextMarker` and `maxresults`, all from the engine
-//! (`Lab::page_ranges`). Errors are the Blob service's XML with
-//! `x-ms-error-code`.
+//! (`{base}/md-XXXXXXXX/{container}/abcd?sv=…&sig=…`). Reads: Get Blob
+//! Properties (HEAD), Get Blob with a range, and Get Page Ranges (of a
+//! snapshot or a disk) with its diff against an older snapshot of the
+//! family (`x-ms-previous-snapshot-url`), `marker`/`NextMarker` and
+//! `maxresults`, all from the engine (`Lab::page_ranges`). Writes: Put Page
+//! (update and clear) through a disk's write SAS while it is uploaded
+//! (`ActiveUpload`), as the engine's `Write` and `Clear`. Errors are the Blob
+//! service's XML with `x-ms-error-code`.
 
+use snaplab_engine::cmd::{self, WriteData};
 use snaplab_engine::diff::PageRangesRequest;
+use snaplab_engine::model::UploadStage;
 use snaplab_engine::page_map::PageMap;
 use snaplab_engine::rest;
 use snaplab_engine::units::PAGE_SIZE;
+use snaplab_engine::Command;
 use snaplab_engine::EngineError;
 
 use super::arm::{Reply, Request};
@@ -20,6 +25,8 @@ use super::lab::Served;
 const SIGNATURE: &str = "SIMULATED";
 /// The most one ranged read returns (a simulator limit: a read is built in memory).
 pub const MAX_READ: u64 = 64 << 20;
+/// The most one Put Page writes (the Blob service's limit: 4 MiB).
+pub const MAX_PUT_PAGE: u64 = 4 << 20;
 
 /// The engine's SAS URL (`https://md-X.blob.core.windows.net/C/abcd?…`)
 /// as this server serves it: path-style under `base`.
@@ -81,13 +88,18 @@ impl Target<'_> {
     fn sas_active(&self) -> bool {
         match self {
             Target::Snapshot(s) => s.sas_active,
-            Target::Disk(d) => d.sas_active,
+            Target::Disk(d) => d.sas_active || d.upload == Some(UploadStage::Active),
         }
     }
 }
 
-/// The resource a SAS URL's container names, if its SAS is valid.
-fn authorise<'l>(lab: &'l snaplab_engine::Lab, req: &Request) -> Result<Target<'l>, Reply> {
+/// The resource a SAS URL's container names, if its SAS is valid and
+/// grants `permission` (`'r'` to read, `'w'` to write).
+fn authorise<'l>(
+    lab: &'l snaplab_engine::Lab,
+    req: &Request,
+    permission: char,
+) -> Result<Target<'l>, Reply> {
     let parts: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     let [_account, container, _blob] = parts.as_slice() else {
         return Err(error(400, "InvalidUri", "A disk's or snapshot's SAS URL is /md-XXXXXXXX/CONTAINER/abcd?… (what beginGetAccess returned)."));
@@ -102,13 +114,25 @@ fn authorise<'l>(lab: &'l snaplab_engine::Lab, req: &Request) -> Result<Target<'
                 .map(Target::Disk)
         })
         .ok_or_else(|| error(404, "BlobNotFound", "The specified blob does not exist."))?;
-    let signed =
-        req.param("sig") == Some(SIGNATURE) && req.param("sp").is_some_and(|p| p.contains('r'));
-    if !signed {
-        return Err(error(403, "AuthenticationFailed", "Server failed to authenticate the request: the SAS signature or permissions do not match what beginGetAccess granted."));
+    if req.param("sig") != Some(SIGNATURE) {
+        return Err(error(403, "AuthenticationFailed", "Server failed to authenticate the request: the SAS signature does not match what beginGetAccess granted."));
     }
     if !target.sas_active() {
         return Err(error(403, "AuthenticationFailed", "Server failed to authenticate the request: access was revoked (endGetAccess), or never granted."));
+    }
+    if !req.param("sp").is_some_and(|p| p.contains(permission)) {
+        let wanted = if permission == 'w' {
+            "write (grant Write access to a disk created for upload)"
+        } else {
+            "read"
+        };
+        return Err(error(403, "AuthorizationPermissionMismatch", &format!("This request is not authorized to perform this operation using this permission: the SAS does not grant {wanted}.")));
+    }
+    if permission == 'w' {
+        let uploading = matches!(target, Target::Disk(d) if d.upload == Some(UploadStage::Active));
+        if !uploading {
+            return Err(error(403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission: only a disk being uploaded (ActiveUpload) is written through its SAS."));
+        }
     }
     Ok(target)
 }
@@ -138,24 +162,40 @@ fn byte_range(req: &Request) -> Result<Option<(u64, Option<u64>)>, Reply> {
     Ok(Some((start, end)))
 }
 
-/// Answers one data-plane request.
+/// Answers one data-plane request: a write (Put Page) on the lab, or a read.
+pub fn route_mut(served: &mut Served, req: &Request) -> Reply {
+    let is_put_page = req.method == "PUT"
+        && req
+            .param("comp")
+            .is_some_and(|c| c.eq_ignore_ascii_case("page"));
+    if !is_put_page {
+        return route(served, req);
+    }
+    with_version(put_page(served, req).unwrap_or_else(|r| r), req)
+}
+
+/// Every answer names the service version: the one the client asked for.
+fn with_version(mut reply: Reply, req: &Request) -> Reply {
+    reply.headers.push((
+        "x-ms-version",
+        req.header("x-ms-version")
+            .unwrap_or("2021-08-06")
+            .to_string(),
+    ));
+    reply
+}
+
+/// Answers one data-plane read.
 pub fn route(served: &Served, req: &Request) -> Reply {
     let lab = served.lab();
-    let target = match authorise(lab, req) {
+    let target = match authorise(lab, req, 'r') {
         Ok(t) => t,
         Err(reply) => return reply,
     };
     let size = target.size();
-    let common = |reply: Reply| {
-        let mut reply = reply;
+    let common = |mut reply: Reply| {
         reply.headers.push(("x-ms-blob-type", "PageBlob".into()));
-        reply.headers.push((
-            "x-ms-version",
-            req.header("x-ms-version")
-                .unwrap_or("2021-08-06")
-                .to_string(),
-        ));
-        reply
+        with_version(reply, req)
     };
     match (req.method, req.param("comp")) {
         ("HEAD", None) => {
@@ -168,8 +208,93 @@ pub fn route(served: &Served, req: &Request) -> Reply {
         ("GET", Some(comp)) if comp.eq_ignore_ascii_case("pagelist") => {
             common(page_list(lab, &target, req).unwrap_or_else(|r| r))
         }
-        _ => error(501, "NotImplemented", &format!("snaplab serve does not serve {} {} on a disk's or snapshot's SAS URL: it serves HEAD, GET with a range, and GET ?comp=pagelist (with x-ms-previous-snapshot-url).", req.method, req.path)),
+        _ => error(501, "NotImplemented", &format!("snaplab serve does not serve {} {} on a disk's or snapshot's SAS URL: it serves HEAD, GET with a range, GET ?comp=pagelist (with x-ms-previous-snapshot-url), and PUT ?comp=page on a disk being uploaded.", req.method, req.path)),
     }
+}
+
+/// Put Page: `x-ms-page-write: update` writes the body over the range,
+/// `clear` clears it; whole 512-byte pages, at most 4 MiB, on a disk being
+/// uploaded. The engine's `Write` or `Clear`, so the lab's rules and its
+/// log see it as any other write.
+fn put_page(served: &mut Served, req: &Request) -> Result<Reply, Reply> {
+    let (group, disk) = match authorise(served.lab(), req, 'w')? {
+        Target::Disk(d) => (d.at.group.clone(), d.at.name.clone()),
+        Target::Snapshot(_) => unreachable!("authorise lets only a disk be written"),
+    };
+    let (start, end) = match byte_range(req)? {
+        Some((start, Some(end))) => (start, end),
+        _ => {
+            return Err(error(
+                400,
+                "MissingRequiredHeader",
+                "Put Page needs x-ms-range (or Range): bytes=START-END, whole 512-byte pages.",
+            ))
+        }
+    };
+    let length = end - start + 1;
+    if start % PAGE_SIZE != 0 || length % PAGE_SIZE != 0 {
+        return Err(error(416, "InvalidPageRange", &format!("The page range bytes={start}-{end} is not whole 512-byte pages: START must be a multiple of 512 and END one less than a multiple of 512.")));
+    }
+    let command: Command = match req
+        .header("x-ms-page-write")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("update") => {
+            if length > MAX_PUT_PAGE || req.body.len() as u64 > MAX_PUT_PAGE {
+                return Err(error(413, "RequestBodyTooLarge", &format!("The request body is too large and exceeds the maximum permissible limit: Put Page writes at most {MAX_PUT_PAGE} bytes (4 MiB).")));
+            }
+            if req.body.len() as u64 != length {
+                return Err(error(400, "InvalidHeaderValue", &format!("The body is {} bytes but the range bytes={start}-{end} is {length}: they must be the same.", req.body.len())));
+            }
+            cmd::Write {
+                group,
+                disk,
+                offset: start,
+                data: WriteData::bytes(req.body.to_vec()),
+            }
+            .into()
+        }
+        Some("clear") => {
+            if !req.body.is_empty() {
+                return Err(error(
+                    400,
+                    "InvalidHeaderValue",
+                    "Put Page with x-ms-page-write: clear takes no body.",
+                ));
+            }
+            cmd::Clear {
+                group,
+                disk,
+                offset: start,
+                length,
+            }
+            .into()
+        }
+        Some(other) => {
+            return Err(error(
+                400,
+                "InvalidHeaderValue",
+                &format!("x-ms-page-write '{other}' is not valid: use update or clear."),
+            ))
+        }
+        None => {
+            return Err(error(
+                400,
+                "MissingRequiredHeader",
+                "Put Page needs x-ms-page-write: update or clear.",
+            ))
+        }
+    };
+    served.execute(command).map_err(|e| refused(&e))?;
+    let mut reply = Reply::empty(201);
+    reply
+        .headers
+        .push(("x-ms-blob-sequence-number", "0".into()));
+    reply
+        .headers
+        .push(("x-ms-request-server-encrypted", "true".into()));
+    Ok(reply)
 }
 
 /// Get Blob: bytes `start..=end` (206), or the whole blob if it is small.
@@ -217,13 +342,6 @@ fn read(target: &Target, req: &Request) -> Result<Reply, Reply> {
 
 /// Get Page Ranges, or with `x-ms-previous-snapshot-url` the diff.
 fn page_list(lab: &snaplab_engine::Lab, target: &Target, req: &Request) -> Result<Reply, Reply> {
-    let Target::Snapshot(snapshot) = target else {
-        return Err(error(
-            501,
-            "NotImplemented",
-            "snaplab serve lists page ranges of snapshots only (a disk's: not served yet).",
-        ));
-    };
     if req.param("prevsnapshot").is_some() {
         return Err(error(400, "InvalidQueryParameterValue", "prevsnapshot names a blob snapshot; a managed snapshot's diff takes x-ms-previous-snapshot-url (the older snapshot's SAS URL)."));
     }
@@ -267,20 +385,26 @@ fn page_list(lab: &snaplab_engine::Lab, target: &Target, req: &Request) -> Resul
         marker: req.param("marker").map(str::to_string),
         max_results,
     };
-    let list = lab
-        .page_ranges(
+    let list = match target {
+        Target::Snapshot(snapshot) => lab.page_ranges(
             &snapshot.at.group,
             &snapshot.id(),
             previous.as_deref(),
             &request,
-        )
-        .map_err(|e| refused(&e))?;
+        ),
+        Target::Disk(_) if previous.is_some() => {
+            return Err(error(400, "InvalidHeaderValue", "x-ms-previous-snapshot-url diffs a snapshot against an older one: list a disk's page ranges without it, or diff two of its snapshots."))
+        }
+        Target::Disk(disk) => snaplab_engine::diff::blob_page_ranges(
+            disk.data.page_map(),
+            disk.data.size_bytes(),
+            &request,
+        ),
+    }
+    .map_err(|e| refused(&e))?;
     Ok(Reply {
         status: 200,
-        headers: vec![(
-            "x-ms-blob-content-length",
-            snapshot.disk_size_bytes.to_string(),
-        )],
+        headers: vec![("x-ms-blob-content-length", target.size().to_string())],
         body: Some(("application/xml", list.to_xml().into_bytes())),
     })
 }

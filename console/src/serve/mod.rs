@@ -135,7 +135,14 @@ async fn run(served: Served, port: u16) -> Result<(), String> {
         served: Mutex::new(served),
         base,
     });
-    let router = axum::Router::new().fallback(handle).with_state(app.clone());
+    // Put Page takes up to 4 MiB; a little more gets through so the blob
+    // route can answer Storage's own RequestBodyTooLarge.
+    let router = axum::Router::new()
+        .fallback(handle)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            blob::MAX_PUT_PAGE as usize + 4096,
+        ))
+        .with_state(app.clone());
     let served = axum::serve(listener, router)
         .with_graceful_shutdown(stop_signal())
         .await;
@@ -208,6 +215,10 @@ async fn handle(
     into_response(reply)
 }
 
+/// The largest management-plane body (a resource's JSON is far smaller);
+/// only Put Page takes more.
+const ARM_MAX_BODY: usize = 2 << 20;
+
 fn dispatch(served: &mut Served, req: &Request) -> Reply {
     if req
         .path
@@ -223,11 +234,18 @@ fn dispatch(served: &mut Served, req: &Request) -> Reply {
         }
         return run_script(served, req.body);
     }
+    if !blob::is_data_plane(req.path) && req.body.len() > ARM_MAX_BODY {
+        return Reply::error(
+            413,
+            "RequestEntityTooLarge",
+            &format!("The request body is {} bytes: snaplab serve takes at most {ARM_MAX_BODY} bytes (2 MiB) in a management request.", req.body.len()),
+        );
+    }
     if blob::is_data_plane(req.path) {
         if let Err(e) = served.follow_wall_clock() {
             return Reply::refused(&e);
         }
-        return blob::route(served, req);
+        return blob::route_mut(served, req);
     }
     arm::route(served, req)
 }
