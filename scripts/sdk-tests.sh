@@ -40,9 +40,11 @@ for _ in $(seq 1 100); do
 done
 [ -n "$ENDPOINT" ] || { echo "[sdk-tests] snaplab serve printed no endpoint" >&2; exit 1; }
 echo "[sdk-tests] snaplab serve at $ENDPOINT, lab $LAB"
+CONNECTION="$(sed -n 's/^Blob connection string: //p' "$WORK/serve.out")"
+[ -n "$CONNECTION" ] || { echo "[sdk-tests] snaplab serve printed no blob connection string" >&2; exit 1; }
 
 set +e
-SNAPLAB_ARM_ENDPOINT="$ENDPOINT" "$VENV/bin/python" -m pytest -p no:cacheprovider -q \
+SNAPLAB_ARM_ENDPOINT="$ENDPOINT" SNAPLAB_BLOB_CONNECTION_STRING="$CONNECTION" "$VENV/bin/python" -m pytest -p no:cacheprovider -q \
     "$ROOT/tests/sdk/python" 2>&1 | tee "$WORK/pytest.log"
 PYTEST=${PIPESTATUS[0]}
 set -e

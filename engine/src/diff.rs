@@ -235,6 +235,22 @@ fn merged<'a>(sets: &[&'a RangeSet], window: PageRange) -> impl Iterator<Item = 
     })
 }
 
+/// Get Page Ranges with `prevsnapshot` of a page blob: `changed` (the
+/// pages written or cleared since the older version) classified against
+/// `map` (the newer one's pages), as a managed snapshot's diff is.
+pub fn changed_page_ranges(
+    map: &PageMap,
+    changed: &RangeSet,
+    size_bytes: u64,
+    request: &PageRangesRequest,
+) -> Result<PageList> {
+    let (window, max) = listing(request, size_bytes)?;
+    Ok(paginate(
+        classify(map, changed.clipped(window), max + 1),
+        max,
+    ))
+}
+
 /// Get Page Ranges of a blob `size_bytes` long holding `map` (a disk's,
 /// through its SAS): its written ranges, as a snapshot's are listed.
 pub fn blob_page_ranges(

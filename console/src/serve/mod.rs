@@ -10,7 +10,8 @@
 //! | the served lab: its file or memory, commit + save per change, the clock, operations | `lab.rs` |
 //! | the management plane: ARM's routes, api-version, long-running operations, 501 | `arm.rs` |
 //! | request bodies read into the engine's commands | `body.rs` |
-//! | the data plane of the SAS URLs: HEAD, ranged GET, Get Page Ranges and its diff | `blob.rs` |
+//! | the data plane of the SAS URLs: HEAD, ranged GET, Get Page Ranges and its diff, Put Page while uploading | `blob.rs` |
+//! | the development storage account: containers, page blobs, snapshots, Shared Key and SAS | `storage/` |
 //! | a minimal HTTP client (`snaplab run --server`, the tests) | `client.rs` |
 
 mod arm;
@@ -18,6 +19,7 @@ mod blob;
 mod body;
 pub mod client;
 mod lab;
+pub mod storage;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -63,8 +65,15 @@ pub fn served_at(lab: &Path) -> Option<String> {
 }
 
 struct App {
-    served: Mutex<Served>,
+    host: Mutex<Host>,
     base: String,
+}
+
+/// What one request may touch: the lab, and the storage account (a Put
+/// Page From URL reads the lab's SAS URLs into a blob).
+struct Host {
+    served: Served,
+    storage: storage::Storage,
 }
 
 /// Runs the server until Ctrl+C (or SIGTERM). Every change was saved
@@ -115,6 +124,10 @@ async fn run(served: Served, port: u16) -> Result<(), String> {
             .map_err(|e| format!("writing {}: {e}", served_marker(path).display()))?;
     }
     println!("ARM endpoint: {base}");
+    println!(
+        "Blob connection string: {}",
+        storage::connection_string(&base)
+    );
     println!("{}", served.kept());
     println!(
         "Clock: {}",
@@ -132,7 +145,10 @@ async fn run(served: Served, port: u16) -> Result<(), String> {
     let _ = std::io::stdout().flush();
 
     let app = Arc::new(App {
-        served: Mutex::new(served),
+        host: Mutex::new(Host {
+            served,
+            storage: storage::Storage::default(),
+        }),
         base,
     });
     // Put Page takes up to 4 MiB; a little more gets through so the blob
@@ -200,8 +216,8 @@ async fn handle(
             body: &body,
             base: &app.base,
         };
-        match app.served.lock() {
-            Ok(mut served) => dispatch(&mut served, &request),
+        match app.host.lock() {
+            Ok(mut host) => dispatch(&mut host, &request),
             Err(_) => Reply::error(500, "InternalServerError", "An earlier request failed inside the server; the lab was left as its last save has it. Restart snaplab serve."),
         }
     });
@@ -219,7 +235,12 @@ async fn handle(
 /// only Put Page takes more.
 const ARM_MAX_BODY: usize = 2 << 20;
 
-fn dispatch(served: &mut Served, req: &Request) -> Reply {
+fn dispatch(host: &mut Host, req: &Request) -> Reply {
+    if storage::is_storage(req.path) {
+        let Host { served, storage } = host;
+        return storage.route(served, req, std::time::SystemTime::now());
+    }
+    let served = &mut host.served;
     if req
         .path
         .trim_end_matches('/')
@@ -276,7 +297,7 @@ fn run_script(served: &mut Served, body: &[u8]) -> Reply {
 
 /// `a=b&c=d`, percent-decoded (`+` stays `+`, as ARM's query values are
 /// dates and names).
-fn parse_query(query: &str) -> Vec<(String, String)> {
+pub(super) fn parse_query(query: &str) -> Vec<(String, String)> {
     query
         .split('&')
         .filter(|p| !p.is_empty())
@@ -287,7 +308,7 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn percent_decode(text: &str) -> String {
+pub(super) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -97,3 +97,12 @@ def run_script(endpoint):
             return response.read().decode()
 
     return run
+
+
+@pytest.fixture(scope="session")
+def connection_string():
+    """The development storage account's, from the server's banner."""
+    text = os.environ.get("SNAPLAB_BLOB_CONNECTION_STRING")
+    if not text:
+        pytest.fail("SNAPLAB_BLOB_CONNECTION_STRING is not set: run scripts/sdk-tests.sh")
+    return text
