@@ -157,6 +157,10 @@ pub const LESSON_FILES: &[(&str, &str)] = &[
         "12-cost-of-a-month.json",
         include_str!("../../www/lessons/12-cost-of-a-month.json"),
     ),
+    (
+        "13-corrupt-backup.json",
+        include_str!("../../www/lessons/13-corrupt-backup.json"),
+    ),
 ];
 
 pub fn all() -> Result<Vec<Lesson>, String> {

@@ -70,6 +70,15 @@ fn wrong_solutions_are_not_accepted() {
     let t = c.run("sim feature enable\naz snapshot create -g rg -n v2snap --source v2disk --incremental -o none\naz disk create -g rg -n v2restored --source v2snap -o none");
     assert!(t.stderr().contains("rule C2"), "{}", t.stderr());
     assert!(!l.solved(&c.lab));
+    // The change written where the loop's pieces landed (from 0), and the
+    // missing tail written as new data: neither is what snap2 holds.
+    let l = &by_id["corrupt-backup"];
+    let mut c = l.start_console();
+    c.run("sim write -g rg --disk backup --offset 0M --length 9M --seed 2 -o none");
+    assert!(!l.solved(&c.lab));
+    let mut c = l.start_console();
+    c.run("sim write -g rg --disk backup --offset 9M --length 6M --seed 2 -o none");
+    assert!(!l.solved(&c.lab));
 }
 
 #[test]

@@ -30,7 +30,7 @@ test('solve the first lesson through the UI, reload, and see it marked solved', 
   await page.reload();
   await page.locator('#disk-disk1-used').waitFor({ timeout: 20_000 });
   await openTab(page, 'Lessons');
-  await page.locator('#lessons-title').filter({ hasText: '(1/12 solved)' }).waitFor({ timeout: 10_000 });
+  await page.locator('#lessons-title').filter({ hasText: '(1/13 solved)' }).waitFor({ timeout: 10_000 });
   assert.match(await page.locator('#lesson-pick option[value="first-incremental"]').textContent(), /^✔ /);
   assert.deepEqual(errors, []);
 });

@@ -36,9 +36,9 @@ def ranges(blob, **kwargs):
 
 
 def test_a_page_blob_its_snapshots_and_the_diff_between_them(service):
-    container = service.create_container("backups")
+    container = service.create_container("storage-tests")
     with pytest.raises(ResourceExistsError):
-        service.create_container("backups")
+        service.create_container("storage-tests")
     blob = container.get_blob_client("disk.vhd")
     blob.create_page_blob(size=16 * MIB)
 
@@ -58,7 +58,7 @@ def test_a_page_blob_its_snapshots_and_the_diff_between_them(service):
         [(512, 1023)],
     )
     # The snapshot itself lists its pages as they were; the older one is unchanged.
-    older = service.get_blob_client("backups", "disk.vhd", snapshot=first)
+    older = service.get_blob_client("storage-tests", "disk.vhd", snapshot=first)
     assert ranges(older) == ([(0, MIB - 1), (8 * MIB, 8 * MIB + 4095)], [])
     assert older.download_blob(offset=8 * MIB, length=512).readall() == b"\x07" * 512
     assert blob.download_blob(offset=8 * MIB, length=512).readall() == b"\x08" * 512
@@ -81,7 +81,7 @@ def test_put_page_from_url_copies_a_managed_snapshot_into_a_blob(service, comput
     ).result()
     sas = compute.snapshots.begin_grant_access(GROUP, "src-1", GrantAccessData(access="Read", duration_in_seconds=3600)).result().access_sas
 
-    target = service.get_blob_client("backups", "copy.vhd")
+    target = service.get_blob_client("storage-tests", "copy.vhd")
     target.create_page_blob(size=1024 * MIB)
     target.upload_pages_from_url(sas, offset=MIB, length=2 * MIB, source_offset=MIB)
     snapshot = BlobClient.from_blob_url(sas)
@@ -100,19 +100,19 @@ def test_put_page_from_url_copies_a_managed_snapshot_into_a_blob(service, comput
 
 def test_a_wrong_key_and_bad_sases_get_403(service, connection_string):
     name, key, endpoint = parts(connection_string)
-    blob = service.get_blob_client("backups", "sas.vhd")
+    blob = service.get_blob_client("storage-tests", "sas.vhd")
     blob.create_page_blob(size=MIB)
 
     wrong = BlobServiceClient(endpoint, credential={"account_name": name, "account_key": key[:-4] + "AAA="})
     with pytest.raises(ClientAuthenticationError) as denied:
-        wrong.get_blob_client("backups", "sas.vhd").get_blob_properties()
+        wrong.get_blob_client("storage-tests", "sas.vhd").get_blob_properties()
     assert denied.value.error_code == "AuthenticationFailed"
 
     now = datetime.datetime.now(datetime.timezone.utc)
 
     def sas_url(permission, expiry):
-        token = generate_blob_sas(name, "backups", "sas.vhd", account_key=key, permission=permission, expiry=expiry)
-        return f"{endpoint}/backups/sas.vhd?{token}"
+        token = generate_blob_sas(name, "storage-tests", "sas.vhd", account_key=key, permission=permission, expiry=expiry)
+        return f"{endpoint}/storage-tests/sas.vhd?{token}"
 
     good = sas_url(BlobSasPermissions(read=True, write=True), now + datetime.timedelta(hours=1))
     BlobClient.from_blob_url(good).upload_page(b"\x01" * 512, offset=0, length=512)
@@ -130,7 +130,7 @@ def test_a_wrong_key_and_bad_sases_get_403(service, connection_string):
     assert (forged.value.status_code, forged.value.error_code) == (403, "AuthenticationFailed")
     # No credential at all.
     with pytest.raises(HttpResponseError) as anonymous:
-        BlobClient(endpoint, "backups", "sas.vhd").get_blob_properties()
+        BlobClient(endpoint, "storage-tests", "sas.vhd").get_blob_properties()
     assert anonymous.value.status_code == 401
 
     read_only = sas_url(BlobSasPermissions(read=True), now + datetime.timedelta(hours=1))

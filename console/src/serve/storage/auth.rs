@@ -120,9 +120,11 @@ impl Account {
                     .next()
                     .unwrap_or("")
             ),
-            other => return Err(failed(format!(
+            other => {
+                return Err(failed(format!(
                 "The signed resource '{other}' is not served: use a blob (b) or container (c) SAS."
-            ))),
+            )))
+            }
         };
         if p("sr") == "b" && resource.matches('/').count() < 2 {
             return Err(failed(

@@ -833,7 +833,13 @@ mod tests {
         assert_eq!(
             answer(
                 &mut storage,
-                &signed("PUT", "/devstoreaccount1/cc1", "restype=container", &[], b"")
+                &signed(
+                    "PUT",
+                    "/devstoreaccount1/cc1",
+                    "restype=container",
+                    &[],
+                    b""
+                )
             )
             .0,
             201
@@ -868,7 +874,13 @@ mod tests {
                 (400, "InvalidResourceName"),
             ),
             (
-                signed("PUT", "/devstoreaccount1/cc1", "restype=container", &[], b""),
+                signed(
+                    "PUT",
+                    "/devstoreaccount1/cc1",
+                    "restype=container",
+                    &[],
+                    b"",
+                ),
                 (409, "ContainerAlreadyExists"),
             ),
             (
