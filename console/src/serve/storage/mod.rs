@@ -480,6 +480,9 @@ impl Storage {
 
     /// Get Page Ranges; with `prevsnapshot`, what changed since that snapshot.
     fn page_list(&self, req: &Request, container: &str, name: &str) -> Answer {
+        if req.header("x-ms-previous-snapshot-url").is_some() {
+            return Err(StorageError::new(400, "InvalidHeaderValue", "x-ms-previous-snapshot-url diffs a managed disk's snapshots (their SAS URLs); a blob's diff takes prevsnapshot=<snapshot id>."));
+        }
         let blob = self.blob_ref(container, name)?;
         let target = self.version(req, container, name)?;
         let byte_range = match range_header(req, "x-ms-range")? {
@@ -1018,6 +1021,19 @@ mod tests {
             (
                 signed("PUT", "/devstoreaccount1/cc1/b", "comp=lease", &[], b""),
                 (501, "NotImplemented"),
+            ),
+            (
+                signed(
+                    "GET",
+                    "/devstoreaccount1/cc1/b",
+                    "comp=pagelist",
+                    &[(
+                        "x-ms-previous-snapshot-url",
+                        "http://127.0.0.1:1/md-1/x/abcd?sig=a",
+                    )],
+                    b"",
+                ),
+                (400, "InvalidHeaderValue"),
             ),
         ];
         for (req, expected) in &cases {
