@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The real Azure SDKs against `snaplab serve` (issue 22): pytest with
-# azure-mgmt-compute / azure-mgmt-resource / azure-storage-blob (versions pinned in
+# azure-mgmt-compute / azure-mgmt-resource / azure-storage-blob, and node --test
+# with @azure/arm-compute / @azure/storage-blob (tests/sdk/node, pinned in its
+# package-lock.json, installed there from npm when missing) (Python versions pinned in
 # tests/sdk/python/requirements.txt) in a project-local virtualenv, .venv/
 # (gitignored), created from PyPI when it cannot import the pinned SDKs.
 # Builds `snaplab`, serves a fresh lab file (port 0, manual clock), runs
@@ -21,6 +23,19 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # shellcheck source=scripts/pyvenv.sh
 source "$ROOT/scripts/pyvenv.sh"
 pyvenv_setup "[sdk-tests]" "$VENV" "$REQUIREMENTS" "azure.mgmt.compute azure.mgmt.resource.resources azure.mgmt.resource.subscriptions azure.storage.blob pytest" "${1:-}"
+# The JavaScript SDKs (pinned in tests/sdk/node/package-lock.json) in
+# tests/sdk/node/node_modules, installed from npm when they do not import.
+NODE_DIR="$ROOT/tests/sdk/node"
+node_sdks_ok() {
+    (cd "$NODE_DIR" && node --input-type=module -e "await import('@azure/arm-compute'); await import('@azure/storage-blob')" 2>/dev/null) \
+        && cmp -s "$NODE_DIR/package-lock.json" "$NODE_DIR/node_modules/.package-lock.json.snaplab" 2>/dev/null
+}
+if ! node_sdks_ok; then
+    echo "[sdk-tests] installing the JavaScript SDKs from npm (tests/sdk/node)" >&2
+    (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    cp "$NODE_DIR/package-lock.json" "$NODE_DIR/node_modules/.package-lock.json.snaplab"
+    node_sdks_ok || { echo "[sdk-tests] the JavaScript SDKs do not import after npm ci" >&2; exit 1; }
+fi
 
 native cargo build --quiet -p snaplab-console --bin snaplab
 SNAPLAB="$ROOT/target/debug/snaplab"
@@ -47,6 +62,11 @@ set +e
 SNAPLAB_ARM_ENDPOINT="$ENDPOINT" SNAPLAB_BLOB_CONNECTION_STRING="$CONNECTION" "$VENV/bin/python" -m pytest -p no:cacheprovider -q \
     "$ROOT/tests/sdk/python" 2>&1 | tee "$WORK/pytest.log"
 PYTEST=${PIPESTATUS[0]}
+(cd "$NODE_DIR" && SNAPLAB_ARM_ENDPOINT="$ENDPOINT" SNAPLAB_BLOB_CONNECTION_STRING="$CONNECTION" \
+    node --test --test-reporter=tap sdk.test.mjs) >"$WORK/node.log" 2>&1
+NODE=$?
+grep -E '^not ok|^# (pass|fail)' "$WORK/node.log" || true
+[ "$NODE" -eq 0 ] || cat "$WORK/node.log"
 set -e
 
 # A clean stop keeps every answered change: the file verifies.
@@ -57,5 +77,9 @@ CHECK=0
 
 PASSED=$(grep -Eo '[0-9]+ passed' "$WORK/pytest.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 FAILED=$({ grep -Eo '[0-9]+ (failed|errors?)' "$WORK/pytest.log" || true; } | awk '{s += $1} END {print s + 0}')
-echo "sdk-tests: ${PASSED:-0} passed, ${FAILED:-0} failed"
-[ "$PYTEST" -eq 0 ] && [ "$CHECK" -eq 0 ] && [ "${PASSED:-0}" -gt 0 ]
+NODE_PASSED=$(sed -n 's/^# pass //p' "$WORK/node.log" | tail -1)
+NODE_FAILED=$(sed -n 's/^# fail //p' "$WORK/node.log" | tail -1)
+echo "[sdk-tests] Python: ${PASSED:-0} passed, ${FAILED:-0} failed; JavaScript: ${NODE_PASSED:-0} passed, ${NODE_FAILED:-0} failed"
+echo "sdk-tests: $((${PASSED:-0} + ${NODE_PASSED:-0})) passed, $((${FAILED:-0} + ${NODE_FAILED:-0})) failed"
+# Each language must have run tests: a layer that counts zero fails.
+[ "$PYTEST" -eq 0 ] && [ "$NODE" -eq 0 ] && [ "$CHECK" -eq 0 ] && [ "${PASSED:-0}" -gt 0 ] && [ "${NODE_PASSED:-0}" -gt 0 ]

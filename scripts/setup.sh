@@ -192,11 +192,22 @@ install_playwright() {
 # The real Azure SDKs for Python (pinned in tests/sdk/python/requirements.txt)
 # in a project-local virtualenv, .venv/: the test command runs them against
 # `snaplab serve`. Checked by importing them at their pinned versions.
-have_sdk_venv() { bash scripts/sdk-tests.sh --check-venv; }
+have_sdk_venv() { bash scripts/sdk-tests.sh --check-venv && have_sdk_node; }
 install_sdk_venv() {
     # Debian's python3 makes virtualenvs only with python3-venv (ensurepip).
     python3 -c "import ensurepip, venv" 2>/dev/null || apt_install python3-venv
-    bash scripts/sdk-tests.sh --make-venv
+    bash scripts/sdk-tests.sh --make-venv || return 1
+    have_sdk_node || install_sdk_node
+}
+# ...and for JavaScript (pinned in tests/sdk/node/package-lock.json), checked
+# by importing them.
+have_sdk_node() {
+    (cd tests/sdk/node && node --input-type=module -e "await import('@azure/arm-compute'); await import('@azure/storage-blob')" 2>/dev/null) \
+        && cmp -s tests/sdk/node/package-lock.json tests/sdk/node/node_modules/.package-lock.json.snaplab 2>/dev/null
+}
+install_sdk_node() {
+    (cd tests/sdk/node && npm ci --no-audit --no-fund --loglevel=error) || return 1
+    cp tests/sdk/node/package-lock.json tests/sdk/node/node_modules/.package-lock.json.snaplab
 }
 
 # knack and azure-cli (pinned in tests/knack/requirements.txt) in a second
@@ -208,7 +219,7 @@ install_knack_venv() {
     bash scripts/knack-tests.sh --make-venv
 }
 
-step "5/5 tools, built side by side: wasm-bindgen-cli $WB_VERSION, trunk $TRUNK_VERSION, wasm-pack $WASM_PACK_VERSION, playwright-core and axe-core, the Python Azure SDKs, azure-cli and knack"
+step "5/5 tools, built side by side: wasm-bindgen-cli $WB_VERSION, trunk $TRUNK_VERSION, wasm-pack $WASM_PACK_VERSION, playwright-core and axe-core, the Azure SDKs for Python and JavaScript, azure-cli and knack"
 TOOL_LOGS="$(mktemp -d)"
 declare -A TOOL_PID=()
 for tool in wasm_bindgen trunk wasm_pack playwright sdk_venv knack_venv; do

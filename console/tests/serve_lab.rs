@@ -38,13 +38,13 @@ fn the_banner_the_lock_and_a_clean_stop() {
         "{:?}",
         server.banner
     );
-    assert!(
-        !server
-            .banner
-            .iter()
-            .any(|l| l.starts_with("Blob connection string")),
-        "the blob plane is not served: not announced"
+    // The development storage account, on a line of its own, ready to paste.
+    let connection = format!(
+        "Blob connection string: DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={};BlobEndpoint={}/devstoreaccount1;",
+        snaplab_console::serve::storage::auth::DEV_ACCOUNT.key,
+        server.base
     );
+    assert!(server.banner.contains(&connection), "{:?}", server.banner);
     group_and_disk(&server, "rg1", "d1");
 
     // The lab is the server's: a run on the file is refused at once, and told where to go.

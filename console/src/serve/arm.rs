@@ -511,7 +511,10 @@ impl Route<'_, '_> {
         }
         match &op.result {
             Finished::Body(body) => Ok(Reply::json(200, body)),
-            Finished::Nothing => Ok(Reply::empty(204)),
+            // DiskRP's result of an operation with nothing to return (endGetAccess,
+            // a delete) is 200 with no body: the spec's final-state-via location
+            // response, which the JavaScript SDK's poller requires (204 fails it).
+            Finished::Nothing => Ok(Reply::empty(200)),
             Finished::Resource(path) => {
                 let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
                 let kind = Kind::parse(parts[6]).expect("a resource path");

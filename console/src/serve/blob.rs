@@ -85,6 +85,23 @@ impl Target<'_> {
             Target::Disk(d) => d.data.page_map(),
         }
     }
+    /// `ETag` and `Last-Modified`: a snapshot never changes; a disk changes
+    /// with the lab (its revision, the log's length, tells them apart).
+    fn version_headers(&self, lab: &snaplab_engine::Lab) -> [(&'static str, String); 2] {
+        let (unique_id, revision, at) = match self {
+            Target::Snapshot(s) => (&s.unique_id, 0, s.time_created),
+            Target::Disk(d) => (&d.unique_id, lab.log().len(), lab.now()),
+        };
+        let modified = super::storage::clock::parse_iso(&at.to_azure_string())
+            .map(httpdate::fmt_http_date)
+            .unwrap_or_default();
+        let id: String = unique_id.chars().filter(|c| *c != '-').take(8).collect();
+        [
+            ("etag", format!("\"0x8D{id}{revision:08X}\"")),
+            ("last-modified", modified),
+        ]
+    }
+
     fn sas_active(&self) -> bool {
         match self {
             Target::Snapshot(s) => s.sas_active,
@@ -195,6 +212,7 @@ pub fn route(served: &Served, req: &Request) -> Reply {
     let size = target.size();
     let common = |mut reply: Reply| {
         reply.headers.push(("x-ms-blob-type", "PageBlob".into()));
+        reply.headers.extend(target.version_headers(lab));
         with_version(reply, req)
     };
     match (req.method, req.param("comp")) {
@@ -345,17 +363,9 @@ fn page_list(lab: &snaplab_engine::Lab, target: &Target, req: &Request) -> Resul
     if req.param("prevsnapshot").is_some() {
         return Err(error(400, "InvalidQueryParameterValue", "prevsnapshot names a blob snapshot; a managed snapshot's diff takes x-ms-previous-snapshot-url (the older snapshot's SAS URL)."));
     }
-    let byte_range = match byte_range(req)? {
-        Some((start, Some(end))) => Some((start, end)),
-        Some((_, None)) => {
-            return Err(error(
-                400,
-                "InvalidHeaderValue",
-                "Get Page Ranges takes a range with an end: bytes=START-END.",
-            ))
-        }
-        None => None,
-    };
+    // An open range (`bytes=0-`, which the JavaScript SDK sends) runs to the end.
+    let byte_range = byte_range(req)?
+        .map(|(start, end)| (start, end.unwrap_or(target.size().saturating_sub(1))));
     let max_results = match req.param("maxresults") {
         None => None,
         Some(n) => Some(n.parse::<usize>().map_err(|_| {

@@ -30,6 +30,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (or `YYYY-MM-DD`, midnight), UTC.
 pub fn parse_iso(text: &str) -> Option<SystemTime> {
     let text = text.strip_suffix('Z').unwrap_or(text);
+    let text = text.strip_suffix("+00:00").unwrap_or(text);
     let (date, time) = text.split_once('T').unwrap_or((text, "00:00:00"));
     let mut date = date.split('-').map(|p| p.parse::<i64>().ok());
     let (y, m, d) = (date.next()??, date.next()??, date.next()??);
@@ -96,6 +97,11 @@ mod tests {
         let s = parse_iso("2024-02-29T23:59:59.1234567Z").unwrap();
         assert_eq!(snapshot_id(s), "2024-02-29T23:59:59.1234567Z");
         assert_eq!(parse_iso("2026-13-01T00:00:00Z"), None);
+        // The engine's times (as the REST model writes them) read too.
+        assert_eq!(
+            iso_seconds(parse_iso("2026-01-05T10:00:00.0000000+00:00").unwrap()),
+            "2026-01-05T10:00:00Z"
+        );
         assert_eq!(parse_iso("soon"), None);
         assert_eq!(
             iso_seconds(parse_iso("2026-12-02").unwrap()),

@@ -183,7 +183,7 @@ fn range_header(req: &Request, name: &str) -> Result<Option<(u64, Option<u64>)>,
 
 /// A whole-page range `bytes=START-END` inside `size`, as pages.
 fn page_range(start: u64, end: u64, size: u64) -> Result<PageRange, StorageError> {
-    if start % PAGE_SIZE != 0 || (end + 1) % PAGE_SIZE != 0 {
+    if !start.is_multiple_of(PAGE_SIZE) || !(end + 1).is_multiple_of(PAGE_SIZE) {
         return Err(StorageError::new(416, "InvalidPageRange", &format!("The page range specified is invalid: bytes={start}-{end} is not whole 512-byte pages.")));
     }
     if end >= size {
@@ -370,7 +370,7 @@ impl Storage {
             .trim()
             .parse()
             .map_err(|_| StorageError::new(400, "InvalidHeaderValue", "x-ms-blob-content-length is not a whole number."))?;
-        if size % PAGE_SIZE != 0 || size > MAX_BLOB_SIZE {
+        if !size.is_multiple_of(PAGE_SIZE) || size > MAX_BLOB_SIZE {
             return Err(StorageError::new(400, "InvalidHeaderValue", &format!("The value for one of the HTTP headers is not in the correct format: x-ms-blob-content-length {size} must be a multiple of 512, at most 8 TiB.")));
         }
         self.tick += 1;
@@ -485,17 +485,9 @@ impl Storage {
         }
         let blob = self.blob_ref(container, name)?;
         let target = self.version(req, container, name)?;
-        let byte_range = match range_header(req, "x-ms-range")? {
-            Some((start, Some(end))) => Some((start, end)),
-            Some((_, None)) => {
-                return Err(StorageError::new(
-                    400,
-                    "InvalidHeaderValue",
-                    "Get Page Ranges takes a range with an end: bytes=START-END.",
-                ))
-            }
-            None => None,
-        };
+        // An open range (`bytes=0-`) runs to the end.
+        let byte_range = range_header(req, "x-ms-range")?
+            .map(|(start, end)| (start, end.unwrap_or(target.size.saturating_sub(1))));
         let max_results = match req.param("maxresults") {
             None => None,
             Some(n) => Some(n.parse::<usize>().map_err(|_| {
@@ -641,11 +633,11 @@ fn changed_since(
     Ok(changed)
 }
 
+/// The bytes of a read, and the range asked for (`None`: the whole blob).
+type Read = (Vec<u8>, Option<(u64, u64)>);
+
 /// The bytes a ranged read asks for (at most 64 MiB), and the range.
-fn read_range(
-    version: &Version,
-    req: &Request,
-) -> Result<(Vec<u8>, Option<(u64, u64)>), StorageError> {
+fn read_range(version: &Version, req: &Request) -> Result<Read, StorageError> {
     let size = version.size;
     let last = size.saturating_sub(1);
     let (start, end, ranged) = match range_header(req, "x-ms-range")? {
