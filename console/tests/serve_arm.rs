@@ -552,3 +552,76 @@ fn the_engines_rules_apply_with_their_codes() {
     assert_eq!(sku.status, 202, "{}", sku.text());
     assert_eq!(sku.json()["sku"]["name"], "Standard_LRS");
 }
+
+/// A template deployment as az sends it: the template file's text inline,
+/// after an unquoted key, comments and all; validate, deploy, show; a
+/// refused template changes nothing.
+#[test]
+fn deployments_run_the_template_as_az_sends_it() {
+    let server = Server::start(&["--clock", "manual"]);
+    group_and_disk(&server, "rg1", "d1");
+    let path = |name: &str| {
+        format!(
+            "{}/providers/Microsoft.Resources/deployments/{name}?api-version=2024-11-01",
+            group_path("rg1")
+        )
+    };
+    let template = r#"{
+      // a snapshot of d1 (a comment, as JSONC templates have)
+      "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "contentVersion": "1.0.0.0",
+      "parameters": { "name": { "type": "string" } },
+      "resources": [{
+        "type": "Microsoft.Compute/snapshots", "apiVersion": "2023-10-02",
+        "name": "[parameters('name')]", "location": "eastus",
+        "properties": { "creationData": { "createOption": "Copy", "sourceResourceId": "[resourceId('Microsoft.Compute/disks', 'd1')]" }, "incremental": true },
+      }],
+      "outputs": { "id": { "type": "string", "value": "[resourceId('Microsoft.Compute/snapshots', parameters('name'))]" } }
+    }"#;
+    let body = |name: &str| {
+        format!(
+            r#"{{"properties": {{"parameters": {{"name": {{"value": "{name}"}}}}, "mode": "Incremental", template:{template}}}}}"#
+        )
+    };
+    let validated = server.request(
+        "POST",
+        &path("dep1").replace("?", "/validate?"),
+        &body("s1"),
+    );
+    assert_eq!(validated.status, 200, "{}", validated.text());
+    let snapshot = format!("{}?{API}", resource_path("rg1", "snapshots", "s1"));
+    assert_eq!(
+        server.get(&snapshot).status,
+        404,
+        "validate changes nothing"
+    );
+
+    let put = server.request("PUT", &path("dep1"), &body("s1"));
+    assert_eq!(put.status, 201, "{}", put.text());
+    assert!(put.header("azure-asyncoperation").is_some());
+    let shown = server.get(&path("dep1")).json();
+    assert_eq!(shown["properties"]["provisioningState"], "Succeeded");
+    assert!(shown["properties"]["outputs"]["id"]["value"]
+        .as_str()
+        .unwrap()
+        .ends_with("/snapshots/s1"));
+    assert_eq!(server.get(&snapshot).status, 200);
+
+    // A template the evaluator refuses: 400 InvalidTemplate, nothing made.
+    let bad = body("s2").replace("[parameters('name')]", "[parameters('nope')]");
+    let refused = server.request("PUT", &path("dep2"), &bad);
+    assert_eq!(refused.status, 400, "{}", refused.text());
+    assert_eq!(refused.json()["error"]["code"], "InvalidTemplate");
+    assert_eq!(
+        server
+            .get(&format!(
+                "{}?{API}",
+                resource_path("rg1", "snapshots", "s2")
+            ))
+            .status,
+        404
+    );
+    assert_eq!(server.get(&path("dep2")).status, 404);
+    let unknown = server.get(&path("nope"));
+    assert_eq!(unknown.json()["error"]["code"], "DeploymentNotFound");
+}

@@ -33,14 +33,8 @@ SNAPLAB = os.environ.get("SNAPLAB_BIN", str(HERE.parents[1] / "target" / "debug"
 
 # page/script -> why real az and the console still differ there.
 # Each is also in docs/fidelity.md ("Known differences").
-_DEPLOYMENTS = ("snaplab serve does not serve Microsoft.Resources/deployments (validate, create, "
-                "show): real az's `az deployment group create` gets its 501, while the console "
-                "deploys the template itself")
-KNOWN_DIFFERENCES = {
-    "copy-to-region/template.sh": _DEPLOYMENTS,
-    "create-incremental-snapshot/template.sh": _DEPLOYMENTS,
-    "resource-iteration/template.sh": _DEPLOYMENTS,
-}
+# (None now: the template tabs were, until the server served deployments.)
+KNOWN_DIFFERENCES = {}
 
 
 def corpus_scripts():

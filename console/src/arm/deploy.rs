@@ -55,7 +55,8 @@ struct Planned {
     listed: Value,
 }
 
-/// Deploys `template` into `group` as the deployment `deployment`.
+/// Deploys `template` into `group` as the deployment `deployment`; the
+/// deployment as az shows it.
 pub fn deploy_named(
     rt: &mut Runner,
     group: &str,
@@ -63,7 +64,32 @@ pub fn deploy_named(
     template: &str,
     parameters: &BTreeMap<String, String>,
 ) -> Result<Value, Failure> {
-    let template: Value = serde_json::from_str(template).map_err(|e| {
+    let deployed = run_template(rt, group, template, parameters)?;
+    // The deployment as the REST model renders it, shown as az shows it.
+    Ok(snaplab_engine::rest::az::deployment_json(
+        &rt.lab().current_subscription().id,
+        group,
+        deployment,
+        deployed.resource_ids,
+        deployed.outputs,
+        rt.lab().now(),
+    ))
+}
+
+/// What a deployment made: its resources' ids and its outputs.
+pub struct Deployed {
+    pub resource_ids: Vec<String>,
+    pub outputs: Option<Map<String, Value>>,
+}
+
+/// Validates `template` and deploys it into `group`, wholly or not at all.
+pub fn run_template(
+    rt: &mut Runner,
+    group: &str,
+    template: &str,
+    parameters: &BTreeMap<String, String>,
+) -> Result<Deployed, Failure> {
+    let template: Value = super::jsonc::parse(template).map_err(|e| {
         invalid(
             "$",
             format!(
@@ -101,19 +127,13 @@ pub fn deploy_named(
         rt.execute(p.command).map_err(Failure::Refused)?;
         output.push(p.listed);
     }
-    // The deployment as the REST model renders it, shown as az shows it.
-    let ids = output
-        .iter()
-        .filter_map(|r| r["id"].as_str().map(str::to_string))
-        .collect();
-    Ok(snaplab_engine::rest::az::deployment_json(
-        &rt.lab().current_subscription().id,
-        group,
-        deployment,
-        ids,
-        (!outputs.is_empty()).then_some(outputs),
-        rt.lab().now(),
-    ))
+    Ok(Deployed {
+        resource_ids: output
+            .iter()
+            .filter_map(|r| r["id"].as_str().map(str::to_string))
+            .collect(),
+        outputs: (!outputs.is_empty()).then_some(outputs),
+    })
 }
 
 /// Parameters: the values given, else `defaultValue`; then `allowedValues`.

@@ -22,6 +22,7 @@ mod ast;
 mod deploy;
 mod eval;
 mod functions;
+pub mod jsonc;
 mod lexer;
 mod order;
 mod parser;
@@ -34,7 +35,7 @@ use snaplab_engine::EngineError;
 use crate::failure::Failure;
 
 pub use ast::{Expr, Step};
-pub use deploy::{deploy, deploy_named, MAX_RESOURCES};
+pub use deploy::{deploy, deploy_named, run_template, Deployed, MAX_RESOURCES};
 pub use eval::{MAX_CALLS, MAX_EVALUATED_BYTES, MAX_VALUE_BYTES};
 pub use parser::parse;
 

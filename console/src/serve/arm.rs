@@ -200,6 +200,10 @@ impl Route<'_, '_> {
             ("GET", ["providers", "microsoft.compute", "locations", _, "diskoperations", id]) => {
                 self.operation(id)
             }
+            (
+                _,
+                ["resourcegroups", _, "providers", "microsoft.resources", "deployments", tail @ ..],
+            ) => self.deployment(&sub, rest[1], rest.get(5).copied(), tail),
             (_, ["resourcegroups", _, "providers", "microsoft.compute", kind, tail @ ..]) => {
                 let kind = Kind::parse(kind).ok_or_else(|| not_served(self.req))?;
                 let group = rest[1];
@@ -213,6 +217,51 @@ impl Route<'_, '_> {
                     ("POST", [_, "endgetaccess"]) => self.revoke(&sub, group, kind, rest[5]),
                     _ => Err(not_served(self.req)),
                 }
+            }
+            _ => Err(not_served(self.req)),
+        }
+    }
+
+    /// `…/providers/Microsoft.Resources/deployments/{name}`: PUT (deploy),
+    /// GET, and `POST …/validate`.
+    fn deployment(&mut self, sub: &str, group: &str, name: Option<&str>, tail: &[&str]) -> Answer {
+        let g = self.require_group(sub, group)?;
+        let Some(name) = name.map(str::to_string) else {
+            return Err(not_served(self.req));
+        };
+        self.served.select(sub)?;
+        match (self.req.method, tail) {
+            ("PUT", [_]) => {
+                let body = super::deployments::deploy(
+                    self.served,
+                    sub,
+                    &g.name,
+                    &name,
+                    self.req.body,
+                    false,
+                )?;
+                // Done when answered: the status says Succeeded, the GET returns it.
+                let id = self.served.start_operation(Finished::Body(body.clone()));
+                let (status, _) = self.operation_urls(sub, &g.location, &id);
+                Ok(Reply::json(201, &body).header("Azure-AsyncOperation", status))
+            }
+            ("GET", [_]) => {
+                let id = format!("/subscriptions/{sub}/resourceGroups/{}/providers/Microsoft.Resources/deployments/{name}", g.name);
+                Ok(Reply::json(
+                    200,
+                    &super::deployments::show(self.served, &id, &name)?,
+                ))
+            }
+            ("POST", [_, "validate"]) => {
+                let body = super::deployments::deploy(
+                    self.served,
+                    sub,
+                    &g.name,
+                    &name,
+                    self.req.body,
+                    true,
+                )?;
+                Ok(Reply::json(200, &super::deployments::validated(body)))
             }
             _ => Err(not_served(self.req)),
         }

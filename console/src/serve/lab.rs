@@ -12,7 +12,9 @@ use snaplab_engine::clock::Instant;
 use snaplab_engine::cmd::{AdvanceClock, SelectSubscription};
 use snaplab_engine::{Command, EngineError, Lab};
 
+use crate::failure::Failure;
 use crate::labfile::{OpenLab, RealIo};
+use crate::runner::{Locks, Runner};
 use crate::{Console, Language, Line};
 
 /// The real file system, for the whole serve (the lock borrows it).
@@ -58,6 +60,9 @@ pub struct Served {
     advanced_ms: u64,
     pub operations: HashMap<String, Operation>,
     next_operation: u64,
+    /// The template deployments run here, by lower-cased resource id: their
+    /// REST bodies (kept while the server runs, as operations are).
+    pub deployments: HashMap<String, serde_json::Value>,
 }
 
 impl Served {
@@ -68,6 +73,7 @@ impl Served {
             advanced_ms: 0,
             operations: HashMap::new(),
             next_operation: 0,
+            deployments: HashMap::new(),
         }
     }
 
@@ -120,16 +126,7 @@ impl Served {
     pub fn run_script(&mut self, script: &str) -> Result<(String, i32), EngineError> {
         let mut console = Console::new(self.lab().clone());
         let transcript = console.run_in(Language::Bash, script);
-        match &mut self.store {
-            Store::Memory(lab) => **lab = console.lab,
-            Store::File(open) => {
-                for command in std::mem::take(&mut console.executed) {
-                    let _ = open.session.execute(command);
-                }
-                open.save()
-                    .map_err(|e| EngineError::StorageFailed { detail: e.message })?;
-            }
-        }
+        self.adopt(console.lab, std::mem::take(&mut console.executed))?;
         let mut output = String::new();
         for line in &transcript.lines {
             let (Line::Out(s) | Line::Err(s)) = line;
@@ -137,6 +134,37 @@ impl Served {
             output.push('\n');
         }
         Ok((output, transcript.status))
+    }
+
+    /// Runs `work` with a console runner on a copy of the lab, then keeps
+    /// what it executed (replayed into the session and saved), as a script
+    /// run is kept: a template deployment, which the console's ARM
+    /// evaluator runs.
+    pub fn run_with<T>(
+        &mut self,
+        work: impl FnOnce(&mut Runner) -> Result<T, Failure>,
+    ) -> Result<Result<T, Failure>, EngineError> {
+        let mut lab = self.lab().clone();
+        let locks = Locks::none();
+        let mut executed = Vec::new();
+        let result = work(&mut Runner::new(&mut lab, &locks, &mut executed));
+        self.adopt(lab, executed)?;
+        Ok(result)
+    }
+
+    /// The lab a console ran on, and the commands it executed: kept.
+    fn adopt(&mut self, lab: Lab, executed: Vec<Command>) -> Result<(), EngineError> {
+        match &mut self.store {
+            Store::Memory(served) => **served = lab,
+            Store::File(open) => {
+                for command in executed {
+                    let _ = open.session.execute(command);
+                }
+                open.save()
+                    .map_err(|e| EngineError::StorageFailed { detail: e.message })?;
+            }
+        }
+        Ok(())
     }
 
     /// With `--clock wall`: moves the lab's clock on by the whole seconds

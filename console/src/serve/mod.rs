@@ -18,6 +18,7 @@ mod arm;
 mod blob;
 mod body;
 pub mod client;
+mod deployments;
 mod lab;
 pub mod storage;
 
