@@ -430,3 +430,52 @@ fn put_page_writes_a_disk_being_uploaded_and_refuses_what_storage_refuses() {
     assert!(status.success());
     assert_lab_file_verifies(&file);
 }
+
+/// A write SAS stops writing when its duration has passed on the lab's
+/// clock (the disk stays ActiveUpload until revoked); a read SAS ends.
+#[test]
+fn a_sas_past_its_expiry_is_refused() {
+    let server = Server::start(&["--clock", "manual"]);
+    let r = server.request(
+        "PUT",
+        &format!("{}?{API}", group_path("rg1")),
+        r#"{"location":"eastus"}"#,
+    );
+    assert!(r.status < 300, "{}", r.text());
+    let r = server.request(
+        "PUT",
+        &format!("{}?{API}", resource_path("rg1", "disks", "up")),
+        r#"{"location":"eastus","properties":{"creationData":{"createOption":"Upload","uploadSizeBytes":20972032}}}"#,
+    );
+    assert_eq!(r.status, 202, "{}", r.text());
+    let r = server.request(
+        "POST",
+        &format!(
+            "{}/beginGetAccess?{API}",
+            resource_path("rg1", "disks", "up")
+        ),
+        r#"{"access":"Write","durationInSeconds":60}"#,
+    );
+    let sas = server
+        .get(&target_of(&server, r.header("location").unwrap()))
+        .json()["accessSAS"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(sas.contains("se=2026-01-05T10%3A01%3A00Z"), "{sas}");
+    let update = [("x-ms-page-write", "update"), ("x-ms-range", "bytes=0-511")];
+    assert_eq!(put_page(&server, &sas, &update, &[1; 512]).status, 201);
+    assert_eq!(server.run("sim clock advance 2m\n").status, 200);
+    let late = put_page(&server, &sas, &update, &[2; 512]);
+    assert_eq!(
+        (late.status, late.header("x-ms-error-code")),
+        (403, Some("AuthenticationFailed")),
+        "{}",
+        late.text()
+    );
+    assert!(
+        late.text().contains("Signed expiry time"),
+        "{}",
+        late.text()
+    );
+}

@@ -182,6 +182,9 @@ pub struct Disk {
     /// background and cannot be attached until done (C5).
     pub hydration: Option<Progress>,
     pub sas_active: bool,
+    /// When the SAS granted last runs out (its `se`): a read SAS ends then
+    /// (the clock's advance revokes it), a write SAS stops writing.
+    pub sas_until: Option<Instant>,
     /// Bumped when a resize crosses the 4 TiB boundary (B6).
     pub size_epoch: u32,
     /// When incremental snapshots of this disk were taken, for B1.
@@ -226,6 +229,7 @@ impl Disk {
             managed_by: None,
             hydration: None,
             sas_active: false,
+            sas_until: None,
             size_epoch: 0,
             incremental_snapshot_times: Vec::new(),
             zone: None,
@@ -334,6 +338,8 @@ pub struct Snapshot {
     /// `copyCompletionError` when a CopyStart failed (D4).
     pub copy_error: Option<CopyError>,
     pub sas_active: bool,
+    /// When its SAS runs out (the clock's advance revokes it then).
+    pub sas_until: Option<Instant>,
     /// For CopyStart copies: the bytes that crossed regions (D2, D5).
     pub transferred_bytes: u64,
 }
@@ -384,6 +390,7 @@ impl Snapshot {
             background: None,
             copy_error: None,
             sas_active: false,
+            sas_until: None,
             transferred_bytes: 0,
         }
         .measured()
@@ -454,6 +461,7 @@ impl Snapshot {
             background: None,
             copy_error: None,
             sas_active: false,
+            sas_until: None,
             transferred_bytes: 0,
             ..src.clone()
         }

@@ -202,6 +202,8 @@ fn a_lab_with_disks_in_every_upload_stage_replays_and_checkpoints_to_the_same_la
     grant(&mut lab, "done", Access::Write).unwrap();
     common::write(&mut lab, "done", VHD - 4096, 4096, 4).unwrap();
     revoke(&mut lab, "done").unwrap();
+    // And a read SAS with its expiry.
+    grant(&mut lab, "done", Access::Read).unwrap();
     let replayed = Lab::replay(lab.log());
     assert!(replayed.disks().eq(lab.disks()));
     let bytes = snaplab_engine::checkpoint::encode(&lab);
@@ -213,8 +215,72 @@ fn a_lab_with_disks_in_every_upload_stage_replays_and_checkpoints_to_the_same_la
     for (name, state) in [
         ("ready", "ReadyToUpload"),
         ("active", "ActiveUpload"),
-        ("done", "Unattached"),
+        ("done", "ActiveSAS"),
     ] {
         assert_eq!(decoded.find_disk(RG, name).unwrap().disk_state(), state);
     }
+}
+
+/// A SAS runs out when its duration has passed on the lab's clock: a read
+/// SAS ends there (the disk or snapshot is no longer ActiveSAS, an event
+/// says so at that time, and it no longer counts toward B3); the URL's
+/// `se` is that time.
+#[test]
+fn a_sas_runs_out_when_the_clock_passes_its_duration() {
+    use snaplab_engine::clock::Span;
+    let mut lab = common::lab_with_disk("Premium_LRS", 4);
+    common::snapshot(&mut lab, "disk1", "s1").unwrap();
+    let granted = lab.now();
+    let url = lab
+        .execute(Command::GrantAccess(cmd::GrantAccess::read(
+            AccessTarget::Snapshot,
+            RG,
+            "s1",
+            60,
+        )))
+        .unwrap();
+    let expected_se = (granted + Span::seconds(60)).to_azure_string()[..19].replace(':', "%3A");
+    assert!(url.contains(&format!("se={expected_se}Z&")), "{url}");
+    common::advance(&mut lab, Span::seconds(59));
+    assert!(lab.find_snapshot(RG, "s1").unwrap().sas_active);
+    common::advance(&mut lab, Span::seconds(30));
+    let s = lab.find_snapshot(RG, "s1").unwrap();
+    assert!(!s.sas_active, "ran out at 60 s");
+    assert_eq!(
+        rest::snapshot(s, lab.now()).properties.disk_state,
+        "Unattached"
+    );
+    let expired: Vec<_> = lab
+        .events()
+        .filter(|e| e.operation == "SAS expired")
+        .map(|e| e.time)
+        .collect();
+    assert_eq!(expired, vec![granted + Span::seconds(60)]);
+
+    // B3 counts live SASs only: five of one family, run out, make room for more.
+    for i in 2..=6 {
+        common::snapshot(&mut lab, "disk1", &format!("s{i}")).unwrap();
+    }
+    for i in 2..=6 {
+        common::grant(&mut lab, &format!("s{i}")).unwrap();
+    }
+    assert_eq!(
+        common::grant(&mut lab, "s1").unwrap_err().rule(),
+        Some("B3")
+    );
+    common::advance(&mut lab, Span::hours(2));
+    common::grant(&mut lab, "s1").unwrap();
+
+    // A huge duration ends with the simulated clock instead of overflowing.
+    let far = lab
+        .execute(Command::GrantAccess(cmd::GrantAccess::read(
+            AccessTarget::Disk,
+            RG,
+            "disk1",
+            u64::MAX,
+        )))
+        .unwrap();
+    assert!(far.contains("se=2126-"), "{far}");
+    // Replayed, the same: expiry is in the log's own time.
+    assert!(Lab::replay(lab.log()).snapshots().eq(lab.snapshots()));
 }

@@ -102,6 +102,13 @@ impl Target<'_> {
         ]
     }
 
+    fn sas_until(&self) -> Option<snaplab_engine::clock::Instant> {
+        match self {
+            Target::Snapshot(s) => s.sas_until,
+            Target::Disk(d) => d.sas_until,
+        }
+    }
+
     fn sas_active(&self) -> bool {
         match self {
             Target::Snapshot(s) => s.sas_active,
@@ -135,7 +142,10 @@ fn authorise<'l>(
         return Err(error(403, "AuthenticationFailed", "Server failed to authenticate the request: the SAS signature does not match what beginGetAccess granted."));
     }
     if !target.sas_active() {
-        return Err(error(403, "AuthenticationFailed", "Server failed to authenticate the request: access was revoked (endGetAccess), or never granted."));
+        return Err(error(403, "AuthenticationFailed", "Server failed to authenticate the request: access was revoked (endGetAccess), ran out, or was never granted."));
+    }
+    if let Some(until) = target.sas_until().filter(|t| lab.now() >= *t) {
+        return Err(error(403, "AuthenticationFailed", &format!("Server failed to authenticate the request. Signed expiry time [{}] has to be after current time [{}] (the lab's clock).", until.to_azure_string(), lab.now().to_azure_string())));
     }
     if !req.param("sp").is_some_and(|p| p.contains(permission)) {
         let wanted = if permission == 'w' {

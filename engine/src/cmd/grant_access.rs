@@ -83,14 +83,16 @@ impl Operation for GrantAccess {
                     });
                 }
                 rules::c2_ready(snapshot, now, "give a SAS")?;
-                let url = sas_url(&snapshot.unique_id, self.duration_seconds, "r");
-                if snapshot.sas_active {
-                    return Ok(url);
+                let until = expiry(now, self.duration_seconds);
+                let url = sas_url(&snapshot.unique_id, until, "r");
+                if !snapshot.sas_active {
+                    if let Some(family) = &snapshot.family_id {
+                        rules::b3_sas_per_family(lab, family)?;
+                    }
                 }
-                if let Some(family) = &snapshot.family_id {
-                    rules::b3_sas_per_family(lab, family)?;
-                }
-                lab.snapshot_mut(group, name)?.sas_active = true;
+                let s = lab.snapshot_mut(group, name)?;
+                s.sas_active = true;
+                s.sas_until = Some(until);
                 Ok(url)
             }
             AccessTarget::Disk => {
@@ -102,23 +104,40 @@ impl Operation for GrantAccess {
                         vm: vm.clone(),
                     });
                 }
+                let until = expiry(now, self.duration_seconds);
                 if self.access == Access::Write {
                     rules::write_access(disk)?;
-                    let url = sas_url(&disk.unique_id, self.duration_seconds, "rw");
-                    lab.disk_mut(group, name)?.upload = Some(UploadStage::Active);
+                    let url = sas_url(&disk.unique_id, until, "rw");
+                    let d = lab.disk_mut(group, name)?;
+                    d.upload = Some(UploadStage::Active);
+                    d.sas_until = Some(until);
                     return Ok(url);
                 }
                 rules::upload_over(disk, "grant-access")?;
-                let url = sas_url(&disk.unique_id, self.duration_seconds, "r");
-                lab.disk_mut(group, name)?.sas_active = true;
+                let url = sas_url(&disk.unique_id, until, "r");
+                let d = lab.disk_mut(group, name)?;
+                d.sas_active = true;
+                d.sas_until = Some(until);
                 Ok(url)
             }
         }
     }
 }
 
-/// A SAS URL that looks like Azure's, with permissions `sp` (`r`, or `rw`
-/// for an upload); the signature is marked simulated.
-fn sas_url(unique_id: &str, seconds: u64, sp: &str) -> String {
-    format!("https://md-{}.blob.core.windows.net/{}/abcd?sv=2018-03-28&sr=b&se={seconds}s&sp={sp}&sig=SIMULATED", &unique_id[..8], unique_id.replace('-', ""))
+/// When a SAS granted at `now` for `seconds` runs out: at the latest when
+/// the simulated clock ends (a huge duration cannot overflow it).
+fn expiry(now: crate::clock::Instant, seconds: u64) -> crate::clock::Instant {
+    let end = crate::clock::CLOCK_END;
+    match seconds.checked_mul(1000) {
+        Some(ms) if ms < (end - now).as_millis() => now + Span::millis(ms),
+        _ => end,
+    }
+}
+
+/// A SAS URL that looks like Azure's: permissions `sp` (`r`, or `rw` for an
+/// upload), expiry `se` (lab time, URL-encoded as Azure's are); the
+/// signature is marked simulated.
+fn sas_url(unique_id: &str, until: crate::clock::Instant, sp: &str) -> String {
+    let se = until.to_azure_string()[..19].replace(':', "%3A");
+    format!("https://md-{}.blob.core.windows.net/{}/abcd?sv=2018-03-28&sr=b&se={se}Z&sp={sp}&sig=SIMULATED", &unique_id[..8], unique_id.replace('-', ""))
 }

@@ -26,10 +26,15 @@ impl Operation for RevokeAccess {
     fn apply(&self, lab: &mut LabState) -> Result<String> {
         let (group, name) = (&self.group, &self.name);
         match self.target {
-            AccessTarget::Snapshot => lab.snapshot_mut(group, name)?.sas_active = false,
+            AccessTarget::Snapshot => {
+                let s = lab.snapshot_mut(group, name)?;
+                s.sas_active = false;
+                s.sas_until = None;
+            }
             AccessTarget::Disk => {
                 let disk = lab.disk_mut(group, name)?;
                 disk.sas_active = false;
+                disk.sas_until = None;
                 if disk.upload == Some(UploadStage::Active) {
                     disk.upload = None;
                     return Ok(format!(

@@ -478,6 +478,7 @@ fn encode_snapshots<'a>(
             background,
             copy_error,
             sas_active,
+            sas_until,
             transferred_bytes,
         } = s;
         w.key(key);
@@ -522,7 +523,7 @@ fn encode_snapshots<'a>(
             w.s(message);
             w.u(u64::from(*percent));
         }
-        w.b(*sas_active);
+        w.u(sas_code(*sas_active, *sas_until));
         w.u(*transferred_bytes);
         if let Some(f) = family_id.as_deref() {
             newest_of_family.insert(f, index);
@@ -550,6 +551,7 @@ fn encode_disks(
             managed_by,
             hydration,
             sas_active,
+            sas_until,
             size_epoch,
             incremental_snapshot_times,
             zone,
@@ -594,7 +596,7 @@ fn encode_disks(
         w.lazy_ranges(changed);
         w.opt_s(managed_by.as_deref());
         w.progress(*hydration);
-        w.b(*sas_active);
+        w.u(sas_code(*sas_active, *sas_until));
         w.u(u64::from(*size_epoch));
         w.u(incremental_snapshot_times.len() as u64);
         for t in incremental_snapshot_times {
@@ -1375,14 +1377,36 @@ fn decode_snapshots(r: &mut Reader, blobs: &OrdMap<u64, Bytes>) -> Read<(Vec<Key
             } else {
                 None
             },
-            sas_active: r.b()?,
-            transferred_bytes: r.u()?,
+            sas_active: false,
+            sas_until: None,
+            transferred_bytes: 0,
         };
+        let mut snapshot = snapshot;
+        (snapshot.sas_active, snapshot.sas_until) = sas_decode(r.u()?);
+        snapshot.transferred_bytes = r.u()?;
         keys.push(key);
         snapshots.push(snapshot);
     }
 
     Ok((keys, snapshots))
+}
+
+/// A SAS in one number, so a checkpoint without expiry times (format 4 and
+/// 5 before them, which wrote the bool as 0 or 1) reads the same: 0 none,
+/// 1 active with no expiry kept, then `2 + 2t` active until `t` and
+/// `3 + 2t` a write SAS (not counted active) until `t`.
+fn sas_code(active: bool, until: Option<Instant>) -> u64 {
+    match until {
+        None => u64::from(active),
+        Some(t) => 2 + 2 * t.0 + u64::from(!active),
+    }
+}
+
+fn sas_decode(code: u64) -> (bool, Option<Instant>) {
+    match code {
+        0 | 1 => (code == 1, None),
+        n => ((n - 2) % 2 == 0, Some(Instant((n - 2) / 2))),
+    }
 }
 
 /// The disks; their maps may be stored on a snapshot's.
@@ -1434,6 +1458,9 @@ fn decode_disks(
         let data = DiskData::with_size_bytes(size_bytes, logical_sector_size, map)
             .map_err(|e| e.to_string())?;
         let changed = r.lazy_ranges(size_bytes / PAGE_SIZE)?;
+        let managed_by = r.opt_s()?;
+        let hydration = r.progress()?;
+        let (sas_active, sas_until) = sas_decode(r.u()?);
         let disk = Disk {
             at,
             sku,
@@ -1442,9 +1469,10 @@ fn decode_disks(
             origin,
             data,
             changed,
-            managed_by: r.opt_s()?,
-            hydration: r.progress()?,
-            sas_active: r.b()?,
+            managed_by,
+            hydration,
+            sas_active,
+            sas_until,
             size_epoch: r.u32()?,
             incremental_snapshot_times: {
                 let n = r.count()?;
