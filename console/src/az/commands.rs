@@ -271,7 +271,18 @@ pub(super) fn az_disk_update(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Ou
     let value: Value = {
         let (group, name) = (g(a)?, n(a)?);
         // Each property given is changed; the rest stay as they are (az
-        // reads the disk, sets what was given, and PUTs it back).
+        // reads the disk, sets what was given, and PUTs it back). A new
+        // --sku converts the disk's type (the engine's rules apply).
+        if let Some(sku) = a.get("--sku") {
+            exec(
+                rt,
+                Command::ConvertDisk(cmd::ConvertDisk {
+                    group: group.clone(),
+                    name: name.clone(),
+                    sku: sku.to_string(),
+                }),
+            )?;
+        }
         let size_gib = match a.get("--size-gb").or_else(|| a.get("-z")) {
             Some(_) => number(a, "--size-gb", Some("-z"))?,
             None => rt.lab().find_disk(&group, &name)?.size_gib(),

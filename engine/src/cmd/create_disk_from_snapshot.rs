@@ -1,7 +1,7 @@
 //! `az disk create --source`: a restore, a new disk from a snapshot.
 
 use super::prelude::*;
-use super::ResizeDisk;
+use super::{ConvertDisk, ResizeDisk};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -41,6 +41,31 @@ impl Operation for CreateDiskFromSnapshot {
                 });
             }
             let current = existing.size_gib();
+            // A new sku converts the disk's type (rules::convert_disk_type),
+            // checked before the size changes so a refusal changes nothing.
+            if let Some(sku) = &self.sku {
+                let sku = DiskSku::parse(sku)?;
+                if sku != existing.sku {
+                    rules::convert_disk_type(lab, existing, sku)?;
+                    let size = self.size_gib.unwrap_or(current);
+                    crate::disk::check_size(sku, size.max(current))?;
+                    let resized = if size != current {
+                        Some(ResizeDisk::to(group, name, size).apply(lab)?)
+                    } else {
+                        None
+                    };
+                    let converted = ConvertDisk {
+                        group: group.clone(),
+                        name: name.clone(),
+                        sku: sku.name().to_string(),
+                    }
+                    .apply(lab)?;
+                    return Ok(match resized {
+                        Some(resized) => format!("{converted}; {resized}"),
+                        None => converted,
+                    });
+                }
+            }
             return match self.size_gib {
                 Some(size) if size != current => ResizeDisk::to(group, name, size).apply(lab),
                 _ => Ok(format!(
