@@ -181,6 +181,7 @@ pub const COMMANDS: &[Spec] = &[
             v("--zone", None, "Availability zone: 1, 2 or 3 (a zonal disk)."), v("--disk-iops-read-write", None, "Provisioned IOPS (PremiumV2_LRS, UltraSSD_LRS)."), v("--disk-mbps-read-write", None, "Provisioned MB/s (PremiumV2_LRS, UltraSSD_LRS)."),
             v("--upload-type", None, "Upload: a disk (ReadyToUpload) to write a VHD into through a write SAS (grant-access --access-level Write)."),
             v("--upload-size-bytes", None, "With --upload-type: the VHD's size, its 512-byte footer included (20 MiB + 512 to 32 TiB + 512)."),
+            v("--tier", None, "A Premium SSD's performance tier (P1 … P80): modelled at the size's baseline, so a higher tier is refused as not modelled."),
             b("--for-upload", "Deprecated: use --upload-type Upload."), NO_WAIT], rules: &["A3", "C4", "C6"], run: commands::az_disk_create },
     Spec { path: &["az", "disk", "show"], summary: "Show a disk.", options: &[G, N, v("--ids", None, "The disk's ID.")], rules: &[], run: commands::az_disk_show },
     Spec { path: &["az", "disk", "list"], summary: "List disks.", options: &[G], rules: &[], run: commands::az_disk_list },
