@@ -723,6 +723,31 @@ fn a_disk_converts_its_type_when_detached_or_its_vm_is_deallocated() {
 }
 
 #[test]
+fn a_premium_v2_disk_restored_from_a_snapshot_has_the_default_performance() {
+    // The docs' move to Premium SSD v2: a snapshot of a Premium SSD, and a
+    // v2 disk from it, provisioned at 3,000 IOPS and 125 MB/s as a new one is.
+    let mut lab = lab_with_disk("Premium_LRS", 64);
+    write(&mut lab, "disk1", 0, M, 1).unwrap();
+    snapshot(&mut lab, "disk1", "s1").unwrap();
+    lab.execute(Command::CreateDiskFromSnapshot(
+        cmd::CreateDiskFromSnapshot {
+            group: RG.into(),
+            name: "v2".into(),
+            source: "s1".into(),
+            sku: Some("PremiumV2_LRS".into()),
+            size_gib: None,
+        },
+    ))
+    .unwrap();
+    assert_eq!(
+        lab.find_disk(RG, "v2").unwrap().performance,
+        Some((3_000, 125))
+    );
+    restore(&mut lab, "s1", "v1").unwrap();
+    assert_eq!(lab.find_disk(RG, "v1").unwrap().performance, None);
+}
+
+#[test]
 fn a_put_with_another_sku_converts_and_a_refused_one_changes_nothing() {
     let mut lab = lab();
     lab.execute(disk("d", "Standard_LRS", 64)).unwrap();

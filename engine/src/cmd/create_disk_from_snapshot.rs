@@ -97,7 +97,10 @@ impl Operation for CreateDiskFromSnapshot {
             duration: copy_duration(data.used_bytes(), BACKGROUND_COPY_BYTES_PER_SECOND),
         });
         let unique_id = lab.next_unique_id();
-        let disk = Disk::restored(at, sku, unique_id, now, data, &snapshot, hydration);
+        let mut disk = Disk::restored(at, sku, unique_id, now, data, &snapshot, hydration);
+        // A Premium SSD v2 or Ultra disk always has provisioned IOPS and
+        // MB/s: a restored one starts at the defaults, as a new one does.
+        disk.performance = rules::c9_performance(sku, None, None)?;
         let summary = format!(
             "disk {name} restored from snapshot {} ({} used)",
             snapshot.at.name,
