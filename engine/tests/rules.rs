@@ -748,6 +748,75 @@ fn a_premium_v2_disk_restored_from_a_snapshot_has_the_default_performance() {
 }
 
 #[test]
+fn a_managed_disk_is_copied_from_another_by_id_or_name() {
+    let mut lab = lab_with_disk("Premium_LRS", 64);
+    write(&mut lab, "disk1", 0, 2 * M, 1).unwrap();
+    let copy = |lab: &mut snaplab_engine::Lab,
+                name: &str,
+                source: &str,
+                sku: Option<&str>,
+                size: Option<u64>| {
+        lab.execute(Command::CreateDiskFromSnapshot(
+            cmd::CreateDiskFromSnapshot {
+                group: RG.into(),
+                name: name.into(),
+                source: source.into(),
+                sku: sku.map(str::to_string),
+                size_gib: size,
+            },
+        ))
+    };
+    let id = lab.find_disk(RG, "disk1").unwrap().id();
+    assert!(copy(&mut lab, "c1", &id, None, None)
+        .unwrap()
+        .contains("copied from disk disk1"));
+    let c1 = lab.find_disk(RG, "c1").unwrap();
+    assert_eq!((c1.sku.name(), c1.size_gib()), ("Premium_LRS", 64));
+    assert_eq!(
+        read_disk(&lab, "c1", 0, 2 * M),
+        read_disk(&lab, "disk1", 0, 2 * M)
+    );
+    // The copy is a disk of its own: writing to the source leaves it as it was.
+    let before = read_disk(&lab, "c1", 0, M);
+    write(&mut lab, "disk1", 0, M, 9).unwrap();
+    assert_eq!(read_disk(&lab, "c1", 0, M), before);
+    // Its first incremental snapshot holds all its data.
+    snapshot(&mut lab, "c1", "c1-s1").unwrap();
+    assert_eq!(used(&lab, "c1-s1"), 2 * M);
+    // By name (no snapshot has it), another type, larger; never smaller.
+    copy(&mut lab, "c2", "disk1", Some("StandardSSD_LRS"), Some(128)).unwrap();
+    let c2 = lab.find_disk(RG, "c2").unwrap();
+    assert_eq!((c2.sku.name(), c2.size_gib()), ("StandardSSD_LRS", 128));
+    assert_eq!(
+        copy(&mut lab, "c3", &id, None, Some(32))
+            .unwrap_err()
+            .code(),
+        "OperationNotAllowed"
+    );
+    // The same copy again changes nothing; another source under that name is refused.
+    assert!(copy(&mut lab, "c1", &id, None, None)
+        .unwrap()
+        .contains("nothing changed"));
+    let c2_id = lab.find_disk(RG, "c2").unwrap().id();
+    assert_eq!(
+        copy(&mut lab, "c1", &c2_id, None, None).unwrap_err().code(),
+        "PropertyChangeNotAllowed"
+    );
+    // Premium SSD v2 is copied through a snapshot here.
+    assert_eq!(
+        copy(&mut lab, "c4", &id, Some("PremiumV2_LRS"), None)
+            .unwrap_err()
+            .code(),
+        "InvalidParameter"
+    );
+    let gone = id.replace("disk1", "nope");
+    assert_eq!(
+        copy(&mut lab, "c5", &gone, None, None).unwrap_err().code(),
+        "ResourceNotFound"
+    );
+}
+
+#[test]
 fn a_put_with_another_sku_converts_and_a_refused_one_changes_nothing() {
     let mut lab = lab();
     lab.execute(disk("d", "Standard_LRS", 64)).unwrap();

@@ -175,9 +175,9 @@ pub const COMMANDS: &[Spec] = &[
     Spec { path: &["az", "group", "delete"], summary: "Delete a resource group and everything in it.", options: &[N, YES, NO_WAIT], rules: &[], run: commands::az_group_delete },
     Spec {
         path: &["az", "disk", "create"],
-        summary: "Create a managed disk, empty (--size-gb), from a snapshot (--source), or for upload (--upload-type Upload).",
+        summary: "Create a managed disk, empty (--size-gb), from a snapshot or a copy of a disk (--source), or for upload (--upload-type Upload).",
         options: &[G, N, L, v("--size-gb", Some("-z"), "Size in GiB: 1 to 32,767, or to 65,536 (64 TiB) for UltraSSD_LRS and PremiumV2_LRS."), v("--sku", None, "Standard_LRS, StandardSSD_LRS, StandardSSD_ZRS, Premium_LRS, Premium_ZRS, PremiumV2_LRS, UltraSSD_LRS."),
-            v("--source", None, "A snapshot, by name or ID, to create the disk from."), v("--logical-sector-size", None, "512 or 4096 (Ultra and Premium SSD v2 only)."),
+            v("--source", None, "A snapshot to restore, or a managed disk to copy, by name or ID."), v("--logical-sector-size", None, "512 or 4096 (Ultra and Premium SSD v2 only)."),
             v("--zone", None, "Availability zone: 1, 2 or 3 (a zonal disk)."), v("--disk-iops-read-write", None, "Provisioned IOPS (PremiumV2_LRS, UltraSSD_LRS)."), v("--disk-mbps-read-write", None, "Provisioned MB/s (PremiumV2_LRS, UltraSSD_LRS)."),
             v("--upload-type", None, "Upload: a disk (ReadyToUpload) to write a VHD into through a write SAS (grant-access --access-level Write)."),
             v("--upload-size-bytes", None, "With --upload-type: the VHD's size, its 512-byte footer included (20 MiB + 512 to 32 TiB + 512)."),
