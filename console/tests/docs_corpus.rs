@@ -72,10 +72,10 @@ fn golden(page: &Path, file: &str) -> PathBuf {
 #[test]
 fn every_docs_style_script_prints_its_golden_output() {
     let scripts = scripts();
-    // The eleven pages, each with its scripted tabs.
+    // The twenty-one pages, each with its scripted tabs.
     let pages: std::collections::BTreeSet<_> = scripts.iter().map(|(p, _)| p.clone()).collect();
-    assert_eq!(pages.len(), 11, "{pages:?}");
-    assert!(scripts.len() >= 20, "{} scripts", scripts.len());
+    assert_eq!(pages.len(), 21, "{pages:?}");
+    assert!(scripts.len() >= 39, "{} scripts", scripts.len());
     let mut failures = Vec::new();
     for (page, file) in &scripts {
         let expected = std::fs::read_to_string(golden(page, file))

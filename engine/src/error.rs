@@ -104,6 +104,13 @@ pub enum EngineError {
     },
     #[error("Disk '{disk}' is attached to the running VM '{vm}': resize it only when the VM is deallocated or the disk is detached (rule B7).")]
     ResizeWhileAttached { disk: String, vm: String },
+    #[error("The type of disk '{disk}' cannot change from {from} to {to}: {reason}")]
+    DiskTypeChangeNotAllowed {
+        disk: String,
+        from: &'static str,
+        to: &'static str,
+        reason: String,
+    },
     #[error("Operation '{operation}' is not allowed on disk '{disk}': it is attached to VM '{vm}'. Detach it first.")]
     DiskAttached {
         operation: &'static str,
@@ -253,6 +260,7 @@ impl EngineError {
                 "OperationNotAllowed"
             }
             DiskAttached { .. } | DiskHasActiveSas { .. } => "OperationNotAllowed",
+            DiskTypeChangeNotAllowed { .. } => "OperationNotAllowed",
             UploadNotOver { .. } | WriteAccessNotAllowed { .. } => "OperationNotAllowed",
             SnapshotNotReady { .. }
             | TooManyPendingSnapshots { .. }

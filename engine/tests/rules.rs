@@ -653,6 +653,204 @@ fn b7_disks_only_grow_and_not_while_attached_to_a_running_vm() {
 }
 
 #[test]
+fn a_disk_converts_its_type_when_detached_or_its_vm_is_deallocated() {
+    let mut lab = lab_with_disk("Standard_LRS", 64);
+    write(&mut lab, "disk1", 0, M, 1).unwrap();
+    let convert = |lab: &mut snaplab_engine::Lab, sku: &str| {
+        lab.execute(Command::ConvertDisk(cmd::ConvertDisk {
+            group: RG.into(),
+            name: "disk1".into(),
+            sku: sku.into(),
+        }))
+    };
+    let before = read_disk(&lab, "disk1", 0, M);
+    assert!(convert(&mut lab, "Premium_LRS")
+        .unwrap()
+        .contains("converted from Standard_LRS to Premium_LRS"));
+    let converted = lab.find_disk(RG, "disk1").unwrap();
+    assert_eq!(converted.sku.name(), "Premium_LRS");
+    assert_eq!(converted.size_gib(), 64);
+    assert_eq!(read_disk(&lab, "disk1", 0, M), before, "the data stays");
+    assert!(convert(&mut lab, "Premium_LRS")
+        .unwrap()
+        .contains("already"));
+    for sku in ["StandardSSD_ZRS", "Premium_ZRS", "StandardSSD_LRS"] {
+        convert(&mut lab, sku).unwrap();
+    }
+    // Ultra disks never convert in place; Premium SSD v2 is not modelled.
+    for sku in ["UltraSSD_LRS", "PremiumV2_LRS"] {
+        let err = convert(&mut lab, sku).unwrap_err();
+        assert!(
+            matches!(err, EngineError::DiskTypeChangeNotAllowed { .. }),
+            "{err}"
+        );
+        assert_eq!(err.code(), "OperationNotAllowed");
+    }
+    assert_eq!(
+        convert(&mut lab, "Premium_GRS").unwrap_err().code(),
+        "InvalidParameter"
+    );
+    // Attached to a running VM: refused, and nothing changes; deallocated: converts.
+    lab.execute(Command::CreateVm(cmd::CreateVm {
+        group: RG.into(),
+        name: "vm1".into(),
+        location: None,
+    }))
+    .unwrap();
+    lab.execute(Command::AttachDisk(cmd::AttachDisk {
+        group: RG.into(),
+        vm: "vm1".into(),
+        disk: "disk1".into(),
+    }))
+    .unwrap();
+    let err = convert(&mut lab, "Premium_LRS").unwrap_err();
+    assert!(err.to_string().contains("running VM 'vm1'"), "{err}");
+    assert_eq!(
+        lab.find_disk(RG, "disk1").unwrap().sku.name(),
+        "StandardSSD_LRS"
+    );
+    lab.execute(Command::SetVmRunning(cmd::SetVmRunning {
+        group: RG.into(),
+        name: "vm1".into(),
+        running: false,
+    }))
+    .unwrap();
+    convert(&mut lab, "Premium_LRS").unwrap();
+    assert_eq!(
+        lab.find_disk(RG, "disk1").unwrap().sku.name(),
+        "Premium_LRS"
+    );
+}
+
+#[test]
+fn a_premium_v2_disk_restored_from_a_snapshot_has_the_default_performance() {
+    // The docs' move to Premium SSD v2: a snapshot of a Premium SSD, and a
+    // v2 disk from it, provisioned at 3,000 IOPS and 125 MB/s as a new one is.
+    let mut lab = lab_with_disk("Premium_LRS", 64);
+    write(&mut lab, "disk1", 0, M, 1).unwrap();
+    snapshot(&mut lab, "disk1", "s1").unwrap();
+    lab.execute(Command::CreateDiskFromSnapshot(
+        cmd::CreateDiskFromSnapshot {
+            group: RG.into(),
+            name: "v2".into(),
+            source: "s1".into(),
+            sku: Some("PremiumV2_LRS".into()),
+            size_gib: None,
+        },
+    ))
+    .unwrap();
+    assert_eq!(
+        lab.find_disk(RG, "v2").unwrap().performance,
+        Some((3_000, 125))
+    );
+    restore(&mut lab, "s1", "v1").unwrap();
+    assert_eq!(lab.find_disk(RG, "v1").unwrap().performance, None);
+}
+
+#[test]
+fn a_managed_disk_is_copied_from_another_by_id_or_name() {
+    let mut lab = lab_with_disk("Premium_LRS", 64);
+    write(&mut lab, "disk1", 0, 2 * M, 1).unwrap();
+    let copy = |lab: &mut snaplab_engine::Lab,
+                name: &str,
+                source: &str,
+                sku: Option<&str>,
+                size: Option<u64>| {
+        lab.execute(Command::CreateDiskFromSnapshot(
+            cmd::CreateDiskFromSnapshot {
+                group: RG.into(),
+                name: name.into(),
+                source: source.into(),
+                sku: sku.map(str::to_string),
+                size_gib: size,
+            },
+        ))
+    };
+    let id = lab.find_disk(RG, "disk1").unwrap().id();
+    assert!(copy(&mut lab, "c1", &id, None, None)
+        .unwrap()
+        .contains("copied from disk disk1"));
+    let c1 = lab.find_disk(RG, "c1").unwrap();
+    assert_eq!((c1.sku.name(), c1.size_gib()), ("Premium_LRS", 64));
+    assert_eq!(
+        read_disk(&lab, "c1", 0, 2 * M),
+        read_disk(&lab, "disk1", 0, 2 * M)
+    );
+    // The copy is a disk of its own: writing to the source leaves it as it was.
+    let before = read_disk(&lab, "c1", 0, M);
+    write(&mut lab, "disk1", 0, M, 9).unwrap();
+    assert_eq!(read_disk(&lab, "c1", 0, M), before);
+    // Its first incremental snapshot holds all its data.
+    snapshot(&mut lab, "c1", "c1-s1").unwrap();
+    assert_eq!(used(&lab, "c1-s1"), 2 * M);
+    // By name (no snapshot has it), another type, larger; never smaller.
+    copy(&mut lab, "c2", "disk1", Some("StandardSSD_LRS"), Some(128)).unwrap();
+    let c2 = lab.find_disk(RG, "c2").unwrap();
+    assert_eq!((c2.sku.name(), c2.size_gib()), ("StandardSSD_LRS", 128));
+    assert_eq!(
+        copy(&mut lab, "c3", &id, None, Some(32))
+            .unwrap_err()
+            .code(),
+        "OperationNotAllowed"
+    );
+    // The same copy again changes nothing; another source under that name is refused.
+    assert!(copy(&mut lab, "c1", &id, None, None)
+        .unwrap()
+        .contains("nothing changed"));
+    let c2_id = lab.find_disk(RG, "c2").unwrap().id();
+    assert_eq!(
+        copy(&mut lab, "c1", &c2_id, None, None).unwrap_err().code(),
+        "PropertyChangeNotAllowed"
+    );
+    // Premium SSD v2 is copied through a snapshot here.
+    assert_eq!(
+        copy(&mut lab, "c4", &id, Some("PremiumV2_LRS"), None)
+            .unwrap_err()
+            .code(),
+        "InvalidParameter"
+    );
+    let gone = id.replace("disk1", "nope");
+    assert_eq!(
+        copy(&mut lab, "c5", &gone, None, None).unwrap_err().code(),
+        "ResourceNotFound"
+    );
+}
+
+#[test]
+fn a_put_with_another_sku_converts_and_a_refused_one_changes_nothing() {
+    let mut lab = lab();
+    lab.execute(disk("d", "Standard_LRS", 64)).unwrap();
+    // Another sku and a larger size in one PUT: both, or neither.
+    let refused = lab.execute(disk("d", "UltraSSD_LRS", 128)).unwrap_err();
+    assert_eq!(refused.code(), "OperationNotAllowed");
+    let d = lab.find_disk(RG, "d").unwrap();
+    assert_eq!((d.sku.name(), d.size_gib()), ("Standard_LRS", 64));
+    let done = lab.execute(disk("d", "Premium_LRS", 128)).unwrap();
+    assert!(done.contains("converted"), "{done}");
+    let d = lab.find_disk(RG, "d").unwrap();
+    assert_eq!((d.sku.name(), d.size_gib()), ("Premium_LRS", 128));
+    // A restored disk: the restore again with another sku converts it.
+    snapshot(&mut lab, "d", "s").unwrap();
+    restore(&mut lab, "s", "r").unwrap();
+    let again = lab
+        .execute(Command::CreateDiskFromSnapshot(
+            cmd::CreateDiskFromSnapshot {
+                group: RG.into(),
+                name: "r".into(),
+                source: "s".into(),
+                sku: Some("StandardSSD_LRS".into()),
+                size_gib: None,
+            },
+        ))
+        .unwrap();
+    assert!(again.contains("converted"), "{again}");
+    assert_eq!(
+        lab.find_disk(RG, "r").unwrap().sku.name(),
+        "StandardSSD_LRS"
+    );
+}
+
+#[test]
 fn b8_codes_azure_does_not_document_are_marked_simulated() {
     let rate = EngineError::SnapshotRateExceeded {
         nth: 8,
@@ -1158,12 +1356,12 @@ fn bad_input_is_refused_with_azure_codes() {
         .execute(disk("D", "Premium_LRS", 4))
         .unwrap()
         .contains("nothing changed"));
-    assert_eq!(
-        lab.execute(disk("D", "Standard_LRS", 4))
-            .unwrap_err()
-            .code(),
-        "PropertyChangeNotAllowed"
-    );
+    // Another SKU converts the disk's type (as Azure converts a detached
+    // disk), in place.
+    assert!(lab
+        .execute(disk("D", "Standard_LRS", 4))
+        .unwrap()
+        .contains("converted from Premium_LRS to Standard_LRS"));
     assert_eq!(lab.disks().count(), 1);
     assert_eq!(
         snapshot(&mut lab, "ghost", "s").unwrap_err().code(),

@@ -135,9 +135,65 @@ pub(super) fn az_group_delete(rt: &mut Runner, a: &Args, _env: &Env) -> Result<O
     Ok(Out::Json(value))
 }
 
+/// `--tier`: the simulator models a Premium SSD at its size's baseline
+/// performance tier (docs/fidelity.md), and answers a `tier` as `snaplab
+/// serve` answers the one az sends in its request: at or below the
+/// baseline it asks for nothing new; above it, or on another disk type, it
+/// is refused as not modelled (`InvalidParameter`), never ignored.
+fn premium_tier(a: &Args, sku: &str, size_gib: u64) -> Result<(), Failure> {
+    let Some(asked) = a.get("--tier") else {
+        return Ok(());
+    };
+    use snaplab_engine::catalog::DiskSku;
+    let baseline = DiskSku::parse(sku)
+        .ok()
+        .and_then(|sku| sku.premium_tier(size_gib));
+    let Some((tier, iops, mbps)) = baseline else {
+        return Err(EngineError::InvalidParameter {
+            reason: format!(
+                "Property 'tier' ({}) is not modelled by Snaplab for this disk: performance tiers are modelled for Premium SSDs at their size's baseline (see docs/fidelity.md).",
+                Value::from(asked)
+            ),
+        }
+        .into());
+    };
+    let rank = DiskSku::premium_tier_rank(asked);
+    if rank.is_none() || rank > DiskSku::premium_tier_rank(tier) {
+        return Err(EngineError::InvalidParameter {
+            reason: format!(
+                "Snaplab models a Premium SSD at its size's baseline performance tier ({tier}: {iops} IOPS, {mbps} MB/s); 'tier' {asked} asks for more, which is not modelled (see docs/fidelity.md)."
+            ),
+        }
+        .into());
+    }
+    Ok(())
+}
+
 pub(super) fn az_disk_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
     let value: Value = {
         let (group, name) = (g(a)?, n(a)?);
+        // (An empty disk without --size-gb is az's usage error, below.)
+        if a.get("--tier").is_some()
+            && (a.get("--source").is_some() || a.get("--size-gb").is_some())
+        {
+            let (sku, size_gib) = match a.get("--source") {
+                Some(source) => {
+                    let snapshot = rt.lab().resolve_snapshot(&group, source)?;
+                    (
+                        a.get("--sku")
+                            .unwrap_or(snapshot.source_sku.name())
+                            .to_string(),
+                        snapshot.disk_size_bytes / snaplab_engine::units::GIB,
+                    )
+                }
+                None => (a.get("--sku").unwrap_or("Premium_LRS").to_string(), 0),
+            };
+            let size_gib = match a.get("--size-gb") {
+                Some(_) => number(a, "--size-gb", Some("-z"))?.max(size_gib),
+                None => size_gib,
+            };
+            premium_tier(a, &sku, size_gib)?;
+        }
         match a.get("--source") {
             Some(source) => exec(
                 rt,
@@ -271,7 +327,18 @@ pub(super) fn az_disk_update(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Ou
     let value: Value = {
         let (group, name) = (g(a)?, n(a)?);
         // Each property given is changed; the rest stay as they are (az
-        // reads the disk, sets what was given, and PUTs it back).
+        // reads the disk, sets what was given, and PUTs it back). A new
+        // --sku converts the disk's type (the engine's rules apply).
+        if let Some(sku) = a.get("--sku") {
+            exec(
+                rt,
+                Command::ConvertDisk(cmd::ConvertDisk {
+                    group: group.clone(),
+                    name: name.clone(),
+                    sku: sku.to_string(),
+                }),
+            )?;
+        }
         let size_gib = match a.get("--size-gb").or_else(|| a.get("-z")) {
             Some(_) => number(a, "--size-gb", Some("-z"))?,
             None => rt.lab().find_disk(&group, &name)?.size_gib(),

@@ -3,7 +3,7 @@
 //! through a write SAS (`ReadyToUpload`).
 
 use super::prelude::*;
-use super::ResizeDisk;
+use super::{ConvertDisk, ResizeDisk};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -130,7 +130,8 @@ impl CreateDisk {
     /// Creating a disk that already exists (ARM's PUT is create-or-update):
     /// the same request changes nothing and succeeds; a larger size grows it
     /// and new IOPS / MB/s are provisioned (a resize, with its rules, B7,
-    /// C9); what cannot change is refused.
+    /// C9); a new sku converts the disk's type; what cannot change is
+    /// refused.
     fn update_existing(
         &self,
         lab: &mut LabState,
@@ -172,27 +173,42 @@ impl CreateDisk {
                 ),
             });
         }
-        if sku != disk.sku {
-            return Err(EngineError::PropertyChangeNotAllowed {
-                property: "sku",
-                hint: format!(
-                    "Disk '{name}' is {}. (Simulated: Azure converts a detached disk's type; the simulator does not.)",
-                    disk.sku.name()
-                ),
-            });
-        }
         // A new size or provisioned performance in the PUT is an update (az
         // disk update sends the whole disk back with the values changed).
         let (now_iops, now_mbps) = disk.performance.unzip();
         let new_performance = self.iops.is_some_and(|i| Some(i) != now_iops)
             || self.mbps.is_some_and(|m| Some(m) != now_mbps);
+        // A new sku converts the disk's type (rules::convert_disk_type),
+        // checked before the size changes so a refusal changes nothing.
+        let convert = (sku != disk.sku).then(|| ConvertDisk {
+            group: disk.at.group.clone(),
+            name: name.clone(),
+            sku: sku.name().to_string(),
+        });
+        if convert.is_some() {
+            rules::convert_disk_type(lab, &disk, sku)?;
+            crate::disk::check_size(sku, self.size_gib.max(disk.size_gib()))?;
+        }
+        let mut summary = None;
         if self.size_gib != disk.size_gib() || new_performance {
-            return ResizeDisk {
-                iops: self.iops,
-                mbps: self.mbps,
-                ..ResizeDisk::to(&disk.at.group, &name, self.size_gib)
-            }
-            .apply(lab);
+            summary = Some(
+                ResizeDisk {
+                    iops: self.iops,
+                    mbps: self.mbps,
+                    ..ResizeDisk::to(&disk.at.group, &name, self.size_gib)
+                }
+                .apply(lab)?,
+            );
+        }
+        if let Some(convert) = convert {
+            let converted = convert.apply(lab)?;
+            summary = Some(match summary {
+                Some(resized) => format!("{converted}; {resized}"),
+                None => converted,
+            });
+        }
+        if let Some(summary) = summary {
+            return Ok(summary);
         }
         Ok(format!(
             "disk {name} exists with these properties: nothing changed (create-or-update)"

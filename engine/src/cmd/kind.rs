@@ -19,7 +19,7 @@ impl Kind {
             Kind::DeleteGroup => "az group delete",
             Kind::CreateDisk | Kind::RestoreDisk => "az disk create",
             Kind::DeleteDisk => "az disk delete",
-            Kind::ResizeDisk => "az disk update",
+            Kind::ResizeDisk | Kind::ConvertDisk => "az disk update",
             Kind::Write => "sim write",
             Kind::Clear => "sim trim",
             Kind::CreateSnapshot | Kind::CopySnapshotToRegion => "az snapshot create",
@@ -53,6 +53,7 @@ impl Kind {
             Kind::RestoreDisk => "disk create --source",
             Kind::DeleteDisk => "disk delete",
             Kind::ResizeDisk => "disk update --size-gb",
+            Kind::ConvertDisk => "disk update --sku",
             Kind::Write => "write",
             Kind::Clear => "trim",
             Kind::CreateSnapshot => "snapshot create",
@@ -110,7 +111,7 @@ mod tests {
             assert_eq!(serde_json::from_str::<Kind>(&name).unwrap(), k);
         }
         assert_eq!(Kind::ALL.len(), Kind::COUNT);
-        assert_eq!(Kind::COUNT, 27);
+        assert_eq!(Kind::COUNT, 28);
     }
 
     /// A lesson locks a command by what a user types for it: every kind's

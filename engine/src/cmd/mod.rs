@@ -141,6 +141,7 @@ commands! {
     CreateDiskFromSnapshot => create_disk_from_snapshot: [RestoreDisk],
     DeleteDisk => delete_disk: [DeleteDisk],
     ResizeDisk => resize_disk: [ResizeDisk],
+    ConvertDisk => convert_disk: [ConvertDisk],
     Write => write: [Write],
     Clear => clear: [Clear],
     CreateSnapshot => create_snapshot: [CreateSnapshot, CopySnapshotToRegion],

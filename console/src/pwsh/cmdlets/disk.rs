@@ -104,7 +104,7 @@ pub const CMDLETS: &[Cmdlet] = &[
     Cmdlet {
         name: "Update-AzDisk",
         aliases: &[],
-        summary: "Updates a disk: its size, or a Premium SSD v2's performance.",
+        summary: "Updates a disk: its size, its type (-SkuName), or a Premium SSD v2's performance.",
         params: &[
             GROUP.mandatory(),
             DISK.mandatory(),
@@ -271,8 +271,16 @@ fn update(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
         args.need("diskname", "DiskName")?,
     );
     let update = args.config("diskupdate", "DiskUpdate")?;
-    if get_ci(&update, "SkuName").is_some_and(|v| !v.is_null()) {
-        return Err(args.fail("the simulator does not change a disk's type (-SkuName); create a disk of the new type from a snapshot instead."));
+    // -SkuName converts the disk's type (the engine's rules apply).
+    if let Some(sku) = get_ci(&update, "SkuName").and_then(Value::as_str) {
+        args.exec(
+            rt,
+            Command::ConvertDisk(cmd::ConvertDisk {
+                group: group.clone(),
+                name: disk.clone(),
+                sku: sku.to_string(),
+            }),
+        )?;
     }
     let current = rt
         .lab()

@@ -1,0 +1,1 @@
+az group create --name rg-docs --location eastus -o none
