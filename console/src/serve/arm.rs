@@ -431,6 +431,12 @@ impl Route<'_, '_> {
                 let lab = self.served.lab();
                 if kind == Kind::Disks {
                     let disk = lab.disk_at(&key);
+                    // What az read before it sends the disk back: its echoes
+                    // of these are not asks (a conversion from Premium SSD
+                    // sends the old tier back).
+                    if let Some(d) = disk {
+                        body::drop_echoes(&mut body, &rest::disk(d, lab).properties);
+                    }
                     body::premium_performance(
                         &mut body,
                         disk.map(|d| d.sku.name()),
@@ -458,7 +464,29 @@ impl Route<'_, '_> {
                             Kind::Disks => lab.disk_at(&key).map(|d| d.sku.name()),
                             Kind::Snapshots => lab.snapshot_at(&key).map(|s| s.sku.name()),
                         };
-                        vec![body::create(kind, group, name, &body, existing_sku)?]
+                        let create = body::create(kind, group, name, &body, existing_sku)?;
+                        // A disk made from a snapshot takes new IOPS and MB/s in
+                        // its PUT too (az disk update sends the whole disk back,
+                        // creationData and all): a resize with performance.
+                        let performance = body::performance_asked(&body)?;
+                        match (&create, performance) {
+                            (Command::CreateDiskFromSnapshot(c), Some((iops, mbps))) if exists => {
+                                vec![
+                                    create.clone(),
+                                    Command::ResizeDisk(cmd::ResizeDisk {
+                                        group: c.group.clone(),
+                                        name: c.name.clone(),
+                                        size_gib: lab
+                                            .disk_at(&key)
+                                            .map_or(0, |d| d.size_gib())
+                                            .max(c.size_gib.unwrap_or(0)),
+                                        iops,
+                                        mbps,
+                                    }),
+                                ]
+                            }
+                            _ => vec![create],
+                        }
                     }
                 };
                 for command in commands {

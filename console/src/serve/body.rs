@@ -159,6 +159,49 @@ pub fn parse(bytes: &[u8], kind: Kind, patch: bool) -> Result<Value, Refusal> {
 /// MB/s are left to the engine. `sku`: the body's, else the disk's as it
 /// is; the size: the larger of the body's and the disk's (a disk only
 /// grows: a smaller size is the engine's refusal to make, with its rule).
+/// Removes from a disk's PUT body the performance members az only sent
+/// back as it read them (`tier`, `diskIOPSReadWrite`, `diskMBpsReadWrite`
+/// equal to what the disk shows): a read-modify-write's echoes, not asks.
+pub fn drop_echoes(body: &mut Value, shown: &snaplab_engine::rest::DiskProperties) {
+    let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let echoes = [
+        ("tier", shown.tier.as_ref().map(|t| Value::from(t.as_str()))),
+        (
+            "diskIOPSReadWrite",
+            shown.disk_iops_read_write.map(Value::from),
+        ),
+        (
+            "diskMBpsReadWrite",
+            shown.disk_mbps_read_write.map(Value::from),
+        ),
+    ];
+    for (key, value) in echoes {
+        if value.is_some() && props.get(key) == value.as_ref() {
+            props.remove(key);
+        }
+    }
+}
+
+/// IOPS and MB/s, each if asked.
+type Performance = (Option<u64>, Option<u64>);
+
+/// The IOPS and MB/s a PUT asks for (after its echoes are dropped), if any.
+pub fn performance_asked(body: &Value) -> Result<Option<Performance>, Refusal> {
+    let iops = number(
+        body,
+        &["properties", "diskIOPSReadWrite"],
+        "diskIOPSReadWrite",
+    )?;
+    let mbps = number(
+        body,
+        &["properties", "diskMBpsReadWrite"],
+        "diskMBpsReadWrite",
+    )?;
+    Ok((iops.is_some() || mbps.is_some()).then_some((iops, mbps)))
+}
+
 pub fn premium_performance(
     body: &mut Value,
     sku: Option<&str>,

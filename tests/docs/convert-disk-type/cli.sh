@@ -13,6 +13,9 @@ fi
 # Change the disk's type
 az disk update --sku $sku --name $diskName --resource-group $rgName --query "{name:name, sku:sku.name, tier:tier, sizeGb:diskSizeGB}"
 
+# And back to Standard HDD: a Premium SSD's tier goes with its type
+az disk update --sku Standard_LRS --name $diskName --resource-group $rgName --query "{sku:sku.name, tier:tier}" --output tsv
+
 # Every other Standard HDD disk of the group to Standard SSD, by ID
 for id in $(az disk list --resource-group $rgName --query "[?sku.name=='Standard_LRS' && name!='archive-disk'].id" --output tsv); do
   az disk update --sku StandardSSD_LRS --ids $id --output none

@@ -11,5 +11,8 @@ az snapshot create -g $resourceGroupName -n $snapshotName --source $yourDiskID -
 # A Premium SSD v2 disk from the snapshot
 az disk create -g $resourceGroupName -n $newDiskName --source $snapshotName --sku PremiumV2_LRS --query "{name:name, sku:sku.name, sizeGb:diskSizeGB, iops:diskIOPSReadWrite, mbps:diskMBpsReadWrite, createOption:creationData.createOption}"
 
+# More performance for the new disk, once it is in use
+az disk update -g $resourceGroupName -n $newDiskName --disk-iops-read-write 5000 --disk-mbps-read-write 200 --query "[diskIOPSReadWrite, diskMBpsReadWrite]" -o tsv
+
 # Both disks, side by side
 az disk list -g $resourceGroupName --query "[].{Name:name, Sku:sku.name, Tier:tier, Iops:diskIOPSReadWrite}" -o table
