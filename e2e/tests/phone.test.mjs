@@ -71,6 +71,14 @@ test("seed 001's portal flow at 390x844 by touch: each step's result in view, no
   assert.equal(await page.locator('#map-disk1-chain').getAttribute('data-layers'), '1');
   assert.match(await text(page, FEEDBACK), /snapshot-a/);
   await step('created', [MAP, '#map-disk1-chain', FEEDBACK]);
+  // The chain's label is whole on a phone: its name and its used size.
+  const label = page.locator('.chain-labels li').first();
+  assert.equal((await label.innerText()).trim(), 'snapshot-a 64 MiB');
+  assert.ok(await label.evaluate((li) => li.scrollWidth <= li.clientWidth), 'the chain label is cut');
+  // The clock's row scrolls sideways and says so: its right edge fades.
+  const clock = page.locator('.app-header .clock');
+  assert.ok(await clock.evaluate((c) => c.scrollWidth > c.clientWidth), 'the clock row has more to scroll to');
+  assert.match(await clock.evaluate((c) => getComputedStyle(c).maskImage || getComputedStyle(c).webkitMaskImage), /linear-gradient/);
   // The side panels are tabs under the map: the new snapshot is in Snapshots.
   await page.locator('#snapshot-snapshot-a').scrollIntoViewIfNeeded();
   await step('snapshots-tab', ['#tab-snapshots', '#snapshot-snapshot-a']);
