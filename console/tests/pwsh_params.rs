@@ -109,18 +109,70 @@ fn a_real_parameter_not_modelled_is_accepted_with_a_warning() {
     assert_eq!(out, ["3", "2", "1"]);
 }
 
+/// `-WhatIf` reports what the cmdlet would do, as Az.Compute's
+/// ShouldProcess(name, verb) has PowerShell report it, and does not run it
+/// (no -Force needed: ShouldProcess answers before the prompt). Where the
+/// report is not known (New-AzResourceGroup), the cmdlet is refused, labelled.
 #[test]
-fn what_if_is_a_dry_run_so_the_cmdlet_does_not_run() {
+fn what_if_reports_and_does_not_run() {
     let script = "New-AzResourceGroup -Name rg -Location westeurope | Out-Null
 $c = New-AzDiskConfig -Location westeurope -CreateOption Empty -DiskSizeGB 64 -SkuName Premium_LRS
 New-AzDisk -ResourceGroupName rg -DiskName d -Disk $c | Out-Null
-Remove-AzDisk -ResourceGroupName rg -DiskName d -Force -WhatIf
+Remove-AzDisk -ResourceGroupName rg -DiskName d -WhatIf
+New-AzDisk -ResourceGroupName rg -DiskName e -Disk $c -WhatIf
+Grant-AzDiskAccess rg d -Access Read -WhatIf:$true
+Remove-AzDisk -ResourceGroupName rg -DiskName d -WhatIf:$false
 (Get-AzDisk -ResourceGroupName rg).Name";
     let (out, err, status) = pwsh_support::run(script);
     assert_eq!(
+        out,
+        [
+            "What if: Performing the operation \"Remove\" on target \"d\".",
+            "What if: Performing the operation \"New\" on target \"e\".",
+            "What if: Performing the operation \"Grant\" on target \"d\".",
+            "d",
+        ],
+        "the disk is still there, unshared, and e was not made"
+    );
+    // -WhatIf:$false is no dry run: the cmdlet runs, and asks for -Force.
+    assert_eq!(
         err,
-        ["Remove-AzDisk: simulated: -WhatIf is not modelled, so Remove-AzDisk did not run and changed nothing (run it without -WhatIf to make the change)."]
+        ["Remove-AzDisk: the simulator's console cannot answer the confirmation prompt; add -Force to confirm."]
     );
     assert_eq!(status, 1);
-    assert_eq!(out, ["d"], "the disk is still there");
+    let (out, err, status) = pwsh_support::run(
+        "New-AzResourceGroup -Name rg -Location westeurope -WhatIf
+Get-AzResourceGroup | Measure-Object",
+    );
+    assert_eq!(
+        err,
+        ["New-AzResourceGroup: simulated: -WhatIf is not modelled, so New-AzResourceGroup did not run and changed nothing (run it without -WhatIf to make the change)."]
+    );
+    assert_eq!(status, 1);
+    assert!(out.iter().any(|l| l.ends_with(": 0")), "{out:?}");
+}
+
+/// `-Name:value` binds the value to the parameter, as PowerShell does (the
+/// only way to give a switch a value: `-Force:$false` leaves it off).
+#[test]
+fn the_colon_form_binds_a_value_and_a_switch_can_be_set_off() {
+    let (out, err, status) = pwsh_support::run(
+        "New-AzResourceGroup -Name:rg -Location:westeurope | Out-Null\n\
+         $c = New-AzDiskConfig -Location:westeurope -CreateOption:Empty -DiskSizeGB:4 -SkuName:Standard_LRS\n\
+         New-AzDisk -ResourceGroupName:rg -DiskName:d1 -Disk:$c | Out-Null\n\
+         New-AzDisk -ResourceGroupName:rg -DiskName:d2 -Disk:$c | Out-Null\n\
+         Remove-AzDisk -ResourceGroupName:rg -DiskName:d1 -Force:$false\n\
+         Remove-AzDisk -ResourceGroupName rg -DiskName d2 -Force:$true | Out-Null\n\
+         (Get-AzDisk -ResourceGroupName rg).Name",
+    );
+    assert_eq!(
+        err,
+        ["Remove-AzDisk: the simulator's console cannot answer the confirmation prompt; add -Force to confirm."]
+    );
+    assert_eq!(out.last().map(String::as_str), Some("d1"), "{out:?}");
+    assert_eq!(status, 1);
+    // A colon with nothing after it is PowerShell's parse error: nothing runs.
+    let (out, err, _) = pwsh_support::run("'first'\nGet-AzDisk -ResourceGroupName:");
+    assert!(out.is_empty(), "{out:?}");
+    assert!(err[0].contains("has no value after its colon"), "{err:?}");
 }

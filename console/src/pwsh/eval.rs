@@ -517,7 +517,23 @@ impl<'a> Interpreter<'a> {
         let Some((cmdlet, command)) = found.and_then(|c| c.command.map(|run| (c, run))) else {
             return Err(PsError::new(cmdlets::not_recognized(name)));
         };
-        let given = self.resolve_names(name, cmdlet, given)?;
+        let mut given = self.resolve_names(name, cmdlet, given)?;
+        let what_if = given
+            .iter()
+            .position(|(p, _)| p.as_deref() == Some("WhatIf"))
+            .map(|at| given.remove(at).1 != Value::Bool(false));
+        if what_if == Some(true) {
+            // ShouldProcess answers no before any confirmation prompt, so
+            // -Force is not needed; the parameters still bind first.
+            let (target, operation) =
+                params::what_if(cmdlet.name).expect("resolve_names let it through");
+            given.push((Some("Force".into()), Value::Bool(true)));
+            let args = cmdlet.bind(name, given)?;
+            let shown = args.get(target).unwrap_or_default();
+            self.out
+                .push(Line::Out(params::what_if_line(&shown, operation)));
+            return Ok(Value::Null);
+        }
         let args = cmdlet.bind(name, given)?;
         command(&mut self.rt, &args)
     }
@@ -545,7 +561,10 @@ impl<'a> Interpreter<'a> {
                 // A dry run must not change the lab: rather than run the
                 // cmdlet for real with a warning, it does not run at all.
                 Ok(Bound::Unmodelled(full)) if full == "WhatIf" => {
-                    return Err(PsError::new(params::what_if_refusal(name)))
+                    if params::what_if(cmdlet.name).is_none() {
+                        return Err(PsError::new(params::what_if_refusal(name)));
+                    }
+                    kept.push((Some(full), value));
                 }
                 Ok(Bound::Unmodelled(full)) => {
                     if !warned.contains(&full) {

@@ -126,6 +126,12 @@ pub(crate) fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
                     adv(1, &mut i, &mut line, &mut col);
                 }
                 push(&mut out, Tok::Dash(chars[start..i].iter().collect()));
+                // `-Name:value`: the colon binds the value to the parameter
+                // (the only way to give a switch one: `-Force:$false`).
+                if chars.get(i) == Some(&':') {
+                    push(&mut out, Tok::Punct(':'));
+                    adv(1, &mut i, &mut line, &mut col);
+                }
             }
             '(' | ')' | '{' | '}' | ',' | '=' | '.' | '!' | '@' | '[' | ']' | '+' | '-' | '*'
             | '/' | '|' | '?' | '%' => {

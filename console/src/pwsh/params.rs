@@ -139,9 +139,40 @@ pub fn unmodelled_warning(name: &str) -> String {
     format!("WARNING: simulated: -{name} is accepted and not modelled")
 }
 
-/// `-WhatIf` asks what a cmdlet would do without doing it. The simulator
-/// does not model ShouldProcess's report, and running the cmdlet would do
-/// exactly what the learner asked not to, so it is refused, labelled.
+/// What `-WhatIf` reports for a cmdlet, where the simulator knows it: the
+/// parameter that names the target and the operation. Az.Compute's
+/// generated disk and snapshot cmdlets call `ShouldProcess(<the disk's or
+/// snapshot's name>, <the cmdlet's verb>)` (read in DiskDeleteMethod.cs and
+/// DiskGrantAccessMethod.cs; one generator writes them all), which
+/// PowerShell reports as `What if: Performing the operation "Remove" on
+/// target "d1".` and then does not run the cmdlet.
+pub fn what_if(cmdlet: &str) -> Option<(&'static str, &'static str)> {
+    let verb = cmdlet.split('-').next()?;
+    let target = match cmdlet.split_once("-Az")?.1 {
+        "Disk" | "DiskAccess" => "diskname",
+        "Snapshot" | "SnapshotAccess" => "snapshotname",
+        _ => return None,
+    };
+    let verb = match verb {
+        "New" => "New",
+        "Update" => "Update",
+        "Remove" => "Remove",
+        "Grant" => "Grant",
+        "Revoke" => "Revoke",
+        _ => return None,
+    };
+    Some((target, verb))
+}
+
+/// PowerShell's `-WhatIf` line.
+pub fn what_if_line(target: &str, operation: &str) -> String {
+    format!("What if: Performing the operation \"{operation}\" on target \"{target}\".")
+}
+
+/// `-WhatIf` asks what a cmdlet would do without doing it. Where the
+/// simulator does not know ShouldProcess's report (the resource group and
+/// config cmdlets), running the cmdlet would do exactly what the learner
+/// asked not to, so it is refused, labelled.
 pub fn what_if_refusal(cmdlet: &str) -> String {
     format!("{cmdlet}: simulated: -WhatIf is not modelled, so {cmdlet} did not run and changed nothing (run it without -WhatIf to make the change).")
 }

@@ -402,6 +402,17 @@ impl Parser<'_> {
                 Tok::End | Tok::Punct('}') | Tok::Punct(')') | Tok::Punct('|') => break,
                 Tok::Dash(p) => {
                     self.at += 1;
+                    if *self.peek() == Tok::Punct(':') {
+                        // `-Name:value`: the value is the parameter's, whatever it is.
+                        self.at += 1;
+                        if matches!(self.peek(), Tok::End | Tok::Punct('|')) {
+                            return Err(self.error(format!(
+                                "the parameter -{p}: has no value after its colon"
+                            )));
+                        }
+                        args.push((Some(p), Some(self.argument()?)));
+                        continue;
+                    }
                     let takes_value = !matches!(
                         self.peek(),
                         Tok::End

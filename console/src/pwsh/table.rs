@@ -150,6 +150,8 @@ impl Cmdlet {
         for (p, value) in given {
             match p {
                 Some(p) => match self.param(&p) {
+                    // `-Switch:$false` leaves the switch off, as PowerShell binds it.
+                    Some(param) if param.ty == Type::Switch && value == Value::Bool(false) => {}
                     Some(param) if param.name.eq_ignore_ascii_case(&p) => {
                         params.insert(param.name.to_lowercase(), value);
                     }
