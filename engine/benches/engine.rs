@@ -363,7 +363,8 @@ fn opening() {
         for second in 0..5u64 {
             let start = Instant::now();
             let file = std::fs::File::open(&path).unwrap();
-            let (mut session, loaded) = snaplab_engine::state_file::open(Some(&file)).unwrap();
+            let (mut session, loaded) =
+                snaplab_engine::state_file::open(Some(&file), None).unwrap();
             session
                 .execute(Command::AdvanceClock(cmd::AdvanceClock {
                     millis: 1_000 + second,

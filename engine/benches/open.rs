@@ -62,7 +62,7 @@ fn main() {
             (0..RUNS)
                 .map(|_| {
                     let started = Instant::now();
-                    let (session, loaded) = state_file::open(Some(file.as_slice())).unwrap();
+                    let (session, loaded) = state_file::open(Some(file.as_slice()), None).unwrap();
                     let took = started.elapsed();
                     assert!(!loaded.unwrap().whole, "through the index");
                     assert_eq!(session.lab().operations(), n);

@@ -204,7 +204,7 @@ fn a_sparse_multi_gigabyte_file_starting_with_snaplab_is_refused_without_reading
     std::io::Write::write_all(&mut &file, &head).unwrap();
     file.set_len(size).unwrap(); // the rest a hole: no disk, and no memory unless read whole
     let started = common::thread_clock();
-    let err = state_file::open(Some(&file)).map(|_| ()).unwrap_err();
+    let err = state_file::open(Some(&file), None).map(|_| ()).unwrap_err();
     // Its every byte is hashed (unoptimised test builds take ~15 s of CPU).
     let took = common::thread_time_since(started);
     assert!(took < Duration::from_secs(60), "{took:?} of CPU");

@@ -116,7 +116,7 @@ fn every_rule_in_the_table_is_documented_in_docs_rules_md() {
 #[test]
 fn a_format_4_checkpoint_is_still_read() {
     let file = fixture("v4-checkpoint.snaplab");
-    let (session, loaded) = snaplab_engine::state_file::open(Some(file.as_slice())).unwrap();
+    let (session, loaded) = snaplab_engine::state_file::open(Some(file.as_slice()), None).unwrap();
     assert!(!loaded.unwrap().whole, "opened through its index");
     let key = session
         .store()

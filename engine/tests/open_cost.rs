@@ -99,7 +99,7 @@ fn a_day_of_30000_operations_opens_from_its_checkpoint_decoding_only_what_it_nee
     let file = state_file::write_new(stored.records());
     let (entries, maps) = (decoded_log_entries(), decoded_maps());
     let histories = decoded_histories();
-    let (session, loaded) = state_file::open(Some(file.as_slice())).unwrap();
+    let (session, loaded) = state_file::open(Some(file.as_slice()), None).unwrap();
     let loaded = loaded.unwrap();
     assert!(!loaded.whole, "opened through its index");
     assert_eq!(

@@ -77,6 +77,7 @@ fn the_open_plan_reads_the_checkpoint_keys_then_only_what_a_lab_opens_from() {
         new_lab_id: Some("lab-1".into()),
         starters: crafted::setup("starter", 1),
         repair_now: false,
+        seal: None,
     });
     let mut commits = 0;
     loop {
@@ -125,7 +126,7 @@ fn a_checkpoint_from_another_lab_is_not_believed_by_any_host() {
     let session = Session::open(memory(records)).unwrap();
     assert_eq!(snapshots(session.lab()), ["a-snap"]);
     // The state file host.
-    let (session, loaded) = state_file::open(Some(file.as_slice())).unwrap();
+    let (session, loaded) = state_file::open(Some(file.as_slice()), None).unwrap();
     assert_eq!(snapshots(session.lab()), ["a-snap"]);
     assert!(!session.warnings().is_empty());
     assert!(
@@ -137,7 +138,7 @@ fn a_checkpoint_from_another_lab_is_not_believed_by_any_host() {
 #[test]
 fn a_read_only_run_on_a_crafted_file_deletes_nothing_and_a_writing_run_keeps_real_bytes() {
     let file = crafted::foreign_checkpoint();
-    let (mut session, loaded) = state_file::open(Some(file.as_slice())).unwrap();
+    let (mut session, loaded) = state_file::open(Some(file.as_slice()), None).unwrap();
     assert!(
         session
             .repairs()
@@ -151,7 +152,7 @@ fn a_read_only_run_on_a_crafted_file_deletes_nothing_and_a_writing_run_keeps_rea
     assert_eq!(save, Save::Nothing, "a read-only run writes nothing");
     // A writing run drops the foreign checkpoint and keeps the lab's bytes.
     let after = crafted::run(Some(file.clone()), &crafted::setup("later", 5)[3..]);
-    let (session, _) = state_file::open(Some(after.as_slice())).unwrap();
+    let (session, _) = state_file::open(Some(after.as_slice()), None).unwrap();
     assert_eq!(snapshots(session.lab()), ["a-snap", "later"]);
     assert!(session.warnings().is_empty(), "{:?}", session.warnings());
     let disk = session.lab().disks().next().unwrap();
@@ -163,12 +164,12 @@ fn a_read_only_run_on_a_crafted_file_deletes_nothing_and_a_writing_run_keeps_rea
 #[test]
 fn every_crafted_lab_file_ends_clearly_within_bounds_and_is_left_unchanged() {
     let a = crafted::lab_a();
-    let (a_session, _) = state_file::open(Some(a.as_slice())).unwrap();
+    let (a_session, _) = state_file::open(Some(a.as_slice()), None).unwrap();
     let a_lab = snapshots(a_session.lab());
     for (name, file) in crafted::all() {
         let before = file.clone();
         let started = Instant::now();
-        let opened = state_file::open(Some(file.as_slice()));
+        let opened = state_file::open(Some(file.as_slice()), None);
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "{name} took {:?}",
@@ -215,7 +216,7 @@ fn damage_between_whole_saves_is_never_passed_over_as_a_torn_tail() {
         "{err}"
     );
     // Opened through the index, the same damage is found at open.
-    let err = state_file::open(Some(file.as_slice()))
+    let err = state_file::open(Some(file.as_slice()), None)
         .map(|_| ())
         .unwrap_err();
     assert_eq!(err.code(), "InvalidLabFile", "{err}");
@@ -230,7 +231,7 @@ fn a_file_of_gigabytes_that_is_no_lab_file_is_refused_from_its_first_bytes() {
     let file = std::fs::File::create(&path).unwrap();
     file.set_len(3 << 30).unwrap(); // sparse: no disk, and no memory if never read whole
     let started = Instant::now();
-    let err = state_file::open(Some(&file)).map(|_| ()).unwrap_err();
+    let err = state_file::open(Some(&file), None).map(|_| ()).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(err.code(), "InvalidLabFile");
     assert!(err.to_string().contains("SNAPLAB"), "{err}");

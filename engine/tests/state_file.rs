@@ -42,7 +42,7 @@ fn apply(file: &mut Vec<u8>, save: Save) -> &'static str {
 
 /// One run: open `file` (or a new lab), execute `commands`, save.
 fn run(file: &mut Option<Vec<u8>>, commands: &[Command]) -> (&'static str, Option<Loaded>) {
-    let (mut session, loaded) = state_file::open(file.as_deref()).unwrap();
+    let (mut session, loaded) = state_file::open(file.as_deref(), None).unwrap();
     for c in commands {
         let _ = session.execute(c.clone());
     }
@@ -100,7 +100,7 @@ fn runs_append_their_changes_and_open_through_the_index_to_the_lab_they_ran() {
     let ran = Lab::replay(&commands);
     assert_eq!(picture(&whole_lab(&file)), picture(&ran));
     // Through the index, as the next run opens it.
-    let (session, _) = state_file::open(Some(file.as_slice())).unwrap();
+    let (session, _) = state_file::open(Some(file.as_slice()), None).unwrap();
     assert_eq!(picture(session.lab()), picture(&ran));
     // The app imports the file, frames and all.
     let records = store::import(&file).unwrap();
@@ -133,7 +133,7 @@ fn a_frame_torn_at_any_byte_is_passed_over_and_the_next_save_cuts_it_off() {
     for cut in (1..frame).step_by(frame / 40 + 1).chain([1, frame - 1]) {
         // A crash mid-append: the file ends partway through the frame.
         let torn = full[..full.len() - cut].to_vec();
-        let (session, loaded) = state_file::open(Some(torn.as_slice())).unwrap();
+        let (session, loaded) = state_file::open(Some(torn.as_slice()), None).unwrap();
         let loaded = loaded.unwrap();
         assert!(
             loaded.whole && loaded.end == complete.len() as u64,
@@ -154,7 +154,7 @@ fn a_frame_torn_at_any_byte_is_passed_over_and_the_next_save_cuts_it_off() {
             picture(&whole_lab(&again)),
             picture(&Lab::replay(&commands))
         );
-        let (_, loaded) = state_file::open(Some(again.as_slice())).unwrap();
+        let (_, loaded) = state_file::open(Some(again.as_slice()), None).unwrap();
         assert!(
             !loaded.unwrap().whole,
             "opens through its index again (cut {cut})"
@@ -178,7 +178,7 @@ fn a_damaged_record_the_index_names_is_refused_and_nothing_is_run() {
         .unwrap();
     let mut damaged = file.clone();
     damaged[(loc.offset + loc.len / 2) as usize] ^= 0x40;
-    let err = state_file::open(Some(damaged.as_slice()))
+    let err = state_file::open(Some(damaged.as_slice()), None)
         .map(|_| ())
         .unwrap_err();
     assert_eq!(err.code(), "InvalidLabFile");
@@ -203,7 +203,7 @@ fn damage_inside_the_last_frame_is_passed_over_like_a_save_that_did_not_finish()
     let mut damaged = file.unwrap();
     let middle = base + (damaged.len() - base) / 2;
     damaged[middle] ^= 0x01;
-    let (session, loaded) = state_file::open(Some(damaged.as_slice())).unwrap();
+    let (session, loaded) = state_file::open(Some(damaged.as_slice()), None).unwrap();
     let loaded = loaded.unwrap();
     assert_eq!(loaded.ignored, (damaged.len() - base) as u64);
     assert_eq!(picture(session.lab()), picture(&before));
@@ -233,7 +233,7 @@ proptest::proptest! {
         if truncate {
             bytes.truncate(cut.index(bytes.len()));
         }
-        match state_file::open(Some(bytes.as_slice())) {
+        match state_file::open(Some(bytes.as_slice()), None) {
             Ok(_) => {}
             Err(e) => proptest::prop_assert!(
                 matches!(e.code(), "InvalidLabFile" | "InvalidStoredLab"),
@@ -263,7 +263,7 @@ fn a_format_1_file_keeps_its_checksum_when_a_run_appends_and_is_rewritten_as_for
     // The frame is checked with the file's own checksum: opened through its index.
     let appended = file.clone().unwrap();
     assert!(appended.starts_with(&v1));
-    let (session, loaded) = state_file::open(Some(appended.as_slice())).unwrap();
+    let (session, loaded) = state_file::open(Some(appended.as_slice()), None).unwrap();
     assert!(!loaded.unwrap().whole, "the appended frame checks");
     assert_eq!(session.lab().operations(), before + 1);
     assert_eq!(whole_lab(&appended).operations(), before + 1);
@@ -274,7 +274,7 @@ fn a_format_1_file_keeps_its_checksum_when_a_run_appends_and_is_rewritten_as_for
         state_file::FileSum::of_file(new.as_slice()),
         Some(state_file::FileSum::Xxh64)
     );
-    let (session, loaded) = state_file::open(Some(new.as_slice())).unwrap();
+    let (session, loaded) = state_file::open(Some(new.as_slice()), None).unwrap();
     assert!(!loaded.unwrap().whole);
     assert_eq!(session.lab().operations(), before + 1);
 }

@@ -165,6 +165,8 @@ impl LabStore {
             new_lab_id: Some(new_lab_id()),
             starters: starter_commands(),
             repair_now: true,
+            // IndexedDB is the app's own storage: no seal ([`snaplab_engine::persist::seal`]).
+            seal: None,
         });
         let final_error = |e: snaplab_engine::EngineError| format!("({}) {e}", e.code());
         loop {

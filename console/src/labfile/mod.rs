@@ -17,6 +17,7 @@ mod io;
 mod lock;
 mod path;
 mod save;
+pub mod seal;
 
 pub use io::{FileId, LabIo, Reader, RealIo};
 pub use lock::{LabLock, LockError, Wait};

@@ -118,8 +118,11 @@ impl<'io, I: LabIo> OpenLab<'io, I> {
         let size = io
             .size(lock.file())
             .map_err(|e| format!("{}: {e} (nothing was run)", path.display()))?;
-        let (session, loaded) =
-            state_file::open((size > 0).then_some(&reader)).map_err(|e| refused(path, &e))?;
+        let (session, loaded) = state_file::open(
+            (size > 0).then_some(&reader),
+            Some(super::seal::installation_key()),
+        )
+        .map_err(|e| refused(path, &e))?;
         let mut warnings = Vec::new();
         if let Some(loaded) = loaded.as_ref().filter(|l| l.ignored > 0) {
             warnings.push(format!(
@@ -270,7 +273,10 @@ impl<'io, I: LabIo> OpenLab<'io, I> {
         };
         let reader = Reader { io, file: &file };
         let empty = io.size(&file).map_or(true, |s| s == 0);
-        let opened = state_file::open((!empty).then_some(&reader));
+        let opened = state_file::open(
+            (!empty).then_some(&reader),
+            Some(super::seal::installation_key()),
+        );
         match opened.map(|(session, _)| fingerprint(&session)) {
             Ok(f) if f == fingerprint(&self.session) => FileHolds::New,
             Ok(f) if f == self.before => FileHolds::Previous,

@@ -708,6 +708,10 @@ struct Reader<'a> {
     /// maps and change sets are cut from, in order; `None` in format 4,
     /// where they are inline and checked as they are read.
     maps: Option<Maps>,
+    /// Decode every map, set and the history now, with their errors, rather
+    /// than leave them pending: a checkpoint not known to be this
+    /// installation's own (see `persist::seal`).
+    strict: bool,
 }
 
 /// The maps section and how much of it the maps read so far have taken.
@@ -752,6 +756,7 @@ impl<'a> Reader<'a> {
             strings: Vec::new(),
             copy_budget: copy_budget(bytes.len()),
             maps: None,
+            strict: false,
         }
     }
     fn u(&mut self) -> Read<u64> {
@@ -931,6 +936,9 @@ impl<'a> Reader<'a> {
         if count == 0 {
             return Ok(RangeSet::new());
         }
+        if self.strict {
+            return Reader::over(&section).ranges(limit);
+        }
         Ok(RangeSet::pending(count, pages, move || {
             Reader::over(&section)
                 .ranges(limit)
@@ -1053,6 +1061,13 @@ impl Reader<'_> {
         let len = self.u()?;
         let section = self.maps.as_mut().expect("format 5").take(len)?;
         let base = base_map(Reader::over(&section).u()?, earlier)?;
+        if self.strict {
+            let map = build_map(&section, limit, blobs, base.as_ref())?;
+            if map.written_pages() != written {
+                return Err(format!("a page map claims {written} written pages"));
+            }
+            return Ok(map);
+        }
         let blobs = blobs.clone();
         Ok(PageMap::pending(written, move || {
             build_map(&section, limit, &blobs, base.as_ref())
@@ -1143,7 +1158,28 @@ pub fn decode_shared(
     bytes: &Bytes,
     stored: impl Fn(u64, u64) -> Read<Option<Bytes>>,
 ) -> Read<(Lab, Vec<StoredBlob>)> {
+    decode_checked(bytes, stored, false)
+}
+
+/// [`decode_shared`], decoding every part now and refusing the checkpoint
+/// if any cannot be read: for a checkpoint whose sections pass their
+/// checksums but that this installation did not seal (a lab file from
+/// elsewhere, or forged), so that a malformed part is a cache miss (the log
+/// is replayed) and never a stop when first read.
+pub fn decode_strict(
+    bytes: &Bytes,
+    stored: impl Fn(u64, u64) -> Read<Option<Bytes>>,
+) -> Read<(Lab, Vec<StoredBlob>)> {
+    decode_checked(bytes, stored, true)
+}
+
+fn decode_checked(
+    bytes: &Bytes,
+    stored: impl Fn(u64, u64) -> Read<Option<Bytes>>,
+    strict: bool,
+) -> Read<(Lab, Vec<StoredBlob>)> {
     let (mut r, history) = open_sections(bytes)?;
+    r.strict = strict;
     let mut placeholders = PLACEHOLDER_BUDGET;
     let mut index = Vec::new();
     for _ in 0..r.count()? {
@@ -1235,6 +1271,14 @@ pub fn decode_shared(
     decode_vms(&mut r, &mut lab)?;
     lab.history = match history {
         None => Lazy::ready(decode_history(&mut r)?),
+        Some(section) if strict => {
+            let mut h = Reader::over(&section);
+            let history = decode_history(&mut h)?;
+            if h.at != section.len() {
+                return Err("bytes follow the history".into());
+            }
+            Lazy::ready(history)
+        }
         Some(section) => Lazy::pending(move || {
             DECODED_HISTORIES.with(|n| n.set(n.get() + 1));
             let mut r = Reader::over(&section);

@@ -26,6 +26,7 @@ use super::records::{
     chain, chunk_blob, chunk_count, chunk_key, corrupt, digest_record, log_key, read_digest_record,
     Batch, Value, CHUNK_SIZE, DIGEST_KEY, EMPTY_DIGEST, SCHEMA_KEY, SCHEMA_VERSION,
 };
+use super::seal::{self, SealKey};
 use crate::cmd::{self, Command, WriteData};
 use crate::error::Result;
 use crate::lab::Lab;
@@ -196,7 +197,13 @@ fn restore_checkpoint(
                         Some((k, bytes)) if k == key => bytes.clone(),
                         _ => Bytes::copy_from_slice(value),
                     };
-                    if let Some(blobs) = decode_checkpoint(records, &value, journal, seq, d) {
+                    // Lazily only what this host sealed, when it keeps a key.
+                    let strict = journal
+                        .seal
+                        .is_some_and(|k| !seal::is_sealed(&k, records, key, &value));
+                    if let Some(blobs) =
+                        decode_checkpoint(records, &value, journal, (seq, d), strict)
+                    {
                         for entry in blobs {
                             if chunks_stored(records, entry.blob) == 0 {
                                 // Freed after the checkpoint: the tail frees it again.
@@ -228,8 +235,8 @@ fn decode_checkpoint(
     records: &BTreeMap<String, Vec<u8>>,
     value: &Bytes,
     journal: &mut Journal,
-    seq: usize,
-    digest: u64,
+    (seq, digest): (usize, u64),
+    strict: bool,
 ) -> Option<Vec<BlobEntry>> {
     let read = |blob, length| match chunks_stored(records, blob) {
         0 => Ok(None),
@@ -237,7 +244,11 @@ fn decode_checkpoint(
             .map(Some)
             .map_err(|e| e.to_string()),
     };
-    let (lab, index) = checkpoint::decode_shared(value, read).ok()?;
+    let (lab, index) = match strict {
+        true => checkpoint::decode_strict(value, read),
+        false => checkpoint::decode_shared(value, read),
+    }
+    .ok()?;
     journal.lab = lab;
     journal.lab.log_base = seq;
     journal.digest = digest;
@@ -274,6 +285,9 @@ pub struct Journal {
     /// history can still show them: (log position, bytes), oldest first,
     /// at most [`FREED_BYTES_KEPT`] in all.
     held: std::collections::VecDeque<(usize, u64)>,
+    /// The host's seal key, if it keeps one: its checkpoints are sealed, and
+    /// at open only sealed ones are trusted lazily ([`super::seal`]).
+    seal: Option<SealKey>,
 }
 
 /// How many bytes of payloads the store has let go (overwritten, deleted,
@@ -292,6 +306,7 @@ impl Default for Journal {
             checkpoint_every: 0,
             digest: EMPTY_DIGEST,
             held: Default::default(),
+            seal: None,
         }
     }
 }
@@ -350,6 +365,17 @@ impl Journal {
         records: &BTreeMap<String, Vec<u8>>,
         shared: Option<&(String, Bytes)>,
     ) -> Result<Opened> {
+        Self::open_sealed(records, shared, None)
+    }
+
+    /// [`open_sharing`](Self::open_sharing) for a host with a seal key:
+    /// a checkpoint it did not seal is decoded whole at open, and the
+    /// checkpoints it writes are sealed ([`super::seal`]).
+    pub fn open_sealed(
+        records: &BTreeMap<String, Vec<u8>>,
+        shared: Option<&(String, Bytes)>,
+        seal: Option<&SealKey>,
+    ) -> Result<Opened> {
         let mut recovery = Batch::default();
         let mut warnings = Vec::new();
         check_schema(records, &mut recovery)?;
@@ -380,7 +406,10 @@ impl Journal {
             }),
         };
 
-        let mut journal = Journal::default();
+        let mut journal = Journal {
+            seal: seal.copied(),
+            ..Journal::default()
+        };
         let mut freed_since = Vec::new();
         let from_checkpoint = restore_checkpoint(
             records,
@@ -596,7 +625,13 @@ impl Journal {
             for blob in &freed {
                 stored.remove(blob);
             }
-            Self::put_checkpoint(self.checkpoint, &stored, &mut batch, &lab, (seq, digest));
+            Self::put_checkpoint(
+                (self.checkpoint, self.seal.as_ref()),
+                &stored,
+                &mut batch,
+                &lab,
+                (seq, digest),
+            );
             checkpoint = Some(seq);
         }
         Prepared {
@@ -711,7 +746,7 @@ impl Journal {
     }
 
     fn put_checkpoint(
-        previous: Option<usize>,
+        (previous, key): (Option<usize>, Option<&SealKey>),
         blobs: &BTreeMap<u64, BlobEntry>,
         batch: &mut Batch,
         lab: &Lab,
@@ -719,12 +754,21 @@ impl Journal {
     ) {
         if let Some(old) = previous.filter(|&old| old != seq) {
             batch.deletes.push(checkpoint::checkpoint_key(old));
+            batch
+                .deletes
+                .push(seal::record_key(&checkpoint::checkpoint_key(old)));
         }
         let stored: Vec<BlobEntry> = blobs.values().cloned().collect();
-        batch.puts.push((
-            checkpoint::checkpoint_key(seq),
-            checkpoint::encode_with(lab, &stored, digest).into(),
-        ));
+        let bytes = checkpoint::encode_with(lab, &stored, digest);
+        if let Some(key) = key {
+            batch.puts.push((
+                seal::record_key(&checkpoint::checkpoint_key(seq)),
+                seal::seal(key, &bytes).into(),
+            ));
+        }
+        batch
+            .puts
+            .push((checkpoint::checkpoint_key(seq), bytes.into()));
     }
 
     /// A batch that stores a checkpoint of the lab as it is now (replacing
@@ -735,7 +779,7 @@ impl Journal {
         let mut batch = Batch::default();
         if self.entries > 0 && self.checkpoint != Some(self.entries) {
             Self::put_checkpoint(
-                self.checkpoint,
+                (self.checkpoint, self.seal.as_ref()),
                 &self.blobs,
                 &mut batch,
                 &self.lab,

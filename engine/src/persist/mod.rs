@@ -20,6 +20,7 @@ pub mod file;
 pub mod journal;
 pub mod plan;
 pub mod records;
+pub mod seal;
 pub mod session;
 pub mod state_file;
 pub mod transfer;

@@ -95,6 +95,9 @@ pub struct OpenOptions {
     /// them back to go with the next write (a native run, which must leave
     /// the file as it was if it only reads).
     pub repair_now: bool,
+    /// The host's seal key ([`super::seal`]): a native host keeps one, so
+    /// that only the checkpoints it sealed are trusted without decoding.
+    pub seal: Option<super::seal::SealKey>,
 }
 
 /// A lab opened.
@@ -180,14 +183,15 @@ impl OpenPlan {
         let newest = newest_checkpoint(records.keys())
             .map(checkpoint_key)
             .and_then(|key| Some((key.clone(), Value::from(records.remove(&key)?))));
-        let opened = match Journal::open_sharing(&records, newest.as_ref()) {
-            Ok(opened) => opened,
-            Err(_) if !everything => {
-                self.state = State::Everything;
-                return Ok(());
-            }
-            Err(e) => return Err(e),
-        };
+        let opened =
+            match Journal::open_sealed(&records, newest.as_ref(), self.options.seal.as_ref()) {
+                Ok(opened) => opened,
+                Err(_) if !everything => {
+                    self.state = State::Everything;
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            };
         let mut records: BTreeMap<String, Value> =
             records.into_iter().map(|(k, v)| (k, v.into())).collect();
         records.extend(newest);

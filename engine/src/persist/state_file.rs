@@ -26,8 +26,17 @@ pub type StateSession = store::Session<store::Recording<store::MemoryStore>>;
 /// when there is no usable index or checkpoint. `None` for a new file.
 /// Repairs wait for the run's first write, so a run that only reads
 /// leaves the file as it was.
-pub fn open(file: Option<&(impl ReadAt + ?Sized)>) -> Result<(StateSession, Option<Loaded>)> {
-    let mut plan = OpenPlan::new(OpenOptions::default());
+///
+/// `seal`: the host's key ([`super::seal`]): only checkpoints it sealed are
+/// opened without decoding them whole, and the checkpoints saved are sealed.
+pub fn open(
+    file: Option<&(impl ReadAt + ?Sized)>,
+    seal: Option<&super::seal::SealKey>,
+) -> Result<(StateSession, Option<Loaded>)> {
+    let mut plan = OpenPlan::new(OpenOptions {
+        seal: seal.copied(),
+        ..OpenOptions::default()
+    });
     let mut loaded: Option<Loaded> = None;
     let mut setup = Batch::default();
     loop {

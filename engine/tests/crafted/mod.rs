@@ -39,7 +39,7 @@ pub fn setup(snapshot: &str, fill: u8) -> Vec<Command> {
 
 /// One run on `file` (a new one if `None`): `commands`, then its save.
 pub fn run(file: Option<Vec<u8>>, commands: &[Command]) -> Vec<u8> {
-    let (mut session, loaded) = state_file::open(file.as_deref()).unwrap();
+    let (mut session, loaded) = state_file::open(file.as_deref(), None).unwrap();
     for c in commands {
         let _ = session.execute(c.clone());
     }
