@@ -72,10 +72,10 @@ fn golden(page: &Path, file: &str) -> PathBuf {
 #[test]
 fn every_docs_style_script_prints_its_golden_output() {
     let scripts = scripts();
-    // The twenty-one pages, each with its scripted tabs.
+    // The twenty-six pages, each with its scripted tabs.
     let pages: std::collections::BTreeSet<_> = scripts.iter().map(|(p, _)| p.clone()).collect();
-    assert_eq!(pages.len(), 21, "{pages:?}");
-    assert!(scripts.len() >= 39, "{} scripts", scripts.len());
+    assert_eq!(pages.len(), 26, "{pages:?}");
+    assert!(scripts.len() >= 49, "{} scripts", scripts.len());
     let mut failures = Vec::new();
     for (page, file) in &scripts {
         let expected = std::fs::read_to_string(golden(page, file))
@@ -128,6 +128,16 @@ fn the_scripts_do_what_their_pages_promise() {
         iteration.starts_with("data-disk-daily-1\ndata-disk-daily-2\ndata-disk-daily-3\n"),
         "{iteration}"
     );
+    let ordered = out("incremental-snapshots-in-order", "cli.sh");
+    // Oldest first; the full snapshot and the other disk's are not in the chain.
+    let mon = ordered.find("data-disk-snap-mon").unwrap();
+    let tue = ordered.find("data-disk-snap-tue").unwrap();
+    assert!(
+        mon < tue && !ordered.contains("other-disk-snap"),
+        "{ordered}"
+    );
+    let by_disk = out("find-snapshots-by-disk", "powershell.ps1");
+    assert!(by_disk.contains("Snapshots of app-disk: 2\n"), "{by_disk}");
     let vhd = out("download-vhd", "cli.sh");
     assert!(vhd.contains("1\nActiveSAS\n"), "{vhd}");
     assert!(vhd.contains("Unattached\n"), "{vhd}");

@@ -609,6 +609,18 @@ impl<'a> Interpreter<'a> {
                 out.push_str(&piece);
                 i = j + 1;
             } else if chars[i] == '$'
+                && chars.get(i + 1) == Some(&'{')
+                && chars[i + 2..].contains(&'}')
+            {
+                // ${name}: the braces delimit the name, so "${disk}: …" is
+                // the variable followed by a colon (no drive qualifier).
+                let end = i + 2 + chars[i + 2..].iter().position(|c| *c == '}').expect("}");
+                let name: String = chars[i + 2..end].iter().collect::<String>().to_lowercase();
+                let piece = text(self.vars.get(&name).unwrap_or(&Value::Null));
+                fits_string(out.len() + piece.len())?;
+                out.push_str(&piece);
+                i = end + 1;
+            } else if chars[i] == '$'
                 && chars
                     .get(i + 1)
                     .is_some_and(|c| c.is_alphanumeric() || *c == '_')

@@ -69,6 +69,14 @@ mod tests {
     }
 
     #[test]
+    fn braced_variables_expand_in_strings_with_a_colon_after_them() {
+        let (out, status) =
+            run("$diskName = \"app-disk\"\nWrite-Output \"Snapshots of ${diskName}: 2\"");
+        assert_eq!(status, 0);
+        assert_eq!(out, vec![Line::Out("Snapshots of app-disk: 2".into())]);
+    }
+
+    #[test]
     fn parse_errors_have_line_and_column() {
         let e = check("$a = 1\nif ($a -eq 1 { }").unwrap_err();
         assert_eq!((e.line, e.message.as_str()), (2, "expected ')'"));
