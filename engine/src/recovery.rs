@@ -236,8 +236,19 @@ fn opens(
     if records.is_empty() {
         return Err("no record in it verifies".into());
     }
-    let first = match store::Journal::open(records) {
-        Ok(opened) => return Ok(opened.journal.lab().operations()),
+    // Every checkpoint decoded whole: one that passes its checksums and
+    // cannot be read is a finding, not trusted.
+    let first = match store::Journal::open_verified(records) {
+        Ok(opened) => {
+            dropped.extend(
+                opened
+                    .warnings
+                    .iter()
+                    .filter(|w| w.contains("cannot be read"))
+                    .cloned(),
+            );
+            return Ok(opened.journal.lab().operations());
+        }
         Err(e) => e.to_string(),
     };
     let newest = store::newest_checkpoint(records.keys());

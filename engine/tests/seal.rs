@@ -121,3 +121,33 @@ fn a_forged_checkpoint_not_sealed_here_is_replayed_past() {
         "the forged checkpoint read right without a seal: the test forged nothing"
     );
 }
+
+/// `snaplab check` decodes every checkpoint whole, sealed or not: the
+/// forgery is named, and the lab still opens from its log.
+#[test]
+fn a_verified_open_finds_the_forgery_whoever_sealed_it() {
+    let (store, ran) = stored(Some(KEY));
+    let sound = Journal::open_verified(store.records()).unwrap();
+    assert!(sound.from_checkpoint.is_some() && sound.warnings.is_empty());
+    let mut records = store.records().clone();
+    forge(&mut records);
+    // Sealed again by the key, as a forger with the key could: verified anyway.
+    let key = records
+        .keys()
+        .find(|k| k.starts_with("checkpoint/"))
+        .unwrap()
+        .clone();
+    let resealed = snaplab_engine::persist::seal::seal(&KEY, &records[&key]);
+    records.insert(snaplab_engine::persist::seal::record_key(&key), resealed);
+    assert!(Journal::open_sealed(&records, None, Some(&KEY))
+        .unwrap()
+        .from_checkpoint
+        .is_some());
+    let verified = Journal::open_verified(&records).unwrap();
+    assert_eq!(verified.from_checkpoint, None);
+    assert!(verified
+        .warnings
+        .iter()
+        .any(|w| w.contains("cannot be read")));
+    assert!(verified.journal.lab().disks().eq(ran.disks()));
+}

@@ -198,9 +198,10 @@ fn restore_checkpoint(
                         _ => Bytes::copy_from_slice(value),
                     };
                     // Lazily only what this host sealed, when it keeps a key.
-                    let strict = journal
-                        .seal
-                        .is_some_and(|k| !seal::is_sealed(&k, records, key, &value));
+                    let strict = journal.verify_all
+                        || journal
+                            .seal
+                            .is_some_and(|k| !seal::is_sealed(&k, records, key, &value));
                     if let Some(blobs) =
                         decode_checkpoint(records, &value, journal, (seq, d), strict)
                     {
@@ -288,6 +289,8 @@ pub struct Journal {
     /// The host's seal key, if it keeps one: its checkpoints are sealed, and
     /// at open only sealed ones are trusted lazily ([`super::seal`]).
     seal: Option<SealKey>,
+    /// Decode every checkpoint whole at open, sealed or not (`snaplab check`).
+    verify_all: bool,
 }
 
 /// How many bytes of payloads the store has let go (overwritten, deleted,
@@ -307,6 +310,7 @@ impl Default for Journal {
             digest: EMPTY_DIGEST,
             held: Default::default(),
             seal: None,
+            verify_all: false,
         }
     }
 }
@@ -376,6 +380,22 @@ impl Journal {
         shared: Option<&(String, Bytes)>,
         seal: Option<&SealKey>,
     ) -> Result<Opened> {
+        Self::open_checking(records, shared, seal, false)
+    }
+
+    /// [`open`](Self::open), decoding every checkpoint whole whoever
+    /// sealed it: what `snaplab check` does, so a checkpoint that cannot
+    /// be read is found (a warning) rather than trusted.
+    pub fn open_verified(records: &BTreeMap<String, Vec<u8>>) -> Result<Opened> {
+        Self::open_checking(records, None, None, true)
+    }
+
+    fn open_checking(
+        records: &BTreeMap<String, Vec<u8>>,
+        shared: Option<&(String, Bytes)>,
+        seal: Option<&SealKey>,
+        verify_all: bool,
+    ) -> Result<Opened> {
         let mut recovery = Batch::default();
         let mut warnings = Vec::new();
         check_schema(records, &mut recovery)?;
@@ -408,6 +428,7 @@ impl Journal {
 
         let mut journal = Journal {
             seal: seal.copied(),
+            verify_all,
             ..Journal::default()
         };
         let mut freed_since = Vec::new();
