@@ -190,7 +190,7 @@ az snapshot create -g rg -n s1 --source v2 --incremental true -o none",
     assert_eq!(
         out(
             &mut c,
-            "az snapshot wait -g rg -n s1 --custom \"completionPercent==`100`\" --interval 60"
+            "az snapshot wait -g rg -n s1 --custom \"properties.completionPercent==`100`\" --interval 60"
         ),
         ""
     );

@@ -28,7 +28,7 @@ az disk create -n $diskName -g $resourceGroupName \
 sim feature enable -o none
 sim write -g $resourceGroupName --disk $diskName --offset 0 --length 2G -o none
 az snapshot create -g $resourceGroupName -n pv2-snap --source $diskName --incremental true -o none
-az snapshot wait -g $resourceGroupName -n pv2-snap --custom "completionPercent==\`100\`" --interval 30
+az snapshot wait -g $resourceGroupName -n pv2-snap --custom "properties.completionPercent==\`100\`" --interval 30
 az snapshot show -g $resourceGroupName -n pv2-snap --query completionPercent -o tsv
 az disk create -n ultra -g $resourceGroupName --size-gb 8 --sku UltraSSD_LRS --zone 2 --query "[diskIOPSReadWrite, diskMBpsReadWrite]" -o tsv
 "#;

@@ -892,11 +892,16 @@ fn wait_for(
                 .into(),
         ));
     }
+    // azure-cli 2.91.0's disk and snapshot `wait` are aaz commands that test
+    // the condition on the resource as the service returns it, not flattened
+    // (`deserialize_output(…, client_flatten=False)` in their `_wait.py`):
+    // `--custom "properties.diskState=='Unattached'"`, where `diskState==…`
+    // never holds and az waits out its timeout.
     let holds = |lab: &snaplab_engine::Lab| -> bool {
         match show(lab, &group, &name) {
             None => deleted,
             Some(resource) => {
-                let state_ok = resource["provisioningState"] == "Succeeded";
+                let state_ok = resource["properties"]["provisioningState"] == "Succeeded";
                 exists
                     || ((created || updated) && state_ok)
                     || custom.as_ref().is_some_and(|q| {
@@ -944,13 +949,15 @@ pub(super) fn az_snapshot_wait(rt: &mut Runner, a: &Args, _env: &Env) -> Result<
     wait_for(rt, a, |lab, group, name| {
         lab.find_snapshot(group, name)
             .ok()
-            .map(|s| snapshot_json(s, lab.now()))
+            .map(|s| snaplab_engine::rest::to_json(&snaplab_engine::rest::snapshot(s, lab.now())))
     })
 }
 
 pub(super) fn az_disk_wait(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
     wait_for(rt, a, |lab, group, name| {
-        lab.find_disk(group, name).ok().map(|d| disk_json(d, lab))
+        lab.find_disk(group, name)
+            .ok()
+            .map(|d| snaplab_engine::rest::to_json(&snaplab_engine::rest::disk(d, lab)))
     })
 }
 

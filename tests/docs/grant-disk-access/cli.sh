@@ -6,6 +6,7 @@ sasUri=$(az disk grant-access --resource-group $resourceGroupName --name $diskNa
 echo "$sasUri" | grep -c "sp=r"
 az disk show --resource-group $resourceGroupName --name $diskName --query "{state:diskState, size:diskSizeGB}" -o tsv
 
-# The download is done: revoke the SAS
+# The download is done: revoke the SAS, and wait until the disk says so
 az disk revoke-access --resource-group $resourceGroupName --name $diskName
+az disk wait --resource-group $resourceGroupName --name $diskName --custom "properties.diskState=='Unattached'" --interval 5
 az disk show --resource-group $resourceGroupName --name $diskName --query diskState -o tsv
