@@ -176,17 +176,22 @@ fn byte_range(req: &Request) -> Result<Option<(u64, Option<u64>)>, Reply> {
             &format!("The range '{value}' is not bytes=START-END with START <= END."),
         )
     };
-    let spec = value.trim().strip_prefix("bytes=").ok_or_else(invalid)?;
-    let (start, end) = spec.split_once('-').ok_or_else(invalid)?;
-    let start: u64 = start.trim().parse().map_err(|_| invalid())?;
+    parse_byte_range(value).map(Some).ok_or_else(invalid)
+}
+
+/// `bytes=START-END` (END optional, never before START), as the Blob
+/// service reads `x-ms-range`, `Range` and `x-ms-source-range`; `None` if
+/// it is not that. The data plane and the storage account both read ranges
+/// with it, each answering a bad one in its own words.
+pub(super) fn parse_byte_range(value: &str) -> Option<(u64, Option<u64>)> {
+    let spec = value.trim().strip_prefix("bytes=")?;
+    let (start, end) = spec.split_once('-')?;
+    let start: u64 = start.trim().parse().ok()?;
     let end = match end.trim() {
         "" => None,
-        e => Some(e.parse::<u64>().map_err(|_| invalid())?),
+        e => Some(e.parse::<u64>().ok()?),
     };
-    if end.is_some_and(|e| e < start) {
-        return Err(invalid());
-    }
-    Ok(Some((start, end)))
+    (end.is_none_or(|e| e >= start)).then_some((start, end))
 }
 
 /// Answers one data-plane request: a write (Put Page) on the lab, or a read.
@@ -202,7 +207,7 @@ pub fn route_mut(served: &mut Served, req: &Request) -> Reply {
 }
 
 /// Every answer names the service version: the one the client asked for.
-fn with_version(mut reply: Reply, req: &Request) -> Reply {
+pub(super) fn with_version(mut reply: Reply, req: &Request) -> Reply {
     reply.headers.push((
         "x-ms-version",
         req.header("x-ms-version")

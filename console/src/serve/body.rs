@@ -412,16 +412,7 @@ pub fn patch_disk(disk: &Disk, group: &str, body: &Value) -> Result<Vec<Command>
         }
     }
     let size = number(body, &["properties", "diskSizeGB"], "diskSizeGB")?;
-    let iops = number(
-        body,
-        &["properties", "diskIOPSReadWrite"],
-        "diskIOPSReadWrite",
-    )?;
-    let mbps = number(
-        body,
-        &["properties", "diskMBpsReadWrite"],
-        "diskMBpsReadWrite",
-    )?;
+    let (iops, mbps) = performance_asked(body)?.unwrap_or_default();
     let current = disk.performance;
     let same_perf = iops.is_none_or(|i| Some(i) == current.map(|c| c.0))
         && mbps.is_none_or(|m| Some(m) == current.map(|c| c.1));

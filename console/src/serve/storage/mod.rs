@@ -31,7 +31,7 @@ use snaplab_engine::rest;
 use snaplab_engine::units::PAGE_SIZE;
 
 use super::arm::{Reply, Request};
-use super::blob::{MAX_PUT_PAGE, MAX_READ};
+use super::blob::{with_version, MAX_PUT_PAGE, MAX_READ};
 use super::lab::Served;
 use auth::{Permission, DEV_ACCOUNT};
 
@@ -168,17 +168,9 @@ fn range_header(req: &Request, name: &str) -> Result<Option<(u64, Option<u64>)>,
     let invalid = || {
         StorageError::new(400, "InvalidHeaderValue", &format!("The value for one of the HTTP headers is not in the correct format: {name} '{value}' is not bytes=START-END."))
     };
-    let spec = value.trim().strip_prefix("bytes=").ok_or_else(invalid)?;
-    let (start, end) = spec.split_once('-').ok_or_else(invalid)?;
-    let start: u64 = start.trim().parse().map_err(|_| invalid())?;
-    let end = match end.trim() {
-        "" => None,
-        e => Some(e.parse::<u64>().map_err(|_| invalid())?),
-    };
-    if end.is_some_and(|e| e < start) {
-        return Err(invalid());
-    }
-    Ok(Some((start, end)))
+    super::blob::parse_byte_range(value)
+        .map(Some)
+        .ok_or_else(invalid)
 }
 
 /// A whole-page range `bytes=START-END` inside `size`, as pages.
@@ -755,16 +747,6 @@ fn changed(status: u16, tick: u64, at: SystemTime) -> Reply {
     reply
         .headers
         .push(("x-ms-request-server-encrypted", "true".into()));
-    reply
-}
-
-fn with_version(mut reply: Reply, req: &Request) -> Reply {
-    reply.headers.push((
-        "x-ms-version",
-        req.header("x-ms-version")
-            .unwrap_or("2021-08-06")
-            .to_string(),
-    ));
     reply
 }
 
