@@ -91,6 +91,22 @@ impl From<EngineError> for Reply {
     }
 }
 
+/// The engine's SAS URL (`https://md-X.blob.core.windows.net/C/abcd?…`)
+/// as this server serves it: path-style under `base`.
+pub fn local_sas(base: &str, url: &str) -> String {
+    match url
+        .strip_prefix("https://")
+        .and_then(|rest| rest.split_once(".blob.core.windows.net/"))
+    {
+        Some((account, rest)) => format!("{base}/{account}/{rest}"),
+        None => url.to_string(),
+    }
+}
+
+/// Azure Resource Manager's own address: the `base` of a request the
+/// console's request view routes, as Azure would receive it.
+pub const AZURE: &str = "https://management.azure.com";
+
 /// The oldest api-version served: the first with incremental snapshots.
 pub const OLDEST_API_VERSION: &str = "2019-03-01";
 
@@ -556,8 +572,13 @@ impl Route<'_, '_> {
         let command = body::grant(kind, group, name, self.req.body)?;
         let sas = self.execute(sub, command)?;
         let location = self.location_of(sub, group, kind, name);
-        // The engine's SAS names Azure's blob host; this server serves it path-style.
-        let sas = super::blob::local_sas(self.req.base, &sas);
+        // The engine's SAS names Azure's blob host; this server serves it
+        // path-style (the request view, speaking for Azure, keeps it).
+        let sas = if self.req.base == AZURE {
+            sas
+        } else {
+            local_sas(self.req.base, &sas)
+        };
         let result = Finished::Body(to_json(&rest::access_uri(&sas)));
         Ok(self.accepted(sub, &location, result, None))
     }

@@ -28,18 +28,6 @@ pub const MAX_READ: u64 = 64 << 20;
 /// The most one Put Page writes (the Blob service's limit: 4 MiB).
 pub const MAX_PUT_PAGE: u64 = 4 << 20;
 
-/// The engine's SAS URL (`https://md-X.blob.core.windows.net/C/abcd?…`)
-/// as this server serves it: path-style under `base`.
-pub fn local_sas(base: &str, url: &str) -> String {
-    match url
-        .strip_prefix("https://")
-        .and_then(|rest| rest.split_once(".blob.core.windows.net/"))
-    {
-        Some((account, rest)) => format!("{base}/{account}/{rest}"),
-        None => url.to_string(),
-    }
-}
-
 /// Is this a request for a disk's or snapshot's data?
 pub fn is_data_plane(path: &str) -> bool {
     path.trim_start_matches('/').starts_with("md-")

@@ -6,6 +6,7 @@
 //! requests run concurrently up to here and change the lab one at a time.
 
 use std::collections::HashMap;
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
 
 use snaplab_engine::clock::Instant;
@@ -13,11 +14,13 @@ use snaplab_engine::cmd::{AdvanceClock, SelectSubscription};
 use snaplab_engine::{Command, EngineError, Lab};
 
 use crate::failure::Failure;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::labfile::{OpenLab, RealIo};
 use crate::runner::{Locks, Runner};
 use crate::{Console, Language, Line};
 
 /// The real file system, for the whole serve (the lock borrows it).
+#[cfg(not(target_arch = "wasm32"))]
 pub static IO: RealIo = RealIo;
 
 /// How the simulated clock moves (`--clock`).
@@ -32,6 +35,7 @@ pub enum Clock {
 
 /// Where the served lab lives.
 pub enum Store {
+    #[cfg(not(target_arch = "wasm32"))]
     File(Box<OpenLab<'static, RealIo>>),
     Memory(Box<Lab>),
 }
@@ -79,14 +83,26 @@ impl Served {
 
     pub fn lab(&self) -> &Lab {
         match &self.store {
+            #[cfg(not(target_arch = "wasm32"))]
             Store::File(open) => open.session.lab(),
             Store::Memory(lab) => lab,
         }
     }
 
+    /// The lab of a server kept in memory, once it is done with.
+    pub fn into_memory_lab(self) -> Option<Lab> {
+        match self.store {
+            Store::Memory(lab) => Some(*lab),
+            #[cfg(not(target_arch = "wasm32"))]
+            Store::File(_) => None,
+        }
+    }
+
     /// Where the lab is kept, for the start-up banner.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn kept(&self) -> String {
         match &self.store {
+            #[cfg(not(target_arch = "wasm32"))]
             Store::File(open) => format!(
                 "Lab file: {} (locked while served; every change is saved before its answer)",
                 open.lock.path().display()
@@ -97,8 +113,10 @@ impl Served {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn path(&self) -> Option<PathBuf> {
         match &self.store {
+            #[cfg(not(target_arch = "wasm32"))]
             Store::File(open) => Some(open.lock.path().to_path_buf()),
             Store::Memory(_) => None,
         }
@@ -111,6 +129,7 @@ impl Served {
     pub fn execute(&mut self, command: Command) -> Result<String, EngineError> {
         match &mut self.store {
             Store::Memory(lab) => lab.execute(command),
+            #[cfg(not(target_arch = "wasm32"))]
             Store::File(open) => {
                 let result = open.session.execute(command);
                 open.save()
@@ -153,9 +172,11 @@ impl Served {
     }
 
     /// The lab a console ran on, and the commands it executed: kept.
+    #[cfg_attr(target_arch = "wasm32", allow(unused_variables))]
     fn adopt(&mut self, lab: Lab, executed: Vec<Command>) -> Result<(), EngineError> {
         match &mut self.store {
             Store::Memory(served) => **served = lab,
+            #[cfg(not(target_arch = "wasm32"))]
             Store::File(open) => {
                 for command in executed {
                     let _ = open.session.execute(command);
