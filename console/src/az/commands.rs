@@ -416,6 +416,33 @@ pub(super) fn az_disk_revoke_access(rt: &mut Runner, a: &Args, env: &Env) -> Res
     Ok(Out::Json(value))
 }
 
+/// `--copy-start`, or az's own guess without it (its
+/// process_snapshot_create_namespace): an incremental snapshot of a source
+/// in another region than the new snapshot's (`--location`, else the
+/// group's) is a copy to that region.
+fn copy_start(rt: &Runner, a: &Args, group: &str) -> bool {
+    if let Some(v) = a.get("--copy-start") {
+        return v != "false";
+    }
+    let (Some(source), true) = (a.get("--source"), a.flag("--incremental")) else {
+        return false;
+    };
+    let lab = rt.lab();
+    let from = match lab.resolve_snapshot(group, source) {
+        Ok(s) => Some(s.at.location.clone()),
+        Err(_) => match snaplab_engine::lab::parse_arm_id(source) {
+            Some(id) => lab.disk(&id.subscription, &id.group, &id.name),
+            None => lab.find_disk(group, source).ok(),
+        }
+        .map(|d| d.at.location.clone()),
+    };
+    let to = a.get("--location").map(str::to_string).or_else(|| {
+        lab.group(&lab.current_subscription().id, group)
+            .map(|g| g.location.clone())
+    });
+    matches!((from, to), (Some(from), Some(to)) if !from.eq_ignore_ascii_case(&to))
+}
+
 pub(super) fn az_snapshot_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
     let value: Value = {
         let (group, name) = (g(a)?, n(a)?);
@@ -431,9 +458,13 @@ pub(super) fn az_snapshot_create(rt: &mut Runner, a: &Args, _env: &Env) -> Resul
                     .map(str::to_string)
                     .ok_or_else(|| Failure::Error("Please supply size for the snapshots".into()))?,
                 incremental: a.flag("--incremental"),
-                sku: a.get("--sku").map(str::to_string),
+                // az's create_snapshot sends `sku` always: Standard_LRS
+                // unless --sku says otherwise (its recorded request body),
+                // so the service's own default (ZRS where the region has
+                // it, rule A5) never applies to a snapshot az creates.
+                sku: Some(a.get("--sku").unwrap_or("Standard_LRS").to_string()),
                 location: a.get("--location").map(str::to_string),
-                copy_start: a.flag("--copy-start"),
+                copy_start: copy_start(rt, a, &group),
             }),
         )?;
         snapshot_json(rt.lab().find_snapshot(&group, &name)?, rt.lab().now())
