@@ -24,7 +24,7 @@
 //! | Resource Manager templates: lexer, parser, syntax tree, evaluator, deployment (linear, capped, preflight) | [`arm`] (`arm/`) |
 //! | the console itself: a lab, a shell, the commands it ran | [`Console`] (here) |
 //! | the native lab file: one writer (a lock), safe saves, truthful failures | [`labfile`] (`labfile/`, not in the wasm build) |
-//! | `snaplab serve`: the lab as a local Azure endpoint (ARM management plane, `/snaplab/run`), and the small client `run --server` uses | [`serve`] (`serve/`, not in the wasm build) |
+//! | `snaplab serve`: the lab as a local Azure endpoint (ARM management plane, `/snaplab/run`), and the small client `run --server` uses | [`serve`] (`serve/`; in the wasm build only its ARM router, for the request view) |
 //! | the native program: arguments (clap), `run` (`--state` or `--server`), `deploy`, `serve`, `check`, `recover`, `completions` | `main.rs` |
 
 pub mod arm;
@@ -40,7 +40,6 @@ pub mod output;
 pub mod pace;
 pub mod pwsh;
 pub mod runner;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod serve;
 pub mod shell;
 pub mod suggest;
@@ -61,6 +60,9 @@ pub use transcript::Line;
 pub struct Memory {
     shell: shell::Shell,
     ps_vars: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Show the REST requests behind each az command, and their answers
+    /// (the console's toggle, off by default; `--debug` does it for one).
+    pub show_requests: bool,
 }
 
 /// Reads a file a command names (`--template-file`).
@@ -83,6 +85,7 @@ pub struct Console<E: Engine = Lab> {
 struct Host<'a> {
     rt: Runner<'a>,
     files: &'a dyn Fn(&str) -> Option<String>,
+    show_requests: bool,
 }
 
 impl shell::Host for Host<'_> {
@@ -93,7 +96,13 @@ impl shell::Host for Host<'_> {
                     return (az::help(argv), String::new(), 0);
                 }
                 let mut warnings = String::new();
-                match az::run(&mut self.rt, self.files, argv, &mut warnings) {
+                match az::run(
+                    &mut self.rt,
+                    self.files,
+                    argv,
+                    &mut warnings,
+                    self.show_requests,
+                ) {
                     Ok(out) => (out, warnings, 0),
                     Err(failure) => {
                         let (stderr, status) = failure.printed();
@@ -179,6 +188,11 @@ impl<E: Engine> Console<E> {
         }
     }
 
+    /// Shows (or stops showing) the REST requests behind each az command.
+    pub fn show_requests(&mut self, on: bool) {
+        self.memory.show_requests = on;
+    }
+
     /// What this console remembers, to carry into the next run.
     pub fn memory(&self) -> &Memory {
         &self.memory
@@ -208,6 +222,7 @@ impl<E: Engine> Console<E> {
                 let mut host = Host {
                     rt,
                     files: self.files.as_ref(),
+                    show_requests: self.memory.show_requests,
                 };
                 let status = self
                     .memory

@@ -52,6 +52,9 @@ enum Command {
         /// Run the script on the lab a `snaplab serve` serves (its ARM endpoint, http://127.0.0.1:P).
         #[arg(long, value_name = "URL", conflicts_with_all = ["state", "no_wait"])]
         server: Option<String>,
+        /// Print the REST requests behind each az command and their answers (as az --debug logs them).
+        #[arg(long, conflicts_with = "server")]
+        show_requests: bool,
     },
     /// The same as 'az deployment group create -g RG --template-file TEMPLATE'.
     Deploy {
@@ -132,13 +135,15 @@ fn main() -> ExitCode {
             shell,
             state,
             server: Some(server),
+            ..
         } => run_on_server(script.as_deref(), shell, &state, &server),
         Command::Run {
             script,
             shell,
             state,
             server: None,
-        } => run(script.as_deref(), shell, &state),
+            show_requests,
+        } => run(script.as_deref(), shell, &state, show_requests),
         Command::Serve { port, clock, state } => serve::serve(serve::Options {
             port,
             state: state.state.clone(),
@@ -170,7 +175,12 @@ fn main() -> ExitCode {
     })
 }
 
-fn run(script: Option<&Path>, shell: Option<Shell>, state: &StateArgs) -> Result<ExitCode, String> {
+fn run(
+    script: Option<&Path>,
+    shell: Option<Shell>,
+    state: &StateArgs,
+    show_requests: bool,
+) -> Result<ExitCode, String> {
     let language = match shell {
         Some(Shell::Az) => Language::Bash,
         Some(Shell::Pwsh) => Language::PowerShell,
@@ -180,7 +190,7 @@ fn run(script: Option<&Path>, shell: Option<Shell>, state: &StateArgs) -> Result
         None => Language::Bash,
     };
     let text = read_script(script)?;
-    run_script(&text, language, state)
+    run_script(&text, language, state, show_requests)
 }
 
 /// `snaplab run --server URL`: the script goes to the server's
@@ -251,7 +261,7 @@ fn deploy(
         .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
         .collect::<Vec<_>>()
         .join(" ");
-    run_script(&script, Language::Bash, state)
+    run_script(&script, Language::Bash, state, false)
 }
 
 fn read_script(path: Option<&Path>) -> Result<String, String> {
@@ -272,7 +282,12 @@ fn read_stdin() -> Result<String, String> {
     Ok(text)
 }
 
-fn run_script(script: &str, language: Language, args: &StateArgs) -> Result<ExitCode, String> {
+fn run_script(
+    script: &str,
+    language: Language,
+    args: &StateArgs,
+    show_requests: bool,
+) -> Result<ExitCode, String> {
     // The lab: from the state file if there is one (locked until it is
     // saved: one writer at a time), else new.
     let io = RealIo;
@@ -286,6 +301,7 @@ fn run_script(script: &str, language: Language, args: &StateArgs) -> Result<Exit
     };
     let mut console = Console::new(start);
     console.files = Box::new(|path| std::fs::read_to_string(path).ok());
+    console.show_requests(show_requests);
     let transcript = console.run_in(language, script);
 
     // What ran is saved before anything is printed: a reader that goes away

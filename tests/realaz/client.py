@@ -26,7 +26,8 @@ def az(argv):
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(os.environ["SNAPLAB_REALAZ_SOCKET"])
     with sock:
-        send_message(sock, {"argv": argv, "cwd": os.getcwd(), "endpoint": os.environ["SNAPLAB_ARM_ENDPOINT"]})
+        send_message(sock, {"argv": argv, "cwd": os.getcwd(), "endpoint": os.environ["SNAPLAB_ARM_ENDPOINT"],
+                            "record": os.environ.get("SNAPLAB_REALAZ_RECORD")})
         answer = receive_message(sock)
     for fd, text in answer["chunks"]:
         os.write(fd, text.encode())

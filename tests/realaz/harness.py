@@ -50,7 +50,7 @@ import urllib.request
 
 ARM = "https://management.azure.com"
 # Set per command from the client's environment: each script gets a fresh lab.
-ENDPOINT = {"url": None, "signed_in": None}
+ENDPOINT = {"url": None, "signed_in": None, "argv": None}
 
 
 def send_message(sock, value):
@@ -129,6 +129,7 @@ def patch_transport():
             raise requests.exceptions.ConnectionError(
                 f"the realaz harness sends only to management.azure.com (the served lab), not to {request.url}")
         response = original(session, request, **kwargs)
+        record(request, response)
         for name in ("Location", "Azure-AsyncOperation"):
             value = response.headers.get(name)
             if value and value.startswith(endpoint + "/"):
@@ -136,6 +137,25 @@ def patch_transport():
         return response
 
     requests.Session.send = send
+
+
+def record(request, response):
+    """With SNAPLAB_REALAZ_RECORD=FILE, each request az sends (as az sent
+    it: management.azure.com, its body) and the status it got, one JSON line
+    per request, tagged with the az command line that sent it: what the
+    console's request view (issue 22 item 8) is compared with."""
+    path = ENDPOINT.get("record") or os.environ.get("SNAPLAB_REALAZ_RECORD")
+    if not path or ENDPOINT["argv"] is None:
+        return
+    url = request.url
+    if url.startswith(ENDPOINT["url"]):
+        url = ARM + url[len(ENDPOINT["url"]):]
+    body = request.body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps({"argv": ENDPOINT["argv"], "method": request.method, "url": url,
+                              "body": body, "status": response.status_code}) + "\n")
 
 
 def sign_in(cli):
@@ -152,13 +172,15 @@ def sign_in(cli):
     profile._set_subscriptions(accounts, merge=False)
 
 
-def run_az(argv, cwd, endpoint):
-    """One az command line: its output chunks and exit status."""
+def run_az(argv, cwd, endpoint, record=None):
+    """One az command line: its output chunks and exit status (and, with
+    `record`, its requests appended to that file)."""
     from azure.cli.core import get_default_cli
     from knack.log import cli_logger_names
 
     Recorder.chunks = []
     ENDPOINT["url"] = endpoint
+    ENDPOINT["record"] = record
     os.chdir(cwd)
     # knack configures its log handlers once per process (it returns early
     # when the root logger has handlers): cleared, each command's --debug,
@@ -170,12 +192,14 @@ def run_az(argv, cwd, endpoint):
         if ENDPOINT["signed_in"] != endpoint:
             sign_in(cli)
             ENDPOINT["signed_in"] = endpoint
+        ENDPOINT["argv"] = argv
         status = cli.invoke(argv, out_file=sys.stdout)
     except SystemExit as e:
         status = e.code if isinstance(e.code, int) else 1
     except Exception:  # the harness's own failure: shown, never hidden
         sys.stderr.write("realaz harness: " + traceback.format_exc())
         status = 99
+    ENDPOINT["argv"] = None
     chunks, Recorder.chunks = Recorder.chunks, None
     return {"chunks": chunks, "status": status}
 
@@ -209,7 +233,8 @@ def worker(path):
                 continue
             if request.get("stop"):
                 return
-            send_message(conn, run_az(request["argv"], request["cwd"], request["endpoint"]))
+            send_message(conn, run_az(request["argv"], request["cwd"], request["endpoint"],
+                                      request.get("record")))
 
 
 if __name__ == "__main__":

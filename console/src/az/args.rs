@@ -571,9 +571,10 @@ pub(super) fn invoke(
     args: &Args,
     env: &Env,
     warnings: &mut String,
+    shown: &mut Option<String>,
 ) -> Result<Out, Failure> {
     let Some(command) = described(spec.path).filter(|c| has_id_parts(c)) else {
-        return (spec.run)(rt, args, env);
+        return super::requests::run(spec, rt, args, env, shown);
     };
     let id_args: Vec<&'static Argument> = command
         .arguments
@@ -602,7 +603,7 @@ pub(super) fn invoke(
                 missing.join(" ")
             )));
         }
-        return (spec.run)(rt, args, env);
+        return super::requests::run(spec, rt, args, env, shown);
     }
     // az warns for each id-part option given beside --ids, the required
     // ones first (ids_metadata's 'required', then 'optional').
@@ -621,7 +622,7 @@ pub(super) fn invoke(
     let mut results = Vec::new();
     for id in &ids {
         let one = args_for_id(spec, args, &id_args, id, rt)?;
-        match (spec.run)(rt, &one, env)? {
+        match super::requests::run(spec, rt, &one, env, shown)? {
             Out::Json(v) => results.push(v),
             Out::Text(t) => return Ok(Out::Text(t)),
         }

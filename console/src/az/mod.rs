@@ -13,6 +13,7 @@ use snaplab_engine::{Command, EngineError};
 pub mod args;
 mod commands;
 mod query_fns;
+pub mod requests;
 
 use crate::output::{render_ordered, Format};
 use crate::runner::Runner;
@@ -120,7 +121,7 @@ pub const GLOBAL: &[Opt] = &[
     v("--subscription", None, "Name or ID of the subscription."),
     switch("--only-show-errors", "Only show errors."),
     switch("--verbose", "Accepted and ignored."),
-    switch("--debug", "Accepted and ignored."),
+    switch("--debug", "Show the REST requests the command sends to Azure and the answers (the request log of az --debug), routed by snaplab serve's router."),
     switch("--help", "Show this help."),
 ];
 
@@ -390,11 +391,16 @@ fn exec(rt: &mut Runner, command: Command) -> Result<String, Failure> {
 /// commands it executed. Returns what to print on standard output;
 /// `warnings` gets what az (or the simulator's label) warns on standard
 /// error before it.
+///
+/// With `show_requests` (the console's toggle) or `--debug`, the REST
+/// requests behind the command and their answers go to `warnings` too, as
+/// az --debug logs them (see `requests.rs`).
 pub fn run(
     rt: &mut Runner,
     files: &dyn Fn(&str) -> Option<String>,
     argv: &[String],
     warnings: &mut String,
+    show_requests: bool,
 ) -> Result<String, Failure> {
     let wants_help = argv.iter().any(|a| a == "--help" || a == "-h");
     let Some(spec) = find(argv) else {
@@ -452,7 +458,12 @@ pub fn run(
         path: spec.path,
         files,
     };
-    let value = match args::invoke(spec, rt, &args, &env, warnings)? {
+    let mut shown = (show_requests || args.flag("--debug")).then(String::new);
+    let result = args::invoke(spec, rt, &args, &env, warnings, &mut shown);
+    if let Some(text) = shown {
+        *warnings += &text;
+    }
+    let value = match result? {
         Out::Json(value) => value,
         Out::Text(text) => return Ok(text),
     };
