@@ -105,7 +105,8 @@ pub fn app() -> Html {
                         onpointerdown={dock.start_drag} onkeydown={dock.keys}></div>
                     <ConsolePanel lines={state.transcript.lines.clone()} running={state.transcript.running.clone()}
                         lab={(*lab).clone()} history_key={AttrValue::from(store.lab_id())}
-                        run={console_run(&dispatch)} clear={dispatch.reform(|()| Action::ClearConsole)} stop={dispatch.reform(|()| Action::Stop)} />
+                        run={console_run(&dispatch)} clear={dispatch.reform(|()| Action::ClearConsole)} stop={dispatch.reform(|()| Action::Stop)}
+                        show_requests={state.show_requests} toggle_requests={dispatch.reform(Action::ShowRequests)} />
                 </div>
                 { phone_bar(*lang, &phone) }
                 if *phone.drawer {

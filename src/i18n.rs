@@ -284,6 +284,8 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("console.clear", "Clear output", "Rensa utdata"),
     ("console.copy", "Copy output", "Kopiera utdata"),
     ("console.shell", "Shell", "Skal"),
+    ("console.requests", "Show REST requests", "Visa REST-anrop"),
+    ("console.requestsHint", "Each az command also prints the requests Azure would receive and the answers, as az --debug logs them.", "Varje az-kommando skriver också ut anropen som Azure skulle ta emot och svaren, som az --debug loggar dem."),
     ("console.progress", "Running: {commands} commands, {lines} lines so far (step {steps})", "Kör: {commands} kommandon, {lines} rader hittills (steg {steps})"),
     ("console.stopping", "Stopping after the command in progress…", "Stoppar efter pågående kommando…"),
     ("console.stop", "Stop", "Stoppa"),

@@ -213,3 +213,44 @@ test('Tab completes commands, arguments and the lab\'s snapshot names; az\'s "di
   assert.match(await input.inputValue(), /^az snapshot create -g rg-snaplab -n snap-tuesday/);
   assert.deepEqual(errors, []);
 });
+
+test('the console shows the REST requests behind an az command when asked, and only then', async () => {
+  const errors = [];
+  const page = await newPage(app.browser, errors);
+  await openApp(page, app.url);
+  const toggle = page.getByLabel('Show REST requests');
+  assert.equal(await toggle.isChecked(), false, 'off by default');
+  const input = page.getByLabel('Command or script');
+  await input.fill('az disk show -g rg-snaplab -n disk1 --query name -o tsv');
+  await input.press('Enter');
+  await page.locator('#console-output .out').filter({ hasText: /^disk1\s*$/ }).waitFor({ timeout: 10_000 });
+  assert.doesNotMatch(await text(page, '#console-output'), /Request URL/);
+
+  await toggle.check();
+  await input.fill('az snapshot create -g rg-snaplab -n snap-rest --source disk1 --incremental true -o none');
+  await input.press('Enter');
+  await page.locator('#snapshot-snap-rest').waitFor({ timeout: 10_000 });
+  const output = await text(page, '#console-output');
+  // What az sends: the source looked up by name (a snapshot first, then the
+  // disk), the group for its location, then the PUT, polled to its end.
+  const methods = [...output.matchAll(/^Request method: '(\w+)'$/gm)].map((m) => m[1]);
+  assert.deepEqual(methods, ['GET', 'GET', 'GET', 'PUT', 'GET', 'GET']);
+  assert.match(output, /^Request URL: 'https:\/\/management\.azure\.com\/subscriptions\/[^/]+\/resourceGroups\/rg-snaplab\/providers\/Microsoft\.Compute\/snapshots\/snap-rest\?api-version=2025-01-02'$/m);
+  assert.match(output, /"incremental": true/);
+  assert.match(output, /^Response status: 404$/m);
+  assert.match(output, /^Response status: 202$/m);
+  // Set apart from errors: the request lines are marked as the request view.
+  const marked = await page.locator('#console-output .err.request').count();
+  assert.ok(marked >= 6 * 5, `${marked} request lines marked`);
+  assert.equal(await page.locator('#console-output .err:not(.request)').count(), 0);
+  await page.locator('.console').scrollIntoViewIfNeeded();
+  await screenshot(page, 'console-requests.png');
+
+  await toggle.uncheck();
+  const before = (await text(page, '#console-output')).length;
+  await input.fill('az snapshot show -g rg-snaplab -n snap-rest --query name -o tsv');
+  await input.press('Enter');
+  await page.locator('#console-output .out').filter({ hasText: /^snap-rest\s*$/ }).waitFor({ timeout: 10_000 });
+  assert.doesNotMatch((await text(page, '#console-output')).slice(before), /Request URL/);
+  assert.deepEqual(errors, []);
+});

@@ -17,6 +17,7 @@
 
 use std::rc::Rc;
 
+use snaplab_console::az::requests::request_lines;
 use snaplab_console::complete::{advise, complete};
 use snaplab_console::{Language, Line};
 use yew::prelude::*;
@@ -45,6 +46,11 @@ pub struct ConsoleProps {
     pub stop: Callback<()>,
     /// The lab Tab completes names from.
     pub lab: LabAt,
+    /// Whether each az command also prints the REST requests behind it.
+    #[prop_or_default]
+    pub show_requests: bool,
+    #[prop_or_default]
+    pub toggle_requests: Callback<bool>,
     /// Whose command history Up/Down recall (the stored lab's id; empty:
     /// not kept across reloads).
     #[prop_or_default]
@@ -68,9 +74,11 @@ fn copy_transcript(transcript: Rc<Vec<Line>>) -> Callback<MouseEvent> {
 }
 
 /// One line of output. Hover over a command to see what each part does
-/// (explain).
-fn line_html(l: &Line) -> Html {
+/// (explain). A line of the request view (`request`) is set apart from
+/// errors, though both are az's standard error.
+fn line_html(l: &Line, request: bool) -> Html {
     match l {
+        Line::Err(s) if request => html! { <span class="err request">{ s }{ "\n" }</span> },
         Line::Out(s) if s.starts_with("$ az ") || s.starts_with("$ sim ") => {
             let words: Vec<String> = s[2..].split_whitespace().map(str::to_string).collect();
             let tip = snaplab_console::explain::explain(&words).unwrap_or_default();
@@ -121,7 +129,7 @@ fn running_html(lang: Lang, r: &RunView, stop: &Callback<()>) -> Html {
             if earlier > 0 {
                 <span class="out muted">{ t("console.earlier").replace("{n}", &count(earlier)) }{ "\n" }</span>
             }
-            { for r.tail.iter().map(line_html) }
+            { for r.tail.iter().zip(request_lines(&r.tail)).map(|(l, m)| line_html(l, m)) }
             <span class="console-running" id="console-running" role="status">
                 <span class="spinner" aria-hidden="true"></span>
                 { if r.saving { t("console.saving").to_string() } else if r.stopping { t("console.stopping").to_string() } else {
@@ -348,6 +356,7 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
     let clear = props.clear.reform(|_: MouseEvent| ());
     let copy = copy_transcript(transcript.clone());
     let hidden = transcript.len().saturating_sub(SCROLLBACK);
+    let marks = request_lines(&transcript);
     let running = props
         .running
         .as_ref()
@@ -373,13 +382,18 @@ pub fn console_panel(props: &ConsoleProps) -> Html {
                         <option value="pwsh" selected={pwsh}>{ "Azure PowerShell" }</option>
                     </select>
                 </label>
+                <label class="console-toggle" title={t("console.requestsHint")}>
+                    <input type="checkbox" id="console-requests" checked={props.show_requests}
+                        onchange={props.toggle_requests.reform(|e: Event| e.target_dyn_into::<web_sys::HtmlInputElement>().is_some_and(|i| i.checked()))} />
+                    { " " }{ t("console.requests") }
+                </label>
                 <p class="hint">{ if pwsh { t("console.hintPwsh") } else { t("console.hint") } }</p>
             </div>
             <pre class="console-output" id="console-output" ref={output} aria-live="polite" tabindex="0">
                 if hidden > 0 {
                     <span class="out muted">{ t("console.scrollback").replace("{n}", &count(lang, hidden as u64)) }{ "\n" }</span>
                 }
-                { for transcript[hidden..].iter().map(line_html) }
+                { for transcript[hidden..].iter().zip(&marks[hidden..]).map(|(l, m)| line_html(l, *m)) }
                 { running.unwrap_or_default() }
             </pre>
             <div class="console-input">

@@ -114,6 +114,9 @@ pub struct AppState {
     pub locks: Locks,
     /// Shell variables and functions, kept between console runs.
     pub memory: Memory,
+    /// The console's "Show REST requests" toggle (off by default): each
+    /// script starts with it (`Memory::show_requests`).
+    pub show_requests: bool,
     /// A share link the user declined to open at once: kept, to open later.
     pub pending_share: Option<String>,
 }
@@ -132,6 +135,7 @@ impl Default for AppState {
             storage: StorageFacts::default(),
             locks: Locks::none(),
             memory: Memory::default(),
+            show_requests: false,
             pending_share: None,
         }
     }
@@ -159,6 +163,8 @@ pub enum Action {
     SetLocks(Locks),
     /// Empties the console's transcript.
     ClearConsole,
+    /// The console's "Show REST requests" toggle.
+    ShowRequests(bool),
     /// Keeps (or, with `None`, forgets) a share link that was not opened.
     PendingShare(Option<String>),
     /// The running script `flight` paused: the lines it printed since its
@@ -303,6 +309,7 @@ impl Reducible for AppState {
             Action::Notice(notice) => next.notices.show(notice),
             Action::SetLocks(locks) => next.locks = locks,
             Action::ClearConsole => next.transcript.clear(),
+            Action::ShowRequests(on) => next.show_requests = on,
             Action::PendingShare(link) => next.pending_share = link,
             Action::WantOlder => next.history.older_wanted = true,
             Action::OlderHistory(read) => next.older_read(read),

@@ -350,7 +350,11 @@ impl AppState {
                     language,
                     script,
                     journal: self.journal.clone(),
-                    memory: self.memory.clone(),
+                    memory: {
+                        let mut memory = self.memory.clone();
+                        memory.show_requests = self.show_requests;
+                        memory
+                    },
                     locks: self.locks.clone(),
                     stop: Rc::default(),
                 })))
