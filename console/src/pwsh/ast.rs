@@ -50,6 +50,16 @@ pub enum Stmt {
     },
     /// A bare `{ ... }`: a script block, output as its text, not run.
     Block(String),
+    /// `$disk.DiskSizeGB = 1023`: a property of the object a variable holds.
+    SetMember(String, Vec<String>, Expr),
+    /// `try { … } catch { … } finally { … }`: a terminating error in the
+    /// body (a cmdlet's with `-ErrorAction Stop`, or any runtime error)
+    /// runs `catch` with `$_` the error record; `finally` runs either way.
+    Try {
+        body: Vec<Stmt>,
+        catch: Option<Vec<Stmt>>,
+        finally: Option<Vec<Stmt>>,
+    },
 }
 
 fn list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T], sep: &str) -> fmt::Result {
@@ -104,6 +114,28 @@ impl fmt::Display for Stmt {
                 write!(f, " {kw} ({condition})")
             }
             Stmt::Block(text) => f.write_str(text),
+            Stmt::SetMember(name, path, e) => {
+                write!(f, "${name}")?;
+                path.iter().try_for_each(|p| write!(f, ".{p}"))?;
+                write!(f, " = {e}")
+            }
+            Stmt::Try {
+                body,
+                catch,
+                finally,
+            } => {
+                f.write_str("try ")?;
+                block(f, body)?;
+                if let Some(body) = catch {
+                    f.write_str(" catch ")?;
+                    block(f, body)?;
+                }
+                if let Some(body) = finally {
+                    f.write_str(" finally ")?;
+                    block(f, body)?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -40,6 +40,8 @@ pub struct Interpreter<'a> {
     /// What the lists `.Add()` grows weigh, so each add weighs only its
     /// item (forgotten whenever the variable is set another way).
     weights: BTreeMap<String, usize>,
+    /// An error was written where the script went on (inside `try`).
+    errored: bool,
 }
 
 impl<'a> Interpreter<'a> {
@@ -57,6 +59,7 @@ impl<'a> Interpreter<'a> {
             halted: false,
             printed: 0,
             weights: BTreeMap::new(),
+            errored: false,
         }
     }
 
@@ -78,7 +81,7 @@ impl<'a> Interpreter<'a> {
                 break;
             }
         }
-        (self.out, i32::from(failed))
+        (self.out, i32::from(failed || self.errored))
     }
 
     /// Counts a statement against the step budget, and lets the pacer pause
@@ -219,8 +222,80 @@ impl<'a> Interpreter<'a> {
                 let inner = text.trim().trim_start_matches('{').trim_end_matches('}');
                 self.print(vec![inner.trim_matches('\n').to_string()])?;
             }
+            Stmt::SetMember(name, path, e) => {
+                let value = self.eval(e).await?;
+                let mut target = self.vars.get(name).cloned().unwrap_or(Value::Null);
+                set_member(&mut target, path, value).map_err(PsError::new)?;
+                self.set(name, target);
+            }
+            Stmt::Try {
+                body,
+                catch,
+                finally,
+            } => {
+                return self
+                    .try_catch(body, catch.as_deref(), finally.as_deref())
+                    .await
+            }
         }
         Ok(())
+    }
+
+    /// `try`/`catch`/`finally`: an error the body's cmdlets only report is
+    /// written and the body goes on; the first terminating one runs
+    /// `catch` with `$_` its record (or, with no catch, goes on up after
+    /// `finally`). A halt (a limit, Stop) is never caught.
+    async fn try_catch(
+        &mut self,
+        body: &[Stmt],
+        catch: Option<&[Stmt]>,
+        finally: Option<&[Stmt]>,
+    ) -> Result<(), PsError> {
+        let mut caught = None;
+        for s in body {
+            match self.statement(s).await {
+                Ok(()) => {}
+                Err(e) if e.halts => return Err(e),
+                Err(e) if e.non_terminating => {
+                    self.errored = true;
+                    self.out
+                        .extend(e.message.lines().map(|l| Line::Err(l.to_string())));
+                }
+                Err(e) => {
+                    caught = Some(e);
+                    break;
+                }
+            }
+        }
+        let mut result = Ok(());
+        if let Some(error) = caught {
+            match catch {
+                Some(handler) => {
+                    let saved = self.vars.get("_").cloned();
+                    self.set("_", error.record());
+                    for s in handler {
+                        if let Err(e) = self.statement(s).await {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                    match saved {
+                        Some(v) => self.set("_", v),
+                        None => {
+                            self.vars.remove("_");
+                        }
+                    }
+                }
+                None => result = Err(error),
+            }
+        }
+        if result.as_ref().is_err_and(|e| e.halts) {
+            return result;
+        }
+        for s in finally.unwrap_or_default() {
+            self.statement(s).await?;
+        }
+        result
     }
 
     fn eval<'s>(
@@ -513,10 +588,21 @@ impl<'a> Interpreter<'a> {
                 return Ok(one_or_many(self.stage(name, raw, Vec::new()).await?));
             }
         }
-        let given = self.arguments(raw).await?;
+        let mut given = self.arguments(raw).await?;
         let Some((cmdlet, command)) = found.and_then(|c| c.command.map(|run| (c, run))) else {
             return Err(PsError::new(cmdlets::not_recognized(name)));
         };
+        // -ErrorAction (a common parameter): modelled here, for the cmdlet's
+        // own errors (Stop: terminating, so `try` catches it;
+        // SilentlyContinue/Ignore: none written).
+        let action = given
+            .iter()
+            .position(|(p, _)| {
+                p.as_deref().is_some_and(|p| {
+                    matches!(params::resolve(cmdlet, p), Ok(Bound::Unmodelled(full)) if full == "ErrorAction")
+                })
+            })
+            .map(|at| text(&given.remove(at).1).to_ascii_lowercase());
         let mut given = self.resolve_names(name, cmdlet, given)?;
         let what_if = given
             .iter()
@@ -535,7 +621,23 @@ impl<'a> Interpreter<'a> {
             return Ok(Value::Null);
         }
         let args = cmdlet.bind(name, given)?;
-        command(&mut self.rt, &args)
+        match command(&mut self.rt, &args) {
+            Ok(v) => Ok(v),
+            // -ErrorAction SilentlyContinue / Ignore: nothing is written and
+            // the cmdlet gives nothing (a common test for "is it there?").
+            Err(_) if matches!(action.as_deref(), Some("silentlycontinue" | "ignore")) => {
+                Ok(Value::Null)
+            }
+            Err(mut e) => {
+                let preference = self
+                    .vars
+                    .get("erroractionpreference")
+                    .map(|v| text(v).to_ascii_lowercase());
+                let stop = action.as_deref().or(preference.as_deref()) == Some("stop");
+                e.non_terminating = !stop && !e.halts;
+                Err(e)
+            }
+        }
     }
 
     /// The written parameter names as PowerShell's binder resolves them
@@ -698,4 +800,31 @@ fn element(list: Value, index: &Value) -> Result<Value, PsError> {
         _ if number(index) == 0.0 => list,
         _ => Value::Null,
     })
+}
+
+/// `$object.A.B = value`: PowerShell's error for a property the object does
+/// not have (a hashtable takes a new key).
+fn set_member(target: &mut Value, path: &[String], value: Value) -> Result<(), String> {
+    let Some((first, rest)) = path.split_first() else {
+        *target = value;
+        return Ok(());
+    };
+    let missing = || {
+        format!("InvalidOperation: The property '{first}' cannot be found on this object. Verify that the property exists and can be set.")
+    };
+    let Value::Object(map) = target else {
+        return Err(missing());
+    };
+    let key = map
+        .keys()
+        .find(|k| !k.starts_with('@') && k.eq_ignore_ascii_case(first))
+        .cloned();
+    match key {
+        Some(key) => set_member(map.get_mut(&key).expect("found"), rest, value),
+        None if rest.is_empty() && map.contains_key(HASHTABLE_KEY) => {
+            map.insert(first.clone(), value);
+            Ok(())
+        }
+        None => Err(missing()),
+    }
 }

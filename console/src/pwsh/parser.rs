@@ -213,6 +213,12 @@ impl Parser<'_> {
                     (end.line, end.column + 1),
                 )))
             }
+            Tok::Word(w) if w.eq_ignore_ascii_case("try") => self.try_statement(),
+            Tok::Var(name) if self.member_assignment().is_some() => {
+                let (path, tokens) = self.member_assignment().unwrap_or_default();
+                self.at += tokens;
+                Ok(Stmt::SetMember(name, path, self.expression()?))
+            }
             Tok::Var(name)
                 if self.toks.get(self.at + 1).map(|t| &t.tok) == Some(&Tok::Punct('=')) =>
             {
@@ -235,6 +241,63 @@ impl Parser<'_> {
             }
             _ => Ok(Stmt::Expr(self.expression()?)),
         }
+    }
+
+    /// `try { } catch [Type] { } finally { }` (its own function: the
+    /// parser recurses through `statement`, whose frame stays small).
+    #[inline(never)]
+    fn try_statement(&mut self) -> Result<Stmt, ParseError> {
+        self.at += 1;
+        let body = self.block()?;
+        let (mut catch, mut finally) = (None, None);
+        let mut save = self.at;
+        self.skip_ends();
+        if matches!(self.peek(), Tok::Word(w) if w.eq_ignore_ascii_case("catch")) {
+            self.at += 1;
+            // `catch [System.Exception]`: every error is caught here.
+            if *self.peek() == Tok::Punct('[') {
+                while !matches!(self.next(), Tok::Punct(']') | Tok::End) {}
+            }
+            catch = Some(self.block()?);
+            save = self.at;
+            self.skip_ends();
+        }
+        if matches!(self.peek(), Tok::Word(w) if w.eq_ignore_ascii_case("finally")) {
+            self.at += 1;
+            finally = Some(self.block()?);
+        } else {
+            self.at = save;
+        }
+        if catch.is_none() && finally.is_none() {
+            return Err(self.error("try { } needs a catch or a finally block"));
+        }
+        Ok(Stmt::Try {
+            body,
+            catch,
+            finally,
+        })
+    }
+
+    /// The property path of `$var.A.B = …` (a variable, then `.Name`
+    /// pairs, then `=`), if the statement is one, and how many tokens it
+    /// takes up to the expression.
+    fn member_assignment(&self) -> Option<(Vec<String>, usize)> {
+        let mut path = Vec::new();
+        let mut i = self.at + 1;
+        while self.toks.get(i).map(|t| &t.tok) == Some(&Tok::Punct('.')) {
+            let Some(Tok::Word(w)) = self.toks.get(i + 1).map(|t| &t.tok) else {
+                return None;
+            };
+            path.extend(w.split('.').map(str::to_string));
+            i += 2;
+        }
+        let eq = self.toks.get(i)?;
+        let next = self.toks.get(i + 1);
+        // `=` alone: not `==`-like pairs, which PowerShell does not have anyway.
+        (!path.is_empty()
+            && eq.tok == Tok::Punct('=')
+            && next.is_none_or(|n| n.tok != Tok::Punct('=')))
+        .then_some((path, i + 1 - self.at))
     }
 
     /// The operator of `+=`, `-=`, `*=` or `/=` after a variable, written
@@ -553,7 +616,14 @@ impl Parser<'_> {
                         Tok::Punct('}') => break,
                         Tok::Word(key) | Tok::Str(key, _) => {
                             self.expect('=')?;
-                            entries.push((key, self.expression()?));
+                            // A script block as a value (a calculated
+                            // property's Expression = { … }).
+                            let value = if *self.peek() == Tok::Punct('{') {
+                                Expr::Block(self.block()?)
+                            } else {
+                                self.expression()?
+                            };
+                            entries.push((key, value));
                         }
                         other => {
                             self.depth -= 1;

@@ -6,6 +6,7 @@
 
 use serde_json::{json, Value};
 
+use super::ast::{Expr, Stmt};
 use super::format::{format_list, format_table};
 use super::table::{Cmdlet, Param, Script, StageCall, StageFuture, Type};
 use super::value::{
@@ -183,27 +184,85 @@ fn select_object<'s>(
             items.drain(..items.len().saturating_sub(n));
         }
         let names = &call.names;
-        Ok(if let Some(Some(e)) = call.named("expandproperty") {
+        if let Some(Some(e)) = call.named("expandproperty") {
             let key = text(&it.eval_expr(&e).await?);
-            items.iter().map(|i| property(i, &key)).collect()
-        } else if names.is_empty() {
-            items
-        } else {
-            items
-                .iter()
-                .map(|i| {
-                    let mut picked: serde_json::Map<String, Value> = names
-                        .iter()
-                        .map(|n| (pascal_key(i, n), property(i, n)))
-                        .collect();
-                    // Its properties in the order they were picked.
-                    let order = names.iter().map(|n| json!(pascal_key(i, n))).collect();
-                    picked.insert(ORDER_KEY.into(), Value::Array(order));
-                    Value::Object(picked)
-                })
-                .collect()
-        })
+            return Ok(items.iter().map(|i| property(i, &key)).collect());
+        }
+        if names.is_empty() {
+            return Ok(items);
+        }
+        let picks = picks(it, call).await?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in &items {
+            let (mut picked, mut order) = (serde_json::Map::new(), Vec::new());
+            for pick in &picks {
+                let (key, value) = match pick {
+                    Pick::Name(n) => (pascal_key(item, n), property(item, n)),
+                    Pick::Calculated(label, Some(block)) => {
+                        (label.clone(), it.run_block_for(block, item).await?)
+                    }
+                    Pick::Calculated(label, None) => (label.clone(), Value::Null),
+                    Pick::Renamed(label, n) => (label.clone(), property(item, n)),
+                };
+                order.push(json!(key));
+                picked.insert(key, value);
+            }
+            // Its properties in the order they were picked.
+            picked.insert(ORDER_KEY.into(), Value::Array(order));
+            out.push(Value::Object(picked));
+        }
+        Ok(out)
     })
+}
+
+/// One property `Select-Object` picks.
+enum Pick {
+    Name(String),
+    /// `@{Name = 'Label'; Expression = { … }}`: the block run per item.
+    Calculated(String, Option<Vec<Stmt>>),
+    /// `@{Name = 'Label'; Expression = 'Property'}`.
+    Renamed(String, String),
+}
+
+/// The properties `-Property` names, calculated ones (hashtables with
+/// `Name`/`Label` and `Expression`, or their first letters) read from the
+/// arguments as written, the others as already evaluated.
+async fn picks(it: &mut dyn Script, call: &StageCall<'_>) -> Result<Vec<Pick>, PsError> {
+    let written = match StageCall::property_argument(call.args) {
+        Some(Expr::Array(items)) => items,
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    let mut picks = Vec::new();
+    for (i, name) in call.names.iter().enumerate() {
+        let Some(Expr::Hashtable(entries)) = written.get(i) else {
+            picks.push(Pick::Name(name.clone()));
+            continue;
+        };
+        let entry = |keys: &[&str]| {
+            entries
+                .iter()
+                .find(|(k, _)| {
+                    let k = k.to_ascii_lowercase();
+                    !k.is_empty() && keys.iter().any(|full| full.starts_with(&k))
+                })
+                .map(|(_, v)| v.clone())
+        };
+        let label = match entry(&["name", "label"]) {
+            Some(e) => text(&it.eval_expr(&e).await?),
+            None => {
+                return Err(PsError::new(
+                    "Select-Object: a calculated property needs a Name (or Label) key",
+                ))
+            }
+        };
+        picks.push(match entry(&["expression"]) {
+            Some(Expr::Block(body)) => Pick::Calculated(label, Some(body)),
+            Some(e) => Pick::Renamed(label, text(&it.eval_expr(&e).await?)),
+            None => Pick::Calculated(label, None),
+        });
+    }
+    Ok(picks)
 }
 
 fn sort_object<'s>(

@@ -8,10 +8,17 @@ use snaplab_engine::EngineError;
 
 /// A PowerShell error: the cmdlet and what Azure said. `halts` ends the
 /// whole script (a limit reached, or Stop pressed), as a terminating error does.
+///
+/// `non_terminating` marks what a cmdlet reports about its own work (Azure
+/// refused, a resource is missing) without `-ErrorAction Stop`: PowerShell
+/// writes it and goes on, so `try` does not catch it. Every other error (a
+/// binding error, a runtime error, `-ErrorAction Stop`) terminates the
+/// statement and is what `catch` gets.
 #[derive(Debug)]
 pub struct PsError {
     pub message: String,
     pub halts: bool,
+    pub non_terminating: bool,
 }
 
 impl PsError {
@@ -19,6 +26,7 @@ impl PsError {
         PsError {
             message: message.into(),
             halts: false,
+            non_terminating: false,
         }
     }
 
@@ -26,7 +34,23 @@ impl PsError {
         PsError {
             message: message.into(),
             halts: true,
+            non_terminating: false,
         }
+    }
+
+    /// `$_` in a `catch` block: an ErrorRecord, whose text is its
+    /// exception's message (the cmdlet's name left out, as
+    /// `$_.Exception.Message` has it).
+    pub fn record(&self) -> Value {
+        let message = match self.message.split_once(": ") {
+            Some((cmdlet, rest)) if cmdlet.contains('-') && !cmdlet.contains(' ') => rest,
+            _ => self.message.as_str(),
+        };
+        json!({
+            ERROR_RECORD_KEY: message,
+            "Exception": {"Message": message},
+            "FullyQualifiedErrorId": message.lines().next().unwrap_or_default(),
+        })
     }
 
     pub fn engine(cmdlet: &str, e: &EngineError) -> PsError {
@@ -55,8 +79,12 @@ pub fn truthy(v: &Value) -> bool {
     }
 }
 
+/// Where an ErrorRecord (`$_` in `catch`) keeps its text.
+pub const ERROR_RECORD_KEY: &str = "@error";
+
 pub fn text(v: &Value) -> String {
     match v {
+        Value::Object(o) if o.contains_key(ERROR_RECORD_KEY) => text(&o[ERROR_RECORD_KEY]),
         Value::Null => String::new(),
         Value::Bool(true) => "True".into(),
         Value::Bool(false) => "False".into(),

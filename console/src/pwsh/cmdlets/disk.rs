@@ -108,12 +108,19 @@ pub const CMDLETS: &[Cmdlet] = &[
         params: &[
             GROUP.mandatory(),
             DISK.mandatory(),
+            // Two parameter sets (Az.Compute's DiskUpdateMethod.cs):
+            // DefaultParameter takes -DiskUpdate, FriendMethod -Disk; one
+            // of them is mandatory, which `update` checks.
             Param::new(
                 "DiskUpdate",
                 "The update object New-AzDiskUpdateConfig made.",
             )
-            .ty(Type::Object(PSDISKUPDATE))
-            .mandatory(),
+            .ty(Type::Object(PSDISKUPDATE)),
+            Param::new(
+                "Disk",
+                "The disk as Get-AzDisk gave it, its properties changed ($disk.DiskSizeGB = 1023).",
+            )
+            .ty(Type::Any),
         ],
         confirms: false,
         command: Some(update),
@@ -270,7 +277,15 @@ fn update(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
         args.need("resourcegroupname", "ResourceGroupName")?,
         args.need("diskname", "DiskName")?,
     );
-    let update = args.config("diskupdate", "DiskUpdate")?;
+    let update = match (args.value("diskupdate"), args.value("disk")) {
+        (Some(_), Some(_)) => {
+            return Err(
+                args.fail("Parameter set cannot be resolved using the specified named parameters.")
+            )
+        }
+        (None, Some(changed)) => disk_changes(rt, args, &group, &disk, changed)?,
+        (_, None) => args.config("diskupdate", "DiskUpdate")?,
+    };
     // -SkuName converts the disk's type (the engine's rules apply).
     if let Some(sku) = get_ci(&update, "SkuName").and_then(Value::as_str) {
         args.exec(
@@ -299,6 +314,47 @@ fn update(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
         }),
     )?;
     shown(rt, args, &group, &disk)
+}
+
+/// What `-Disk` asks for, as a disk update: the size, the SKU (when it is
+/// another) and a Premium SSD v2 / Ultra disk's performance, read from the
+/// object as the script changed it.
+fn disk_changes(
+    rt: &Runner,
+    args: &Args,
+    group: &str,
+    name: &str,
+    changed: &Value,
+) -> Result<Value, PsError> {
+    let current = rt
+        .lab()
+        .find_disk(group, name)
+        .map_err(|e| args.engine(&e))?;
+    let sku = get_ci(changed, "Sku")
+        .and_then(|s| get_ci(s, "Name"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.eq_ignore_ascii_case(current.sku.name()));
+    // The cmdlet sends the whole disk back; what it held already (a
+    // Premium SSD's baseline IOPS, say) asks for nothing.
+    let now = ps_disk(current, rt.lab());
+    let asked = |key: &str| {
+        get_ci(changed, key)
+            .filter(|v| !v.is_null() && Some(*v) != get_ci(&now, key))
+            .cloned()
+    };
+    // Only a Premium SSD v2 or Ultra disk has performance to set; another
+    // type's IOPS and MB/s follow from its size and tier.
+    let target = sku
+        .and_then(|s| snaplab_engine::catalog::DiskSku::parse(s).ok())
+        .unwrap_or(current.sku);
+    let performance = |key: &str| asked(key).filter(|_| target.is_v2_or_ultra());
+    Ok(json!({
+        "@type": PSDISKUPDATE,
+        "SkuName": sku,
+        "DiskSizeGB": asked("DiskSizeGB"),
+        "DiskIOPSReadWrite": performance("DiskIOPSReadWrite"),
+        "DiskMBpsReadWrite": performance("DiskMBpsReadWrite"),
+    }))
 }
 
 fn remove(rt: &mut Runner, args: &Args) -> Result<Value, PsError> {
