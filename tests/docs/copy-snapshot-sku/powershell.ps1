@@ -10,6 +10,6 @@ $snapshotConfig = New-AzSnapshotConfig -SourceResourceId $sourceSnapshot.Id -Loc
 $copy = New-AzSnapshot -Snapshot $snapshotConfig -SnapshotName $targetSnapshotName -ResourceGroupName $resourceGroupName
 Write-Output "$($copy.Name): $($copy.Sku.Name), $($copy.CreationData.CreateOption)"
 
-foreach ($snapshot in Get-AzSnapshot -ResourceGroupName $resourceGroupName) {
-    Write-Output "$($snapshot.Name): $($snapshot.Sku.Name), $($snapshot.DiskSizeGB) GiB"
-}
+Get-AzSnapshot -ResourceGroupName $resourceGroupName |
+    Select-Object Name, @{Name = 'Sku'; Expression = { $_.Sku.Name }}, DiskSizeGB |
+    Format-Table
