@@ -429,6 +429,20 @@ mod before {
     }
 }
 
+/// `value` with every `null` member left out, at any depth.
+fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
 /// Equal as printed (`-o json` pretty-prints), not only as values.
 fn same_bytes(now: &Value, then: &Value) {
     assert_eq!(
@@ -441,14 +455,20 @@ fn same_bytes(now: &Value, then: &Value) {
 fn az_shows_every_resource_exactly_as_the_console_printed_it_before() {
     let lab = varied_lab();
     let mut seen = 0;
+    // What the console printed before, less the `null`s it added for what
+    // the service left out: azure-cli 2.91.0's aaz disk and snapshot
+    // commands print none (the real-az differential's generated scripts).
     for d in lab.disks() {
-        same_bytes(&az::disk_json(d, &lab), &before::disk_json(d, &lab));
+        same_bytes(
+            &az::disk_json(d, &lab),
+            &without_nulls(before::disk_json(d, &lab)),
+        );
         seen += 1;
     }
     for s in lab.snapshots() {
         same_bytes(
             &az::snapshot_json(s, lab.now()),
-            &before::snapshot_json(s, lab.now()),
+            &without_nulls(before::snapshot_json(s, lab.now())),
         );
         seen += 1;
     }
@@ -655,20 +675,23 @@ fn disk_and_snapshot_bodies_use_only_the_rest_definitions_names() {
 }
 
 #[test]
-fn the_service_leaves_out_what_it_does_not_send_and_az_prints_it_null() {
+fn the_service_leaves_out_what_it_does_not_send_and_az_prints_nothing_for_it() {
     let lab = varied_lab();
     let full = lab.find_snapshot(RG, "full").unwrap();
     let body = to_json(&snapshot(full, lab.now()));
     assert_eq!(body["properties"].get("incrementalSnapshotFamilyId"), None);
     assert_eq!(body["properties"].get("copyCompletionError"), None);
     assert_eq!(body.get("managedBy"), None);
+    // azure-cli 2.91.0's aaz `snapshot show` prints what was sent, flattened.
     let shown = az::snapshot_json(full, lab.now());
-    assert_eq!(shown["incrementalSnapshotFamilyId"], Value::Null);
+    assert_eq!(shown.get("incrementalSnapshotFamilyId"), None);
+    assert_eq!(shown.get("managedBy"), None);
     assert_eq!(
         shown["creationData"].get("provisionedBandwidthCopySpeed"),
-        Some(&Value::Null)
+        None
     );
     assert_eq!(shown.get("properties"), None);
+    assert_eq!(shown["resourceGroup"], RG);
 }
 
 #[test]
