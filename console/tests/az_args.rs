@@ -368,8 +368,9 @@ fn an_optional_argument_left_out_gets_azure_clis_own_check() {
         (t.status, t.stdout().as_str(), t.stderr().as_str()),
         (0, "Standard_ZRS\n", "")
     );
+    // A 404 is azure-cli's ResourceNotFoundError: exit status 3.
     let t = c.run("az snapshot update -g rg -n nope");
-    assert_eq!(t.status, 1, "{}", t.stderr());
+    assert_eq!(t.status, 3, "{}", t.stderr());
     // `az disk list` needs -g in azure-cli 2.91.0 (its aaz command lists one
     // group); `az snapshot list` without -g lists the subscription's.
     let t = c.run("az disk list");

@@ -30,6 +30,7 @@ fn deploy(
     arm::deploy(&mut rt, "rg", template, &params).map_err(|f| match f {
         Failure::Refused(e) => format!("({}) {e}", e.code()),
         Failure::Usage(m) | Failure::Error(m) => m,
+        Failure::Service { code, message, .. } => format!("({code}) {message}"),
         Failure::Cancelled => "cancelled".into(),
     })
 }

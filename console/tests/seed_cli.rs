@@ -151,10 +151,12 @@ fn seed_cli_disk_creation_status_of_a_disk_from_an_ultra_snapshot() {
 }
 
 #[test]
-fn errors_print_as_az_prints_them_with_exit_status_1() {
+fn errors_print_as_az_prints_them_with_az_exit_statuses() {
     let mut c = console();
     let t = c.run("az snapshot show -g rg-seed -n nope");
-    assert_eq!(t.status, 1);
+    // A 404 is azure-cli's ResourceNotFoundError: exit status 3 (other
+    // service errors: 1).
+    assert_eq!(t.status, 3);
     assert_eq!(
         t.lines,
         vec![
@@ -177,7 +179,7 @@ fn errors_print_as_az_prints_them_with_exit_status_1() {
     );
     // set -e stops a script at the first error.
     let t = c.run("set -e\naz disk show -g rg-seed -n ghost\necho not reached");
-    assert_eq!((t.status, t.stdout().as_str()), (1, ""));
+    assert_eq!((t.status, t.stdout().as_str()), (3, ""));
 }
 
 #[test]

@@ -79,7 +79,7 @@ fn the_banner_the_lock_and_a_clean_stop() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "64\n");
     let failing = server.run("az disk show -g rg1 -n nope\n");
     assert_eq!(failing.status, 422);
-    assert_eq!(failing.header("x-snaplab-exit-status"), Some("1"));
+    assert_eq!(failing.header("x-snaplab-exit-status"), Some("3"));
     assert!(
         failing.text().contains("ResourceNotFound"),
         "{}",

@@ -65,6 +65,11 @@ fn read_body(body: &[u8]) -> Result<(String, BTreeMap<String, String>), Reply> {
 fn refused(failure: Failure) -> Reply {
     match failure {
         Failure::Refused(e) => Reply::refused(&e),
+        Failure::Service {
+            status,
+            code,
+            message,
+        } => Reply::error(status, code, &message),
         Failure::Usage(message) | Failure::Error(message) => Reply::error(
             400,
             "InvalidTemplate",
