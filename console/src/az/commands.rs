@@ -15,6 +15,8 @@ use snaplab_engine::{AccessTarget, Command, EngineError, PatternKind, WriteData}
 
 use super::{exec, g, n, number, size, Args, Env, Failure, Out};
 use crate::runner::Runner;
+use crate::serve::body::{self, Kind};
+use snaplab_engine::rest::{self, to_json};
 
 pub(super) fn az_account_show(rt: &mut Runner, _a: &Args, _env: &Env) -> Result<Out, Failure> {
     let value: Value = { subscription_json(rt.lab().current_subscription(), true) };
@@ -135,116 +137,36 @@ pub(super) fn az_group_delete(rt: &mut Runner, a: &Args, _env: &Env) -> Result<O
     Ok(Out::Json(value))
 }
 
-/// `--tier`: the simulator models a Premium SSD at its size's baseline
-/// performance tier (docs/fidelity.md), and answers a `tier` as `snaplab
-/// serve` answers the one az sends in its request: at or below the
-/// baseline it asks for nothing new; above it, or on another disk type, it
-/// is refused as not modelled (`InvalidParameter`), never ignored.
-fn premium_tier(a: &Args, sku: &str, size_gib: u64) -> Result<(), Failure> {
-    let Some(asked) = a.get("--tier") else {
-        return Ok(());
-    };
-    use snaplab_engine::catalog::DiskSku;
-    let baseline = DiskSku::parse(sku)
-        .ok()
-        .and_then(|sku| sku.premium_tier(size_gib));
-    let Some((tier, iops, mbps)) = baseline else {
-        return Err(EngineError::InvalidParameter {
-            reason: format!(
-                "Property 'tier' ({}) is not modelled by Snaplab for this disk: performance tiers are modelled for Premium SSDs at their size's baseline (see docs/fidelity.md).",
-                Value::from(asked)
-            ),
-        }
-        .into());
-    };
-    let rank = DiskSku::premium_tier_rank(asked);
-    if rank.is_none() || rank > DiskSku::premium_tier_rank(tier) {
-        return Err(EngineError::InvalidParameter {
-            reason: format!(
-                "Snaplab models a Premium SSD at its size's baseline performance tier ({tier}: {iops} IOPS, {mbps} MB/s); 'tier' {asked} asks for more, which is not modelled (see docs/fidelity.md)."
-            ),
-        }
-        .into());
-    }
-    Ok(())
-}
-
 pub(super) fn az_disk_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
-    let value: Value = {
-        let (group, name) = (g(a)?, n(a)?);
-        // (An empty disk without --size-gb is az's usage error, below.)
-        if a.get("--tier").is_some()
-            && (a.get("--source").is_some() || a.get("--size-gb").is_some())
-        {
-            let (sku, size_gib) = match a.get("--source") {
-                Some(source) => {
-                    let snapshot = rt.lab().resolve_snapshot(&group, source)?;
-                    (
-                        a.get("--sku")
-                            .unwrap_or(snapshot.source_sku.name())
-                            .to_string(),
-                        snapshot.disk_size_bytes / snaplab_engine::units::GIB,
-                    )
-                }
-                None => (a.get("--sku").unwrap_or("Premium_LRS").to_string(), 0),
-            };
-            let size_gib = match a.get("--size-gb") {
-                Some(_) => number(a, "--size-gb", Some("-z"))?.max(size_gib),
-                None => size_gib,
-            };
-            premium_tier(a, &sku, size_gib)?;
-        }
-        match a.get("--source") {
-            Some(source) => exec(
-                rt,
-                Command::CreateDiskFromSnapshot(cmd::CreateDiskFromSnapshot {
-                    group: group.clone(),
-                    name: name.clone(),
-                    source: source.to_string(),
-                    sku: a.get("--sku").map(str::to_string),
-                    size_gib: a
-                        .get("--size-gb")
-                        .map(|s| {
-                            s.parse().map_err(|_| {
-                                Failure::Usage(format!(
-                                    "argument --size-gb/-z: invalid int value: '{s}'"
-                                ))
-                            })
-                        })
-                        .transpose()?,
-                }),
-            )?,
-            None => exec(
-                rt,
-                Command::CreateDisk(cmd::CreateDisk {
-                    group: group.clone(),
-                    name: name.clone(),
-                    location: a.get("--location").map(str::to_string),
-                    sku: a.get("--sku").unwrap_or("Premium_LRS").to_string(),
-                    upload_size_bytes: upload_size_bytes(a)?,
-                    // az's create_managed_disk: an empty disk needs a size.
-                    size_gib: match (a.get("--size-gb"), upload_type(a)) {
-                        (Some(_), _) => number(a, "--size-gb", Some("-z"))?,
-                        (None, Some(_)) => 0,
-                        (None, None) => {
-                            return Err(Failure::Error(
-                                "usage error: --size-gb is required to create an empty disk".into(),
-                            ))
-                        }
-                    },
-                    logical_sector_size: a
-                        .get("--logical-sector-size")
-                        .map(|s| s.parse().unwrap_or(0))
-                        .unwrap_or(512),
-                    zone: a.get("--zone").map(str::to_string),
-                    iops: optional_number(a, "--disk-iops-read-write")?,
-                    mbps: optional_number(a, "--disk-mbps-read-write")?,
-                }),
-            )?,
-        };
-        disk_json(rt.lab().find_disk(&group, &name)?, rt.lab())
-    };
-    Ok(Out::Json(value))
+    let (group, name) = (g(a)?, n(a)?);
+    // What az checks on the client before it sends anything (its
+    // validators and create_managed_disk), in its order.
+    source_named(rt, a, &group, "{SNAPSHOT | DISK | RESTOREPOINT}")?;
+    upload_size_bytes(a)?;
+    if a.get("--source").is_none() && upload_type(a).is_none() {
+        number(a, "--size-gb", Some("-z")).map_err(|_| match a.get("--size-gb") {
+            Some(text) => Failure::Usage(format!(
+                "argument --size-gb/-z: invalid int value: '{text}'"
+            )),
+            None => {
+                Failure::Error("usage error: --size-gb is required to create an empty disk".into())
+            }
+        })?;
+    }
+    // Then the body az PUTs, read as snaplab serve reads a PUT: the console
+    // and the endpoint create (or refuse) the same disk.
+    let lab = rt.lab();
+    let mut body = super::requests::disk_create_body(lab, a);
+    let key = snaplab_engine::model::Key::new(&lab.current_subscription().id, &group, &name);
+    body::prepare_disk_put(lab, &key, &mut body)?;
+    let commands = body::put_commands(lab, &key, Kind::Disks, &group, &name, &body)?;
+    for command in commands {
+        exec(rt, command)?;
+    }
+    Ok(Out::Json(disk_json(
+        rt.lab().find_disk(&group, &name)?,
+        rt.lab(),
+    )))
 }
 
 /// `--upload-type`, or `Upload` for the older `--for-upload` (az's
@@ -324,38 +246,25 @@ pub(super) fn az_disk_list(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out,
 }
 
 pub(super) fn az_disk_update(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
-    let value: Value = {
-        let (group, name) = (g(a)?, n(a)?);
-        // Each property given is changed; the rest stay as they are (az
-        // reads the disk, sets what was given, and PUTs it back). A new
-        // --sku converts the disk's type (the engine's rules apply).
-        if let Some(sku) = a.get("--sku") {
-            exec(
-                rt,
-                Command::ConvertDisk(cmd::ConvertDisk {
-                    group: group.clone(),
-                    name: name.clone(),
-                    sku: sku.to_string(),
-                }),
-            )?;
-        }
-        let size_gib = match a.get("--size-gb").or_else(|| a.get("-z")) {
-            Some(_) => number(a, "--size-gb", Some("-z"))?,
-            None => rt.lab().find_disk(&group, &name)?.size_gib(),
-        };
-        exec(
-            rt,
-            Command::ResizeDisk(cmd::ResizeDisk {
-                group: group.clone(),
-                name: name.clone(),
-                size_gib,
-                iops: optional_number(a, "--disk-iops-read-write")?,
-                mbps: optional_number(a, "--disk-mbps-read-write")?,
-            }),
-        )?;
-        disk_json(rt.lab().find_disk(&group, &name)?, rt.lab())
-    };
-    Ok(Out::Json(value))
+    let (group, name) = (g(a)?, n(a)?);
+    // az reads the disk, sets what was given and PUTs it back whole; the
+    // console builds that body as az does (the request view shows it) and
+    // reads it as snaplab serve reads a PUT, so both refuse the same things
+    // in the same order (a new --sku converts the disk's type; the engine's
+    // rules apply).
+    let lab = rt.lab();
+    let disk = lab.find_disk(&group, &name)?;
+    let key = disk.at.key();
+    let mut body = super::requests::updated(to_json(&rest::disk(disk, lab)), a);
+    body::prepare_disk_put(lab, &key, &mut body)?;
+    let commands = body::put_commands(lab, &key, Kind::Disks, &group, &name, &body)?;
+    for command in commands {
+        exec(rt, command)?;
+    }
+    Ok(Out::Json(disk_json(
+        rt.lab().find_disk(&group, &name)?,
+        rt.lab(),
+    )))
 }
 
 pub(super) fn az_disk_delete(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
@@ -443,33 +352,51 @@ fn copy_start(rt: &Runner, a: &Args, group: &str) -> bool {
     matches!((from, to), (Some(from), Some(to)) if !from.eq_ignore_ascii_case(&to))
 }
 
-pub(super) fn az_snapshot_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
-    let value: Value = {
-        let (group, name) = (g(a)?, n(a)?);
-        exec(
-            rt,
-            Command::CreateSnapshot(cmd::CreateSnapshot {
-                group: group.clone(),
-                name: name.clone(),
-                // az's create_snapshot: without a source (or a size, which
-                // the simulator does not model) there is nothing to copy.
-                source: a
-                    .get("--source")
-                    .map(str::to_string)
-                    .ok_or_else(|| Failure::Error("Please supply size for the snapshots".into()))?,
-                incremental: a.flag("--incremental"),
-                // az's create_snapshot sends `sku` always: Standard_LRS
-                // unless --sku says otherwise (its recorded request body),
-                // so the service's own default (ZRS where the region has
-                // it, rule A5) never applies to a snapshot az creates.
-                sku: Some(a.get("--sku").unwrap_or("Standard_LRS").to_string()),
-                location: a.get("--location").map(str::to_string),
-                copy_start: copy_start(rt, a, &group),
-            }),
-        )?;
-        snapshot_json(rt.lab().find_snapshot(&group, &name)?, rt.lab().now())
+/// az's validators (process_disk_create_namespace,
+/// process_snapshot_create_namespace): a `--source` given by name is looked
+/// up in the group, a snapshot first, then a disk; when neither is there,
+/// az stops with its usage error before sending anything.
+fn source_named(rt: &Runner, a: &Args, group: &str, usage: &str) -> Result<(), Failure> {
+    let Some(source) = a.get("--source") else {
+        return Ok(());
     };
-    Ok(Out::Json(value))
+    if source.starts_with('/') || source.contains("://") {
+        return Ok(());
+    }
+    let lab = rt.lab();
+    if lab.find_snapshot(group, source).is_ok() || lab.find_disk(group, source).is_ok() {
+        return Ok(());
+    }
+    Err(Failure::Error(format!(
+        "usage error: --source {usage} | --source VHD_BLOB_URI [--source-storage-account-id ID]"
+    )))
+}
+
+pub(super) fn az_snapshot_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
+    let (group, name) = (g(a)?, n(a)?);
+    source_named(rt, a, &group, "{SNAPSHOT | DISK}")?;
+    // az's create_snapshot: without a source (or a size, which the
+    // simulator does not model) there is nothing to copy.
+    if a.get("--source").is_none() {
+        return Err(Failure::Error(
+            "Please supply size for the snapshots".into(),
+        ));
+    }
+    // The body az PUTs (it always sends `sku`: Standard_LRS unless --sku,
+    // so the service's ZRS default, rule A5, never applies to a snapshot az
+    // creates; the group's location unless --location), read as snaplab
+    // serve reads a PUT.
+    let lab = rt.lab();
+    let body = super::requests::snapshot_create_body(lab, a, copy_start(rt, a, &group));
+    let key = snaplab_engine::model::Key::new(&lab.current_subscription().id, &group, &name);
+    let commands = body::put_commands(lab, &key, Kind::Snapshots, &group, &name, &body)?;
+    for command in commands {
+        exec(rt, command)?;
+    }
+    Ok(Out::Json(snapshot_json(
+        rt.lab().find_snapshot(&group, &name)?,
+        rt.lab().now(),
+    )))
 }
 
 pub(super) fn az_snapshot_show(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {

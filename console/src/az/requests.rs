@@ -311,6 +311,21 @@ fn create_body(wire: &mut Wire, what: &str, args: &Args, groups: &str, sub: &str
                 .and_then(Value::as_str)
                 .is_some_and(|l| l != location)
     });
+    Some(az_create_body(what, args, source, location, copy_start))
+}
+
+/// The body of `az disk|snapshot create`, as az's custom code builds it
+/// once its validators have found the source's id and the location: what
+/// was asked, and the defaults az fills in (`sku`: Premium_LRS for a disk,
+/// Standard_LRS for a snapshot; `tags: {}`).
+fn az_create_body(
+    what: &str,
+    args: &Args,
+    source: Option<String>,
+    location: String,
+    copy_start: bool,
+) -> Value {
+    let incremental = args.get("--incremental").map(|v| v != "false");
     let mut creation = Map::new();
     let mut properties = Map::new();
     let option = match (
@@ -364,7 +379,45 @@ fn create_body(wire: &mut Wire, what: &str, args: &Args, groups: &str, sub: &str
     if let Some(zone) = args.get("--zone") {
         body["zones"] = json!([zone]);
     }
-    Some(body)
+    body
+}
+
+/// The body `az disk create` PUTs, found in `lab` as az's validators find
+/// it (a `--source` named without an id: the snapshot of that name in the
+/// group, else the disk; the group's location without `--location`):
+/// what the console reads as the endpoint reads a PUT.
+pub(super) fn disk_create_body(lab: &Lab, args: &Args) -> Value {
+    let (source, location) = found_in_lab(lab, args);
+    az_create_body("disk", args, source, location, false)
+}
+
+/// The body `az snapshot create` PUTs, found in `lab` likewise;
+/// `copy_start` as `--copy-start` says or az guesses.
+pub(super) fn snapshot_create_body(lab: &Lab, args: &Args, copy_start: bool) -> Value {
+    let (source, location) = found_in_lab(lab, args);
+    az_create_body("snapshot", args, source, location, copy_start)
+}
+
+/// A create's source id and location as az's validators find them.
+fn found_in_lab(lab: &Lab, args: &Args) -> (Option<String>, String) {
+    let group = args.get("--resource-group").unwrap_or_default();
+    let source = args.get("--source").map(|s| match s.starts_with('/') {
+        true => s.to_string(),
+        false => lab
+            .find_snapshot(group, s)
+            .map(|snap| snap.id())
+            .or_else(|_| lab.find_disk(group, s).map(|d| d.id()))
+            .unwrap_or_else(|_| s.to_string()),
+    });
+    let location = args
+        .get("--location")
+        .map(str::to_string)
+        .or_else(|| {
+            lab.group(&lab.current_subscription().id, group)
+                .map(|g| g.location.clone())
+        })
+        .unwrap_or_default();
+    (source, location)
 }
 
 /// A `--source` named without an id: the snapshot of that name in the
@@ -412,7 +465,7 @@ const READ_ONLY: &[&str] = &[
 
 /// An update's PUT body: the resource as read, its read-only parts dropped
 /// (as the SDK serialises a model), with what was asked changed.
-fn updated(current: Value, args: &Args) -> Value {
+pub(super) fn updated(current: Value, args: &Args) -> Value {
     let mut body = Map::new();
     for key in ["location", "sku", "tags", "zones", "extendedLocation"] {
         if let Some(v) = current.get(key) {

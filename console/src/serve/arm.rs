@@ -446,18 +446,7 @@ impl Route<'_, '_> {
                 let mut body = body::parse(self.req.body, kind, patch)?;
                 let lab = self.served.lab();
                 if kind == Kind::Disks {
-                    let disk = lab.disk_at(&key);
-                    // What az read before it sends the disk back: its echoes
-                    // of these are not asks (a conversion from Premium SSD
-                    // sends the old tier back).
-                    if let Some(d) = disk {
-                        body::drop_echoes(&mut body, &rest::disk(d, lab).properties);
-                    }
-                    body::premium_performance(
-                        &mut body,
-                        disk.map(|d| d.sku.name()),
-                        disk.map(|d| d.size_gib()),
-                    )?;
+                    body::prepare_disk_put(lab, &key, &mut body)?;
                 }
                 let commands = match (kind, patch) {
                     (_, true) if !exists => return Err(self.missing(sub, group, kind, name)),
@@ -476,33 +465,7 @@ impl Route<'_, '_> {
                                 "The location property is required for this definition.",
                             ));
                         }
-                        let existing_sku = match kind {
-                            Kind::Disks => lab.disk_at(&key).map(|d| d.sku.name()),
-                            Kind::Snapshots => lab.snapshot_at(&key).map(|s| s.sku.name()),
-                        };
-                        let create = body::create(kind, group, name, &body, existing_sku)?;
-                        // A disk made from a snapshot takes new IOPS and MB/s in
-                        // its PUT too (az disk update sends the whole disk back,
-                        // creationData and all): a resize with performance.
-                        let performance = body::performance_asked(&body)?;
-                        match (&create, performance) {
-                            (Command::CreateDiskFromSnapshot(c), Some((iops, mbps))) if exists => {
-                                vec![
-                                    create.clone(),
-                                    Command::ResizeDisk(cmd::ResizeDisk {
-                                        group: c.group.clone(),
-                                        name: c.name.clone(),
-                                        size_gib: lab
-                                            .disk_at(&key)
-                                            .map_or(0, |d| d.size_gib())
-                                            .max(c.size_gib.unwrap_or(0)),
-                                        iops,
-                                        mbps,
-                                    }),
-                                ]
-                            }
-                            _ => vec![create],
-                        }
+                        body::put_commands(lab, &key, kind, group, name, &body)?
                     }
                 };
                 for command in commands {

@@ -7,8 +7,10 @@
 
 use serde_json::Value;
 use snaplab_engine::catalog::DiskSku;
+use snaplab_engine::model::Key;
 use snaplab_engine::model::{Disk, Snapshot};
 use snaplab_engine::{cmd, AccessTarget, Command};
+use snaplab_engine::{rest, Lab};
 
 /// A request the body makes impossible: status, ARM code, message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +18,16 @@ pub struct Refusal {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
+}
+
+impl From<Refusal> for crate::Failure {
+    fn from(r: Refusal) -> Self {
+        crate::Failure::Service {
+            status: r.status,
+            code: r.code,
+            message: r.message,
+        }
+    }
 }
 
 fn bad(message: impl Into<String>) -> Refusal {
@@ -279,6 +291,52 @@ fn number(body: &Value, path: &[&str], what: &str) -> Result<Option<u64>, Refusa
 /// snapshot create` runs, which creates the resource or, if it exists,
 /// updates it as ARM's create-or-update does (the engine decides what may
 /// change). `existing_sku` stands in for a sku the body leaves out.
+/// A disk's PUT body before it is read: what az read and sends back (its
+/// echoes of the tier, IOPS and MB/s) is no ask (a conversion from Premium
+/// SSD sends the old tier back), and a Premium SSD's performance is checked
+/// against its size's baseline. The console's `az disk update` builds az's
+/// body and goes through here and [`put_commands`] too, so the console and
+/// the endpoint refuse the same things in the same order.
+pub fn prepare_disk_put(lab: &Lab, key: &Key, body: &mut Value) -> Result<(), Refusal> {
+    let disk = lab.disk_at(key);
+    if let Some(d) = disk {
+        drop_echoes(body, &rest::disk(d, lab).properties);
+    }
+    premium_performance(body, disk.map(|d| d.sku.name()), disk.map(|d| d.size_gib()))
+}
+
+/// The engine's commands for a PUT (create or update) of a disk or snapshot.
+pub fn put_commands(
+    lab: &Lab,
+    key: &Key,
+    kind: Kind,
+    group: &str,
+    name: &str,
+    body: &Value,
+) -> Result<Vec<Command>, Refusal> {
+    let existing = match kind {
+        Kind::Disks => lab.disk_at(key).map(|d| (d.sku.name(), d.size_gib())),
+        Kind::Snapshots => lab.snapshot_at(key).map(|s| (s.sku.name(), 0)),
+    };
+    let create = create(kind, group, name, body, existing.map(|e| e.0))?;
+    // A disk made from a snapshot takes new IOPS and MB/s in its PUT too (az
+    // disk update sends the whole disk back, creationData and all): a resize
+    // with performance.
+    Ok(match (&create, performance_asked(body)?, existing) {
+        (Command::CreateDiskFromSnapshot(c), Some((iops, mbps)), Some((_, size))) => {
+            let resize = Command::ResizeDisk(cmd::ResizeDisk {
+                group: c.group.clone(),
+                name: c.name.clone(),
+                size_gib: size.max(c.size_gib.unwrap_or(0)),
+                iops,
+                mbps,
+            });
+            vec![create, resize]
+        }
+        _ => vec![create],
+    })
+}
+
 pub fn create(
     kind: Kind,
     group: &str,

@@ -17,7 +17,7 @@
 pub mod arm;
 #[cfg(not(target_arch = "wasm32"))]
 mod blob;
-mod body;
+pub(crate) mod body;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod client;
 mod deployments;
