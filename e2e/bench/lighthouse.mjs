@@ -67,14 +67,17 @@ if (process.env.LIGHTHOUSE_JSON) await writeFile(process.env.LIGHTHOUSE_JSON, JS
 
 console.log(`Lighthouse ${lhr.lighthouseVersion}, ${lhr.environment.hostUserAgent.match(/Chrome\/[\d.]+/)?.[0] ?? ''}, `
   + `${lhr.configSettings.formFactor} profile, ${lhr.configSettings.throttlingMethod} throttling, ${new Date().toISOString().slice(0, 10)}, ${DIST}`);
-if (RUNS > 1) console.log(`median of ${RUNS} runs by performance; performance scores ${lhrs.map((l) => Math.round(perf(l) * 100)).join(', ')}`);
+const lcpLabel = (l) => l.audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.snippet ?? '?';
+if (RUNS > 1) {
+  console.log(`median of ${RUNS} runs by performance; each run's performance, LCP and its element: `
+    + lhrs.map((l) => `${Math.round(perf(l) * 100)} (${l.audits['largest-contentful-paint'].displayValue} ${lcpLabel(l)})`).join(', '));
+}
 for (const id of CATEGORIES) {
   const score = Math.round((lhr.categories[id].score ?? 0) * 100);
   console.log(`  ${lhr.categories[id].title.padEnd(15)} ${String(score).padStart(3)}  target ${TARGETS[id]}  ${score >= TARGETS[id] ? 'met' : 'NOT met'}`);
 }
 console.log(`  ${METRICS.map(([id, short]) => `${short} ${lhr.audits[id].displayValue}`).join(', ')}`);
-const lcpElement = lhr.audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.snippet;
-if (lcpElement) console.log(`  LCP element: ${lcpElement}`);
+console.log(`  LCP element: ${lcpLabel(lhr)}`);
 
 // Each scored audit that does not pass (score below 0.9), in the categories asked for.
 for (const id of CATEGORIES) {
