@@ -42,6 +42,12 @@ for (const screen of SCREENS) {
     await status.waitFor();
     assert.equal((await status.textContent()).trim(), 'Loading the lab…');
     assert.equal((await page.locator('h1').textContent()).trim(), 'Snaplab');
+    // It says what is coming (on a phone the header's tagline is hidden), in view
+    // and outside the status, so a screen reader announces only "Loading the lab…".
+    const about = page.locator('#boot .boot-about');
+    assert.match(await about.textContent(), /simulates Azure managed disks and their incremental snapshots/);
+    assert.ok(await about.isVisible());
+    assert.equal(await page.locator('[role=status] .boot-about').count(), 0);
     const shell = await page.evaluate(layout);
     // The header is styled already (style.css is in <head>): the app's accent, not a bare page.
     assert.equal(shell.background, 'rgb(11, 92, 171)');
