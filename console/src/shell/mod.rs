@@ -66,14 +66,62 @@ pub trait Host {
     }
 }
 
-/// A shell's memory between runs, as Cloud Shell keeps it: variables,
-/// functions, `set -e`, and the last status (`$?`).
+/// A shell's memory between runs, as Cloud Shell keeps it: variables
+/// (arrays too), functions, `set -e`/`-u`/`-o pipefail`, and the last
+/// status (`$?`).
 #[derive(Debug, Clone, Default)]
 pub struct Shell {
     pub vars: BTreeMap<String, String>,
+    /// Indexed and associative arrays (a name is in `vars` or here).
+    pub arrays: BTreeMap<String, Array>,
     pub functions: BTreeMap<String, ast::Script>,
     pub errexit: bool,
+    /// `set -u`: expanding an unset variable stops the script.
+    pub nounset: bool,
+    /// `set -o pipefail`: a pipeline fails if any of its commands does.
+    pub pipefail: bool,
     pub status: i32,
+}
+
+/// An array variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Array {
+    /// `a=(x y)`, `a[3]=z`: by index, in index order.
+    Indexed(BTreeMap<i64, String>),
+    /// `declare -A m; m[key]=v`: in key order (bash's own order is its
+    /// hash table's).
+    Assoc(BTreeMap<String, String>),
+}
+
+impl Array {
+    pub fn values(&self) -> Vec<String> {
+        match self {
+            Array::Indexed(m) => m.values().cloned().collect(),
+            Array::Assoc(v) => v.values().cloned().collect(),
+        }
+    }
+    pub fn keys(&self) -> Vec<String> {
+        match self {
+            Array::Indexed(m) => m.keys().map(i64::to_string).collect(),
+            Array::Assoc(v) => v.keys().cloned().collect(),
+        }
+    }
+    pub fn len(&self) -> usize {
+        match self {
+            Array::Indexed(m) => m.len(),
+            Array::Assoc(v) => v.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Bytes its keys and values hold.
+    pub fn bytes(&self) -> usize {
+        match self {
+            Array::Indexed(m) => m.values().map(|v| v.len() + 8).sum(),
+            Array::Assoc(v) => v.iter().map(|(k, x)| k.len() + x.len()).sum(),
+        }
+    }
 }
 
 impl Shell {
