@@ -31,9 +31,9 @@ impl Tok {
     }
 }
 
-const OPS: [&str; 27] = [
-    "&&", "||", "==", "!=", "<=", ">=", "++", "--", "+=", "-=", "*=", "/=", "%=", "<", ">", "+",
-    "-", "*", "/", "%", "(", ")", "!", "?", ":", "=", ",",
+const OPS: [&str; 34] = [
+    "&&", "||", "==", "!=", "<=", ">=", "++", "--", "+=", "-=", "*=", "/=", "%=", "**", "<<", ">>",
+    "<", ">", "+", "-", "*", "/", "%", "(", ")", "!", "?", ":", "=", ",", "&", "|", "^", "~",
 ];
 
 fn tokens(expr: &str) -> Result<Vec<Tok>, String> {
@@ -46,14 +46,11 @@ fn tokens(expr: &str) -> Result<Vec<Tok>, String> {
             i += 1;
         } else if c.is_ascii_digit() {
             let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '#') {
                 i += 1;
             }
             let text: String = chars[start..i].iter().collect();
-            let n = text
-                .parse()
-                .map_err(|_| format!("{text}: number too large"))?;
-            out.push(Tok::Num(n));
+            out.push(Tok::Num(number_literal(&text)?));
         } else if c.is_alphabetic() || c == '_' || c == '$' {
             // `$name` and `name` are the same variable; a lone `$` names the
             // empty one (which is unset, so 0).
@@ -77,6 +74,32 @@ fn tokens(expr: &str) -> Result<Vec<Tok>, String> {
         }
     }
     Ok(out)
+}
+
+/// `12`, `0x1f`, `017` (octal) and `BASE#digits`, as bash reads them.
+fn number_literal(text: &str) -> Result<i64, String> {
+    let invalid = || format!("{text}: invalid number");
+    let (base, digits) = if let Some((b, d)) = text.split_once('#') {
+        let base: u32 = b.parse().map_err(|_| invalid())?;
+        if !(2..=36).contains(&base) {
+            return Err(format!("{text}: invalid arithmetic base"));
+        }
+        (base, d)
+    } else if let Some(h) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        (16, h)
+    } else if text.len() > 1 && text.starts_with('0') {
+        (8, &text[1..])
+    } else {
+        (10, text)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(base)) {
+        return Err(if base == 10 && text.chars().all(|c| c.is_ascii_digit()) {
+            format!("{text}: number too large")
+        } else {
+            invalid()
+        });
+    }
+    i64::from_str_radix(digits, base).map_err(|_| format!("{text}: number too large"))
 }
 
 /// Parses the text between `$((` and `))`.
@@ -106,17 +129,23 @@ fn binary_op(op: &str) -> Option<(ArithOp, u8)> {
     Some(match op {
         "||" => (ArithOp::Or, 1),
         "&&" => (ArithOp::And, 2),
-        "==" => (ArithOp::Eq, 3),
-        "!=" => (ArithOp::Ne, 3),
-        "<" => (ArithOp::Lt, 4),
-        "<=" => (ArithOp::Le, 4),
-        ">" => (ArithOp::Gt, 4),
-        ">=" => (ArithOp::Ge, 4),
-        "+" => (ArithOp::Add, 5),
-        "-" => (ArithOp::Sub, 5),
-        "*" => (ArithOp::Mul, 6),
-        "/" => (ArithOp::Div, 6),
-        "%" => (ArithOp::Rem, 6),
+        "|" => (ArithOp::BitOr, 3),
+        "^" => (ArithOp::BitXor, 4),
+        "&" => (ArithOp::BitAnd, 5),
+        "==" => (ArithOp::Eq, 6),
+        "!=" => (ArithOp::Ne, 6),
+        "<" => (ArithOp::Lt, 7),
+        "<=" => (ArithOp::Le, 7),
+        ">" => (ArithOp::Gt, 7),
+        ">=" => (ArithOp::Ge, 7),
+        "<<" => (ArithOp::Shl, 8),
+        ">>" => (ArithOp::Shr, 8),
+        "+" => (ArithOp::Add, 9),
+        "-" => (ArithOp::Sub, 9),
+        "*" => (ArithOp::Mul, 10),
+        "/" => (ArithOp::Div, 10),
+        "%" => (ArithOp::Rem, 10),
+        "**" => (ArithOp::Pow, 11),
         _ => return None,
     })
 }
@@ -194,7 +223,8 @@ impl Parser<'_> {
                 break;
             };
             self.at += 1;
-            let right = self.binary(p)?;
+            // `**` groups to the right.
+            let right = self.binary(if op == ArithOp::Pow { p - 1 } else { p })?;
             left = Arith::Binary(op, Box::new(left), Box::new(right));
             if left.depth() > MAX_DEPTH {
                 return Err(format!("the expression is deeper than {MAX_DEPTH} levels"));
@@ -252,13 +282,14 @@ impl Parser<'_> {
                     }
                 }
             },
-            Some(Tok::Op(op @ ("-" | "+" | "!"))) => {
+            Some(Tok::Op(op @ ("-" | "+" | "!" | "~"))) => {
                 self.deeper()?;
                 let operand = Box::new(self.unary()?);
                 self.nesting -= 1;
                 match op {
                     "-" => Arith::Neg(operand),
                     "+" => Arith::Plus(operand),
+                    "~" => Arith::BitNot(operand),
                     _ => Arith::Not(operand),
                 }
             }
@@ -329,7 +360,9 @@ impl Env<'_, '_> {
         match tree {
             Arith::Num(_) => Ok(()),
             Arith::Var(name) | Arith::Step { name, .. } => self.read(name).map(|_| ()),
-            Arith::Neg(a) | Arith::Plus(a) | Arith::Not(a) => self.check_variables(a),
+            Arith::Neg(a) | Arith::Plus(a) | Arith::Not(a) | Arith::BitNot(a) => {
+                self.check_variables(a)
+            }
             Arith::Assign(op, name, a) => {
                 if op.is_some() {
                     self.read(name)?;
@@ -348,58 +381,69 @@ impl Env<'_, '_> {
         }
     }
 
+    // Each level of a deep tree is one call of this: its frame stays small
+    // (the rarer arms are functions of their own).
     fn value(&mut self, tree: &Arith) -> Result<i64, String> {
-        Ok(match tree {
-            Arith::Num(n) => *n,
-            Arith::Var(name) => self.read(name)?,
-            Arith::Neg(a) => {
-                let v = self.value(a)?;
-                v.checked_neg().ok_or_else(|| format!("-{v} overflows"))?
-            }
-            Arith::Plus(a) => self.value(a)?,
-            Arith::Not(a) => i64::from(self.value(a)? == 0),
+        match tree {
+            Arith::Num(n) => Ok(*n),
+            Arith::Var(name) => self.read(name),
+            Arith::Neg(a) => negate(self.value(a)?),
+            Arith::Plus(a) => self.value(a),
+            Arith::Not(a) => Ok(i64::from(self.value(a)? == 0)),
+            Arith::BitNot(a) => Ok(!self.value(a)?),
             Arith::Step {
                 name,
                 delta,
                 prefix,
-            } => {
-                let old = self.read(name)?;
-                let new = old
-                    .checked_add(*delta)
-                    .ok_or_else(|| format!("{name}: {old} overflows"))?;
-                self.writes.push((name.clone(), new));
-                if *prefix {
-                    new
-                } else {
-                    old
-                }
-            }
+            } => self.step(name, *delta, *prefix),
             Arith::Assign(op, name, a) => {
                 let right = self.value(a)?;
-                let new = match op {
-                    None => right,
-                    Some(op) => binary(*op, self.read(name)?, right)?,
-                };
-                self.writes.push((name.clone(), new));
-                new
+                self.assign(*op, name, right)
             }
             Arith::Cond(c, a, b) => {
                 if self.value(c)? != 0 {
-                    self.value(a)?
+                    self.value(a)
                 } else {
-                    self.value(b)?
+                    self.value(b)
                 }
             }
             // Both sides are evaluated, `&&` and `||` included: the simulator's
             // arithmetic has always been eager, and scripts rely on its errors.
             Arith::Binary(op, a, b) => {
-                let (left, right) = (self.value(a)?, self.value(b)?);
-                binary(*op, left, right)?
+                let left = self.value(a)?;
+                let right = self.value(b)?;
+                binary(*op, left, right)
             }
-        })
+        }
+    }
+
+    #[inline(never)]
+    fn step(&mut self, name: &str, delta: i64, prefix: bool) -> Result<i64, String> {
+        let old = self.read(name)?;
+        let new = old
+            .checked_add(delta)
+            .ok_or_else(|| format!("{name}: {old} overflows"))?;
+        self.writes.push((name.to_string(), new));
+        Ok(if prefix { new } else { old })
+    }
+
+    #[inline(never)]
+    fn assign(&mut self, op: Option<ArithOp>, name: &str, right: i64) -> Result<i64, String> {
+        let new = match op {
+            None => right,
+            Some(op) => binary(op, self.read(name)?, right)?,
+        };
+        self.writes.push((name.to_string(), new));
+        Ok(new)
     }
 }
 
+#[inline(never)]
+fn negate(v: i64) -> Result<i64, String> {
+    v.checked_neg().ok_or_else(|| format!("-{v} overflows"))
+}
+
+#[inline(never)]
 fn binary(op: ArithOp, left: i64, right: i64) -> Result<i64, String> {
     let overflow = || format!("{left} {op} {right} overflows");
     Ok(match op {
@@ -417,6 +461,16 @@ fn binary(op: ArithOp, left: i64, right: i64) -> Result<i64, String> {
         ArithOp::Ne => i64::from(left != right),
         ArithOp::And => i64::from(left != 0 && right != 0),
         ArithOp::Or => i64::from(left != 0 || right != 0),
+        ArithOp::BitAnd => left & right,
+        ArithOp::BitOr => left | right,
+        ArithOp::BitXor => left ^ right,
+        ArithOp::Shl => left.wrapping_shl((right & 63) as u32),
+        ArithOp::Shr => left.wrapping_shr((right & 63) as u32),
+        ArithOp::Pow if right < 0 => return Err("exponent less than 0".into()),
+        ArithOp::Pow => u32::try_from(right)
+            .ok()
+            .and_then(|r| left.checked_pow(r))
+            .ok_or_else(overflow)?,
     })
 }
 

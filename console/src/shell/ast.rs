@@ -250,6 +250,8 @@ pub enum Arith {
     Plus(Box<Arith>),
     /// `!a`
     Not(Box<Arith>),
+    /// `~a`
+    BitNot(Box<Arith>),
     Binary(ArithOp, Box<Arith>, Box<Arith>),
     /// `a = b`, `a += b`, … (the operator of a compound assignment).
     Assign(Option<ArithOp>, String, Box<Arith>),
@@ -267,6 +269,12 @@ pub enum Arith {
 pub enum ArithOp {
     Or,
     And,
+    BitOr,
+    BitXor,
+    BitAnd,
+    Shl,
+    Shr,
+    Pow,
     Eq,
     Ne,
     Lt,
@@ -285,7 +293,7 @@ impl Arith {
     pub fn depth(&self) -> usize {
         match self {
             Arith::Num(_) | Arith::Var(_) => 1,
-            Arith::Neg(a) | Arith::Plus(a) | Arith::Not(a) => 1 + a.depth(),
+            Arith::Neg(a) | Arith::Plus(a) | Arith::Not(a) | Arith::BitNot(a) => 1 + a.depth(),
             Arith::Binary(_, a, b) => 1 + a.depth().max(b.depth()),
             Arith::Assign(_, _, a) => 1 + a.depth(),
             Arith::Step { .. } => 1,
@@ -556,6 +564,12 @@ impl fmt::Display for ArithOp {
         f.write_str(match self {
             ArithOp::Or => "||",
             ArithOp::And => "&&",
+            ArithOp::BitOr => "|",
+            ArithOp::BitXor => "^",
+            ArithOp::BitAnd => "&",
+            ArithOp::Shl => "<<",
+            ArithOp::Shr => ">>",
+            ArithOp::Pow => "**",
             ArithOp::Eq => "==",
             ArithOp::Ne => "!=",
             ArithOp::Lt => "<",
@@ -580,6 +594,7 @@ impl fmt::Display for Arith {
             Arith::Neg(a) => write!(f, "-{a}"),
             Arith::Plus(a) => write!(f, "+{a}"),
             Arith::Not(a) => write!(f, "!{a}"),
+            Arith::BitNot(a) => write!(f, "~{a}"),
             Arith::Binary(op, a, b) => write!(f, "({a} {op} {b})"),
             Arith::Assign(None, name, a) => write!(f, "({name} = {a})"),
             Arith::Assign(Some(op), name, a) => write!(f, "({name} {op}= {a})"),

@@ -878,6 +878,14 @@ impl<'a> Run<'a> {
         word: &Word,
         expansion: &mut Expansion,
     ) -> Result<Vec<String>, Flow> {
+        // `{a,b}` and `{1..3}` first, as bash does.
+        if let Some(words) = brace_expand(word)? {
+            let mut all = Vec::new();
+            for w in &words {
+                all.extend(Box::pin(self.expand(w, expansion)).await?);
+            }
+            return Ok(all);
+        }
         let mut fields: Vec<String> = Vec::new();
         let mut current = String::new();
         let mut has_text = false;
@@ -1880,5 +1888,119 @@ fn replace(value: &str, pattern: &str, with: &str, all: bool, anchor: Option<cha
             out.push_str(&value[at..]);
             out
         }
+    }
+}
+
+/// Words a brace expansion makes at most (`{1..100000}` is fine; a product
+/// of ranges in the millions is refused).
+const MAX_BRACE_WORDS: usize = 100_000;
+
+/// The words `{a,b,c}`, `{1..9}`, `{01..10..2}`, `{a..e}` in an unquoted
+/// literal of `word` stand for; `None` if it has no brace expansion.
+fn brace_expand(word: &Word) -> Result<Option<Vec<Word>>, Flow> {
+    for (n, part) in word.parts.iter().enumerate() {
+        let Part::Literal {
+            text,
+            quoted: false,
+        } = part
+        else {
+            continue;
+        };
+        let Some((open, close, alternatives)) = brace_group(text) else {
+            continue;
+        };
+        let mut out = Vec::new();
+        for alt in alternatives {
+            let mut parts = word.parts[..n].to_vec();
+            parts.push(Part::Literal {
+                text: format!("{}{alt}{}", &text[..open], &text[close + 1..]),
+                quoted: false,
+            });
+            parts.extend(word.parts[n + 1..].iter().cloned());
+            let w = Word { parts };
+            match brace_expand(&w)? {
+                Some(more) => out.extend(more),
+                None => out.push(w),
+            }
+            if out.len() > MAX_BRACE_WORDS {
+                return Err(Flow::Abort(format!(
+                    "a brace expansion would make more than {MAX_BRACE_WORDS} words"
+                )));
+            }
+        }
+        return Ok(Some(out));
+    }
+    Ok(None)
+}
+
+/// The first `{…}` in `text` that is a list or a range: where it opens and
+/// closes, and its alternatives.
+fn brace_group(text: &str) -> Option<(usize, usize, Vec<String>)> {
+    let mut from = 0;
+    while let Some(rel) = text[from..].find('{') {
+        let open = from + rel;
+        from = open + 1;
+        let len = text[open + 1..].find(['}', '{'])?;
+        let close = open + 1 + len;
+        if text.as_bytes()[close] == b'{' {
+            continue;
+        }
+        let inner = &text[open + 1..close];
+        if inner.contains(',') {
+            return Some((open, close, inner.split(',').map(str::to_string).collect()));
+        }
+        if let Some(range) = brace_range(inner) {
+            return Some((open, close, range));
+        }
+    }
+    None
+}
+
+fn brace_range(inner: &str) -> Option<Vec<String>> {
+    let pieces: Vec<&str> = inner.split("..").collect();
+    let (a, b, step) = match pieces.as_slice() {
+        [a, b] => (*a, *b, 1i64),
+        [a, b, s] => (*a, *b, s.parse::<i64>().ok()?.checked_abs()?.max(1)),
+        _ => return None,
+    };
+    if let (Ok(x), Ok(y)) = (a.parse::<i64>(), b.parse::<i64>()) {
+        let pad = [a, b]
+            .iter()
+            .filter(|t| t.trim_start_matches('-').starts_with('0') && t.len() > 1)
+            .map(|t| t.len())
+            .max()
+            .unwrap_or(0);
+        let count = (x.abs_diff(y) / step.unsigned_abs()).saturating_add(1);
+        if count > MAX_BRACE_WORDS as u64 {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut v = x;
+        for _ in 0..count {
+            out.push(format!("{v:0pad$}"));
+            v = if x <= y { v + step } else { v - step };
+        }
+        return Some(out);
+    }
+    let (mut ca, mut cb) = (a.chars(), b.chars());
+    match (ca.next(), ca.next(), cb.next(), cb.next()) {
+        (Some(x), None, Some(y), None) if x.is_ascii_alphabetic() && y.is_ascii_alphabetic() => {
+            let (x, y) = (x as u8, y as u8);
+            let step = step as usize;
+            let out: Vec<String> = if x <= y {
+                (x..=y)
+                    .step_by(step)
+                    .map(|c| (c as char).to_string())
+                    .collect()
+            } else {
+                (y..=x)
+                    .rev()
+                    .step_by(step)
+                    .map(|c| (c as char).to_string())
+                    .collect()
+            };
+            Some(out)
+        }
+        _ => None,
     }
 }

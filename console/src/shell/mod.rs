@@ -3,19 +3,22 @@
 //!
 //! | stage | file |
 //! |---|---|
-//! | characters → tokens with line and column; `$( … )` parsed in place | [`lexer`] |
-//! | tokens → syntax tree (`if`, `while`, `until`, `for`, `&&`, `||`, `\|`, functions, `[[ ]]`) | [`parser`] |
-//! | `$(( … ))` → an arithmetic tree at parse time; its checked evaluation | [`arith`] |
+//! | characters → tokens with line and column; `$( … )` parsed in place; `${ … }` into a [`ast::Param`]; here-document bodies read ahead | [`lexer`] |
+//! | tokens → syntax tree (`if`, `while`, `until`, `for`, `case`, `&&`, `\|\|`, `\|`, functions, `[[ ]]`, `(( ))`, arrays, `declare`/`local`, redirections) | [`parser`] |
+//! | `$(( … ))`, `(( ))`, `let` → an arithmetic tree; its checked evaluation (assignments returned to the caller) | [`arith`] |
 //! | the syntax tree, printable as bash (arithmetic fully parenthesised) | [`ast`] |
-//! | running it: expansion, pipes, control flow, limits; `az`/`sim` through the [`Host`] | [`eval`] |
-//! | the builtins, as a table (`echo`, `set`, `test`, `seq`, `sleep`, …) | [`builtins`] |
-//! | `test`, `[` and `[[ ]]` expressions, globs | [`condition`] |
+//! | running it: expansion, arrays, pipes, redirections, control flow, limits; `az`/`sim` through the [`Host`] | [`eval`] |
+//! | the builtins, as a table (`echo`, `printf`, `read`, `let`, `set`, `test`, `seq`, `sleep`, …) | [`builtins`] |
+//! | `test`, `[` and `[[ ]]` expressions (`=~` too), glob patterns | [`condition`] |
 //! | `grep`, `head`, `tail`, `wc`, `cat` over a pipe's text | [`text_tools`] |
 //! | `grep`'s regular expressions, matched without backtracking | [`regex`] |
 //!
-//! Parsing never panics and checks the whole script before anything runs:
-//! bad input is a [`ParseError`] with a real line and column. (A malformed
-//! `$(( … ))` is the exception, as in bash: it fails when it runs.)
+//! Parsing never panics and checks the whole script's syntax before
+//! anything runs: bad input is a [`ParseError`] with a real line and
+//! column. What parses but the simulator does not run (a `${…}` form it
+//! does not know, a redirection to a file) fails that command when it
+//! runs, with a message; the script goes on as bash's would. (A malformed
+//! `$(( … ))` fails when it runs too, as in bash.)
 //!
 //! [`Line`] lives in [`transcript`](crate::transcript), which both shells
 //! and the pacer import; it is re-exported here for existing callers.

@@ -495,16 +495,27 @@ const DIFFERENTIAL: &[&str] = &[
     "s='a b  c'; echo \"${s// /_}\"; p='*'; echo \"${s/$p/X}\"; echo \"${s/\"$p\"/X}\"",
     // Redirections the simulator runs.
     "echo hidden >/dev/null; echo shown 2>/dev/null; echo err >&2; x=$(echo captured 2>&1); echo $x",
+    // Brace expansion, bash's number bases and bit operators.
+    "echo {a,b}{1,2} x{,y}z; echo {5..1} {a..c} {01..03} {1..10..4}; for i in {1..3}; do echo n$i; done",
+    "echo \"{a,b}\" '{1..2}' {a} {} {x..} $(( 2**10 )) $(( 5 & 3 | 8 )) $(( ~0 )) $(( 1 << 4 >> 2 )) $(( 010 + 2#101 + 0x10 ))",
+    // More of what scripts do with variables and functions.
+    "x=\"a-b-c\"; IFS=- read -r p q r <<< \"$x\"; echo \"$p $q $r\"; f() { return 3; }; f; echo $?; f || echo failed",
+    "a=(1 2 3); unset a[1]; echo ${#a[@]} ${a[@]}; n=5; while (( n > 0 )); do (( n -= 2 )); done; echo $n",
+    "set -e; if false; then :; fi; echo ok1; false || true; echo ok2; f() { false; echo inside; }; f; echo after",
+    "text=$(cat <<EOF\nline1\nline2\nEOF\n); echo \"$text\"; m=abc; echo ${m:1} ${m: -1} ${m:0:-1} ${#undefined}",
     // Backquotes and $@ in loops.
     "x=`echo back`; echo $x; set -- a 'b c'; for v in \"$@\"; do echo \"<$v>\"; done",
 ];
 
+/// Standard output as lines (a transcript line may hold several, as
+/// `echo "$multiline"` prints them).
 fn stdout_lines(out: &[Line]) -> Vec<String> {
     out.iter()
         .filter_map(|l| match l {
-            Line::Out(s) => Some(s.clone()),
+            Line::Out(s) => Some(s.split('\n').map(str::to_string).collect::<Vec<_>>()),
             Line::Err(_) => None,
         })
+        .flatten()
         .collect()
 }
 
