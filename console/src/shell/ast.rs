@@ -149,6 +149,8 @@ pub enum Redirect {
     Input { text: Word, here_string: bool },
     /// `N>target`, `N>>target`, `N<target`, `N>&M`: `op` as written.
     File { fd: u32, op: String, target: Word },
+    /// `< <(commands)`: their output is standard input.
+    Process(Script),
 }
 
 /// A word: parts, each quoted (no field splitting) or not.
@@ -205,6 +207,8 @@ pub enum ParamOp {
     Length,
     /// `${!a[@]}`
     Keys,
+    /// `${!name}`: the variable `name` names.
+    Indirect,
     /// `${v:-w}` (`-`), `${v:=w}`, `${v:+w}`, `${v:?w}`; `colon` false for `${v-w}`.
     Test {
         colon: bool,
@@ -555,6 +559,7 @@ impl fmt::Display for Redirect {
             } => write!(f, "<<< {text}"),
             Redirect::Input { text, .. } => write!(f, "<<EOF {text} EOF"),
             Redirect::File { fd, op, target } => write!(f, "{fd}{op}{target}"),
+            Redirect::Process(script) => write!(f, "< <({script})"),
         }
     }
 }

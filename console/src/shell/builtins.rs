@@ -30,6 +30,8 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("unset", unset),
     ("let", let_),
     ("read", read),
+    ("readarray", readarray),
+    ("mapfile", readarray),
     ("printf", printf),
     ("shift", shift),
     ("wait", |_, _, _, _, _| Ok(0)),
@@ -334,6 +336,48 @@ fn read(run: &mut Run<'_>, _: &str, args: &[String], stdin: Option<&str>, _: &mu
         }
     }
     Ok(i32::from(!complete))
+}
+
+/// `readarray [-t] [NAME]` / `mapfile`: standard input's lines into an
+/// indexed array (`MAPFILE` by default).
+fn readarray(
+    run: &mut Run<'_>,
+    program: &str,
+    args: &[String],
+    stdin: Option<&str>,
+    _: &mut Stdout,
+) -> Done {
+    let mut strip = false;
+    let mut name = "MAPFILE".to_string();
+    for a in args {
+        match a.as_str() {
+            "-t" => strip = true,
+            flag if flag.starts_with('-') => {
+                run.err_line(format!(
+                    "bash: {program}: {flag}: not supported by the simulator's shell"
+                ))?;
+                return Ok(2);
+            }
+            n => name = n.to_string(),
+        }
+    }
+    let input = stdin.unwrap_or_default();
+    run.consume(input.len());
+    let lines: std::collections::BTreeMap<i64, String> = input
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            let l = if strip {
+                l.strip_suffix('\n').unwrap_or(l)
+            } else {
+                l
+            };
+            (i as i64, l.to_string())
+        })
+        .collect();
+    run.remove_var(&name);
+    run.put_array(&name, super::Array::Indexed(lines))?;
+    Ok(0)
 }
 
 /// `printf [-v NAME] FORMAT ARG…`: `%s %d %i %u %x %X %o %f %e %c %b %q %%`

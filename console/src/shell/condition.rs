@@ -248,6 +248,17 @@ fn test_primary(args: &[(String, bool)], at: &mut usize, cx: &mut Cx) -> Result<
             *at += 2;
             Ok(!s.is_empty())
         }
+        // File tests: the simulator has no files but /dev/null.
+        (
+            Some(
+                op @ ("-e" | "-f" | "-d" | "-s" | "-r" | "-w" | "-x" | "-L" | "-h" | "-p" | "-S"
+                | "-b" | "-c"),
+            ),
+            Some(path),
+        ) => {
+            *at += 2;
+            Ok(path == "/dev/null" && matches!(op, "-e" | "-r" | "-w" | "-c"))
+        }
         (Some(s), _) => {
             *at += 1;
             Ok(!s.is_empty())

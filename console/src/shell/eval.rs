@@ -1534,6 +1534,12 @@ impl Run<'_> {
     /// What `${ … }` expands to as one string.
     async fn param(&mut self, p: &Param) -> Result<String, Flow> {
         if let ParamOp::Unsupported(why) = &p.op {
+            if p.name.is_empty() && p.text.starts_with("<(") {
+                return self.unsupported(format!(
+                    "bash: {}: process substitution as a file name is not run by the simulator's shell (it has no files; `< <(…)` is)",
+                    p.text
+                ));
+            }
             return self.unsupported(format!(
                 "bash: ${{{}}}: bad substitution ({why}; not run by the simulator's shell)",
                 p.text
@@ -1541,6 +1547,24 @@ impl Run<'_> {
         }
         if let Some(list) = self.param_list(p).await? {
             return Ok(list.join(" "));
+        }
+        if p.op == ParamOp::Indirect {
+            let target = self.scalar(&p.name).unwrap_or_default();
+            return match self.scalar(&target) {
+                Some(v) => Ok(v),
+                None if super::parser::is_name(&target) || target.is_empty() => {
+                    if target.is_empty() {
+                        self.err_line(format!("bash: {}: invalid indirect expansion", p.name))?;
+                        return Err(Flow::Fail(1));
+                    }
+                    self.unbound(&target)?;
+                    Ok(String::new())
+                }
+                None => self.unsupported(format!(
+                    "bash: ${{!{}}}: '{target}' is not a variable name the simulator expands",
+                    p.name
+                )),
+            };
         }
         let value = match &p.index {
             Some(index) => {
@@ -1786,6 +1810,13 @@ impl Run<'_> {
         let mut expansion = Expansion::default();
         for r in redirects {
             match r {
+                Redirect::Process(script) => {
+                    let (mut text, _) = self.substitution(script).await?;
+                    if !text.is_empty() {
+                        text.push('\n');
+                    }
+                    plan.input = Some(text);
+                }
                 Redirect::Input { text, here_string } => {
                     let mut value = self.expand_joined(text, &mut expansion).await?;
                     if *here_string {

@@ -40,6 +40,8 @@ pub enum Tok {
     HereDoc(Word),
     /// `(( … ))` where a command starts.
     Arith(String),
+    /// `<( … )`: process substitution.
+    Process(Script),
     Eof,
 }
 
@@ -168,6 +170,18 @@ impl Lexer {
                     return Err(self.error("'((' is not closed with '))'"));
                 }
                 op(Tok::Arith(expr))
+            }
+            (Some('<' | '>'), Some('(')) => {
+                self.bump();
+                self.bump();
+                if self.depth + 1 > MAX_NESTING {
+                    return Err(self.error(format!(
+                        "command substitutions nest deeper than {MAX_NESTING} levels"
+                    )));
+                }
+                let (text, start) = self.balanced("<(")?;
+                let script = parser::parse_at(&text, start, self.depth + 1)?;
+                op(Tok::Process(script))
             }
             (Some(d @ '0'..='9'), Some('>' | '<')) => {
                 self.bump();
@@ -580,6 +594,32 @@ impl Lexer {
                 let script: Script = parser::parse_at(&text, start, self.depth + 1)?;
                 Ok(Part::Substitution { script, quoted })
             }
+            // `$'…'`: ANSI-C quoting (outside double quotes).
+            Some('\'') if !quoted => {
+                self.bump();
+                let mut text = String::new();
+                loop {
+                    match self.bump() {
+                        Some('\'') => break,
+                        Some('\\') => match self.bump() {
+                            Some('n') => text.push('\n'),
+                            Some('t') => text.push('\t'),
+                            Some('r') => text.push('\r'),
+                            Some('a') => text.push('\u{7}'),
+                            Some('e' | 'E') => text.push('\u{1b}'),
+                            Some(c @ ('\\' | '\'' | '"' | '?')) => text.push(c),
+                            Some(c) => {
+                                text.push('\\');
+                                text.push(c);
+                            }
+                            None => return Err(self.error("a $' quote is not closed")),
+                        },
+                        Some(c) => text.push(c),
+                        None => return Err(self.error("a $' quote is not closed")),
+                    }
+                }
+                Ok(Part::Literal { text, quoted: true })
+            }
             Some('{') => {
                 self.bump();
                 let start = self.pos();
@@ -759,7 +799,10 @@ impl Lexer {
         let pattern = |t: &str| self.inner_word(t, pos, false);
         let op = match op {
             Some(ParamOp::Keys) if rest.is_empty() && index.is_some() => ParamOp::Keys,
-            Some(ParamOp::Keys) => return unsupported("indirect expansion (${!name})"),
+            Some(ParamOp::Keys) if rest.is_empty() && index.is_none() => ParamOp::Indirect,
+            Some(ParamOp::Keys) => {
+                return unsupported("names by prefix or an indirect expansion with an operator")
+            }
             Some(op) if rest.is_empty() => op,
             Some(_) => return unsupported("a parameter expansion the simulator does not know"),
             None if rest.is_empty() => ParamOp::Plain,

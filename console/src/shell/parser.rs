@@ -88,6 +88,7 @@ impl Parser {
             Tok::Redir { op, .. } => format!("'{op}'"),
             Tok::HereDoc(_) => "'<<'".into(),
             Tok::Arith(_) => "'(('".into(),
+            Tok::Process(_) => "'<('".into(),
             Tok::Eof => "the end of the script".into(),
         };
         Self::error_at(t.pos, format!("unexpected {what}"))
@@ -228,6 +229,10 @@ impl Parser {
             Tok::Redir { fd, op } => {
                 let pos = self.peek().pos;
                 self.next();
+                if let (Tok::Process(script), "<") = (self.peek().tok.clone(), op) {
+                    self.next();
+                    return Ok(Some(Redirect::Process(script)));
+                }
                 let Tok::Word(target) = self.peek().tok.clone() else {
                     return Err(Self::error_at(pos, format!("'{op}' needs a word after it")));
                 };
@@ -556,6 +561,23 @@ impl Parser {
         loop {
             if let Some(r) = self.redirect()? {
                 redirects.push(r);
+                continue;
+            }
+            if let Tok::Process(script) = &self.peek().tok {
+                // `diff <(a) <(b)`: a file name the simulator cannot make.
+                let text = format!("<({script})");
+                words.push(Word {
+                    parts: vec![Part::Param {
+                        param: Box::new(super::ast::Param {
+                            text: text.clone(),
+                            name: String::new(),
+                            index: None,
+                            op: super::ast::ParamOp::Unsupported(text),
+                        }),
+                        quoted: false,
+                    }],
+                });
+                self.next();
                 continue;
             }
             let Tok::Word(w) = &self.peek().tok else {

@@ -503,6 +503,9 @@ const DIFFERENTIAL: &[&str] = &[
     "a=(1 2 3); unset a[1]; echo ${#a[@]} ${a[@]}; n=5; while (( n > 0 )); do (( n -= 2 )); done; echo $n",
     "set -e; if false; then :; fi; echo ok1; false || true; echo ok2; f() { false; echo inside; }; f; echo after",
     "text=$(cat <<EOF\nline1\nline2\nEOF\n); echo \"$text\"; m=abc; echo ${m:1} ${m: -1} ${m:0:-1} ${#undefined}",
+    // Process substitution into a loop, readarray, indirection, file tests.
+    "while read -r d; do echo \"<$d>\"; done < <(printf '%s\\n' d1 d2); readarray -t ids < <(echo x; echo y); echo ${#ids[@]} ${ids[1]}",
+    "mapfile -t lines <<< $'a\\nb'; echo ${#lines[@]}; name=target; target=value; echo ${!name}; [ -f /tmp/nope.vhd ] || echo nofile; [[ -e /dev/null ]] && echo devnull",
     // Backquotes and $@ in loops.
     "x=`echo back`; echo $x; set -- a 'b c'; for v in \"$@\"; do echo \"<$v>\"; done",
 ];
@@ -582,17 +585,25 @@ fn the_new_constructs_build_printable_trees() {
 
 #[test]
 fn what_the_simulator_does_not_run_fails_that_command_only() {
-    let (out, shell) = run("echo before\necho ${!ref}\necho after ${x@Q}\necho end");
+    let (out, shell) = run("echo before\necho ${!pre*}\necho after ${x@Q}\necho end");
     assert_eq!(
         texts(&out),
         [
             "before",
-            "E:bash: ${!ref}: bad substitution (indirect expansion (${!name}); not run by the simulator's shell)",
+            "E:bash: ${!pre*}: bad substitution (names by prefix or an indirect expansion with an operator; not run by the simulator's shell)",
             "E:bash: ${x@Q}: bad substitution (a parameter expansion the simulator does not know; not run by the simulator's shell)",
             "end"
         ]
     );
     assert_eq!(shell.status, 0);
+    let (out, _) = run("diff <(echo a) <(echo b); echo next");
+    assert_eq!(
+        texts(&out),
+        [
+            "E:bash: <(echo a): process substitution as a file name is not run by the simulator's shell (it has no files; `< <(…)` is)",
+            "next"
+        ]
+    );
     let (out, shell) = run("set -e\necho before\ncat < input.txt\necho never");
     assert_eq!(texts(&out)[0], "before");
     assert!(texts(&out)[1].contains("has no files"), "{out:?}");
