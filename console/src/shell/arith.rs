@@ -310,6 +310,13 @@ impl Parser<'_> {
     }
 }
 
+fn is_name(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// A variable's value as a number: unset or empty is 0.
 fn number(name: &str, value: Option<String>) -> Result<i64, String> {
     let value = value.unwrap_or_default();
@@ -353,7 +360,28 @@ impl Env<'_, '_> {
         if let Some((_, v)) = self.writes.iter().rev().find(|(n, _)| n == name) {
             return Ok(*v);
         }
-        number(name, (self.get)(name))
+        // A value that names another set variable is read through it, as
+        // bash does (`b=a; $(( b + 1 ))`), a few levels deep.
+        let mut name = name.to_string();
+        let mut value = (self.get)(&name);
+        for _ in 0..8 {
+            let Some(next) = value.as_deref().map(str::trim).filter(|v| is_name(v)) else {
+                break;
+            };
+            let Some(next_value) = self
+                .writes
+                .iter()
+                .rev()
+                .find(|(n, _)| n == next)
+                .map(|(_, v)| v.to_string())
+                .or_else(|| (self.get)(next))
+            else {
+                break;
+            };
+            name = next.to_string();
+            value = Some(next_value);
+        }
+        number(&name, value)
     }
 
     fn check_variables(&self, tree: &Arith) -> Result<(), String> {

@@ -1311,6 +1311,28 @@ impl Run<'_> {
             }
             AssignValue::Array(items) => {
                 let assoc = matches!(self.shell.arrays.get(name), Some(Array::Assoc(_)));
+                // The elements first: `a=("${a[@]/#/x}")` reads the old `a`.
+                let mut values: Vec<(Option<Key>, String)> = Vec::new();
+                for (index, value) in items {
+                    match index {
+                        Some(index) => {
+                            let key = self.subscript(name, index).await?;
+                            let value = self.expand_joined(value, expansion).await?;
+                            values.push((Some(key), value));
+                        }
+                        None => {
+                            for value in self.expand(value, expansion).await? {
+                                if assoc {
+                                    self.err_line(format!(
+                                        "bash: {name}: {value}: must use subscript when assigning associative array"
+                                    ))?;
+                                    continue;
+                                }
+                                values.push((None, value));
+                            }
+                        }
+                    }
+                }
                 if !assign.append || !self.shell.arrays.contains_key(name) {
                     let scalar = self.shell.vars.get(name).cloned();
                     let fresh = match (assoc, assign.append, scalar) {
@@ -1325,29 +1347,15 @@ impl Run<'_> {
                     Some(Array::Indexed(m)) => m.keys().next_back().map_or(0, |k| k + 1),
                     _ => 0,
                 };
-                for (index, value) in items {
-                    match index {
-                        Some(index) => {
-                            let key = self.subscript(name, index).await?;
-                            if let Key::Index(i) = key {
-                                next = i + 1;
-                            }
-                            let value = self.expand_joined(value, expansion).await?;
-                            self.store(name, key, value, false)?;
-                        }
-                        None => {
-                            for value in self.expand(value, expansion).await? {
-                                if assoc {
-                                    self.err_line(format!(
-                                        "bash: {name}: {value}: must use subscript when assigning associative array"
-                                    ))?;
-                                    continue;
-                                }
-                                self.store(name, Key::Index(next), value, false)?;
-                                next += 1;
-                            }
-                        }
+                for (key, value) in values {
+                    let key = match key {
+                        Some(key) => key,
+                        None => Key::Index(next),
+                    };
+                    if let Key::Index(i) = key {
+                        next = i + 1;
                     }
+                    self.store(name, key, value, false)?;
                 }
                 Ok(None)
             }
@@ -1642,8 +1650,12 @@ impl Run<'_> {
             return Ok(None);
         }
         let (values, keys) = if p.index.is_none() {
-            let v = self.positional();
+            let mut v = self.positional();
             let k = (1..=v.len()).map(|i| i.to_string()).collect();
+            // `${@:1}` starts at `$1`: the list is counted from `$0`.
+            if matches!(p.op, ParamOp::Slice { .. }) {
+                v.insert(0, self.scalar("0").unwrap_or_default());
+            }
             (v, k)
         } else {
             match self.shell.arrays.get(&p.name) {
@@ -1746,6 +1758,9 @@ impl Run<'_> {
                 let pattern = self.expand_pattern(pattern, &mut expansion).await?;
                 let with = self.expand_joined(with, &mut expansion).await?;
                 match (literal(&pattern), anchor) {
+                    // `${v/#/x}` and `${v/%/x}` add `x` at the start or end.
+                    (Some(text), Some('#')) if text.is_empty() => format!("{with}{value}"),
+                    (Some(text), Some(_)) if text.is_empty() => format!("{value}{with}"),
                     (Some(text), _) if text.is_empty() => value,
                     (Some(text), None) if *all => value.replace(&text, &with),
                     (Some(text), None) => value.replacen(&text, &with, 1),

@@ -506,6 +506,10 @@ const DIFFERENTIAL: &[&str] = &[
     // Process substitution into a loop, readarray, indirection, file tests.
     "while read -r d; do echo \"<$d>\"; done < <(printf '%s\\n' d1 d2); readarray -t ids < <(echo x; echo y); echo ${#ids[@]} ${ids[1]}",
     "mapfile -t lines <<< $'a\\nb'; echo ${#lines[@]}; name=target; target=value; echo ${!name}; [ -f /tmp/nope.vhd ] || echo nofile; [[ -e /dev/null ]] && echo devnull",
+    // Arrays rebuilt from themselves, positional slices, names in arithmetic.
+    "arr=(a b c); arr=(\"${arr[@]/#/pre-}\"); echo \"${arr[@]}\"; a=5; b=a; echo $(( b + 1 )); set -- x y z; echo ${@:2} \"${@:1:2}\"",
+    "fib() { local n=$1; if (( n < 2 )); then echo $n; return; fi; local a=$(fib $((n-1))); local b=$(fib $((n-2))); echo $((a+b)); }; fib 10",
+    "f() { local x=3; g; }; g() { echo $x; }; x=1; f; echo $x; f() { echo \"$1|$2\"; }; args=(\"a b\" c); f \"${args[@]}\"",
     // Backquotes and $@ in loops.
     "x=`echo back`; echo $x; set -- a 'b c'; for v in \"$@\"; do echo \"<$v>\"; done",
 ];
