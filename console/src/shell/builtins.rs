@@ -474,7 +474,8 @@ fn format_once(format: &str, args: &[String]) -> (String, usize, Option<String>)
                 p.push(*d);
                 i += 1;
             }
-            precision = Some(p.parse::<usize>().unwrap_or(0));
+            // Capped as the width is: `%.999999999d` must not fill memory.
+            precision = Some(p.parse::<usize>().unwrap_or(usize::MAX).min(1 << 16));
         }
         let Some(&conv) = chars.get(i) else {
             out.extend(&chars[start..]);

@@ -1,6 +1,7 @@
 //! The expressions `test`, `[` and `[[ ]]` evaluate: `!`, `-a`/`&&`,
-//! `-o`/`||`, `( )`, string and integer comparisons, `-z`/`-n`; in `[[ ]]`,
-//! `==` and `!=` match an unquoted right side as a glob pattern.
+//! `-o`/`||`, `( )`, string and integer comparisons, `-z`/`-n`, file tests;
+//! in `[[ ]]`, `==` and `!=` match an unquoted right side as a glob pattern
+//! (`*`, `?`, `[…]`) and `=~` as an extended regular expression.
 //!
 //! Each argument comes with whether it was quoted, since in `[[ ]]` a
 //! quoted right side is literal.
@@ -224,8 +225,8 @@ fn test_primary(args: &[(String, bool)], at: &mut usize, cx: &mut Cx) -> Result<
                 return regex_match(&right, &left, cx);
             }
             return Ok(match op {
-                "=" | "==" if cx.ext && !right_quoted => glob(right, left),
-                "!=" if cx.ext && !right_quoted => !glob(right, left),
+                "=" | "==" if cx.ext && !right_quoted => pattern_match(right, left),
+                "!=" if cx.ext && !right_quoted => !pattern_match(right, left),
                 "=" | "==" => left == right,
                 "!=" => left != right,
                 "<" => left < right.as_str(),
@@ -265,32 +266,6 @@ fn test_primary(args: &[(String, bool)], at: &mut usize, cx: &mut Cx) -> Result<
         }
         (None, _) => Ok(false),
     }
-}
-
-/// Glob matching with `*` and `?`.
-fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
 }
 
 #[cfg(test)]

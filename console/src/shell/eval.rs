@@ -2024,7 +2024,11 @@ fn brace_range(inner: &str) -> Option<Vec<String>> {
         let mut v = x;
         for _ in 0..count {
             out.push(format!("{v:0pad$}"));
-            v = if x <= y { v + step } else { v - step };
+            v = if x <= y {
+                v.wrapping_add(step)
+            } else {
+                v.wrapping_sub(step)
+            };
         }
         return Some(out);
     }
@@ -2032,7 +2036,7 @@ fn brace_range(inner: &str) -> Option<Vec<String>> {
     match (ca.next(), ca.next(), cb.next(), cb.next()) {
         (Some(x), None, Some(y), None) if x.is_ascii_alphabetic() && y.is_ascii_alphabetic() => {
             let (x, y) = (x as u8, y as u8);
-            let step = step as usize;
+            let step = usize::try_from(step).unwrap_or(usize::MAX).max(1);
             let out: Vec<String> = if x <= y {
                 (x..=y)
                     .step_by(step)

@@ -510,6 +510,8 @@ const DIFFERENTIAL: &[&str] = &[
     "arr=(a b c); arr=(\"${arr[@]/#/pre-}\"); echo \"${arr[@]}\"; a=5; b=a; echo $(( b + 1 )); set -- x y z; echo ${@:2} \"${@:1:2}\"",
     "fib() { local n=$1; if (( n < 2 )); then echo $n; return; fi; local a=$(fib $((n-1))); local b=$(fib $((n-2))); echo $((a+b)); }; fib 10",
     "f() { local x=3; g; }; g() { echo $x; }; x=1; f; echo $x; f() { echo \"$1|$2\"; }; args=(\"a b\" c); f \"${args[@]}\"",
+    // Bracket globs in [[ ]], numeric limits of brace ranges and printf.
+    "for v in 12 a1 '' 9x; do [[ $v == [0-9]* ]] && echo \"num:$v\"; [[ $v != *[!a-z0-9]* ]] && echo \"ok:$v\"; done; echo {9223372036854775806..9223372036854775807}; printf '%.3d|%.2s\\n' 7 abc",
     // Backquotes and $@ in loops.
     "x=`echo back`; echo $x; set -- a 'b c'; for v in \"$@\"; do echo \"<$v>\"; done",
 ];
