@@ -88,8 +88,12 @@ pub enum Command {
         body: Script,
         pos: Pos,
     },
-    /// `{ …; }` or `( … )` (a subshell runs here, in the same shell).
-    Group { body: Script, pos: Pos },
+    /// `{ …; }` or `( … )` (`subshell`: it runs here, in the same shell).
+    Group {
+        body: Script,
+        subshell: bool,
+        pos: Pos,
+    },
     /// `[[ … ]]`: its words, operators included.
     Test { words: Vec<Word>, pos: Pos },
     /// `name() { …; }`
@@ -101,6 +105,22 @@ pub enum Command {
 }
 
 impl Command {
+    /// `if`, loops, `case` and `{ }` (redirected or not): when one fails
+    /// because of a command `set -e` was ignoring, the script goes on.
+    pub fn is_compound(&self) -> bool {
+        match self {
+            Command::If { .. }
+            | Command::Loop { .. }
+            | Command::For { .. }
+            | Command::Case { .. }
+            | Command::Group {
+                subshell: false, ..
+            } => true,
+            Command::Redirected { command, .. } => command.is_compound(),
+            _ => false,
+        }
+    }
+
     pub fn pos(&self) -> Pos {
         match self {
             Command::Simple { pos, .. }
@@ -473,6 +493,11 @@ impl fmt::Display for Command {
                 let kw = if *until { "until" } else { "while" };
                 write!(f, "{kw} {condition}; do {body}; done")
             }
+            Command::Group {
+                body,
+                subshell: true,
+                ..
+            } => write!(f, "( {body} )"),
             Command::Group { body, .. } => write!(f, "{{ {body}; }}"),
             Command::Test { words: w, .. } => {
                 f.write_str("[[ ")?;

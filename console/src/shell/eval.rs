@@ -383,7 +383,16 @@ impl<'a> Run<'a> {
             }
         }
         self.shell.status = status;
-        if status != 0 && self.shell.errexit && self.condition == 0 && last == 0 {
+        // A compound command that failed did so through a command `set -e`
+        // was ignoring (`[[ … ]] && …` last in a loop): bash goes on.
+        let compound = match list.rest.last().map_or(&list.first, |(_, p)| p) {
+            Pipeline {
+                negate: false,
+                commands,
+            } => commands.len() == 1 && commands[0].is_compound(),
+            _ => false,
+        };
+        if status != 0 && self.shell.errexit && self.condition == 0 && last == 0 && !compound {
             return Err(Flow::Exit(status));
         }
         Ok(status)

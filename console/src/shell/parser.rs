@@ -288,7 +288,11 @@ impl Parser {
                 let body = self.script(&["}"])?;
                 self.expect_keyword("}", "'{'")?;
                 self.depth -= 1;
-                Ok(Command::Group { body, pos })
+                Ok(Command::Group {
+                    body,
+                    subshell: false,
+                    pos,
+                })
             }
             Some("[[") => {
                 self.next();
@@ -345,7 +349,11 @@ impl Parser {
                     return Err(Self::error_at(pos, "'(' is not closed with ')'"));
                 }
                 self.depth -= 1;
-                Ok(Command::Group { body, pos })
+                Ok(Command::Group {
+                    body,
+                    subshell: true,
+                    pos,
+                })
             }
             _ => self.simple(pos),
         }

@@ -512,6 +512,9 @@ const DIFFERENTIAL: &[&str] = &[
     "f() { local x=3; g; }; g() { echo $x; }; x=1; f; echo $x; f() { echo \"$1|$2\"; }; args=(\"a b\" c); f \"${args[@]}\"",
     // Bracket globs in [[ ]], numeric limits of brace ranges and printf.
     "for v in 12 a1 '' 9x; do [[ $v == [0-9]* ]] && echo \"num:$v\"; [[ $v != *[!a-z0-9]* ]] && echo \"ok:$v\"; done; echo {9223372036854775806..9223372036854775807}; printf '%.3d|%.2s\\n' 7 abc",
+    // set -e and compound commands that end on an ignored failure.
+    "set -e; for x in a; do [[ $x == b ]] && echo; done; echo \"after-for $?\"; if true; then [[ a == b ]] && echo; fi; echo \"after-if $?\"; { false && true; }; echo \"after-group $?\"; (false && true); echo never",
+    "set -e; while read -r x; do [[ $x == a ]] && echo $x; done <<< $'a\\nb'; case a in a) false && true;; esac; echo \"after $?\"; f() { [[ a == b ]] && echo; }; f; echo never",
     // Backquotes and $@ in loops.
     "x=`echo back`; echo $x; set -- a 'b c'; for v in \"$@\"; do echo \"<$v>\"; done",
 ];
