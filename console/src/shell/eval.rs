@@ -1583,9 +1583,15 @@ impl Run<'_> {
                 )),
             };
         }
+        // What `set -u` names when the value is unset: `m[key]` for an element.
+        let mut shown = p.name.clone();
         let value = match &p.index {
             Some(index) => {
                 let key = self.subscript(&p.name, index).await?;
+                shown = match &key {
+                    Key::Name(k) => format!("{}[{k}]", p.name),
+                    Key::Index(i) => format!("{}[{i}]", p.name),
+                };
                 self.element(&p.name, &key)
             }
             None => self.scalar(&p.name),
@@ -1621,14 +1627,14 @@ impl Run<'_> {
             }
             ParamOp::Length => {
                 if value.is_none() {
-                    self.unbound(&p.name)?;
+                    self.unbound(&shown)?;
                 }
                 return Ok(value.unwrap_or_default().chars().count().to_string());
             }
             _ => {}
         }
         let Some(value) = value else {
-            self.unbound(&p.name)?;
+            self.unbound(&shown)?;
             return self.transform(p, String::new()).await;
         };
         self.transform(p, value).await

@@ -488,6 +488,7 @@ const DIFFERENTIAL: &[&str] = &[
     "set -u; x=1; echo ${x} ${y:-default}; echo ${z-}; echo end",
     "set -u; echo before; echo $undefined_var; echo never",
     "set -euo pipefail; echo one; true | false; echo never",
+    "set -u; declare -A m; m[a]=1; echo \"${m[a]} ${#m[@]}\"; echo \"${m[nope]}\"; echo never",
     // Parameter expansions.
     "v=Premium_LRS; echo ${v:-x} ${u:-x} ${u-y} ${v:+set} ${#v} ${v^^} ${v,,} ${v%%_*} ${v#*_} ${v/LRS/ZRS} ${v//S/s}",
     "f=disk-os-01.vhd; echo ${f%.*} ${f%%-*} ${f##*-} ${f#disk-} ${f:5} ${f:0:4} ${f: -3}",
