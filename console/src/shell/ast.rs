@@ -40,10 +40,32 @@ pub struct Pipeline {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// `NAME=value … word …`
+    /// `NAME=value … word … [redirections]`
     Simple {
-        assigns: Vec<(String, Word)>,
+        assigns: Vec<Assign>,
         words: Vec<Word>,
+        redirects: Vec<Redirect>,
+        pos: Pos,
+    },
+    /// `declare`, `local`, `typeset`, `export`, `readonly`: flags, then
+    /// names and assignments (arrays included).
+    Declare {
+        builtin: String,
+        items: Vec<DeclItem>,
+        pos: Pos,
+    },
+    /// `case WORD in PATTERN|PATTERN) …;; esac`
+    Case {
+        word: Word,
+        arms: Vec<(Vec<Word>, Script)>,
+        pos: Pos,
+    },
+    /// `(( expression ))`
+    Arith { expr: String, pos: Pos },
+    /// A compound command with redirections (`done <<< "$list"`).
+    Redirected {
+        command: Box<Command>,
+        redirects: Vec<Redirect>,
         pos: Pos,
     },
     /// `for NAME in WORDS; do …; done`
@@ -66,8 +88,12 @@ pub enum Command {
         body: Script,
         pos: Pos,
     },
-    /// `{ …; }` or `( … )` (a subshell runs here, in the same shell).
-    Group { body: Script, pos: Pos },
+    /// `{ …; }` or `( … )` (`subshell`: it runs here, in the same shell).
+    Group {
+        body: Script,
+        subshell: bool,
+        pos: Pos,
+    },
     /// `[[ … ]]`: its words, operators included.
     Test { words: Vec<Word>, pos: Pos },
     /// `name() { …; }`
@@ -79,6 +105,22 @@ pub enum Command {
 }
 
 impl Command {
+    /// `if`, loops, `case` and `{ }` (redirected or not): when one fails
+    /// because of a command `set -e` was ignoring, the script goes on.
+    pub fn is_compound(&self) -> bool {
+        match self {
+            Command::If { .. }
+            | Command::Loop { .. }
+            | Command::For { .. }
+            | Command::Case { .. }
+            | Command::Group {
+                subshell: false, ..
+            } => true,
+            Command::Redirected { command, .. } => command.is_compound(),
+            _ => false,
+        }
+    }
+
     pub fn pos(&self) -> Pos {
         match self {
             Command::Simple { pos, .. }
@@ -87,9 +129,48 @@ impl Command {
             | Command::Loop { pos, .. }
             | Command::Group { pos, .. }
             | Command::Test { pos, .. }
-            | Command::Function { pos, .. } => *pos,
+            | Command::Function { pos, .. }
+            | Command::Declare { pos, .. }
+            | Command::Case { pos, .. }
+            | Command::Arith { pos, .. }
+            | Command::Redirected { pos, .. } => *pos,
         }
     }
+}
+
+/// `NAME=value`, `NAME+=value`, `NAME[i]=value`, `NAME=(a b c)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assign {
+    pub name: String,
+    pub index: Option<Word>,
+    pub append: bool,
+    pub value: AssignValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssignValue {
+    Scalar(Word),
+    /// `(a b [k]=v)`: each element, with its explicit index if written.
+    Array(Vec<(Option<Word>, Word)>),
+}
+
+/// One argument of `declare` and its kin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeclItem {
+    Assign(Assign),
+    /// A flag (`-A`) or a name, as a word.
+    Word(Word),
+}
+
+/// `<<EOF` bodies, `<<<` strings, `>`/`>>`/`<` files and `2>&1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redirect {
+    /// `<<EOF` (the body, already a word) or `<<< word`: standard input.
+    Input { text: Word, here_string: bool },
+    /// `N>target`, `N>>target`, `N<target`, `N>&M`: `op` as written.
+    File { fd: u32, op: String, target: Word },
+    /// `< <(commands)`: their output is standard input.
+    Process(Script),
 }
 
 /// A word: parts, each quoted (no field splitting) or not.
@@ -114,6 +195,11 @@ pub enum Part {
         script: Script,
         quoted: bool,
     },
+    /// `${…}` beyond a plain name: operators, arrays, `$@`.
+    Param {
+        param: Box<Param>,
+        quoted: bool,
+    },
     /// `$(( … ))`: the expression as written, and its tree (or why it does
     /// not parse, which the evaluator reports when it gets there).
     Arithmetic {
@@ -121,6 +207,59 @@ pub enum Part {
         tree: Result<Arith, String>,
         quoted: bool,
     },
+}
+
+/// A parameter expansion: `${#v}`, `${v:-x}`, `${a[i]}`, `${a[@]}`, ….
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    /// The text between `${` and `}`, for printing.
+    pub text: String,
+    pub name: String,
+    /// `[i]`, `[@]` or `[*]`.
+    pub index: Option<Word>,
+    pub op: ParamOp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamOp {
+    Plain,
+    /// `${#v}`, `${#a[@]}`
+    Length,
+    /// `${!a[@]}`
+    Keys,
+    /// `${!name}`: the variable `name` names.
+    Indirect,
+    /// `${v:-w}` (`-`), `${v:=w}`, `${v:+w}`, `${v:?w}`; `colon` false for `${v-w}`.
+    Test {
+        colon: bool,
+        op: char,
+        word: Word,
+    },
+    /// `${v#p}`, `${v##p}`, `${v%p}`, `${v%%p}`
+    Trim {
+        suffix: bool,
+        longest: bool,
+        pattern: Word,
+    },
+    /// `${v/p/w}`, `${v//p/w}`, `${v/#p/w}`, `${v/%p/w}`
+    Replace {
+        all: bool,
+        anchor: Option<char>,
+        pattern: Word,
+        with: Word,
+    },
+    /// `${v^^}`, `${v^}`, `${v,,}`, `${v,}`
+    Case {
+        upper: bool,
+        all: bool,
+    },
+    /// `${v:offset}`, `${v:offset:length}` (arithmetic)
+    Slice {
+        offset: String,
+        length: Option<String>,
+    },
+    /// Something the simulator does not expand: fails when it runs.
+    Unsupported(String),
 }
 
 /// An arithmetic expression, parsed with the script (see `arith`).
@@ -135,13 +274,31 @@ pub enum Arith {
     Plus(Box<Arith>),
     /// `!a`
     Not(Box<Arith>),
+    /// `~a`
+    BitNot(Box<Arith>),
     Binary(ArithOp, Box<Arith>, Box<Arith>),
+    /// `a = b`, `a += b`, … (the operator of a compound assignment).
+    Assign(Option<ArithOp>, String, Box<Arith>),
+    /// `++a`, `a++`, `--a`, `a--`
+    Step {
+        name: String,
+        delta: i64,
+        prefix: bool,
+    },
+    /// `c ? a : b`
+    Cond(Box<Arith>, Box<Arith>, Box<Arith>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArithOp {
     Or,
     And,
+    BitOr,
+    BitXor,
+    BitAnd,
+    Shl,
+    Shr,
+    Pow,
     Eq,
     Ne,
     Lt,
@@ -160,8 +317,11 @@ impl Arith {
     pub fn depth(&self) -> usize {
         match self {
             Arith::Num(_) | Arith::Var(_) => 1,
-            Arith::Neg(a) | Arith::Plus(a) | Arith::Not(a) => 1 + a.depth(),
+            Arith::Neg(a) | Arith::Plus(a) | Arith::Not(a) | Arith::BitNot(a) => 1 + a.depth(),
             Arith::Binary(_, a, b) => 1 + a.depth().max(b.depth()),
+            Arith::Assign(_, _, a) => 1 + a.depth(),
+            Arith::Step { .. } => 1,
+            Arith::Cond(c, a, b) => 1 + c.depth().max(a.depth()).max(b.depth()),
         }
     }
 }
@@ -246,18 +406,59 @@ impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Command::Simple {
-                assigns, words: w, ..
+                assigns,
+                words: w,
+                redirects,
+                ..
             } => {
-                for (i, (name, value)) in assigns.iter().enumerate() {
+                for (i, a) in assigns.iter().enumerate() {
                     if i > 0 {
                         f.write_str(" ")?;
                     }
-                    write!(f, "{name}={value}")?;
+                    write!(f, "{a}")?;
                 }
                 if !assigns.is_empty() && !w.is_empty() {
                     f.write_str(" ")?;
                 }
-                words(f, w)
+                words(f, w)?;
+                for r in redirects {
+                    write!(f, " {r}")?;
+                }
+                Ok(())
+            }
+            Command::Declare { builtin, items, .. } => {
+                f.write_str(builtin)?;
+                for item in items {
+                    match item {
+                        DeclItem::Assign(a) => write!(f, " {a}")?,
+                        DeclItem::Word(w) => write!(f, " {w}")?,
+                    }
+                }
+                Ok(())
+            }
+            Command::Case { word, arms, .. } => {
+                write!(f, "case {word} in")?;
+                for (patterns, body) in arms {
+                    f.write_str(" ")?;
+                    for (i, p) in patterns.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str("|")?;
+                        }
+                        write!(f, "{p}")?;
+                    }
+                    write!(f, ") {body};;")?;
+                }
+                f.write_str(" esac")
+            }
+            Command::Arith { expr, .. } => write!(f, "(({expr}))"),
+            Command::Redirected {
+                command, redirects, ..
+            } => {
+                write!(f, "{command}")?;
+                for r in redirects {
+                    write!(f, " {r}")?;
+                }
+                Ok(())
             }
             Command::For {
                 var,
@@ -292,6 +493,11 @@ impl fmt::Display for Command {
                 let kw = if *until { "until" } else { "while" };
                 write!(f, "{kw} {condition}; do {body}; done")
             }
+            Command::Group {
+                body,
+                subshell: true,
+                ..
+            } => write!(f, "( {body} )"),
             Command::Group { body, .. } => write!(f, "{{ {body}; }}"),
             Command::Test { words: w, .. } => {
                 f.write_str("[[ ")?;
@@ -328,10 +534,58 @@ impl fmt::Display for Word {
                     script,
                     quoted: true,
                 } => write!(f, "\"$({script})\"")?,
+                Part::Param {
+                    param,
+                    quoted: false,
+                } => write!(f, "${{{}}}", param.text)?,
+                Part::Param {
+                    param,
+                    quoted: true,
+                } => write!(f, "\"${{{}}}\"", param.text)?,
                 Part::Arithmetic { expr, .. } => write!(f, "$(({expr}))")?,
             }
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for Assign {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)?;
+        if let Some(i) = &self.index {
+            write!(f, "[{i}]")?;
+        }
+        f.write_str(if self.append { "+=" } else { "=" })?;
+        match &self.value {
+            AssignValue::Scalar(w) => write!(f, "{w}"),
+            AssignValue::Array(items) => {
+                f.write_str("(")?;
+                for (n, (index, value)) in items.iter().enumerate() {
+                    if n > 0 {
+                        f.write_str(" ")?;
+                    }
+                    if let Some(i) = index {
+                        write!(f, "[{i}]=")?;
+                    }
+                    write!(f, "{value}")?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Redirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Redirect::Input {
+                text,
+                here_string: true,
+            } => write!(f, "<<< {text}"),
+            Redirect::Input { text, .. } => write!(f, "<<EOF {text} EOF"),
+            Redirect::File { fd, op, target } => write!(f, "{fd}{op}{target}"),
+            Redirect::Process(script) => write!(f, "< <({script})"),
+        }
     }
 }
 
@@ -340,6 +594,12 @@ impl fmt::Display for ArithOp {
         f.write_str(match self {
             ArithOp::Or => "||",
             ArithOp::And => "&&",
+            ArithOp::BitOr => "|",
+            ArithOp::BitXor => "^",
+            ArithOp::BitAnd => "&",
+            ArithOp::Shl => "<<",
+            ArithOp::Shr => ">>",
+            ArithOp::Pow => "**",
             ArithOp::Eq => "==",
             ArithOp::Ne => "!=",
             ArithOp::Lt => "<",
@@ -364,7 +624,23 @@ impl fmt::Display for Arith {
             Arith::Neg(a) => write!(f, "-{a}"),
             Arith::Plus(a) => write!(f, "+{a}"),
             Arith::Not(a) => write!(f, "!{a}"),
+            Arith::BitNot(a) => write!(f, "~{a}"),
             Arith::Binary(op, a, b) => write!(f, "({a} {op} {b})"),
+            Arith::Assign(None, name, a) => write!(f, "({name} = {a})"),
+            Arith::Assign(Some(op), name, a) => write!(f, "({name} {op}= {a})"),
+            Arith::Step {
+                name,
+                delta,
+                prefix,
+            } => {
+                let op = if *delta > 0 { "++" } else { "--" };
+                if *prefix {
+                    write!(f, "{op}{name}")
+                } else {
+                    write!(f, "{name}{op}")
+                }
+            }
+            Arith::Cond(c, a, b) => write!(f, "({c} ? {a} : {b})"),
         }
     }
 }

@@ -4,8 +4,13 @@ deleteUnattachedDisks=1
 
 # In azure-cli 2.91.0 `az disk list` lists one resource group (-g is required).
 # managedBy is the id of the VM a disk is attached to; null when it is not.
-for id in $(az disk list -g rg-cleanup --query "[?managedBy==null && starts_with(name, 'web-')].id" -o tsv); do
-    if [ "$deleteUnattachedDisks" -eq 1 ]; then
+# The page keeps the ids in a variable and loops over ${…[@]}, testing the
+# switch with (( )).
+unattachedDiskIds=$(az disk list -g rg-cleanup --query "[?managedBy==null && starts_with(name, 'web-')].id" -o tsv)
+for id in ${unattachedDiskIds[@]}
+do
+    if (( $deleteUnattachedDisks == 1 ))
+    then
         echo "Deleting unattached disk: $id"
         az disk delete --ids "$id" --yes
     else
