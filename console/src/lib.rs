@@ -116,7 +116,11 @@ impl shell::Host for Host<'_> {
             },
             other => (
                 String::new(),
-                format!("bash: {other}: command not found (the simulator runs az, sim and explain, and the shell builtins echo, test, [, [[, seq, sleep, set, export, true, false, and grep, head, tail, wc, cat in pipes)\n"),
+                // The list is the builtins table's, so it cannot fall behind.
+                format!(
+                    "bash: {other}: command not found (the simulator runs az, sim and explain, and the shell builtins {})\n",
+                    shell::builtins::names().collect::<Vec<_>>().join(", ")
+                ),
                 127,
             ),
         }

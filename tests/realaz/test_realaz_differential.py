@@ -120,17 +120,18 @@ def run_real_az(worker, page, script, record):
 def run_console(page, script):
     """setup.sh and the script by Snaplab's console, natively (`snaplab run
     --state`, which reads a page's template files as az does), on a fresh
-    lab file: two transcripts, and the script's standard error run again
+    lab file: two transcripts, and the script's output run again
     from the same start with the request view on (`--show-requests`)."""
     with tempfile.TemporaryDirectory(prefix="realaz-console-") as work:
         lab, again = os.path.join(work, "lab.snaplab"), os.path.join(work, "again.snaplab")
         run = lambda name, state, *more: subprocess.run(
             [SNAPLAB, "run", name, "--state", state, *more], cwd=page, text=True, timeout=180,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT if not more else subprocess.PIPE)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         setup = transcript(run("setup.sh", lab))
         shutil.copyfile(lab, again)
         main = transcript(run(script, lab))
-        shown = run(script, again, "--show-requests").stderr
+        # Both streams: a script's `2>&1` sends the request log to stdout.
+        shown = run(script, again, "--show-requests").stdout
         return [setup, main, shown]
 
 
@@ -143,10 +144,10 @@ NOT_SHOWN = ("(simulator only: ", "(no request: ", "(the requests of this comman
 UNSHOWN_COMMANDS = (["deployment"], ["vm"], ["resource"], ["consumption"])
 
 
-def console_requests(stderr):
-    """The request view's blocks, from standard error: method, URL, body
+def console_requests(output):
+    """The request view's blocks, from the run's output: method, URL, body
     (parsed), status."""
-    lines, found, i = stderr.splitlines(), [], 0
+    lines, found, i = output.splitlines(), [], 0
     while i < len(lines):
         if lines[i].startswith("Request URL: '"):
             url = lines[i][len("Request URL: '"):-1]

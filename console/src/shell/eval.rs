@@ -769,15 +769,17 @@ impl<'a> Run<'a> {
             return result;
         }
         let (stdout, stderr, status) = self.host.run(argv);
-        for l in stdout.lines() {
-            self.out_line(out, l)?;
-        }
+        // az writes its warnings and its request log (--debug, the request
+        // view) as it goes, before it prints the result: standard error first.
         for l in stderr.lines() {
             if self.err_to_out > 0 {
                 self.out_line(out, l)?;
             } else {
                 self.err_line(l)?;
             }
+        }
+        for l in stdout.lines() {
+            self.out_line(out, l)?;
         }
         Ok(status)
     }
