@@ -137,6 +137,28 @@ pub(super) fn az_group_delete(rt: &mut Runner, a: &Args, _env: &Env) -> Result<O
     Ok(Out::Json(value))
 }
 
+/// A disk's PUT body, read as snaplab serve reads one (its echoes dropped,
+/// a Premium SSD's performance checked, then the engine's commands), and
+/// the disk as az prints it after.
+fn put_disk(
+    rt: &mut Runner,
+    key: &snaplab_engine::model::Key,
+    group: &str,
+    name: &str,
+    mut body: Value,
+) -> Result<Out, Failure> {
+    let lab = rt.lab();
+    body::prepare_disk_put(lab, key, &mut body)?;
+    let commands = body::put_commands(lab, key, Kind::Disks, group, name, &body)?;
+    for command in commands {
+        exec(rt, command)?;
+    }
+    Ok(Out::Json(disk_json(
+        rt.lab().find_disk(group, name)?,
+        rt.lab(),
+    )))
+}
+
 pub(super) fn az_disk_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {
     let (group, name) = (g(a)?, n(a)?);
     // What az checks on the client before it sends anything (its
@@ -156,17 +178,9 @@ pub(super) fn az_disk_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Ou
     // Then the body az PUTs, read as snaplab serve reads a PUT: the console
     // and the endpoint create (or refuse) the same disk.
     let lab = rt.lab();
-    let mut body = super::requests::disk_create_body(lab, a);
+    let body = super::requests::disk_create_body(lab, a);
     let key = snaplab_engine::model::Key::new(&lab.current_subscription().id, &group, &name);
-    body::prepare_disk_put(lab, &key, &mut body)?;
-    let commands = body::put_commands(lab, &key, Kind::Disks, &group, &name, &body)?;
-    for command in commands {
-        exec(rt, command)?;
-    }
-    Ok(Out::Json(disk_json(
-        rt.lab().find_disk(&group, &name)?,
-        rt.lab(),
-    )))
+    put_disk(rt, &key, &group, &name, body)
 }
 
 /// `--upload-type`, or `Upload` for the older `--for-upload` (az's
@@ -255,16 +269,8 @@ pub(super) fn az_disk_update(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Ou
     let lab = rt.lab();
     let disk = lab.find_disk(&group, &name)?;
     let key = disk.at.key();
-    let mut body = super::requests::updated(to_json(&rest::disk(disk, lab)), a);
-    body::prepare_disk_put(lab, &key, &mut body)?;
-    let commands = body::put_commands(lab, &key, Kind::Disks, &group, &name, &body)?;
-    for command in commands {
-        exec(rt, command)?;
-    }
-    Ok(Out::Json(disk_json(
-        rt.lab().find_disk(&group, &name)?,
-        rt.lab(),
-    )))
+    let body = super::requests::updated(to_json(&rest::disk(disk, lab)), a);
+    put_disk(rt, &key, &group, &name, body)
 }
 
 pub(super) fn az_disk_delete(rt: &mut Runner, a: &Args, _env: &Env) -> Result<Out, Failure> {

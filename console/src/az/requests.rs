@@ -350,15 +350,7 @@ fn az_create_body(
         creation.insert("uploadSizeBytes".into(), bytes.into());
     }
     properties.insert("creationData".into(), Value::Object(creation));
-    for (flag, key) in [
-        ("--size-gb", "diskSizeGB"),
-        ("--disk-iops-read-write", "diskIOPSReadWrite"),
-        ("--disk-mbps-read-write", "diskMBpsReadWrite"),
-    ] {
-        if let Some(n) = number(flag) {
-            properties.insert(key.into(), n.into());
-        }
-    }
+    asked_numbers(args, &mut properties);
     if let Some(tier) = args.get("--tier") {
         properties.insert("tier".into(), tier.into());
     }
@@ -447,6 +439,20 @@ fn canonical_sku(asked: &str) -> String {
     }
 }
 
+/// The size and performance a command line asks for, as the body's
+/// properties (a create's and an update's alike).
+fn asked_numbers(args: &Args, properties: &mut Map<String, Value>) {
+    for (flag, key) in [
+        ("--size-gb", "diskSizeGB"),
+        ("--disk-iops-read-write", "diskIOPSReadWrite"),
+        ("--disk-mbps-read-write", "diskMBpsReadWrite"),
+    ] {
+        if let Some(n) = args.get(flag).and_then(|s| s.parse::<u64>().ok()) {
+            properties.insert(key.into(), n.into());
+        }
+    }
+}
+
 /// The read-only properties of a disk or snapshot (the Compute REST specs'
 /// `readOnly`): az's SDK models drop them when it PUTs a resource back.
 const READ_ONLY: &[&str] = &[
@@ -486,16 +492,7 @@ pub(super) fn updated(current: Value, args: &Args) -> Value {
     if let Some(Value::Object(creation)) = properties.get_mut("creationData") {
         creation.remove("sourceUniqueId");
     }
-    let number = |flag: &str| args.get(flag).and_then(|s| s.parse::<u64>().ok());
-    for (flag, key) in [
-        ("--size-gb", "diskSizeGB"),
-        ("--disk-iops-read-write", "diskIOPSReadWrite"),
-        ("--disk-mbps-read-write", "diskMBpsReadWrite"),
-    ] {
-        if let Some(n) = number(flag) {
-            properties.insert(key.into(), n.into());
-        }
-    }
+    asked_numbers(args, &mut properties);
     body.insert("properties".into(), Value::Object(properties));
     if let Some(sku) = args.get("--sku") {
         body.insert("sku".into(), json!({"name": canonical_sku(sku)}));
