@@ -1,6 +1,6 @@
 """Generated az scripts for the real-az differential (issue 21 item 1,
 issue 22 items 8 and 12): random command lines over the disk and snapshot
-commands the console implements, each option az has for them drawn in or
+commands the console implements (and resource groups), each option az has for them drawn in or
 left out, names that exist and names that do not, valid and invalid
 values. Both real az (against `snaplab serve`) and the console run the same
 script on the same fresh lab; their transcripts and the requests each
@@ -104,7 +104,8 @@ class Script:
         kind = r.choice(["disk", "snapshot"])
         pool = self.disks if kind == "disk" else self.snapshots
         target = ["-g", "rg-gen", "-n", self.pick(pool)]
-        verb = r.choice(["show", "show", "list", "update", "grant-access", "revoke-access", "delete", "write", "clock"])
+        verb = r.choice(["show", "show", "list", "update", "grant-access", "revoke-access", "delete", "write", "clock",
+                         "group"])
         if verb == "show":
             self.lines.append(["az", kind, "show"] + target + self.out())
         elif verb == "list":
@@ -135,6 +136,15 @@ class Script:
         elif verb == "write" and self.disks:
             self.lines.append(["sim", "write", "-g", "rg-gen", "--disk", r.choice(self.disks),
                                "--offset", str(r.choice([0, 4, 64])) + "M", "--length", "1M"])
+        elif verb == "group":
+            # Resource groups: another group made, shown, listed, or one
+            # that is not there shown or deleted (az's own 404 and exit 3).
+            self.lines.append(r.choice([
+                ["az", "group", "create", "-n", "rg-other", "-l", r.choice(LOCATIONS)] + self.out(),
+                ["az", "group", "show", "-n", r.choice(["rg-gen", "rg-other", "rg-nope"])] + self.out(),
+                ["az", "group", "list", "--query", "[].name", "-o", "tsv"],
+                ["az", "group", "delete", "-n", "rg-nope", "--yes"],
+            ]))
         else:
             self.lines.append(["sim", "clock", "advance", r.choice(["5m", "1h"])])
 
