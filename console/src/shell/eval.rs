@@ -478,6 +478,40 @@ impl<'a> Run<'a> {
         })
     }
 
+    /// A simple command with its redirections, or a compound command with
+    /// the ones after it: the redirections planned, the command run with
+    /// its output captured where it goes elsewhere, then delivered.
+    async fn redirected(
+        &mut self,
+        under: Under<'_>,
+        redirects: &[Redirect],
+        stdin: Option<&str>,
+        out: &mut Stdout,
+    ) -> Done {
+        let plan = self.plan(redirects).await?;
+        let input = plan.input.clone();
+        if let Some(text) = &input {
+            self.offsets.remove(&key(text));
+        }
+        let stdin = input.as_deref().or(stdin);
+        let mut capture = Stdout::Capture(String::new());
+        let sink = if plan.discard_out || plan.out_to_err {
+            &mut capture
+        } else {
+            out
+        };
+        self.err_discard += usize::from(plan.discard_err);
+        self.err_to_out += usize::from(plan.err_to_out);
+        let result = match under {
+            Under::Simple { assigns, words } => self.simple(assigns, words, stdin, sink).await,
+            Under::Command(command) => self.command_inner_boxed(command, stdin, sink).await,
+        };
+        self.err_discard -= usize::from(plan.discard_err);
+        self.err_to_out -= usize::from(plan.err_to_out);
+        self.after_redirect(&plan, capture)?;
+        result
+    }
+
     async fn command_inner(
         &mut self,
         command: &Command,
@@ -494,48 +528,14 @@ impl<'a> Run<'a> {
                 if redirects.is_empty() {
                     return self.simple(assigns, words, stdin, out).await;
                 }
-                let plan = self.plan(redirects).await?;
-                let input = plan.input.clone();
-                if let Some(text) = &input {
-                    self.offsets.remove(&key(text));
-                }
-                let stdin = input.as_deref().or(stdin);
-                let mut capture = Stdout::Capture(String::new());
-                let redirected = plan.discard_out || plan.out_to_err;
-                self.err_discard += usize::from(plan.discard_err);
-                self.err_to_out += usize::from(plan.err_to_out);
-                let result = if redirected {
-                    self.simple(assigns, words, stdin, &mut capture).await
-                } else {
-                    self.simple(assigns, words, stdin, out).await
-                };
-                self.err_discard -= usize::from(plan.discard_err);
-                self.err_to_out -= usize::from(plan.err_to_out);
-                self.after_redirect(&plan, capture)?;
-                result
+                let under = Under::Simple { assigns, words };
+                self.redirected(under, redirects, stdin, out).await
             }
             Command::Redirected {
                 command, redirects, ..
             } => {
-                let plan = self.plan(redirects).await?;
-                let input = plan.input.clone();
-                if let Some(text) = &input {
-                    self.offsets.remove(&key(text));
-                }
-                let stdin = input.as_deref().or(stdin);
-                let mut capture = Stdout::Capture(String::new());
-                let redirected = plan.discard_out || plan.out_to_err;
-                self.err_discard += usize::from(plan.discard_err);
-                self.err_to_out += usize::from(plan.err_to_out);
-                let result = if redirected {
-                    self.command_inner_boxed(command, stdin, &mut capture).await
-                } else {
-                    self.command_inner_boxed(command, stdin, out).await
-                };
-                self.err_discard -= usize::from(plan.discard_err);
-                self.err_to_out -= usize::from(plan.err_to_out);
-                self.after_redirect(&plan, capture)?;
-                result
+                self.redirected(Under::Command(command), redirects, stdin, out)
+                    .await
             }
             Command::Group { body, .. } => self.script(body, stdin, out).await,
             Command::If {
@@ -2070,4 +2070,13 @@ fn brace_range(inner: &str) -> Option<Vec<String>> {
         }
         _ => None,
     }
+}
+
+/// What runs under redirections (see `redirected`).
+enum Under<'c> {
+    Simple {
+        assigns: &'c [Assign],
+        words: &'c [Word],
+    },
+    Command(&'c Command),
 }
