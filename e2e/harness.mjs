@@ -57,20 +57,25 @@ export async function serve(root = DIST) {
 }
 
 /** Launches headless Chromium the way this machine needs (see shared/reference/toolchain.md). */
+// Chromium's flags here (shared/reference/toolchain.md): without the
+// background-networking ones it stalls on refused connections. The
+// Lighthouse benchmark launches it with the same.
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
+    args: CHROMIUM_ARGS,
   });
 }
 

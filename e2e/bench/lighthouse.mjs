@@ -12,7 +12,7 @@
 import { writeFile } from 'node:fs/promises';
 import lighthouse from 'lighthouse';
 import * as chromeLauncher from 'chrome-launcher';
-import { DIST, serve } from '../harness.mjs';
+import { CHROMIUM_ARGS, DIST, serve } from '../harness.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 1);
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'];
@@ -24,19 +24,8 @@ const METRICS = [
   ['cumulative-layout-shift', 'CLS'],
   ['speed-index', 'SI'],
 ];
-// As e2e/harness.mjs launches it (shared/reference/toolchain.md): without the
-// background-networking flags Chromium stalls on refused connections.
-const CHROME_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+// As e2e/harness.mjs launches it, headless.
+const CHROME_FLAGS = ['--headless=new', ...CHROMIUM_ARGS];
 
 const server = await serve();
 const chrome = await chromeLauncher.launch({
