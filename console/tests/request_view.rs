@@ -243,3 +243,18 @@ fn the_apps_console_can_tell_the_request_lines_from_errors() {
         "a body line is marked"
     );
 }
+
+#[test]
+fn a_group_made_again_elsewhere_is_refused_as_arm_refuses_it() {
+    let mut c = Console::new(Lab::new());
+    c.run("az group create -n rg -l eastus -o none");
+    let t = c.run("az group create -n rg -l westus -o none");
+    assert_eq!(t.status, 1);
+    assert_eq!(
+        t.stderr(),
+        "ERROR: (InvalidResourceGroupLocation) Invalid resource group location 'westus'. The Resource group already exists in location 'eastus'.\nCode: InvalidResourceGroupLocation\nMessage: Invalid resource group location 'westus'. The Resource group already exists in location 'eastus'.\n"
+    );
+    // The same location again is fine; the endpoint answers the same (routed).
+    let sent = routed(&mut c, "az group create -n rg -l eastus");
+    assert_eq!(sent, seq(&[("PUT", "/resourcegroups/rg", 200)]));
+}

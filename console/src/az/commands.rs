@@ -64,6 +64,17 @@ pub(super) fn az_group_create(rt: &mut Runner, a: &Args, _env: &Env) -> Result<O
     let value: Value = {
         let name = n(a)?;
         let location = a.require("--location", Some("-l"))?;
+        // ARM's answer to a PUT of a group that is elsewhere (as the
+        // endpoint answers real az: the generated scripts found it).
+        if let Some(g) = rt.lab().group(&rt.lab().current_subscription().id, &name) {
+            if !g.location.eq_ignore_ascii_case(&location) {
+                return Err(Failure::Service {
+                    status: 409,
+                    code: "InvalidResourceGroupLocation",
+                    message: format!("Invalid resource group location '{location}'. The Resource group already exists in location '{}'.", g.location),
+                });
+            }
+        }
         exec(
             rt,
             Command::CreateGroup(cmd::CreateGroup {
